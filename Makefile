@@ -1,0 +1,112 @@
+# studio-wizard: installs the studio-go-runner stack on Azure.
+# `make run` builds and starts the wizard; `make check` builds and runs every test.
+# Missing build or test dependencies are installed by mk/deps.sh (apt-get, sudo when not root).
+
+VERSION  := 0.1.0
+PREFIX   ?= /usr/local
+BINDIR   ?= $(PREFIX)/bin
+DESTDIR  ?=
+CC       ?= cc
+BUILD    ?= build
+SANFLAGS ?=
+
+PKGS := ncursesw formw menuw panelw libcurl libcjson libssh2 libsodium
+
+# The generated config holds pkg-config's answers; building it first installs what is missing.
+NODEPS_GOALS := clean uninstall help
+ifneq ($(filter-out $(NODEPS_GOALS),$(or $(MAKECMDGOALS),all)),)
+-include $(BUILD)/config.mk
+endif
+
+WARN    := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes -Wvla -Wno-format-truncation
+CFLAGS  ?= -O2 -g
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) -I. \
+             -DSW_VERSION='"$(VERSION)"' $(PKG_CFLAGS) -MMD -MP
+ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
+LIBS     = $(PKG_LIBS)
+
+LIB_SRC  := $(sort $(wildcard secrets/*.c core/*.c tui/*.c screens/*.c))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+BIN      := $(BUILD)/studio-wizard
+
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
+TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
+BENCH_SRC:= $(sort $(wildcard tests/bench/bench_*.c))
+BENCH_BIN:= $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
+
+.PHONY: all run check asan bench install uninstall deps clean help tests
+.DEFAULT_GOAL := all
+
+all: studio-wizard
+
+studio-wizard: $(BIN)
+	@if [ "$(BUILD)" = build ]; then cp -f $(BIN) $@; fi
+
+$(BUILD)/config.mk: mk/deps.sh Makefile
+	@mkdir -p $(BUILD)
+	@sh mk/deps.sh build
+	@{ echo "PKG_CFLAGS := $$(pkg-config --cflags $(PKGS))"; \
+	   echo "PKG_LIBS := $$(pkg-config --libs $(PKGS))"; } > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/%.o: %.c $(BUILD)/config.mk
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/libsw.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BIN): $(BUILD)/main.o $(BUILD)/libsw.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+# Tests: cmocka unit tests, helper tools, and shell tests that drive the real binary.
+CMOCKA = $(shell pkg-config --cflags --libs cmocka)
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libsw.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libsw.a $(ALL_LDFLAGS) $(LIBS) $(CMOCKA)
+
+$(BUILD)/tools/%: tests/tools/%.c $(BUILD)/libsw.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libsw.a $(ALL_LDFLAGS) $(LIBS)
+
+$(BUILD)/bench/%: tests/bench/%.c $(BUILD)/libsw.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libsw.a $(ALL_LDFLAGS) $(LIBS)
+
+tests: $(BIN) $(UNIT_BIN) $(TOOL_BIN)
+
+deps:
+	@sh mk/deps.sh test
+
+check:
+	@sh mk/deps.sh test
+	@$(MAKE) --no-print-directory tests
+	@SW_BUILD=$(abspath $(BUILD)) SW_BIN=$(abspath $(BIN)) sh tests/run.sh
+
+asan:
+	@$(MAKE) --no-print-directory BUILD=build-asan CFLAGS="-O1 -g" \
+	  SANFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" check
+
+run: all
+	./studio-wizard
+
+bench: $(BIN) $(BENCH_BIN) $(TOOL_BIN)
+	@SW_BUILD=$(abspath $(BUILD)) SW_BIN=$(abspath $(BIN)) sh tests/bench/run.sh
+
+install: all
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 0755 studio-wizard $(DESTDIR)$(BINDIR)/studio-wizard
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/studio-wizard
+
+clean:
+	rm -rf build build-asan studio-wizard
+
+help:
+	@echo "make [all|run|check|asan|bench|install|uninstall|deps|clean]"
+
+-include $(LIB_OBJ:.o=.d) $(BUILD)/main.d

@@ -1,0 +1,16 @@
+/* studio-wizard: installs the studio-go-runner stack on Azure. */
+#include <stdio.h>
+
+#include "core/cli.h"
+#include "core/exitcode.h"
+#include "secrets/vault.h"
+
+int main(int argc, char **argv)
+{
+	/* Before any secret is touched: no core dumps, not ptrace-able by other users. */
+	if (vault_process_init() != 0) {
+		fputs("studio-wizard: cannot initialise libsodium or disable core dumps\n", stderr);
+		return SW_EXIT_ERROR;
+	}
+	return cli_main(argc, argv, NULL);
+}

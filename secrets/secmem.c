@@ -1,0 +1,39 @@
+#include "secrets/secmem.h"
+
+#include <sodium.h>
+#include <string.h>
+
+void *secmem_alloc(size_t len)
+{
+	/* sodium_malloc(0) is valid but keep every buffer non-empty for simple callers. */
+	return sodium_malloc(len ? len : 1);
+}
+
+void secmem_free(void *p)
+{
+	if (p)
+		sodium_free(p);
+}
+
+void secmem_wipe(void *p, size_t len)
+{
+	if (p && len)
+		sodium_memzero(p, len);
+}
+
+int secmem_equal(const void *a, const void *b, size_t len)
+{
+	return sodium_memcmp(a, b, len) == 0;
+}
+
+const void *secmem_find(const void *hay, size_t haylen, const void *needle, size_t nlen)
+{
+	if (nlen == 0 || nlen > haylen)
+		return NULL;
+	const unsigned char *h = hay;
+	const unsigned char *n = needle;
+	for (size_t i = 0; i + nlen <= haylen; i++)
+		if (h[i] == n[0] && memcmp(h + i, n, nlen) == 0)
+			return h + i;
+	return NULL;
+}

@@ -1,0 +1,26 @@
+# Sourced by tests/cli/test_*.sh. Each check prints "ok - ..." or "not ok - ...".
+# Env from tests/run.sh: SW_BIN, SW_BUILD, SW_TOP, TEST_TMP.
+set -u
+: "${SW_BIN:?}" "${TEST_TMP:?}"
+T_FAILED=0
+SW_STATE="$TEST_TMP/state"
+PASS="correct horse battery staple"
+
+ok() { echo "ok - $*"; }
+not_ok() { echo "not ok - $*"; T_FAILED=$((T_FAILED + 1)); }
+# check DESCRIPTION COMMAND...: passes when the command succeeds.
+check() { d=$1; shift; if "$@"; then ok "$d"; else not_ok "$d"; fi; }
+# expect_exit CODE DESCRIPTION COMMAND...
+expect_exit() {
+	want=$1 d=$2; shift 2
+	"$@"; got=$?
+	if [ "$got" -eq "$want" ]; then ok "$d"; else not_ok "$d (exit $got, wanted $want)"; fi
+}
+finish() { exit "$T_FAILED"; }
+
+# sw ARGS...: the binary on this test's state directory.
+sw() { "$SW_BIN" --state-dir "$SW_STATE" "$@"; }
+# swp ARGS...: same, with the passphrase on fd 3.
+swp() { printf '%s\n' "$PASS" > "$TEST_TMP/.pass"; "$SW_BIN" --state-dir "$SW_STATE" --passphrase-fd 3 "$@" 3<"$TEST_TMP/.pass"; }
+# A vault with the fast KDF, so tests spend their time on behaviour.
+new_vault() { swp vault init --kdf interactive; }

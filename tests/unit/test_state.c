@@ -1,0 +1,136 @@
+/* The install state: round trip, refusal of newer schemas, named parse errors, resume. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <sys/stat.h>
+
+#include "core/state.h"
+#include "testutil.h"
+
+static char err[1024];
+
+static int setup(void **state)
+{
+	*state = test_mkdtemp("state");
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	test_rmrf(*state);
+	free(*state);
+	return 0;
+}
+
+static void test_state_missing_file_is_a_fresh_install(void **state)
+{
+	struct state *st = NULL;
+	assert_int_equal(state_load(*state, "default", &st, err, sizeof err), STATE_OK);
+	assert_int_equal(st->schema, STATE_SCHEMA);
+	assert_int_equal(state_resume_step(st), STEP_SUBSCRIPTION);
+	for (int i = 0; i < STEP_COUNT; i++)
+		assert_int_equal(st->steps[i].status, STEP_PENDING);
+	state_free(st);
+}
+
+static void test_state_round_trip_keeps_everything(void **state)
+{
+	struct state *st = NULL;
+	assert_int_equal(state_load(*state, "prod", &st, err, sizeof err), STATE_OK);
+	state_answer_set(st, "rabbitmq.vm_size", "Standard_A2_v2");
+	state_answer_set(st, "location", "eastus");
+	state_step_set(st, STEP_SUBSCRIPTION, STEP_DONE, NULL);
+	state_step_set(st, STEP_RABBITMQ, STEP_FAILED, "QuotaExceeded: raise the quota");
+	st->steps[STEP_MINIO].operation = strdup("https://management.azure.com/op/1?api-version=x");
+	cJSON_AddItemToArray(st->steps[STEP_SUBSCRIPTION].resources,
+	                     cJSON_CreateString("/subscriptions/0000/resourceGroups/rg"));
+	cJSON_AddItemToArray(st->steps[STEP_RABBITMQ].secrets, cJSON_CreateString("rabbitmq-password"));
+	st->vault_generation = 9;
+	assert_int_equal(state_save(*state, st, err, sizeof err), STATE_OK);
+	state_free(st);
+
+	assert_int_equal(state_load(*state, "prod", &st, err, sizeof err), STATE_OK);
+	assert_string_equal(state_answer_get(st, "rabbitmq.vm_size"), "Standard_A2_v2");
+	assert_string_equal(state_answer_get(st, "location"), "eastus");
+	assert_null(state_answer_get(st, "rabbitmq.nothing"));
+	assert_int_equal(st->steps[STEP_SUBSCRIPTION].status, STEP_DONE);
+	assert_true(st->steps[STEP_SUBSCRIPTION].finished > 0);
+	assert_int_equal(st->steps[STEP_RABBITMQ].status, STEP_FAILED);
+	assert_string_equal(st->steps[STEP_RABBITMQ].error, "QuotaExceeded: raise the quota");
+	assert_string_equal(st->steps[STEP_MINIO].operation,
+	                    "https://management.azure.com/op/1?api-version=x");
+	assert_int_equal(cJSON_GetArraySize(st->steps[STEP_SUBSCRIPTION].resources), 1);
+	assert_string_equal(cJSON_GetArrayItem(st->steps[STEP_RABBITMQ].secrets, 0)->valuestring,
+	                    "rabbitmq-password");
+	assert_int_equal(st->vault_generation, 9);
+	assert_int_equal(state_resume_step(st), STEP_RABBITMQ);
+	state_free(st);
+
+	char path[4200];
+	snprintf(path, sizeof path, "%s/state.json", (char *)*state);
+	struct stat sb;
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+}
+
+static void test_state_newer_schema_is_refused_with_a_message(void **state)
+{
+	(void)state;
+	struct state *st = NULL;
+	assert_int_equal(state_from_json("{\"schema\": 99, \"steps\": []}", "default", &st, err,
+	                                 sizeof err),
+	                 STATE_E_NEWER);
+	assert_null(st);
+	assert_non_null(strstr(err, "schema 99 is newer"));
+}
+
+static void test_state_parse_errors_name_the_field(void **state)
+{
+	(void)state;
+	struct state *st = NULL;
+	assert_int_equal(state_from_json("[1,2]", "d", &st, err, sizeof err), STATE_E_PARSE);
+	assert_int_equal(state_from_json("{\"schema\": 1, \"steps\": [{\"step\": \"rabbitmq\", "
+	                                 "\"status\": \"flying\"}]}",
+	                                 "d", &st, err, sizeof err),
+	                 STATE_E_PARSE);
+	assert_non_null(strstr(err, "steps[0].status"));
+	assert_int_equal(state_from_json("{\"schema\": 1, \"steps\": [{\"step\": \"mars\", "
+	                                 "\"status\": \"done\"}]}",
+	                                 "d", &st, err, sizeof err),
+	                 STATE_E_PARSE);
+	assert_non_null(strstr(err, "steps[0].step"));
+	assert_int_equal(state_from_json("{\"schema\": 1, \"steps\": [{\"step\": \"acr\", \"status\": "
+	                                 "\"done\", \"started\": \"yesterday\"}]}",
+	                                 "d", &st, err, sizeof err),
+	                 STATE_E_PARSE);
+	assert_non_null(strstr(err, "steps[0].started"));
+	assert_int_equal(state_from_json("{\"schema\": \"one\"}", "d", &st, err, sizeof err),
+	                 STATE_E_PARSE);
+	assert_non_null(strstr(err, "schema"));
+}
+
+static void test_state_complete_install_has_no_resume_step(void **state)
+{
+	(void)state;
+	struct state *st = NULL;
+	assert_int_equal(state_from_json("{\"schema\": 1}", "d", &st, err, sizeof err), STATE_OK);
+	for (int i = 0; i < STEP_COUNT; i++)
+		state_step_set(st, (step_id)i, STEP_DONE, NULL);
+	assert_int_equal(state_resume_step(st), -1);
+	state_free(st);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_state_missing_file_is_a_fresh_install, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_state_round_trip_keeps_everything, setup, teardown),
+		cmocka_unit_test(test_state_newer_schema_is_refused_with_a_message),
+		cmocka_unit_test(test_state_parse_errors_name_the_field),
+		cmocka_unit_test(test_state_complete_install_has_no_resume_step),
+	};
+	return cmocka_run_group_tests_name("state", tests, NULL, NULL);
+}
