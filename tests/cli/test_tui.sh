@@ -1,0 +1,130 @@
+# tests/cli/test_tui.sh: the tui layer in a real terminal. tmux runs build/tools/tui_demo;
+# we type with send-keys and read the screen with capture-pane.
+. "$SW_TOP/tests/lib.sh"
+
+DEMO="$SW_BUILD/tools/tui_demo"
+SOCK="$TEST_TMP/tmux.sock"
+CONF="$TEST_TMP/tmux.conf"
+tm() { tmux -S "$SOCK" -f "$CONF" "$@"; }
+trap 'tmux -S "$SOCK" kill-server 2>/dev/null' EXIT
+
+# window-size manual: resize-window works without a client attached (tmux 3.3).
+printf 'set -g window-size manual\nset -g status off\nset -g default-terminal screen\n' >"$CONF"
+
+# start NAME [ENV=VALUE...]: the demo in a 100x30 window; the shell says how it ended.
+start() {
+	name=$1
+	shift
+	tm new-session -d -s "$name" -x 100 -y 30 \
+		"env -u NO_COLOR $* '$DEMO' 2>'$TEST_TMP/$name.err'; echo EXITED:\$?; sleep 600"
+}
+screen() { tm capture-pane -p -t "$1"; }
+# wait_for NAME TEXT: up to 5 s for TEXT (a grep -E pattern) on screen.
+wait_for() {
+	for _ in $(seq 50); do
+		screen "$1" | grep -Eq -- "$2" && return 0
+		sleep 0.1
+	done
+	echo "# screen of $1 without \"$2\":"
+	screen "$1" | sed 's/^/#   /'
+	return 1
+}
+keys() { n=$1; shift; tm send-keys -t "$n" "$@"; }
+demo_pid() { ps -o pid= --ppid "$(tm display -p -t "$1" '#{pane_pid}')" | tr -d ' ' | head -n 1; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+colour_codes() { tm capture-pane -p -e -t "$1" | grep -Ec $'\e\\[([0-9]+;)*[34][0-7](;[0-9]+)*m'; }
+reverse_video() { tm capture-pane -p -e -t "$1" | grep -q $'\e\\[7m'; }
+
+if ! command -v tmux >/dev/null || [ ! -x "$DEMO" ]; then
+	not_ok "tmux and $DEMO are needed"
+	finish
+fi
+
+start main
+check "the demo draws its form and help line" wait_for main 'F10 quit'
+check "the terminal is in the alternate screen while the demo runs" \
+	test "$(tm display -p -t main '#{alternate_on}')" = 1
+check "a normal start uses colours" test "$(colour_codes main)" -gt 0
+
+keys main -l 'rg-demo'
+check "typed text shows in the text field" wait_for main '^  Resource group  rg-demo *$'
+
+keys main Tab
+secret='QXZJ7vq'
+masked=1
+for i in $(seq ${#secret}); do
+	keys main -l "${secret:i-1:1}"
+	stars=$(printf '%*s' "$i" '' | tr ' ' '*')
+	wait_for main "^  Password +\\*{$i} *$" >/dev/null || masked=0
+	frame=$(screen main)
+	case "$frame" in *"${secret:0:3}"* | *"${secret:i-1:1}$stars"*) masked=0 ;; esac
+	echo "$frame" | grep -E '^  Password' | grep -Eq '^  Password +\**$' || masked=0
+done
+check "the password field shows one '*' per character and never the characters" test $masked = 1
+
+keys main Tab Down Down
+check "Down in the choice list moves the selection" wait_for main 'Selected: Standard_ND40rs_v2 in rg-demo'
+
+tm resize-window -t main -x 60 -y 20
+check "a 60x20 terminal shows only the size message" wait_for main 'terminal too small: need 80x24, have 60x20'
+check "nothing else is drawn while too small" test "$(screen main | grep -c 'Resource group')" = 0
+keys main -l 'abc'
+tm resize-window -t main -x 100 -y 30
+check "enlarged again, the form comes back with the typed text" wait_for main '^  Resource group  rg-demo *$'
+check "the password is kept across the resize" wait_for main '^  Password +\*{7} *$'
+check "keys typed while too small were not taken" wait_for main 'Selected: Standard_ND40rs_v2 in rg-demo$'
+
+keys main F2
+check "F2 opens the confirm dialog over the form" wait_for main 'Create resource group "rg-demo"\?'
+check "the dialog has Yes and No buttons" wait_for main '\[ Yes \] +\[ No \]'
+keys main y
+check "answering y closes the dialog and the screen says so" wait_for main 'confirmed: yes'
+check "the dialog is gone after the answer" test "$(screen main | grep -c 'Yes \]')" = 0
+keys main F2
+wait_for main '\[ Yes \]' >/dev/null
+keys main Enter
+check "Enter in the dialog takes the default, No" wait_for main 'confirmed: no'
+
+keys main F3
+check "a job's pipe and timer drive the progress bar to 100%" wait_for main '\[#+\] 100%  00:0[0-9]'
+check "the job's output reaches the log pane" wait_for main 'job finished: exit 0'
+
+pid=$(demo_pid main)
+t0=$(cpu_ticks "$pid")
+sleep 3
+t1=$(cpu_ticks "$pid")
+check "idle, the demo uses no CPU over 3 s ($((t1 - t0)) ticks)" test $((t1 - t0)) -lt 5
+
+keys main F10
+check "F10 quits and the typed text is read back without pad spaces" wait_for main '^name=\[rg-demo\]$'
+check "the password's length is reported, not the password" wait_for main '^password length=7$'
+check "after quitting the terminal has left the alternate screen" \
+	test "$(tm display -p -t main '#{alternate_on}')" = 0
+
+start term
+wait_for term 'F10 quit' >/dev/null
+kill -TERM "$(demo_pid term)"
+check "SIGTERM ends the demo with status 143" wait_for term '^EXITED:143$'
+check "after SIGTERM the terminal has left the alternate screen" \
+	test "$(tm display -p -t term '#{alternate_on}')" = 0
+check "after SIGTERM the cursor is visible again" test "$(tm display -p -t term '#{cursor_flag}')" = 1
+
+start int
+wait_for int 'F10 quit' >/dev/null
+keys int C-c
+check "Ctrl-C ends the demo with status 130 and restores the terminal" wait_for int '^EXITED:130$'
+check "after Ctrl-C the terminal has left the alternate screen" \
+	test "$(tm display -p -t int '#{alternate_on}')" = 0
+
+start mono NO_COLOR=1
+wait_for mono 'F10 quit' >/dev/null
+check "NO_COLOR=1 starts without colour escape sequences" test "$(colour_codes mono)" = 0
+check "NO_COLOR=1 still marks the focused field (reverse video)" reverse_video mono
+
+for s in main term int mono; do
+	if [ -s "$TEST_TMP/$s.err" ]; then
+		not_ok "the demo ($s) wrote to stderr"
+		sed 's/^/#   /' "$TEST_TMP/$s.err" | head -20
+	fi
+done
+finish

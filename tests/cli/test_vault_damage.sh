@@ -1,0 +1,61 @@
+# Every single-byte flip of a small vault gives exit 3 or 4 (never a crash, never output);
+# truncation at every length gives exit 4; a newer format gives its own exit 7.
+. "$SW_TOP/tests/lib.sh"
+
+new_vault 2>/dev/null
+printf 'guest-password' | swp vault set rabbitmq-password --kind password
+printf 'AKIA-minio' | swp vault set minio-access-key --kind access-key
+cp "$SW_STATE/vault.sealed" "$TEST_TMP/good"
+size=$(stat -c %s "$TEST_TMP/good")
+printf '%s\n' "$PASS" > "$TEST_TMP/.pass"
+
+# One damaged copy per position, each in its own state dir, two at a time.
+cat > "$TEST_TMP/try.sh" <<'INNER'
+#!/bin/bash
+# try.sh MODE N: MODE flip = xor byte N with 0x01..0x80 pattern; cut = keep N bytes.
+mode=$1 n=$2
+d="$TEST_TMP/d/$mode-$n"; mkdir -p "$d"
+if [ "$mode" = flip ]; then
+	python3 -c '
+import sys
+b=bytearray(open(sys.argv[1],"rb").read()); n=int(sys.argv[2])
+b[n]^=(1<<(n%8))
+open(sys.argv[3],"wb").write(b)' "$TEST_TMP/good" "$n" "$d/vault.sealed"
+else
+	head -c "$n" "$TEST_TMP/good" > "$d/vault.sealed"
+fi
+out=$("$SW_BIN" --state-dir "$d" --passphrase-fd 3 vault export --format json 3<"$TEST_TMP/.pass" 2>"$d/err")
+rc=$?
+echo "$mode $n $rc $(wc -c <<<"$out") $(head -c 200 "$d/err" | tr '\n' ' ')"
+INNER
+export TEST_TMP SW_BIN
+seq 0 $((size - 1)) | xargs -P 2 -I{} bash "$TEST_TMP/try.sh" flip {} > "$TEST_TMP/flips"
+seq 0 $((size - 1)) | xargs -P 2 -I{} bash "$TEST_TMP/try.sh" cut {} > "$TEST_TMP/cuts"
+
+total=$(wc -l < "$TEST_TMP/flips")
+bad=$(awk '$3 != 3 && $3 != 4' "$TEST_TMP/flips")
+check "all $total single-byte flips exit 3 or 4" [ -z "$bad" ] || echo "$bad" | head -5
+leak=$(awk '$4 > 1' "$TEST_TMP/flips")
+check "  ...and none of them prints anything on stdout" [ -z "$leak" ]
+check "  ...each with a message naming the file" bash -c '! grep -v "vault.sealed: " "$1" | grep -q .' _ "$TEST_TMP/flips"
+check "flips in the header are reported as a damaged header" grep -q '^flip 20 4 .*damaged header' "$TEST_TMP/flips"
+check "flips in the body are reported as tampered" grep -q "^flip $((size - 5)) 4 .*tampered" "$TEST_TMP/flips"
+
+total=$(wc -l < "$TEST_TMP/cuts")
+bad=$(awk '$3 != 4' "$TEST_TMP/cuts")
+check "truncation at all $total lengths exits 4" [ -z "$bad" ] || echo "$bad" | head -5
+check "  ...each reported as truncated" bash -c '! grep -v "truncated" "$1" | grep -q .' _ "$TEST_TMP/cuts"
+
+# A genuine newer format (valid checksum) has its own message and exit code.
+python3 - "$TEST_TMP/good" "$TEST_TMP/newer/vault.sealed" <<'PY'
+import hashlib, os, sys
+b = bytearray(open(sys.argv[1], "rb").read())
+b[8] = 2
+b[104:120] = hashlib.blake2b(bytes(b[:104]), digest_size=16).digest()
+os.makedirs(os.path.dirname(sys.argv[2]), exist_ok=True)
+open(sys.argv[2], "wb").write(b)
+PY
+out=$("$SW_BIN" --state-dir "$TEST_TMP/newer" --passphrase-fd 3 vault list 3<"$TEST_TMP/.pass" 2>&1); rc=$?
+check "a vault from a newer format version exits 7" [ $rc -eq 7 ]
+check "  ...telling the operator to upgrade" grep -q "newer studio-wizard.*upgrade" <<<"$out"
+finish
