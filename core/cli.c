@@ -703,10 +703,12 @@ static int cmd_status(struct ctx *c)
 		if (ss->operation)
 			printf("    operation in flight: %s\n", ss->operation);
 	}
-	int r = state_resume_step(st);
+	int r = state_resume_step(st), started = 0;
+	for (int i = 0; i < STEP_COUNT; i++)
+		started |= st->steps[i].confirmed || st->steps[i].status != STEP_PENDING;
 	if (r < 0)
 		printf("\ninstall complete: every step is done\n");
-	else if (r == 0 && st->steps[0].status == STEP_PENDING)
+	else if (!started)
 		printf("\nnothing done yet: the wizard starts at %s (%s)\n", plan_step_key((step_id)r),
 		       plan_step_title((step_id)r));
 	else

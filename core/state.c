@@ -17,9 +17,33 @@
 static const char *status_names[] = {STEP_STATUSES(STATUS_NAME_)};
 #undef STATUS_NAME_
 
-/* migrations[n] upgrades a schema-n document to n+1 in place. Schema 1 is the first. */
+/* migrations[n] upgrades a schema-n document to n+1 in place. */
 typedef int (*migration_fn)(cJSON *root, char *err, size_t errlen);
-static const migration_fn migrations[STATE_SCHEMA + 1] = {0};
+
+/* Schema 2 added steps[].confirmed. A schema-1 install had no wizard screens yet, so a step
+ * counts as confirmed when it already ran (running, done or failed). */
+static int migrate_1_to_2(cJSON *root, char *err, size_t errlen)
+{
+	cJSON *steps = cJSON_GetObjectItemCaseSensitive(root, "steps");
+	cJSON *it;
+	int idx = 0;
+	cJSON_ArrayForEach(it, steps)
+	{
+		const cJSON *status = cJSON_GetObjectItemCaseSensitive(it, "status");
+		if (!cJSON_IsObject(it)) {
+			snprintf(err, errlen, "steps[%d]: must be an object", idx);
+			return -1;
+		}
+		int ran = cJSON_IsString(status) && strcmp(status->valuestring, "pending") != 0;
+		cJSON_DeleteItemFromObjectCaseSensitive(it, "confirmed");
+		cJSON_AddBoolToObject(it, "confirmed", ran);
+		idx++;
+	}
+	cJSON_ReplaceItemInObjectCaseSensitive(root, "schema", cJSON_CreateNumber(2));
+	return 0;
+}
+
+static const migration_fn migrations[STATE_SCHEMA + 1] = {[1] = migrate_1_to_2};
 
 const char *step_status_name(step_status s)
 {
@@ -112,6 +136,7 @@ char *state_to_json(const struct state *st)
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "step", plan_step_key((step_id)i));
 		cJSON_AddStringToObject(o, "status", step_status_name(s->status));
+		cJSON_AddBoolToObject(o, "confirmed", s->confirmed);
 		add_time(o, "started", s->started);
 		add_time(o, "finished", s->finished);
 		add_time(o, "updated", s->updated);
@@ -196,6 +221,12 @@ static enum state_result parse_step(struct state *st, const cJSON *o, int idx, c
 		return STATE_E_PARSE;
 	}
 	ss->status = (step_status)stv;
+	const cJSON *confirmed = cJSON_GetObjectItemCaseSensitive(o, "confirmed");
+	if (confirmed && !cJSON_IsBool(confirmed)) {
+		snprintf(err, errlen, "%sconfirmed: must be true or false", where);
+		return STATE_E_PARSE;
+	}
+	ss->confirmed = cJSON_IsTrue(confirmed);
 	free(ss->error);
 	free(ss->operation);
 	ss->error = ss->operation = NULL;
@@ -363,6 +394,12 @@ enum state_result state_save(const char *dir, struct state *st, char *err, size_
 
 int state_resume_step(const struct state *st)
 {
+	/* A step that started and did not finish comes first; a confirmed step still waiting
+	 * for its turn to run does not stop the questions of the steps after it. */
+	for (int i = 0; i < STEP_COUNT; i++)
+		if (!st->steps[i].confirmed || st->steps[i].status == STEP_RUNNING ||
+		    st->steps[i].status == STEP_FAILED)
+			return i;
 	for (int i = 0; i < STEP_COUNT; i++)
 		if (st->steps[i].status != STEP_DONE)
 			return i;

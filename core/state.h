@@ -13,7 +13,7 @@
 #include "core/plan.h"
 
 #define STATE_FILE "state.json"
-#define STATE_SCHEMA 1
+#define STATE_SCHEMA 2
 
 #define STEP_STATUSES(X)       \
 	X(STEP_PENDING, "pending") \
@@ -29,6 +29,7 @@ const char *step_status_name(step_status s);
 
 struct step_state {
 	step_status status;
+	int confirmed;     /* the operator confirmed this step's answers (schema 2) */
 	int64_t started;   /* unix seconds, 0 = never */
 	int64_t finished;
 	int64_t updated;
@@ -67,7 +68,8 @@ char *state_to_json(const struct state *st);
 enum state_result state_from_json(const char *text, const char *profile, struct state **out,
                                   char *err, size_t errlen);
 
-/* The first step that is not done, or -1 when the install is complete. */
+/* Where the install resumes: the first step that is unconfirmed, running or failed, else
+ * the first step that is not done; -1 when every step is done. */
 int state_resume_step(const struct state *st);
 void state_step_set(struct state *st, step_id s, step_status status, const char *error);
 /* Answers: dotted key paths such as "rabbitmq.vm_size". The value is copied. */

@@ -11,9 +11,9 @@ import json, sys
 p = sys.argv[1]; d = json.load(open(p))
 for s in d["steps"]:
     if s["step"] == "subscription":
-        s.update(status="done", finished="2026-11-25T10:00:00Z", updated="2026-11-25T10:00:00Z")
+        s.update(status="done", confirmed=True, finished="2026-11-25T10:00:00Z", updated="2026-11-25T10:00:00Z")
     if s["step"] == "rabbitmq":
-        s.update(status="failed", error="QuotaExceeded: 0 of 4 cores free in eastus", updated="2026-11-25T10:05:00Z",
+        s.update(status="failed", confirmed=True, error="QuotaExceeded: 0 of 4 cores free in eastus", updated="2026-11-25T10:05:00Z",
                  operation="https://management.azure.com/subscriptions/0/providers/Microsoft.Compute/locations/eastus/operations/aaaa?api-version=2024-11-01")
 json.dump(d, open(p, "w"))
 PY

@@ -43,6 +43,8 @@ static void test_state_round_trip_keeps_everything(void **state)
 	state_answer_set(st, "rabbitmq.vm_size", "Standard_A2_v2");
 	state_answer_set(st, "location", "eastus");
 	state_step_set(st, STEP_SUBSCRIPTION, STEP_DONE, NULL);
+	st->steps[STEP_SUBSCRIPTION].confirmed = 1;
+	st->steps[STEP_RABBITMQ].confirmed = 1;
 	state_step_set(st, STEP_RABBITMQ, STEP_FAILED, "QuotaExceeded: raise the quota");
 	st->steps[STEP_MINIO].operation = strdup("https://management.azure.com/op/1?api-version=x");
 	cJSON_AddItemToArray(st->steps[STEP_SUBSCRIPTION].resources,
@@ -59,6 +61,8 @@ static void test_state_round_trip_keeps_everything(void **state)
 	assert_int_equal(st->steps[STEP_SUBSCRIPTION].status, STEP_DONE);
 	assert_true(st->steps[STEP_SUBSCRIPTION].finished > 0);
 	assert_int_equal(st->steps[STEP_RABBITMQ].status, STEP_FAILED);
+	assert_true(st->steps[STEP_RABBITMQ].confirmed);
+	assert_false(st->steps[STEP_MINIO].confirmed);
 	assert_string_equal(st->steps[STEP_RABBITMQ].error, "QuotaExceeded: raise the quota");
 	assert_string_equal(st->steps[STEP_MINIO].operation,
 	                    "https://management.azure.com/op/1?api-version=x");
@@ -66,7 +70,12 @@ static void test_state_round_trip_keeps_everything(void **state)
 	assert_string_equal(cJSON_GetArrayItem(st->steps[STEP_RABBITMQ].secrets, 0)->valuestring,
 	                    "rabbitmq-password");
 	assert_int_equal(st->vault_generation, 9);
-	assert_int_equal(state_resume_step(st), STEP_RABBITMQ);
+	assert_int_equal(state_resume_step(st), STEP_RABBITMQ); /* it failed */
+	state_step_set(st, STEP_RABBITMQ, STEP_PENDING, NULL);
+	assert_int_equal(state_resume_step(st), STEP_MINIO);    /* its answers are not confirmed */
+	st->steps[STEP_MINIO].confirmed = st->steps[STEP_ACR].confirmed = 1;
+	st->steps[STEP_AKS].confirmed = st->steps[STEP_OVERLAY].confirmed = 1;
+	assert_int_equal(state_resume_step(st), STEP_RABBITMQ); /* all confirmed: first not done */
 	state_free(st);
 
 	char path[4200];
@@ -117,9 +126,32 @@ static void test_state_complete_install_has_no_resume_step(void **state)
 	(void)state;
 	struct state *st = NULL;
 	assert_int_equal(state_from_json("{\"schema\": 1}", "d", &st, err, sizeof err), STATE_OK);
-	for (int i = 0; i < STEP_COUNT; i++)
+	for (int i = 0; i < STEP_COUNT; i++) {
+		st->steps[i].confirmed = 1;
 		state_step_set(st, (step_id)i, STEP_DONE, NULL);
+	}
 	assert_int_equal(state_resume_step(st), -1);
+	state_free(st);
+}
+
+static void test_state_schema_1_migrates_to_2(void **state)
+{
+	(void)state;
+	struct state *st = NULL;
+	const char *v1 = "{\"schema\": 1, \"profile\": \"default\", \"vault_generation\": 4, "
+	                 "\"answers\": {\"location\": \"eastus\"}, \"steps\": ["
+	                 "{\"step\": \"subscription\", \"status\": \"done\"},"
+	                 "{\"step\": \"rabbitmq\", \"status\": \"pending\"}]}";
+	assert_int_equal(state_from_json(v1, "default", &st, err, sizeof err), STATE_OK);
+	assert_int_equal(st->schema, STATE_SCHEMA);
+	assert_true(st->steps[STEP_SUBSCRIPTION].confirmed);
+	assert_false(st->steps[STEP_RABBITMQ].confirmed);
+	assert_int_equal(st->vault_generation, 4);
+	assert_string_equal(state_answer_get(st, "location"), "eastus");
+	assert_int_equal(state_resume_step(st), STEP_RABBITMQ);
+	char *text = state_to_json(st);
+	assert_non_null(strstr(text, "\"schema\":\t2"));
+	free(text);
 	state_free(st);
 }
 
@@ -131,6 +163,7 @@ int main(void)
 		cmocka_unit_test(test_state_newer_schema_is_refused_with_a_message),
 		cmocka_unit_test(test_state_parse_errors_name_the_field),
 		cmocka_unit_test(test_state_complete_install_has_no_resume_step),
+		cmocka_unit_test(test_state_schema_1_migrates_to_2),
 	};
 	return cmocka_run_group_tests_name("state", tests, NULL, NULL);
 }
