@@ -431,7 +431,7 @@ static const struct plan_resource sub_res[] = {
 static const struct plan_secret sub_sec[] = {
 	{"azure-refresh-token", VAULT_KIND_TOKEN, "Entra ID refresh token from the device-code sign-in",
 	 "auth.method=device-code"},
-	{"azure-sp-client-secret", VAULT_KIND_CLIENT_SECRET, "service principal secret to sign in with",
+	{"azure-client-secret", VAULT_KIND_CLIENT_SECRET, "service principal secret to sign in with",
 	 "auth.method=service-principal"},
 };
 static const struct plan_resource rmq_res[] = {
@@ -529,12 +529,12 @@ int plan_expand(const char *tpl, const char *(*get)(void *ctx, plan_qid q), void
 	for (const char *p = tpl; *p;) {
 		const char *piece = p;
 		size_t n = 1;
-		if (*p == '{') {
-			const char *close = strchr(p, '}');
-			size_t kn = close ? (size_t)(close - p - 1) : 0;
-			if (!close || kn == 0 || kn >= sizeof key) {
+		size_t kn = *p == '{' ? strspn(p + 1, "abcdefghijklmnopqrstuvwxyz0123456789_.") : 0;
+		if (kn > 0 && p[kn + 1] == '}') {
+			const char *close = p + kn + 1;
+			if (kn >= sizeof key) {
 				if (err)
-					snprintf(err, errlen, "bad placeholder in \"%s\"", tpl);
+					snprintf(err, errlen, "placeholder too long in \"%s\"", tpl);
 				return -1;
 			}
 			memcpy(key, p + 1, kn);

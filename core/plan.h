@@ -157,7 +157,8 @@ struct plan_step_info {
 const struct plan_step_info *plan_step_info(step_id s);
 int plan_step_depends_on(step_id s, step_id on);
 
-/* Expands "{key.path}" with get(ctx, question); literal text is copied.
+/* Expands "{key.path}" (lower-case key characters only) with get(ctx, question); all
+ * other text, including "${RMQ_USER}", is copied as is.
  * 0, or -1 (with a message in err when given) for an unknown key, an empty
  * answer or an output that does not fit. */
 int plan_expand(const char *tpl, const char *(*get)(void *ctx, plan_qid q), void *ctx,

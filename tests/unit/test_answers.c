@@ -1,0 +1,357 @@
+/* The answers file: the README's full example loads, defaults follow the guide, and
+ * every bad answer is refused with its key path. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/answers.h"
+#include "core/uniqid.h"
+#include "tests/unit/testutil.h"
+
+static char full_path[4200];
+#define FULL full_path
+#define SUB "11111111-2222-3333-4444-555555555555"
+
+static char *home;
+
+/* HOME with ~/.ssh/id_ed25519.pub, which the example names. */
+static int setup(void **s)
+{
+	(void)s;
+	const char *top = getenv("SW_TOP");
+	snprintf(full_path, sizeof full_path, "%s/tests/data/answers-full.json", top ? top : ".");
+	home = test_mkdtemp("answers-home");
+	char cmd[4500];
+	snprintf(cmd, sizeof cmd, "mkdir -p '%s/.ssh' && ssh-keygen -q -t ed25519 -N '' -C t "
+	         "-f '%s/.ssh/id_ed25519' >/dev/null", home, home);
+	if (system(cmd) != 0)
+		return -1;
+	setenv("HOME", home, 1);
+	return 0;
+}
+
+static int teardown(void **s)
+{
+	(void)s;
+	test_rmrf(home);
+	free(home);
+	return 0;
+}
+
+static enum answers_result load_text(struct answers *a, const char *json, char *err, size_t n)
+{
+	answers_init(a);
+	enum answers_result rc = answers_parse(a, json, err, n);
+	if (rc == ANSWERS_OK)
+		rc = answers_complete(a, err, n);
+	return rc;
+}
+
+static void test_full_example_loads_unchanged(void **s)
+{
+	(void)s;
+	struct answers a;
+	char err[512] = "";
+	answers_init(&a);
+	assert_int_equal(answers_load(&a, FULL, err, sizeof err), ANSWERS_OK);
+	for (int i = 0; i < PLAN_Q_COUNT; i++)
+		if (!a.given[i])
+			fail_msg("the full example lacks %s", plan_question((plan_qid)i)->key);
+	assert_int_equal(answers_complete(&a, err, sizeof err), ANSWERS_OK);
+	assert_string_equal(answers_get(&a, Q_ACR_NAME), "leafai1a2b3c4d");
+	assert_string_equal(answers_get(&a, Q_MINIO_DATA_DISK_GB), "1024");
+	assert_string_equal(answers_get(&a, Q_OVERLAY_CLEAR_TEXT), "true");
+	answers_free(&a);
+}
+
+static void test_defaults_follow_the_guide(void **s)
+{
+	(void)s;
+	struct answers a;
+	char err[512] = "";
+	assert_int_equal(load_text(&a, "{\"subscription\":\"" SUB "\",\"uniq_id\":\"1a2b3c4d\"}",
+	                           err, sizeof err), ANSWERS_OK);
+	static const char *const want[][2] = {
+		{"acr.name", "leafai1a2b3c4d"},
+		{"acr.resource_group", "studioml-1a2b3c4d"},
+		{"aks.resource_group", "leafai-1a2b3c4d"},
+		{"aks.name", "leafai-cluster-1a2b3c4d"},
+		{"acr.image", "leafai/azure-studio-go-runner:0.9.21"},
+		{"location", "eastus"},
+		{"rabbitmq.vm_size", "Standard_A2_v2"},
+		{"minio.vm_size", "Standard_D2s_v3"},
+		{"minio.data_disk_gb", "1024"},
+		{"aks.node_count", "1"},
+		{"aks.node_vm_size", "Standard_ND96asr_v4"},
+		{"rabbitmq.ssh_public_key_file", "~/.ssh/id_ed25519.pub"},
+		{"minio.ssh_public_key_file", "~/.ssh/id_ed25519.pub"},
+		{"auth.method", "device-code"},
+	};
+	for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+		int q = plan_question_find(want[i][0]);
+		assert_true(q >= 0);
+		assert_string_equal(answers_get(&a, (plan_qid)q), want[i][1]);
+		assert_int_equal(a.given[q], 0);
+	}
+	/* The default GPU is one the runner can use. */
+	const struct plan_gpu_size *g = plan_gpu_find(answers_get(&a, Q_AKS_NODE_VM_SIZE));
+	assert_true(g && g->runner_ok && !g->retired);
+	answers_free(&a);
+}
+
+static void test_missing_uniq_id_is_derived_like_the_guide(void **s)
+{
+	(void)s;
+	struct answers a;
+	char err[512] = "", id[UNIQID_LEN + 1], reg[64];
+	assert_int_equal(load_text(&a, "{\"subscription\":\"" SUB "\"}", err, sizeof err), ANSWERS_OK);
+	assert_int_equal(uniqid_derive(SUB, NULL, id), 0);
+	assert_string_equal(answers_get(&a, Q_UNIQ_ID), id);
+	snprintf(reg, sizeof reg, "leafai%s", id);
+	assert_string_equal(answers_get(&a, Q_ACR_NAME), reg);
+	answers_free(&a);
+}
+
+static void test_changed_uniq_id_recomputes_defaults(void **s)
+{
+	(void)s;
+	struct answers a;
+	char err[512] = "";
+	assert_int_equal(load_text(&a, "{\"subscription\":\"" SUB "\",\"uniq_id\":\"aaaa\"}", err,
+	                           sizeof err), ANSWERS_OK);
+	assert_string_equal(answers_get(&a, Q_ACR_NAME), "leafaiaaaa");
+	assert_int_equal(answers_set(&a, Q_UNIQ_ID, "bbbb"), 0);
+	answers_clear_defaults(&a);
+	assert_int_equal(answers_complete(&a, err, sizeof err), ANSWERS_OK);
+	assert_string_equal(answers_get(&a, Q_ACR_NAME), "leafaibbbb");
+	assert_string_equal(answers_get(&a, Q_SUBSCRIPTION), SUB);
+	answers_free(&a);
+}
+
+/* Replaces one key of the full example (path "a.b") with raw JSON and loads it. */
+static enum answers_result load_with(const char *path, const char *raw, char *err, size_t n)
+{
+	FILE *f = fopen(FULL, "r");
+	assert_non_null(f);
+	static char text[65536];
+	size_t len = fread(text, 1, sizeof text - 1, f);
+	fclose(f);
+	text[len] = '\0';
+	cJSON *root = cJSON_Parse(text);
+	assert_non_null(root);
+	cJSON *parent = root;
+	char key[128];
+	snprintf(key, sizeof key, "%s", path);
+	char *dot = strchr(key, '.');
+	if (dot) {
+		*dot = '\0';
+		parent = cJSON_GetObjectItemCaseSensitive(root, key);
+		if (!parent)
+			parent = cJSON_AddObjectToObject(root, key);
+	}
+	const char *name = dot ? dot + 1 : key;
+	cJSON_DeleteItemFromObjectCaseSensitive(parent, name);
+	cJSON *v = cJSON_Parse(raw);
+	assert_non_null(v);
+	cJSON_AddItemToObject(parent, name, v);
+	char *json = cJSON_Print(root);
+	cJSON_Delete(root);
+	struct answers a;
+	enum answers_result rc = load_text(&a, json, err, n);
+	answers_free(&a);
+	free(json);
+	return rc;
+}
+
+static void test_each_invalid_answer_names_its_key(void **s)
+{
+	(void)s;
+	static const char *const bad[][2] = {
+		{"cloud", "\"azure\""},
+		{"subscription", "\"not-a-guid\""},
+		{"location", "\"East US\""},
+		{"uniq_id", "\"TOO-LONG-ID\""},
+		{"auth.method", "\"password\""},
+		{"auth.tenant", "\"no spaces allowed\""},
+		{"auth.client_id", "\"x\""},
+		{"rabbitmq.resource_group", "\"ends.\""},
+		{"rabbitmq.vm_name", "\"-bad\""},
+		{"rabbitmq.vm_size", "\"A2_v2\""},
+		{"rabbitmq.admin_user", "\"admin\""},
+		{"rabbitmq.ssh_public_key_file", "\"/nonexistent/key.pub\""},
+		{"rabbitmq.amqp_user", "\"us:er\""},
+		{"rabbitmq.amqp_port", "60000"},
+		{"minio.resource_group", "\"bad/rg\""},
+		{"minio.vm_name", "\"bad_\""},
+		{"minio.vm_size", "\"huge\""},
+		{"minio.admin_user", "\"root\""},
+		{"minio.ssh_public_key_file", "\"\""},
+		{"minio.data_disk_gb", "2"},
+		{"minio.bucket", "\"Bad_Bucket\""},
+		{"minio.port", "0"},
+		{"acr.resource_group", "\"\""},
+		{"acr.name", "\"leafai-1a2b\""},
+		{"acr.sku", "\"Free\""},
+		{"acr.image", "\"Not An Image\""},
+		{"aks.resource_group", "\"x.\""},
+		{"aks.name", "\"_x\""},
+		{"aks.dns_prefix", "\"under_score\""},
+		{"aks.node_vm_size", "\"Standard_NC4as_T4_v3\""},
+		{"aks.node_count", "0"},
+		{"overlay.dir", "\"\""},
+		{"overlay.namespace", "\"kube-system\""},
+		{"overlay.queue_match", "\"\""},
+		{"overlay.clear_text_messages", "\"maybe\""},
+	};
+	int covered[PLAN_Q_COUNT] = {0};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		char err[768] = "", want[128];
+		if (load_with(bad[i][0], bad[i][1], err, sizeof err) != ANSWERS_E_INVALID)
+			fail_msg("%s = %s was accepted", bad[i][0], bad[i][1]);
+		snprintf(want, sizeof want, "%s: ", bad[i][0]);
+		if (strncmp(err, want, strlen(want)) != 0)
+			fail_msg("message for %s does not start with its key: %s", bad[i][0], err);
+		covered[plan_question_find(bad[i][0])] = 1;
+	}
+	for (int q = 0; q < PLAN_Q_COUNT; q++)
+		if (!covered[q])
+			fail_msg("no invalid-value case for %s", plan_question((plan_qid)q)->key);
+}
+
+static void test_unknown_keys_are_refused_comments_allowed(void **s)
+{
+	(void)s;
+	char err[512] = "";
+	assert_int_equal(load_with("rabbitmq.vmsize", "\"Standard_A2_v2\"", err, sizeof err),
+	                 ANSWERS_E_INVALID);
+	assert_non_null(strstr(err, "rabbitmq.vmsize: unknown key"));
+	assert_int_equal(load_with("gcp.project", "\"x\"", err, sizeof err), ANSWERS_E_INVALID);
+	assert_non_null(strstr(err, "gcp: unknown section"));
+	assert_int_equal(load_with("acr._note", "\"anything\"", err, sizeof err), ANSWERS_OK);
+	assert_int_equal(load_with("_why", "{\"x\":1}", err, sizeof err), ANSWERS_OK);
+}
+
+static void test_secret_keys_are_refused_and_not_echoed(void **s)
+{
+	(void)s;
+	static const char *const keys[] = {"rabbitmq.password", "minio.secret_key", "minio.access_key",
+	                                   "acr.sp_client_secret", "azure_token", "overlay.passphrase",
+	                                   "auth.client_secret", "secrets.anything"};
+	for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
+		char err[512] = "";
+		assert_int_equal(load_with(keys[i], "\"hunter2-sentinel\"", err, sizeof err),
+		                 ANSWERS_E_INVALID);
+		if (!strstr(err, "secrets never go in the answers file") || !strstr(err, keys[i]))
+			fail_msg("%s: %s", keys[i], err);
+		assert_null(strstr(err, "hunter2"));
+	}
+}
+
+static void test_numbers_booleans_and_null(void **s)
+{
+	(void)s;
+	char err[512] = "";
+	assert_int_equal(load_with("aks.node_count", "\"3\"", err, sizeof err), ANSWERS_OK);
+	assert_int_equal(load_with("aks.node_count", "2.5", err, sizeof err), ANSWERS_E_INVALID);
+	assert_non_null(strstr(err, "aks.node_count: must be a whole number"));
+	assert_int_equal(load_with("aks.node_count", "[1]", err, sizeof err), ANSWERS_E_INVALID);
+	assert_non_null(strstr(err, "aks.node_count: must be a string"));
+	assert_int_equal(load_with("overlay.clear_text_messages", "false", err, sizeof err), ANSWERS_OK);
+	assert_int_equal(load_with("acr.name", "null", err, sizeof err), ANSWERS_OK);
+}
+
+static void test_bad_json_and_missing_file(void **s)
+{
+	(void)s;
+	struct answers a;
+	char err[512] = "";
+	answers_init(&a);
+	assert_int_equal(answers_parse(&a, "{\n\"cloud\": \"AzureCloud\",\n}", err, sizeof err),
+	                 ANSWERS_E_INVALID);
+	assert_non_null(strstr(err, "not valid JSON"));
+	assert_int_equal(answers_parse(&a, "[1,2]", err, sizeof err), ANSWERS_E_INVALID);
+	assert_int_equal(answers_load(&a, "/nonexistent/answers.json", err, sizeof err), ANSWERS_E_IO);
+	assert_non_null(strstr(err, "/nonexistent/answers.json"));
+	answers_free(&a);
+}
+
+static void test_rules_joining_answers(void **s)
+{
+	(void)s;
+	struct answers a;
+	char err[512] = "";
+	assert_int_equal(load_text(&a, "{\"uniq_id\":\"ab\"}", err, sizeof err), ANSWERS_E_INVALID);
+	assert_non_null(strstr(err, "subscription: required"));
+	answers_free(&a);
+	assert_int_equal(load_with("location", "\"chinaeast2\"", err, sizeof err), ANSWERS_E_INVALID);
+	assert_non_null(strstr(err, "location: chinaeast2 is a region of AzureChinaCloud"));
+	assert_int_equal(load_with("auth.method", "\"service-principal\"", err, sizeof err),
+	                 ANSWERS_E_INVALID);
+	assert_non_null(strstr(err, "auth.tenant: a service principal"));
+}
+
+static void test_no_ssh_key_names_the_key_to_give(void **s)
+{
+	(void)s;
+	struct answers a;
+	char err[512] = "";
+	char *empty = test_mkdtemp("nokey-home");
+	setenv("HOME", empty, 1);
+	enum answers_result rc = load_text(&a, "{\"subscription\":\"" SUB "\",\"uniq_id\":\"ab\"}",
+	                                   err, sizeof err);
+	setenv("HOME", home, 1);
+	assert_int_equal(rc, ANSWERS_E_INVALID);
+	assert_non_null(strstr(err, "rabbitmq.ssh_public_key_file: no usable key"));
+	answers_free(&a);
+	test_rmrf(empty);
+	free(empty);
+}
+
+static void test_json_round_trip(void **s)
+{
+	(void)s;
+	struct answers a, b;
+	char err[512] = "";
+	answers_init(&a);
+	assert_int_equal(answers_load(&a, FULL, err, sizeof err), ANSWERS_OK);
+	cJSON *j = answers_to_json(&a);
+	assert_non_null(j);
+	assert_true(cJSON_IsNumber(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "aks"), "node_count")));
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "overlay"),
+	                                             "clear_text_messages")));
+	char *text = cJSON_PrintUnformatted(j);
+	cJSON_Delete(j);
+	answers_init(&b);
+	assert_int_equal(answers_parse(&b, text, err, sizeof err), ANSWERS_OK);
+	for (int i = 0; i < PLAN_Q_COUNT; i++)
+		assert_string_equal(answers_get(&a, (plan_qid)i), answers_get(&b, (plan_qid)i));
+	free(text);
+	answers_free(&a);
+	answers_free(&b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_full_example_loads_unchanged),
+		cmocka_unit_test(test_defaults_follow_the_guide),
+		cmocka_unit_test(test_missing_uniq_id_is_derived_like_the_guide),
+		cmocka_unit_test(test_changed_uniq_id_recomputes_defaults),
+		cmocka_unit_test(test_each_invalid_answer_names_its_key),
+		cmocka_unit_test(test_unknown_keys_are_refused_comments_allowed),
+		cmocka_unit_test(test_secret_keys_are_refused_and_not_echoed),
+		cmocka_unit_test(test_numbers_booleans_and_null),
+		cmocka_unit_test(test_bad_json_and_missing_file),
+		cmocka_unit_test(test_rules_joining_answers),
+		cmocka_unit_test(test_no_ssh_key_names_the_key_to_give),
+		cmocka_unit_test(test_json_round_trip),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,318 @@
+/* The plan table is consistent, and `plan` prints every resource name with secrets
+ * only as <sealed:NAME>. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/answers.h"
+#include "core/plan.h"
+#include "core/planprint.h"
+#include "tests/unit/testutil.h"
+
+static char *home;
+static char full[4200];
+
+static int setup(void **s)
+{
+	(void)s;
+	const char *top = getenv("SW_TOP");
+	snprintf(full, sizeof full, "%s/tests/data/answers-full.json", top ? top : ".");
+	home = test_mkdtemp("plan-home");
+	char cmd[4500];
+	snprintf(cmd, sizeof cmd, "mkdir -p '%s/.ssh' && ssh-keygen -q -t ed25519 -N '' -C t "
+	         "-f '%s/.ssh/id_ed25519' >/dev/null", home, home);
+	if (system(cmd) != 0)
+		return -1;
+	setenv("HOME", home, 1);
+	return 0;
+}
+
+static int teardown(void **s)
+{
+	(void)s;
+	test_rmrf(home);
+	free(home);
+	return 0;
+}
+
+static void test_step_table_keeps_keys_titles_and_parse(void **s)
+{
+	(void)s;
+	assert_int_equal(STEP_COUNT, 6);
+	static const char *const keys[] = {"subscription", "rabbitmq", "minio", "acr", "aks", "overlay"};
+	for (int i = 0; i < STEP_COUNT; i++) {
+		assert_string_equal(plan_step_key((step_id)i), keys[i]);
+		assert_int_equal(plan_step_parse(keys[i]), i);
+	}
+	assert_string_equal(plan_step_title(STEP_AKS), "AKS GPU cluster");
+	assert_int_equal(plan_step_parse("nope"), -1);
+	assert_string_equal(plan_step_key((step_id)99), "?");
+}
+
+/* Answers "x" only for questions before the one being expanded. */
+static const char *earlier_only(void *ctx, plan_qid q)
+{
+	return q < *(plan_qid *)ctx ? "x" : NULL;
+}
+
+static void test_questions_are_consistent(void **s)
+{
+	(void)s;
+	for (int i = 0; i < PLAN_Q_COUNT; i++) {
+		const struct plan_question *q = plan_question((plan_qid)i);
+		assert_int_equal(q->id, i);
+		assert_int_equal(plan_question_find(q->key), i);
+		assert_non_null(q->validate);
+		assert_non_null(q->label);
+		/* a key "step.x" belongs to that step; top-level keys to subscription */
+		const char *dot = strchr(q->key, '.');
+		if (dot && strncmp(q->key, "auth.", 5) != 0) {
+			char step[32];
+			snprintf(step, sizeof step, "%.*s", (int)(dot - q->key), q->key);
+			assert_int_equal(plan_step_parse(step), q->step);
+		} else {
+			assert_int_equal(q->step, STEP_SUBSCRIPTION);
+		}
+		if (q->def_kind == PLAN_DEF_TEMPLATE) {
+			char out[512], err[256];
+			plan_qid self = (plan_qid)i;
+			if (plan_expand(q->def, earlier_only, &self, out, sizeof out, err, sizeof err) < 0)
+				fail_msg("default of %s uses a later or unknown answer: %s", q->key, err);
+		}
+		for (size_t c = 0; c < q->nchoices; c++)
+			if (q->choices[c].selectable && q->validate(q->choices[c].value, NULL, 0) != 0)
+				fail_msg("%s offers %s but refuses it", q->key, q->choices[c].value);
+	}
+}
+
+static void test_dependencies_match_the_install_order(void **s)
+{
+	(void)s;
+	assert_true(plan_step_depends_on(STEP_RABBITMQ, STEP_SUBSCRIPTION));
+	assert_true(plan_step_depends_on(STEP_MINIO, STEP_SUBSCRIPTION));
+	assert_false(plan_step_depends_on(STEP_MINIO, STEP_RABBITMQ));
+	assert_true(plan_step_depends_on(STEP_ACR, STEP_SUBSCRIPTION));
+	assert_true(plan_step_depends_on(STEP_AKS, STEP_ACR));
+	assert_true(plan_step_depends_on(STEP_AKS, STEP_SUBSCRIPTION));
+	assert_true(plan_step_depends_on(STEP_OVERLAY, STEP_RABBITMQ));
+	assert_true(plan_step_depends_on(STEP_OVERLAY, STEP_ACR));
+	assert_true(plan_step_depends_on(STEP_OVERLAY, STEP_AKS));
+	assert_int_equal(plan_step_info(STEP_SUBSCRIPTION)->deps, 0);
+	/* Dependencies only point backwards, so table order is a valid install order. */
+	for (int a = 0; a < STEP_COUNT; a++)
+		for (int b = a; b < STEP_COUNT; b++)
+			assert_false(plan_step_depends_on((step_id)a, (step_id)b));
+}
+
+static void test_step_questions_and_secrets(void **s)
+{
+	(void)s;
+	plan_qid qs[PLAN_Q_COUNT];
+	size_t total = 0;
+	for (int st = 0; st < STEP_COUNT; st++)
+		total += plan_step_questions((step_id)st, qs, PLAN_Q_COUNT);
+	assert_int_equal(total, PLAN_Q_COUNT);
+	size_t n = plan_step_questions(STEP_ACR, qs, PLAN_Q_COUNT);
+	assert_int_equal(n, 4);
+	assert_int_equal(qs[1], Q_ACR_NAME);
+	/* Vault entry names are unique and the core ones exist with their kinds. */
+	const char *names[64];
+	size_t nn = 0;
+	int found = 0;
+	for (int st = 0; st < STEP_COUNT; st++) {
+		const struct plan_step_info *info = plan_step_info((step_id)st);
+		assert_true(info->nresources > 0);
+		for (size_t i = 0; i < info->nsecrets; i++) {
+			for (size_t j = 0; j < nn; j++)
+				assert_string_not_equal(names[j], info->secrets[i].name);
+			names[nn++] = info->secrets[i].name;
+			if (strcmp(info->secrets[i].name, "aks-kubeconfig") == 0 &&
+			    info->secrets[i].kind == VAULT_KIND_KUBECONFIG && st == STEP_AKS)
+				found++;
+			if (strcmp(info->secrets[i].name, "rabbitmq-password") == 0 &&
+			    info->secrets[i].kind == VAULT_KIND_PASSWORD && st == STEP_RABBITMQ)
+				found++;
+		}
+	}
+	assert_int_equal(found, 2);
+}
+
+static void test_gpu_choices_show_model_and_runner_support(void **s)
+{
+	(void)s;
+	const struct plan_question *q = plan_question(Q_AKS_NODE_VM_SIZE);
+	int usable = 0, t4 = 0, v100 = 0;
+	assert_true(q->closed);
+	for (size_t i = 0; i < q->nchoices; i++) {
+		const struct plan_choice *c = &q->choices[i];
+		const struct plan_gpu_size *g = plan_gpu_find(c->value);
+		assert_non_null(g);
+		assert_non_null(strstr(c->detail, g->gpu_model));
+		assert_non_null(strstr(c->detail, c->selectable ? "runner can use: yes" : "runner can use: no"));
+		usable += c->selectable;
+		if (strstr(c->value, "T4"))
+			t4 += !c->selectable;
+		if (strcmp(c->value, "Standard_NC6s_v3") == 0)
+			v100 = !c->selectable && strstr(c->detail, "retired") != NULL;
+	}
+	assert_int_equal(usable, 1);
+	assert_true(t4 >= 1);
+	assert_true(v100);
+	assert_string_equal(q->def, PLAN_GPU_DEFAULT);
+	assert_true(plan_gpu_find(PLAN_GPU_DEFAULT)->runner_ok);
+}
+
+static void test_expand_copies_shell_variables_and_reports_gaps(void **s)
+{
+	(void)s;
+	struct answers a;
+	char out[256], err[256];
+	answers_init(&a);
+	assert_int_equal(answers_set(&a, Q_UNIQ_ID, "1a2b"), 0);
+	assert_int_equal(answers_expand(&a, "leafai{uniq_id} ${RMQ_USER} {x", out, sizeof out, err,
+	                                sizeof err), 0);
+	assert_string_equal(out, "leafai1a2b ${RMQ_USER} {x");
+	assert_int_equal(answers_expand(&a, "{acr.name}", out, sizeof out, err, sizeof err), -1);
+	assert_non_null(strstr(err, "acr.name is needed first"));
+	assert_int_equal(answers_expand(&a, "leafai{uniq_id}", out, 8, err, sizeof err), -1);
+	answers_free(&a);
+}
+
+static char *run_cmd(const char *path, int *code, char **errtext)
+{
+	char *outbuf = NULL, *errbuf = NULL;
+	size_t on = 0, en = 0;
+	FILE *out = open_memstream(&outbuf, &on);
+	FILE *err = open_memstream(&errbuf, &en);
+	*code = planprint_cmd(path, out, err);
+	fclose(out);
+	fclose(err);
+	*errtext = errbuf;
+	return outbuf;
+}
+
+static void test_plan_prints_every_step_name_and_only_sealed_secrets(void **s)
+{
+	(void)s;
+	int code;
+	char *err;
+	char *text = run_cmd(full, &code, &err);
+	assert_int_equal(code, 0);
+	assert_string_equal(err, "");
+	static const char *const want[] = {
+		"1. subscription", "2. rabbitmq", "3. minio", "4. acr", "5. aks", "6. overlay",
+		"11111111-2222-3333-4444-555555555555", "uniq_id 1a2b3c4d",
+		"resource group studioml-1a2b3c4d", "public IP rabbitmq-ip (static)",
+		"rabbitmq-nsg allowing TCP 5672 (AMQP) and 15672", "VM rabbitmq (Standard_A2_v2",
+		"amqp://studioml:<sealed:rabbitmq-password>@<rabbitmq public IP>:5672/",
+		"VM minio (Standard_D2s_v3", "minio-data of 1024 GiB", "bucket studioml-artifacts",
+		"<sealed:minio-access-key>", "<sealed:minio-secret-key>",
+		"registry leafai1a2b3c4d (Basic)",
+		"leafai1a2b3c4d.azurecr.io/leafai1a2b3c4d/studio-go-runner:0.9.21",
+		"<sealed:acr-sp-client-secret>", "resource group leafai-1a2b3c4d",
+		"cluster leafai-cluster-1a2b3c4d", "Standard_ND96asr_v4 (8 x A100-SXM4-40GB each)",
+		"<sealed:aks-kubeconfig>", "nvcr.io/nvidia/k8s-device-plugin",
+		"namespace gpu-resources", "studioml-runner-key-secret",
+		"studioml-runner-passphrase-secret", "studioml-signing", "replicas 8",
+		"K8S_NAMESPACE studioml", "<sealed:runner-key-passphrase>",
+		"(after rabbitmq, acr, aks)",
+	};
+	for (size_t i = 0; i < sizeof want / sizeof *want; i++)
+		if (!strstr(text, want[i]))
+			fail_msg("plan lacks \"%s\":\n%s", want[i], text);
+	/* Steps appear in order. */
+	assert_true(strstr(text, "1. subscription") < strstr(text, "6. overlay"));
+	/* Every <sealed:NAME> is a vault entry of the plan; no other secret-shaped text. */
+	for (const char *p = text; (p = strstr(p, "<sealed:")); p++) {
+		char name[128];
+		assert_int_equal(sscanf(p, "<sealed:%127[^>]>", name), 1);
+		int known = strcmp(name, "NAME") == 0;   /* the header's explanation */
+		for (int st = 0; st < STEP_COUNT; st++) {
+			const struct plan_step_info *info = plan_step_info((step_id)st);
+			for (size_t i = 0; i < info->nsecrets; i++)
+				known |= strcmp(info->secrets[i].name, name) == 0;
+		}
+		if (!known)
+			fail_msg("plan seals an unknown entry %s", name);
+	}
+	assert_null(strstr(text, "cannot describe"));
+	free(text);
+	free(err);
+}
+
+static void test_plan_exits_2_naming_the_bad_key(void **s)
+{
+	(void)s;
+	char *dir = test_mkdtemp("plan-bad");
+	char path[4300];
+	snprintf(path, sizeof path, "%s/bad.json", dir);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("{\"subscription\":\"11111111-2222-3333-4444-555555555555\",\"uniq_id\":\"ab\","
+	      "\"acr\":{\"name\":\"bad-name\"}}", f);
+	fclose(f);
+	int code;
+	char *err;
+	char *text = run_cmd(path, &code, &err);
+	assert_int_equal(code, 2);
+	assert_string_equal(text, "");
+	assert_non_null(strstr(err, "acr.name: must be 5-50 letters and digits only"));
+	free(text);
+	free(err);
+
+	snprintf(path, sizeof path, "%s/missing.json", dir);
+	text = run_cmd(path, &code, &err);
+	assert_int_equal(code, 1);
+	assert_non_null(strstr(err, "missing.json"));
+	free(text);
+	free(err);
+	test_rmrf(dir);
+	free(dir);
+}
+
+static void test_plan_for_service_principal_and_other_cloud(void **s)
+{
+	(void)s;
+	struct answers a;
+	char err[512] = "", *buf = NULL;
+	size_t n = 0;
+	answers_init(&a);
+	assert_int_equal(answers_parse(&a,
+	    "{\"subscription\":\"11111111-2222-3333-4444-555555555555\",\"uniq_id\":\"ab12\","
+	    "\"cloud\":\"AzureChinaCloud\",\"location\":\"chinanorth3\","
+	    "\"auth\":{\"method\":\"service-principal\",\"tenant\":\"contoso.partner.onmschina.cn\","
+	    "\"client_id\":\"aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee\"},"
+	    "\"aks\":{\"node_count\":3}}", err, sizeof err), ANSWERS_OK);
+	assert_int_equal(answers_complete(&a, err, sizeof err), ANSWERS_OK);
+	FILE *f = open_memstream(&buf, &n);
+	assert_int_equal(planprint_write(&a, f), 0);
+	fclose(f);
+	assert_non_null(strstr(buf, "<sealed:azure-client-secret>"));
+	assert_null(strstr(buf, "<sealed:azure-refresh-token>"));
+	assert_non_null(strstr(buf, "leafaiab12.azurecr.cn"));
+	assert_non_null(strstr(buf, "replicas 24 (3 node(s) x 8 GPUs)"));
+	free(buf);
+	answers_free(&a);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_step_table_keeps_keys_titles_and_parse),
+		cmocka_unit_test(test_questions_are_consistent),
+		cmocka_unit_test(test_dependencies_match_the_install_order),
+		cmocka_unit_test(test_step_questions_and_secrets),
+		cmocka_unit_test(test_gpu_choices_show_model_and_runner_support),
+		cmocka_unit_test(test_expand_copies_shell_variables_and_reports_gaps),
+		cmocka_unit_test(test_plan_prints_every_step_name_and_only_sealed_secrets),
+		cmocka_unit_test(test_plan_exits_2_naming_the_bad_key),
+		cmocka_unit_test(test_plan_for_service_principal_and_other_cloud),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
