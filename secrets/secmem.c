@@ -5,6 +5,9 @@
 
 void *secmem_alloc(size_t len)
 {
+	/* Idempotent and cheap once done; lets any caller allocate before main's set-up. */
+	if (sodium_init() < 0)
+		return NULL;
 	/* sodium_malloc(0) is valid but keep every buffer non-empty for simple callers. */
 	return sodium_malloc(len ? len : 1);
 }
