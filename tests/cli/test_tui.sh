@@ -8,17 +8,20 @@ CONF="$TEST_TMP/tmux.conf"
 tm() { tmux -S "$SOCK" -f "$CONF" "$@"; }
 trap 'tmux -S "$SOCK" kill-server 2>/dev/null' EXIT
 
-# window-size manual: resize-window works without a client attached (tmux 3.3).
-printf 'set -g window-size manual\nset -g status off\nset -g default-terminal screen\n' >"$CONF"
+# No status line: the pane is the whole window. (Not window-size manual: on tmux 3.3a a
+# second new-session then crashes the server; resize-window works without it.)
+printf 'set -g status off\nset -g default-terminal screen\n' >"$CONF"
 
 # start NAME [ENV=VALUE...]: the demo in a 100x30 window; the shell says how it ended.
 start() {
 	name=$1
 	shift
 	tm new-session -d -s "$name" -x 100 -y 30 \
-		"env -u NO_COLOR $* '$DEMO' 2>'$TEST_TMP/$name.err'; echo EXITED:\$?; sleep 600"
+		"env -u NO_COLOR $* '$DEMO' 2>'$TEST_TMP/$name.err'; echo EXITED:\$?; sleep 600" && return
+	not_ok "tmux starts a session for the demo ($name)"
+	finish
 }
-screen() { tm capture-pane -p -t "$1"; }
+screen() { tm capture-pane -p -t "$1" 2>/dev/null; }
 # wait_for NAME TEXT: up to 5 s for TEXT (a grep -E pattern) on screen.
 wait_for() {
 	for _ in $(seq 50); do

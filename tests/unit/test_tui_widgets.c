@@ -1,0 +1,121 @@
+/* The tui widgets' parts that need no terminal: the progress bar's text, the log pane's ring
+ * and scrolling, the timer's deadlines. The terminal side is tests/cli/test_tui.sh. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "tui/tui.h"
+#include "tui/widgets.h"
+
+static void test_progress_bar_shows_percent_and_elapsed(void **s)
+{
+	(void)s;
+	char out[128];
+	struct tui_progress p = {.running = true, .percent = 42};
+	p.start_ms = tui_now_ms() - 83 * 1000; /* 01:23 ago */
+	int n = tui_progress_format(&p, 30, out, sizeof out);
+	assert_string_equal(out, "[######..........]  42%  01:23");
+	assert_int_equal(n, (int)strlen(out));
+	assert_int_equal(n, 30); /* fills the width it is given */
+}
+
+static void test_progress_bar_counts_hours_and_stops_the_clock(void **s)
+{
+	(void)s;
+	char out[128];
+	struct tui_progress p = {.running = false, .percent = 100};
+	p.start_ms = 1000;
+	p.stop_ms = 1000 + (2 * 3600 + 5 * 60 + 7) * 1000L;
+	tui_progress_format(&p, 30, out, sizeof out);
+	assert_string_equal(out, "[##############] 100%  2:05:07");
+}
+
+static void test_progress_percent_is_clamped(void **s)
+{
+	(void)s;
+	struct tui_progress p = {0};
+	tui_progress_set(&p, 140);
+	assert_int_equal(p.percent, 100);
+	tui_progress_set(&p, -3);
+	assert_int_equal(p.percent, 0);
+}
+
+static void test_progress_timer_wakes_only_while_running(void **s)
+{
+	(void)s;
+	struct tui_progress p = {0};
+	struct tui_source src = tui_progress_source(&p);
+	struct pollfd fds[4];
+	int timeout = -1;
+	assert_int_equal(src.fds(src.ctx, fds, 4, &timeout), 0);
+	assert_int_equal(timeout, -1); /* idle: the loop may sleep forever */
+	tui_progress_start(&p);
+	src.fds(src.ctx, fds, 4, &timeout);
+	assert_true(timeout > 900 && timeout <= 1000);
+	assert_int_equal(src.ready(src.ctx, fds, 0), TUI_HANDLED); /* too early */
+	p.tick.next_ms = tui_now_ms() - 1;
+	assert_int_equal(src.ready(src.ctx, fds, 0), TUI_REDRAW);
+	tui_progress_stop(&p);
+	timeout = -1;
+	src.fds(src.ctx, fds, 4, &timeout);
+	assert_int_equal(timeout, -1);
+}
+
+static void test_log_keeps_the_last_lines(void **s)
+{
+	(void)s;
+	struct tui_log *l = tui_log_new(3);
+	for (int i = 1; i <= 5; i++)
+		tui_log_add(l, "line %d", i);
+	assert_int_equal(tui_log_count(l), 3);
+	assert_string_equal(tui_log_line(l, 0), "line 3");
+	assert_string_equal(tui_log_line(l, 2), "line 5");
+	assert_null(tui_log_line(l, 3));
+	tui_log_free(l);
+}
+
+static void test_log_lines_cannot_carry_escapes(void **s)
+{
+	(void)s;
+	struct tui_log *l = tui_log_new(4);
+	tui_log_add(l, "red \033[31mtext\tand\rmore");
+	assert_string_equal(tui_log_line(l, 0), "red ?[31mtext and?more");
+	tui_log_free(l);
+}
+
+static void test_log_keys_are_page_keys_only(void **s)
+{
+	(void)s;
+	struct tui_log *l = tui_log_new(50);
+	assert_int_equal(tui_log_key(l, 'x'), TUI_IGNORED);
+	assert_int_equal(tui_log_key(l, TUI_KEY(KEY_PPAGE)), TUI_REDRAW);
+	assert_int_equal(tui_log_key(l, TUI_KEY(KEY_END)), TUI_REDRAW);
+	tui_log_free(l);
+}
+
+static void test_event_names_follow_the_list(void **s)
+{
+	(void)s;
+	assert_string_equal(tui_event_name(TUI_QUIT), "quit");
+	assert_string_equal(tui_event_name(TUI_SIGNAL), "signal");
+	assert_true(TUI_NEXT > TUI_REDRAW && TUI_BACK > TUI_REDRAW); /* the loop ends from TUI_NEXT on */
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_progress_bar_shows_percent_and_elapsed),
+		cmocka_unit_test(test_progress_bar_counts_hours_and_stops_the_clock),
+		cmocka_unit_test(test_progress_percent_is_clamped),
+		cmocka_unit_test(test_progress_timer_wakes_only_while_running),
+		cmocka_unit_test(test_log_keeps_the_last_lines),
+		cmocka_unit_test(test_log_lines_cannot_carry_escapes),
+		cmocka_unit_test(test_log_keys_are_page_keys_only),
+		cmocka_unit_test(test_event_names_follow_the_list),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,244 @@
+/* tui/form.c: labelled text and password fields on an ncurses form. */
+#include "tui/widgets.h"
+
+#include <form.h>
+#include <panel.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wctype.h>
+
+#define FORM_MAX 16
+
+struct tui_form {
+	FORM *form; /* built on first draw; rebuilt when a field is added */
+	FIELD *fields[FORM_MAX + 1];
+	char *labels[FORM_MAX];
+	unsigned flags[FORM_MAX];
+	int n, label_w, field_w, current;
+	WINDOW *win, *sub;
+	PANEL *panel;
+};
+
+struct tui_form *tui_form_new(void)
+{
+	struct tui_form *f = calloc(1, sizeof *f);
+	if (!f)
+		tui_fatal("out of memory");
+	return f;
+}
+
+/* Takes the form off its window; fields and their buffers stay. */
+static void unbuild(struct tui_form *f)
+{
+	if (f->form) {
+		f->current = field_index(current_field(f->form));
+		unpost_form(f->form);
+		free_form(f->form);
+		f->form = NULL;
+	}
+	if (f->panel)
+		del_panel(f->panel);
+	if (f->sub)
+		delwin(f->sub);
+	if (f->win)
+		delwin(f->win);
+	f->panel = NULL;
+	f->sub = f->win = NULL;
+}
+
+int tui_form_add(struct tui_form *f, const char *label, int width, int max_len, unsigned flags)
+{
+	/* ncurses gives each field a working pad, which needs curses to be up. */
+	if (!tui_active())
+		tui_fatal("tui_form_add(\"%s\") before tui_init", label);
+	if (f->n == FORM_MAX)
+		tui_fatal("form holds at most %d fields", FORM_MAX);
+	unbuild(f);
+	FIELD *fld = new_field(1, width, f->n, 0, 0, 0);
+	char *l = strdup(label);
+	if (!fld || !l)
+		tui_fatal("out of memory");
+	/* Dynamic, so a value longer than the box scrolls; no O_BLANK, or typing at the start of a
+	 * kept value would wipe it; no O_AUTOSKIP, so a full field does not jump. */
+	field_opts_off(fld, O_STATIC | O_BLANK | O_AUTOSKIP);
+	set_max_field(fld, max_len > 0 ? max_len : width);
+	if (flags & TUI_FIELD_SECRET)
+		field_opts_off(fld, O_PUBLIC);
+	f->fields[f->n] = fld;
+	f->labels[f->n] = l;
+	f->flags[f->n] = flags;
+	int lw = (int)strlen(label) + 2;
+	if (lw > f->label_w)
+		f->label_w = lw;
+	if (width > f->field_w)
+		f->field_w = width;
+	return f->n++;
+}
+
+void tui_form_set(struct tui_form *f, int i, const char *value)
+{
+	if (i < 0 || i >= f->n)
+		return;
+	set_field_buffer(f->fields[i], 0, value);
+}
+
+size_t tui_form_get(struct tui_form *f, int i, char *out, size_t n)
+{
+	if (n == 0)
+		return 0;
+	out[0] = '\0';
+	if (i < 0 || i >= f->n)
+		return 0;
+	if (f->form)
+		form_driver(f->form, REQ_VALIDATION); /* the field being edited lives in curses until then */
+	const char *buf = field_buffer(f->fields[i], 0);
+	size_t len = buf ? strlen(buf) : 0;
+	while (len > 0 && buf[len - 1] == ' ')
+		len--;
+	if (len >= n)
+		len = n - 1;
+	if (len)
+		memcpy(out, buf, len);
+	out[len] = '\0';
+	return len;
+}
+
+int tui_form_current(const struct tui_form *f)
+{
+	return f->form ? field_index(current_field(f->form)) : f->current;
+}
+
+void tui_form_focus(struct tui_form *f, int i)
+{
+	if (i < 0 || i >= f->n)
+		return;
+	f->current = i;
+	if (f->form) {
+		set_current_field(f->form, f->fields[i]);
+		form_driver(f->form, REQ_END_LINE);
+	}
+}
+
+int tui_form_height(const struct tui_form *f) { return f->n; }
+int tui_form_width(const struct tui_form *f) { return f->label_w + f->field_w; }
+
+static void build(struct tui_form *f, int y, int x)
+{
+	f->form = new_form(f->fields);
+	f->win = newwin(f->n, f->label_w + f->field_w, y, x);
+	f->sub = f->win ? derwin(f->win, f->n, f->field_w, 0, f->label_w) : NULL;
+	if (!f->form || !f->sub)
+		tui_fatal("cannot create a form of %d fields", f->n);
+	set_form_win(f->form, f->win);
+	set_form_sub(f->form, f->sub);
+	post_form(f->form);
+	f->panel = new_panel(f->win);
+	if (!f->panel)
+		tui_fatal("out of memory");
+	tui_form_focus(f, f->current);
+}
+
+/* Visible length of a secret: characters, not bytes, so a UTF-8 password shows one '*' each. */
+static int secret_len(const FIELD *fld)
+{
+	const char *buf = field_buffer(fld, 0);
+	int len = 0, n = 0;
+	for (const unsigned char *p = (const unsigned char *)buf; p && *p; p++)
+		if ((*p & 0xc0) != 0x80) {
+			n++;
+			if (*p != ' ')
+				len = n;
+		}
+	return len;
+}
+
+void tui_form_draw(struct tui_form *f, int y, int x, bool focused)
+{
+	if (f->n == 0)
+		return;
+	if (f->win && (getmaxy(f->win) != f->n || getmaxx(f->win) != f->label_w + f->field_w))
+		unbuild(f); /* a resize shrank the window: rebuild from the field buffers */
+	if (!f->form)
+		build(f, y, x);
+	else if (getbegy(f->win) != y || getbegx(f->win) != x)
+		move_panel(f->panel, y, x);
+
+	FIELD *cur = current_field(f->form);
+	for (int i = 0; i < f->n; i++) {
+		bool on = focused && f->fields[i] == cur;
+		wattrset(f->win, on ? tui_attr(TUI_TITLE) : tui_attr(TUI_NORMAL));
+		mvwprintw(f->win, i, 0, "%-*.*s", f->label_w, f->label_w - 1, f->labels[i]);
+		set_field_back(f->fields[i], on ? tui_attr(TUI_SELECTED) : A_UNDERLINE);
+	}
+	wattrset(f->win, A_NORMAL);
+	for (int i = 0; i < f->n; i++) {
+		if (!(f->flags[i] & TUI_FIELD_SECRET))
+			continue;
+		if (f->fields[i] == cur)
+			form_driver(f->form, REQ_VALIDATION);
+		int len = secret_len(f->fields[i]);
+		if (len > f->field_w - 1)
+			len = f->field_w - 1;
+		wattrset(f->sub, field_back(f->fields[i]) | tui_attr(TUI_MASKED));
+		mvwhline(f->sub, i, 0, '*', len);
+		wattrset(f->sub, A_NORMAL);
+	}
+	show_panel(f->panel);
+	if (focused) {
+		pos_form_cursor(f->form);
+		tui_cursor_at(getbegy(f->win) + getcury(f->win), getbegx(f->win) + getcurx(f->win));
+	}
+}
+
+/* Keys of a single-line editor; the rest are the screen's. */
+enum tui_event tui_form_key(struct tui_form *f, int key)
+{
+	if (!f->form)
+		return TUI_IGNORED;
+	int cur = field_index(current_field(f->form));
+	int req;
+	switch (key) {
+	case '\t':
+	case TUI_KEY(KEY_DOWN):
+		if (cur == f->n - 1)
+			return TUI_IGNORED;
+		form_driver(f->form, REQ_NEXT_FIELD);
+		req = REQ_END_LINE;
+		break;
+	case TUI_KEY(KEY_BTAB):
+	case TUI_KEY(KEY_UP):
+		if (cur == 0)
+			return TUI_IGNORED;
+		form_driver(f->form, REQ_PREV_FIELD);
+		req = REQ_END_LINE;
+		break;
+	case TUI_KEY(KEY_LEFT): req = REQ_PREV_CHAR; break;
+	case TUI_KEY(KEY_RIGHT): req = REQ_NEXT_CHAR; break;
+	case TUI_KEY(KEY_HOME): case TUI_CTRL('a'): req = REQ_BEG_LINE; break;
+	case TUI_KEY(KEY_END): case TUI_CTRL('e'): req = REQ_END_LINE; break;
+	case TUI_KEY(KEY_BACKSPACE): case 127: case TUI_CTRL('h'): req = REQ_DEL_PREV; break;
+	case TUI_KEY(KEY_DC): req = REQ_DEL_CHAR; break;
+	case TUI_CTRL('u'): req = REQ_CLR_FIELD; break;
+	case TUI_CTRL('k'): req = REQ_CLR_EOL; break;
+	default:
+		if (key & TUI_FN || !iswprint((wint_t)key))
+			return TUI_IGNORED;
+		form_driver_w(f->form, OK, (wchar_t)key);
+		return TUI_REDRAW;
+	}
+	form_driver(f->form, req);
+	return TUI_REDRAW;
+}
+
+void tui_form_free(struct tui_form *f)
+{
+	if (!f)
+		return;
+	unbuild(f);
+	for (int i = 0; i < f->n; i++) {
+		set_field_buffer(f->fields[i], 0, ""); /* blanks the whole buffer */
+		free_field(f->fields[i]);
+		free(f->labels[i]);
+	}
+	free(f);
+}
