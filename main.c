@@ -3,6 +3,7 @@
 
 #include "core/cli.h"
 #include "core/exitcode.h"
+#include "screens/screen.h"
 #include "secrets/vault.h"
 
 int main(int argc, char **argv)
@@ -12,5 +13,5 @@ int main(int argc, char **argv)
 		fputs("studio-wizard: cannot initialise libsodium or disable core dumps\n", stderr);
 		return SW_EXIT_ERROR;
 	}
-	return cli_main(argc, argv, NULL);
+	return cli_main(argc, argv, wizard_main);
 }

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "core/exitcode.h"
+#include "core/planprint.h"
 #include "core/secret_input.h"
 #include "core/timeutil.h"
 #include "secrets/secmem.h"
@@ -41,6 +42,8 @@ void cli_usage(FILE *f)
 	      "  vault rekey [--kdf interactive|moderate|sensitive]   new passphrase\n"
 	      "  vault export --format env|json  every entry, in clear text\n"
 	      "  status                          each step's status and where to resume\n"
+	      "  plan --answers FILE             the ordered actions for an answers file\n"
+	      "  --answers FILE (no command)     the wizard, preloaded with FILE's answers\n"
 	      "\n"
 	      "KIND: password access-key ssh-key token kubeconfig client-secret other\n"
 	      "The passphrase is read from the terminal, or from the first line of fd N with\n"
@@ -62,7 +65,8 @@ struct optdef {
 static const struct optdef optdefs[] = {
 	OPT_STR("profile", profile), OPT_STR("state-dir", state_dir), OPT_STR("kind", kind),
 	OPT_STR("kdf", kdf),         OPT_STR("format", format),       OPT_STR("step", step),
-	OPT_STR("answers", answers),
+	OPT_STR("answers", answers), OPT_STR("cloud", cloud_file), OPT_STR("ca-file", ca_file),
+	OPT_STR("until", until),
 };
 
 static int parse_opts(int argc, char **argv, struct cli_opts *o)
@@ -716,17 +720,30 @@ static int cmd_status(struct ctx *c)
 	return fflush(stdout) == 0 ? SW_EXIT_OK : SW_EXIT_ERROR;
 }
 
+static int cmd_plan(struct ctx *c)
+{
+	if (need_args(c, 1, "plan --answers FILE"))
+		return SW_EXIT_USAGE;
+	if (!c->o->answers) {
+		fail("plan: --answers FILE is required");
+		return SW_EXIT_USAGE;
+	}
+	return planprint_cmd(c->o->answers, stdout, stderr);
+}
+
 struct command {
 	const char *w1, *w2;
 	int (*run)(struct ctx *c);
-	int writes;  /* takes the profile lock */
+	int writes;      /* takes the profile lock */
+	int no_profile;  /* works on its arguments alone */
 };
 
 static const struct command commands[] = {
-	{"vault", "init", cmd_vault_init, 1},   {"vault", "list", cmd_vault_list, 0},
-	{"vault", "get", cmd_vault_get, 0},     {"vault", "set", cmd_vault_set, 1},
-	{"vault", "rm", cmd_vault_rm, 1},       {"vault", "rekey", cmd_vault_rekey, 1},
-	{"vault", "export", cmd_vault_export, 0}, {"status", NULL, cmd_status, 0},
+	{"vault", "init", cmd_vault_init, 1, 0},     {"vault", "list", cmd_vault_list, 0, 0},
+	{"vault", "get", cmd_vault_get, 0, 0},       {"vault", "set", cmd_vault_set, 1, 0},
+	{"vault", "rm", cmd_vault_rm, 1, 0},         {"vault", "rekey", cmd_vault_rekey, 1, 0},
+	{"vault", "export", cmd_vault_export, 0, 0}, {"status", NULL, cmd_status, 0, 0},
+	{"plan", NULL, cmd_plan, 0, 1},
 };
 
 int cli_main(int argc, char **argv, cli_ui_fn ui)
@@ -754,6 +771,10 @@ int cli_main(int argc, char **argv, cli_ui_fn ui)
 	                    sizeof err) != 0) {
 		fail("%s", err);
 		return SW_EXIT_USAGE;
+	}
+	if (cmd && cmd->no_profile) {
+		struct ctx c = {&o, &p, NULL};
+		return cmd->run(&c);
 	}
 	if (!cmd && !ui) {
 		cli_usage(stderr);

@@ -18,6 +18,9 @@ struct cli_opts {
 	const char *format;
 	const char *step;
 	const char *answers;
+	const char *cloud_file;   /* --cloud FILE: endpoints as `az cloud show` prints them */
+	const char *ca_file;      /* --ca-file FILE: PEM bundle of a private CA */
+	const char *until;        /* run --until STEP */
 	const char *pos[8];       /* command words and arguments */
 	int npos;
 };

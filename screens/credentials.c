@@ -1,0 +1,290 @@
+/* The credentials screen: the vault's entries (name, kind, step, updated). A value stays
+ * masked until the operator reveals it, and is masked again on moving or leaving. It can be
+ * copied to a new file (mode 0600) or to the clipboard (OSC 52), or deleted after a yes. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "core/timeutil.h"
+#include "core/validate.h"
+#include "screens/screen.h"
+#include "secrets/secmem.h"
+#include "tui/widgets.h"
+
+#define SHOW_MAX 2048
+
+struct creds {
+	struct tui_choice *list;
+	int revealed;          /* index of the revealed entry, or -1 */
+	char *shown;           /* protected: the printable form of the revealed value */
+};
+
+static void fill(struct wizard *w, struct creds *c)
+{
+	if (c->list)
+		tui_choice_free(c->list);
+	c->list = tui_choice_new();
+	for (size_t i = 0; w->v && i < vault_count(w->v); i++) {
+		struct vault_entry_info e;
+		vault_entry_at(w->v, i, &e);
+		char when[TIME_ISO_LEN], desc[160];
+		time_iso(e.updated, when, sizeof when);
+		snprintf(desc, sizeof desc, "%-14s %-13s %s", vault_kind_name(e.kind), e.step, when);
+		tui_choice_add(c->list, e.name, desc);
+	}
+}
+
+static void hide(struct creds *c)
+{
+	secmem_free(c->shown);
+	c->shown = NULL;
+	c->revealed = -1;
+}
+
+static void *creds_init(struct wizard *w)
+{
+	struct creds *c = calloc(1, sizeof *c);
+	if (!c)
+		return NULL;
+	c->revealed = -1;
+	fill(w, c);
+	return c;
+}
+
+/* Non-printable bytes shown as \xNN, so a binary value cannot drive the terminal. */
+static void reveal(struct wizard *w, struct creds *c, int i)
+{
+	const unsigned char *val;
+	size_t len;
+	if (vault_get(w->v, tui_choice_name(c->list, i), &val, &len, NULL) != VAULT_OK)
+		return;
+	hide(c);
+	c->shown = secmem_alloc(SHOW_MAX + 8);
+	if (!c->shown)
+		return;
+	size_t o = 0;
+	for (size_t k = 0; k < len && o + 5 < SHOW_MAX; k++) {
+		unsigned char ch = val[k];
+		if (ch >= 0x20 && ch < 0x7f)
+			c->shown[o++] = (char)ch;
+		else
+			o += (size_t)snprintf(c->shown + o, 5, "\\x%02x", ch);
+	}
+	if (o + 5 >= SHOW_MAX)
+		memcpy(c->shown + o, " ...", 5);
+	else
+		c->shown[o] = '\0';
+	c->revealed = i;
+}
+
+static void creds_draw(struct wizard *w, void *self)
+{
+	struct creds *c = self;
+	erase();
+	screen_frame(w, "credentials",
+	             "r reveal/hide  f copy to file  y clipboard  d delete  Esc back  F10 quit");
+	if (!w->v || vault_count(w->v) == 0) {
+		mvaddstr(3, 2, "The vault holds no entries yet: the steps add them as they create secrets.");
+		return;
+	}
+	int n = tui_choice_count(c->list);
+	int h = LINES - 10 < n ? LINES - 10 : n;
+	mvprintw(2, 2, "%-*s  %-14s %-13s %s", 30, "NAME", "KIND", "STEP", "UPDATED");
+	tui_choice_draw(c->list, 3, 2, h, COLS - 4, true);
+	int sel = tui_choice_selected(c->list);
+	int y = 4 + h;
+	mvprintw(y, 2, "value of %s:", sel >= 0 ? tui_choice_name(c->list, sel) : "-");
+	if (c->shown && c->revealed == sel) {
+		attr_t a = tui_attr(TUI_WARN);
+		attron(a);
+		mvaddnstr(y + 1, 4, c->shown, (COLS - 6) * (LINES - 3 - (y + 1)));
+		attroff(a);
+	} else {
+		attr_t a = tui_attr(TUI_MASKED);
+		attron(a);
+		mvaddstr(y + 1, 4, "******** (r reveals it)");
+		attroff(a);
+	}
+}
+
+/* A one-field text prompt over the current screen. 1 with out filled, 0 cancelled, -1 signal. */
+struct prompt {
+	struct tui_form *form;
+	const char *title;
+};
+
+static void prompt_draw(void *ctx)
+{
+	struct prompt *p = ctx;
+	int y = LINES / 2 - 2;
+	for (int i = 0; i < 4; i++)
+		mvhline(y + i, 2, ' ', COLS - 4);
+	mvaddnstr(y, 3, p->title, COLS - 6);
+	tui_form_draw(p->form, y + 2, 3, true);
+}
+
+static enum tui_event prompt_key(void *ctx, int key)
+{
+	struct prompt *p = ctx;
+	if (key == '\n' || key == '\r' || key == TUI_KEY(KEY_ENTER))
+		return TUI_NEXT;
+	if (key == TUI_ESC)
+		return TUI_BACK;
+	return tui_form_key(p->form, key);
+}
+
+static int ask(const char *title, const char *label, char *out, size_t outlen)
+{
+	struct prompt p = {tui_form_new(), title};
+	tui_form_add(p.form, label, 50, (int)outlen - 1, 0);
+	tui_form_focus(p.form, 0);
+	struct tui_app app = {prompt_draw, prompt_key, NULL, 0, &p};
+	enum tui_event ev = tui_run(&app);
+	if (ev == TUI_NEXT)
+		tui_form_get(p.form, 0, out, outlen);
+	tui_form_free(p.form);
+	return ev == TUI_NEXT ? 1 : ev == TUI_SIGNAL ? -1 : 0;
+}
+
+static enum tui_event copy_to_file(struct wizard *w, const char *name)
+{
+	char path[1024] = "";
+	int r = ask("Copy the value to a new file (mode 0600); Esc cancels", "File", path, sizeof path);
+	if (r < 0)
+		return TUI_SIGNAL;
+	if (r == 0 || !path[0])
+		return TUI_REDRAW;
+	char full[1100];
+	if (validate_expand_home(path, full, sizeof full) != 0)
+		snprintf(full, sizeof full, "%s", path);
+	const unsigned char *val;
+	size_t len;
+	vault_get(w->v, name, &val, &len, NULL);
+	int fd = open(full, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		screen_say(w, 1, "%s: %s%s", full, strerror(errno),
+		           errno == EEXIST ? " (choose a new file: nothing is overwritten)" : "");
+		return TUI_REDRAW;
+	}
+	size_t off = 0;
+	while (off < len) {
+		ssize_t n = write(fd, val + off, len - off);
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+	int ok = off == len && fsync(fd) == 0;
+	close(fd);
+	if (!ok) {
+		unlink(full);
+		screen_say(w, 1, "%s: write failed", full);
+	} else {
+		screen_say(w, 0, "%s copied to %s (mode 0600)", name, full);
+		log_msg(LOG_INFO, "credentials: %s copied to %s", name, full);
+	}
+	return TUI_REDRAW;
+}
+
+/* OSC 52: the terminal (and tmux, ssh) puts the value on the clipboard; nothing is drawn. */
+static enum tui_event copy_to_clipboard(struct wizard *w, const char *name)
+{
+	static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const unsigned char *val;
+	size_t len;
+	vault_get(w->v, name, &val, &len, NULL);
+	size_t cap = 16 + (len + 2) / 3 * 4;
+	char *seq = secmem_alloc(cap);
+	if (!seq)
+		return TUI_REDRAW;
+	size_t o = (size_t)snprintf(seq, cap, "\033]52;c;");
+	for (size_t i = 0; i < len; i += 3) {
+		unsigned v = (unsigned)val[i] << 16 | (i + 1 < len ? (unsigned)val[i + 1] << 8 : 0) |
+		             (i + 2 < len ? val[i + 2] : 0);
+		seq[o++] = tbl[v >> 18 & 63];
+		seq[o++] = tbl[v >> 12 & 63];
+		seq[o++] = i + 1 < len ? tbl[v >> 6 & 63] : '=';
+		seq[o++] = i + 2 < len ? tbl[v & 63] : '=';
+	}
+	seq[o++] = '\a';
+	fflush(stdout);
+	ssize_t wr = write(STDOUT_FILENO, seq, o);
+	secmem_free(seq);
+	screen_say(w, wr == (ssize_t)o ? 0 : 1, wr == (ssize_t)o
+	           ? "%s sent to the clipboard (OSC 52; the terminal must allow it)"
+	           : "%s: could not write to the terminal", name);
+	tui_invalidate();
+	return TUI_REDRAW;
+}
+
+static enum tui_event creds_key(struct wizard *w, void *self, int key)
+{
+	struct creds *c = self;
+	if (key == TUI_ESC)
+		return TUI_BACK;
+	int sel = tui_choice_selected(c->list);
+	if (sel < 0 || !w->v)
+		return TUI_HANDLED;
+	const char *name = tui_choice_name(c->list, sel);
+	switch (key) {
+	case 'r':
+		if (c->revealed == sel)
+			hide(c);
+		else
+			reveal(w, c, sel);
+		return TUI_REDRAW;
+	case 'f':
+		hide(c);
+		return copy_to_file(w, name);
+	case 'y':
+		return copy_to_clipboard(w, name);
+	case 'd': {
+		char q[256];
+		snprintf(q, sizeof q, "Delete %s from the vault? This cannot be undone.", name);
+		hide(c);
+		int yes = tui_confirm("Delete", q);
+		if (yes < 0)
+			return TUI_SIGNAL;
+		if (!yes)
+			return TUI_REDRAW;
+		char deleted[VAULT_NAME_MAX + 1], err[1024];
+		snprintf(deleted, sizeof deleted, "%s", name);
+		vault_remove(w->v, deleted);
+		if (vault_save(w->v, err, sizeof err) != VAULT_OK) {
+			screen_say(w, 1, "%s", err);
+			return TUI_REDRAW;
+		}
+		w->st->vault_generation = vault_generation(w->v);
+		wizard_save_state(w);
+		fill(w, c);
+		screen_say(w, 0, "%s deleted", deleted);
+		log_msg(LOG_INFO, "credentials: %s deleted", deleted);
+		return TUI_REDRAW;
+	}
+	}
+	enum tui_event ev = tui_choice_key(c->list, key);
+	if (tui_choice_selected(c->list) != c->revealed)
+		hide(c);   /* moving away masks the value again */
+	return ev;
+}
+
+static void creds_fini(struct wizard *w, void *self)
+{
+	(void)w;
+	struct creds *c = self;
+	hide(c);
+	tui_choice_free(c->list);
+	free(c);
+}
+
+const struct screen screen_credentials = {
+	.name = "credentials",
+	.init = creds_init,
+	.draw = creds_draw,
+	.key = creds_key,
+	.validate = NULL,
+	.fini = creds_fini,
+};

@@ -1,0 +1,90 @@
+/* screens/screen.h: the wizard's screens. Every screen has the same shape (init, draw,
+ * key, validate, fini) and the wizard is a table of them: adding a screen adds one file
+ * and one row in screens/wizard.c. */
+#ifndef SW_SCREEN_H
+#define SW_SCREEN_H
+
+#include <stddef.h>
+
+#include "core/answers.h"
+#include "core/cli.h"
+#include "core/plan.h"
+#include "core/profile.h"
+#include "core/state.h"
+#include "secrets/vault.h"
+#include "tui/tui.h"
+
+struct wizard {
+	struct cli_opts *opts;
+	struct profile *prof;
+	struct state *st;
+	struct answers ans;
+	vault *v;                 /* open for the whole run once unlocked */
+	char msg[512];            /* the message line under the screen */
+	int msg_error;
+	int jump;                 /* screen index to show next, or -1 */
+};
+
+struct screen {
+	const char *name;
+	/* Builds the screen's state for one visit; NULL ends the wizard with an error message. */
+	void *(*init)(struct wizard *w);
+	void (*draw)(struct wizard *w, void *self);
+	/* TUI_NEXT / TUI_BACK / TUI_QUIT leave the screen; the others redraw or wait. */
+	enum tui_event (*key)(struct wizard *w, void *self, int key);
+	/* Before going forward: 0, or -1 with a message naming the field and rule. */
+	int (*validate)(struct wizard *w, void *self, char *why, size_t whylen);
+	void (*fini)(struct wizard *w, void *self);
+};
+
+extern const struct screen screen_welcome, screen_subscription, screen_rabbitmq, screen_minio,
+	screen_acr, screen_aks, screen_overlay, screen_review, screen_credentials;
+
+/* Shared drawing: the title line, the message line and the key help line. */
+void screen_frame(struct wizard *w, const char *title, const char *keys);
+void screen_say(struct wizard *w, int error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Persists the operator's confirmed answers (never defaults, never secrets) to the state. */
+int wizard_save_answers(struct wizard *w);
+/* Saves the state; on failure puts the message on the message line. 0 or -1. */
+int wizard_save_state(struct wizard *w);
+
+/* The questions of one step as a form (screens/stepform.c): the six step screens are
+ * this mechanism with their step id. */
+struct stepform;
+struct stepform *stepform_new(struct wizard *w, step_id s);
+void stepform_draw(struct wizard *w, struct stepform *f);
+enum tui_event stepform_key(struct wizard *w, struct stepform *f, int key);
+int stepform_validate(struct wizard *w, struct stepform *f, char *why, size_t whylen);
+void stepform_free(struct wizard *w, struct stepform *f);
+
+/* Where "continue" goes: the screen of the resume step, or the review once every step's
+ * answers are confirmed. */
+int wizard_resume_screen(const struct wizard *w);
+/* The screen index of a step's screen. */
+int wizard_step_screen(step_id s);
+
+/* A step screen that is its step's questions and nothing more (screens/<step>.c). */
+#define STEPFORM_SCREEN(sym, key_, step_)                                                   \
+	static void *sym##_init(struct wizard *w) { return stepform_new(w, step_); }            \
+	static void sym##_draw(struct wizard *w, void *self) { stepform_draw(w, self); }        \
+	static enum tui_event sym##_key(struct wizard *w, void *self, int key)                  \
+	{                                                                                       \
+		return stepform_key(w, self, key);                                                  \
+	}                                                                                       \
+	static int sym##_validate(struct wizard *w, void *self, char *why, size_t whylen)       \
+	{                                                                                       \
+		return stepform_validate(w, self, why, whylen);                                     \
+	}                                                                                       \
+	static void sym##_fini(struct wizard *w, void *self) { stepform_free(w, self); }        \
+	const struct screen sym = {key_, sym##_init, sym##_draw, sym##_key, sym##_validate, sym##_fini}
+
+/* The vault dialog (screens/unlock.c): unlocks the profile's vault, or creates it.
+ * 0 with w->v set; else -1 with the process exit code in *exit_code (0 when the
+ * operator quit, 128+N after signal N, the vault's code for a damaged vault). */
+int unlock_run(struct wizard *w, int *exit_code);
+
+/* The whole wizard; the CLI calls it when no command is given. Returns an exit code. */
+int wizard_main(struct cli_opts *o, struct profile *p);
+
+#endif

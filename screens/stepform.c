@@ -1,0 +1,262 @@
+/* The questions of one step as a form. Each field is validated when the operator leaves
+ * it; a valid answer is saved to the state at once, so a crash loses at most the field
+ * being typed. Unanswered questions show their default, recomputed as earlier answers
+ * change (uniq_id from the subscription, the registry name from uniq_id, ...). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "screens/screen.h"
+#include "tui/widgets.h"
+
+#define FIELD_WIDTH 46
+#define VALUE_MAX 512
+#define MAX_Q 24
+
+struct stepform {
+	step_id step;
+	plan_qid q[MAX_Q];
+	int nq;
+	struct tui_form *form;
+};
+
+/* Every unanswered question gets its default, in table order (defaults refer to earlier answers). */
+static void refresh_defaults(struct wizard *w)
+{
+	answers_clear_defaults(&w->ans);
+	for (int q = 0; q < PLAN_Q_COUNT; q++) {
+		char buf[VALUE_MAX];
+		if (w->ans.val[q] || answers_default(&w->ans, (plan_qid)q, buf, sizeof buf, NULL, 0) != 0)
+			continue;
+		w->ans.val[q] = strdup(buf);
+		w->ans.given[q] = 0;
+	}
+}
+
+/* Shows the answers from field `from` on; after a change, only defaults move. */
+static void load_fields(struct wizard *w, struct stepform *f, int from)
+{
+	for (int i = from; i < f->nq; i++) {
+		if (from > 0 && w->ans.given[f->q[i]])
+			continue;
+		const char *v = answers_get(&w->ans, f->q[i]);
+		tui_form_set(f->form, i, v ? v : "");
+	}
+}
+
+struct stepform *stepform_new(struct wizard *w, step_id s)
+{
+	struct stepform *f = calloc(1, sizeof *f);
+	if (!f)
+		return NULL;
+	f->step = s;
+	f->nq = (int)plan_step_questions(s, f->q, MAX_Q);
+	f->form = tui_form_new();
+	for (int i = 0; i < f->nq; i++)
+		tui_form_add(f->form, plan_question(f->q[i])->label, FIELD_WIDTH, VALUE_MAX - 1, 0);
+	refresh_defaults(w);
+	load_fields(w, f, 0);
+	tui_form_focus(f->form, 0);
+	return f;
+}
+
+/* Validates the focused field; a valid, changed value is saved. 0, or -1 with the message shown. */
+static int confirm_field(struct wizard *w, struct stepform *f, int i)
+{
+	char value[VALUE_MAX], why[512];
+	tui_form_get(f->form, i, value, sizeof value);
+	plan_qid q = f->q[i];
+	if (plan_question_check(q, value, why, sizeof why) != 0) {
+		screen_say(w, 1, "%s", why);
+		return -1;
+	}
+	const char *old = answers_get(&w->ans, q);
+	if (!w->ans.given[q] || !old || strcmp(old, value) != 0) {
+		answers_set(&w->ans, q, value);
+		refresh_defaults(w);
+		load_fields(w, f, i + 1);
+		if (wizard_save_answers(w) != 0)
+			return -1;
+	}
+	w->msg[0] = '\0';
+	return 0;
+}
+
+static enum tui_event chooser_key(void *ctx, int key);
+static void chooser_draw(void *ctx);
+
+struct chooser {
+	struct tui_choice *list;
+	const char *title;
+};
+
+static void chooser_draw(void *ctx)
+{
+	struct chooser *c = ctx;
+	int h = LINES - 6, wdt = COLS - 8;
+	for (int y = 2; y < 2 + h + 2; y++)
+		mvhline(y, 3, ' ', wdt + 2);
+	attr_t a = tui_attr(TUI_TITLE);
+	attron(a);
+	mvprintw(2, 4, "%s: Enter choose, Esc cancel", c->title);
+	attroff(a);
+	tui_choice_draw(c->list, 3, 4, h, wdt, true);
+}
+
+static enum tui_event chooser_key(void *ctx, int key)
+{
+	struct chooser *c = ctx;
+	if (key == '\n' || key == '\r' || key == TUI_KEY(KEY_ENTER))
+		return TUI_NEXT;
+	if (key == TUI_ESC)
+		return TUI_BACK;
+	return tui_choice_key(c->list, key);
+}
+
+/* F4 on a question with choices: pick from the list (unusable ones shown, marked). */
+static enum tui_event choose(struct wizard *w, struct stepform *f, int i)
+{
+	const struct plan_question *pq = plan_question(f->q[i]);
+	if (!pq->choices) {
+		screen_say(w, 0, "%s takes free text; it has no list", pq->key);
+		return TUI_REDRAW;
+	}
+	struct chooser c = {tui_choice_new(), pq->label};
+	char cur[VALUE_MAX];
+	tui_form_get(f->form, i, cur, sizeof cur);
+	for (size_t k = 0; k < pq->nchoices; k++) {
+		char desc[200];
+		snprintf(desc, sizeof desc, "%s%s", pq->choices[k].detail ? pq->choices[k].detail : "",
+		         pq->choices[k].selectable ? "" : "  (not offered)");
+		tui_choice_add(c.list, pq->choices[k].value, desc);
+		if (strcmp(cur, pq->choices[k].value) == 0)
+			tui_choice_select(c.list, (int)k);
+	}
+	struct tui_app app = {chooser_draw, chooser_key, NULL, 0, &c};
+	enum tui_event ev = tui_run(&app);
+	if (ev == TUI_NEXT) {
+		int k = tui_choice_selected(c.list);
+		if (k >= 0) {
+			tui_form_set(f->form, i, pq->choices[k].value);
+			confirm_field(w, f, i);
+		}
+	}
+	tui_choice_free(c.list);
+	return ev == TUI_SIGNAL ? TUI_SIGNAL : TUI_REDRAW;
+}
+
+enum tui_event stepform_key(struct wizard *w, struct stepform *f, int key)
+{
+	int i = tui_form_current(f->form);
+	int enter = key == '\n' || key == '\r' || key == TUI_KEY(KEY_ENTER);
+	if (enter || key == '\t' || key == TUI_KEY(KEY_DOWN)) {
+		if (confirm_field(w, f, i) != 0)
+			return TUI_REDRAW;
+		if (i == f->nq - 1)
+			return enter ? TUI_NEXT : TUI_REDRAW;
+		tui_form_focus(f->form, i + 1);
+		return TUI_REDRAW;
+	}
+	if (key == TUI_KEY(KEY_BTAB) || key == TUI_KEY(KEY_UP)) {
+		char value[VALUE_MAX], why[256];
+		tui_form_get(f->form, i, value, sizeof value);
+		if (plan_question_check(f->q[i], value, why, sizeof why) == 0)
+			confirm_field(w, f, i);
+		if (i > 0)
+			tui_form_focus(f->form, i - 1);
+		return TUI_REDRAW;
+	}
+	if (key == TUI_KEY(KEY_NPAGE) || key == TUI_KEY(KEY_F(2)))
+		return TUI_NEXT;
+	if (key == TUI_ESC || key == TUI_KEY(KEY_PPAGE)) {
+		char value[VALUE_MAX], why[256];
+		tui_form_get(f->form, i, value, sizeof value);
+		if (plan_question_check(f->q[i], value, why, sizeof why) == 0)
+			confirm_field(w, f, i);
+		return TUI_BACK;
+	}
+	if (key == TUI_KEY(KEY_F(4)))
+		return choose(w, f, i);
+	return tui_form_key(f->form, key);
+}
+
+int stepform_validate(struct wizard *w, struct stepform *f, char *why, size_t whylen)
+{
+	char value[VALUE_MAX];
+	for (int i = 0; i < f->nq; i++) {
+		tui_form_get(f->form, i, value, sizeof value);
+		if (plan_question_check(f->q[i], value, why, whylen) != 0) {
+			tui_form_focus(f->form, i);
+			return -1;
+		}
+	}
+	/* All valid: every value on the screen is now the operator's (saved once). */
+	for (int i = 0; i < f->nq; i++) {
+		tui_form_get(f->form, i, value, sizeof value);
+		answers_set(&w->ans, f->q[i], value);
+	}
+	refresh_defaults(w);
+	if (wizard_save_answers(w) != 0) {
+		snprintf(why, whylen, "%s", w->msg);
+		return -1;
+	}
+	return 0;
+}
+
+static void draw_wrapped(int y, int x, int width, int maxlines, const char *text)
+{
+	int line = 0;
+	while (*text && line < maxlines) {
+		int n = (int)strlen(text);
+		if (n > width) {
+			n = width;
+			while (n > 0 && text[n] != ' ')
+				n--;
+			if (n == 0)
+				n = width;
+		}
+		mvaddnstr(y + line++, x, text, n);
+		text += n;
+		while (*text == ' ')
+			text++;
+	}
+}
+
+void stepform_draw(struct wizard *w, struct stepform *f)
+{
+	char title[128];
+	snprintf(title, sizeof title, "step %d of %d: %s", (int)f->step + 1, STEP_COUNT,
+	         plan_step_title(f->step));
+	erase();
+	screen_frame(w, title, "Enter confirm  F4 list  PgDn next  Esc back  F3 credentials  F10 quit");
+	tui_form_draw(f->form, 2, 2, true);
+	int i = tui_form_current(f->form);
+	if (i < 0 || i >= f->nq)
+		return;
+	const struct plan_question *pq = plan_question(f->q[i]);
+	int y = 3 + tui_form_height(f->form);
+	if (y >= LINES - 3)
+		return;
+	attr_t a = tui_attr(TUI_TITLE);
+	attron(a);
+	mvprintw(y, 2, "%s", pq->key);
+	attroff(a);
+	if (pq->choices) {
+		char cur[VALUE_MAX];
+		tui_form_get(f->form, i, cur, sizeof cur);
+		for (size_t k = 0; k < pq->nchoices; k++)
+			if (strcmp(cur, pq->choices[k].value) == 0 && pq->choices[k].detail)
+				mvprintw(y, 4 + (int)strlen(pq->key), "%.60s", pq->choices[k].detail);
+	}
+	if (pq->help)
+		draw_wrapped(y + 1, 2, COLS - 4, LINES - 3 - (y + 1), pq->help);
+}
+
+void stepform_free(struct wizard *w, struct stepform *f)
+{
+	(void)w;
+	if (!f)
+		return;
+	tui_form_free(f->form);
+	free(f);
+}
