@@ -35,6 +35,7 @@ if [ "$what" = test ]; then
 	need_cmd timeout coreutils
 	need_cmd ps procps
 	need_cmd openssl openssl
+	need_cmd ssh-keygen openssh-client
 fi
 
 # Sort and drop duplicates.

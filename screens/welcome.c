@@ -46,17 +46,17 @@ static void welcome_draw(struct wizard *w, void *self)
 	mvaddstr(3, 2, "a Minio VM with its data disk, a container registry, an AKS GPU cluster");
 	mvaddstr(4, 2, "and the kustomize overlay that starts the runner pods. Secrets go into");
 	mvprintw(5, 2, "the sealed vault in %.60s.", w->prof->dir);
-	tui_choice_draw(s->steps, 7, 4, STEP_COUNT, COLS - 8, true);
+	tui_choice_draw(s->steps, 7, 4, STEP_COUNT + 2, COLS - 8, true);
 	attr_t a = tui_attr(TUI_TITLE);
 	attron(a);
 	int r = state_resume_step(w->st);
 	if (r < 0)
-		mvaddstr(8 + STEP_COUNT, 4, "install complete: every step is done");
+		mvaddstr(10 + STEP_COUNT, 4, "install complete: every step is done");
 	else if (s->resume == wizard_step_screen((step_id)r))
-		mvprintw(8 + STEP_COUNT, 4, "resume at %s (%s)", plan_step_key((step_id)r),
+		mvprintw(10 + STEP_COUNT, 4, "resume at %s (%s)", plan_step_key((step_id)r),
 		         plan_step_title((step_id)r));
 	else
-		mvprintw(8 + STEP_COUNT, 4, "resume at the review: every step's answers are confirmed");
+		mvprintw(10 + STEP_COUNT, 4, "resume at the review: every step's answers are confirmed");
 	attroff(a);
 }
 
