@@ -36,7 +36,7 @@ TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
 BENCH_SRC:= $(sort $(wildcard tests/bench/bench_*.c))
 BENCH_BIN:= $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all run check asan bench install uninstall deps clean help tests
+.PHONY: all run check asan valgrind bench install uninstall deps clean help tests
 .DEFAULT_GOAL := all
 
 all: studio-wizard
@@ -90,6 +90,11 @@ asan:
 	@$(MAKE) --no-print-directory BUILD=build-asan CFLAGS="-O1 -g" \
 	  SANFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" check
 
+valgrind:
+	@sh mk/deps.sh test
+	@$(MAKE) --no-print-directory tests
+	@SW_BUILD=$(abspath $(BUILD)) SW_BIN=$(abspath $(BIN)) sh tests/valgrind.sh
+
 run: all
 	./studio-wizard
 
@@ -107,6 +112,6 @@ clean:
 	rm -rf build build-asan studio-wizard
 
 help:
-	@echo "make [all|run|check|asan|bench|install|uninstall|deps|clean]"
+	@echo "make [all|run|check|asan|valgrind|bench|install|uninstall|deps|clean]"
 
 -include $(LIB_OBJ:.o=.d) $(BUILD)/main.d

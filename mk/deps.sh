@@ -36,6 +36,7 @@ if [ "$what" = test ]; then
 	need_cmd ps procps
 	need_cmd openssl openssl
 	need_cmd ssh-keygen openssh-client
+	need_cmd valgrind valgrind
 fi
 
 # Sort and drop duplicates.
