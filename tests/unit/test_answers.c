@@ -25,16 +25,9 @@ static char *home;
 static int setup(void **s)
 {
 	(void)s;
-	const char *top = getenv("SW_TOP");
-	snprintf(full_path, sizeof full_path, "%s/tests/data/answers-full.json", top ? top : ".");
-	home = test_mkdtemp("answers-home");
-	char cmd[4500];
-	snprintf(cmd, sizeof cmd, "mkdir -p '%s/.ssh' && ssh-keygen -q -t ed25519 -N '' -C t "
-	         "-f '%s/.ssh/id_ed25519' >/dev/null", home, home);
-	if (system(cmd) != 0)
-		return -1;
-	setenv("HOME", home, 1);
-	return 0;
+	test_data_path("answers-full.json", full_path, sizeof full_path);
+	home = test_home_with_ssh_key("answers-home");
+	return home ? 0 : -1;
 }
 
 static int teardown(void **s)

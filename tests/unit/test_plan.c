@@ -21,16 +21,9 @@ static char full[4200];
 static int setup(void **s)
 {
 	(void)s;
-	const char *top = getenv("SW_TOP");
-	snprintf(full, sizeof full, "%s/tests/data/answers-full.json", top ? top : ".");
-	home = test_mkdtemp("plan-home");
-	char cmd[4500];
-	snprintf(cmd, sizeof cmd, "mkdir -p '%s/.ssh' && ssh-keygen -q -t ed25519 -N '' -C t "
-	         "-f '%s/.ssh/id_ed25519' >/dev/null", home, home);
-	if (system(cmd) != 0)
-		return -1;
-	setenv("HOME", home, 1);
-	return 0;
+	test_data_path("answers-full.json", full, sizeof full);
+	home = test_home_with_ssh_key("plan-home");
+	return home ? 0 : -1;
 }
 
 static int teardown(void **s)

@@ -28,4 +28,27 @@ static inline void test_rmrf(const char *dir)
 		fprintf(stderr, "cannot remove %s\n", dir);
 }
 
+/* A fresh HOME holding ~/.ssh/id_ed25519(.pub), the key the answers examples name; HOME is
+ * set to it. Caller frees (and test_rmrf's) it. NULL when ssh-keygen fails. */
+static inline char *test_home_with_ssh_key(const char *tag)
+{
+	char *home = test_mkdtemp(tag);
+	char cmd[4500];
+	snprintf(cmd, sizeof cmd, "mkdir -p '%s/.ssh' && ssh-keygen -q -t ed25519 -N '' -C t "
+	         "-f '%s/.ssh/id_ed25519' >/dev/null", home, home);
+	if (system(cmd) != 0) {
+		free(home);
+		return NULL;
+	}
+	setenv("HOME", home, 1);
+	return home;
+}
+
+/* $SW_TOP/tests/data/<name> into out. */
+static inline void test_data_path(const char *name, char *out, size_t outlen)
+{
+	const char *top = getenv("SW_TOP");
+	snprintf(out, outlen, "%s/tests/data/%s", top ? top : ".", name);
+}
+
 #endif
