@@ -84,6 +84,7 @@ static void reveal(struct wizard *w, struct creds *c, int i)
 static void creds_draw(struct wizard *w, void *self)
 {
 	struct creds *c = self;
+	tui_cover();   /* opened over another screen (F3): hide its lists and forms */
 	erase();
 	screen_frame(w, "credentials",
 	             "r reveal/hide  f copy to file  y clipboard  d delete  Esc back  F10 quit");
@@ -92,8 +93,13 @@ static void creds_draw(struct wizard *w, void *self)
 		return;
 	}
 	int n = tui_choice_count(c->list);
-	int h = LINES - 10 < n ? LINES - 10 : n;
-	mvprintw(2, 2, "%-*s  %-14s %-13s %s", 30, "NAME", "KIND", "STEP", "UPDATED");
+	int h = LINES - 10 < n + 2 ? LINES - 10 : n + 2;   /* the list's box takes two rows */
+	/* Over the list's columns: box edge, "> " mark, the longest name, two spaces. */
+	int namew = 4;
+	for (int i = 0; i < n; i++)
+		if ((int)strlen(tui_choice_name(c->list, i)) > namew)
+			namew = (int)strlen(tui_choice_name(c->list, i));
+	mvprintw(2, 5, "%-*s  %-14s %-13s %s", namew, "NAME", "KIND", "STEP", "UPDATED");
 	tui_choice_draw(c->list, 3, 2, h, COLS - 4, true);
 	int sel = tui_choice_selected(c->list);
 	int y = 4 + h;

@@ -94,6 +94,7 @@ static void chooser_draw(void *ctx)
 {
 	struct chooser *c = ctx;
 	int h = LINES - 6, wdt = COLS - 8;
+	tui_cover();   /* the form's panel would sit over the list's title and edge */
 	for (int y = 2; y < 2 + h + 2; y++)
 		mvhline(y, 3, ' ', wdt + 2);
 	attr_t a = tui_attr(TUI_TITLE);
@@ -183,6 +184,18 @@ enum tui_event stepform_key(struct wizard *w, struct stepform *f, int key)
 int stepform_validate(struct wizard *w, struct stepform *f, char *why, size_t whylen)
 {
 	char value[VALUE_MAX];
+	/* The focused field may hold an edit not confirmed yet (PgDn right after typing the
+	 * subscription): confirm it first, so the defaults that follow from it are filled in. */
+	int cur = tui_form_current(f->form);
+	if (cur >= 0 && cur < f->nq) {
+		tui_form_get(f->form, cur, value, sizeof value);
+		if (plan_question_check(f->q[cur], value, why, whylen) != 0)
+			return -1;
+		if (confirm_field(w, f, cur) != 0) {
+			snprintf(why, whylen, "%s", w->msg);
+			return -1;
+		}
+	}
 	for (int i = 0; i < f->nq; i++) {
 		tui_form_get(f->form, i, value, sizeof value);
 		if (plan_question_check(f->q[i], value, why, whylen) != 0) {

@@ -224,9 +224,13 @@ enum tui_event tui_form_key(struct tui_form *f, int key)
 		if (key & TUI_FN || !iswprint((wint_t)key))
 			return TUI_IGNORED;
 		form_driver_w(f->form, OK, (wchar_t)key);
-		return TUI_REDRAW;
+		req = REQ_VALIDATION;
 	}
 	form_driver(f->form, req);
+	/* Edits live in the form's window until validated; a resize that shrinks the window
+	 * would lose them, so every key copies the field into its buffer at once. */
+	if (req != REQ_VALIDATION)
+		form_driver(f->form, REQ_VALIDATION);
 	return TUI_REDRAW;
 }
 

@@ -1,4 +1,6 @@
 /* tui/tui.c: terminal set-up and restore, signals, colour roles. */
+#include <panel.h>
+
 #include "tui/tui.h"
 #include "tui/tui_int.h"
 
@@ -187,3 +189,10 @@ int tui_sig_take(bool *resized)
 }
 
 void tui_sig_hangup(void) { last_signal = SIGHUP; }
+
+void tui_cover(void)
+{
+	PANEL *p;
+	while ((p = panel_above(NULL)) != NULL)
+		hide_panel(p);
+}

@@ -71,6 +71,9 @@ struct tui_app {
 /* Runs until a handler returns TUI_NEXT/BACK/QUIT, or a signal (terminal then restored).
  * Nested calls (dialogs) draw every outer app first and keep serving outer sources. */
 enum tui_event tui_run(struct tui_app *app);
+/* Hides the panels (lists, forms) that the apps underneath drew this frame: for a screen
+ * or chooser drawn over another one. */
+void tui_cover(void);
 /* Asks for a full redraw on the next frame (e.g. after output outside curses). */
 void tui_invalidate(void);
 /* Where the terminal cursor goes after this frame; widgets call it from draw(). */

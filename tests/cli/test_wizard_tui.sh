@@ -1,0 +1,370 @@
+# tests/cli/test_wizard_tui.sh: the wizard itself in a real terminal. tmux runs the real
+# binary at 100x30; we type with send-keys and read the screen with capture-pane.
+. "$SW_TOP/tests/lib.sh"
+
+SOCK="$TEST_TMP/tmux.sock"
+CONF="$TEST_TMP/tmux.conf"
+PASSFILE="$TEST_TMP/.pass"
+export HOME="$TEST_TMP/home"   # the SSH key default and "~/" in answers come from here
+PIDS=""
+tm() { tmux -S "$SOCK" -f "$CONF" "$@"; }
+cleanup() {
+	for p in $PIDS; do kill -9 "$p" 2>/dev/null; done
+	tmux -S "$SOCK" kill-server 2>/dev/null
+}
+trap cleanup EXIT
+
+if ! command -v tmux >/dev/null || ! command -v ssh-keygen >/dev/null; then
+	not_ok "tmux and ssh-keygen are needed"
+	finish
+fi
+printf 'set -g status off\nset -g default-terminal screen\n' >"$CONF"
+printf '%s\n' "$PASS" >"$PASSFILE"
+mkdir -p "$HOME/.ssh" && ssh-keygen -q -t ed25519 -N '' -f "$HOME/.ssh/id_ed25519" </dev/null
+
+# start NAME STATE_DIR [ARGS...]: the wizard on STATE_DIR in a 100x30 window; the shell
+# prints how it ended. ARGS are shell words (redirections allowed).
+start() {
+	name=$1 dir=$2
+	shift 2
+	tm new-session -d -s "$name" -x 100 -y 30 \
+		"env -u NO_COLOR HOME='$HOME' '$SW_BIN' --state-dir '$dir' $* 2>>'$TEST_TMP/$name.err'; echo EXITED:\$?; sleep 600" &&
+		return
+	not_ok "tmux starts a session for the wizard ($name)"
+	finish
+}
+screen() { tm capture-pane -p -t "$1" 2>/dev/null; }
+# wait_for NAME TEXT: up to 5 s (8 under a sanitizer) for TEXT (grep -E) on screen.
+wait_for() {
+	for _ in $(seq 80); do
+		screen "$1" | grep -Eq -- "$2" && return 0
+		sleep 0.1
+	done
+	echo "# screen of $1 without \"$2\":"
+	screen "$1" | sed 's/^/#   /'
+	return 1
+}
+keys() { n=$1; shift; tm send-keys -t "$n" "$@"; }
+type_text() { tm send-keys -t "$1" -l "$2"; }
+# The wizard's pid: the pane's shell has it as its child.
+wiz_pid() {
+	ps -o pid=,comm= --ppid "$(tm display -p -t "$1" '#{pane_pid}')" |
+		awk '$2 ~ /studio-wiz/ {print $1; exit}'
+}
+track() { p=$(wiz_pid "$1"); [ -n "$p" ] && PIDS="$PIDS $p"; }
+# state_has DIR PYEXPR: PYEXPR holds for s (state.json) and a (its answers).
+state_has() {
+	python3 - "$1/state.json" "$2" <<'EOF'
+import json, sys
+s = json.load(open(sys.argv[1]))
+a = s.get("answers") or {}
+conf = {st["step"]: st.get("confirmed") for st in s["steps"]}
+sys.exit(0 if eval(sys.argv[2]) else 1)
+EOF
+}
+# wait_state DIR PYEXPR: up to 5 s for state.json to satisfy PYEXPR.
+wait_state() {
+	for _ in $(seq 50); do
+		state_has "$1" "$2" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	echo "# state.json without $2:" && sed 's/^/#   /' "$1/state.json" 2>/dev/null | head -60
+	return 1
+}
+
+# ---- walk every screen, invalid values, back, resize, review, replay ------------------
+A="$SW_STATE"
+new_vault 2>/dev/null
+GUID=0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0
+UNIQ=e2etest1
+start walk "$A"
+check "without --passphrase-fd the wizard opens with the unlock dialog" wait_for walk 'unlock the vault'
+type_text walk "$PASS"
+keys walk Enter
+check "the typed passphrase unlocks the vault and the overview says where to start" \
+	wait_for walk 'resume at subscription'
+check "the passphrase was never on screen" test "$(screen walk | grep -c "$PASS")" = 0
+track walk
+
+keys walk Enter
+wait_for walk 'step 1 of 6: Subscription' >/dev/null
+keys walk Enter Enter Enter Enter   # cloud, sign-in method, tenant, client id: defaults
+type_text walk 'not-a-guid'
+keys walk Enter
+check "an invalid subscription id is refused with the field and the rule" \
+	wait_for walk 'subscription: must be a GUID'
+keys walk C-u
+type_text walk "$GUID"
+keys walk Enter Enter C-u   # subscription, region; clear the derived unique id
+type_text walk "$UNIQ"
+keys walk Enter
+check "Enter on the last field of a screen goes to the next screen" \
+	wait_for walk 'step 2 of 6: RabbitMQ VM'
+check "the subscription screen's answers are saved as they are confirmed" \
+	wait_state "$A" "a.get('subscription') == '$GUID' and a.get('uniq_id') == '$UNIQ'"
+
+keys walk Enter C-u
+type_text walk 'rmq-e2e'
+keys walk Enter
+check "the next screen's defaults follow the typed unique id" \
+	wait_for walk "^  Resource group +studioml-$UNIQ *\$"
+keys walk NPage
+check "PgDn goes to the third screen" wait_for walk 'step 3 of 6: Minio'
+keys walk NPage
+wait_for walk 'step 4 of 6: Container registry' >/dev/null
+keys walk Enter C-u
+type_text walk 'ab'
+keys walk Enter
+check "a two-letter registry name is refused: the message names acr.name and the rule" \
+	wait_for walk 'acr\.name: must be 5-50 letters and digits'
+check "the refused field keeps the focus and the typed text" \
+	wait_for walk '^  Registry name +ab *$'
+keys walk C-u
+type_text walk "leafai$UNIQ"
+keys walk Enter
+wait_state "$A" "a.get('acr', {}).get('name') == 'leafai$UNIQ'" >/dev/null
+keys walk NPage
+wait_for walk 'step 5 of 6: AKS' >/dev/null
+keys walk NPage
+check "the sixth screen is reached with the keyboard" wait_for walk 'step 6 of 6: Kustomize overlay'
+
+keys walk Enter C-u
+type_text walk 'runners-e2e'   # typed, not confirmed
+wait_for walk '^  Namespace +runners-e2e *$' >/dev/null
+tm resize-window -t walk -x 60 -y 20
+check "a 60x20 terminal shows the too-small message" \
+	wait_for walk 'terminal too small: need 80x24, have 60x20'
+check "nothing else is drawn while too small" test "$(screen walk | grep -c 'Namespace')" = 0
+tm resize-window -t walk -x 100 -y 30
+check "enlarged again, the screen comes back with the half-typed text kept" \
+	wait_for walk '^  Namespace +runners-e2e *$'
+check "the restored screen has its key help line again" wait_for walk 'PgDn next +Esc back' 
+keys walk Enter
+
+keys walk Escape
+wait_for walk 'step 5 of 6: AKS' >/dev/null
+keys walk Escape
+check "Esc twice goes back two screens" wait_for walk 'step 4 of 6: Container registry'
+check "going back keeps the answers typed there" wait_for walk "^  Registry name +leafai$UNIQ *\$"
+keys walk Escape
+check "the answers of earlier screens are kept too" wait_for walk '^  VM size +Standard_D2s_v3 *$'
+keys walk Escape
+check "... the RabbitMQ VM name typed on the second screen" wait_for walk '^  VM name +rmq-e2e *$'
+keys walk NPage
+wait_for walk 'step 3 of 6' >/dev/null
+keys walk NPage
+wait_for walk 'step 4 of 6' >/dev/null
+keys walk NPage
+wait_for walk 'step 5 of 6' >/dev/null
+keys walk NPage
+check "forward again, the sixth screen kept its answer" wait_for walk '^  Namespace +runners-e2e *$'
+keys walk NPage
+check "after the sixth screen comes the review of the plan" wait_for walk 'review the plan'
+check "the review shows secrets sealed, never their values" \
+	wait_for walk '<sealed:rabbitmq-password>'
+check "the review shows the RabbitMQ VM named as typed" wait_for walk 'create VM rmq-e2e'
+keys walk NPage
+check "the review shows the registry leafai<uniq_id>" wait_for walk "create registry leafai$UNIQ"
+keys walk Enter
+check "Enter on the review confirms it and the wizard exits 0" wait_for walk '^EXITED:0$'
+check "every step is confirmed in state.json" \
+	state_has "$A" "all(conf.values()) and len(conf) == 6"
+check "answers.json is written in the state directory" test -s "$A/answers.json"
+check "answers.json holds the answers typed on the screens" python3 - "$A/answers.json" <<EOF
+import json, sys
+a = json.load(open(sys.argv[1]))
+sys.exit(0 if (a["subscription"], a["uniq_id"], a["rabbitmq"]["vm_name"], a["acr"]["name"],
+               a["overlay"]["namespace"]) == ("$GUID", "$UNIQ", "rmq-e2e", "leafai$UNIQ",
+                                              "runners-e2e") else 1)
+EOF
+"$SW_BIN" plan --answers "$A/answers.json" >"$TEST_TMP/replay.out" 2>"$TEST_TMP/replay.err"
+rc=$?
+if [ $rc -eq 0 ] && grep -q "create registry leafai$UNIQ" "$TEST_TMP/replay.out"; then
+	ok "plan --answers answers.json replays the install (exit 0, same registry)"
+else
+	not_ok "plan --answers answers.json replays the install (exit $rc)"
+	sed 's/^/#   /' "$TEST_TMP/replay.err"
+fi
+
+# ---- kill -9 in the middle of the third screen, then resume ----------------------------
+B="$TEST_TMP/state-kill"
+SW_STATE="$B" new_vault 2>/dev/null
+start kill "$B" --passphrase-fd 3 "3<'$PASSFILE'"
+check "with --passphrase-fd the wizard skips the unlock dialog" wait_for kill 'resume at subscription'
+track kill
+keys kill Enter
+wait_for kill 'step 1 of 6' >/dev/null
+keys kill Enter Enter Enter Enter
+type_text kill "$GUID"
+keys kill NPage   # right after typing: PgDn confirms the field and fills the unique id
+check "PgDn right after typing the subscription goes on (the unique id follows from it)" \
+	wait_for kill 'step 2 of 6'
+keys kill NPage
+wait_for kill 'step 3 of 6: Minio' >/dev/null
+keys kill Enter C-u
+type_text kill 'minio-kill'
+keys kill Enter Enter C-u   # VM name, VM size; clear the admin user
+type_text kill 'opsadmin'
+keys kill Enter Enter C-u   # admin user, SSH key; clear the data disk size
+type_text kill '20'         # half of 2048, not confirmed
+wait_for kill '^  Data disk \(GiB\) +20 *$' >/dev/null
+wait_state "$B" "a.get('minio', {}).get('ssh_public_key_file')" >/dev/null
+pid=$(wiz_pid kill)
+kill -9 "$pid"
+check "kill -9 ends the wizard" wait_for kill 'EXITED:137'
+check "the killed wizard left its pid in the lock file" test "$(tr -d '\n' <"$B/lock")" = "$pid"
+check "state.json kept every confirmed answer, also those of the third screen" \
+	state_has "$B" "a['subscription'] == '$GUID' and a['minio']['vm_name'] == 'minio-kill' \
+and a['minio']['admin_user'] == 'opsadmin' and a['minio']['vm_size'] == 'Standard_D2s_v3'"
+check "the half-typed field was not saved" state_has "$B" "'data_disk_gb' not in a['minio']"
+check "the first two steps are confirmed, the third is not" \
+	state_has "$B" "conf['subscription'] and conf['rabbitmq'] and not conf['minio']"
+
+tm kill-session -t kill
+start kill2 "$B"
+check "the stale lock does not block the restart" wait_for kill2 'unlock the vault'
+track kill2
+type_text kill2 "$PASS"
+keys kill2 Enter
+check "the restarted wizard's overview says: resume at minio" wait_for kill2 'resume at minio'
+check "the overview shows the first steps as answered" \
+	wait_for kill2 '2\. RabbitMQ VM +answered'
+keys kill2 Enter
+check "Enter continues on the third screen" wait_for kill2 'step 3 of 6: Minio'
+check "the third screen shows its confirmed VM name" wait_for kill2 '^  VM name +minio-kill *$'
+check "the third screen shows its confirmed admin user" wait_for kill2 '^  SSH admin user +opsadmin *$'
+check "the half-typed field is back to its default" wait_for kill2 '^  Data disk \(GiB\) +1024 *$'
+keys kill2 Escape
+wait_for kill2 'step 2 of 6' >/dev/null
+keys kill2 Escape
+check "the first screen shows the subscription confirmed before the kill" \
+	wait_for kill2 "^  Subscription id +$GUID *\$"
+keys kill2 F10
+wait_for kill2 'Leave the wizard' >/dev/null
+keys kill2 y
+check "F10 and y quit with exit 0" wait_for kill2 '^EXITED:0$'
+
+# ---- the credentials screen: masked until revealed, copy, delete -----------------------
+C="$TEST_TMP/state-creds"
+SW_STATE="$C" new_vault 2>/dev/null
+MARK=$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
+RMQ_VAL="rmq$MARK"
+MIO_VAL="mio$MARK"
+printf '%s' "$RMQ_VAL" | SW_STATE="$C" swp vault set rabbitmq-password --kind password --step rabbitmq
+printf '%s' "$MIO_VAL" | SW_STATE="$C" swp vault set minio-secret-key --kind access-key --step minio
+start cred "$C" --passphrase-fd 3 "3<'$PASSFILE'"
+wait_for cred 'resume at subscription' >/dev/null
+track cred
+FRAMES=0
+LEAKS=0
+# frames N: captures the screen N times, 30 ms apart; counts those showing a value.
+frames() {
+	for _ in $(seq "$1"); do
+		f=$(screen cred)
+		FRAMES=$((FRAMES + 1))
+		case "$f" in *"$MARK"*) LEAKS=$((LEAKS + 1)); echo "# a value on screen:"; echo "$f" | sed 's/^/#   /' ;; esac
+		sleep 0.03
+	done
+}
+# ckey KEY...: sends the keys and captures the frames right after.
+ckey() { keys cred "$@"; frames 4; }
+
+ckey F3
+check "F3 opens the credentials screen with both entries" \
+	wait_for cred 'minio-secret-key +access-key +minio'
+check "the second entry is listed with its kind and step" wait_for cred 'rabbitmq-password +password +rabbitmq'
+check "the value is masked until revealed" wait_for cred '\*{8} \(r reveals it\)'
+frames 5
+ckey Down
+wait_for cred 'value of rabbitmq-password' >/dev/null
+frames 3
+ckey Up
+wait_for cred 'value of minio-secret-key' >/dev/null
+frames 3
+check "before the reveal key no frame ($FRAMES captured) shows a value" test $LEAKS = 0
+keys cred r
+check "r reveals the selected value" wait_for cred "^    $MIO_VAL *\$"
+check "only the selected value is revealed" test "$(screen cred | grep -c "$RMQ_VAL")" = 0
+LEAKS=0
+ckey Down
+wait_for cred 'value of rabbitmq-password' >/dev/null
+frames 3
+check "moving the selection masks the value again" test $LEAKS = 0
+keys cred r
+wait_for cred "$RMQ_VAL" >/dev/null
+keys cred Escape
+wait_for cred 'resume at subscription' >/dev/null
+LEAKS=0
+frames 3
+ckey F3
+wait_for cred 'value of' >/dev/null
+frames 3
+check "leaving and coming back masks the value again" test $LEAKS = 0
+
+ckey d
+check "d asks before deleting" wait_for cred 'Delete minio-secret-key from the vault\?'
+ckey y
+check "y deletes the entry and says so" wait_for cred 'minio-secret-key deleted'
+SW_STATE="$C" swp vault list >"$TEST_TMP/list.out" 2>&1
+check "vault list no longer shows the deleted entry" \
+	test "$(grep -c minio-secret-key "$TEST_TMP/list.out")" = 0
+check "vault list still shows the other entry" grep -q rabbitmq-password "$TEST_TMP/list.out"
+
+mkdir -p "$TEST_TMP/out"
+ckey f
+check "f asks for a file" wait_for cred 'Copy the value to a new file'
+type_text cred "$TEST_TMP/out/rmq.txt"
+frames 2
+ckey Enter
+check "the screen says where the value was copied" wait_for cred 'rabbitmq-password copied to'
+check "the copy holds the value" test "$(cat "$TEST_TMP/out/rmq.txt" 2>/dev/null)" = "$RMQ_VAL"
+check "the copy has mode 0600" test "$(stat -c %a "$TEST_TMP/out/rmq.txt" 2>/dev/null)" = 600
+frames 3
+check "with no value revealed, no frame showed one ($FRAMES frames captured in all)" test $LEAKS = 0
+keys cred Escape
+wait_for cred 'resume at subscription' >/dev/null
+keys cred F10
+wait_for cred 'Leave the wizard' >/dev/null
+keys cred y
+check "the wizard quits with exit 0 after the credentials screen" wait_for cred '^EXITED:0$'
+
+# ---- --answers FILE preloads the screens -----------------------------------------------
+D="$TEST_TMP/state-preload"
+SW_STATE="$D" new_vault 2>/dev/null
+python3 - "$SW_TOP/tests/data/answers-full.json" "$TEST_TMP/answers.json" "$HOME" <<'EOF'
+import json, sys
+a = json.load(open(sys.argv[1]))
+key = sys.argv[3] + "/.ssh/id_ed25519.pub"
+a["rabbitmq"]["ssh_public_key_file"] = a["minio"]["ssh_public_key_file"] = key
+a["rabbitmq"]["vm_name"] = "rmq-preloaded"
+a["minio"]["bucket"] = "preloaded-artifacts"
+json.dump(a, open(sys.argv[2], "w"), indent=2)
+EOF
+start pre "$D" --answers "'$TEST_TMP/answers.json'" --passphrase-fd 3 "3<'$PASSFILE'"
+wait_for pre 'resume at subscription' >/dev/null
+track pre
+keys pre Enter
+check "--answers: the first screen shows the file's subscription" \
+	wait_for pre '^  Subscription id +11111111-2222-3333-4444-555555555555 *$'
+check "--answers: ... and its unique id" wait_for pre '^  Unique id +1a2b3c4d *$'
+keys pre NPage
+check "--answers: the RabbitMQ screen shows the file's VM name" \
+	wait_for pre '^  VM name +rmq-preloaded *$'
+keys pre NPage
+check "--answers: the Minio screen shows the file's bucket" \
+	wait_for pre '^  Bucket +preloaded-artifacts *$'
+keys pre NPage
+check "--answers: the registry screen shows leafai1a2b3c4d" \
+	wait_for pre '^  Registry name +leafai1a2b3c4d *$'
+keys pre F10
+wait_for pre 'Leave the wizard' >/dev/null
+keys pre y
+check "the preloaded wizard quits with exit 0" wait_for pre '^EXITED:0$'
+
+for s in walk kill kill2 cred pre; do
+	if [ -s "$TEST_TMP/$s.err" ]; then
+		not_ok "the wizard ($s) wrote to stderr"
+		sed 's/^/#   /' "$TEST_TMP/$s.err" | head -30
+	fi
+done
+finish
