@@ -9,6 +9,7 @@
 
 #include "core/exitcode.h"
 #include "core/planprint.h"
+#include "core/run.h"
 #include "core/secret_input.h"
 #include "core/timeutil.h"
 #include "secrets/secmem.h"
@@ -731,6 +732,8 @@ static int cmd_plan(struct ctx *c)
 	return planprint_cmd(c->o->answers, stdout, stderr);
 }
 
+static int cmd_run(struct ctx *c) { return run_main(c->o, c->p, c->st); }
+
 struct command {
 	const char *w1, *w2;
 	int (*run)(struct ctx *c);
@@ -744,6 +747,7 @@ static const struct command commands[] = {
 	{"vault", "rm", cmd_vault_rm, 1, 0},         {"vault", "rekey", cmd_vault_rekey, 1, 0},
 	{"vault", "export", cmd_vault_export, 0, 0}, {"status", NULL, cmd_status, 0, 0},
 	{"plan", NULL, cmd_plan, 0, 1},
+	{"run", NULL, cmd_run, 1, 0},
 };
 
 int cli_main(int argc, char **argv, cli_ui_fn ui)

@@ -34,6 +34,9 @@ DEFAULT_SCRIPT = {
     "device_expires_in": 900,   # seconds until a device code expires
     "principal_not_found_for": 0,  # seconds after SP creation that role assignments fail
     "unregistered": [],         # resource provider namespaces that start NotRegistered
+    "register_seconds": 0,      # how long a provider stays Registering after register
+    "group_lro_seconds": 0,     # >0: a new resource group's PUT is a long-running operation
+    "permissions": [{"actions": ["*"], "notActions": []}],  # the caller's (Owner by default)
     "faults": [],
 }
 
@@ -89,7 +92,7 @@ class State:
         self.devices = {}       # device code -> {"approved", "created", "polls"}
         self.secrets = []
         self.sp_created = None
-        self.registered = set()
+        self.registered = {}    # lower-case namespace -> when register was called
         self.role_assignments = {}
         self.fault_hits = {}
         self.counter = 0
@@ -167,6 +170,7 @@ ARM_RES = re.compile(r"^(/subscriptions/[^/]+/resourcegroups/[^/]+)(/providers/(
 RG = re.compile(r"^/subscriptions/([^/]+)/resourcegroups/([^/]+)$", re.I)
 PROVIDER = re.compile(r"^/subscriptions/([^/]+)/providers/([^/]+)(/register)?$", re.I)
 OPERATION = re.compile(r"/(?:operations|operationresults|operationStatuses)/(fakeop-[0-9a-f]+)$", re.I)
+PERMISSIONS = re.compile(r"^/subscriptions/[^/]+/providers/Microsoft\.Authorization/permissions$", re.I)
 ROLE = re.compile(r"^(.+)/providers/Microsoft\.Authorization/roleAssignments/([^/]+)$", re.I)
 
 
@@ -177,10 +181,12 @@ class App:
         self.st = st
         self.base = base
 
-    def op_headers(self, sub, ns, kind, target, location_only=False):
+    def op_headers(self, sub, ns, kind, target, location_only=False, seconds=None):
         st = self.st
         op = "fakeop-%08x" % st.next_id()
-        st.ops[op] = {"done_at": now() + float(st.script["lro_seconds"]), "kind": kind, "target": target,
+        if seconds is None:
+            seconds = st.script["lro_seconds"]
+        st.ops[op] = {"done_at": now() + float(seconds), "kind": kind, "target": target,
                      "start": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
         hdrs = {"Retry-After": str(st.script["retry_after"])}
         if location_only:
@@ -207,6 +213,8 @@ class App:
         m = ROLE.match(path)
         if m and method == "PUT":
             return self.role_assignment(m.group(1), m.group(2), path, body)
+        if method == "GET" and PERMISSIONS.match(path):
+            return Reply(200, {"value": st.script["permissions"]})
         m = PROVIDER.match(path)
         if m:
             return self.provider(method, m.group(1), m.group(2), bool(m.group(3)))
@@ -327,10 +335,14 @@ class App:
     def provider(self, method, sub, ns, register):
         st = self.st
         if register and method == "POST":
-            st.registered.add(ns.lower())
+            st.registered.setdefault(ns.lower(), now())
         state = "Registered"
-        if ns.lower() in [u.lower() for u in st.script["unregistered"]] and ns.lower() not in st.registered:
-            state = "NotRegistered"
+        if ns.lower() in [u.lower() for u in st.script["unregistered"]]:
+            since = st.registered.get(ns.lower())
+            if since is None:
+                state = "NotRegistered"
+            elif now() - since < float(st.script["register_seconds"]):
+                state = "Registering"
         return Reply(200, {"id": "/subscriptions/%s/providers/%s" % (sub, ns), "namespace": ns,
                            "registrationState": state})
 
@@ -345,6 +357,14 @@ class App:
                            "location": req.get("location", "eastus")})
             if "tags" in req:
                 r.body["tags"] = req["tags"]
+            lro = float(st.script["group_lro_seconds"])
+            if key not in st.groups and lro > 0:
+                # Not what Azure does for groups, but a cheap LRO for crash tests.
+                r.body.setdefault("properties", {})["provisioningState"] = "Creating"
+                r.headers.update(self.op_headers(sub, "Microsoft.Resources", "put", key, seconds=lro))
+                st.groups[key] = copy.deepcopy(r.body)
+                st.groups[key]["properties"]["provisioningState"] = "Succeeded"
+                return r
             st.groups[key] = r.body
             return r
         if key not in st.groups:

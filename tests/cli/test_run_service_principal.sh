@@ -1,0 +1,78 @@
+# `run` with a service principal against the loopback fake: the Subscription step end
+# to end, resume of a done step, honest refusal of steps not built yet, and errors an
+# operator can act on.
+. "$SW_TOP/tests/lib.sh"
+. "$SW_TOP/tests/fake/fake_lib.sh"
+
+fake_start '{"unregistered": ["Microsoft.ContainerService"]}'
+answers "$TEST_TMP/a.json" service-principal
+
+expect_exit 1 "run without a vault says to create one" runp --answers "$TEST_TMP/a.json" --cloud "$FAKE_CLOUD"
+check "the message names vault init" grep -q 'vault init' "$TEST_TMP/err"
+
+new_vault 2>/dev/null
+expect_exit 1 "run without the client secret in the vault fails" runp --answers "$TEST_TMP/a.json" --cloud "$FAKE_CLOUD"
+check "the message says how to store the secret" grep -q 'vault set azure-client-secret' "$TEST_TMP/err"
+
+printf '%s' wrong-secret | swp vault set azure-client-secret --kind client-secret
+expect_exit 1 "a wrong client secret fails the step" runp --answers "$TEST_TMP/a.json" --cloud "$FAKE_CLOUD" --until subscription
+check "the message names invalid_client and the vault entry" grep -q 'invalid_client.*azure-client-secret' "$TEST_TMP/err"
+check "the state shows the step failed with the error" \
+	python3 -c "import json,sys; s=json.load(open('$SW_STATE/state.json'))['steps'][0]; sys.exit(not (s['status']=='failed' and 'invalid_client' in s['error']))"
+
+printf '%s' "$FAKE_SECRET" | swp vault set azure-client-secret --kind client-secret
+expect_exit 0 "service principal sign-in runs the subscription step" \
+	runp --answers "$TEST_TMP/a.json" --cloud "$FAKE_CLOUD" --until subscription
+check "one progress line per operation" grep -q '^subscription: listing subscriptions \.\.\. 2 found' "$TEST_TMP/out"
+check "the unregistered provider is registered" grep -q '^subscription: registering Microsoft.ContainerService \.\.\. done' "$TEST_TMP/out"
+check "the consent comes from the answers file" grep -q 'consent: the answers file' "$TEST_TMP/out"
+check "the resource groups are created" grep -q 'creating resource group studioml-1a2b3c4d in eastus \.\.\. done' "$TEST_TMP/out"
+check "the state shows subscription done with both groups" \
+	python3 -c "
+import json,sys
+s=json.load(open('$SW_STATE/state.json'))['steps'][0]
+ids=[r.lower() for r in s['resources']]
+sys.exit(not (s['status']=='done' and s['operation'] is None and
+  ids==['/subscriptions/$FAKE_SUB/resourcegroups/studioml-1a2b3c4d','/subscriptions/$FAKE_SUB/resourcegroups/leafai-1a2b3c4d']))"
+check "the fake saw one register POST" test "$(fakectl count POST '/Microsoft.ContainerService/register$')" -eq 1
+fakectl post /_fake/script '{"require_auth": false}' >/dev/null
+check "the groups carry the created-by tag and the location" \
+	sh -c "python3 '$FAKE_DIR/fakectl.py' '$FAKE_URL' get /subscriptions/$FAKE_SUB/resourcegroups/leafai-1a2b3c4d |
+		grep -q '\"location\": \"eastus\".*\"tags\": {\"created-by\": \"studio-wizard\"}'"
+fakectl post /_fake/script '{}' >/dev/null
+check "each resource group was PUT once (deduplicated answers)" \
+	test "$(fakectl count PUT '/resourcegroups/studioml-1a2b3c4d$')" -eq 1
+
+before=$(fakectl count '*' '.')
+expect_exit 0 "a second run skips the done step" runp --answers "$TEST_TMP/a.json" --cloud "$FAKE_CLOUD"
+check "it says so" grep -q '^subscription: done earlier' "$TEST_TMP/out"
+check "and sends nothing to Azure" test "$(fakectl count '*' '.')" -eq "$before"
+
+expect_exit 1 "a step not built yet is refused honestly" runp --answers "$TEST_TMP/a.json" --cloud "$FAKE_CLOUD" --until rabbitmq
+check "with the step's name" grep -q 'step rabbitmq: not available in this version' "$TEST_TMP/err"
+check "the rabbitmq step is not marked failed" \
+	python3 -c "import json,sys; sys.exit(json.load(open('$SW_STATE/state.json'))['steps'][1]['status']!='pending')"
+
+expect_exit 2 "an unknown --until step is a usage error" runp --answers "$TEST_TMP/a.json" --until nosuchstep
+printf '{"location": "atlantis"}\n' > "$TEST_TMP/bad.json"
+expect_exit 2 "an invalid answer exits 2" runp --answers "$TEST_TMP/bad.json"
+check "naming the key path" grep -q '^studio-wizard: location:' "$TEST_TMP/err"
+
+# A subscription this identity cannot see, and a disabled one, in a fresh profile.
+SW_STATE="$TEST_TMP/state2"
+sp_vault
+answers "$TEST_TMP/other.json" service-principal 99999999-9999-9999-9999-999999999999
+expect_exit 1 "a subscription not in the list fails" runp --answers "$TEST_TMP/other.json" --cloud "$FAKE_CLOUD"
+check "the message lists what this sign-in can see" grep -q 'not among the 2 subscriptions.*Sentient AI Evaluation' "$TEST_TMP/err"
+answers "$TEST_TMP/warned.json" service-principal 00000000-0000-0000-0000-000000000099
+expect_exit 1 "a subscription that is not Enabled fails" runp --answers "$TEST_TMP/warned.json" --cloud "$FAKE_CLOUD"
+check "the message gives its state" grep -q 'is Warned, not Enabled' "$TEST_TMP/err"
+
+# Contributor cannot write role assignments: an early warning, not a failure.
+fakectl post /_fake/script '{"permissions": [{"actions": ["*"], "notActions": ["Microsoft.Authorization/*/Write", "Microsoft.Authorization/*/Delete"]}]}' >/dev/null
+expect_exit 0 "a Contributor still finishes the step" runp --answers "$TEST_TMP/a.json" --cloud "$FAKE_CLOUD"
+check "with a warning about role assignments" grep -q 'warning: this identity may not create role assignments' "$TEST_TMP/out"
+
+check "no secret the fake handed out is in wizard.log or state.json" \
+	fakectl secrets "$TEST_TMP/state/wizard.log" "$TEST_TMP/state/state.json" "$SW_STATE/wizard.log" "$SW_STATE/state.json" "$TEST_TMP/out"
+finish

@@ -1,0 +1,69 @@
+#!/usr/bin/env python3
+"""fakectl: talk to a running fakecloud from shell tests (standard library only).
+
+  fakectl.py BASE post PATH [BODY]        POST a control endpoint, print the answer
+  fakectl.py BASE get PATH                GET, print the answer
+  fakectl.py BASE count METHOD REGEX [STATUS]   how many recorded requests match
+  fakectl.py BASE secrets FILE...         exit 1 (naming file and secret) when any secret
+                                          the fake handed out appears in a file
+  fakectl.py BASE wait METHOD REGEX [N] [SECONDS]  wait until N requests match
+"""
+import json
+import re
+import sys
+import time
+import urllib.request
+
+
+def call(base, method, path, body=None):
+    data = body.encode() if body is not None else (b"" if method == "POST" else None)
+    req = urllib.request.Request(base + path, data=data, method=method)
+    with urllib.request.urlopen(req, timeout=10) as r:
+        return r.read().decode()
+
+
+def count(base, method, rx, status=None):
+    reqs = json.loads(call(base, "GET", "/_fake/requests"))
+    return sum(1 for r in reqs if (method == "*" or r["method"] == method) and re.search(rx, r["path"], re.I)
+               and (status is None or r["status"] == int(status)))
+
+
+def main():
+    base, cmd, args = sys.argv[1], sys.argv[2], sys.argv[3:]
+    if cmd in ("post", "get"):
+        print(call(base, cmd.upper(), args[0], args[1] if len(args) > 1 else None))
+    elif cmd == "count":
+        print(count(base, args[0], args[1], args[2] if len(args) > 2 else None))
+    elif cmd == "wait":
+        want = int(args[2]) if len(args) > 2 else 1
+        deadline = time.time() + (float(args[3]) if len(args) > 3 else 20)
+        while count(base, args[0], args[1]) < want:
+            if time.time() > deadline:
+                print("timed out waiting for %s %s" % (args[0], args[1]), file=sys.stderr)
+                return 1
+            time.sleep(0.1)
+    elif cmd == "secrets":
+        secrets = [s for s in json.loads(call(base, "GET", "/_fake/secrets")) if len(s) >= 8]
+        bad = 0
+        for path in args:
+            try:
+                with open(path, "rb") as f:
+                    text = f.read()
+            except OSError:
+                continue
+            for s in secrets:
+                if s.encode() in text:
+                    print("secret %s... found in %s" % (s[:12], path), file=sys.stderr)
+                    bad = 1
+        if not secrets:
+            print("the fake handed out no secrets", file=sys.stderr)
+            return 2
+        return bad
+    else:
+        print(__doc__, file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,120 @@
+/* tests/unit/fakecloud_child.h: the loopback fake cloud as a child of a cmocka test,
+ * and synchronous calls to its control endpoints (header-only). */
+#ifndef SW_FAKECLOUD_CHILD_H
+#define SW_FAKECLOUD_CHILD_H
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/cloud.h"
+#include "core/http.h"
+
+struct fakecloud {
+	pid_t pid;
+	char base[64];
+	struct cloud cloud;
+};
+
+static inline int fakecloud_start(struct fakecloud *f, const char *dir)
+{
+	char portfile[700], cloudfile[700], script[600], err[256];
+	const char *top = getenv("SW_TOP");
+	snprintf(script, sizeof script, "%s/tests/fake/fakecloud.py", top ? top : ".");
+	snprintf(portfile, sizeof portfile, "%s/fake.port", dir);
+	snprintf(cloudfile, sizeof cloudfile, "%s/fake-cloud.json", dir);
+	unlink(portfile);
+	f->pid = fork();
+	if (f->pid < 0)
+		return -1;
+	if (f->pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		int null = open("/dev/null", O_WRONLY);
+		dup2(null, 1);
+		execlp("python3", "python3", script, "--port-file", portfile, "--cloud-file", cloudfile, (char *)NULL);
+		_exit(127);
+	}
+	for (int i = 0; i < 200; i++) {
+		FILE *pf = fopen(portfile, "r");
+		int port = 0;
+		if (pf) {
+			int got = fscanf(pf, "%d", &port);
+			fclose(pf);
+			if (got == 1 && port > 0) {
+				snprintf(f->base, sizeof f->base, "http://127.0.0.1:%d", port);
+				return cloud_load_file(cloudfile, &f->cloud, err, sizeof err);
+			}
+		}
+		usleep(25000);
+	}
+	return -1;
+}
+
+static inline void fakecloud_stop(struct fakecloud *f)
+{
+	if (f->pid > 0) {
+		kill(f->pid, SIGTERM);
+		waitpid(f->pid, NULL, 0);
+	}
+	f->pid = 0;
+}
+
+struct fakecloud_reply {
+	long status;
+	char *body;
+};
+
+static inline void fakecloud_on_reply(struct http_request *req, const struct http_response *r, void *arg)
+{
+	(void)req;
+	struct fakecloud_reply *out = arg;
+	out->status = r->status;
+	out->body = strdup(r->body);
+}
+
+/* A blocking call on its own client; the caller frees the returned body. */
+static inline char *fakecloud_call(const struct fakecloud *f, const char *method, const char *path, const char *body)
+{
+	char url[512];
+	snprintf(url, sizeof url, "%s%s", f->base, path);
+	struct http_client *c = http_client_new();
+	struct fakecloud_reply rep = {0, NULL};
+	struct http_request *req = http_request_new(method, url, NULL, body ? body : (strcmp(method, "POST") == 0 ? "" : NULL));
+	http_client_submit(c, req, fakecloud_on_reply, &rep);
+	http_client_wait(c);
+	http_client_free(c);
+	return rep.body;
+}
+
+/* How many recorded requests have method and a path containing needle (status 0 = any). */
+static inline int fakecloud_count(const struct fakecloud *f, const char *method, const char *needle, long status)
+{
+	char *body = fakecloud_call(f, "GET", "/_fake/requests", NULL);
+	cJSON *j = cJSON_Parse(body);
+	int n = 0;
+	const cJSON *it;
+	cJSON_ArrayForEach(it, j)
+	{
+		const cJSON *m = cJSON_GetObjectItemCaseSensitive(it, "method");
+		const cJSON *p = cJSON_GetObjectItemCaseSensitive(it, "path");
+		const cJSON *s = cJSON_GetObjectItemCaseSensitive(it, "status");
+		if (cJSON_IsString(m) && strcmp(m->valuestring, method) == 0 && cJSON_IsString(p) &&
+		    strcasestr(p->valuestring, needle) && (!status || (cJSON_IsNumber(s) && (long)s->valuedouble == status)))
+			n++;
+	}
+	cJSON_Delete(j);
+	free(body);
+	return n;
+}
+
+static inline void fakecloud_reset(const struct fakecloud *f, const char *script)
+{
+	free(fakecloud_call(f, "POST", "/_fake/reset", script));
+}
+
+#endif

@@ -1,0 +1,337 @@
+/* tests/unit/test_arm.c: the ARM client against the loopback fake cloud: long-running
+ * operations (Azure-AsyncOperation, Location), the operation hook before the first
+ * poll, resume without a second PUT, one token renewal on 401, and error messages. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <cjson/cJSON.h>
+#include <sodium.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/arm.h"
+#include "core/auth.h"
+#include "core/log.h"
+#include "core/loop.h"
+#include "secrets/vault.h"
+#include "tests/unit/fakecloud_child.h"
+#include "tests/unit/testutil.h"
+
+#define SUB "/subscriptions/00000000-0000-0000-0000-000000000000"
+#define RG SUB "/resourceGroups/rg-arm"
+#define DISK RG "/providers/Microsoft.Compute/disks/data1"
+
+static struct fakecloud fake;
+static char *dir;
+static vault *v;
+
+struct t {
+	struct loop *loop;
+	struct auth *auth;
+	struct arm *arm;
+	int done;
+	long status;
+	char *error;
+	char *code;
+	char *body;
+	unsigned polls, requests;
+	char *op_url;
+	int op_polls_seen;     /* operation GETs the fake had seen when on_op ran */
+	int op_refuse;
+};
+
+static void on_done(const struct arm_result *r, void *arg)
+{
+	struct t *t = arg;
+	t->done++;
+	t->status = r->status;
+	free(t->error);
+	free(t->code);
+	free(t->body);
+	t->error = r->error ? strdup(r->error) : NULL;
+	t->code = strdup(r->code);
+	t->body = strdup(r->body);
+	t->polls = r->polls;
+	t->requests = r->requests;
+}
+
+static int on_op(const char *url, void *arg)
+{
+	struct t *t = arg;
+	free(t->op_url);
+	t->op_url = strdup(url);
+	t->op_polls_seen = fakecloud_count(&fake, "GET", "/operations/", 0);
+	return t->op_refuse ? -1 : 0;
+}
+
+static void t_open(struct t *t)
+{
+	char err[512];
+	memset(t, 0, sizeof *t);
+	t->loop = loop_new(http_client_new());
+	struct auth_config cfg = {t->loop, &fake.cloud, AUTH_SERVICE_PRINCIPAL, "11111111-1111-1111-1111-111111111111",
+	                          "33333333-3333-3333-3333-333333333333", v, NULL, NULL, NULL, NULL};
+	t->auth = auth_new(&cfg, err, sizeof err);
+	assert_non_null(t->auth);
+	t->arm = arm_new(t->loop, t->auth, &fake.cloud);
+}
+
+static void t_wait(struct t *t)
+{
+	int before = t->done;
+	struct pollfd fds[64];
+	while (t->done == before) {
+		int timeout = -1;
+		int n = loop_fds(t->loop, fds, 64, &timeout);
+		poll(fds, (nfds_t)(n > 64 ? 64 : n), timeout < 0 ? 100 : timeout);
+		loop_ready(t->loop, fds, n > 64 ? 64 : n);
+	}
+}
+
+static void t_close(struct t *t)
+{
+	arm_free(t->arm);
+	auth_free(t->auth);
+	loop_free(t->loop);
+	free(t->error);
+	free(t->code);
+	free(t->body);
+	free(t->op_url);
+}
+
+static const char *provisioning_state(const char *body)
+{
+	static char out[64];
+	cJSON *j = cJSON_Parse(body);
+	const cJSON *s = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "properties"),
+	                                                  "provisioningState");
+	snprintf(out, sizeof out, "%s", cJSON_IsString(s) ? s->valuestring : "(none)");
+	cJSON_Delete(j);
+	return out;
+}
+
+static void make_group(struct t *t)
+{
+	arm_put(t->arm, RG, "2021-04-01", "{\"location\":\"eastus\"}", NULL, on_done, t);
+	t_wait(t);
+	assert_null(t->error);
+}
+
+static void test_async_operation_is_polled_at_retry_after_then_resource_fetched(void **state)
+{
+	(void)state;
+	fakecloud_reset(&fake, "{\"lro_seconds\": 2, \"retry_after\": 1}");
+	struct t t;
+	t_open(&t);
+	make_group(&t);
+	arm_put(t.arm, DISK, "2024-03-02", "{\"location\":\"eastus\",\"properties\":{\"diskSizeGB\":1024}}", on_op,
+	        on_done, &t);
+	t_wait(&t);
+	assert_null(t.error);
+	assert_int_equal(t.status, 200);
+	assert_non_null(t.op_url);
+	assert_non_null(strstr(t.op_url, "/operations/"));
+	assert_int_equal(t.op_polls_seen, 0);   /* the hook ran before the first poll */
+	/* 2 s at Retry-After 1 s: between 2 and ceil(2/1)+1 polls. */
+	assert_in_range(t.polls, 2, 3);
+	assert_string_equal(provisioning_state(t.body), "Succeeded");
+	assert_int_equal(fakecloud_count(&fake, "GET", "/disks/data1", 200), 1);   /* the final GET */
+	assert_int_equal(fakecloud_count(&fake, "PUT", "/disks/data1", 0), 1);
+	t_close(&t);
+}
+
+static void test_location_operation_ends_on_200(void **state)
+{
+	(void)state;
+	fakecloud_reset(&fake, "{\"lro_seconds\": 1, \"retry_after\": 1}");
+	struct t t;
+	t_open(&t);
+	make_group(&t);
+	arm_delete(t.arm, RG, "2021-04-01", on_op, on_done, &t);
+	t_wait(&t);
+	assert_null(t.error);
+	assert_non_null(strstr(t.op_url, "/operationresults/"));
+	assert_true(t.polls >= 1);
+	arm_get(t.arm, RG, "2021-04-01", on_done, &t);
+	t_wait(&t);
+	assert_int_equal(t.status, 404);
+	assert_string_equal(t.code, "ResourceGroupNotFound");
+	t_close(&t);
+}
+
+static void test_resume_polls_the_saved_operation_without_a_second_put(void **state)
+{
+	(void)state;
+	fakecloud_reset(&fake, "{\"lro_seconds\": 2, \"retry_after\": 1}");
+	struct t t;
+	t_open(&t);
+	make_group(&t);
+	t.op_refuse = 1;   /* as if the process stopped right after saving the URL */
+	arm_put(t.arm, DISK, "2024-03-02", "{\"location\":\"eastus\"}", on_op, on_done, &t);
+	t_wait(&t);
+	assert_non_null(t.error);
+	assert_non_null(t.op_url);
+	char *url = strdup(t.op_url);
+	arm_resume(t.arm, url, "PUT", DISK, "2024-03-02", on_done, &t);
+	t_wait(&t);
+	assert_null(t.error);
+	assert_string_equal(provisioning_state(t.body), "Succeeded");
+	assert_int_equal(fakecloud_count(&fake, "PUT", "/disks/data1", 0), 1);
+	free(url);
+	t_close(&t);
+}
+
+static void test_expired_token_is_renewed_once_and_the_request_replayed(void **state)
+{
+	(void)state;
+	fakecloud_reset(&fake, NULL);
+	struct t t;
+	t_open(&t);
+	arm_get(t.arm, "/subscriptions", "2022-12-01", on_done, &t);
+	t_wait(&t);
+	assert_null(t.error);
+	free(fakecloud_call(&fake, "POST", "/_fake/expire_tokens", NULL));
+	arm_get(t.arm, "/subscriptions", "2022-12-01", on_done, &t);
+	t_wait(&t);
+	assert_null(t.error);
+	assert_int_equal(t.status, 200);
+	assert_int_equal(auth_fetches(t.auth), 2);
+	assert_int_equal(fakecloud_count(&fake, "GET", "/subscriptions", 401), 1);
+	/* A 401 that persists is reported after one renewal, not retried forever. */
+	free(fakecloud_call(&fake, "POST", "/_fake/script",
+	                    "{\"faults\": [{\"path\": \"^/subscriptions$\", \"status\": 401}]}"));
+	arm_get(t.arm, "/subscriptions", "2022-12-01", on_done, &t);
+	t_wait(&t);
+	assert_int_equal(t.status, 401);
+	assert_non_null(t.error);
+	assert_int_equal(t.requests, 2);
+	assert_int_equal(auth_fetches(t.auth), 3);
+	t_close(&t);
+}
+
+static void test_failed_put_gives_an_actionable_message(void **state)
+{
+	(void)state;
+	fakecloud_reset(&fake, "{\"faults\": [{\"method\": \"PUT\", \"path\": \"/disks/\", \"action\": \"file\", "
+	                       "\"file\": \"arm/compute/virtualMachines_createOrUpdate_409_SkuNotAvailable.json\"}]}");
+	struct t t;
+	t_open(&t);
+	make_group(&t);
+	arm_put(t.arm, DISK, "2024-03-02", "{}", on_op, on_done, &t);
+	t_wait(&t);
+	assert_int_equal(t.status, 409);
+	assert_string_equal(t.code, "SkuNotAvailable");
+	assert_non_null(strstr(t.error, "size not available"));
+	assert_non_null(strstr(t.error, "Standard_NC4as_T4_v3"));   /* the original message is kept */
+	assert_null(t.op_url);
+	t_close(&t);
+}
+
+static char *recorded_body(const char *file)
+{
+	char path[4200];
+	const char *top = getenv("SW_TOP");
+	snprintf(path, sizeof path, "%s/tests/fake/recordings/%s", top ? top : ".", file);
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	static char buf[65536];
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	cJSON *j = cJSON_Parse(buf);
+	char *body = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(j, "response"), "body"));
+	cJSON_Delete(j);
+	return body;
+}
+
+static void expect_message(const char *file, long status, const char *code, const char *label, const char *kept)
+{
+	char c[128], msg[2048];
+	char *body = recorded_body(file);
+	arm_error_message(status, body, c, sizeof c, msg, sizeof msg);
+	assert_string_equal(c, code);
+	if (!strstr(msg, label) || !strstr(msg, kept))
+		fail_msg("%s: %s", file, msg);
+	free(body);
+}
+
+static void test_error_bodies_become_operator_messages(void **state)
+{
+	(void)state;
+	expect_message("arm/compute/virtualMachines_createOrUpdate_409_QuotaExceeded.json", 409, "OperationNotAllowed",
+	               "quota exceeded: ", "Current Limit: 0");
+	expect_message("arm/containerservice/managedClusters_createOrUpdate_400_QuotaExceeded.json", 400,
+	               "QuotaExceeded", "quota exceeded: ", "standardNCASv3_T4Family");
+	expect_message("arm/compute/virtualMachines_createOrUpdate_409_SkuNotAvailable.json", 409, "SkuNotAvailable",
+	               "choose another size or region", "not available in location 'eastus'");
+	expect_message("arm/compute/virtualMachines_createOrUpdate_400_MarketplacePurchaseEligibilityFailed.json", 400,
+	               "MarketplacePurchaseEligibilityFailed", "marketplace terms not accepted", "bitnami");
+	expect_message("arm/resources/resourceGroups_createOrUpdate_403_AuthorizationFailed.json", 403,
+	               "AuthorizationFailed", "Contributor", "resourcegroups/write");
+	expect_message("arm/compute/virtualMachines_createOrUpdate_400_InvalidParameter.json", 400, "InvalidParameter",
+	               "invalid parameter 'linuxConfiguration.ssh.publicKeys.path'", "authorized_keys");
+	char c[64], msg[256];
+	arm_error_message(502, "<html>bad gateway</html>", c, sizeof c, msg, sizeof msg);
+	assert_string_equal(msg, "HTTP 502 without an ARM error body");
+}
+
+static void test_taken_registry_name_is_reported(void **state)
+{
+	(void)state;
+	char why[512];
+	char *body = recorded_body("arm/containerregistry/checkNameAvailability_200_alreadyExists.json");
+	cJSON *j = cJSON_Parse(body);
+	assert_int_equal(arm_name_available(j, "myregistry", why, sizeof why), 0);
+	assert_non_null(strstr(why, "name already taken: 'myregistry'"));
+	assert_non_null(strstr(why, "AlreadyExists"));
+	cJSON_Delete(j);
+	free(body);
+	body = recorded_body("arm/containerregistry/checkNameAvailability_200_available.json");
+	j = cJSON_Parse(body);
+	assert_int_equal(arm_name_available(j, "leafai1a2b3c4d", why, sizeof why), 1);
+	cJSON_Delete(j);
+	free(body);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	char err[512];
+	if (sodium_init() < 0)
+		return -1;
+	dir = test_mkdtemp("arm");
+	if (vault_create(dir, "passphrase-for-tests", 20, VAULT_KDF_INTERACTIVE, &v, err, sizeof err) != VAULT_OK ||
+	    vault_put(v, AUTH_SECRET_ENTRY, VAULT_KIND_CLIENT_SECRET, "manual", "fake-secret-0001", 16) != VAULT_OK)
+		return -1;
+	return fakecloud_start(&fake, dir);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	fakecloud_stop(&fake);
+	vault_close(v);
+	test_rmrf(dir);
+	free(dir);
+	log_redact_clear();
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_async_operation_is_polled_at_retry_after_then_resource_fetched),
+		cmocka_unit_test(test_location_operation_ends_on_200),
+		cmocka_unit_test(test_resume_polls_the_saved_operation_without_a_second_put),
+		cmocka_unit_test(test_expired_token_is_renewed_once_and_the_request_replayed),
+		cmocka_unit_test(test_failed_put_gives_an_actionable_message),
+		cmocka_unit_test(test_error_bodies_become_operator_messages),
+		cmocka_unit_test(test_taken_registry_name_is_reported),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
