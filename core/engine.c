@@ -48,6 +48,7 @@ struct engine {
 	struct auth *auth;
 	struct arm *arm;
 	int status;                /* 1 running, 0 ok, -1 failed; 2 before start */
+	int sign_in_only;          /* engine_sign_in: stop once a subscription is chosen */
 	int finished;              /* stops engine_run's loop */
 	step_id until;
 	int cur;                   /* current step id, -1 none */
@@ -181,9 +182,13 @@ static void engine_fail(struct engine *e, const char *fmt, ...)
 		loop_cancel(e->loop, e->timer);
 	e->timer = 0;
 	e->wait = WAIT_NONE;
-	state_step_set(e->cfg.st, (step_id)e->cur, STEP_FAILED, msg);
-	if (engine_save(e, err, sizeof err) != 0)
-		log_msg(LOG_ERROR, "%s", err);
+	/* A sign-in on the Subscription screen is not a run of the step: its state stays. */
+	if (!e->sign_in_only) {
+		state_step_set(e->cfg.st, (step_id)e->cur, STEP_FAILED, msg);
+		if (engine_save(e, err, sizeof err) != 0)
+			log_msg(LOG_ERROR, "%s", err);
+	}
+	e->sign_in_only = 0;
 	log_msg(LOG_ERROR, "step %s failed: %s", plan_step_key((step_id)e->cur), msg);
 	struct engine_event ev = {.kind = ENGINE_EV_STEP_FAILED, .text = msg};
 	engine_emit(e, &ev);
@@ -267,6 +272,11 @@ static void engine_step_begin(struct engine *e)
 static void engine_next(struct engine *e)
 {
 	const struct engine_step_def *d = engine_step_def((step_id)e->cur);
+	if (e->sign_in_only && d->actions[e->action] == sub_list) {
+		e->sign_in_only = 0;
+		engine_finish(e, 1, "signed in");
+		return;
+	}
 	if (++e->action < d->nactions) {
 		d->actions[e->action](e);
 		return;
@@ -552,7 +562,9 @@ int engine_choose_subscription(struct engine *e, const char *id)
 	}
 	e->wait = WAIT_NONE;
 	const char *old = answers_get(e->cfg.answers, Q_SUBSCRIPTION);
-	if (!old || strcasecmp(old, s->id) != 0) {
+	if (e->sign_in_only) {
+		/* The screen enters the choice like a typed answer; later answers are its business. */
+	} else if (!old || strcasecmp(old, s->id) != 0) {
 		/* uniq_id derives from the subscription unless the operator set it. */
 		char err[512];
 		answers_set(e->cfg.answers, Q_SUBSCRIPTION, s->id);
@@ -857,6 +869,19 @@ void engine_free(struct engine *e)
 	free(e->subs);
 	cJSON_Delete(e->subs_all);
 	free(e);
+}
+
+int engine_sign_in(struct engine *e)
+{
+	if (e->status == 1)
+		return -1;
+	e->status = 1;
+	e->finished = 0;
+	e->sign_in_only = 1;
+	e->cur = STEP_SUBSCRIPTION;
+	e->action = 0;
+	sub_sign_in(e);
+	return 0;
 }
 
 int engine_start(struct engine *e, step_id until)

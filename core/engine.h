@@ -90,6 +90,11 @@ void engine_free(struct engine *e);
  * 0, or -1 when already running. Progress arrives through events. */
 int engine_start(struct engine *e, step_id until);
 
+/* The Subscription screen's sign-in: signs in and lists the subscriptions
+ * (CHOOSE_SUBSCRIPTION), then FINISHED once one is chosen; the step's state is not
+ * touched and nothing is created. 0, or -1 when already running. */
+int engine_sign_in(struct engine *e);
+
 /* The UI's poll loop: add these fds, lower *timeout_ms, then call engine_ready. */
 int engine_fds(struct engine *e, struct pollfd *out, int max, int *timeout_ms);
 void engine_ready(struct engine *e, const struct pollfd *fds, int n);

@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/exitcode.h"
 
@@ -74,12 +75,23 @@ static void pp_subscription(struct pp *p)
 	pp_action(p, "select subscription {subscription} in {cloud}; uniq_id {uniq_id}");
 	pp_action(p, "register resource providers Microsoft.Compute, Microsoft.Network, "
 	             "Microsoft.ContainerRegistry, Microsoft.ContainerService, "
-	             "Microsoft.MarketplaceOrdering");
-	const struct plan_gpu_size *g = plan_gpu_find(answers_get(a, Q_AKS_NODE_VM_SIZE));
-	char tpl[256];
-	snprintf(tpl, sizeof tpl, "check that {aks.node_vm_size} is offered in {location} and the "
-	         "vCPU quota covers {aks.node_count} x %d vCPUs", g ? g->vcpus : 0);
-	pp_action(p, tpl);
+	             "Microsoft.MarketplaceOrdering (if not registered yet)");
+	pp_action(p, "check that the signed-in identity may create role assignments (the acr step "
+	             "grants AcrPull)");
+	/* The engine creates every group the later steps use here, each once. */
+	static const plan_qid groups[] = {Q_RMQ_RESOURCE_GROUP, Q_MINIO_RESOURCE_GROUP,
+	                                  Q_ACR_RESOURCE_GROUP, Q_AKS_RESOURCE_GROUP};
+	for (size_t i = 0; i < sizeof groups / sizeof groups[0]; i++) {
+		const char *rg = answers_get(a, groups[i]);
+		int seen = 0;
+		for (size_t k = 0; k < i; k++)
+			seen |= strcasecmp(rg, answers_get(a, groups[k])) == 0;
+		if (seen)
+			continue;
+		char tpl[256];
+		snprintf(tpl, sizeof tpl, "create resource group %s in {location} (if missing)", rg);
+		pp_action(p, tpl);
+	}
 }
 
 static void pp_rabbitmq(struct pp *p)
@@ -87,7 +99,6 @@ static void pp_rabbitmq(struct pp *p)
 	char tpl[512];
 	long port = strtol(answers_get(p->a, Q_RMQ_AMQP_PORT), NULL, 10);
 	pp_step(p, STEP_RABBITMQ);
-	pp_action(p, "create resource group {rabbitmq.resource_group} in {location} (if missing)");
 	pp_action(p, "accept the marketplace terms of " PLAN_RABBITMQ_IMAGE);
 	pp_action(p, "create public IP {rabbitmq.vm_name}-ip (static), virtual network "
 	             "{rabbitmq.vm_name}-vnet, NIC {rabbitmq.vm_name}-nic");
@@ -107,7 +118,6 @@ static void pp_rabbitmq(struct pp *p)
 static void pp_minio(struct pp *p)
 {
 	pp_step(p, STEP_MINIO);
-	pp_action(p, "create resource group {minio.resource_group} in {location} (if missing)");
 	pp_action(p, "create public IP {minio.vm_name}-ip (static), virtual network "
 	             "{minio.vm_name}-vnet, NIC {minio.vm_name}-nic");
 	pp_action(p, "create network security group {minio.vm_name}-nsg allowing TCP {minio.port} (S3)");
@@ -133,7 +143,6 @@ static void pp_acr(struct pp *p)
 	                                 memchr(image, ':', (size_t)(first_slash - image)));
 	pp_image_tag(image, tag, sizeof tag);
 	pp_step(p, STEP_ACR);
-	pp_action(p, "create resource group {acr.resource_group} in {location} (if missing)");
 	snprintf(tpl, sizeof tpl, "check that the name {acr.name} is free, then create registry "
 	         "{acr.name} ({acr.sku}), login server {acr.name}.%s", suffix);
 	pp_action(p, tpl);
@@ -149,7 +158,9 @@ static void pp_aks(struct pp *p)
 	char tpl[512];
 	const struct plan_gpu_size *g = plan_gpu_find(answers_get(p->a, Q_AKS_NODE_VM_SIZE));
 	pp_step(p, STEP_AKS);
-	pp_action(p, "create resource group {aks.resource_group} in {location} (if missing)");
+	snprintf(tpl, sizeof tpl, "check that {aks.node_vm_size} is offered in {location} and the "
+	         "vCPU quota covers {aks.node_count} x %d vCPUs", g ? g->vcpus : 0);
+	pp_action(p, tpl);
 	snprintf(tpl, sizeof tpl, "create cluster {aks.name} (DNS prefix {aks.dns_prefix}) with "
 	         "{aks.node_count} node(s) of {aks.node_vm_size} (%d x %s each)",
 	         g ? g->gpus : 0, g ? g->gpu_model : "?");

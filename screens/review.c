@@ -18,7 +18,8 @@ static void *review_init(struct wizard *w)
 	struct review *r = calloc(1, sizeof *r);
 	if (!r)
 		return NULL;
-	r->plan = tui_log_new(400);
+	r->plan = tui_log_new(600);
+	tui_log_wrap(r->plan, COLS - 3);
 	if (answers_complete(&w->ans, r->problem, sizeof r->problem) != ANSWERS_OK) {
 		tui_log_add(r->plan, "The answers do not make a plan yet:");
 		tui_log_add(r->plan, "  %s", r->problem);

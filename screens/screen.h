@@ -35,10 +35,12 @@ struct screen {
 	/* Before going forward: 0, or -1 with a message naming the field and rule. */
 	int (*validate)(struct wizard *w, void *self, char *why, size_t whylen);
 	void (*fini)(struct wizard *w, void *self);
+	/* What besides the keyboard the screen waits on (sign-in, operations); NULL: nothing. */
+	struct tui_source *(*sources)(void *self, int *n);
 };
 
 extern const struct screen screen_welcome, screen_subscription, screen_rabbitmq, screen_minio,
-	screen_acr, screen_aks, screen_overlay, screen_review, screen_credentials;
+	screen_acr, screen_aks, screen_overlay, screen_review, screen_install, screen_credentials;
 
 /* Shared drawing: the title line, the message line and the key help line. */
 void screen_frame(struct wizard *w, const char *title, const char *keys);
@@ -57,6 +59,15 @@ void stepform_draw(struct wizard *w, struct stepform *f);
 enum tui_event stepform_key(struct wizard *w, struct stepform *f, int key);
 int stepform_validate(struct wizard *w, struct stepform *f, char *why, size_t whylen);
 void stepform_free(struct wizard *w, struct stepform *f);
+void stepform_set_keys(struct stepform *f, const char *keys);
+/* Confirms the focused field (check, save). 0, or -1 with the message shown. */
+int stepform_confirm_focused(struct wizard *w, struct stepform *f);
+/* Puts value in q's field and confirms it, as if typed. 0, or -1 (invalid, or not on this form). */
+int stepform_set_answer(struct wizard *w, struct stepform *f, plan_qid q, const char *value);
+
+/* The cloud the answers (or --cloud FILE) name. 0, or -1 with err. */
+struct cloud;
+int wizard_cloud(struct wizard *w, struct cloud *out, char *err, size_t errlen);
 
 /* Where "continue" goes: the screen of the resume step, or the review once every step's
  * answers are confirmed. */
@@ -77,7 +88,7 @@ int wizard_step_screen(step_id s);
 		return stepform_validate(w, self, why, whylen);                                     \
 	}                                                                                       \
 	static void sym##_fini(struct wizard *w, void *self) { stepform_free(w, self); }        \
-	const struct screen sym = {key_, sym##_init, sym##_draw, sym##_key, sym##_validate, sym##_fini}
+	const struct screen sym = {key_, sym##_init, sym##_draw, sym##_key, sym##_validate, sym##_fini, NULL}
 
 /* The vault dialog (screens/unlock.c): unlocks the profile's vault, or creates it.
  * 0 with w->v set; else -1 with the process exit code in *exit_code (0 when the

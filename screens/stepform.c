@@ -18,6 +18,7 @@ struct stepform {
 	plan_qid q[MAX_Q];
 	int nq;
 	struct tui_form *form;
+	const char *keys;   /* the help line */
 };
 
 /* Every unanswered question gets its default, in table order (defaults refer to earlier answers). */
@@ -50,6 +51,7 @@ struct stepform *stepform_new(struct wizard *w, step_id s)
 	if (!f)
 		return NULL;
 	f->step = s;
+	f->keys = "Enter confirm  F4 list  PgDn next  Esc back  F3 credentials  F10 quit";
 	f->nq = (int)plan_step_questions(s, f->q, MAX_Q);
 	f->form = tui_form_new();
 	for (int i = 0; i < f->nq; i++)
@@ -241,7 +243,7 @@ void stepform_draw(struct wizard *w, struct stepform *f)
 	snprintf(title, sizeof title, "step %d of %d: %s", (int)f->step + 1, STEP_COUNT,
 	         plan_step_title(f->step));
 	erase();
-	screen_frame(w, title, "Enter confirm  F4 list  PgDn next  Esc back  F3 credentials  F10 quit");
+	screen_frame(w, title, f->keys);
 	tui_form_draw(f->form, 2, 2, true);
 	int i = tui_form_current(f->form);
 	if (i < 0 || i >= f->nq)
@@ -263,6 +265,27 @@ void stepform_draw(struct wizard *w, struct stepform *f)
 	}
 	if (pq->help)
 		draw_wrapped(y + 1, 2, COLS - 4, LINES - 3 - (y + 1), pq->help);
+}
+
+void stepform_set_keys(struct stepform *f, const char *keys)
+{
+	f->keys = keys;
+}
+
+int stepform_confirm_focused(struct wizard *w, struct stepform *f)
+{
+	int i = tui_form_current(f->form);
+	return i >= 0 && i < f->nq ? confirm_field(w, f, i) : 0;
+}
+
+int stepform_set_answer(struct wizard *w, struct stepform *f, plan_qid q, const char *value)
+{
+	for (int i = 0; i < f->nq; i++)
+		if (f->q[i] == q) {
+			tui_form_set(f->form, i, value);
+			return confirm_field(w, f, i);
+		}
+	return -1;
 }
 
 void stepform_free(struct wizard *w, struct stepform *f)

@@ -1,5 +1,253 @@
-/* The subscription step screen: sign-in method, tenant, subscription, location and uniq_id. Its questions, defaults and rules are the plan's
- * (core/plan.c); the form is screens/stepform.c. */
-#include "screens/screen.h"
+/* The subscription step screen: the cloud, how to sign in, the subscription, the region
+ * and uniq_id. F5 signs in (device code shown here, an existing Azure CLI login, or a
+ * service principal) and lists the subscriptions this sign-in can see; picking one fills
+ * the field, and uniq_id follows it. Nothing is created from this screen. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
-STEPFORM_SCREEN(screen_subscription, "subscription", STEP_SUBSCRIPTION);
+#include "core/cloud.h"
+#include "core/engine.h"
+#include "screens/screen.h"
+#include "tui/widgets.h"
+
+enum phase { IDLE, SIGNING_IN, CHOOSING };
+
+struct sub_screen {
+	struct wizard *w;
+	struct stepform *form;
+	struct cloud cloud;
+	struct engine *eng;
+	enum phase phase;
+	int done;                  /* the engine finished: free it outside its callback */
+	char code[64], uri[256], message[512];
+	struct tui_choice *subs;
+	struct tui_progress wait;
+	struct tui_source sources[2];
+	char status[512];          /* the last progress line */
+};
+
+#define KEYS "Enter confirm  F4 list  F5 sign in  PgDn next  Esc back  F3 credentials  F10 quit"
+
+static void on_event(const struct engine_event *ev, void *arg)
+{
+	struct sub_screen *s = arg;
+	switch (ev->kind) {
+	case ENGINE_EV_DEVICE_CODE:
+		snprintf(s->code, sizeof s->code, "%s", ev->device->user_code);
+		snprintf(s->uri, sizeof s->uri, "%s", ev->device->verification_uri);
+		snprintf(s->message, sizeof s->message, "%s", ev->device->message);
+		break;
+	case ENGINE_EV_CHOOSE_SUBSCRIPTION:
+		tui_progress_stop(&s->wait);
+		s->code[0] = '\0';
+		if (s->subs)
+			tui_choice_free(s->subs);
+		s->subs = tui_choice_new();
+		const char *current = answers_get(&s->w->ans, Q_SUBSCRIPTION);
+		for (size_t i = 0; i < ev->nsubs; i++) {
+			char desc[200];
+			snprintf(desc, sizeof desc, "%-28.28s %-9s tenant %s", ev->subs[i].name,
+			         ev->subs[i].state, ev->subs[i].tenant);
+			tui_choice_add(s->subs, ev->subs[i].id, desc);
+			if (current && strcasecmp(current, ev->subs[i].id) == 0)
+				tui_choice_select(s->subs, (int)i);
+		}
+		s->phase = CHOOSING;
+		snprintf(s->status, sizeof s->status, "%zu subscription%s: pick one (Enter), Esc cancels",
+		         ev->nsubs, ev->nsubs == 1 ? "" : "s");
+		break;
+	case ENGINE_EV_OP_BEGIN:
+		snprintf(s->status, sizeof s->status, "%s ...", ev->text);
+		break;
+	case ENGINE_EV_WARNING:
+		screen_say(s->w, 1, "%s", ev->text);
+		break;
+	case ENGINE_EV_FINISHED:
+		tui_progress_stop(&s->wait);
+		s->done = 1;
+		s->phase = IDLE;
+		s->code[0] = '\0';
+		s->status[0] = '\0';
+		if (!ev->ok)
+			screen_say(s->w, 1, "sign-in: %s", ev->text);
+		break;
+	default:
+		break;
+	}
+}
+
+static int src_fds(void *ctx, struct pollfd *out, int max, int *timeout_ms)
+{
+	struct sub_screen *s = ctx;
+	return s->eng ? engine_fds(s->eng, out, max, timeout_ms) : 0;
+}
+
+static enum tui_event src_ready(void *ctx, const struct pollfd *fds, int n)
+{
+	struct sub_screen *s = ctx;
+	if (!s->eng)
+		return TUI_HANDLED;
+	engine_ready(s->eng, fds, n);
+	if (s->done) {
+		engine_free(s->eng);
+		s->eng = NULL;
+		s->done = 0;
+	}
+	return TUI_REDRAW;
+}
+
+static void *sub_init(struct wizard *w)
+{
+	struct sub_screen *s = calloc(1, sizeof *s);
+	if (!s)
+		return NULL;
+	s->w = w;
+	s->form = stepform_new(w, STEP_SUBSCRIPTION);
+	stepform_set_keys(s->form, KEYS);
+	return s;
+}
+
+static void stop(struct sub_screen *s)
+{
+	if (s->eng) {
+		engine_cancel(s->eng);
+		engine_free(s->eng);
+		s->eng = NULL;
+	}
+	tui_progress_stop(&s->wait);
+	s->phase = IDLE;
+	s->done = 0;
+	s->code[0] = s->status[0] = '\0';
+}
+
+static enum tui_event sign_in(struct sub_screen *s)
+{
+	struct wizard *w = s->w;
+	char err[1024];
+	if (stepform_confirm_focused(w, s->form) != 0)
+		return TUI_REDRAW;
+	if (wizard_cloud(w, &s->cloud, err, sizeof err) != 0) {
+		screen_say(w, 1, "%s", err);
+		return TUI_REDRAW;
+	}
+	struct engine_config cfg = {
+		.cloud = &s->cloud, .ca_file = w->opts->ca_file, .answers = &w->ans, .st = w->st,
+		.state_dir = w->prof->dir, .vault = w->v, .headless = 0, .on_event = on_event, .arg = s,
+	};
+	s->eng = engine_new(&cfg, err, sizeof err);
+	if (!s->eng) {
+		screen_say(w, 1, "sign-in: %s", err);
+		return TUI_REDRAW;
+	}
+	w->msg[0] = '\0';
+	s->phase = SIGNING_IN;
+	tui_progress_start(&s->wait);
+	engine_sign_in(s->eng);
+	return TUI_REDRAW;
+}
+
+static enum tui_event sub_key(struct wizard *w, void *self, int key)
+{
+	struct sub_screen *s = self;
+	int enter = key == '\n' || key == '\r' || key == TUI_KEY(KEY_ENTER);
+	if (s->phase != IDLE) {
+		if (key == TUI_ESC) {
+			stop(s);
+			screen_say(w, 0, "sign-in cancelled");
+			return TUI_REDRAW;
+		}
+		if (s->phase == CHOOSING && enter) {
+			int i = tui_choice_selected(s->subs);
+			if (i < 0)
+				return TUI_HANDLED;
+			char id[64];
+			snprintf(id, sizeof id, "%s", tui_choice_name(s->subs, i));
+			if (engine_choose_subscription(s->eng, id) != 0)
+				return TUI_REDRAW;   /* a WARNING said why */
+			if (stepform_set_answer(w, s->form, Q_SUBSCRIPTION, id) == 0)
+				screen_say(w, 0, "subscription %s chosen", id);
+			return TUI_REDRAW;
+		}
+		if (s->phase == CHOOSING)
+			return tui_choice_key(s->subs, key);
+		return TUI_HANDLED;
+	}
+	if (key == TUI_KEY(KEY_F(5)))
+		return sign_in(s);
+	return stepform_key(w, s->form, key);
+}
+
+static void sub_draw(struct wizard *w, void *self)
+{
+	struct sub_screen *s = self;
+	stepform_draw(w, s->form);
+	if (s->phase == IDLE)
+		return;
+	tui_cover();
+	int top = 3, left = 3, width = COLS - 6, height = LINES - 7;
+	for (int y = 2; y < top + height; y++)
+		mvhline(y, 0, ' ', COLS);
+	attr_t a = tui_attr(TUI_TITLE);
+	attron(a);
+	mvaddstr(top, left + 1, "Sign in to Azure (Esc cancels)");
+	attroff(a);
+	if (s->phase == SIGNING_IN && s->code[0]) {
+		mvprintw(top + 2, left + 1, "On any device with a browser, open");
+		attron(a);
+		mvprintw(top + 3, left + 5, "%.*s", width - 6, s->uri);
+		attroff(a);
+		mvprintw(top + 4, left + 1, "and enter the code");
+		attron(a | A_BOLD);
+		mvprintw(top + 5, left + 5, "%s", s->code);
+		attroff(a | A_BOLD);
+		mvprintw(top + 7, left + 1, "Waiting for you to approve the sign-in...");
+		tui_progress_draw(&s->wait, top + 8, left + 1, width - 2);
+	} else if (s->phase == SIGNING_IN) {
+		mvprintw(top + 2, left + 1, "%.*s", width - 2, s->status);
+		tui_progress_draw(&s->wait, top + 4, left + 1, width - 2);
+	} else {
+		mvprintw(top + 2, left + 1, "%.*s", width - 2, s->status);
+		tui_choice_draw(s->subs, top + 3, left + 1, height - 4, width - 2, true);
+	}
+}
+
+static int sub_validate(struct wizard *w, void *self, char *why, size_t whylen)
+{
+	struct sub_screen *s = self;
+	if (s->phase != IDLE) {
+		snprintf(why, whylen, "finish or cancel (Esc) the sign-in first");
+		return -1;
+	}
+	return stepform_validate(w, s->form, why, whylen);
+}
+
+static void sub_fini(struct wizard *w, void *self)
+{
+	struct sub_screen *s = self;
+	stop(s);
+	if (s->subs)
+		tui_choice_free(s->subs);
+	stepform_free(w, s->form);
+	free(s);
+}
+
+/* The loop asks the app for its sources each turn: they live in the screen. */
+static struct tui_source *sub_sources(void *self, int *n)
+{
+	struct sub_screen *s = self;
+	s->sources[0] = (struct tui_source){src_fds, src_ready, s};
+	s->sources[1] = tui_progress_source(&s->wait);
+	*n = 2;
+	return s->sources;
+}
+
+const struct screen screen_subscription = {
+	.name = "subscription",
+	.init = sub_init,
+	.draw = sub_draw,
+	.key = sub_key,
+	.validate = sub_validate,
+	.fini = sub_fini,
+	.sources = sub_sources,
+};

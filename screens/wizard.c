@@ -5,6 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/cloud.h"
 #include "core/exitcode.h"
 #include "core/log.h"
 #include "screens/screen.h"
@@ -15,9 +16,11 @@
 static const struct screen *const table[] = {
 	&screen_welcome, &screen_subscription, &screen_rabbitmq, &screen_minio,
 	&screen_acr,     &screen_aks,          &screen_overlay,  &screen_review,
+	&screen_install,
 };
 #define NSCREENS ((int)(sizeof table / sizeof table[0]))
 #define FIRST_STEP_SCREEN 1
+#define REVIEW_SCREEN (FIRST_STEP_SCREEN + STEP_COUNT)
 
 void screen_say(struct wizard *w, int error, const char *fmt, ...)
 {
@@ -88,6 +91,20 @@ static void write_answers_file(struct wizard *w)
 	free(text);
 }
 
+int wizard_cloud(struct wizard *w, struct cloud *out, char *err, size_t errlen)
+{
+	if (w->opts->cloud_file)
+		return cloud_load_file(w->opts->cloud_file, out, err, errlen);
+	const char *name = answers_get(&w->ans, Q_CLOUD);
+	const struct cloud *c = name ? cloud_find(name) : NULL;
+	if (!c) {
+		snprintf(err, errlen, "cloud: unknown cloud '%s'", name ? name : "");
+		return -1;
+	}
+	*out = *c;
+	return 0;
+}
+
 struct runner {
 	struct wizard *w;
 	const struct screen *s;
@@ -150,7 +167,7 @@ int wizard_resume_screen(const struct wizard *w)
 	for (int i = 0; i < STEP_COUNT; i++)
 		all_confirmed &= w->st->steps[i].confirmed;
 	if (r < 0 || all_confirmed)
-		return NSCREENS - 1;   /* the review */
+		return REVIEW_SCREEN;
 	return FIRST_STEP_SCREEN + r;
 }
 
@@ -233,6 +250,8 @@ int wizard_main(struct cli_opts *o, struct profile *p)
 		}
 		struct runner r = {&w, s, self};
 		struct tui_app app = {runner_draw, runner_key, NULL, 0, &r};
+		if (s->sources)
+			app.sources = s->sources(self, &app.nsources);
 		enum tui_event ev = tui_run(&app);
 		s->fini(&w, self);
 		if (ev == TUI_SIGNAL) {
@@ -249,11 +268,10 @@ int wizard_main(struct cli_opts *o, struct profile *p)
 				wizard_save_state(&w);
 			}
 			if (cur == NSCREENS - 1)
-				break;     /* the review was confirmed */
+				break;     /* the install screen was closed */
 			cur = w.jump >= 0 ? w.jump : cur + 1;
 			w.jump = -1;
-			if (cur != NSCREENS - 1 || !w.msg_error)
-				w.msg[0] = '\0';
+			w.msg[0] = '\0';
 		} else if (ev == TUI_BACK) {
 			cur = cur > 0 ? cur - 1 : 0;
 			w.msg[0] = '\0';

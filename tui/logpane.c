@@ -11,6 +11,7 @@ struct tui_log {
 	int cap, count, head; /* head: where the next line goes */
 	int scroll;           /* lines back from the end; 0 follows new lines */
 	int page;             /* height at the last draw, for PgUp/PgDn */
+	int wrap;             /* columns to wrap added lines at; 0: never */
 };
 
 struct tui_log *tui_log_new(int capacity)
@@ -36,13 +37,43 @@ void tui_log_add(struct tui_log *l, const char *fmt, ...)
 	for (char *p = s; *p; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			*p = *p == '\t' ? ' ' : '?';
-	free(l->lines[l->head]);
-	l->lines[l->head] = s;
-	l->head = (l->head + 1) % l->cap;
-	if (l->count < l->cap)
-		l->count++;
-	if (l->scroll > 0)
-		l->scroll++; /* a reader who scrolled back keeps looking at the same lines */
+	/* Wrapped at spaces; continuation rows are indented so a long line reads as one. */
+	const char *rest = s;
+	int indent = 0;
+	for (;;) {
+		int room = l->wrap > 0 ? l->wrap - indent : 0;
+		int len = (int)strlen(rest);
+		int cut = len;
+		if (room > 8 && len > room) {
+			cut = room;
+			while (cut > room / 2 && rest[cut] != ' ')
+				cut--;
+			if (rest[cut] != ' ')
+				cut = room;
+		}
+		char *row;
+		if (asprintf(&row, "%*s%.*s", indent, "", cut, rest) < 0)
+			tui_fatal("out of memory");
+		free(l->lines[l->head]);
+		l->lines[l->head] = row;
+		l->head = (l->head + 1) % l->cap;
+		if (l->count < l->cap)
+			l->count++;
+		if (l->scroll > 0)
+			l->scroll++; /* a reader who scrolled back keeps looking at the same lines */
+		rest += cut;
+		while (*rest == ' ')
+			rest++;
+		if (!*rest)
+			break;
+		indent = 4;
+	}
+	free(s);
+}
+
+void tui_log_wrap(struct tui_log *l, int width)
+{
+	l->wrap = width;
 }
 
 int tui_log_count(const struct tui_log *l) { return l->count; }

@@ -68,6 +68,8 @@ struct tui_source tui_progress_source(struct tui_progress *p);
 struct tui_log;
 struct tui_log *tui_log_new(int capacity);
 void tui_log_add(struct tui_log *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Lines added from now on wrap at width columns (continuations indented); 0 turns it off. */
+void tui_log_wrap(struct tui_log *l, int width);
 int tui_log_count(const struct tui_log *l);
 const char *tui_log_line(const struct tui_log *l, int i); /* 0 is the oldest kept */
 enum tui_event tui_log_key(struct tui_log *l, int key);    /* PgUp, PgDn, Home, End */

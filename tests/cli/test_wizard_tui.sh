@@ -1,57 +1,13 @@
 # tests/cli/test_wizard_tui.sh: the wizard itself in a real terminal. tmux runs the real
 # binary at 100x30; we type with send-keys and read the screen with capture-pane.
 . "$SW_TOP/tests/lib.sh"
+. "$SW_TOP/tests/fake/fake_lib.sh"
 
-SOCK="$TEST_TMP/tmux.sock"
-CONF="$TEST_TMP/tmux.conf"
-PASSFILE="$TEST_TMP/.pass"
-export HOME="$TEST_TMP/home"   # the SSH key default and "~/" in answers come from here
-PIDS=""
-tm() { tmux -S "$SOCK" -f "$CONF" "$@"; }
-cleanup() {
-	for p in $PIDS; do kill -9 "$p" 2>/dev/null; done
-	tmux -S "$SOCK" kill-server 2>/dev/null
-}
-trap cleanup EXIT
+. "$SW_TOP/tests/tmux_lib.sh"
+# The install screen after the review signs in: only ever to the loopback fake cloud.
+fake_start '{}'
+trap 'cleanup; fake_stop' EXIT
 
-if ! command -v tmux >/dev/null || ! command -v ssh-keygen >/dev/null; then
-	not_ok "tmux and ssh-keygen are needed"
-	finish
-fi
-printf 'set -g status off\nset -g default-terminal screen\n' >"$CONF"
-printf '%s\n' "$PASS" >"$PASSFILE"
-mkdir -p "$HOME/.ssh" && ssh-keygen -q -t ed25519 -N '' -f "$HOME/.ssh/id_ed25519" </dev/null
-
-# start NAME STATE_DIR [ARGS...]: the wizard on STATE_DIR in a 100x30 window; the shell
-# prints how it ended. ARGS are shell words (redirections allowed).
-start() {
-	name=$1 dir=$2
-	shift 2
-	tm new-session -d -s "$name" -x 100 -y 30 \
-		"env -u NO_COLOR HOME='$HOME' '$SW_BIN' --state-dir '$dir' $* 2>>'$TEST_TMP/$name.err'; echo EXITED:\$?; sleep 600" &&
-		return
-	not_ok "tmux starts a session for the wizard ($name)"
-	finish
-}
-screen() { tm capture-pane -p -t "$1" 2>/dev/null; }
-# wait_for NAME TEXT: up to 5 s (8 under a sanitizer) for TEXT (grep -E) on screen.
-wait_for() {
-	for _ in $(seq 80); do
-		screen "$1" | grep -Eq -- "$2" && return 0
-		sleep 0.1
-	done
-	echo "# screen of $1 without \"$2\":"
-	screen "$1" | sed 's/^/#   /'
-	return 1
-}
-keys() { n=$1; shift; tm send-keys -t "$n" "$@"; }
-type_text() { tm send-keys -t "$1" -l "$2"; }
-# The wizard's pid: the pane's shell has it as its child.
-wiz_pid() {
-	ps -o pid=,comm= --ppid "$(tm display -p -t "$1" '#{pane_pid}')" |
-		awk '$2 ~ /studio-wiz/ {print $1; exit}'
-}
-track() { p=$(wiz_pid "$1"); [ -n "$p" ] && PIDS="$PIDS $p"; }
 # state_has DIR PYEXPR: PYEXPR holds for s (state.json) and a (its answers).
 state_has() {
 	python3 - "$1/state.json" "$2" <<'EOF'
@@ -77,7 +33,7 @@ A="$SW_STATE"
 new_vault 2>/dev/null
 GUID=0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0
 UNIQ=e2etest1
-start walk "$A"
+start walk "$A" --cloud "'$FAKE_CLOUD'"
 check "without --passphrase-fd the wizard opens with the unlock dialog" wait_for walk 'unlock the vault'
 type_text walk "$PASS"
 keys walk Enter
@@ -166,7 +122,12 @@ check "the review shows the RabbitMQ VM named as typed" wait_for walk 'create VM
 keys walk NPage
 check "the review shows the registry leafai<uniq_id>" wait_for walk "create registry leafai$UNIQ"
 keys walk Enter
-check "Enter on the review confirms it and the wizard exits 0" wait_for walk '^EXITED:0$'
+check "Enter on the review confirms it and the install starts" wait_for walk 'installing: subscription'
+check "  ...signing in first (device code, shown in the install log)" wait_for walk 'enter the code FAKEC0DE1'
+keys walk F10
+wait_for walk 'Leave the wizard' >/dev/null
+keys walk y
+check "F10 and y leave the install with exit 0" wait_for walk '^EXITED:0$'
 check "every step is confirmed in state.json" \
 	state_has "$A" "all(conf.values()) and len(conf) == 6"
 check "answers.json is written in the state directory" test -s "$A/answers.json"

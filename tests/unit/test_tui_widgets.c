@@ -97,6 +97,22 @@ static void test_log_keys_are_page_keys_only(void **s)
 	tui_log_free(l);
 }
 
+static void test_log_wraps_long_lines_at_spaces(void **s)
+{
+	(void)s;
+	struct tui_log *l = tui_log_new(10);
+	tui_log_wrap(l, 20);
+	tui_log_add(l, "create VM rabbitmq with size Standard_A2_v2 now");
+	assert_int_equal(tui_log_count(l), 4);
+	assert_string_equal(tui_log_line(l, 0), "create VM rabbitmq");
+	assert_string_equal(tui_log_line(l, 1), "    with size");
+	assert_string_equal(tui_log_line(l, 2), "    Standard_A2_v2");
+	assert_string_equal(tui_log_line(l, 3), "    now");
+	tui_log_add(l, "short");
+	assert_string_equal(tui_log_line(l, 4), "short");
+	tui_log_free(l);
+}
+
 static void test_event_names_follow_the_list(void **s)
 {
 	(void)s;
@@ -115,6 +131,7 @@ int main(void)
 		cmocka_unit_test(test_log_keeps_the_last_lines),
 		cmocka_unit_test(test_log_lines_cannot_carry_escapes),
 		cmocka_unit_test(test_log_keys_are_page_keys_only),
+		cmocka_unit_test(test_log_wraps_long_lines_at_spaces),
 		cmocka_unit_test(test_event_names_follow_the_list),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,60 @@
+# The Subscription screen signs in with a device code in a real terminal: the code appears,
+# the (fake) identity platform approves it, the subscription list appears, the pick fills
+# the field and uniq_id. Then the install runs the Subscription step from the install
+# screen, asking before it registers resource providers. Only the loopback fake is reached.
+. "$SW_TOP/tests/lib.sh"
+. "$SW_TOP/tests/fake/fake_lib.sh"
+. "$SW_TOP/tests/tmux_lib.sh"
+# Two providers unregistered, so the install has to ask.
+fake_start '{"unregistered": ["Microsoft.ContainerService", "Microsoft.MarketplaceOrdering"], "register_seconds": 1}'
+trap 'cleanup; fake_stop' EXIT
+
+new_vault 2>/dev/null
+start s "$SW_STATE" --cloud "'$FAKE_CLOUD'" --passphrase-fd 3 "3<'$PASSFILE'"
+track s
+wait_for s 'resume at subscription' >/dev/null
+keys s Enter
+wait_for s 'step 1 of 6: Subscription' >/dev/null
+check "the Subscription screen offers F5 to sign in" wait_for s 'F5 sign in'
+keys s F5
+check "F5 shows the device code and where to enter it" wait_for s 'FAKEC0DE1'
+check "  ...with the verification address" wait_for s 'https://microsoft.com/devicelogin'
+check "  ...and a clock while it waits" wait_for s '00:0[0-9]'
+check "nothing is listed before the sign-in is approved" test "$(fakectl count GET '^/subscriptions$')" -eq 0
+fakectl post /_fake/approve >/dev/null
+check "after approval the subscription list appears" wait_for s 'Sentient AI Evaluation'
+check "  ...with each subscription's state" wait_for s 'Pay-As-You-Go +Warned'
+keys s Down Enter
+check "a subscription that is not Enabled cannot be picked" wait_for s 'not Enabled'
+keys s Up Enter
+check "picking one fills the subscription field" \
+	wait_for s "^  Subscription id +$FAKE_SUB *\$"
+check "  ...and uniq_id follows it" wait_for s '^  Unique id +[0-9a-f]{8} *$'
+check "the pick is saved to the state at once" \
+	python3 -c "import json,sys; sys.exit(json.load(open('$SW_STATE/state.json'))['answers'].get('subscription') != '$FAKE_SUB')"
+check "the refresh token is sealed in the vault" sh -c "'$SW_BIN' --state-dir '$SW_STATE' --passphrase-fd 3 vault list 3<'$PASSFILE' | grep -q '^azure-refresh-token'"
+check "signing in created nothing and left the step pending" \
+	python3 -c "import json,sys; s=json.load(open('$SW_STATE/state.json')); sys.exit(s['steps'][0]['status'] != 'pending')"
+check "  ...and made no write to Azure" test "$(fakectl count PUT .)" -eq 0
+
+for i in 1 2 3 4 5 6; do keys s NPage; sleep 0.2; done
+wait_for s 'review the plan' >/dev/null
+keys s Enter
+check "the install screen runs the Subscription step" wait_for s 'installing: subscription'
+check "it signs in again with the sealed refresh token, no new code" wait_for s 'signing in \(device-code\) \.\.\. done'
+check "it asks before registering resource providers" wait_for s 'Register these resource providers'
+check "  ...naming them" wait_for s 'Microsoft.ContainerService, Microsoft.MarketplaceOrdering'
+check "  ...and registers nothing before the answer" test "$(fakectl count POST '/register$')" -eq 0
+keys s y
+check "after yes it registers them and waits for them" wait_for s 'registering Microsoft.MarketplaceOrdering \.\.\. done' 20
+check "the resource groups are created" wait_for s 'creating resource group studioml-[0-9a-f]{8} in eastus \.\.\. done'
+check "the step finishes" wait_for s 'finished: every step of this version is done'
+check "the state says the Subscription step is done" \
+	python3 -c "import json,sys; s=json.load(open('$SW_STATE/state.json')); sys.exit(s['steps'][0]['status'] != 'done')"
+check "one device code in all: the install reused the sealed refresh token" \
+	test "$(fakectl count POST '/oauth2/v2.0/devicecode$')" -eq 1
+keys s Enter
+check "Enter closes the wizard with exit 0" wait_for s '^EXITED:0$'
+check "no token the fake handed out is in wizard.log or state.json" \
+	fakectl secrets "$SW_STATE/wizard.log" "$SW_STATE/state.json"
+finish
