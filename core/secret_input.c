@@ -49,6 +49,9 @@ int secret_read_line_fd(int fd, char **out, size_t *len, char *err, size_t errle
 	}
 	if (n > 0 && buf[n - 1] == '\r')
 		n--;
+	/* Whatever else that descriptor holds is none of a child process's business. */
+	if (fd > STDERR_FILENO)
+		fcntl(fd, F_SETFD, FD_CLOEXEC);
 	buf[n] = '\0';
 	*out = buf;
 	*len = n;

@@ -55,8 +55,14 @@ static void welcome_draw(struct wizard *w, void *self)
 	else if (s->resume == wizard_step_screen((step_id)r))
 		mvprintw(10 + STEP_COUNT, 4, "resume at %s (%s)", plan_step_key((step_id)r),
 		         plan_step_title((step_id)r));
+	else if (w->st->steps[r].status == STEP_RUNNING || w->st->steps[r].status == STEP_FAILED)
+		mvprintw(10 + STEP_COUNT, 4, "resume at %s (%s): its install %s; Enter goes to the review, "
+		         "then the install", plan_step_key((step_id)r), plan_step_title((step_id)r),
+		         w->st->steps[r].status == STEP_RUNNING ? "was interrupted" : "failed");
 	else
 		mvprintw(10 + STEP_COUNT, 4, "resume at the review: every step's answers are confirmed");
+	if (r >= 0 && w->st->steps[r].status == STEP_FAILED && w->st->steps[r].error)
+		mvprintw(11 + STEP_COUNT, 6, "%.*s", COLS - 8, w->st->steps[r].error);
 	attroff(a);
 }
 

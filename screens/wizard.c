@@ -183,11 +183,19 @@ static int load_answers(struct wizard *w, char *err, size_t errlen)
 	if (ar != ANSWERS_OK)
 		return -1;
 	if (w->opts->answers) {
+		/* The file's answers win over the ones the state kept from an earlier run. */
 		char why[1024];
-		if (answers_load(&w->ans, w->opts->answers, why, sizeof why) != ANSWERS_OK) {
+		struct answers file;
+		answers_init(&file);
+		if (answers_load(&file, w->opts->answers, why, sizeof why) != ANSWERS_OK) {
 			snprintf(err, errlen, "%s: %s", w->opts->answers, why);
+			answers_free(&file);
 			return -2;
 		}
+		for (int q = 0; q < PLAN_Q_COUNT; q++)
+			if (file.given[q] && file.val[q])
+				answers_set(&w->ans, (plan_qid)q, file.val[q]);
+		answers_free(&file);
 	}
 	return 0;
 }
