@@ -18,8 +18,7 @@
 #define ERRLEN 1024
 #define PASSPHRASE_MIN 8
 
-static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void fail(const char *fmt, ...)
+void cli_fail(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -82,7 +81,7 @@ static int parse_opts(int argc, char **argv, struct cli_opts *o)
 		const char *a = argv[i];
 		if (only_pos || a[0] != '-' || a[1] == '\0') {
 			if (o->npos == (int)(sizeof o->pos / sizeof o->pos[0])) {
-				fail("too many arguments");
+				cli_fail("too many arguments");
 				return -1;
 			}
 			o->pos[o->npos++] = a;
@@ -93,7 +92,7 @@ static int parse_opts(int argc, char **argv, struct cli_opts *o)
 			continue;
 		}
 		if (strncmp(a, "--", 2) != 0) {
-			fail("unknown option '%s' (see --help)", a);
+			cli_fail("unknown option '%s' (see --help)", a);
 			return -1;
 		}
 		const char *name = a + 2;
@@ -118,12 +117,12 @@ static int parse_opts(int argc, char **argv, struct cli_opts *o)
 			if (strlen(optdefs[k].name) == nlen && strncmp(optdefs[k].name, name, nlen) == 0)
 				d = &optdefs[k];
 		if (!d && !is_fd) {
-			fail("unknown option '--%.*s' (see --help)", (int)nlen, name);
+			cli_fail("unknown option '--%.*s' (see --help)", (int)nlen, name);
 			return -1;
 		}
 		if (!val) {
 			if (i + 1 >= argc) {
-				fail("--%.*s needs a value", (int)nlen, name);
+				cli_fail("--%.*s needs a value", (int)nlen, name);
 				return -1;
 			}
 			val = argv[++i];
@@ -133,7 +132,7 @@ static int parse_opts(int argc, char **argv, struct cli_opts *o)
 			errno = 0;
 			long fd = strtol(val, &end, 10);
 			if (errno || *end || end == val || fd < 0 || fd > 1024) {
-				fail("--passphrase-fd: must be a file descriptor number, got '%s'", val);
+				cli_fail("--passphrase-fd: must be a file descriptor number, got '%s'", val);
 				return -1;
 			}
 			o->pass_fd = (int)fd;
@@ -152,7 +151,7 @@ static int read_passphrase(struct cli_opts *o, const char *prompt, char **pass, 
 	int rc = o->pass_fd >= 0 ? secret_read_line_fd(o->pass_fd, pass, len, err, sizeof err)
 	                         : secret_read_tty(prompt, pass, len, err, sizeof err);
 	if (rc != 0) {
-		fail("%s", err);
+		cli_fail("%s", err);
 		return -1;
 	}
 	return 0;
@@ -164,7 +163,7 @@ static int read_new_passphrase(struct cli_opts *o, char **pass, size_t *len)
 	if (read_passphrase(o, "New vault passphrase: ", pass, len) != 0)
 		return -1;
 	if (*len < PASSPHRASE_MIN) {
-		fail("passphrase: must be at least %d characters", PASSPHRASE_MIN);
+		cli_fail("passphrase: must be at least %d characters", PASSPHRASE_MIN);
 		secmem_free(*pass);
 		return -1;
 	}
@@ -179,7 +178,7 @@ static int read_new_passphrase(struct cli_opts *o, char **pass, size_t *len)
 	int same = again_len == *len && secmem_equal(again, *pass, *len);
 	secmem_free(again);
 	if (!same) {
-		fail("passphrase: the two entries differ; nothing was changed");
+		cli_fail("passphrase: the two entries differ; nothing was changed");
 		secmem_free(*pass);
 		return -1;
 	}
@@ -206,13 +205,13 @@ static int check_generation(struct cli_opts *o, const struct state *st, uint64_t
 	if (!st || gen >= st->vault_generation)
 		return 0;
 	if (for_write && !o->accept_old_vault) {
-		fail("vault generation %llu is older than the state's %llu: restored from an old backup? "
+		cli_fail("vault generation %llu is older than the state's %llu: restored from an old backup? "
 		     "Refusing to write; rerun with --accept-old-vault to continue with this vault",
 		     (unsigned long long)gen, (unsigned long long)st->vault_generation);
 		return -1;
 	}
 	if (!for_write)
-		fail("warning: vault generation %llu is older than the state's %llu: restored from an "
+		cli_fail("warning: vault generation %llu is older than the state's %llu: restored from an "
 		     "old backup?",
 		     (unsigned long long)gen, (unsigned long long)st->vault_generation);
 	return 0;
@@ -226,7 +225,7 @@ int cli_vault_open(struct cli_opts *o, struct profile *p, struct state *st, int 
 	/* Header problems are reported before asking for a passphrase. */
 	vault_status vs = vault_peek(p->dir, &gen, NULL, err, sizeof err);
 	if (vs != VAULT_OK) {
-		fail("%s", err);
+		cli_fail("%s", err);
 		return exit_for(vs);
 	}
 	if (check_generation(o, st, gen, for_write) != 0)
@@ -238,7 +237,7 @@ int cli_vault_open(struct cli_opts *o, struct profile *p, struct state *st, int 
 	vs = vault_open(p->dir, pass, plen, out, err, sizeof err);
 	secmem_free(pass);
 	if (vs != VAULT_OK) {
-		fail("%s", err);
+		cli_fail("%s", err);
 		return exit_for(vs);
 	}
 	return SW_EXIT_OK;
@@ -250,7 +249,7 @@ static int mirror_generation(struct profile *p, struct state *st, const vault *v
 	char err[ERRLEN];
 	st->vault_generation = vault_generation(v);
 	if (state_save(p->dir, st, err, sizeof err) != STATE_OK) {
-		fail("%s", err);
+		cli_fail("%s", err);
 		return SW_EXIT_ERROR;
 	}
 	return SW_EXIT_OK;
@@ -365,7 +364,7 @@ struct ctx {
 static int need_args(struct ctx *c, int want, const char *usage)
 {
 	if (c->o->npos != want) {
-		fail("usage: studio-wizard %s", usage);
+		cli_fail("usage: studio-wizard %s", usage);
 		return -1;
 	}
 	return 0;
@@ -377,12 +376,12 @@ static int cmd_vault_init(struct ctx *c)
 		return SW_EXIT_USAGE;
 	vault_strength s = VAULT_KDF_DEFAULT;
 	if (c->o->kdf && vault_strength_parse(c->o->kdf, &s) != 0) {
-		fail("--kdf: must be interactive, moderate or sensitive");
+		cli_fail("--kdf: must be interactive, moderate or sensitive");
 		return SW_EXIT_USAGE;
 	}
 	char err[ERRLEN];
 	if (vault_exists(c->p->dir)) {
-		fail("%s/%s: a vault already exists; refusing to replace it", c->p->dir, VAULT_FILE);
+		cli_fail("%s/%s: a vault already exists; refusing to replace it", c->p->dir, VAULT_FILE);
 		return SW_EXIT_ERROR;
 	}
 	char *pass = NULL;
@@ -393,11 +392,11 @@ static int cmd_vault_init(struct ctx *c)
 	vault_status vs = vault_create(c->p->dir, pass, plen, s, &v, err, sizeof err);
 	secmem_free(pass);
 	if (vs != VAULT_OK) {
-		fail("%s", err);
+		cli_fail("%s", err);
 		return exit_for(vs);
 	}
 	if (c->st->vault_generation > vault_generation(v))
-		fail("note: the state referred to an earlier vault (generation %llu); it now follows "
+		cli_fail("note: the state referred to an earlier vault (generation %llu); it now follows "
 		     "this new one",
 		     (unsigned long long)c->st->vault_generation);
 	int rc = mirror_generation(c->p, c->st, v);
@@ -439,14 +438,14 @@ static int cmd_vault_get(struct ctx *c)
 	const unsigned char *val;
 	size_t len;
 	if (vault_get(v, c->o->pos[2], &val, &len, NULL) != VAULT_OK) {
-		fail("%s: no such entry in %s", c->o->pos[2], vault_path(v));
+		cli_fail("%s: no such entry in %s", c->o->pos[2], vault_path(v));
 		vault_close(v);
 		return SW_EXIT_NOENT;
 	}
 	struct sout s = {secmem_alloc(SOUT_CAP), 0, 0};
 	if (!s.buf) {
 		vault_close(v);
-		fail("out of protected memory");
+		cli_fail("out of protected memory");
 		return SW_EXIT_ERROR;
 	}
 	sout_put(&s, val, len);
@@ -454,7 +453,7 @@ static int cmd_vault_get(struct ctx *c)
 	secmem_free(s.buf);
 	vault_close(v);
 	if (s.failed) {
-		fail("standard output: write failed");
+		cli_fail("standard output: write failed");
 		return SW_EXIT_ERROR;
 	}
 	return SW_EXIT_OK;
@@ -467,12 +466,12 @@ static int cmd_vault_set(struct ctx *c)
 	const char *name = c->o->pos[2];
 	char why[256];
 	if (vault_name_valid(name, why, sizeof why) != 0) {
-		fail("%s", why);
+		cli_fail("%s", why);
 		return SW_EXIT_USAGE;
 	}
 	vault_kind kind = VAULT_KIND_OTHER;
 	if (c->o->kind && vault_kind_parse(c->o->kind, &kind) != 0) {
-		fail("--kind: must be one of password, access-key, ssh-key, token, kubeconfig, "
+		cli_fail("--kind: must be one of password, access-key, ssh-key, token, kubeconfig, "
 		     "client-secret, other");
 		return SW_EXIT_USAGE;
 	}
@@ -495,14 +494,14 @@ static int cmd_vault_set(struct ctx *c)
 		got = secret_read_all_fd(STDIN_FILENO, VAULT_VALUE_MAX, &val, &len, err, sizeof err);
 	}
 	if (got != 0) {
-		fail("%s", err);
+		cli_fail("%s", err);
 		vault_close(v);
 		return SW_EXIT_ERROR;
 	}
 	vault_status vs = vault_put(v, name, kind, step, val, len);
 	secmem_free(val);
 	if (vs == VAULT_E_INVALID) {
-		fail("--step: 1-64 of a-z 0-9 - _");
+		cli_fail("--step: 1-64 of a-z 0-9 - _");
 		vault_close(v);
 		return SW_EXIT_USAGE;
 	}
@@ -511,7 +510,7 @@ static int cmd_vault_set(struct ctx *c)
 	if (vs != VAULT_OK) {
 		if (vs != VAULT_E_IO)
 			snprintf(err, sizeof err, "%s: %s", vault_path(v), vault_status_text(vs));
-		fail("%s", err);
+		cli_fail("%s", err);
 		vault_close(v);
 		return exit_for(vs);
 	}
@@ -530,13 +529,13 @@ static int cmd_vault_rm(struct ctx *c)
 		return rc;
 	char err[ERRLEN];
 	if (vault_remove(v, c->o->pos[2]) != VAULT_OK) {
-		fail("%s: no such entry in %s", c->o->pos[2], vault_path(v));
+		cli_fail("%s: no such entry in %s", c->o->pos[2], vault_path(v));
 		vault_close(v);
 		return SW_EXIT_NOENT;
 	}
 	vault_status vs = vault_save(v, err, sizeof err);
 	if (vs != VAULT_OK) {
-		fail("%s", err);
+		cli_fail("%s", err);
 		vault_close(v);
 		return exit_for(vs);
 	}
@@ -552,7 +551,7 @@ static int cmd_vault_rekey(struct ctx *c)
 	vault *v = NULL;
 	vault_strength s = VAULT_KDF_DEFAULT;
 	if (c->o->kdf && vault_strength_parse(c->o->kdf, &s) != 0) {
-		fail("--kdf: must be interactive, moderate or sensitive");
+		cli_fail("--kdf: must be interactive, moderate or sensitive");
 		return SW_EXIT_USAGE;
 	}
 	int rc = cli_vault_open(c->o, c->p, c->st, 1, &v);
@@ -570,7 +569,7 @@ static int cmd_vault_rekey(struct ctx *c)
 	vault_status vs = vault_rekey(v, pass, plen, s, err, sizeof err);
 	secmem_free(pass);
 	if (vs != VAULT_OK) {
-		fail("%s", err);
+		cli_fail("%s", err);
 		vault_close(v);
 		return exit_for(vs);
 	}
@@ -601,7 +600,7 @@ static int cmd_vault_export(struct ctx *c)
 		return SW_EXIT_USAGE;
 	const char *fmt = c->o->format;
 	if (!fmt || (strcmp(fmt, "env") != 0 && strcmp(fmt, "json") != 0)) {
-		fail("--format: must be env or json");
+		cli_fail("--format: must be env or json");
 		return SW_EXIT_USAGE;
 	}
 	int json = strcmp(fmt, "json") == 0;
@@ -609,12 +608,12 @@ static int cmd_vault_export(struct ctx *c)
 	int rc = cli_vault_open(c->o, c->p, c->st, 0, &v);
 	if (rc)
 		return rc;
-	fail("warning: printing %zu secret%s in clear text", vault_count(v),
+	cli_fail("warning: printing %zu secret%s in clear text", vault_count(v),
 	     vault_count(v) == 1 ? "" : "s");
 	struct sout s = {secmem_alloc(SOUT_CAP), 0, 0};
 	if (!s.buf) {
 		vault_close(v);
-		fail("out of protected memory");
+		cli_fail("out of protected memory");
 		return SW_EXIT_ERROR;
 	}
 	int skipped = 0;
@@ -646,7 +645,7 @@ static int cmd_vault_export(struct ctx *c)
 			sout_str(&s, "}");
 		} else {
 			if (memchr(val, '\0', len)) {
-				fail("%s: holds NUL bytes, which a shell variable cannot; left out (use "
+				cli_fail("%s: holds NUL bytes, which a shell variable cannot; left out (use "
 				     "--format json)",
 				     e.name);
 				skipped++;
@@ -671,7 +670,7 @@ static int cmd_vault_export(struct ctx *c)
 	secmem_free(s.buf);
 	vault_close(v);
 	if (s.failed) {
-		fail("standard output: write failed");
+		cli_fail("standard output: write failed");
 		return SW_EXIT_ERROR;
 	}
 	return skipped ? SW_EXIT_ERROR : SW_EXIT_OK;
@@ -729,7 +728,7 @@ static int cmd_plan(struct ctx *c)
 	if (need_args(c, 1, "plan --answers FILE"))
 		return SW_EXIT_USAGE;
 	if (!c->o->answers) {
-		fail("plan: --answers FILE is required");
+		cli_fail("plan: --answers FILE is required");
 		return SW_EXIT_USAGE;
 	}
 	return planprint_cmd(c->o->answers, stdout, stderr);
@@ -767,7 +766,7 @@ int cli_main(int argc, char **argv, cli_ui_fn ui)
 				cmd = k;
 		}
 		if (!cmd) {
-			fail("unknown command '%s%s%s' (see --help)", o.pos[0], o.npos > 1 ? " " : "",
+			cli_fail("unknown command '%s%s%s' (see --help)", o.pos[0], o.npos > 1 ? " " : "",
 			     o.npos > 1 ? o.pos[1] : "");
 			return SW_EXIT_USAGE;
 		}
@@ -776,7 +775,7 @@ int cli_main(int argc, char **argv, cli_ui_fn ui)
 	struct profile p;
 	if (profile_resolve(&p, o.profile ? o.profile : PROFILE_DEFAULT, o.state_dir, err,
 	                    sizeof err) != 0) {
-		fail("%s", err);
+		cli_fail("%s", err);
 		return SW_EXIT_USAGE;
 	}
 	if (cmd && cmd->no_profile) {
@@ -788,14 +787,14 @@ int cli_main(int argc, char **argv, cli_ui_fn ui)
 		return SW_EXIT_USAGE;
 	}
 	if (profile_prepare(&p, err, sizeof err) != 0) {
-		fail("%s", err);
+		cli_fail("%s", err);
 		return SW_EXIT_ERROR;
 	}
 	/* The wizard and every writer hold the lock for their whole run. */
 	if (!cmd || cmd->writes) {
 		int busy = 0;
 		if (profile_lock(&p, &busy, err, sizeof err) != 0) {
-			fail("%s", err);
+			cli_fail("%s", err);
 			return busy ? SW_EXIT_IN_USE : SW_EXIT_ERROR;
 		}
 	}
@@ -807,7 +806,7 @@ int cli_main(int argc, char **argv, cli_ui_fn ui)
 	struct state *st = NULL;
 	enum state_result sr = state_load(p.dir, p.name, &st, err, sizeof err);
 	if (sr != STATE_OK) {
-		fail("%s", err);
+		cli_fail("%s", err);
 		profile_unlock(&p);
 		return sr == STATE_E_NEWER ? SW_EXIT_NEWER : SW_EXIT_ERROR;
 	}

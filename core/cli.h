@@ -40,5 +40,7 @@ int cli_vault_open(struct cli_opts *o, struct profile *p, struct state *st, int 
                    struct vault **out);
 
 void cli_usage(FILE *f);
+/* "studio-wizard: <message>" on stderr: the one form of every command-line error. */
+void cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

@@ -81,17 +81,6 @@ static void run_on_event(const struct engine_event *ev, void *arg)
 	fflush(stdout);
 }
 
-static void run_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void run_fail(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fputs("studio-wizard: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-}
-
 /* The last step this version implements, for the default --until. */
 static step_id run_last_available(void)
 {
@@ -105,25 +94,25 @@ int run_main(struct cli_opts *o, struct profile *p, struct state *st)
 {
 	char err[RUN_ERR_MAX], path[4200];
 	if (o->npos != 1) {
-		run_fail("usage: studio-wizard run --answers FILE [--until STEP] [--passphrase-fd N] "
+		cli_fail("usage: studio-wizard run --answers FILE [--until STEP] [--passphrase-fd N] "
 		         "[--cloud FILE] [--ca-file FILE]");
 		return SW_EXIT_USAGE;
 	}
 	if (!o->answers) {
-		run_fail("run: --answers FILE is required");
+		cli_fail("run: --answers FILE is required");
 		return SW_EXIT_USAGE;
 	}
 	step_id until = run_last_available();
 	if (o->until) {
 		int u = plan_step_parse(o->until);
 		if (u < 0) {
-			run_fail("--until: unknown step '%s' (subscription, rabbitmq, minio, acr, aks, overlay)", o->until);
+			cli_fail("--until: unknown step '%s' (subscription, rabbitmq, minio, acr, aks, overlay)", o->until);
 			return SW_EXIT_USAGE;
 		}
 		until = (step_id)u;
 	}
 	if (profile_file(p, "wizard.log", path, sizeof path) == 0 && log_open(path) != 0)
-		run_fail("%s: cannot open the log", path);
+		cli_fail("%s: cannot open the log", path);
 	log_msg(LOG_INFO, "run: answers %s, until %s", o->answers, plan_step_key(until));
 
 	struct answers a;
@@ -132,7 +121,7 @@ int run_main(struct cli_opts *o, struct profile *p, struct state *st)
 	if (ar == ANSWERS_OK)
 		ar = answers_complete(&a, err, sizeof err);
 	if (ar != ANSWERS_OK) {
-		run_fail("%s", err);
+		cli_fail("%s", err);
 		log_msg(LOG_ERROR, "run: %s", err);
 		answers_free(&a);
 		log_close();
@@ -142,7 +131,7 @@ int run_main(struct cli_opts *o, struct profile *p, struct state *st)
 	struct cloud cloud;
 	if (o->cloud_file) {
 		if (cloud_load_file(o->cloud_file, &cloud, err, sizeof err) != 0) {
-			run_fail("%s", err);
+			cli_fail("%s", err);
 			answers_free(&a);
 			log_close();
 			return SW_EXIT_USAGE;
@@ -150,7 +139,7 @@ int run_main(struct cli_opts *o, struct profile *p, struct state *st)
 	} else {
 		const struct cloud *c = cloud_find(answers_get(&a, Q_CLOUD));
 		if (!c) {
-			run_fail("cloud: unknown cloud '%s'", answers_get(&a, Q_CLOUD));
+			cli_fail("cloud: unknown cloud '%s'", answers_get(&a, Q_CLOUD));
 			answers_free(&a);
 			log_close();
 			return SW_EXIT_USAGE;
@@ -159,7 +148,7 @@ int run_main(struct cli_opts *o, struct profile *p, struct state *st)
 	}
 
 	if (!vault_exists(p->dir)) {
-		run_fail("no vault in %s yet: create it first with `studio-wizard vault init`", p->dir);
+		cli_fail("no vault in %s yet: create it first with `studio-wizard vault init`", p->dir);
 		answers_free(&a);
 		log_close();
 		return SW_EXIT_ERROR;
@@ -186,7 +175,7 @@ int run_main(struct cli_opts *o, struct profile *p, struct state *st)
 	};
 	struct engine *e = engine_new(&cfg, err, sizeof err);
 	if (!e) {
-		run_fail("%s", err);
+		cli_fail("%s", err);
 		log_msg(LOG_ERROR, "run: %s", err);
 		vault_close(v);
 		answers_free(&a);
