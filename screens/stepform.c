@@ -95,15 +95,15 @@ struct chooser {
 static void chooser_draw(void *ctx)
 {
 	struct chooser *c = ctx;
-	int h = LINES - 6, wdt = COLS - 8;
+	int h = LINES - 6, wdt = COLS - 2;
 	tui_cover();   /* the form's panel would sit over the list's title and edge */
-	for (int y = 2; y < 2 + h + 2; y++)
-		mvhline(y, 3, ' ', wdt + 2);
+	for (int y = 2; y < 2 + h + 1; y++)
+		mvhline(y, 0, ' ', COLS);
 	attr_t a = tui_attr(TUI_TITLE);
 	attron(a);
-	mvprintw(2, 4, "%s: Enter choose, Esc cancel", c->title);
+	mvprintw(2, 2, "%s: Enter choose, Esc cancel", c->title);
 	attroff(a);
-	tui_choice_draw(c->list, 3, 4, h, wdt, true);
+	tui_choice_draw(c->list, 3, 1, h, wdt, true);
 }
 
 static enum tui_event chooser_key(void *ctx, int key)
