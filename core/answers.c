@@ -82,7 +82,7 @@ static int answers_secret_like(const char *path)
 }
 
 static enum answers_result answers_take(struct answers *a, const char *path, const cJSON *v,
-                                        char *err, size_t errlen)
+                                        int check, char *err, size_t errlen)
 {
 	char num[32];
 	const char *text;
@@ -120,7 +120,7 @@ static enum answers_result answers_take(struct answers *a, const char *path, con
 		snprintf(err, errlen, "%s: given twice", path);
 		return ANSWERS_E_INVALID;
 	}
-	if (plan_question_check((plan_qid)q, text, err, errlen) < 0)
+	if (check && plan_question_check((plan_qid)q, text, err, errlen) < 0)
 		return ANSWERS_E_INVALID;
 	return answers_store(a, (plan_qid)q, text, 1) < 0 ? ANSWERS_E_NOMEM : ANSWERS_OK;
 }
@@ -137,7 +137,8 @@ static int answers_is_section(const char *section)
 	return 0;
 }
 
-enum answers_result answers_parse(struct answers *a, const char *json, char *err, size_t errlen)
+static enum answers_result answers_parse_opt(struct answers *a, const char *json, int check,
+                                             char *err, size_t errlen)
 {
 	const char *end = NULL;
 	cJSON *root = cJSON_ParseWithOpts(json, &end, 1);
@@ -159,7 +160,7 @@ enum answers_result answers_parse(struct answers *a, const char *json, char *err
 		if (top->string[0] == '_')
 			continue;
 		if (!cJSON_IsObject(top)) {
-			rc = answers_take(a, top->string, top, err, errlen);
+			rc = answers_take(a, top->string, top, check, err, errlen);
 			continue;
 		}
 		if (!answers_is_section(top->string) && !answers_secret_like(top->string)) {
@@ -174,18 +175,28 @@ enum answers_result answers_parse(struct answers *a, const char *json, char *err
 			snprintf(path, sizeof path, "%s.%s", top->string, v->string);
 			if (cJSON_IsObject(v) || cJSON_IsArray(v)) {
 				if (answers_secret_like(path))
-					rc = answers_take(a, path, v, err, errlen);
+					rc = answers_take(a, path, v, check, err, errlen);
 				else {
 					snprintf(err, errlen, "%s: must be a string, a number or true/false", path);
 					rc = ANSWERS_E_INVALID;
 				}
 				continue;
 			}
-			rc = answers_take(a, path, v, err, errlen);
+			rc = answers_take(a, path, v, check, err, errlen);
 		}
 	}
 	cJSON_Delete(root);
 	return rc;
+}
+
+enum answers_result answers_parse(struct answers *a, const char *json, char *err, size_t errlen)
+{
+	return answers_parse_opt(a, json, 1, err, errlen);
+}
+
+enum answers_result answers_parse_kept(struct answers *a, const char *json, char *err, size_t errlen)
+{
+	return answers_parse_opt(a, json, 0, err, errlen);
 }
 
 enum answers_result answers_load(struct answers *a, const char *path, char *err, size_t errlen)

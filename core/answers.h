@@ -33,6 +33,9 @@ const char *answers_get(const struct answers *a, plan_qid q);
  * default that creates a differently named (and billed) resource. */
 enum answers_result answers_parse(struct answers *a, const char *json, char *err, size_t errlen);
 enum answers_result answers_load(struct answers *a, const char *path, char *err, size_t errlen);
+/* Answers the state kept from an earlier run: the same keys, but values are not checked
+ * again (a key file may have moved since); the screens check them when shown. */
+enum answers_result answers_parse_kept(struct answers *a, const char *json, char *err, size_t errlen);
 /* The default q would get from the answers so far (does not store it). 0 or -1 with err. */
 int answers_default(const struct answers *a, plan_qid q, char *out, size_t outlen,
                     char *err, size_t errlen);

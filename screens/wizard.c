@@ -178,7 +178,7 @@ static int load_answers(struct wizard *w, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	enum answers_result ar = answers_parse(&w->ans, text, err, errlen);
+	enum answers_result ar = answers_parse_kept(&w->ans, text, err, errlen);
 	free(text);
 	if (ar != ANSWERS_OK)
 		return -1;
@@ -220,6 +220,15 @@ int wizard_main(struct cli_opts *o, struct profile *p)
 		state_free(w.st);
 		answers_free(&w.ans);
 		return rc == -2 ? SW_EXIT_USAGE : SW_EXIT_ERROR;
+	}
+	if (o->cloud_file) {
+		struct cloud c;
+		if (cloud_load_file(o->cloud_file, &c, err, sizeof err) != 0) {
+			fprintf(stderr, "studio-wizard: %s\n", err);
+			state_free(w.st);
+			answers_free(&w.ans);
+			return SW_EXIT_USAGE;
+		}
 	}
 	/* With --passphrase-fd the vault opens before the screen starts (scripts, tests). */
 	if (o->pass_fd >= 0 && vault_exists(p->dir)) {

@@ -330,9 +330,28 @@ static void test_json_round_trip(void **s)
 	answers_free(&b);
 }
 
+static void test_kept_answers_load_even_when_a_key_file_has_moved(void **s)
+{
+	(void)s;
+	const char *json = "{\"rabbitmq\": {\"ssh_public_key_file\": \"/nonexistent/id.pub\"}}";
+	struct answers a;
+	char err[512];
+	answers_init(&a);
+	assert_int_equal(answers_parse(&a, json, err, sizeof err), ANSWERS_E_INVALID);
+	assert_non_null(strstr(err, "rabbitmq.ssh_public_key_file"));
+	answers_free(&a);
+	answers_init(&a);
+	assert_int_equal(answers_parse_kept(&a, json, err, sizeof err), ANSWERS_OK);
+	assert_string_equal(answers_get(&a, Q_RMQ_SSH_KEY), "/nonexistent/id.pub");
+	assert_int_equal(answers_parse_kept(&a, "{\"rabbitmq\": {\"pasword\": \"x\"}}", err, sizeof err),
+	                 ANSWERS_E_INVALID);   /* structure is still checked: no secrets, no unknown keys */
+	answers_free(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_kept_answers_load_even_when_a_key_file_has_moved),
 		cmocka_unit_test(test_full_example_loads_unchanged),
 		cmocka_unit_test(test_defaults_follow_the_guide),
 		cmocka_unit_test(test_missing_uniq_id_is_derived_like_the_guide),
