@@ -21,13 +21,16 @@ struct fakecloud {
 	struct cloud cloud;
 };
 
-static inline int fakecloud_start(struct fakecloud *f, const char *dir)
+/* Starts the fake on 127.0.0.1; its port and --cloud files are <dir>/<name>.port and
+ * <dir>/<name>-cloud.json. With cert and key (PEM files) it answers https. 0 or -1. */
+static inline int fakecloud_start_as(struct fakecloud *f, const char *dir, const char *name,
+                                     const char *cert, const char *key)
 {
 	char portfile[700], cloudfile[700], script[600], err[256];
 	const char *top = getenv("SW_TOP");
 	snprintf(script, sizeof script, "%s/tests/fake/fakecloud.py", top ? top : ".");
-	snprintf(portfile, sizeof portfile, "%s/fake.port", dir);
-	snprintf(cloudfile, sizeof cloudfile, "%s/fake-cloud.json", dir);
+	snprintf(portfile, sizeof portfile, "%s/%s.port", dir, name);
+	snprintf(cloudfile, sizeof cloudfile, "%s/%s-cloud.json", dir, name);
 	unlink(portfile);
 	f->pid = fork();
 	if (f->pid < 0)
@@ -36,7 +39,12 @@ static inline int fakecloud_start(struct fakecloud *f, const char *dir)
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		int null = open("/dev/null", O_WRONLY);
 		dup2(null, 1);
-		execlp("python3", "python3", script, "--port-file", portfile, "--cloud-file", cloudfile, (char *)NULL);
+		if (cert)
+			execlp("python3", "python3", script, "--port-file", portfile, "--cloud-file", cloudfile,
+			       "--tls-cert", cert, "--tls-key", key, (char *)NULL);
+		else
+			execlp("python3", "python3", script, "--port-file", portfile, "--cloud-file", cloudfile,
+			       (char *)NULL);
 		_exit(127);
 	}
 	for (int i = 0; i < 200; i++) {
@@ -46,13 +54,18 @@ static inline int fakecloud_start(struct fakecloud *f, const char *dir)
 			int got = fscanf(pf, "%d", &port);
 			fclose(pf);
 			if (got == 1 && port > 0) {
-				snprintf(f->base, sizeof f->base, "http://127.0.0.1:%d", port);
+				snprintf(f->base, sizeof f->base, "%s://127.0.0.1:%d", cert ? "https" : "http", port);
 				return cloud_load_file(cloudfile, &f->cloud, err, sizeof err);
 			}
 		}
 		usleep(25000);
 	}
 	return -1;
+}
+
+static inline int fakecloud_start(struct fakecloud *f, const char *dir)
+{
+	return fakecloud_start_as(f, dir, "fake", NULL, NULL);
 }
 
 static inline void fakecloud_stop(struct fakecloud *f)

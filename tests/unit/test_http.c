@@ -24,13 +24,9 @@
 
 #include "core/http.h"
 #include "core/log.h"
+#include "tests/unit/fakecloud_child.h"
 
-struct fake {
-	pid_t pid;
-	char base[64];
-};
-
-static struct fake plain, tls;
+static struct fakecloud plain, tls;
 static char tmpdir[512], cert[600], key[600];
 
 static double now_s(void)
@@ -38,52 +34,6 @@ static double now_s(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int fake_start(struct fake *f, const char *name, int with_tls)
-{
-	char portfile[700], script[600];
-	const char *top = getenv("SW_TOP");
-	snprintf(script, sizeof script, "%s/tests/fake/fakecloud.py", top ? top : ".");
-	snprintf(portfile, sizeof portfile, "%s/%s.port", tmpdir, name);
-	unlink(portfile);
-	f->pid = fork();
-	if (f->pid < 0)
-		return -1;
-	if (f->pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		int null = open("/dev/null", O_WRONLY);
-		dup2(null, 1);
-		if (with_tls)
-			execlp("python3", "python3", script, "--port-file", portfile, "--tls-cert", cert, "--tls-key", key,
-			       (char *)NULL);
-		else
-			execlp("python3", "python3", script, "--port-file", portfile, (char *)NULL);
-		_exit(127);
-	}
-	for (int i = 0; i < 200; i++) {
-		FILE *pf = fopen(portfile, "r");
-		int port = 0;
-		if (pf) {
-			int got = fscanf(pf, "%d", &port);
-			fclose(pf);
-			if (got == 1 && port > 0) {
-				snprintf(f->base, sizeof f->base, "%s://127.0.0.1:%d", with_tls ? "https" : "http", port);
-				return 0;
-			}
-		}
-		usleep(25000);
-	}
-	return -1;
-}
-
-static void fake_stop(struct fake *f)
-{
-	if (f->pid > 0) {
-		kill(f->pid, SIGTERM);
-		waitpid(f->pid, NULL, 0);
-	}
-	f->pid = 0;
 }
 
 static int group_setup(void **state)
@@ -102,7 +52,8 @@ static int group_setup(void **state)
 	         key, cert);
 	if (system(cmd) != 0)
 		return -1;
-	if (fake_start(&plain, "plain", 0) || fake_start(&tls, "tls", 1))
+	if (fakecloud_start_as(&plain, tmpdir, "plain", NULL, NULL) ||
+	    fakecloud_start_as(&tls, tmpdir, "tls", cert, key))
 		return -1;
 	return 0;
 }
@@ -110,8 +61,8 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
 	(void)state;
-	fake_stop(&plain);
-	fake_stop(&tls);
+	fakecloud_stop(&plain);
+	fakecloud_stop(&tls);
 	return 0;
 }
 
@@ -181,7 +132,7 @@ static void fetch(struct http_client *c, const char *method, const char *url, co
 }
 
 /* Resets the fake and installs a script (JSON text). */
-static void fake_script(const struct fake *f, const char *script)
+static void fake_script(const struct fakecloud *f, const char *script)
 {
 	char url[128];
 	struct result r;
@@ -196,7 +147,7 @@ static void fake_script(const struct fake *f, const char *script)
 }
 
 /* The requests the fake saw (its control calls excluded). Caller frees. */
-static cJSON *fake_requests(const struct fake *f)
+static cJSON *fake_requests(const struct fakecloud *f)
 {
 	char url[128];
 	struct result r;
@@ -212,7 +163,7 @@ static cJSON *fake_requests(const struct fake *f)
 	return j;
 }
 
-static int fake_count(const struct fake *f)
+static int fake_count(const struct fakecloud *f)
 {
 	cJSON *j = fake_requests(f);
 	int n = cJSON_GetArraySize(j);
@@ -220,7 +171,7 @@ static int fake_count(const struct fake *f)
 	return n;
 }
 
-static void url_of(char *out, size_t len, const struct fake *f, const char *path)
+static void url_of(char *out, size_t len, const struct fakecloud *f, const char *path)
 {
 	snprintf(out, len, "%s%s", f->base, path);
 }
