@@ -1,8 +1,8 @@
 /* studio-wizard: installs the studio-go-runner stack on Azure. */
 #include <stdio.h>
 
-#include "core/cli.h"
-#include "core/exitcode.h"
+#include "cli/cli.h"
+#include "core/sys/exitcode.h"
 #include "screens/screen.h"
 #include "secrets/vault.h"
 

@@ -8,9 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/log.h"
-#include "core/timeutil.h"
-#include "core/validate.h"
+#include "core/sys/log.h"
+#include "core/sys/timeutil.h"
+#include "core/model/validate.h"
 #include "screens/screen.h"
 #include "secrets/secmem.h"
 #include "tui/widgets.h"

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/planprint.h"
+#include "core/model/planprint.h"
 #include "screens/screen.h"
 #include "tui/widgets.h"
 

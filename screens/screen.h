@@ -6,11 +6,11 @@
 
 #include <stddef.h>
 
-#include "core/answers.h"
-#include "core/cli.h"
-#include "core/plan.h"
-#include "core/profile.h"
-#include "core/state.h"
+#include "core/model/answers.h"
+#include "cli/cli.h"
+#include "core/model/plan.h"
+#include "core/sys/profile.h"
+#include "core/model/state.h"
 #include "secrets/vault.h"
 #include "tui/tui.h"
 

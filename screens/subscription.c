@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/cloud.h"
-#include "core/engine.h"
+#include "core/azure/cloud.h"
+#include "core/engine/engine.h"
 #include "screens/screen.h"
 #include "tui/widgets.h"
 

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/exitcode.h"
-#include "core/log.h"
+#include "core/sys/exitcode.h"
+#include "core/sys/log.h"
 #include "screens/screen.h"
 #include "secrets/secmem.h"
 #include "tui/widgets.h"

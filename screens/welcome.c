@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/timeutil.h"
+#include "core/sys/timeutil.h"
 #include "screens/screen.h"
 #include "tui/widgets.h"
 

@@ -5,9 +5,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/cloud.h"
-#include "core/exitcode.h"
-#include "core/log.h"
+#include "core/azure/cloud.h"
+#include "core/sys/exitcode.h"
+#include "core/sys/log.h"
 #include "screens/screen.h"
 #include "secrets/atomic.h"
 #include "tui/widgets.h"

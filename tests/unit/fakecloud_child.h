@@ -12,8 +12,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "core/cloud.h"
-#include "core/http.h"
+#include "core/azure/cloud.h"
+#include "core/azure/http.h"
 
 struct fakecloud {
 	pid_t pid;

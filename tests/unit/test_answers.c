@@ -11,8 +11,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "core/answers.h"
-#include "core/uniqid.h"
+#include "core/model/answers.h"
+#include "core/model/uniqid.h"
 #include "tests/unit/testutil.h"
 
 static char full_path[4200];

@@ -13,10 +13,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "core/arm.h"
-#include "core/auth.h"
-#include "core/log.h"
-#include "core/loop.h"
+#include "core/azure/arm.h"
+#include "core/azure/auth.h"
+#include "core/sys/log.h"
+#include "core/sys/loop.h"
 #include "secrets/vault.h"
 #include "tests/unit/fakecloud_child.h"
 #include "tests/unit/testutil.h"

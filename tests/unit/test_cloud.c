@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/cloud.h"
+#include "core/azure/cloud.h"
 
 /* What `az cloud show --name AzureCloud` prints (azure-cli 2.x). */
 static const char az_cloud_show[] =

@@ -22,8 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/http.h"
-#include "core/log.h"
+#include "core/azure/http.h"
+#include "core/sys/log.h"
 #include "tests/unit/fakecloud_child.h"
 
 static struct fakecloud plain, tls;

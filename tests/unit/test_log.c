@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "core/log.h"
+#include "core/sys/log.h"
 #include "secrets/vault.h"
 #include "testutil.h"
 

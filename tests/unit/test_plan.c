@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/answers.h"
-#include "core/plan.h"
-#include "core/planprint.h"
+#include "core/model/answers.h"
+#include "core/model/plan.h"
+#include "core/model/planprint.h"
 #include "tests/unit/testutil.h"
 
 static char *home;

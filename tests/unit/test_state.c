@@ -7,7 +7,7 @@
 
 #include <sys/stat.h>
 
-#include "core/state.h"
+#include "core/model/state.h"
 #include "testutil.h"
 
 static char err[1024];

@@ -11,8 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/md5.h"
-#include "core/uniqid.h"
+#include "core/model/md5.h"
+#include "core/model/uniqid.h"
 #include "tests/unit/testutil.h"
 
 #define SUB "11111111-2222-3333-4444-555555555555"

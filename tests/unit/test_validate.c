@@ -10,8 +10,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "core/plan.h"
-#include "core/validate.h"
+#include "core/model/plan.h"
+#include "core/model/validate.h"
 #include "tests/unit/testutil.h"
 
 /* Checks each good value passes and each bad one fails with a message containing rule. */

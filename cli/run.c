@@ -1,0 +1,193 @@
+/* The headless run: answers file in, progress lines out. */
+#include "cli/run.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/model/answers.h"
+#include "core/azure/cloud.h"
+#include "core/engine/engine.h"
+#include "core/sys/exitcode.h"
+#include "core/sys/log.h"
+#include "secrets/vault.h"
+
+#define RUN_ERR_MAX 2048
+
+struct run_out {
+	int open;            /* an OP_BEGIN line waits for its end */
+	int interrupted;     /* something was printed in between */
+};
+
+static void run_close_line(struct run_out *r)
+{
+	if (r->open && !r->interrupted) {
+		fputc('\n', stdout);
+		r->interrupted = 1;
+	}
+}
+
+static void run_on_event(const struct engine_event *ev, void *arg)
+{
+	struct run_out *r = arg;
+	const char *step = plan_step_key(ev->step);
+	switch (ev->kind) {
+	case ENGINE_EV_OP_BEGIN:
+		run_close_line(r);
+		printf("%s: %s ... ", step, ev->text);
+		r->open = 1;
+		r->interrupted = 0;
+		break;
+	case ENGINE_EV_OP_END:
+		if (!r->open || r->interrupted)
+			printf("%s: %s ... ", step, ev->text);
+		if (ev->ok)
+			printf("%s (%.0f s)\n", ev->detail, ev->seconds);
+		else
+			printf("failed (%.0f s)\n", ev->seconds);
+		r->open = 0;
+		break;
+	case ENGINE_EV_DEVICE_CODE:
+		run_close_line(r);
+		printf("%s: sign in: %s\n", step, ev->device->message);
+		break;
+	case ENGINE_EV_INFO:
+		run_close_line(r);
+		printf("%s: %s\n", step, ev->text);
+		break;
+	case ENGINE_EV_WARNING:
+		run_close_line(r);
+		printf("%s: warning: %s\n", step, ev->text);
+		break;
+	case ENGINE_EV_STEP_SKIPPED:
+		run_close_line(r);
+		printf("%s: done earlier\n", step);
+		break;
+	case ENGINE_EV_STEP_DONE:
+		run_close_line(r);
+		printf("%s: done (%.0f s)\n", step, ev->seconds);
+		break;
+	case ENGINE_EV_STEP_FAILED:
+		run_close_line(r);
+		printf("%s: failed\n", step);
+		fflush(stdout);
+		fprintf(stderr, "studio-wizard: %s%s%s\n", strncmp(ev->text, "step ", 5) == 0 ? "" : step,
+		        strncmp(ev->text, "step ", 5) == 0 ? "" : ": ", ev->text);
+		break;
+	default:
+		break;
+	}
+	fflush(stdout);
+}
+
+/* The last step this version implements, for the default --until. */
+static step_id run_last_available(void)
+{
+	step_id last = STEP_SUBSCRIPTION;
+	for (int s = 0; s < STEP_COUNT && engine_step_available((step_id)s); s++)
+		last = (step_id)s;
+	return last;
+}
+
+int run_main(struct cli_opts *o, struct profile *p, struct state *st)
+{
+	char err[RUN_ERR_MAX], path[4200];
+	if (o->npos != 1) {
+		cli_fail("usage: studio-wizard run --answers FILE [--until STEP] [--passphrase-fd N] "
+		         "[--cloud FILE] [--ca-file FILE]");
+		return SW_EXIT_USAGE;
+	}
+	if (!o->answers) {
+		cli_fail("run: --answers FILE is required");
+		return SW_EXIT_USAGE;
+	}
+	step_id until = run_last_available();
+	if (o->until) {
+		int u = plan_step_parse(o->until);
+		if (u < 0) {
+			cli_fail("--until: unknown step '%s' (subscription, rabbitmq, minio, acr, aks, overlay)", o->until);
+			return SW_EXIT_USAGE;
+		}
+		until = (step_id)u;
+	}
+	if (profile_file(p, "wizard.log", path, sizeof path) == 0 && log_open(path) != 0)
+		cli_fail("%s: cannot open the log", path);
+	log_msg(LOG_INFO, "run: answers %s, until %s", o->answers, plan_step_key(until));
+
+	struct answers a;
+	answers_init(&a);
+	enum answers_result ar = answers_load(&a, o->answers, err, sizeof err);
+	if (ar == ANSWERS_OK)
+		ar = answers_complete(&a, err, sizeof err);
+	if (ar != ANSWERS_OK) {
+		cli_fail("%s", err);
+		log_msg(LOG_ERROR, "run: %s", err);
+		answers_free(&a);
+		log_close();
+		return ar == ANSWERS_E_IO ? SW_EXIT_ERROR : SW_EXIT_USAGE;
+	}
+
+	struct cloud cloud;
+	if (o->cloud_file) {
+		if (cloud_load_file(o->cloud_file, &cloud, err, sizeof err) != 0) {
+			cli_fail("%s", err);
+			answers_free(&a);
+			log_close();
+			return SW_EXIT_USAGE;
+		}
+	} else {
+		const struct cloud *c = cloud_find(answers_get(&a, Q_CLOUD));
+		if (!c) {
+			cli_fail("cloud: unknown cloud '%s'", answers_get(&a, Q_CLOUD));
+			answers_free(&a);
+			log_close();
+			return SW_EXIT_USAGE;
+		}
+		cloud = *c;
+	}
+
+	if (!vault_exists(p->dir)) {
+		cli_fail("no vault in %s yet: create it first with `studio-wizard vault init`", p->dir);
+		answers_free(&a);
+		log_close();
+		return SW_EXIT_ERROR;
+	}
+	vault *v = NULL;
+	int rc = cli_vault_open(o, p, st, 1, &v);
+	if (rc != SW_EXIT_OK) {
+		answers_free(&a);
+		log_close();
+		return rc;
+	}
+
+	/* The state keeps the answers this run used (never secrets: the answers file has none). */
+	cJSON *aj = answers_to_json(&a);
+	if (aj) {
+		cJSON_Delete(st->answers);
+		st->answers = aj;
+	}
+
+	struct run_out out = {0, 0};
+	struct engine_config cfg = {
+		.cloud = &cloud, .ca_file = o->ca_file, .answers = &a, .st = st, .state_dir = p->dir, .vault = v,
+		.headless = 1, .on_event = run_on_event, .arg = &out,
+	};
+	struct engine *e = engine_new(&cfg, err, sizeof err);
+	if (!e) {
+		cli_fail("%s", err);
+		log_msg(LOG_ERROR, "run: %s", err);
+		vault_close(v);
+		answers_free(&a);
+		log_close();
+		return SW_EXIT_ERROR;
+	}
+	engine_start(e, until);
+	int ok = engine_run(e) == 0;
+	engine_free(e);
+	vault_close(v);
+	answers_free(&a);
+	log_msg(LOG_INFO, "run: %s", ok ? "every requested step is done" : "stopped");
+	log_close();
+	return ok ? SW_EXIT_OK : SW_EXIT_ERROR;
+}

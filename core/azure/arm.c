@@ -1,0 +1,603 @@
+/* ARM client: auth, long-running operations, operator-readable errors. */
+#include "core/azure/arm.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/sys/log.h"
+#include "secrets/secmem.h"
+
+#define ARM_URL_MAX 4096
+#define ARM_POLL_MIN_MS 1000L
+
+/* code, label, what the operator can do */
+#define ARM_ERRORS(X)                                                                                     \
+	X("QuotaExceeded", "quota exceeded",                                                                  \
+	  "request more quota (Azure portal: Quotas) or choose a smaller size or another region")             \
+	X("OperationNotAllowed", "operation not allowed",                                                     \
+	  "if this is about quota, request more (Azure portal: Quotas) or choose a smaller size or region")  \
+	X("AlreadyExists", "name already taken", "choose another name in the answers")                       \
+	X("StorageAccountAlreadyTaken", "name already taken",                                                 \
+	  "storage account names are global: choose another one in the answers")                             \
+	X("AlreadyInUse", "name already taken", "registry names are global: choose another acr.name")        \
+	X("SkuNotAvailable", "size not available",                                                            \
+	  "this size is not offered to this subscription in this region: choose another size or region")      \
+	X("MarketplacePurchaseEligibilityFailed", "marketplace terms not accepted",                           \
+	  "accept the image's marketplace terms for this subscription (az vm image terms accept --urn ...)")  \
+	X("ResourcePurchaseValidationFailed", "marketplace terms not accepted",                               \
+	  "accept the image's marketplace terms for this subscription (az vm image terms accept --urn ...)")  \
+	X("AuthorizationFailed", "not authorized",                                                            \
+	  "ask an Owner of the subscription for the Contributor role (User Access Administrator for role "    \
+	  "assignments); new grants can take a few minutes to apply")                                         \
+	X("InvalidParameter", "invalid parameter", "correct the answer this parameter comes from")            \
+	X("AllocationFailed", "no capacity", "try another size or region, or try again later")               \
+	X("MissingSubscriptionRegistration", "resource provider not registered",                              \
+	  "register the provider (the Subscription step does this)")                                          \
+	X("SubscriptionNotFound", "subscription not found",                                                   \
+	  "check `subscription` in the answers and that this identity can see it")                            \
+	X("InvalidAuthenticationToken", "sign-in not accepted", "sign in again")                              \
+	X("ExpiredAuthenticationToken", "sign-in expired", "sign in again")                                   \
+	X("ResourceGroupNotFound", "resource group not found", "run the Subscription step again")
+
+struct arm_error_row {
+	const char *code, *label, *hint;
+};
+#define ARM_ROW_(c, l, h) {c, l, h},
+static const struct arm_error_row arm_errors[] = {ARM_ERRORS(ARM_ROW_)};
+#undef ARM_ROW_
+
+enum arm_phase { ARM_INITIAL, ARM_POLL, ARM_FINAL };
+enum arm_kind { ARM_KIND_NONE, ARM_KIND_ASYNC, ARM_KIND_LOCATION, ARM_KIND_RESOURCE, ARM_KIND_UNKNOWN };
+
+struct arm_op {
+	struct arm *arm;
+	char method[8];
+	char *url;          /* the request URL (resource for PUT/PATCH) */
+	char *body;
+	char *poll_url;
+	char *location;     /* a POST's Location, for its final result */
+	enum arm_phase phase;
+	enum arm_kind kind;
+	int replayed;       /* a 401 was already answered with a new token */
+	arm_operation_fn on_op;
+	arm_done_fn done;
+	void *arg;
+	struct http_request *req;
+	unsigned timer;
+	long next_wait_ms;
+	unsigned requests, polls;
+	long long started_ms;
+	struct arm_op *next;
+};
+
+struct arm {
+	struct loop *loop;
+	struct auth *auth;
+	const struct cloud *cloud;
+	long poll_default_ms;
+	struct arm_op *ops;
+};
+
+struct arm *arm_new(struct loop *l, struct auth *auth, const struct cloud *cloud)
+{
+	struct arm *a = calloc(1, sizeof *a);
+	if (!a)
+		return NULL;
+	a->loop = l;
+	a->auth = auth;
+	a->cloud = cloud;
+	a->poll_default_ms = ARM_POLL_DEFAULT_MS;
+	return a;
+}
+
+void arm_set_poll_default(struct arm *a, long ms)
+{
+	a->poll_default_ms = ms;
+}
+
+static void arm_op_free(struct arm_op *op)
+{
+	free(op->url);
+	free(op->body);
+	free(op->poll_url);
+	free(op->location);
+	free(op);
+}
+
+static void arm_unlink(struct arm *a, struct arm_op *op)
+{
+	for (struct arm_op **p = &a->ops; *p; p = &(*p)->next) {
+		if (*p == op) {
+			*p = op->next;
+			return;
+		}
+	}
+}
+
+void arm_cancel(struct arm *a, struct arm_op *op)
+{
+	struct arm_op *o = a->ops;
+	while (o && o != op)
+		o = o->next;
+	if (!o)
+		return;
+	arm_unlink(a, op);
+	if (op->req)
+		http_client_cancel(loop_http(a->loop), op->req);
+	if (op->timer)
+		loop_cancel(a->loop, op->timer);
+	auth_forget(a->auth, op);
+	arm_op_free(op);
+}
+
+void arm_free(struct arm *a)
+{
+	if (!a)
+		return;
+	while (a->ops)
+		arm_cancel(a, a->ops);
+	free(a);
+}
+
+int arm_pending(const struct arm *a)
+{
+	int n = 0;
+	for (const struct arm_op *o = a->ops; o; o = o->next)
+		n++;
+	return n;
+}
+
+/* ---- errors ---- */
+
+void arm_error_message(long status, const char *body, char *code, size_t codelen, char *msg, size_t msglen)
+{
+	cJSON *j = body ? cJSON_Parse(body) : NULL;
+	const cJSON *e = cJSON_GetObjectItemCaseSensitive(j, "error");
+	if (!cJSON_IsObject(e))
+		e = j;   /* AKS answers without the wrapper */
+	const cJSON *c = cJSON_GetObjectItemCaseSensitive(e, "code");
+	const cJSON *m = cJSON_GetObjectItemCaseSensitive(e, "message");
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(e, "target");
+	const cJSON *details = cJSON_GetObjectItemCaseSensitive(e, "details");
+	const char *cs = cJSON_IsString(c) ? c->valuestring : "";
+	const char *ms = cJSON_IsString(m) ? m->valuestring : "";
+	snprintf(code, codelen, "%s", cs);
+	/* A generic top level often hides the real cause in details[0]. */
+	const cJSON *d0 = cJSON_IsArray(details) ? cJSON_GetArrayItem(details, 0) : NULL;
+	const cJSON *dc = cJSON_GetObjectItemCaseSensitive(d0, "code");
+	const cJSON *dm = cJSON_GetObjectItemCaseSensitive(d0, "message");
+	const struct arm_error_row *row = NULL;
+	for (size_t i = 0; i < sizeof arm_errors / sizeof arm_errors[0]; i++)
+		if (strcasecmp(cs, arm_errors[i].code) == 0)
+			row = &arm_errors[i];
+	if (!row && cJSON_IsString(dc)) {
+		for (size_t i = 0; i < sizeof arm_errors / sizeof arm_errors[0]; i++)
+			if (strcasecmp(dc->valuestring, arm_errors[i].code) == 0)
+				row = &arm_errors[i];
+	}
+	char detail[600] = "";
+	if (cJSON_IsString(dm) && strcmp(dm->valuestring, ms) != 0)
+		snprintf(detail, sizeof detail, " (%s%s%s)", cJSON_IsString(dc) ? dc->valuestring : "",
+		         cJSON_IsString(dc) ? ": " : "", dm->valuestring);
+	if (!*cs && !*ms) {
+		snprintf(msg, msglen, "HTTP %ld without an ARM error body", status);
+	} else if (row) {
+		const char *label = row->label;
+		if (strcasecmp(row->code, "OperationNotAllowed") == 0 && strcasestr(ms, "quota"))
+			label = "quota exceeded";
+		if (strcasecmp(row->code, "InvalidParameter") == 0 && cJSON_IsString(t))
+			snprintf(msg, msglen, "%s '%s': %s%s [%s] - %s", label, t->valuestring, ms, detail, cs, row->hint);
+		else
+			snprintf(msg, msglen, "%s: %s%s [%s] - %s", label, ms, detail, cs, row->hint);
+	} else {
+		snprintf(msg, msglen, "%s%s [%s, HTTP %ld]", ms, detail, *cs ? cs : "no code", status);
+	}
+	cJSON_Delete(j);
+}
+
+int arm_name_available(const cJSON *body, const char *name, char *why, size_t whylen)
+{
+	const cJSON *ok = cJSON_GetObjectItemCaseSensitive(body, "nameAvailable");
+	const cJSON *reason = cJSON_GetObjectItemCaseSensitive(body, "reason");
+	const cJSON *m = cJSON_GetObjectItemCaseSensitive(body, "message");
+	if (!cJSON_IsBool(ok))
+		return -1;
+	if (cJSON_IsTrue(ok))
+		return 1;
+	snprintf(why, whylen, "name already taken: '%s': %s [%s] - choose another name in the answers", name,
+	         cJSON_IsString(m) ? m->valuestring : "not available",
+	         cJSON_IsString(reason) ? reason->valuestring : "unavailable");
+	return 0;
+}
+
+/* ---- calls ---- */
+
+static void arm_send(struct arm_op *op);
+
+static void arm_finish(struct arm_op *op, const struct http_response *resp, const char *error, const char *code)
+{
+	struct arm *a = op->arm;
+	const char *body = resp && resp->body ? resp->body : "";
+	cJSON *j = *body ? cJSON_Parse(body) : NULL;
+	struct arm_result r = {resp ? resp->status : 0, body, j, error, code ? code : "", op->requests, op->polls,
+	                       (double)(loop_now_ms() - op->started_ms) / 1000.0};
+	arm_unlink(a, op);
+	if (error)
+		log_msg(LOG_WARN, "arm %s: %s", op->method, error);
+	op->done(&r, op->arg);
+	cJSON_Delete(j);
+	arm_op_free(op);
+}
+
+static void arm_fail_http(struct arm_op *op, const struct http_response *resp)
+{
+	char code[128], msg[2048];
+	if (resp->error) {
+		arm_finish(op, resp, resp->error, "");
+		return;
+	}
+	arm_error_message(resp->status, resp->body, code, sizeof code, msg, sizeof msg);
+	arm_finish(op, resp, msg, code);
+}
+
+static int arm_terminal(const char *s)
+{
+	return strcasecmp(s, "Succeeded") == 0 || strcasecmp(s, "Failed") == 0 || strcasecmp(s, "Canceled") == 0 ||
+	       strcasecmp(s, "Cancelled") == 0;
+}
+
+static const char *arm_provisioning_state(const cJSON *j)
+{
+	const cJSON *p = cJSON_GetObjectItemCaseSensitive(j, "properties");
+	const cJSON *s = cJSON_GetObjectItemCaseSensitive(p, "provisioningState");
+	return cJSON_IsString(s) ? s->valuestring : NULL;
+}
+
+static void arm_on_poll_timer(void *arg)
+{
+	struct arm_op *op = arg;
+	op->timer = 0;
+	arm_send(op);
+}
+
+static void arm_schedule(struct arm_op *op, const struct http_response *resp)
+{
+	const char *ra = http_response_header(resp, "Retry-After");
+	long wait = op->arm->poll_default_ms;
+	if (ra && *ra && strspn(ra, "0123456789") == strlen(ra))
+		wait = strtol(ra, NULL, 10) * 1000L;
+	if (wait < ARM_POLL_MIN_MS)
+		wait = ARM_POLL_MIN_MS;
+	if (wait > 300000L)
+		wait = 300000L;
+	op->timer = loop_after(op->arm->loop, wait, arm_on_poll_timer, op);
+}
+
+static int arm_is_auth_failure(const struct http_response *resp)
+{
+	if (resp->status != 401)
+		return 0;
+	const char *www = http_response_header(resp, "WWW-Authenticate");
+	return (www && strcasestr(www, "invalid_token")) || strstr(resp->body, "InvalidAuthenticationToken") ||
+	       strstr(resp->body, "ExpiredAuthenticationToken") || www;
+}
+
+/* The operation is over: PUT/PATCH fetch the resource; POST may fetch its Location. */
+static void arm_to_final(struct arm_op *op, const struct http_response *resp)
+{
+	int put = strcmp(op->method, "PUT") == 0 || strcmp(op->method, "PATCH") == 0;
+	if (put || (strcmp(op->method, "POST") == 0 && op->location && op->kind == ARM_KIND_ASYNC)) {
+		op->phase = ARM_FINAL;
+		arm_send(op);
+		return;
+	}
+	arm_finish(op, resp, NULL, NULL);
+}
+
+static void arm_start_lro(struct arm_op *op, const struct http_response *resp)
+{
+	const char *async = http_response_header(resp, "Azure-AsyncOperation");
+	const char *loc = http_response_header(resp, "Location");
+	if (loc && *loc)
+		op->location = strdup(loc);
+	if (async && *async) {
+		op->kind = ARM_KIND_ASYNC;
+		op->poll_url = strdup(async);
+	} else if (loc && *loc) {
+		op->kind = ARM_KIND_LOCATION;
+		op->poll_url = strdup(loc);
+	} else {
+		op->kind = ARM_KIND_RESOURCE;
+		op->poll_url = strdup(op->url);
+	}
+	if (!op->poll_url) {
+		arm_finish(op, resp, "out of memory", "");
+		return;
+	}
+	op->phase = ARM_POLL;
+	if (op->kind != ARM_KIND_RESOURCE && op->on_op && op->on_op(op->poll_url, op->arg) != 0) {
+		arm_finish(op, resp, "could not record the operation in the state file; stopped before polling", "");
+		return;
+	}
+	char logurl[1024];
+	http_redact_url(op->poll_url, logurl, sizeof logurl);
+	log_msg(LOG_INFO, "arm %s: long-running operation, polling %s", op->method, logurl);
+	arm_schedule(op, resp);
+}
+
+static void arm_on_initial(struct arm_op *op, const struct http_response *resp)
+{
+	long st = resp->status;
+	if (st < 200 || st > 299) {
+		arm_fail_http(op, resp);
+		return;
+	}
+	int mutating = strcmp(op->method, "GET") != 0 && strcmp(op->method, "HEAD") != 0;
+	cJSON *j = cJSON_Parse(resp->body);
+	const char *ps = arm_provisioning_state(j);
+	int running = ps && !arm_terminal(ps);
+	int failed = ps && (strcasecmp(ps, "Failed") == 0 || strncasecmp(ps, "Cancel", 6) == 0);
+	cJSON_Delete(j);
+	int has_op = http_response_header(resp, "Azure-AsyncOperation") || http_response_header(resp, "Location");
+	if (mutating && (st == 202 || (st == 201 && (has_op || running)) || (st == 200 && running))) {
+		if (st == 202 && !has_op) {
+			arm_finish(op, resp, NULL, NULL);
+			return;
+		}
+		arm_start_lro(op, resp);
+		return;
+	}
+	if (failed) {
+		arm_finish(op, resp, "the resource is in provisioningState Failed", "ProvisioningFailed");
+		return;
+	}
+	arm_finish(op, resp, NULL, NULL);
+}
+
+static void arm_on_poll(struct arm_op *op, const struct http_response *resp)
+{
+	long st = resp->status;
+	op->polls++;
+	if (st < 200 || st > 299) {
+		arm_fail_http(op, resp);
+		return;
+	}
+	if (op->kind == ARM_KIND_LOCATION || (op->kind == ARM_KIND_UNKNOWN && st != 200)) {
+		if (st == 202) {
+			arm_schedule(op, resp);
+			return;
+		}
+		arm_to_final(op, resp);
+		return;
+	}
+	cJSON *j = cJSON_Parse(resp->body);
+	if (op->kind == ARM_KIND_RESOURCE) {
+		const char *ps = arm_provisioning_state(j);
+		if (ps && !arm_terminal(ps)) {
+			cJSON_Delete(j);
+			arm_schedule(op, resp);
+			return;
+		}
+		int bad = ps && strcasecmp(ps, "Succeeded") != 0;
+		cJSON_Delete(j);
+		if (bad)
+			arm_finish(op, resp, "the resource ended in provisioningState Failed", "ProvisioningFailed");
+		else
+			arm_finish(op, resp, NULL, NULL);
+		return;
+	}
+	/* Azure-AsyncOperation (or a resumed URL answering 200 with a status). */
+	const cJSON *s = cJSON_GetObjectItemCaseSensitive(j, "status");
+	if (!cJSON_IsString(s)) {
+		cJSON_Delete(j);
+		if (op->kind == ARM_KIND_UNKNOWN) {
+			arm_to_final(op, resp);   /* a Location that finished */
+			return;
+		}
+		arm_finish(op, resp, "the operation status answer has no status", "");
+		return;
+	}
+	if (!arm_terminal(s->valuestring)) {
+		cJSON_Delete(j);
+		arm_schedule(op, resp);
+		return;
+	}
+	if (strcasecmp(s->valuestring, "Succeeded") == 0) {
+		cJSON_Delete(j);
+		op->kind = ARM_KIND_ASYNC;
+		arm_to_final(op, resp);
+		return;
+	}
+	char code[128], msg[2048];
+	const cJSON *err = cJSON_GetObjectItemCaseSensitive(j, "error");
+	char *errtext = err ? cJSON_PrintUnformatted(j) : NULL;
+	if (errtext) {
+		arm_error_message(st, errtext, code, sizeof code, msg, sizeof msg);
+	} else {
+		snprintf(code, sizeof code, "%s", s->valuestring);
+		snprintf(msg, sizeof msg, "the operation ended with status %s", s->valuestring);
+	}
+	free(errtext);
+	cJSON_Delete(j);
+	arm_finish(op, resp, msg, code);
+}
+
+static void arm_on_http(struct http_request *req, const struct http_response *resp, void *arg)
+{
+	(void)req;
+	struct arm_op *op = arg;
+	op->req = NULL;
+	op->requests += resp->attempts ? resp->attempts : 1;
+	if (!resp->error && arm_is_auth_failure(resp) && !op->replayed) {
+		/* One renewal and one replay; a second 401 in a row is reported. */
+		op->replayed = 1;
+		log_msg(LOG_INFO, "arm %s: token refused (HTTP 401); renewing it once", op->method);
+		auth_invalidate(op->arm->auth, AUTH_ARM, NULL);
+		arm_send(op);
+		return;
+	}
+	if (resp->error) {
+		arm_finish(op, resp, resp->error, "");
+		return;
+	}
+	if (resp->status != 401)
+		op->replayed = 0;
+	switch (op->phase) {
+	case ARM_INITIAL:
+		arm_on_initial(op, resp);
+		break;
+	case ARM_POLL:
+		arm_on_poll(op, resp);
+		break;
+	case ARM_FINAL:
+		if (resp->status < 200 || resp->status > 299)
+			arm_fail_http(op, resp);
+		else
+			arm_finish(op, resp, NULL, NULL);
+		break;
+	}
+}
+
+static void arm_send_with(struct arm_op *op, const char *token)
+{
+	const char *method = op->phase == ARM_INITIAL ? op->method : "GET";
+	const char *url = op->phase == ARM_INITIAL ? op->url
+	                  : op->phase == ARM_POLL  ? op->poll_url
+	                  : (strcmp(op->method, "POST") == 0 ? op->location : op->url);
+	size_t alen = strlen(token) + 32;
+	char *auth = secmem_alloc(alen);
+	if (!auth) {
+		arm_finish(op, NULL, "out of protected memory", "");
+		return;
+	}
+	snprintf(auth, alen, "Authorization: Bearer %s", token);
+	const char *hdrs[] = {auth, "Accept: application/json",
+	                      op->body && op->phase == ARM_INITIAL ? "Content-Type: application/json" : NULL, NULL};
+	struct http_request *req = http_request_new(method, url, hdrs, op->phase == ARM_INITIAL ? op->body : NULL);
+	secmem_free(auth);
+	if (!req) {
+		arm_finish(op, NULL, "out of memory", "");
+		return;
+	}
+	/* PUT with an empty body still needs a Content-Length. */
+	if (op->phase == ARM_INITIAL && !op->body && strcmp(method, "GET") != 0 && strcmp(method, "DELETE") != 0)
+		http_request_set_body(req, "", 0);
+	op->req = req;
+	http_client_submit(loop_http(op->arm->loop), req, arm_on_http, op);
+}
+
+static void arm_on_token(const char *token, const char *error, void *arg)
+{
+	struct arm_op *op = arg;
+	if (!token) {
+		arm_finish(op, NULL, error ? error : "sign-in failed", "SignInFailed");
+		return;
+	}
+	arm_send_with(op, token);
+}
+
+static void arm_send(struct arm_op *op)
+{
+	const char *tok = auth_token(op->arm->auth, AUTH_ARM);
+	if (tok)
+		arm_send_with(op, tok);
+	else
+		auth_request(op->arm->auth, AUTH_ARM, arm_on_token, op);
+}
+
+static char *arm_url(const struct arm *a, const char *path, const char *api_version)
+{
+	char *url = malloc(ARM_URL_MAX);
+	if (!url)
+		return NULL;
+	if (strncmp(path, "http://", 7) == 0 || strncmp(path, "https://", 8) == 0) {
+		snprintf(url, ARM_URL_MAX, "%s", path);
+		return url;
+	}
+	size_t blen = strlen(a->cloud->arm);
+	while (blen && a->cloud->arm[blen - 1] == '/')
+		blen--;
+	snprintf(url, ARM_URL_MAX, "%.*s%s%s%s%s", (int)blen, a->cloud->arm, path,
+	         api_version ? (strchr(path, '?') ? "&" : "?") : "", api_version ? "api-version=" : "",
+	         api_version ? api_version : "");
+	return url;
+}
+
+static struct arm_op *arm_op_new(struct arm *a, const char *method, const char *path, const char *api_version,
+                                 const char *body, arm_operation_fn on_op, arm_done_fn done, void *arg)
+{
+	struct arm_op *op = calloc(1, sizeof *op);
+	if (!op)
+		return NULL;
+	op->arm = a;
+	snprintf(op->method, sizeof op->method, "%s", method);
+	op->url = arm_url(a, path, api_version);
+	op->body = body ? strdup(body) : NULL;
+	op->on_op = on_op;
+	op->done = done;
+	op->arg = arg;
+	op->started_ms = loop_now_ms();
+	if (!op->url || (body && !op->body)) {
+		arm_op_free(op);
+		return NULL;
+	}
+	op->next = a->ops;
+	a->ops = op;
+	return op;
+}
+
+struct arm_op *arm_call(struct arm *a, const char *method, const char *path, const char *api_version,
+                        const char *body, arm_operation_fn on_op, arm_done_fn done, void *arg)
+{
+	struct arm_op *op = arm_op_new(a, method, path, api_version, body, on_op, done, arg);
+	if (op)
+		arm_send(op);
+	return op;
+}
+
+struct arm_op *arm_get(struct arm *a, const char *path, const char *api_version, arm_done_fn done, void *arg)
+{
+	return arm_call(a, "GET", path, api_version, NULL, NULL, done, arg);
+}
+
+struct arm_op *arm_put(struct arm *a, const char *path, const char *api_version, const char *body,
+                       arm_operation_fn on_op, arm_done_fn done, void *arg)
+{
+	return arm_call(a, "PUT", path, api_version, body, on_op, done, arg);
+}
+
+struct arm_op *arm_post(struct arm *a, const char *path, const char *api_version, const char *body,
+                        arm_operation_fn on_op, arm_done_fn done, void *arg)
+{
+	return arm_call(a, "POST", path, api_version, body, on_op, done, arg);
+}
+
+struct arm_op *arm_delete(struct arm *a, const char *path, const char *api_version, arm_operation_fn on_op,
+                          arm_done_fn done, void *arg)
+{
+	return arm_call(a, "DELETE", path, api_version, NULL, on_op, done, arg);
+}
+
+struct arm_op *arm_resume(struct arm *a, const char *op_url, const char *method, const char *path,
+                          const char *api_version, arm_done_fn done, void *arg)
+{
+	struct arm_op *op = arm_op_new(a, method, path, api_version, NULL, NULL, done, arg);
+	if (!op)
+		return NULL;
+	op->poll_url = strdup(op_url);
+	if (!op->poll_url) {
+		arm_unlink(a, op);
+		arm_op_free(op);
+		return NULL;
+	}
+	/* A POST's final answer is the Location it was polling. */
+	if (strcmp(method, "POST") == 0)
+		op->location = strdup(op_url);
+	op->phase = ARM_POLL;
+	op->kind = ARM_KIND_UNKNOWN;
+	log_msg(LOG_INFO, "arm %s: resuming a long-running operation saved before a restart", method);
+	arm_send(op);
+	return op;
+}

@@ -1,0 +1,818 @@
+#include "core/azure/http.h"
+
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "core/sys/log.h"
+
+#define HTTP_RETRY_AFTER_MAX_S 300
+
+enum req_state { REQ_RUNNING, REQ_WAITING, REQ_REFUSED };
+
+struct http_request {
+	struct http_request *next;
+	struct http_client *client;
+	char method[16];
+	char *url;
+	char *log_url;            /* redacted copy for the log */
+	char host[256];
+	struct curl_slist *hdrs;
+	char *body;
+	size_t body_len;
+	int has_body;
+	int idempotent;
+	CURL *easy;
+	char request_id[37];
+	char errbuf[CURL_ERROR_SIZE];
+	char *error;
+	http_done_fn done;
+	void *arg;
+	struct http_response resp;
+	size_t body_cap;
+	size_t headers_cap;
+	int too_large;
+	enum req_state state;
+	long long submitted_ms, attempt_ms, due_ms;
+};
+
+struct http_sock {
+	curl_socket_t fd;
+	int what;
+};
+
+struct http_client {
+	CURLM *multi;
+	struct http_request *reqs;
+	struct http_sock *socks;
+	size_t nsocks, capsocks;
+	long long timer_ms;       /* curl's timer deadline; -1 none */
+	char *ca_file;
+	unsigned max_attempts;
+	long base_ms, cap_ms;
+	long connect_ms, stall_s, total_ms;
+};
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static uint32_t random_u32(void)
+{
+	uint32_t v = 0;
+	if (getrandom(&v, sizeof v, 0) != sizeof v)
+		v = (uint32_t)now_ms() * 2654435761u;
+	return v;
+}
+
+static void uuid_v4(char out[37])
+{
+	unsigned char b[16];
+	if (getrandom(b, sizeof b, 0) != sizeof b)
+		for (size_t i = 0; i < sizeof b; i++)
+			b[i] = (unsigned char)random_u32();
+	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
+	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
+	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
+	         b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+}
+
+/* Redaction ------------------------------------------------------------ */
+
+static int http_secret_param(const char *name, size_t len)
+{
+	static const char *const exact[] = {"code", "device_code", "sig", "se", "s", "h", "assertion",
+	                                    "client_assertion", "key", "user_code"};
+	static const char *const part[] = {"secret", "token", "password", "passwd"};
+	char low[64];
+	if (len >= sizeof low)
+		return 1;
+	for (size_t i = 0; i < len; i++)
+		low[i] = (char)((name[i] >= 'A' && name[i] <= 'Z') ? name[i] + 32 : name[i]);
+	low[len] = 0;
+	for (size_t i = 0; i < sizeof exact / sizeof exact[0]; i++)
+		if (strcmp(low, exact[i]) == 0)
+			return 1;
+	for (size_t i = 0; i < sizeof part / sizeof part[0]; i++)
+		if (strstr(low, part[i]))
+			return 1;
+	return 0;
+}
+
+static void http_out(char *out, size_t outlen, size_t *o, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n && *o + 1 < outlen; i++)
+		out[(*o)++] = s[i];
+	out[*o] = 0;
+}
+
+/* Copies a&b=c parameters, replacing secret values; stops at end or '#'. */
+static void http_redact_params(const char *p, char *out, size_t outlen, size_t *o)
+{
+	while (*p && *p != '#') {
+		size_t plen = strcspn(p, "&#");
+		const char *eq = memchr(p, '=', plen);
+		if (eq && http_secret_param(p, (size_t)(eq - p))) {
+			http_out(out, outlen, o, p, (size_t)(eq - p) + 1);
+			http_out(out, outlen, o, "<redacted>", 10);
+		} else {
+			http_out(out, outlen, o, p, plen);
+		}
+		p += plen;
+		if (*p == '&') {
+			http_out(out, outlen, o, "&", 1);
+			p++;
+		}
+	}
+}
+
+void http_redact_url(const char *url, char *out, size_t outlen)
+{
+	if (!outlen)
+		return;
+	size_t o = 0;
+	out[0] = 0;
+	const char *q = strchr(url, '?');
+	if (!q) {
+		http_out(out, outlen, &o, url, strcspn(url, "#"));
+		return;
+	}
+	http_out(out, outlen, &o, url, (size_t)(q - url) + 1);
+	http_redact_params(q + 1, out, outlen, &o);
+}
+
+void http_redact_form(const char *form, char *out, size_t outlen)
+{
+	if (!outlen)
+		return;
+	size_t o = 0;
+	out[0] = 0;
+	http_redact_params(form, out, outlen, &o);
+}
+
+/* URL checks ------------------------------------------------------------ */
+
+static int http_host_is_loopback(const char *host)
+{
+	char h[256];
+	size_t n = strlen(host);
+	if (n >= sizeof h)
+		return 0;
+	if (host[0] == '[' && n > 2 && host[n - 1] == ']') {
+		memcpy(h, host + 1, n - 2);
+		h[n - 2] = 0;
+	} else {
+		memcpy(h, host, n + 1);
+	}
+	if (strcasecmp(h, "localhost") == 0)
+		return 1;
+	struct in_addr a4;
+	struct in6_addr a6;
+	if (inet_pton(AF_INET, h, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	if (inet_pton(AF_INET6, h, &a6) == 1)
+		return IN6_IS_ADDR_LOOPBACK(&a6);
+	return 0;
+}
+
+/* Splits url into scheme and host; 0 or -1 when it is not a URL. */
+static int http_parse_url(const char *url, char *scheme, size_t slen, char *host, size_t hlen)
+{
+	CURLU *u = curl_url();
+	char *s = NULL, *h = NULL;
+	int rc = -1;
+	if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_SCHEME, &s, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &h, 0) == CURLUE_OK) {
+		snprintf(scheme, slen, "%s", s);
+		snprintf(host, hlen, "%s", h);
+		rc = 0;
+	}
+	curl_free(s);
+	curl_free(h);
+	curl_url_cleanup(u);
+	return rc;
+}
+
+int http_url_is_loopback(const char *url)
+{
+	char scheme[16], host[256];
+	return http_parse_url(url, scheme, sizeof scheme, host, sizeof host) == 0 && http_host_is_loopback(host);
+}
+
+/* Responses ------------------------------------------------------------- */
+
+const char *http_response_header(const struct http_response *r, const char *name)
+{
+	for (size_t i = r->nheaders; i-- > 0;)
+		if (strcasecmp(r->headers[i].name, name) == 0)
+			return r->headers[i].value;
+	return NULL;
+}
+
+static void http_clear_headers(struct http_request *req)
+{
+	for (size_t i = 0; i < req->resp.nheaders; i++) {
+		free(req->resp.headers[i].name);
+		free(req->resp.headers[i].value);
+	}
+	req->resp.nheaders = 0;
+}
+
+static size_t http_on_header(char *data, size_t size, size_t n, void *arg)
+{
+	struct http_request *req = arg;
+	size_t len = size * n, end = len;
+	if (len >= 5 && strncmp(data, "HTTP/", 5) == 0) {
+		http_clear_headers(req);   /* a new response: an interim 1xx or the final one */
+		return len;
+	}
+	const char *colon = memchr(data, ':', len);
+	if (!colon)
+		return len;
+	while (end > 0 && (data[end - 1] == '\r' || data[end - 1] == '\n' || data[end - 1] == ' '))
+		end--;
+	const char *v = colon + 1;
+	while (v < data + end && (*v == ' ' || *v == '\t'))
+		v++;
+	if (req->resp.nheaders == req->headers_cap) {
+		size_t cap = req->headers_cap ? req->headers_cap * 2 : 16;
+		struct http_header *nh = realloc(req->resp.headers, cap * sizeof *nh);
+		if (!nh)
+			return 0;
+		req->resp.headers = nh;
+		req->headers_cap = cap;
+	}
+	struct http_header *h = &req->resp.headers[req->resp.nheaders];
+	h->name = strndup(data, (size_t)(colon - data));
+	h->value = strndup(v, (size_t)(data + end - v));
+	if (!h->name || !h->value) {
+		free(h->name);
+		free(h->value);
+		return 0;
+	}
+	req->resp.nheaders++;
+	return len;
+}
+
+static size_t http_on_body(char *data, size_t size, size_t n, void *arg)
+{
+	struct http_request *req = arg;
+	size_t len = size * n;
+	if (req->resp.body_len + len > HTTP_BODY_MAX) {
+		req->too_large = 1;
+		return 0;
+	}
+	if (req->resp.body_len + len + 1 > req->body_cap) {
+		size_t cap = req->body_cap * 2;
+		while (cap < req->resp.body_len + len + 1)
+			cap *= 2;
+		char *nb = realloc(req->resp.body, cap);
+		if (!nb)
+			return 0;
+		req->resp.body = nb;
+		req->body_cap = cap;
+	}
+	memcpy(req->resp.body + req->resp.body_len, data, len);
+	req->resp.body_len += len;
+	req->resp.body[req->resp.body_len] = 0;
+	return len;
+}
+
+/* Requests --------------------------------------------------------------- */
+
+struct http_request *http_request_new(const char *method, const char *url, const char *const *headers,
+                                      const char *body)
+{
+	struct http_request *req = calloc(1, sizeof *req);
+	if (!req)
+		return NULL;
+	snprintf(req->method, sizeof req->method, "%s", method);
+	req->url = strdup(url);
+	req->body_cap = 256;
+	req->resp.body = calloc(1, req->body_cap);
+	uuid_v4(req->request_id);
+	req->resp.request_id = req->request_id;
+	char idh[64];
+	snprintf(idh, sizeof idh, "x-ms-client-request-id: %s", req->request_id);
+	/* "Expect:" stops curl's 100-continue pause on larger bodies. */
+	req->hdrs = curl_slist_append(NULL, idh);
+	if (req->hdrs)
+		req->hdrs = curl_slist_append(req->hdrs, "Expect:");
+	for (size_t i = 0; headers && headers[i] && req->hdrs; i++) {
+		struct curl_slist *l = curl_slist_append(req->hdrs, headers[i]);
+		if (!l) {
+			curl_slist_free_all(req->hdrs);
+			req->hdrs = NULL;
+		}
+		req->hdrs = l;
+	}
+	if (!req->url || !req->resp.body || !req->hdrs || (body && http_request_set_body(req, body, strlen(body)))) {
+		http_request_free(req);
+		return NULL;
+	}
+	return req;
+}
+
+int http_request_set_body(struct http_request *req, const void *data, size_t len)
+{
+	char *b = malloc(len + 1);
+	if (!b)
+		return -1;
+	memcpy(b, data, len);
+	b[len] = 0;
+	free(req->body);
+	req->body = b;
+	req->body_len = len;
+	req->has_body = 1;
+	return 0;
+}
+
+void http_request_set_idempotent(struct http_request *req, int yes)
+{
+	req->idempotent = yes;
+}
+
+void http_request_free(struct http_request *req)
+{
+	if (!req)
+		return;
+	if (req->easy)
+		curl_easy_cleanup(req->easy);
+	curl_slist_free_all(req->hdrs);
+	http_clear_headers(req);
+	free(req->resp.headers);
+	free(req->resp.body);
+	free(req->url);
+	free(req->log_url);
+	free(req->body);
+	free(req->error);
+	free(req);
+}
+
+/* Client ------------------------------------------------------------------ */
+
+static int http_on_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
+{
+	struct http_client *c = userp;
+	(void)easy;
+	(void)socketp;
+	size_t i = 0;
+	while (i < c->nsocks && c->socks[i].fd != fd)
+		i++;
+	if (what == CURL_POLL_REMOVE) {
+		if (i < c->nsocks)
+			c->socks[i] = c->socks[--c->nsocks];
+		return 0;
+	}
+	if (i == c->nsocks) {
+		if (c->nsocks == c->capsocks) {
+			size_t cap = c->capsocks ? c->capsocks * 2 : 8;
+			struct http_sock *ns = realloc(c->socks, cap * sizeof *ns);
+			if (!ns)
+				return -1;
+			c->socks = ns;
+			c->capsocks = cap;
+		}
+		c->nsocks++;
+	}
+	c->socks[i].fd = fd;
+	c->socks[i].what = what;
+	return 0;
+}
+
+static int http_on_timer(CURLM *multi, long timeout_ms, void *userp)
+{
+	struct http_client *c = userp;
+	(void)multi;
+	c->timer_ms = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
+	return 0;
+}
+
+struct http_client *http_client_new(void)
+{
+	static int inited;
+	if (!inited) {
+		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+			return NULL;
+		inited = 1;
+	}
+	struct http_client *c = calloc(1, sizeof *c);
+	if (!c)
+		return NULL;
+	c->multi = curl_multi_init();
+	if (!c->multi) {
+		free(c);
+		return NULL;
+	}
+	c->timer_ms = -1;
+	c->max_attempts = 6;
+	c->base_ms = 500;
+	c->cap_ms = 30000;
+	c->connect_ms = 15000;
+	c->stall_s = 60;
+	curl_multi_setopt(c->multi, CURLMOPT_SOCKETFUNCTION, http_on_socket);
+	curl_multi_setopt(c->multi, CURLMOPT_SOCKETDATA, c);
+	curl_multi_setopt(c->multi, CURLMOPT_TIMERFUNCTION, http_on_timer);
+	curl_multi_setopt(c->multi, CURLMOPT_TIMERDATA, c);
+	return c;
+}
+
+static void http_unlink(struct http_client *c, struct http_request *req)
+{
+	for (struct http_request **p = &c->reqs; *p; p = &(*p)->next)
+		if (*p == req) {
+			*p = req->next;
+			req->next = NULL;
+			return;
+		}
+}
+
+void http_client_free(struct http_client *c)
+{
+	if (!c)
+		return;
+	while (c->reqs) {
+		struct http_request *r = c->reqs;
+		http_client_cancel(c, r);
+	}
+	curl_multi_cleanup(c->multi);
+	free(c->socks);
+	free(c->ca_file);
+	free(c);
+}
+
+int http_client_set_ca_file(struct http_client *c, const char *path)
+{
+	free(c->ca_file);
+	c->ca_file = NULL;
+	if (!path)
+		return 0;
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -1;
+	fclose(f);
+	c->ca_file = strdup(path);
+	return c->ca_file ? 0 : -1;
+}
+
+void http_client_set_retry(struct http_client *c, unsigned max_attempts, long base_ms, long cap_ms)
+{
+	c->max_attempts = max_attempts ? max_attempts : 1;
+	c->base_ms = base_ms;
+	c->cap_ms = cap_ms;
+}
+
+void http_client_set_timeouts(struct http_client *c, long connect_ms, long stall_s, long total_ms)
+{
+	c->connect_ms = connect_ms;
+	c->stall_s = stall_s;
+	c->total_ms = total_ms;
+}
+
+static int http_setup(struct http_client *c, struct http_request *req)
+{
+	if (!req->easy && !(req->easy = curl_easy_init()))
+		return -1;
+	CURL *e = req->easy;
+	curl_easy_setopt(e, CURLOPT_URL, req->url);
+	curl_easy_setopt(e, CURLOPT_PRIVATE, req);
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "https");
+	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+	curl_easy_setopt(e, CURLOPT_CAINFO, c->ca_file);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, c->connect_ms);
+	curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, c->stall_s);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, c->total_ms);
+	curl_easy_setopt(e, CURLOPT_USERAGENT, "studio-wizard/" SW_VERSION);
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, req->hdrs);
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, req->errbuf);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, http_on_body);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, req);
+	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, http_on_header);
+	curl_easy_setopt(e, CURLOPT_HEADERDATA, req);
+	if (strcmp(req->method, "GET") == 0 && !req->has_body) {
+		curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+	} else if (strcmp(req->method, "HEAD") == 0) {
+		curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+	} else {
+		if (req->has_body || strcmp(req->method, "POST") == 0) {
+			curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
+			curl_easy_setopt(e, CURLOPT_POSTFIELDS, req->body ? req->body : "");
+		}
+		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, req->method);
+	}
+	return 0;
+}
+
+static int http_start(struct http_client *c, struct http_request *req)
+{
+	req->resp.attempts++;
+	req->resp.body_len = 0;
+	req->resp.body[0] = 0;
+	req->too_large = 0;
+	req->errbuf[0] = 0;
+	http_clear_headers(req);
+	req->attempt_ms = now_ms();
+	req->state = REQ_RUNNING;
+	if (http_setup(c, req) != 0 || curl_multi_add_handle(c->multi, req->easy) != CURLM_OK)
+		return -1;
+	return 0;
+}
+
+static void http_set_error(struct http_request *req, const char *msg)
+{
+	free(req->error);
+	req->error = strdup(msg);
+}
+
+void http_client_submit(struct http_client *c, struct http_request *req, http_done_fn done, void *arg)
+{
+	char scheme[16], logurl[2048], msg[512];
+	req->client = c;
+	req->done = done;
+	req->arg = arg;
+	req->submitted_ms = now_ms();
+	req->next = c->reqs;
+	c->reqs = req;
+	http_redact_url(req->url, logurl, sizeof logurl);
+	req->log_url = strdup(logurl);
+	if (http_parse_url(req->url, scheme, sizeof scheme, req->host, sizeof req->host) != 0) {
+		snprintf(req->host, sizeof req->host, "%s", "?");
+		snprintf(msg, sizeof msg, "not a URL: %.400s", logurl);
+	} else if (strcasecmp(scheme, "https") != 0 && strcasecmp(scheme, "http") != 0) {
+		snprintf(msg, sizeof msg, "refusing %s to %s: only https is used", scheme, req->host);
+	} else if (strcasecmp(scheme, "http") == 0 && !http_host_is_loopback(req->host)) {
+		snprintf(msg, sizeof msg, "refusing plain http to %s: only loopback may use http", req->host);
+	} else if (http_start(c, req) == 0) {
+		return;
+	} else {
+		snprintf(msg, sizeof msg, "cannot start a request to %s (out of memory)", req->host);
+	}
+	http_set_error(req, msg);
+	/* Refused: delivered from the loop, like every other outcome. */
+	req->state = REQ_REFUSED;
+	req->due_ms = now_ms();
+}
+
+void http_client_cancel(struct http_client *c, struct http_request *req)
+{
+	struct http_request *r = c->reqs;
+	while (r && r != req)
+		r = r->next;
+	if (!r)
+		return;
+	http_unlink(c, req);
+	if (req->state == REQ_RUNNING)
+		curl_multi_remove_handle(c->multi, req->easy);
+	http_request_free(req);
+}
+
+int http_client_pending(const struct http_client *c)
+{
+	int n = 0;
+	for (const struct http_request *r = c->reqs; r; r = r->next)
+		n++;
+	return n;
+}
+
+int http_client_fds(struct http_client *c, struct pollfd *out, int max, int *timeout_ms)
+{
+	long long now = now_ms(), next = c->timer_ms;
+	for (const struct http_request *r = c->reqs; r; r = r->next)
+		if (r->state != REQ_RUNNING && (next < 0 || r->due_ms < next))
+			next = r->due_ms;
+	if (next >= 0) {
+		long long left = next > now ? next - now : 0;
+		if (*timeout_ms < 0 || left < *timeout_ms)
+			*timeout_ms = (int)left;
+	}
+	for (size_t i = 0; i < c->nsocks && (int)i < max; i++) {
+		out[i].fd = c->socks[i].fd;
+		out[i].events = (short)(((c->socks[i].what & CURL_POLL_IN) ? POLLIN : 0) |
+		                        ((c->socks[i].what & CURL_POLL_OUT) ? POLLOUT : 0));
+		out[i].revents = 0;
+	}
+	return (int)c->nsocks;
+}
+
+static long http_retry_after_ms(const struct http_response *r)
+{
+	const char *v = http_response_header(r, "Retry-After");
+	if (!v || !*v)
+		return -1;
+	long s;
+	if (strspn(v, "0123456789") == strlen(v)) {
+		s = strtol(v, NULL, 10);
+	} else {
+		time_t t = curl_getdate(v, NULL);
+		if (t < 0)
+			return -1;
+		s = (long)(t - time(NULL));
+	}
+	if (s < 0)
+		s = 0;
+	if (s > HTTP_RETRY_AFTER_MAX_S)
+		s = HTTP_RETRY_AFTER_MAX_S;
+	return s * 1000;
+}
+
+static long http_backoff_ms(const struct http_client *c, unsigned attempt)
+{
+	long long exp = c->base_ms;
+	for (unsigned i = 1; i < attempt && exp < c->cap_ms; i++)
+		exp *= 2;
+	if (exp > c->cap_ms)
+		exp = c->cap_ms;
+	return exp > 0 ? (long)(random_u32() % (uint32_t)(exp + 1)) : 0;
+}
+
+static int http_transient(CURLcode rc)
+{
+	return rc == CURLE_COULDNT_CONNECT || rc == CURLE_RECV_ERROR || rc == CURLE_SEND_ERROR ||
+	       rc == CURLE_PARTIAL_FILE || rc == CURLE_GOT_NOTHING || rc == CURLE_OPERATION_TIMEDOUT;
+}
+
+static int http_method_idempotent(const struct http_request *req)
+{
+	static const char *const m[] = {"GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS"};
+	for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
+		if (strcmp(req->method, m[i]) == 0)
+			return 1;
+	return req->idempotent;
+}
+
+static void http_describe(struct http_request *req, CURLcode rc)
+{
+	const char *d = req->errbuf[0] ? req->errbuf : curl_easy_strerror(rc);
+	const char *h = req->host;
+	char msg[600];
+	size_t n;
+	switch (rc) {
+	case CURLE_PEER_FAILED_VERIFICATION:
+		n = (size_t)snprintf(msg, sizeof msg, "TLS certificate of %s not trusted (%s); use --ca-file for a private CA", h, d);
+		break;
+	case CURLE_SSL_CACERT_BADFILE:
+		n = (size_t)snprintf(msg, sizeof msg, "cannot use the CA file for %s (%s)", h, d);
+		break;
+	case CURLE_SSL_CONNECT_ERROR:
+		n = (size_t)snprintf(msg, sizeof msg, "TLS handshake with %s failed (%s)", h, d);
+		break;
+	case CURLE_COULDNT_RESOLVE_HOST:
+		n = (size_t)snprintf(msg, sizeof msg, "cannot resolve host %s (%s)", h, d);
+		break;
+	case CURLE_COULDNT_CONNECT:
+		n = (size_t)snprintf(msg, sizeof msg, "cannot connect to %s (%s)", h, d);
+		break;
+	case CURLE_OPERATION_TIMEDOUT:
+		n = (size_t)snprintf(msg, sizeof msg, "%s did not answer in time (%s)", h, d);
+		break;
+	case CURLE_PARTIAL_FILE:
+	case CURLE_RECV_ERROR:
+	case CURLE_SEND_ERROR:
+	case CURLE_GOT_NOTHING:
+		n = (size_t)snprintf(msg, sizeof msg, "connection to %s broke (%s)", h, d);
+		break;
+	default:
+		if (req->too_large)
+			n = (size_t)snprintf(msg, sizeof msg, "answer from %s is larger than 16 MiB", h);
+		else
+			n = (size_t)snprintf(msg, sizeof msg, "request to %s failed (%s)", h, d);
+	}
+	if (req->resp.attempts > 1 && n < sizeof msg)
+		snprintf(msg + n, sizeof msg - n, " after %u attempts", req->resp.attempts);
+	http_set_error(req, msg);
+}
+
+static void http_finish(struct http_client *c, struct http_request *req)
+{
+	http_unlink(c, req);
+	req->resp.error = req->error ? req->error : (req->resp.status ? NULL : "request failed");
+	req->resp.seconds = (double)(now_ms() - req->submitted_ms) / 1000.0;
+	if (req->resp.error)
+		log_msg(LOG_WARN, "http %s %s failed: %s", req->method, req->log_url ? req->log_url : "?",
+		        req->resp.error);
+	if (req->done)
+		req->done(req, &req->resp, req->arg);
+	http_request_free(req);
+}
+
+/* One attempt ended: retry after a timer, or hand the outcome to the caller. */
+static void http_attempt_done(struct http_client *c, struct http_request *req, CURLcode rc)
+{
+	long status = 0;
+	curl_easy_getinfo(req->easy, CURLINFO_RESPONSE_CODE, &status);
+	curl_multi_remove_handle(c->multi, req->easy);
+	long long took = now_ms() - req->attempt_ms;
+	req->resp.status = rc == CURLE_OK ? status : 0;
+	log_msg(LOG_INFO, "http %s %s -> %ld%s%s %.3fs attempt %u id %s", req->method, req->log_url, status,
+	        rc == CURLE_OK ? "" : " curl: ", rc == CURLE_OK ? "" : curl_easy_strerror(rc), (double)took / 1000.0,
+	        req->resp.attempts, req->request_id);
+	int retry_status = rc == CURLE_OK && (status == 429 || status == 500 || status == 502 || status == 503 ||
+	                                      status == 504);
+	int transient = rc != CURLE_OK && !req->too_large && http_transient(rc);
+	int allowed = http_method_idempotent(req) || status == 429 || rc == CURLE_COULDNT_CONNECT;
+	if ((retry_status || transient) && allowed && req->resp.attempts < c->max_attempts) {
+		long wait = retry_status ? http_retry_after_ms(&req->resp) : -1;
+		if (wait < 0)
+			wait = http_backoff_ms(c, req->resp.attempts);
+		log_msg(LOG_INFO, "http %s %s: retry in %ld ms", req->method, req->log_url, wait);
+		req->state = REQ_WAITING;
+		req->due_ms = now_ms() + wait;
+		return;
+	}
+	if (rc != CURLE_OK)
+		http_describe(req, rc);
+	http_finish(c, req);
+}
+
+/* Starts due retries and delivers refusals; rescans because callbacks may change the list. */
+static void http_run_due(struct http_client *c)
+{
+	for (;;) {
+		long long now = now_ms();
+		struct http_request *r = c->reqs;
+		while (r && (r->state == REQ_RUNNING || r->due_ms > now))
+			r = r->next;
+		if (!r)
+			return;
+		if (r->state == REQ_REFUSED) {
+			http_finish(c, r);
+		} else if (http_start(c, r) != 0) {
+			http_set_error(r, "cannot start a request (out of memory)");
+			http_finish(c, r);
+		}
+	}
+}
+
+static void http_read_info(struct http_client *c)
+{
+	CURLMsg *m;
+	int left;
+	while ((m = curl_multi_info_read(c->multi, &left))) {
+		if (m->msg != CURLMSG_DONE)
+			continue;
+		struct http_request *req = NULL;
+		CURLcode rc = m->data.result;
+		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&req);
+		if (req)
+			http_attempt_done(c, req, rc);
+	}
+}
+
+int http_client_ready(struct http_client *c, const struct pollfd *fds, int n)
+{
+	int running;
+	for (int i = 0; i < n; i++) {
+		if (!fds[i].revents)
+			continue;
+		size_t k = 0;
+		while (k < c->nsocks && c->socks[k].fd != fds[i].fd)
+			k++;
+		if (k == c->nsocks)
+			continue;
+		int ev = 0;
+		if (fds[i].revents & (POLLIN | POLLHUP))
+			ev |= CURL_CSELECT_IN;
+		if (fds[i].revents & POLLOUT)
+			ev |= CURL_CSELECT_OUT;
+		if (fds[i].revents & (POLLERR | POLLNVAL))
+			ev |= CURL_CSELECT_ERR;
+		curl_multi_socket_action(c->multi, fds[i].fd, ev, &running);
+	}
+	if (c->timer_ms >= 0 && c->timer_ms <= now_ms()) {
+		c->timer_ms = -1;
+		curl_multi_socket_action(c->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+	}
+	http_read_info(c);
+	http_run_due(c);
+	return http_client_pending(c);
+}
+
+void http_client_wait(struct http_client *c)
+{
+	struct pollfd fds[64];
+	while (http_client_pending(c) > 0) {
+		int timeout = -1;
+		int n = http_client_fds(c, fds, 64, &timeout);
+		if (n > 64)
+			n = 64;   /* the rest get their turn when curl's timer fires */
+		if (timeout < 0 && n == 0)
+			timeout = 100;
+		poll(fds, (nfds_t)n, timeout);
+		http_client_ready(c, fds, n);
+	}
+}

@@ -1,0 +1,91 @@
+/* core/azure/http.h: the one HTTP path. Every request of the wizard goes through an
+ * http_client: libcurl multi, driven from the caller's poll() loop (TUI) or from
+ * http_client_wait() (headless), which runs that same loop.
+ *
+ * Always: TLS verified (peer + host), plain http only to loopback, no redirects,
+ * x-ms-client-request-id (one uuid v4 per logical request, kept across its retries
+ * so the server can tie the attempts together), User-Agent studio-wizard/SW_VERSION,
+ * one log line per attempt with secrets in the URL redacted; headers and bodies are
+ * never logged.
+ *
+ * Retries (timers in the loop, never sleep): 429, 500, 502, 503, 504 and connection
+ * failures, waiting Retry-After (seconds or HTTP date, capped at 300 s) or else
+ * capped exponential backoff with full jitter. GET, HEAD, PUT, PATCH, DELETE and
+ * OPTIONS retry on all of these (idempotent at ARM). POST retries only when it
+ * never reached the server (connect failure) or got 429, unless the caller marks
+ * it idempotent with http_request_set_idempotent() (token endpoints, list*Credential). */
+#ifndef SW_HTTP_H
+#define SW_HTTP_H
+
+#include <poll.h>
+#include <stddef.h>
+
+struct http_client;
+struct http_request;
+
+struct http_header {
+	char *name;
+	char *value;
+};
+
+struct http_response {
+	long status;             /* 0 when no HTTP answer arrived */
+	char *body;              /* NUL-terminated; never NULL */
+	size_t body_len;
+	struct http_header *headers;
+	size_t nheaders;
+	const char *error;       /* NULL when an HTTP answer arrived; else one line naming host and problem */
+	unsigned attempts;
+	double seconds;          /* from submit to completion, retry waits included */
+	const char *request_id;  /* the x-ms-client-request-id sent */
+};
+
+/* Called once per submitted request from http_client_ready(); the request is freed
+ * after it returns. It may submit or cancel requests, but not free the client. */
+typedef void (*http_done_fn)(struct http_request *req, const struct http_response *resp, void *arg);
+
+#define HTTP_BODY_MAX (16u * 1024 * 1024)
+
+struct http_client *http_client_new(void);
+void http_client_free(struct http_client *c);   /* drops unfinished requests without callbacks */
+/* A PEM bundle for a private CA; NULL restores the system store. 0 or -1 (unreadable). */
+int http_client_set_ca_file(struct http_client *c, const char *path);
+/* Defaults: 6 attempts, 500 ms base, 30 s cap. */
+void http_client_set_retry(struct http_client *c, unsigned max_attempts, long base_ms, long cap_ms);
+/* Defaults: connect 15 s, abort when under 1 byte/s for 60 s, total 0 (none). */
+void http_client_set_timeouts(struct http_client *c, long connect_ms, long stall_s, long total_ms);
+
+/* headers: NULL-terminated "Name: value" strings (copied); body: NUL-terminated or NULL. */
+struct http_request *http_request_new(const char *method, const char *url,
+                                      const char *const *headers, const char *body);
+int http_request_set_body(struct http_request *req, const void *data, size_t len);
+void http_request_set_idempotent(struct http_request *req, int yes);
+void http_request_free(struct http_request *req);   /* only for requests never submitted */
+
+/* Takes ownership of req. Refusals (plain http to a remote host, bad URL) reach
+ * done() from the loop like any other failure, without a connection attempt. */
+void http_client_submit(struct http_client *c, struct http_request *req, http_done_fn done, void *arg);
+/* Drops a submitted, unfinished request without calling done(). */
+void http_client_cancel(struct http_client *c, struct http_request *req);
+
+/* Fills up to max pollfds with what curl waits on and lowers *timeout_ms (-1 = none)
+ * to the next timer. Returns the number of fds needed (may exceed max). */
+int http_client_fds(struct http_client *c, struct pollfd *out, int max, int *timeout_ms);
+/* Drives transfers after poll(): fds are the caller's whole set (others are ignored).
+ * Runs due timers and completion callbacks. Returns the requests still pending. */
+int http_client_ready(struct http_client *c, const struct pollfd *fds, int n);
+int http_client_pending(const struct http_client *c);
+/* Runs the poll loop until no request is pending (headless mode). */
+void http_client_wait(struct http_client *c);
+
+/* Case-insensitive; NULL when absent. */
+const char *http_response_header(const struct http_response *r, const char *name);
+
+/* Copy a URL / form body with secret parameter values (code, client_secret,
+ * refresh_token, device_code, password, sig, se, ...) replaced by <redacted>. */
+void http_redact_url(const char *url, char *out, size_t outlen);
+void http_redact_form(const char *form, char *out, size_t outlen);
+/* 1 when url's host is 127.0.0.0/8, ::1 or localhost. */
+int http_url_is_loopback(const char *url);
+
+#endif

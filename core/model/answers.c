@@ -1,0 +1,365 @@
+#include "core/model/answers.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/model/uniqid.h"
+#include "core/model/validate.h"
+
+#define ANSWERS_FILE_MAX (1024 * 1024)
+/* The Azure CLI's public client id: a service principal must bring its own. */
+#define AZ_CLI_CLIENT_ID "04b07795-8ddb-461a-bbee-02f9e1bf7b46"
+
+void answers_init(struct answers *a)
+{
+	memset(a, 0, sizeof *a);
+}
+
+void answers_free(struct answers *a)
+{
+	for (int i = 0; i < PLAN_Q_COUNT; i++)
+		free(a->val[i]);
+	answers_init(a);
+}
+
+static int answers_store(struct answers *a, plan_qid q, const char *value, int given)
+{
+	char *copy = NULL;
+	if (value && !(copy = strdup(value)))
+		return -1;
+	free(a->val[q]);
+	a->val[q] = copy;
+	a->given[q] = value && given;
+	return 0;
+}
+
+int answers_set(struct answers *a, plan_qid q, const char *value)
+{
+	if ((unsigned)q >= PLAN_Q_COUNT)
+		return -1;
+	return answers_store(a, q, value, 1);
+}
+
+const char *answers_get(const struct answers *a, plan_qid q)
+{
+	return (unsigned)q < PLAN_Q_COUNT ? a->val[q] : NULL;
+}
+
+static const char *answers_lookup(void *ctx, plan_qid q)
+{
+	return answers_get(ctx, q);
+}
+
+int answers_expand(const struct answers *a, const char *tpl, char *out, size_t outlen,
+                   char *err, size_t errlen)
+{
+	return plan_expand(tpl, answers_lookup, (void *)a, out, outlen, err, errlen);
+}
+
+/* Words that mark a secret. ssh_public_key_file is the one "key" that is public. */
+static int answers_secret_like(const char *path)
+{
+	static const char *const words[] = {"password", "passwd", "secret", "token", "passphrase",
+	                                    "private", "credential", "key"};
+	char low[256];
+	size_t n = strlen(path);
+	if (n >= sizeof low)
+		n = sizeof low - 1;
+	for (size_t i = 0; i < n; i++)
+		low[i] = (char)(path[i] >= 'A' && path[i] <= 'Z' ? path[i] - 'A' + 'a' : path[i]);
+	low[n] = '\0';
+	const char *last = strrchr(low, '.');
+	last = last ? last + 1 : low;
+	if (strcmp(last, "ssh_public_key_file") == 0)
+		return 0;
+	for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+		if (strstr(low, words[i]))
+			return 1;
+	return 0;
+}
+
+static enum answers_result answers_take(struct answers *a, const char *path, const cJSON *v,
+                                        int check, char *err, size_t errlen)
+{
+	char num[32];
+	const char *text;
+	if (answers_secret_like(path)) {
+		snprintf(err, errlen, "%s: looks like a secret; secrets never go in the answers file "
+		                      "(the wizard generates them or asks for them and keeps them in "
+		                      "the vault)", path);
+		return ANSWERS_E_INVALID;
+	}
+	int q = plan_question_find(path);
+	if (q < 0) {
+		snprintf(err, errlen, "%s: unknown key (the README lists the answers file's keys; "
+		                      "keys starting with _ are comments)", path);
+		return ANSWERS_E_INVALID;
+	}
+	if (cJSON_IsNull(v))
+		return ANSWERS_OK;   /* null: take the default */
+	if (cJSON_IsString(v)) {
+		text = v->valuestring;
+	} else if (cJSON_IsNumber(v)) {
+		double d = v->valuedouble;
+		if (d < 0 || d > 1e15 || d != (double)(long long)d) {
+			snprintf(err, errlen, "%s: must be a whole number", path);
+			return ANSWERS_E_INVALID;
+		}
+		snprintf(num, sizeof num, "%.0f", d);
+		text = num;
+	} else if (cJSON_IsBool(v)) {
+		text = cJSON_IsTrue(v) ? "true" : "false";
+	} else {
+		snprintf(err, errlen, "%s: must be a string, a number or true/false", path);
+		return ANSWERS_E_INVALID;
+	}
+	if (a->given[q]) {
+		snprintf(err, errlen, "%s: given twice", path);
+		return ANSWERS_E_INVALID;
+	}
+	if (check && plan_question_check((plan_qid)q, text, err, errlen) < 0)
+		return ANSWERS_E_INVALID;
+	return answers_store(a, (plan_qid)q, text, 1) < 0 ? ANSWERS_E_NOMEM : ANSWERS_OK;
+}
+
+/* 1 when some question's key starts with "section.". */
+static int answers_is_section(const char *section)
+{
+	size_t n = strlen(section);
+	for (int i = 0; i < PLAN_Q_COUNT; i++) {
+		const char *k = plan_question((plan_qid)i)->key;
+		if (strncmp(k, section, n) == 0 && k[n] == '.')
+			return 1;
+	}
+	return 0;
+}
+
+static enum answers_result answers_parse_opt(struct answers *a, const char *json, int check,
+                                             char *err, size_t errlen)
+{
+	const char *end = NULL;
+	cJSON *root = cJSON_ParseWithOpts(json, &end, 1);
+	if (!root) {
+		int line = 1;
+		for (const char *p = json; end && p < end && *p; p++)
+			line += *p == '\n';
+		snprintf(err, errlen, "not valid JSON (near line %d)", line);
+		return ANSWERS_E_INVALID;
+	}
+	enum answers_result rc = ANSWERS_OK;
+	if (!cJSON_IsObject(root)) {
+		snprintf(err, errlen, "the answers file must hold one JSON object");
+		rc = ANSWERS_E_INVALID;
+	}
+	const cJSON *top;
+	char path[256];
+	for (top = root->child; rc == ANSWERS_OK && cJSON_IsObject(root) && top; top = top->next) {
+		if (top->string[0] == '_')
+			continue;
+		if (!cJSON_IsObject(top)) {
+			rc = answers_take(a, top->string, top, check, err, errlen);
+			continue;
+		}
+		if (!answers_is_section(top->string) && !answers_secret_like(top->string)) {
+			snprintf(err, errlen, "%s: unknown section (the README lists the answers file's keys)",
+			         top->string);
+			rc = ANSWERS_E_INVALID;
+			break;
+		}
+		for (const cJSON *v = top->child; rc == ANSWERS_OK && v; v = v->next) {
+			if (v->string[0] == '_')
+				continue;
+			snprintf(path, sizeof path, "%s.%s", top->string, v->string);
+			if (cJSON_IsObject(v) || cJSON_IsArray(v)) {
+				if (answers_secret_like(path))
+					rc = answers_take(a, path, v, check, err, errlen);
+				else {
+					snprintf(err, errlen, "%s: must be a string, a number or true/false", path);
+					rc = ANSWERS_E_INVALID;
+				}
+				continue;
+			}
+			rc = answers_take(a, path, v, check, err, errlen);
+		}
+	}
+	cJSON_Delete(root);
+	return rc;
+}
+
+enum answers_result answers_parse(struct answers *a, const char *json, char *err, size_t errlen)
+{
+	return answers_parse_opt(a, json, 1, err, errlen);
+}
+
+enum answers_result answers_parse_kept(struct answers *a, const char *json, char *err, size_t errlen)
+{
+	return answers_parse_opt(a, json, 0, err, errlen);
+}
+
+enum answers_result answers_load(struct answers *a, const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+		return ANSWERS_E_IO;
+	}
+	char *buf = malloc(ANSWERS_FILE_MAX + 1);
+	if (!buf) {
+		fclose(f);
+		return ANSWERS_E_NOMEM;
+	}
+	size_t n = fread(buf, 1, ANSWERS_FILE_MAX + 1, f);
+	int bad = ferror(f);
+	fclose(f);
+	if (bad || n > ANSWERS_FILE_MAX) {
+		snprintf(err, errlen, bad ? "cannot read %s" : "%s is larger than 1 MiB", path);
+		free(buf);
+		return bad ? ANSWERS_E_IO : ANSWERS_E_INVALID;
+	}
+	buf[n] = '\0';
+	char inner[512];
+	enum answers_result rc = answers_parse(a, buf, inner, sizeof inner);
+	free(buf);
+	if (rc == ANSWERS_E_INVALID)
+		snprintf(err, errlen, "%s", inner);
+	return rc;
+}
+
+static int answers_default_ssh_key(char *out, size_t outlen, char *err, size_t errlen)
+{
+	static const char *const tries[] = {"~/.ssh/id_ed25519.pub", "~/.ssh/id_rsa.pub"};
+	for (size_t i = 0; i < sizeof tries / sizeof *tries; i++)
+		if (validate_ssh_public_key_file(tries[i], NULL, 0) == 0) {
+			snprintf(out, outlen, "%s", tries[i]);
+			return 0;
+		}
+	snprintf(err, errlen, "no usable key at ~/.ssh/id_ed25519.pub or ~/.ssh/id_rsa.pub; "
+	                      "name one, or make one with ssh-keygen -t ed25519");
+	return -1;
+}
+
+int answers_default(const struct answers *a, plan_qid q, char *out, size_t outlen,
+                    char *err, size_t errlen)
+{
+	const struct plan_question *pq = plan_question(q);
+	char why[256];
+	int rc = -1;
+	if (!pq)
+		return -1;
+	switch (pq->def_kind) {
+	case PLAN_DEF_REQUIRED:
+		snprintf(why, sizeof why, "required: there is no default");
+		break;
+	case PLAN_DEF_UNIQID: {
+		const char *sub = answers_get(a, Q_SUBSCRIPTION);
+		char id[UNIQID_LEN + 1];
+		if (!sub)
+			snprintf(why, sizeof why, "subscription is needed first");
+		else if (uniqid_derive(sub, NULL, id) < 0)
+			snprintf(why, sizeof why, "cannot derive it (out of memory)");
+		else
+			rc = snprintf(out, outlen, "%s", id) < (int)outlen ? 0 : -1;
+		break;
+	}
+	case PLAN_DEF_SSH_KEY:
+		rc = answers_default_ssh_key(out, outlen, why, sizeof why);
+		break;
+	case PLAN_DEF_TEMPLATE:
+		rc = answers_expand(a, pq->def, out, outlen, why, sizeof why);
+		break;
+	}
+	if (rc < 0 && err)
+		snprintf(err, errlen, "%s: %s", pq->key, why);
+	return rc;
+}
+
+/* Rules that join two answers. */
+static enum answers_result answers_cross_check(const struct answers *a, char *err, size_t errlen)
+{
+	const struct plan_region *r = plan_region_find(a->val[Q_LOCATION]);
+	if (r && strcmp(r->cloud, a->val[Q_CLOUD]) != 0) {
+		snprintf(err, errlen, "location: %s is a region of %s, not of %s", r->name, r->cloud,
+		         a->val[Q_CLOUD]);
+		return ANSWERS_E_INVALID;
+	}
+	if (strcmp(a->val[Q_AUTH_METHOD], "service-principal") == 0) {
+		const char *t = a->val[Q_AUTH_TENANT];
+		if (strcmp(t, "organizations") == 0 || strcmp(t, "common") == 0) {
+			snprintf(err, errlen, "auth.tenant: a service principal signs in to one tenant; "
+			                      "give its GUID or domain");
+			return ANSWERS_E_INVALID;
+		}
+		if (strcmp(a->val[Q_AUTH_CLIENT_ID], AZ_CLI_CLIENT_ID) == 0) {
+			snprintf(err, errlen, "auth.client_id: a service principal signs in with its own "
+			                      "application id, not the Azure CLI's");
+			return ANSWERS_E_INVALID;
+		}
+	}
+	return ANSWERS_OK;
+}
+
+void answers_clear_defaults(struct answers *a)
+{
+	for (int i = 0; i < PLAN_Q_COUNT; i++)
+		if (!a->given[i]) {
+			free(a->val[i]);
+			a->val[i] = NULL;
+		}
+}
+
+enum answers_result answers_complete(struct answers *a, char *err, size_t errlen)
+{
+	char value[PATH_MAX];
+	for (int i = 0; i < PLAN_Q_COUNT; i++) {
+		if (!a->val[i]) {
+			if (answers_default(a, (plan_qid)i, value, sizeof value, err, errlen) < 0)
+				return ANSWERS_E_INVALID;
+			if (answers_store(a, (plan_qid)i, value, 0) < 0)
+				return ANSWERS_E_NOMEM;
+		}
+		if (plan_question_check((plan_qid)i, a->val[i], err, errlen) < 0)
+			return ANSWERS_E_INVALID;
+	}
+	return answers_cross_check(a, err, errlen);
+}
+
+cJSON *answers_to_json(const struct answers *a)
+{
+	cJSON *root = cJSON_CreateObject();
+	if (!root)
+		return NULL;
+	for (int i = 0; i < PLAN_Q_COUNT; i++) {
+		const struct plan_question *pq = plan_question((plan_qid)i);
+		const char *v = a->val[i];
+		if (!v)
+			continue;
+		cJSON *parent = root;
+		const char *name = pq->key;
+		const char *dot = strchr(pq->key, '.');
+		if (dot) {
+			char section[64];
+			snprintf(section, sizeof section, "%.*s", (int)(dot - pq->key), pq->key);
+			parent = cJSON_GetObjectItemCaseSensitive(root, section);
+			if (!parent)
+				parent = cJSON_AddObjectToObject(root, section);
+			name = dot + 1;
+		}
+		cJSON *item;
+		if (pq->validate == validate_bool)
+			item = cJSON_CreateBool(strcmp(v, "true") == 0);
+		else if (pq->validate == validate_port || pq->validate == validate_amqp_port ||
+		         pq->validate == validate_node_count || pq->validate == validate_data_disk_gb)
+			item = cJSON_CreateNumber(strtod(v, NULL));
+		else
+			item = cJSON_CreateString(v);
+		if (!parent || !item || !cJSON_AddItemToObject(parent, name, item)) {
+			cJSON_Delete(item);
+			cJSON_Delete(root);
+			return NULL;
+		}
+	}
+	return root;
+}

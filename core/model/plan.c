@@ -1,0 +1,564 @@
+/* The install as data. Defaults follow the 2020 guide (shared/seed/azure-install.md)
+ * except where Azure or the runner moved on: the guide's Standard_NC6 is retired and
+ * the runner only schedules on GPUs it recognises (runner-facts §5). */
+#include "core/model/plan.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/model/validate.h"
+
+struct step_row {
+	const char *key;
+	const char *title;
+};
+
+#define PLAN_ROW_(id, key, title) {key, title},
+static const struct step_row steps[STEP_COUNT] = {PLAN_STEPS(PLAN_ROW_)};
+#undef PLAN_ROW_
+
+const char *plan_step_key(step_id s)
+{
+	return (unsigned)s < STEP_COUNT ? steps[s].key : "?";
+}
+
+const char *plan_step_title(step_id s)
+{
+	return (unsigned)s < STEP_COUNT ? steps[s].title : "?";
+}
+
+int plan_step_parse(const char *key)
+{
+	for (int i = 0; i < STEP_COUNT; i++)
+		if (strcmp(steps[i].key, key) == 0)
+			return i;
+	return -1;
+}
+
+/* ---- choice lists ---------------------------------------------------------------- */
+
+static const struct plan_choice cloud_choices[] = {
+	{"AzureCloud", "public Azure", 1},
+	{"AzureUSGovernment", "Azure Government (US)", 1},
+	{"AzureChinaCloud", "Azure China (21Vianet)", 1},
+};
+
+static const struct plan_choice auth_choices[] = {
+	{"device-code", "open a URL on any device and enter a code; works over SSH", 1},
+	{"azure-cli", "reuse the sign-in of `az login` on this machine", 1},
+	{"service-principal", "an app registration's id and secret (secret kept in the vault)", 1},
+};
+
+static const struct plan_choice acr_sku_choices[] = {
+	{"Basic", "enough for one runner image", 1},
+	{"Standard", "more storage and throughput", 1},
+	{"Premium", "geo-replication, private link", 1},
+};
+
+static const struct plan_choice bool_choices[] = {
+	{"true", "", 1},
+	{"false", "", 1},
+};
+
+/* Suggestions only: any Standard_* size is accepted for the service VMs. */
+static const struct plan_choice vm_choices[] = {
+	{"Standard_A2_v2", "2 vCPU, 4 GiB (the guide's RabbitMQ size; standard disks only)", 1},
+	{"Standard_A4_v2", "4 vCPU, 8 GiB", 1},
+	{"Standard_B2s", "2 vCPU, 4 GiB, burstable", 1},
+	{"Standard_B2ms", "2 vCPU, 8 GiB, burstable", 1},
+	{"Standard_D2s_v3", "2 vCPU, 8 GiB (the guide's Minio size)", 1},
+	{"Standard_D4s_v3", "4 vCPU, 16 GiB", 1},
+	{"Standard_D2s_v5", "2 vCPU, 8 GiB", 1},
+	{"Standard_D4s_v5", "4 vCPU, 16 GiB", 1},
+	{"Standard_DS12_v2", "4 vCPU, 28 GiB", 1},
+};
+
+/* The runner's devices.go knows GTX 10xx, TITAN X, RTX 2080 Ti, K80, P40, P100, V100 and
+ * A100-SXM4-40GB; any other GPU gets no slots and the runner refuses to start. Of the
+ * sizes Azure still sells, only ND A100 v4 has a GPU it knows. */
+static const struct plan_gpu_size gpu_sizes[] = {
+	{"Standard_ND96asr_v4", "A100-SXM4-40GB", 8, 96, 1, 0},
+	{"Standard_NC6s_v3", "Tesla V100-PCIE-16GB", 1, 6, 1, 1},
+	{"Standard_NC12s_v3", "Tesla V100-PCIE-16GB", 2, 12, 1, 1},
+	{"Standard_NC24s_v3", "Tesla V100-PCIE-16GB", 4, 24, 1, 1},
+	{"Standard_NC6", "Tesla K80", 1, 6, 1, 1},
+	{"Standard_NC4as_T4_v3", "Tesla T4", 1, 4, 0, 0},
+	{"Standard_NC8as_T4_v3", "Tesla T4", 1, 8, 0, 0},
+	{"Standard_NC16as_T4_v3", "Tesla T4", 1, 16, 0, 0},
+	{"Standard_NC64as_T4_v3", "Tesla T4", 4, 64, 0, 0},
+	{"Standard_NV36ads_A10_v5", "A10", 1, 36, 0, 0},
+	{"Standard_NC24ads_A100_v4", "A100 80GB PCIe", 1, 24, 0, 0},
+	{"Standard_NC48ads_A100_v4", "A100 80GB PCIe", 2, 48, 0, 0},
+	{"Standard_NC96ads_A100_v4", "A100 80GB PCIe", 4, 96, 0, 0},
+	{"Standard_ND96amsr_A100_v4", "A100-SXM4-80GB", 8, 96, 0, 0},
+	{"Standard_NC40ads_H100_v5", "H100 NVL", 1, 40, 0, 0},
+	{"Standard_NC80adis_H100_v5", "H100 NVL", 2, 80, 0, 0},
+	{"Standard_ND96isr_H100_v5", "H100 80GB HBM3", 8, 96, 0, 0},
+};
+#define GPU_COUNT (sizeof gpu_sizes / sizeof *gpu_sizes)
+
+/* Public regions with VMs, ACR and AKS. Whether the GPU size is offered (and quota)
+ * is checked online by the aks step, since it changes. */
+static const struct plan_region regions[] = {
+	{"eastus", "AzureCloud"}, {"eastus2", "AzureCloud"}, {"centralus", "AzureCloud"},
+	{"northcentralus", "AzureCloud"}, {"southcentralus", "AzureCloud"},
+	{"westcentralus", "AzureCloud"}, {"westus", "AzureCloud"}, {"westus2", "AzureCloud"},
+	{"westus3", "AzureCloud"}, {"canadacentral", "AzureCloud"}, {"canadaeast", "AzureCloud"},
+	{"brazilsouth", "AzureCloud"}, {"northeurope", "AzureCloud"}, {"westeurope", "AzureCloud"},
+	{"uksouth", "AzureCloud"}, {"ukwest", "AzureCloud"}, {"francecentral", "AzureCloud"},
+	{"germanywestcentral", "AzureCloud"}, {"norwayeast", "AzureCloud"},
+	{"swedencentral", "AzureCloud"}, {"switzerlandnorth", "AzureCloud"},
+	{"polandcentral", "AzureCloud"}, {"italynorth", "AzureCloud"},
+	{"uaenorth", "AzureCloud"}, {"southafricanorth", "AzureCloud"},
+	{"centralindia", "AzureCloud"}, {"southindia", "AzureCloud"}, {"eastasia", "AzureCloud"},
+	{"southeastasia", "AzureCloud"}, {"japaneast", "AzureCloud"}, {"japanwest", "AzureCloud"},
+	{"koreacentral", "AzureCloud"}, {"australiaeast", "AzureCloud"},
+	{"australiasoutheast", "AzureCloud"}, {"usgovvirginia", "AzureUSGovernment"},
+	{"usgovarizona", "AzureUSGovernment"}, {"usgovtexas", "AzureUSGovernment"},
+	{"chinaeast2", "AzureChinaCloud"}, {"chinanorth2", "AzureChinaCloud"},
+	{"chinanorth3", "AzureChinaCloud"},
+};
+#define REGION_COUNT (sizeof regions / sizeof *regions)
+
+/* Built once from the tables above so the detail text cannot drift from them. */
+static struct plan_choice gpu_choices[GPU_COUNT];
+static char gpu_details[GPU_COUNT][112];
+static struct plan_choice region_choices[REGION_COUNT];
+
+static void plan_init_choices(void)
+{
+	static int done;
+	if (done)
+		return;
+	for (size_t i = 0; i < GPU_COUNT; i++) {
+		const struct plan_gpu_size *g = &gpu_sizes[i];
+		snprintf(gpu_details[i], sizeof gpu_details[i], "%d x %s, %d vCPU; runner can use: %s",
+		         g->gpus, g->gpu_model, g->vcpus,
+		         g->retired ? "no (size retired by Azure)" : g->runner_ok ? "yes" : "no");
+		gpu_choices[i] = (struct plan_choice){g->size, gpu_details[i], g->runner_ok && !g->retired};
+	}
+	for (size_t i = 0; i < REGION_COUNT; i++)
+		region_choices[i] = (struct plan_choice){regions[i].name, regions[i].cloud, 1};
+	done = 1;
+}
+
+const struct plan_gpu_size *plan_gpu_sizes(size_t *n)
+{
+	*n = GPU_COUNT;
+	return gpu_sizes;
+}
+
+const struct plan_gpu_size *plan_gpu_find(const char *size)
+{
+	for (size_t i = 0; i < GPU_COUNT; i++)
+		if (strcmp(gpu_sizes[i].size, size) == 0)
+			return &gpu_sizes[i];
+	return NULL;
+}
+
+const struct plan_region *plan_regions(size_t *n)
+{
+	*n = REGION_COUNT;
+	return regions;
+}
+
+const struct plan_region *plan_region_find(const char *name)
+{
+	for (size_t i = 0; i < REGION_COUNT; i++)
+		if (strcmp(regions[i].name, name) == 0)
+			return &regions[i];
+	return NULL;
+}
+
+static int plan_in_choices(const struct plan_choice *c, size_t n, const char *value)
+{
+	for (size_t i = 0; i < n; i++)
+		if (c[i].selectable && strcmp(c[i].value, value) == 0)
+			return 1;
+	return 0;
+}
+
+int plan_validate_cloud(const char *value, char *why, size_t whylen)
+{
+	if (plan_in_choices(cloud_choices, 3, value))
+		return 0;
+	snprintf(why, whylen, "must be AzureCloud, AzureUSGovernment or AzureChinaCloud");
+	return -1;
+}
+
+int plan_validate_auth_method(const char *value, char *why, size_t whylen)
+{
+	if (plan_in_choices(auth_choices, 3, value))
+		return 0;
+	snprintf(why, whylen, "must be device-code, azure-cli or service-principal");
+	return -1;
+}
+
+int plan_validate_acr_sku(const char *value, char *why, size_t whylen)
+{
+	if (plan_in_choices(acr_sku_choices, 3, value))
+		return 0;
+	snprintf(why, whylen, "must be Basic, Standard or Premium");
+	return -1;
+}
+
+int plan_validate_location(const char *value, char *why, size_t whylen)
+{
+	if (plan_region_find(value))
+		return 0;
+	snprintf(why, whylen, "must be an Azure region name in lower case without spaces, "
+	                      "such as eastus or westeurope");
+	return -1;
+}
+
+/* Refuses sizes the runner cannot use: a GPU node pool that idles at full price
+ * while the runner refuses to start is the costliest mistake this wizard could make. */
+int plan_validate_gpu_size(const char *value, char *why, size_t whylen)
+{
+	const struct plan_gpu_size *g = plan_gpu_find(value);
+	if (!g)
+		snprintf(why, whylen, "must be one of the GPU sizes the wizard knows, such as %s",
+		         PLAN_GPU_DEFAULT);
+	else if (g->retired)
+		snprintf(why, whylen, "%s (%s) is retired by Azure; use %s", value, g->gpu_model,
+		         PLAN_GPU_DEFAULT);
+	else if (!g->runner_ok)
+		snprintf(why, whylen, "%s has %s GPUs, which the runner does not recognise (it would "
+		                      "refuse to start); use %s", value, g->gpu_model, PLAN_GPU_DEFAULT);
+	else
+		return 0;
+	return -1;
+}
+
+/* ---- questions ------------------------------------------------------------------- */
+
+#define CH(a) a, sizeof a / sizeof *a
+
+static const struct plan_question questions[PLAN_Q_COUNT] = {
+	[Q_CLOUD] = {Q_CLOUD, "cloud", STEP_SUBSCRIPTION, "Azure cloud",
+		PLAN_DEF_TEMPLATE, "AzureCloud", plan_validate_cloud,
+		"Which Azure to sign in to; almost everyone wants AzureCloud (public Azure).",
+		CH(cloud_choices), 1},
+	[Q_AUTH_METHOD] = {Q_AUTH_METHOD, "auth.method", STEP_SUBSCRIPTION, "Sign-in method",
+		PLAN_DEF_TEMPLATE, "device-code", plan_validate_auth_method,
+		"device-code works from any terminal, also over SSH. A service principal's secret "
+		"is asked for during the install and kept in the vault.",
+		CH(auth_choices), 1},
+	[Q_AUTH_TENANT] = {Q_AUTH_TENANT, "auth.tenant", STEP_SUBSCRIPTION, "Tenant",
+		PLAN_DEF_TEMPLATE, "organizations", validate_tenant,
+		"organizations: choose after signing in. A tenant GUID or domain goes straight "
+		"there (a service principal needs one).", NULL, 0, 0},
+	[Q_AUTH_CLIENT_ID] = {Q_AUTH_CLIENT_ID, "auth.client_id", STEP_SUBSCRIPTION,
+		"Client (application) id", PLAN_DEF_TEMPLATE, "04b07795-8ddb-461a-bbee-02f9e1bf7b46",
+		validate_guid,
+		"The default is the Azure CLI's public client id; a service principal uses its "
+		"own application id.", NULL, 0, 0},
+	[Q_SUBSCRIPTION] = {Q_SUBSCRIPTION, "subscription", STEP_SUBSCRIPTION, "Subscription id",
+		PLAN_DEF_REQUIRED, NULL, validate_guid,
+		"The subscription that pays for everything (`az account list -o table`).",
+		NULL, 0, 0},
+	[Q_LOCATION] = {Q_LOCATION, "location", STEP_SUBSCRIPTION, "Region",
+		PLAN_DEF_TEMPLATE, "eastus", plan_validate_location,
+		"One region for every resource. The aks step checks that the GPU size is offered "
+		"there and that your quota covers it before creating anything.",
+		region_choices, REGION_COUNT, 1},
+	[Q_UNIQ_ID] = {Q_UNIQ_ID, "uniq_id", STEP_SUBSCRIPTION, "Unique id",
+		PLAN_DEF_UNIQID, NULL, validate_uniq_id,
+		"Part of every resource name so installs do not collide. Derived as in the 2020 "
+		"guide (md5 of the subscription id and this host's multicast addresses), so the "
+		"same host gives the same names.", NULL, 0, 0},
+
+	[Q_RMQ_RESOURCE_GROUP] = {Q_RMQ_RESOURCE_GROUP, "rabbitmq.resource_group", STEP_RABBITMQ,
+		"Resource group", PLAN_DEF_TEMPLATE, "studioml-{uniq_id}", validate_resource_group,
+		"Shared by default with Minio and the registry, so one deletion removes them.",
+		NULL, 0, 0},
+	[Q_RMQ_VM_NAME] = {Q_RMQ_VM_NAME, "rabbitmq.vm_name", STEP_RABBITMQ, "VM name",
+		PLAN_DEF_TEMPLATE, "rabbitmq", validate_vm_name,
+		"Also the VM's host name; its IP, NSG and NIC are named after it.", NULL, 0, 0},
+	[Q_RMQ_VM_SIZE] = {Q_RMQ_VM_SIZE, "rabbitmq.vm_size", STEP_RABBITMQ, "VM size",
+		PLAN_DEF_TEMPLATE, "Standard_A2_v2", validate_vm_size,
+		"The queue server is light; A2_v2 is what the guide used.", CH(vm_choices), 0},
+	[Q_RMQ_ADMIN_USER] = {Q_RMQ_ADMIN_USER, "rabbitmq.admin_user", STEP_RABBITMQ,
+		"SSH admin user", PLAN_DEF_TEMPLATE, "azureuser", validate_admin_user,
+		"The Linux account you SSH in as (Azure refuses names such as admin or root).",
+		NULL, 0, 0},
+	[Q_RMQ_SSH_KEY] = {Q_RMQ_SSH_KEY, "rabbitmq.ssh_public_key_file", STEP_RABBITMQ,
+		"SSH public key file", PLAN_DEF_SSH_KEY, NULL, validate_ssh_public_key_file,
+		"ssh-ed25519, or ssh-rsa of 2048 bits or more (Azure accepts no other kind). "
+		"Make one with: ssh-keygen -t ed25519", NULL, 0, 0},
+	[Q_RMQ_AMQP_USER] = {Q_RMQ_AMQP_USER, "rabbitmq.amqp_user", STEP_RABBITMQ,
+		"RabbitMQ user", PLAN_DEF_TEMPLATE, "studioml", validate_amqp_user,
+		"Runners and experimenters connect as this user; its password is generated "
+		"(letters and digits, as the runner needs) and kept in the vault.", NULL, 0, 0},
+	[Q_RMQ_AMQP_PORT] = {Q_RMQ_AMQP_PORT, "rabbitmq.amqp_port", STEP_RABBITMQ, "AMQP port",
+		PLAN_DEF_TEMPLATE, "5672", validate_amqp_port,
+		"The runner also calls the management API on this port + 10000 (15672).",
+		NULL, 0, 0},
+
+	[Q_MINIO_RESOURCE_GROUP] = {Q_MINIO_RESOURCE_GROUP, "minio.resource_group", STEP_MINIO,
+		"Resource group", PLAN_DEF_TEMPLATE, "studioml-{uniq_id}", validate_resource_group,
+		"Shared by default with RabbitMQ and the registry.", NULL, 0, 0},
+	[Q_MINIO_VM_NAME] = {Q_MINIO_VM_NAME, "minio.vm_name", STEP_MINIO, "VM name",
+		PLAN_DEF_TEMPLATE, "minio", validate_vm_name,
+		"Also the VM's host name; its IP, NSG, NIC and data disk are named after it.",
+		NULL, 0, 0},
+	[Q_MINIO_VM_SIZE] = {Q_MINIO_VM_SIZE, "minio.vm_size", STEP_MINIO, "VM size",
+		PLAN_DEF_TEMPLATE, "Standard_D2s_v3", validate_vm_size,
+		"D2s_v3 takes premium disks; grow it when many runners pull data at once.",
+		CH(vm_choices), 0},
+	[Q_MINIO_ADMIN_USER] = {Q_MINIO_ADMIN_USER, "minio.admin_user", STEP_MINIO,
+		"SSH admin user", PLAN_DEF_TEMPLATE, "{rabbitmq.admin_user}", validate_admin_user,
+		"The Linux account you SSH in as.", NULL, 0, 0},
+	[Q_MINIO_SSH_KEY] = {Q_MINIO_SSH_KEY, "minio.ssh_public_key_file", STEP_MINIO,
+		"SSH public key file", PLAN_DEF_TEMPLATE, "{rabbitmq.ssh_public_key_file}",
+		validate_ssh_public_key_file, "The same key as RabbitMQ unless you say otherwise.",
+		NULL, 0, 0},
+	[Q_MINIO_DATA_DISK_GB] = {Q_MINIO_DATA_DISK_GB, "minio.data_disk_gb", STEP_MINIO,
+		"Data disk (GiB)", PLAN_DEF_TEMPLATE, "1024", validate_data_disk_gb,
+		"An empty managed disk, partitioned, formatted ext4 and mounted at /data. "
+		"1024 is Azure's \"1 TB\".", NULL, 0, 0},
+	[Q_MINIO_BUCKET] = {Q_MINIO_BUCKET, "minio.bucket", STEP_MINIO, "Bucket",
+		PLAN_DEF_TEMPLATE, "studioml-artifacts", validate_bucket,
+		"Bucket for experiment artifacts, created on the Minio server.", NULL, 0, 0},
+	[Q_MINIO_PORT] = {Q_MINIO_PORT, "minio.port", STEP_MINIO, "S3 port",
+		PLAN_DEF_TEMPLATE, "9000", validate_port,
+		"Experimenters and runner pods both reach Minio here.", NULL, 0, 0},
+
+	[Q_ACR_RESOURCE_GROUP] = {Q_ACR_RESOURCE_GROUP, "acr.resource_group", STEP_ACR,
+		"Resource group", PLAN_DEF_TEMPLATE, "studioml-{uniq_id}", validate_resource_group,
+		"The guide's registry group.", NULL, 0, 0},
+	[Q_ACR_NAME] = {Q_ACR_NAME, "acr.name", STEP_ACR, "Registry name",
+		PLAN_DEF_TEMPLATE, "leafai{uniq_id}", validate_registry_name,
+		"Global across Azure: the step checks availability before creating it.",
+		NULL, 0, 0},
+	[Q_ACR_SKU] = {Q_ACR_SKU, "acr.sku", STEP_ACR, "Registry SKU",
+		PLAN_DEF_TEMPLATE, "Basic", plan_validate_acr_sku,
+		"Basic holds one runner image comfortably.", CH(acr_sku_choices), 1},
+	[Q_ACR_IMAGE] = {Q_ACR_IMAGE, "acr.image", STEP_ACR, "Runner image",
+		PLAN_DEF_TEMPLATE, "leafai/azure-studio-go-runner:0.9.21", validate_image_ref,
+		"Imported from Docker Hub into the registry by ACR itself (no local docker).",
+		NULL, 0, 0},
+
+	[Q_AKS_RESOURCE_GROUP] = {Q_AKS_RESOURCE_GROUP, "aks.resource_group", STEP_AKS,
+		"Resource group", PLAN_DEF_TEMPLATE, "leafai-{uniq_id}", validate_resource_group,
+		"The guide's cluster group. AKS also makes its own MC_* group for the nodes.",
+		NULL, 0, 0},
+	[Q_AKS_NAME] = {Q_AKS_NAME, "aks.name", STEP_AKS, "Cluster name",
+		PLAN_DEF_TEMPLATE, "leafai-cluster-{uniq_id}", validate_aks_name, "", NULL, 0, 0},
+	[Q_AKS_DNS_PREFIX] = {Q_AKS_DNS_PREFIX, "aks.dns_prefix", STEP_AKS, "DNS prefix",
+		PLAN_DEF_TEMPLATE, "leafai-{uniq_id}", validate_dns_prefix,
+		"Prefix of the cluster API server's host name.", NULL, 0, 0},
+	[Q_AKS_NODE_VM_SIZE] = {Q_AKS_NODE_VM_SIZE, "aks.node_vm_size", STEP_AKS, "GPU node size",
+		PLAN_DEF_TEMPLATE, PLAN_GPU_DEFAULT, plan_validate_gpu_size,
+		"The runner only uses GPUs it recognises; on today's Azure that is ND A100 v4 "
+		"(A100-SXM4-40GB). Other sizes are listed so you can see why they are refused.",
+		gpu_choices, GPU_COUNT, 1},
+	[Q_AKS_NODE_COUNT] = {Q_AKS_NODE_COUNT, "aks.node_count", STEP_AKS, "GPU nodes",
+		PLAN_DEF_TEMPLATE, "1", validate_node_count,
+		"Runner replicas are set to nodes x GPUs per node, so none wait for a GPU.",
+		NULL, 0, 0},
+
+	[Q_OVERLAY_DIR] = {Q_OVERLAY_DIR, "overlay.dir", STEP_OVERLAY, "Overlay directory",
+		PLAN_DEF_TEMPLATE, "~/studioml-overlay-{uniq_id}", validate_dir,
+		"Where kustomization.yaml and its patches are written (no secrets go there).",
+		NULL, 0, 0},
+	[Q_OVERLAY_NAMESPACE] = {Q_OVERLAY_NAMESPACE, "overlay.namespace", STEP_OVERLAY,
+		"Namespace", PLAN_DEF_TEMPLATE, "studioml", validate_k8s_namespace,
+		"The runner's namespace; K8S_NAMESPACE and the RoleBinding follow it.", NULL, 0, 0},
+	[Q_OVERLAY_QUEUE_MATCH] = {Q_OVERLAY_QUEUE_MATCH, "overlay.queue_match", STEP_OVERLAY,
+		"Queue match", PLAN_DEF_TEMPLATE, "^rmq_.*$", validate_regex_text,
+		"Queues the runners serve (QUEUE_MATCH); experimenters use --queue=rmq_<name>.",
+		NULL, 0, 0},
+	[Q_OVERLAY_CLEAR_TEXT] = {Q_OVERLAY_CLEAR_TEXT, "overlay.clear_text_messages",
+		STEP_OVERLAY, "Accept clear-text requests", PLAN_DEF_TEMPLATE, "true", validate_bool,
+		"true until experimenters' signing keys are in studioml-signing: otherwise the "
+		"runner refuses every request.", CH(bool_choices), 1},
+};
+
+#define PLAN_Q_KEY_(id, key) key,
+static const char *const question_keys[PLAN_Q_COUNT] = {PLAN_QUESTIONS(PLAN_Q_KEY_)};
+#undef PLAN_Q_KEY_
+
+const struct plan_question *plan_question(plan_qid q)
+{
+	plan_init_choices();
+	return (unsigned)q < PLAN_Q_COUNT ? &questions[q] : NULL;
+}
+
+int plan_question_find(const char *key)
+{
+	for (int i = 0; i < PLAN_Q_COUNT; i++)
+		if (strcmp(question_keys[i], key) == 0)
+			return i;
+	return -1;
+}
+
+int plan_question_check(plan_qid q, const char *value, char *why, size_t whylen)
+{
+	const struct plan_question *pq = plan_question(q);
+	char rule[512];
+	if (!pq)
+		return -1;
+	if (!value || !*value) {
+		snprintf(why, whylen, "%s: must not be empty", pq->key);
+		return -1;
+	}
+	if (pq->validate(value, rule, sizeof rule) == 0)
+		return 0;
+	snprintf(why, whylen, "%s: %s", pq->key, rule);
+	return -1;
+}
+
+size_t plan_step_questions(step_id s, plan_qid *out, size_t max)
+{
+	size_t n = 0;
+	for (int i = 0; i < PLAN_Q_COUNT; i++)
+		if (questions[i].step == s) {
+			if (n < max)
+				out[n] = (plan_qid)i;
+			n++;
+		}
+	return n;
+}
+
+/* ---- products and dependencies ------------------------------------------------- */
+
+#define BIT(s) (1u << (s))
+
+static const struct plan_resource sub_res[] = {
+	{"Microsoft.Resources/subscriptions", "{subscription}"},
+};
+static const struct plan_secret sub_sec[] = {
+	{"azure-refresh-token", VAULT_KIND_TOKEN, "Entra ID refresh token from the device-code sign-in",
+	 "auth.method=device-code"},
+	{"azure-client-secret", VAULT_KIND_CLIENT_SECRET, "service principal secret to sign in with",
+	 "auth.method=service-principal"},
+};
+static const struct plan_resource rmq_res[] = {
+	{"Microsoft.Resources/resourceGroups", "{rabbitmq.resource_group}"},
+	{"Microsoft.Network/publicIPAddresses", "{rabbitmq.vm_name}-ip"},
+	{"Microsoft.Network/networkSecurityGroups", "{rabbitmq.vm_name}-nsg"},
+	{"Microsoft.Network/virtualNetworks", "{rabbitmq.vm_name}-vnet"},
+	{"Microsoft.Network/networkInterfaces", "{rabbitmq.vm_name}-nic"},
+	{"Microsoft.Compute/virtualMachines", "{rabbitmq.vm_name}"},
+};
+static const struct plan_secret rmq_sec[] = {
+	{"rabbitmq-password", VAULT_KIND_PASSWORD, "password of the RabbitMQ user (letters and digits)",
+	 NULL},
+};
+static const struct plan_resource minio_res[] = {
+	{"Microsoft.Resources/resourceGroups", "{minio.resource_group}"},
+	{"Microsoft.Network/publicIPAddresses", "{minio.vm_name}-ip"},
+	{"Microsoft.Network/networkSecurityGroups", "{minio.vm_name}-nsg"},
+	{"Microsoft.Network/virtualNetworks", "{minio.vm_name}-vnet"},
+	{"Microsoft.Network/networkInterfaces", "{minio.vm_name}-nic"},
+	{"Microsoft.Compute/disks", "{minio.vm_name}-data"},
+	{"Microsoft.Compute/virtualMachines", "{minio.vm_name}"},
+};
+static const struct plan_secret minio_sec[] = {
+	{"minio-access-key", VAULT_KIND_ACCESS_KEY, "Minio root user (S3 access key)", NULL},
+	{"minio-secret-key", VAULT_KIND_PASSWORD, "Minio root password (S3 secret key)", NULL},
+};
+static const struct plan_resource acr_res[] = {
+	{"Microsoft.Resources/resourceGroups", "{acr.resource_group}"},
+	{"Microsoft.ContainerRegistry/registries", "{acr.name}"},
+	{"Microsoft.Graph/servicePrincipals", "registry-acr-principal-{uniq_id}"},
+	{"Microsoft.Authorization/roleAssignments", "AcrPull for registry-acr-principal-{uniq_id}"},
+};
+static const struct plan_secret acr_sec[] = {
+	{"acr-sp-client-secret", VAULT_KIND_CLIENT_SECRET,
+	 "pull-only service principal secret (image pull secret)", NULL},
+};
+static const struct plan_resource aks_res[] = {
+	{"Microsoft.Resources/resourceGroups", "{aks.resource_group}"},
+	{"Microsoft.ContainerService/managedClusters", "{aks.name}"},
+	{"Microsoft.Authorization/roleAssignments", "AcrPull for {aks.name} kubelet identity"},
+};
+static const struct plan_secret aks_sec[] = {
+	{"aks-kubeconfig", VAULT_KIND_KUBECONFIG, "cluster admin kubeconfig", NULL},
+};
+static const struct plan_resource overlay_res[] = {
+	{"kubernetes/Namespace", PLAN_DEVICE_PLUGIN_NAMESPACE},
+	{"kubernetes/DaemonSet", "nvidia-device-plugin-daemonset"},
+	{"kubernetes/Namespace", "{overlay.namespace}"},
+	{"kubernetes/Secret", "studioml-go-docker-key"},
+	{"kubernetes/Secret", "studioml-amqp"},
+	{"kubernetes/Secret", "studioml-runner-key-secret"},
+	{"kubernetes/Secret", "studioml-runner-passphrase-secret"},
+	{"kubernetes/Secret", "studioml-signing"},
+	{"kubernetes/ConfigMap", "studioml-env"},
+	{"kubernetes/Deployment", "studioml-go-runner-deployment"},
+	{"directory", "{overlay.dir}"},
+};
+static const struct plan_secret overlay_sec[] = {
+	{"runner-encryption-key", VAULT_KIND_SSH_KEY,
+	 "RSA-4096 message key pair (PKCS#1, PEM-encrypted with the passphrase)", NULL},
+	{"runner-key-passphrase", VAULT_KIND_PASSWORD, "passphrase of the message key", NULL},
+};
+
+/* minio needs only the subscription: experimenters and pods reach it by URL in each
+ * request, so the overlay does not wait for it. */
+static const struct plan_step_info step_infos[STEP_COUNT] = {
+	[STEP_SUBSCRIPTION] = {0, CH(sub_res), CH(sub_sec)},
+	[STEP_RABBITMQ] = {BIT(STEP_SUBSCRIPTION), CH(rmq_res), CH(rmq_sec)},
+	[STEP_MINIO] = {BIT(STEP_SUBSCRIPTION), CH(minio_res), CH(minio_sec)},
+	[STEP_ACR] = {BIT(STEP_SUBSCRIPTION), CH(acr_res), CH(acr_sec)},
+	[STEP_AKS] = {BIT(STEP_SUBSCRIPTION) | BIT(STEP_ACR), CH(aks_res), CH(aks_sec)},
+	[STEP_OVERLAY] = {BIT(STEP_RABBITMQ) | BIT(STEP_ACR) | BIT(STEP_AKS), CH(overlay_res),
+	                  CH(overlay_sec)},
+};
+
+const struct plan_step_info *plan_step_info(step_id s)
+{
+	return (unsigned)s < STEP_COUNT ? &step_infos[s] : NULL;
+}
+
+int plan_step_depends_on(step_id s, step_id on)
+{
+	return (unsigned)s < STEP_COUNT && (unsigned)on < STEP_COUNT &&
+	       (step_infos[s].deps & BIT(on)) != 0;
+}
+
+int plan_expand(const char *tpl, const char *(*get)(void *ctx, plan_qid q), void *ctx,
+                char *out, size_t outlen, char *err, size_t errlen)
+{
+	size_t o = 0;
+	char key[64];
+	if (outlen == 0)
+		return -1;
+	for (const char *p = tpl; *p;) {
+		const char *piece = p;
+		size_t n = 1;
+		size_t kn = *p == '{' ? strspn(p + 1, "abcdefghijklmnopqrstuvwxyz0123456789_.") : 0;
+		if (kn > 0 && p[kn + 1] == '}') {
+			const char *close = p + kn + 1;
+			if (kn >= sizeof key) {
+				if (err)
+					snprintf(err, errlen, "placeholder too long in \"%s\"", tpl);
+				return -1;
+			}
+			memcpy(key, p + 1, kn);
+			key[kn] = '\0';
+			int q = plan_question_find(key);
+			piece = q < 0 ? NULL : get(ctx, (plan_qid)q);
+			if (!piece || !*piece) {
+				if (err)
+					snprintf(err, errlen, "%s is needed first", key);
+				return -1;
+			}
+			n = strlen(piece);
+			p = close + 1;
+		} else {
+			p++;
+		}
+		if (o + n >= outlen) {
+			if (err)
+				snprintf(err, errlen, "\"%s\" expands to more than %zu bytes", tpl, outlen - 1);
+			return -1;
+		}
+		memcpy(out + o, piece, n);
+		o += n;
+	}
+	out[o] = '\0';
+	return 0;
+}

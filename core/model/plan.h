@@ -1,0 +1,174 @@
+/* core/model/plan.h: the install as data. The TUI, headless commands, `plan` and `status`
+ * all read this one table: steps, their questions (key, label, default, validator,
+ * help, choices), what each step produces (Azure resources, vault entries) and the
+ * steps it depends on. */
+#ifndef SW_PLAN_H
+#define SW_PLAN_H
+
+#include <stddef.h>
+
+#include "secrets/vault.h"
+
+/* id, key (state and CLI), title (screens) */
+#define PLAN_STEPS(X)                                              \
+	X(STEP_SUBSCRIPTION, "subscription", "Subscription")          \
+	X(STEP_RABBITMQ, "rabbitmq", "RabbitMQ VM")                    \
+	X(STEP_MINIO, "minio", "Minio disk and partition")             \
+	X(STEP_ACR, "acr", "Container registry (ACR)")                 \
+	X(STEP_AKS, "aks", "AKS GPU cluster")                          \
+	X(STEP_OVERLAY, "overlay", "Kustomize overlay")
+
+#define PLAN_ENUM_(id, key, title) id,
+typedef enum { PLAN_STEPS(PLAN_ENUM_) STEP_COUNT } step_id;
+#undef PLAN_ENUM_
+
+const char *plan_step_key(step_id s);
+const char *plan_step_title(step_id s);
+/* -1 when unknown. */
+int plan_step_parse(const char *key);
+
+/* Questions: id, answers-file key path. Order matters: a default may only refer to
+ * answers listed above it. The rest of each row is in plan.c. */
+#define PLAN_QUESTIONS(X)                                   \
+	X(Q_CLOUD, "cloud")                                     \
+	X(Q_AUTH_METHOD, "auth.method")                         \
+	X(Q_AUTH_TENANT, "auth.tenant")                         \
+	X(Q_AUTH_CLIENT_ID, "auth.client_id")                   \
+	X(Q_SUBSCRIPTION, "subscription")                       \
+	X(Q_LOCATION, "location")                               \
+	X(Q_UNIQ_ID, "uniq_id")                                 \
+	X(Q_RMQ_RESOURCE_GROUP, "rabbitmq.resource_group")      \
+	X(Q_RMQ_VM_NAME, "rabbitmq.vm_name")                    \
+	X(Q_RMQ_VM_SIZE, "rabbitmq.vm_size")                    \
+	X(Q_RMQ_ADMIN_USER, "rabbitmq.admin_user")              \
+	X(Q_RMQ_SSH_KEY, "rabbitmq.ssh_public_key_file")        \
+	X(Q_RMQ_AMQP_USER, "rabbitmq.amqp_user")                \
+	X(Q_RMQ_AMQP_PORT, "rabbitmq.amqp_port")                \
+	X(Q_MINIO_RESOURCE_GROUP, "minio.resource_group")       \
+	X(Q_MINIO_VM_NAME, "minio.vm_name")                     \
+	X(Q_MINIO_VM_SIZE, "minio.vm_size")                     \
+	X(Q_MINIO_ADMIN_USER, "minio.admin_user")               \
+	X(Q_MINIO_SSH_KEY, "minio.ssh_public_key_file")         \
+	X(Q_MINIO_DATA_DISK_GB, "minio.data_disk_gb")           \
+	X(Q_MINIO_BUCKET, "minio.bucket")                       \
+	X(Q_MINIO_PORT, "minio.port")                           \
+	X(Q_ACR_RESOURCE_GROUP, "acr.resource_group")           \
+	X(Q_ACR_NAME, "acr.name")                               \
+	X(Q_ACR_SKU, "acr.sku")                                 \
+	X(Q_ACR_IMAGE, "acr.image")                             \
+	X(Q_AKS_RESOURCE_GROUP, "aks.resource_group")           \
+	X(Q_AKS_NAME, "aks.name")                               \
+	X(Q_AKS_DNS_PREFIX, "aks.dns_prefix")                   \
+	X(Q_AKS_NODE_VM_SIZE, "aks.node_vm_size")               \
+	X(Q_AKS_NODE_COUNT, "aks.node_count")                   \
+	X(Q_OVERLAY_DIR, "overlay.dir")                         \
+	X(Q_OVERLAY_NAMESPACE, "overlay.namespace")             \
+	X(Q_OVERLAY_QUEUE_MATCH, "overlay.queue_match")         \
+	X(Q_OVERLAY_CLEAR_TEXT, "overlay.clear_text_messages")
+
+#define PLAN_Q_ENUM_(id, key) id,
+typedef enum { PLAN_QUESTIONS(PLAN_Q_ENUM_) PLAN_Q_COUNT } plan_qid;
+#undef PLAN_Q_ENUM_
+
+typedef int (*plan_validator)(const char *value, char *why, size_t whylen);
+
+/* How an unanswered question gets its value. */
+enum plan_default {
+	PLAN_DEF_REQUIRED,   /* no default: the operator must answer */
+	PLAN_DEF_TEMPLATE,   /* def with {key.path} replaced by earlier answers */
+	PLAN_DEF_UNIQID,     /* the seed's md5 of subscription + `ip maddress show eth0` */
+	PLAN_DEF_SSH_KEY,    /* the first of ~/.ssh/id_ed25519.pub, ~/.ssh/id_rsa.pub that exists */
+};
+
+struct plan_choice {
+	const char *value;
+	const char *detail;   /* shown beside the value, e.g. GPU model and runner support */
+	int selectable;       /* 0: listed so the operator sees why not; the validator refuses it */
+};
+
+struct plan_question {
+	plan_qid id;
+	const char *key;
+	step_id step;
+	const char *label;
+	enum plan_default def_kind;
+	const char *def;              /* template for PLAN_DEF_TEMPLATE, else NULL */
+	plan_validator validate;
+	const char *help;
+	const struct plan_choice *choices;  /* NULL for free text */
+	size_t nchoices;
+	int closed;                   /* 1: only a selectable choice is valid */
+};
+
+const struct plan_question *plan_question(plan_qid q);
+/* -1 when key is not a question. */
+int plan_question_find(const char *key);
+/* Validates value for q; on failure why reads "acr.name: must be ...". 0 or -1. */
+int plan_question_check(plan_qid q, const char *value, char *why, size_t whylen);
+/* The questions of one step, in order; returns how many (at most max are stored). */
+size_t plan_step_questions(step_id s, plan_qid *out, size_t max);
+
+/* GPU node sizes: what the runner's device whitelist makes of each (runner-facts §5). */
+struct plan_gpu_size {
+	const char *size;
+	const char *gpu_model;
+	int gpus;                /* per node */
+	int vcpus;
+	int runner_ok;           /* the runner gives it slots without changes */
+	int retired;             /* Azure no longer creates it */
+};
+const struct plan_gpu_size *plan_gpu_sizes(size_t *n);
+const struct plan_gpu_size *plan_gpu_find(const char *size);
+#define PLAN_GPU_DEFAULT "Standard_ND96asr_v4"
+
+/* Azure region names the wizard offers, with the cloud each belongs to. */
+struct plan_region {
+	const char *name;
+	const char *cloud;
+};
+const struct plan_region *plan_regions(size_t *n);
+const struct plan_region *plan_region_find(const char *name);
+
+/* Validators that need the tables above. */
+int plan_validate_cloud(const char *value, char *why, size_t whylen);
+int plan_validate_location(const char *value, char *why, size_t whylen);
+int plan_validate_gpu_size(const char *value, char *why, size_t whylen);
+int plan_validate_auth_method(const char *value, char *why, size_t whylen);
+int plan_validate_acr_sku(const char *value, char *why, size_t whylen);
+
+/* What a step leaves behind. Resource names are templates over the answers. */
+struct plan_resource {
+	const char *type;        /* ARM type, or "kubernetes/<Kind>" for cluster objects */
+	const char *name;        /* template, e.g. "{rabbitmq.vm_name}-ip" */
+};
+struct plan_secret {
+	const char *name;        /* vault entry name */
+	vault_kind kind;
+	const char *what;
+	const char *only_if;     /* "key=value" condition on the answers, or NULL */
+};
+struct plan_step_info {
+	unsigned deps;           /* bit (1u << step) for every step that must be done first */
+	const struct plan_resource *resources;
+	size_t nresources;
+	const struct plan_secret *secrets;
+	size_t nsecrets;
+};
+const struct plan_step_info *plan_step_info(step_id s);
+int plan_step_depends_on(step_id s, step_id on);
+
+/* Expands "{key.path}" (lower-case key characters only) with get(ctx, question); all
+ * other text, including "${RMQ_USER}", is copied as is.
+ * 0, or -1 (with a message in err when given) for an unknown key, an empty
+ * answer or an output that does not fit. */
+int plan_expand(const char *tpl, const char *(*get)(void *ctx, plan_qid q), void *ctx,
+                char *out, size_t outlen, char *err, size_t errlen);
+
+/* Images and names the steps share (runner-facts §1, §4, §5). */
+#define PLAN_DEVICE_PLUGIN_IMAGE "nvcr.io/nvidia/k8s-device-plugin:v0.17.1"
+#define PLAN_DEVICE_PLUGIN_NAMESPACE "gpu-resources"
+#define PLAN_RABBITMQ_IMAGE "bitnami:rabbitmq:rabbitmq:latest"
+#define PLAN_MINIO_OS_IMAGE "Canonical:0001-com-ubuntu-server-jammy:22_04-lts-gen2:latest"
+#define PLAN_RUNNER_BASE_IMAGE "studioml/studio-go-runner"
+
+#endif

@@ -1,0 +1,79 @@
+/* core/model/state.h: state.json beside the vault: schema version, profile, the operator's
+ * answers (never secrets), and per step its status, times, the Azure resource ids it
+ * created, the vault entries it produced (by name only) and any in-flight operation URL.
+ * Written atomically (secrets/atomic.h). */
+#ifndef SW_STATE_H
+#define SW_STATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "core/model/plan.h"
+
+#define STATE_FILE "state.json"
+#define STATE_SCHEMA 2
+
+#define STEP_STATUSES(X)       \
+	X(STEP_PENDING, "pending") \
+	X(STEP_RUNNING, "running") \
+	X(STEP_DONE, "done")       \
+	X(STEP_FAILED, "failed")
+
+#define STATE_ENUM_(id, text) id,
+typedef enum { STEP_STATUSES(STATE_ENUM_) STEP_STATUS_COUNT } step_status;
+#undef STATE_ENUM_
+
+const char *step_status_name(step_status s);
+
+struct step_state {
+	step_status status;
+	int confirmed;     /* the operator confirmed this step's answers (schema 2) */
+	int64_t started;   /* unix seconds, 0 = never */
+	int64_t finished;
+	int64_t updated;
+	char *error;       /* set when failed */
+	char *operation;   /* in-flight long-running operation URL, or NULL */
+	cJSON *resources;  /* array of Azure resource ids */
+	cJSON *secrets;    /* array of vault entry names */
+};
+
+struct state {
+	int schema;
+	char *profile;
+	int64_t created;
+	int64_t updated;
+	uint64_t vault_generation;   /* mirrors the vault header's counter */
+	cJSON *answers;              /* object, shaped like the answers file */
+	struct step_state steps[STEP_COUNT];
+};
+
+enum state_result {
+	STATE_OK = 0,
+	STATE_E_IO,       /* cannot read or write the file */
+	STATE_E_PARSE,    /* not JSON or wrong shape: err names the field */
+	STATE_E_NEWER,    /* schema newer than this program understands */
+};
+
+/* A missing file gives a fresh state for profile. */
+enum state_result state_load(const char *dir, const char *profile, struct state **out,
+                             char *err, size_t errlen);
+enum state_result state_save(const char *dir, struct state *st, char *err, size_t errlen);
+void state_free(struct state *st);
+
+/* Serialises without writing (for tests and `status --json`); caller frees. */
+char *state_to_json(const struct state *st);
+/* Parses (with migration of older schemas). */
+enum state_result state_from_json(const char *text, const char *profile, struct state **out,
+                                  char *err, size_t errlen);
+
+/* Where the install resumes: the first step that is unconfirmed, running or failed, else
+ * the first step that is not done; -1 when every step is done. */
+int state_resume_step(const struct state *st);
+void state_step_set(struct state *st, step_id s, step_status status, const char *error);
+/* Answers: dotted key paths such as "rabbitmq.vm_size". The value is copied. */
+int state_answer_set(struct state *st, const char *path, const char *value);
+const char *state_answer_get(const struct state *st, const char *path);
+
+#endif

@@ -1,0 +1,125 @@
+#include "core/sys/log.h"
+
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "secrets/secmem.h"
+
+#define LOG_LINE_MAX 8192
+#define LOG_SECRETS_MAX 256
+#define REDACTED "<redacted>"
+
+static int log_fd = -1;
+static struct {
+	unsigned char *p;
+	size_t len;
+} secrets[LOG_SECRETS_MAX];
+static size_t nsecrets;
+
+int log_open(const char *path)
+{
+	log_close();
+	log_fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	return log_fd < 0 ? -1 : 0;
+}
+
+void log_close(void)
+{
+	if (log_fd >= 0)
+		close(log_fd);
+	log_fd = -1;
+}
+
+void log_redact(const void *secret, size_t len)
+{
+	if (!secret || len < 4)
+		return;
+	for (size_t i = 0; i < nsecrets; i++)
+		if (secrets[i].len == len && secmem_equal(secrets[i].p, secret, len))
+			return;
+	if (nsecrets == LOG_SECRETS_MAX) {
+		/* Oldest out: the newest secrets are the ones still in flight. */
+		secmem_free(secrets[0].p);
+		memmove(secrets, secrets + 1, sizeof secrets[0] * (LOG_SECRETS_MAX - 1));
+		nsecrets--;
+	}
+	unsigned char *copy = secmem_alloc(len);
+	if (!copy)
+		return;
+	memcpy(copy, secret, len);
+	secrets[nsecrets].p = copy;
+	secrets[nsecrets].len = len;
+	nsecrets++;
+}
+
+void log_redact_clear(void)
+{
+	for (size_t i = 0; i < nsecrets; i++)
+		secmem_free(secrets[i].p);
+	nsecrets = 0;
+}
+
+void log_scrub(const char *src, char *dst, size_t dstlen)
+{
+	if (dstlen == 0)
+		return;
+	size_t in = strlen(src), o = 0;
+	for (size_t i = 0; i < in && o + 1 < dstlen;) {
+		size_t hit = 0;
+		for (size_t s = 0; s < nsecrets; s++) {
+			if (secrets[s].len <= in - i && memcmp(src + i, secrets[s].p, secrets[s].len) == 0 &&
+			    secrets[s].len > hit)
+				hit = secrets[s].len;
+		}
+		if (hit) {
+			size_t r = strlen(REDACTED);
+			if (o + r >= dstlen)
+				break;
+			memcpy(dst + o, REDACTED, r);
+			o += r;
+			i += hit;
+		} else {
+			dst[o++] = src[i++];
+		}
+	}
+	dst[o] = '\0';
+}
+
+void log_msg(enum log_level lvl, const char *fmt, ...)
+{
+	static const char *names[] = {"DEBUG", "INFO", "WARN", "ERROR"};
+	if (log_fd < 0)
+		return;
+	char *raw = secmem_alloc(LOG_LINE_MAX);
+	char *clean = secmem_alloc(LOG_LINE_MAX + 64);
+	if (!raw || !clean) {
+		secmem_free(raw);
+		secmem_free(clean);
+		return;
+	}
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(raw, LOG_LINE_MAX, fmt, ap);
+	va_end(ap);
+	/* One line per message: a newline inside could forge a line. */
+	for (char *p = raw; *p; p++)
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	int n = (int)strftime(clean, 32, "%Y-%m-%dT%H:%M:%SZ ", &tm);
+	n += snprintf(clean + n, 16, "%-5s ", names[(unsigned)lvl < 4 ? lvl : 3]);
+	log_scrub(raw, clean + n, LOG_LINE_MAX + 64 - (size_t)n - 1);
+	size_t len = strlen(clean);
+	clean[len++] = '\n';
+	/* O_APPEND + a single write keeps lines whole even with two writers. */
+	ssize_t w = write(log_fd, clean, len);
+	(void)w;
+	secmem_free(raw);
+	secmem_free(clean);
+}
