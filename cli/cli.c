@@ -8,7 +8,8 @@
 #include <unistd.h>
 
 #include "core/sys/exitcode.h"
-#include "core/model/planprint.h"
+#include "cli/plan.h"
+#include "cli/status.h"
 #include "cli/run.h"
 #include "core/sys/secret_input.h"
 #include "core/sys/timeutil.h"
@@ -42,7 +43,7 @@ void cli_usage(FILE *f)
 	      "  vault rekey [--kdf interactive|moderate|sensitive]   new passphrase\n"
 	      "  vault export --format env|json  every entry, in clear text\n"
 	      "  status                          each step's status and where to resume\n"
-	      "  plan --answers FILE             the ordered actions for an answers file\n"
+	      "  plan --answers FILE [--json]    the ordered actions for an answers file\n"
 	      "  run --answers FILE [--until STEP]   the install without a screen\n"
 	      "  --answers FILE (no command)     the wizard, preloaded with FILE's answers\n"
 	      "\n"
@@ -109,6 +110,10 @@ static int parse_opts(int argc, char **argv, struct cli_opts *o)
 		}
 		if (nlen == 16 && strncmp(name, "accept-old-vault", 16) == 0) {
 			o->accept_old_vault = 1;
+			continue;
+		}
+		if (nlen == 4 && strncmp(name, "json", 4) == 0) {
+			o->json = 1;
 			continue;
 		}
 		int is_fd = nlen == 13 && strncmp(name, "passphrase-fd", 13) == 0;
@@ -680,47 +685,7 @@ static int cmd_status(struct ctx *c)
 {
 	if (need_args(c, 1, "status"))
 		return SW_EXIT_USAGE;
-	struct state *st = c->st;
-	char err[ERRLEN];
-	printf("profile  %s\n", c->p->name);
-	printf("state    %s/%s\n", c->p->dir, STATE_FILE);
-	uint64_t gen = 0;
-	vault_strength s;
-	vault_status vs = vault_peek(c->p->dir, &gen, &s, err, sizeof err);
-	if (vs == VAULT_OK)
-		printf("vault    %s/%s (generation %llu, %s key derivation)\n", c->p->dir, VAULT_FILE,
-		       (unsigned long long)gen, vault_strength_name(s));
-	else if (vs == VAULT_E_MISSING)
-		printf("vault    none yet (the wizard creates it)\n");
-	else
-		printf("vault    %s\n", err);
-	if (vs == VAULT_OK && gen < st->vault_generation)
-		printf("warning  vault generation %llu is older than the state's %llu: restored from an "
-		       "old backup?\n",
-		       (unsigned long long)gen, (unsigned long long)st->vault_generation);
-	printf("\n%-3s %-14s %-8s %-21s %s\n", "#", "STEP", "STATUS", "SINCE", "");
-	for (int i = 0; i < STEP_COUNT; i++) {
-		const struct step_state *ss = &st->steps[i];
-		char when[TIME_ISO_LEN];
-		time_iso(ss->updated, when, sizeof when);
-		printf("%-3d %-14s %-8s %-21s %s%s%s\n", i + 1, plan_step_key((step_id)i),
-		       step_status_name(ss->status), when, plan_step_title((step_id)i),
-		       ss->status == STEP_FAILED && ss->error ? ": " : "",
-		       ss->status == STEP_FAILED && ss->error ? ss->error : "");
-		if (ss->operation)
-			printf("    operation in flight: %s\n", ss->operation);
-	}
-	int r = state_resume_step(st), started = 0;
-	for (int i = 0; i < STEP_COUNT; i++)
-		started |= st->steps[i].confirmed || st->steps[i].status != STEP_PENDING;
-	if (r < 0)
-		printf("\ninstall complete: every step is done\n");
-	else if (!started)
-		printf("\nnothing done yet: the wizard starts at %s (%s)\n", plan_step_key((step_id)r),
-		       plan_step_title((step_id)r));
-	else
-		printf("\nresume at %s (%s)\n", plan_step_key((step_id)r), plan_step_title((step_id)r));
-	return fflush(stdout) == 0 ? SW_EXIT_OK : SW_EXIT_ERROR;
+	return status_print(c->p, c->st, stdout);
 }
 
 static int cmd_plan(struct ctx *c)
@@ -731,7 +696,7 @@ static int cmd_plan(struct ctx *c)
 		cli_fail("plan: --answers FILE is required");
 		return SW_EXIT_USAGE;
 	}
-	return planprint_cmd(c->o->answers, stdout, stderr);
+	return plan_cmd(c->o->answers, c->o->json, stdout, stderr);
 }
 
 static int cmd_run(struct ctx *c) { return run_main(c->o, c->p, c->st); }

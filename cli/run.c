@@ -9,71 +9,48 @@
 #include "core/model/answers.h"
 #include "core/azure/cloud.h"
 #include "core/engine/engine.h"
+#include "core/steps/steps.h"
 #include "core/sys/exitcode.h"
 #include "core/sys/log.h"
 #include "secrets/vault.h"
 
 #define RUN_ERR_MAX 2048
 
-struct run_out {
-	int open;            /* an OP_BEGIN line waits for its end */
-	int interrupted;     /* something was printed in between */
-};
-
-static void run_close_line(struct run_out *r)
-{
-	if (r->open && !r->interrupted) {
-		fputc('\n', stdout);
-		r->interrupted = 1;
-	}
-}
-
+/* Every line is whole: actions of several steps end in any order. Text from Azure was
+ * made safe by the engine. */
 static void run_on_event(const struct engine_event *ev, void *arg)
 {
-	struct run_out *r = arg;
+	(void)arg;
 	const char *step = plan_step_key(ev->step);
 	switch (ev->kind) {
-	case ENGINE_EV_OP_BEGIN:
-		run_close_line(r);
-		printf("%s: %s ... ", step, ev->text);
-		r->open = 1;
-		r->interrupted = 0;
-		break;
-	case ENGINE_EV_OP_END:
-		if (!r->open || r->interrupted)
-			printf("%s: %s ... ", step, ev->text);
+	case ENGINE_EV_ACTION_END:
 		if (ev->ok)
-			printf("%s (%.0f s)\n", ev->detail, ev->seconds);
+			printf("%s: %s ... %s (%.0f s)\n", step, ev->text, ev->detail, ev->seconds);
 		else
-			printf("failed (%.0f s)\n", ev->seconds);
-		r->open = 0;
+			printf("%s: %s ... failed (%.0f s)\n", step, ev->text, ev->seconds);
 		break;
 	case ENGINE_EV_DEVICE_CODE:
-		run_close_line(r);
 		printf("%s: sign in: %s\n", step, ev->device->message);
 		break;
 	case ENGINE_EV_INFO:
-		run_close_line(r);
 		printf("%s: %s\n", step, ev->text);
 		break;
 	case ENGINE_EV_WARNING:
-		run_close_line(r);
 		printf("%s: warning: %s\n", step, ev->text);
 		break;
 	case ENGINE_EV_STEP_SKIPPED:
-		run_close_line(r);
 		printf("%s: done earlier\n", step);
 		break;
 	case ENGINE_EV_STEP_DONE:
-		run_close_line(r);
 		printf("%s: done (%.0f s)\n", step, ev->seconds);
 		break;
 	case ENGINE_EV_STEP_FAILED:
-		run_close_line(r);
 		printf("%s: failed\n", step);
 		fflush(stdout);
-		fprintf(stderr, "studio-wizard: %s%s%s\n", strncmp(ev->text, "step ", 5) == 0 ? "" : step,
-		        strncmp(ev->text, "step ", 5) == 0 ? "" : ": ", ev->text);
+		fprintf(stderr, "studio-wizard: %s: %s\n", step, ev->text);
+		break;
+	case ENGINE_EV_FINISHED:
+		printf("install: %s\n", ev->text);
 		break;
 	default:
 		break;
@@ -168,10 +145,9 @@ int run_main(struct cli_opts *o, struct profile *p, struct state *st)
 		st->answers = aj;
 	}
 
-	struct run_out out = {0, 0};
 	struct engine_config cfg = {
 		.cloud = &cloud, .ca_file = o->ca_file, .answers = &a, .st = st, .state_dir = p->dir, .vault = v,
-		.headless = 1, .on_event = run_on_event, .arg = &out,
+		.headless = 1, .on_event = run_on_event, .arg = NULL,
 	};
 	struct engine *e = engine_new(&cfg, err, sizeof err);
 	if (!e) {
@@ -182,7 +158,15 @@ int run_main(struct cli_opts *o, struct profile *p, struct state *st)
 		log_close();
 		return SW_EXIT_ERROR;
 	}
-	engine_start(e, until);
+	if (engine_start(e, until, err, sizeof err) != 0) {
+		cli_fail("%s", err);
+		log_msg(LOG_ERROR, "run: %s", err);
+		engine_free(e);
+		vault_close(v);
+		answers_free(&a);
+		log_close();
+		return SW_EXIT_ERROR;
+	}
 	int ok = engine_run(e) == 0;
 	engine_free(e);
 	vault_close(v);

@@ -1,26 +1,33 @@
-/* The install screen: after the review, runs the steps this version implements, in order,
- * with a line per operation and its elapsed time. Where the operator must decide (register
- * resource providers) it asks here. Steps done earlier are skipped; an operation left in
- * flight by a crash is polled again, never sent twice. */
+/* The install screen: after the review, runs every step this version has, actions of
+ * different steps at the same time. One line per running action with its own clock and
+ * Azure's usual duration, finished ones collapse into the log, a summary line counts what
+ * runs, is done, failed or waits. A question from the engine (consent to register
+ * providers, ...) is asked here; keys stay live throughout. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/azure/cloud.h"
 #include "core/engine/engine.h"
+#include "core/sys/loop.h"
 #include "screens/screen.h"
 #include "tui/widgets.h"
+
+#define Q_CHOICES_MAX 16
 
 struct install {
 	struct wizard *w;
 	struct cloud cloud;
 	struct engine *eng;
 	struct tui_log *log;
-	struct tui_progress op;
-	char current[256];
-	char consent[512];        /* providers to register, while the engine waits for a yes */
+	struct tui_timer tick;     /* the clocks: once a second while anything runs */
 	int finished, ok, done;
-	step_id last;             /* the last step this version implements */
+	char summary[512];
+	step_id last;              /* the last step this version has */
+	/* the question waiting for the operator */
+	unsigned serial;
+	char question[1024];
+	struct tui_choice *choices;
 	struct tui_source sources[2];
 };
 
@@ -35,15 +42,8 @@ static void on_event(const struct engine_event *ev, void *arg)
 	case ENGINE_EV_STEP_SKIPPED:
 		tui_log_add(in->log, "%s: done earlier", step);
 		break;
-	case ENGINE_EV_OP_BEGIN:
-		snprintf(in->current, sizeof in->current, "%s: %s", step, ev->text);
-		tui_progress_start(&in->op);
-		break;
-	case ENGINE_EV_OP_END:
-		tui_progress_stop(&in->op);
-		in->current[0] = '\0';
-		tui_log_add(in->log, "%s: %s ... %s (%.0f s)", step, ev->text, ev->ok ? ev->detail : "failed",
-		            ev->seconds);
+	case ENGINE_EV_ACTION_END:
+		tui_log_add(in->log, "%s: %s ... %s (%.0f s)", step, ev->text, ev->ok ? ev->detail : "failed", ev->seconds);
 		if (!ev->ok && ev->detail)
 			tui_log_add(in->log, "    %s", ev->detail);
 		break;
@@ -56,17 +56,16 @@ static void on_event(const struct engine_event *ev, void *arg)
 	case ENGINE_EV_DEVICE_CODE:
 		tui_log_add(in->log, "%s: sign in: %s", step, ev->text);
 		break;
-	case ENGINE_EV_CHOOSE_SUBSCRIPTION:
-		/* Chosen on the Subscription screen already. */
-		if (engine_choose_subscription(in->eng, answers_get(&in->w->ans, Q_SUBSCRIPTION)) != 0)
-			engine_cancel(in->eng);
-		break;
-	case ENGINE_EV_CONSENT_PROVIDERS: {
-		size_t o = 0;
-		in->consent[0] = '\0';
-		for (size_t i = 0; i < ev->nnames && o < sizeof in->consent; i++)
-			o += (size_t)snprintf(in->consent + o, sizeof in->consent - o, "%s%s", i ? ", " : "",
-			                      ev->names[i]);
+	case ENGINE_EV_QUESTION: {
+		const struct engine_question *q = ev->question;
+		in->serial = ev->serial;
+		snprintf(in->question, sizeof in->question, "%s", q->text);
+		if (in->choices)
+			tui_choice_free(in->choices);
+		in->choices = tui_choice_new();
+		for (size_t i = 0; i < q->nchoices && i < Q_CHOICES_MAX; i++)
+			tui_choice_add(in->choices, q->choices[i].value, q->choices[i].detail);
+		tui_log_add(in->log, "%s: question: %s", step, q->text);
 		break;
 	}
 	case ENGINE_EV_STEP_DONE:
@@ -76,16 +75,16 @@ static void on_event(const struct engine_event *ev, void *arg)
 		tui_log_add(in->log, "%s: failed: %s", step, ev->text);
 		break;
 	case ENGINE_EV_FINISHED:
-		tui_progress_stop(&in->op);
+		tui_timer_stop(&in->tick);
 		in->finished = 1;
 		in->done = 1;
 		in->ok = ev->ok;
-		in->consent[0] = '\0';
+		in->question[0] = '\0';
+		tui_log_add(in->log, "install: %s", ev->text);
 		if (ev->ok && in->last + 1 < STEP_COUNT)
-			tui_log_add(in->log, "%s is done. The steps after it (%s to %s) are not in this "
-			            "version yet: the plan and every answer are saved for them.",
-			            plan_step_title(in->last), plan_step_key((step_id)(in->last + 1)),
-			            plan_step_key(STEP_COUNT - 1));
+			tui_log_add(in->log, "%s is done. The steps after it (%s to %s) are not in this version yet: the "
+			            "plan and every answer are saved for them.", plan_step_title(in->last),
+			            plan_step_key((step_id)(in->last + 1)), plan_step_key(STEP_COUNT - 1));
 		else if (!ev->ok)
 			tui_log_add(in->log, "stopped: fix the cause, then start the wizard again to resume");
 		break;
@@ -107,6 +106,10 @@ static enum tui_event src_ready(void *ctx, const struct pollfd *fds, int n)
 		return TUI_HANDLED;
 	engine_ready(in->eng, fds, n);
 	if (in->done) {
+		struct engine_summary s;
+		engine_summary(in->eng, &s);
+		snprintf(in->summary, sizeof in->summary, "%d done, %d failed, %d not started, elapsed %d:%02d", s.done,
+		         s.failed, s.waiting + s.blocked, (int)s.elapsed_s / 60, (int)s.elapsed_s % 60);
 		engine_free(in->eng);
 		in->eng = NULL;
 		in->done = 0;
@@ -142,50 +145,113 @@ static void *install_init(struct wizard *w)
 		return in;
 	}
 	tui_log_add(in->log, "installing: %s to %s", plan_step_key(STEP_SUBSCRIPTION), plan_step_key(in->last));
-	engine_start(in->eng, in->last);
+	if (engine_start(in->eng, in->last, err, sizeof err) != 0) {
+		tui_log_add(in->log, "%s", err);
+		engine_free(in->eng);
+		in->eng = NULL;
+		in->finished = 1;
+		return in;
+	}
+	tui_timer_start(&in->tick, 1000);
 	return in;
+}
+
+static void clock_text(long long s, char *out, size_t n)
+{
+	snprintf(out, n, "%lld:%02lld", s / 60, s % 60);
+}
+
+/* The running actions, each on its own line with its clock; returns how many lines. */
+static int draw_running(struct install *in, int y, int max)
+{
+	struct engine_action_view v;
+	int lines = 0;
+	for (size_t i = 0; in->eng && i < engine_action_count(in->eng) && lines < max; i++) {
+		if (engine_action_at(in->eng, i, &v) != 0 || v.state != ACT_RUNNING)
+			continue;
+		char clock[16], line[512];
+		long long secs = (loop_now_ms() - v.started_ms) / 1000;
+		clock_text(secs, clock, sizeof clock);
+		char usual[48] = "";
+		if (v.expect_s >= 60)
+			snprintf(usual, sizeof usual, " (usually %d min)", (v.expect_s + 59) / 60);
+		snprintf(line, sizeof line, "%s: %s%s%s", plan_step_key(v.step), v.text, v.detail[0] ? " - " : "",
+		         v.detail);
+		int width = COLS - 4 - 8 - (int)strlen(usual);
+		mvprintw(y + lines, 2, "%-*.*s %6s%s", width, width, line, clock, usual);
+		lines++;
+	}
+	return lines;
 }
 
 static void install_draw(struct wizard *w, void *self)
 {
 	struct install *in = self;
 	erase();
+	int asking = in->question[0] != '\0';
 	screen_frame(w, "install",
-	             in->consent[0] ? "y register them  n stop  PgUp/PgDn scroll  F10 quit"
+	             asking ? "Up/Down choose  Enter answer  PgUp/PgDn scroll  F10 quit"
 	             : in->finished ? "Enter close  PgUp/PgDn scroll  F3 credentials  F10 quit"
 	                            : "Esc stop  PgUp/PgDn scroll  F3 credentials  F10 quit");
-	int h = LINES - 8;
+	int running = 0;
+	struct engine_summary s = {0};
+	if (in->eng) {
+		engine_summary(in->eng, &s);
+		running = s.running;
+	}
+	int panel = asking ? 2 + tui_choice_count(in->choices) : running + 1;
+	if (panel > LINES / 2)
+		panel = LINES / 2;
+	int h = LINES - 5 - panel;
 	tui_log_draw(in->log, 2, 1, h, COLS - 2);
-	int y = 2 + h + 1;
-	if (in->consent[0]) {
+	int y = 2 + h;
+	if (asking) {
 		attr_t a = tui_attr(TUI_WARN);
 		attron(a);
-		mvprintw(y, 2, "Register these resource providers in the subscription? (y/n)");
-		mvprintw(y + 1, 4, "%.*s", COLS - 6, in->consent);
+		mvprintw(y, 2, "%.*s", COLS - 4, in->question);
 		attroff(a);
-	} else if (in->current[0]) {
-		mvprintw(y, 2, "%.*s", COLS - 4, in->current);
-		tui_progress_draw(&in->op, y + 1, 2, COLS - 4);
+		tui_choice_draw(in->choices, y + 1, 2, panel - 1, COLS - 4, true);
+		return;
+	}
+	if (in->eng) {
+		int n = draw_running(in, y, panel - 1);
+		char el[16], ex[64] = "";
+		clock_text((long long)s.elapsed_s, el, sizeof el);
+		if (s.expected_s > 0)
+			snprintf(ex, sizeof ex, ", expected about %d min", (int)(s.expected_s + 59) / 60);
+		mvprintw(y + n, 2, "%d running, %d done, %d failed, %d waiting, elapsed %s%s", s.running, s.done, s.failed,
+		         s.waiting + s.blocked, el, ex);
 	} else if (in->finished) {
 		attr_t a = tui_attr(in->ok ? TUI_OK : TUI_ERROR);
 		attron(a);
-		mvaddstr(y, 2, in->ok ? "finished: every step of this version is done"
-		                      : "stopped: see the lines above");
+		mvprintw(y, 2, "%s: %.*s", in->ok ? "finished" : "stopped", COLS - 16,
+		         in->summary[0] ? in->summary : "see the lines above");
 		attroff(a);
 	}
 }
 
 static enum tui_event install_key(struct wizard *w, void *self, int key)
 {
-	(void)w;
 	struct install *in = self;
-	if (in->consent[0] && (key == 'y' || key == 'n')) {
-		in->consent[0] = '\0';
-		tui_log_add(in->log, "provider registration: %s", key == 'y' ? "yes" : "no");
-		engine_consent(in->eng, key == 'y');
-		return TUI_REDRAW;
+	int enter = key == '\n' || key == '\r' || key == TUI_KEY(KEY_ENTER);
+	if (in->question[0] && in->eng) {
+		if (enter) {
+			int i = tui_choice_selected(in->choices);
+			char why[256];
+			if (i < 0)
+				return TUI_HANDLED;
+			const char *value = tui_choice_name(in->choices, i);
+			tui_log_add(in->log, "answer: %s", value);
+			in->question[0] = '\0';
+			if (engine_answer(in->eng, in->serial, value, why, sizeof why) != 0)
+				screen_say(w, 1, "%s", why);
+			return TUI_REDRAW;
+		}
+		enum tui_event ev = tui_choice_key(in->choices, key);
+		if (ev != TUI_IGNORED)
+			return ev;
 	}
-	if (in->finished && (key == '\n' || key == '\r' || key == TUI_KEY(KEY_ENTER)))
+	if (in->finished && enter)
 		return TUI_NEXT;
 	if (!in->finished && in->eng && key == TUI_ESC) {
 		engine_cancel(in->eng);
@@ -204,7 +270,9 @@ static void install_fini(struct wizard *w, void *self)
 		engine_cancel(in->eng);
 		engine_free(in->eng);
 	}
-	tui_progress_stop(&in->op);
+	tui_timer_stop(&in->tick);
+	if (in->choices)
+		tui_choice_free(in->choices);
 	tui_log_free(in->log);
 	free(in);
 }
@@ -213,7 +281,7 @@ static struct tui_source *install_sources(void *self, int *n)
 {
 	struct install *in = self;
 	in->sources[0] = (struct tui_source){src_fds, src_ready, in};
-	in->sources[1] = tui_progress_source(&in->op);
+	in->sources[1] = tui_timer_source(&in->tick);
 	*n = 2;
 	return in->sources;
 }

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/model/planprint.h"
+#include "core/engine/describe.h"
 #include "screens/screen.h"
 #include "tui/widgets.h"
 
@@ -29,7 +29,7 @@ static void *review_init(struct wizard *w)
 	char *text = NULL;
 	size_t len = 0;
 	FILE *m = open_memstream(&text, &len);
-	if (!m || planprint_write(&w->ans, m) != 0) {
+	if (!m || describe_plan(steps_table(), &w->ans, m) != 0) {
 		snprintf(r->problem, sizeof r->problem, "cannot lay out the plan (out of memory)");
 		if (m)
 			fclose(m);

@@ -25,6 +25,7 @@ struct sub_screen {
 	struct tui_progress wait;
 	struct tui_source sources[2];
 	char status[512];          /* the last progress line */
+	unsigned serial;           /* the engine's question: which subscription */
 };
 
 #define KEYS "Enter confirm  F4 list  F5 sign in  PgDn next  Esc back  F3 credentials  F10 quit"
@@ -38,27 +39,28 @@ static void on_event(const struct engine_event *ev, void *arg)
 		snprintf(s->uri, sizeof s->uri, "%s", ev->device->verification_uri);
 		snprintf(s->message, sizeof s->message, "%s", ev->device->message);
 		break;
-	case ENGINE_EV_CHOOSE_SUBSCRIPTION:
+	case ENGINE_EV_QUESTION: {
+		/* The only question of the sign-in: which subscription (value: its id). */
+		const struct engine_question *q = ev->question;
 		tui_progress_stop(&s->wait);
 		s->code[0] = '\0';
+		s->serial = ev->serial;
 		if (s->subs)
 			tui_choice_free(s->subs);
 		s->subs = tui_choice_new();
 		const char *current = answers_get(&s->w->ans, Q_SUBSCRIPTION);
-		for (size_t i = 0; i < ev->nsubs; i++) {
-			char desc[200];
-			snprintf(desc, sizeof desc, "%-28.28s %-9s tenant %s", ev->subs[i].name,
-			         ev->subs[i].state, ev->subs[i].tenant);
-			tui_choice_add(s->subs, ev->subs[i].id, desc);
-			if (current && strcasecmp(current, ev->subs[i].id) == 0)
+		for (size_t i = 0; i < q->nchoices; i++) {
+			tui_choice_add(s->subs, q->choices[i].value, q->choices[i].detail);
+			if (current && strcasecmp(current, q->choices[i].value) == 0)
 				tui_choice_select(s->subs, (int)i);
 		}
 		s->phase = CHOOSING;
 		snprintf(s->status, sizeof s->status, "%zu subscription%s: pick one (Enter), Esc cancels",
-		         ev->nsubs, ev->nsubs == 1 ? "" : "s");
+		         q->nchoices, q->nchoices == 1 ? "" : "s");
 		break;
-	case ENGINE_EV_OP_BEGIN:
-		snprintf(s->status, sizeof s->status, "%s ...", ev->text);
+	}
+	case ENGINE_EV_ACTION_PROGRESS:
+		snprintf(s->status, sizeof s->status, "%s ...", ev->detail);
 		break;
 	case ENGINE_EV_WARNING:
 		screen_say(s->w, 1, "%s", ev->text);
@@ -163,8 +165,11 @@ static enum tui_event sub_key(struct wizard *w, void *self, int key)
 				return TUI_HANDLED;
 			char id[64];
 			snprintf(id, sizeof id, "%s", tui_choice_name(s->subs, i));
-			if (engine_choose_subscription(s->eng, id) != 0)
-				return TUI_REDRAW;   /* a WARNING said why */
+			char why[256];
+			if (engine_answer(s->eng, s->serial, id, why, sizeof why) != 0) {
+				screen_say(w, 1, "%s: not Enabled; Azure refuses to create resources in it", id);
+				return TUI_REDRAW;
+			}
 			if (stepform_set_answer(w, s->form, Q_SUBSCRIPTION, id) == 0)
 				screen_say(w, 0, "subscription %s chosen", id);
 			return TUI_REDRAW;

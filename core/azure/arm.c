@@ -61,6 +61,7 @@ struct arm_op {
 	enum arm_phase phase;
 	enum arm_kind kind;
 	int replayed;       /* a 401 was already answered with a new token */
+	int once;           /* the initial request is never replayed after it may have landed */
 	arm_operation_fn on_op;
 	arm_done_fn done;
 	void *arg;
@@ -255,6 +256,36 @@ static const char *arm_provisioning_state(const cJSON *j)
 	return cJSON_IsString(s) ? s->valuestring : NULL;
 }
 
+/* 1 when url is on the cloud's own ARM scheme, host and port: the only place the bearer
+ * token may go. Poll and next-page URLs come from answers and the state file. */
+int arm_url_trusted(const struct arm *a, const char *url)
+{
+	const char *base = a->cloud->arm;
+	const char *bs = strstr(base, "://");
+	const char *us = url ? strstr(url, "://") : NULL;
+	if (!bs || !us || (size_t)(bs - base) != (size_t)(us - url) || strncasecmp(base, url, (size_t)(bs - base)) != 0)
+		return 0;
+	bs += 3;
+	us += 3;
+	size_t bl = strcspn(bs, "/?#"), ul = strcspn(us, "/?#");
+	if (bl != ul || strncasecmp(bs, us, bl) != 0)
+		return 0;
+	return memchr(us, '@', ul) == NULL;
+}
+
+static void arm_untrusted(struct arm_op *op, const char *url)
+{
+	char shown[256];
+	http_redact_url(url, shown, sizeof shown);
+	for (char *p = shown; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	char msg[512];
+	snprintf(msg, sizeof msg, "refusing to follow %s: not this cloud's Resource Manager (%s); no token was sent",
+	         shown, op->arm->cloud->arm);
+	arm_finish(op, NULL, msg, "UntrustedUrl");
+}
+
 static void arm_on_poll_timer(void *arg)
 {
 	struct arm_op *op = arg;
@@ -314,6 +345,10 @@ static void arm_start_lro(struct arm_op *op, const struct http_response *resp)
 	}
 	if (!op->poll_url) {
 		arm_finish(op, resp, "out of memory", "");
+		return;
+	}
+	if (!arm_url_trusted(op->arm, op->poll_url) || (op->location && !arm_url_trusted(op->arm, op->location))) {
+		arm_untrusted(op, arm_url_trusted(op->arm, op->poll_url) ? op->location : op->poll_url);
 		return;
 	}
 	op->phase = ARM_POLL;
@@ -481,6 +516,8 @@ static void arm_send_with(struct arm_op *op, const char *token)
 		arm_finish(op, NULL, "out of memory", "");
 		return;
 	}
+	if (op->once && op->phase == ARM_INITIAL)
+		http_request_set_once(req);
 	/* PUT with an empty body still needs a Content-Length. */
 	if (op->phase == ARM_INITIAL && !op->body && strcmp(method, "GET") != 0 && strcmp(method, "DELETE") != 0)
 		http_request_set_body(req, "", 0);
@@ -498,8 +535,27 @@ static void arm_on_token(const char *token, const char *error, void *arg)
 	arm_send_with(op, token);
 }
 
+static const char *arm_target(const struct arm_op *op)
+{
+	return op->phase == ARM_INITIAL ? op->url
+	       : op->phase == ARM_POLL  ? op->poll_url
+	                                : (strcmp(op->method, "POST") == 0 ? op->location : op->url);
+}
+
+/* From the loop, so a refusal never reaches done() inside arm_call. */
+static void arm_on_refused(void *arg)
+{
+	struct arm_op *op = arg;
+	op->timer = 0;
+	arm_untrusted(op, arm_target(op));
+}
+
 static void arm_send(struct arm_op *op)
 {
+	if (!arm_url_trusted(op->arm, arm_target(op))) {
+		op->timer = loop_after(op->arm->loop, 0, arm_on_refused, op);
+		return;
+	}
 	const char *tok = auth_token(op->arm->auth, AUTH_ARM);
 	if (tok)
 		arm_send_with(op, tok);
@@ -566,6 +622,17 @@ struct arm_op *arm_put(struct arm *a, const char *path, const char *api_version,
                        arm_operation_fn on_op, arm_done_fn done, void *arg)
 {
 	return arm_call(a, "PUT", path, api_version, body, on_op, done, arg);
+}
+
+struct arm_op *arm_put_once(struct arm *a, const char *path, const char *api_version, const char *body,
+                            arm_operation_fn on_op, arm_done_fn done, void *arg)
+{
+	struct arm_op *op = arm_op_new(a, "PUT", path, api_version, body, on_op, done, arg);
+	if (op) {
+		op->once = 1;
+		arm_send(op);
+	}
+	return op;
 }
 
 struct arm_op *arm_post(struct arm *a, const char *path, const char *api_version, const char *body,

@@ -54,6 +54,10 @@ struct arm_op *arm_call(struct arm *a, const char *method, const char *path, con
 struct arm_op *arm_get(struct arm *a, const char *path, const char *api_version, arm_done_fn done, void *arg);
 struct arm_op *arm_put(struct arm *a, const char *path, const char *api_version, const char *body,
                        arm_operation_fn on_op, arm_done_fn done, void *arg);
+/* A create: the PUT is never replayed by the HTTP layer once it may have reached Azure
+ * (connection lost, 5xx); the caller looks (GET) before it sends it again. */
+struct arm_op *arm_put_once(struct arm *a, const char *path, const char *api_version, const char *body,
+                            arm_operation_fn on_op, arm_done_fn done, void *arg);
 struct arm_op *arm_post(struct arm *a, const char *path, const char *api_version, const char *body,
                         arm_operation_fn on_op, arm_done_fn done, void *arg);
 struct arm_op *arm_delete(struct arm *a, const char *path, const char *api_version, arm_operation_fn on_op,
@@ -63,6 +67,9 @@ struct arm_op *arm_delete(struct arm *a, const char *path, const char *api_versi
 struct arm_op *arm_resume(struct arm *a, const char *op_url, const char *method, const char *path,
                           const char *api_version, arm_done_fn done, void *arg);
 void arm_cancel(struct arm *a, struct arm_op *op);
+/* 1 when url is on the cloud's ARM scheme, host and port (the only place a token goes);
+ * operation, poll and next-page URLs elsewhere are refused without sending anything. */
+int arm_url_trusted(const struct arm *a, const char *url);
 int arm_pending(const struct arm *a);
 
 /* An ARM error answer as "label: original message (Code) - what to do". code receives

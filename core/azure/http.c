@@ -28,6 +28,7 @@ struct http_request {
 	size_t body_len;
 	int has_body;
 	int idempotent;
+	int once;           /* never replayed once it may have reached the server */
 	CURL *easy;
 	char request_id[37];
 	char errbuf[CURL_ERROR_SIZE];
@@ -335,6 +336,11 @@ int http_request_set_body(struct http_request *req, const void *data, size_t len
 	req->body_len = len;
 	req->has_body = 1;
 	return 0;
+}
+
+void http_request_set_once(struct http_request *req)
+{
+	req->once = 1;
 }
 
 void http_request_set_idempotent(struct http_request *req, int yes)
@@ -649,6 +655,8 @@ static int http_transient(CURLcode rc)
 static int http_method_idempotent(const struct http_request *req)
 {
 	static const char *const m[] = {"GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS"};
+	if (req->once)
+		return 0;
 	for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
 		if (strcmp(req->method, m[i]) == 0)
 			return 1;

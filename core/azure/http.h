@@ -60,6 +60,9 @@ struct http_request *http_request_new(const char *method, const char *url,
                                       const char *const *headers, const char *body);
 int http_request_set_body(struct http_request *req, const void *data, size_t len);
 void http_request_set_idempotent(struct http_request *req, int yes);
+/* Never replayed once it may have reached the server (a create that must happen once:
+ * after a lost answer the caller looks before it sends again). */
+void http_request_set_once(struct http_request *req);
 void http_request_free(struct http_request *req);   /* only for requests never submitted */
 
 /* Takes ownership of req. Refusals (plain http to a remote host, bad URL) reach

@@ -1,64 +1,55 @@
-/* core/engine/engine.h: runs the install steps on the loop, for the TUI and for headless runs.
+/* core/engine/engine.h: runs the install's step table on the loop, for the TUI and for
+ * headless runs.
  *
- * Each step is a sequence of actions (a table in engine.c; later steps add rows).
- * Everything is asynchronous: the UI calls engine_fds()/engine_ready() from its poll
- * loop and gets engine_event callbacks; where the operator must decide (which
- * subscription, whether to register resource providers) the engine waits for
- * engine_choose_subscription()/engine_consent(). With headless set, the answers file
- * decides instead (its subscription; consent = yes, logged).
- * The state file follows every step (running/done/failed, error, in-flight operation
- * URL, resources created); a step already done is skipped, and a saved operation URL
- * is polled again instead of sending its request twice. */
+ * Every action whose dependencies are done runs at once, so independent operations (a
+ * cluster create and two VMs, a VM's IP, network and security group) are in flight
+ * together; each keeps its own record in the state (operation URL, times, error) and
+ * resumes after a crash. A failure stops only what depends on it. The UI calls
+ * engine_fds()/engine_ready() from its poll loop and gets engine_event callbacks; where
+ * the operator must decide, an ENGINE_EV_QUESTION waits for engine_answer(). */
 #ifndef SW_ENGINE_H
 #define SW_ENGINE_H
 
 #include <poll.h>
 #include <stddef.h>
 
-#include "core/model/answers.h"
 #include "core/azure/auth.h"
 #include "core/azure/cloud.h"
-#include "core/model/plan.h"
+#include "core/engine/question.h"
+#include "core/engine/step.h"
+#include "core/model/answers.h"
 #include "core/model/state.h"
 #include "secrets/vault.h"
 
 #define ENGINE_EVENTS(X)                                                              \
-	X(ENGINE_EV_STEP_START, "step-start")           /* step begins */                 \
+	X(ENGINE_EV_STEP_START, "step-start")           /* its first action starts */     \
 	X(ENGINE_EV_STEP_SKIPPED, "step-skipped")       /* done earlier */                \
-	X(ENGINE_EV_OP_BEGIN, "op-begin")               /* text: "registering X" */       \
-	X(ENGINE_EV_OP_END, "op-end")                   /* text, ok, detail, seconds */   \
-	X(ENGINE_EV_INFO, "info")                       /* text: a line to show */        \
-	X(ENGINE_EV_WARNING, "warning")                 /* text */                        \
-	X(ENGINE_EV_DEVICE_CODE, "device-code")         /* device */                      \
-	X(ENGINE_EV_CHOOSE_SUBSCRIPTION, "choose-subscription") /* subs, nsubs */         \
-	X(ENGINE_EV_CONSENT_PROVIDERS, "consent-providers")     /* names, nnames */       \
 	X(ENGINE_EV_STEP_DONE, "step-done")             /* seconds */                     \
 	X(ENGINE_EV_STEP_FAILED, "step-failed")         /* text: the error */             \
-	X(ENGINE_EV_FINISHED, "finished")               /* ok: every requested step done */
+	X(ENGINE_EV_ACTION_START, "action-start")       /* action, text */                \
+	X(ENGINE_EV_ACTION_PROGRESS, "action-progress") /* action, text, detail */        \
+	X(ENGINE_EV_ACTION_END, "action-end")           /* action, text, ok, detail, seconds */ \
+	X(ENGINE_EV_INFO, "info")                       /* text */                        \
+	X(ENGINE_EV_WARNING, "warning")                 /* text */                        \
+	X(ENGINE_EV_DEVICE_CODE, "device-code")         /* device */                      \
+	X(ENGINE_EV_QUESTION, "question")               /* question, serial */            \
+	X(ENGINE_EV_FINISHED, "finished")               /* ok, text: the summary */
 
 #define ENGINE_ENUM_(id, name) id,
 enum engine_event_kind { ENGINE_EVENTS(ENGINE_ENUM_) ENGINE_EV_COUNT };
 #undef ENGINE_ENUM_
 
-struct engine_subscription {
-	const char *id;         /* subscriptionId */
-	const char *name;       /* displayName */
-	const char *state;      /* Enabled, Warned, PastDue, Disabled, Deleted */
-	const char *tenant;     /* tenantId */
-};
-
 struct engine_event {
 	enum engine_event_kind kind;
 	step_id step;
-	const char *text;       /* OP_BEGIN/OP_END/INFO/WARNING/STEP_FAILED/FINISHED */
-	const char *detail;     /* OP_END: "done", "already registered", or the error */
-	int ok;                 /* OP_END, FINISHED */
-	double seconds;         /* OP_END, STEP_DONE */
-	const struct auth_device_code *device;             /* DEVICE_CODE */
-	const struct engine_subscription *subs;            /* CHOOSE_SUBSCRIPTION */
-	size_t nsubs;
-	const char *const *names;                          /* CONSENT_PROVIDERS */
-	size_t nnames;
+	const char *action;     /* the action's key, or NULL */
+	const char *text;
+	const char *detail;
+	int ok;
+	double seconds;
+	const struct auth_device_code *device;
+	const struct engine_question *question;
+	unsigned serial;        /* QUESTION: pass it back to engine_answer */
 };
 
 /* Pointers in ev are valid during the call only. */
@@ -67,48 +58,65 @@ typedef void (*engine_event_fn)(const struct engine_event *ev, void *arg);
 struct engine_config {
 	const struct cloud *cloud;
 	const char *ca_file;        /* PEM bundle for a private CA, or NULL */
-	struct answers *answers;    /* completed; a UI choice of subscription updates it */
+	struct answers *answers;    /* completed; answered questions update it */
 	struct state *st;
 	const char *state_dir;      /* where state.json is saved */
-	vault *vault;               /* open; refresh token and client secret live here */
-	int headless;               /* 1: the answers file decides (see above) */
+	vault *vault;               /* open */
+	int headless;               /* 1: the answers file answers every question */
 	engine_event_fn on_event;
 	void *arg;
 	const char *az;             /* the Azure CLI program; NULL = "az" on PATH */
+	const struct step_table *table;  /* NULL: the install's (steps_table()) */
+	long poll_ms;               /* ARM poll interval when Retry-After is absent; 0: default */
+};
+
+/* What the install screen shows: one line per action. */
+enum action_state { ACT_WAITING, ACT_RUNNING, ACT_DONE, ACT_FAILED, ACT_BLOCKED };
+struct engine_action_view {
+	const char *key;
+	step_id step;
+	const char *text;          /* expanded */
+	const char *detail;        /* latest progress or result */
+	enum action_state state;
+	long long started_ms, finished_ms;
+	int expect_s;
+};
+struct engine_summary {
+	int running, done, failed, waiting, blocked;
+	double elapsed_s;          /* since engine_start */
+	double expected_s;         /* critical path of Azure's usual durations of what was left */
 };
 
 struct engine;
 
 const char *engine_event_name(enum engine_event_kind k);
-/* 1 when this version implements step s. */
+/* 1 when this version can run step s. */
 int engine_step_available(step_id s);
 
 /* NULL with err (unreadable CA file, sign-in method not usable, ...). */
 struct engine *engine_new(const struct engine_config *cfg, char *err, size_t errlen);
 void engine_free(struct engine *e);
-/* Runs every step from the first up to until (inclusive), skipping done ones.
- * 0, or -1 when already running. Progress arrives through events. */
-int engine_start(struct engine *e, step_id until);
-
-/* The Subscription screen's sign-in: signs in and lists the subscriptions
- * (CHOOSE_SUBSCRIPTION), then FINISHED once one is chosen; the step's state is not
- * touched and nothing is created. 0, or -1 when already running. */
+/* Runs every action of the steps up to until (inclusive); done ones are skipped.
+ * 0, or -1 with err (already running, a step this version does not have). */
+int engine_start(struct engine *e, step_id until, char *err, size_t errlen);
+/* The Subscription screen's sign-in: signs in and asks which subscription (a QUESTION
+ * answered with its id), then FINISHED; nothing is created and no state changes. */
 int engine_sign_in(struct engine *e);
 
-/* The UI's poll loop: add these fds, lower *timeout_ms, then call engine_ready. */
 int engine_fds(struct engine *e, struct pollfd *out, int max, int *timeout_ms);
 void engine_ready(struct engine *e, const struct pollfd *fds, int n);
-/* Headless: drives the loop until FINISHED. Returns 0 when every requested step is done. */
+/* Headless: drives the loop until FINISHED. 0 when every requested action is done. */
 int engine_run(struct engine *e);
-
 /* 1 while running, 0 when finished well, -1 when finished with a failure. */
 int engine_status(const struct engine *e);
 
-/* Answers to CHOOSE_SUBSCRIPTION: 0, or -1 (WARNING event says why: unknown, not Enabled). */
-int engine_choose_subscription(struct engine *e, const char *subscription_id);
-/* Answer to CONSENT_PROVIDERS: yes registers them, no fails the step. */
-void engine_consent(struct engine *e, int yes);
-/* Stops whatever runs (a device-code sign-in included); the step fails "cancelled". */
+/* Answer to QUESTION serial: 0, or -1 with why (not one of the choices, no such question). */
+int engine_answer(struct engine *e, unsigned serial, const char *value, char *why, size_t whylen);
+/* Stops everything running; those actions fail "cancelled". */
 void engine_cancel(struct engine *e);
+
+size_t engine_action_count(const struct engine *e);
+int engine_action_at(const struct engine *e, size_t i, struct engine_action_view *out);
+void engine_summary(const struct engine *e, struct engine_summary *out);
 
 #endif

@@ -253,6 +253,9 @@ int answers_default(const struct answers *a, plan_qid q, char *out, size_t outle
 	case PLAN_DEF_REQUIRED:
 		snprintf(why, sizeof why, "required: there is no default");
 		break;
+	case PLAN_DEF_NONE:
+		snprintf(why, sizeof why, "not answered yet");
+		break;
 	case PLAN_DEF_UNIQID: {
 		const char *sub = answers_get(a, Q_SUBSCRIPTION);
 		char id[UNIQID_LEN + 1];
@@ -314,6 +317,8 @@ enum answers_result answers_complete(struct answers *a, char *err, size_t errlen
 {
 	char value[PATH_MAX];
 	for (int i = 0; i < PLAN_Q_COUNT; i++) {
+		if (!a->val[i] && plan_question((plan_qid)i)->def_kind == PLAN_DEF_NONE)
+			continue;   /* a decision: asked when it arises */
 		if (!a->val[i]) {
 			if (answers_default(a, (plan_qid)i, value, sizeof value, err, errlen) < 0)
 				return ANSWERS_E_INVALID;

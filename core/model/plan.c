@@ -55,6 +55,11 @@ static const struct plan_choice acr_sku_choices[] = {
 	{"Premium", "geo-replication, private link", 1},
 };
 
+static const struct plan_choice yes_no_choices[] = {
+	{"yes", "", 1},
+	{"no", "", 1},
+};
+
 static const struct plan_choice bool_choices[] = {
 	{"true", "", 1},
 	{"false", "", 1},
@@ -199,6 +204,14 @@ int plan_validate_acr_sku(const char *value, char *why, size_t whylen)
 	if (plan_in_choices(acr_sku_choices, 3, value))
 		return 0;
 	snprintf(why, whylen, "must be Basic, Standard or Premium");
+	return -1;
+}
+
+static int plan_validate_yes_no(const char *value, char *why, size_t whylen)
+{
+	if (strcmp(value, "yes") == 0 || strcmp(value, "no") == 0)
+		return 0;
+	snprintf(why, whylen, "must be yes or no");
 	return -1;
 }
 
@@ -373,6 +386,11 @@ static const struct plan_question questions[PLAN_Q_COUNT] = {
 		STEP_OVERLAY, "Accept clear-text requests", PLAN_DEF_TEMPLATE, "true", validate_bool,
 		"true until experimenters' signing keys are in studioml-signing: otherwise the "
 		"runner refuses every request.", CH(bool_choices), 1},
+
+	[Q_DECIDE_REGISTER_PROVIDERS] = {Q_DECIDE_REGISTER_PROVIDERS, "decisions.register_providers",
+		STEP_SUBSCRIPTION, "Register resource providers", PLAN_DEF_NONE, NULL, plan_validate_yes_no,
+		"yes: register the resource providers the install needs when the subscription has "
+		"not yet (a one-time, free change of the subscription).", CH(yes_no_choices), 1, 1},
 };
 
 #define PLAN_Q_KEY_(id, key) key,
@@ -413,110 +431,12 @@ size_t plan_step_questions(step_id s, plan_qid *out, size_t max)
 {
 	size_t n = 0;
 	for (int i = 0; i < PLAN_Q_COUNT; i++)
-		if (questions[i].step == s) {
+		if (questions[i].step == s && !questions[i].decision) {
 			if (n < max)
 				out[n] = (plan_qid)i;
 			n++;
 		}
 	return n;
-}
-
-/* ---- products and dependencies ------------------------------------------------- */
-
-#define BIT(s) (1u << (s))
-
-static const struct plan_resource sub_res[] = {
-	{"Microsoft.Resources/subscriptions", "{subscription}"},
-};
-static const struct plan_secret sub_sec[] = {
-	{"azure-refresh-token", VAULT_KIND_TOKEN, "Entra ID refresh token from the device-code sign-in",
-	 "auth.method=device-code"},
-	{"azure-client-secret", VAULT_KIND_CLIENT_SECRET, "service principal secret to sign in with",
-	 "auth.method=service-principal"},
-};
-static const struct plan_resource rmq_res[] = {
-	{"Microsoft.Resources/resourceGroups", "{rabbitmq.resource_group}"},
-	{"Microsoft.Network/publicIPAddresses", "{rabbitmq.vm_name}-ip"},
-	{"Microsoft.Network/networkSecurityGroups", "{rabbitmq.vm_name}-nsg"},
-	{"Microsoft.Network/virtualNetworks", "{rabbitmq.vm_name}-vnet"},
-	{"Microsoft.Network/networkInterfaces", "{rabbitmq.vm_name}-nic"},
-	{"Microsoft.Compute/virtualMachines", "{rabbitmq.vm_name}"},
-};
-static const struct plan_secret rmq_sec[] = {
-	{"rabbitmq-password", VAULT_KIND_PASSWORD, "password of the RabbitMQ user (letters and digits)",
-	 NULL},
-};
-static const struct plan_resource minio_res[] = {
-	{"Microsoft.Resources/resourceGroups", "{minio.resource_group}"},
-	{"Microsoft.Network/publicIPAddresses", "{minio.vm_name}-ip"},
-	{"Microsoft.Network/networkSecurityGroups", "{minio.vm_name}-nsg"},
-	{"Microsoft.Network/virtualNetworks", "{minio.vm_name}-vnet"},
-	{"Microsoft.Network/networkInterfaces", "{minio.vm_name}-nic"},
-	{"Microsoft.Compute/disks", "{minio.vm_name}-data"},
-	{"Microsoft.Compute/virtualMachines", "{minio.vm_name}"},
-};
-static const struct plan_secret minio_sec[] = {
-	{"minio-access-key", VAULT_KIND_ACCESS_KEY, "Minio root user (S3 access key)", NULL},
-	{"minio-secret-key", VAULT_KIND_PASSWORD, "Minio root password (S3 secret key)", NULL},
-};
-static const struct plan_resource acr_res[] = {
-	{"Microsoft.Resources/resourceGroups", "{acr.resource_group}"},
-	{"Microsoft.ContainerRegistry/registries", "{acr.name}"},
-	{"Microsoft.Graph/servicePrincipals", "registry-acr-principal-{uniq_id}"},
-	{"Microsoft.Authorization/roleAssignments", "AcrPull for registry-acr-principal-{uniq_id}"},
-};
-static const struct plan_secret acr_sec[] = {
-	{"acr-sp-client-secret", VAULT_KIND_CLIENT_SECRET,
-	 "pull-only service principal secret (image pull secret)", NULL},
-};
-static const struct plan_resource aks_res[] = {
-	{"Microsoft.Resources/resourceGroups", "{aks.resource_group}"},
-	{"Microsoft.ContainerService/managedClusters", "{aks.name}"},
-	{"Microsoft.Authorization/roleAssignments", "AcrPull for {aks.name} kubelet identity"},
-};
-static const struct plan_secret aks_sec[] = {
-	{"aks-kubeconfig", VAULT_KIND_KUBECONFIG, "cluster admin kubeconfig", NULL},
-};
-static const struct plan_resource overlay_res[] = {
-	{"kubernetes/Namespace", PLAN_DEVICE_PLUGIN_NAMESPACE},
-	{"kubernetes/DaemonSet", "nvidia-device-plugin-daemonset"},
-	{"kubernetes/Namespace", "{overlay.namespace}"},
-	{"kubernetes/Secret", "studioml-go-docker-key"},
-	{"kubernetes/Secret", "studioml-amqp"},
-	{"kubernetes/Secret", "studioml-runner-key-secret"},
-	{"kubernetes/Secret", "studioml-runner-passphrase-secret"},
-	{"kubernetes/Secret", "studioml-signing"},
-	{"kubernetes/ConfigMap", "studioml-env"},
-	{"kubernetes/Deployment", "studioml-go-runner-deployment"},
-	{"directory", "{overlay.dir}"},
-};
-static const struct plan_secret overlay_sec[] = {
-	{"runner-encryption-key", VAULT_KIND_SSH_KEY,
-	 "RSA-4096 message key pair (PKCS#1, PEM-encrypted with the passphrase)", NULL},
-	{"runner-key-passphrase", VAULT_KIND_PASSWORD, "passphrase of the message key", NULL},
-};
-
-/* minio needs only the subscription: experimenters and pods reach it by URL in each
- * request, so the overlay does not wait for it. */
-static const struct plan_step_info step_infos[STEP_COUNT] = {
-	[STEP_SUBSCRIPTION] = {0, CH(sub_res), CH(sub_sec)},
-	[STEP_RABBITMQ] = {BIT(STEP_SUBSCRIPTION), CH(rmq_res), CH(rmq_sec)},
-	[STEP_MINIO] = {BIT(STEP_SUBSCRIPTION), CH(minio_res), CH(minio_sec)},
-	[STEP_ACR] = {BIT(STEP_SUBSCRIPTION), CH(acr_res), CH(acr_sec)},
-	[STEP_AKS] = {BIT(STEP_SUBSCRIPTION) | BIT(STEP_ACR), CH(aks_res), CH(aks_sec)},
-	[STEP_OVERLAY] = {BIT(STEP_RABBITMQ) | BIT(STEP_ACR) | BIT(STEP_AKS), CH(overlay_res),
-	                  CH(overlay_sec)},
-};
-
-const struct plan_step_info *plan_step_info(step_id s)
-{
-	return (unsigned)s < STEP_COUNT ? &step_infos[s] : NULL;
-}
-
-int plan_step_depends_on(step_id s, step_id on)
-{
-	return (unsigned)s < STEP_COUNT && (unsigned)on < STEP_COUNT &&
-	       (step_infos[s].deps & BIT(on)) != 0;
 }
 
 int plan_expand(const char *tpl, const char *(*get)(void *ctx, plan_qid q), void *ctx,

@@ -64,7 +64,8 @@ int plan_step_parse(const char *key);
 	X(Q_OVERLAY_DIR, "overlay.dir")                         \
 	X(Q_OVERLAY_NAMESPACE, "overlay.namespace")             \
 	X(Q_OVERLAY_QUEUE_MATCH, "overlay.queue_match")         \
-	X(Q_OVERLAY_CLEAR_TEXT, "overlay.clear_text_messages")
+	X(Q_OVERLAY_CLEAR_TEXT, "overlay.clear_text_messages")  \
+	X(Q_DECIDE_REGISTER_PROVIDERS, "decisions.register_providers")
 
 #define PLAN_Q_ENUM_(id, key) id,
 typedef enum { PLAN_QUESTIONS(PLAN_Q_ENUM_) PLAN_Q_COUNT } plan_qid;
@@ -78,6 +79,7 @@ enum plan_default {
 	PLAN_DEF_TEMPLATE,   /* def with {key.path} replaced by earlier answers */
 	PLAN_DEF_UNIQID,     /* the seed's md5 of subscription + `ip maddress show eth0` */
 	PLAN_DEF_SSH_KEY,    /* the first of ~/.ssh/id_ed25519.pub, ~/.ssh/id_rsa.pub that exists */
+	PLAN_DEF_NONE,       /* stays unset until answered (decisions the engine asks for) */
 };
 
 struct plan_choice {
@@ -98,6 +100,7 @@ struct plan_question {
 	const struct plan_choice *choices;  /* NULL for free text */
 	size_t nchoices;
 	int closed;                   /* 1: only a selectable choice is valid */
+	int decision;                 /* 1: asked by the engine when it arises, not on a form */
 };
 
 const struct plan_question *plan_question(plan_qid q);
@@ -105,7 +108,8 @@ const struct plan_question *plan_question(plan_qid q);
 int plan_question_find(const char *key);
 /* Validates value for q; on failure why reads "acr.name: must be ...". 0 or -1. */
 int plan_question_check(plan_qid q, const char *value, char *why, size_t whylen);
-/* The questions of one step, in order; returns how many (at most max are stored). */
+/* The questions of one step's form, in order (decisions excluded); returns how many (at
+ * most max are stored). */
 size_t plan_step_questions(step_id s, plan_qid *out, size_t max);
 
 /* GPU node sizes: what the runner's device whitelist makes of each (runner-facts §5). */
@@ -136,26 +140,13 @@ int plan_validate_gpu_size(const char *value, char *why, size_t whylen);
 int plan_validate_auth_method(const char *value, char *why, size_t whylen);
 int plan_validate_acr_sku(const char *value, char *why, size_t whylen);
 
-/* What a step leaves behind. Resource names are templates over the answers. */
-struct plan_resource {
-	const char *type;        /* ARM type, or "kubernetes/<Kind>" for cluster objects */
-	const char *name;        /* template, e.g. "{rabbitmq.vm_name}-ip" */
-};
+/* A vault entry a step produces (listed by the step's table, core/steps/). */
 struct plan_secret {
 	const char *name;        /* vault entry name */
 	vault_kind kind;
 	const char *what;
 	const char *only_if;     /* "key=value" condition on the answers, or NULL */
 };
-struct plan_step_info {
-	unsigned deps;           /* bit (1u << step) for every step that must be done first */
-	const struct plan_resource *resources;
-	size_t nresources;
-	const struct plan_secret *secrets;
-	size_t nsecrets;
-};
-const struct plan_step_info *plan_step_info(step_id s);
-int plan_step_depends_on(step_id s, step_id on);
 
 /* Expands "{key.path}" (lower-case key characters only) with get(ctx, question); all
  * other text, including "${RMQ_USER}", is copied as is.

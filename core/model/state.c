@@ -10,6 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "core/sys/timeutil.h"
 #include "secrets/atomic.h"
 
@@ -43,7 +45,56 @@ static int migrate_1_to_2(cJSON *root, char *err, size_t errlen)
 	return 0;
 }
 
-static const migration_fn migrations[STATE_SCHEMA + 1] = {[1] = migrate_1_to_2};
+/* Schema 3 keeps what the engine needs to resume per Azure resource (keyed by its id) and per
+ * action. A step's resource ids become records of resources this install created; its
+ * in-flight operation belonged to the last of them. */
+static int migrate_2_to_3(cJSON *root, char *err, size_t errlen)
+{
+	cJSON *records = cJSON_CreateObject();
+	cJSON *steps = cJSON_GetObjectItemCaseSensitive(root, "steps");
+	cJSON *it;
+	if (!records)
+		goto nomem;
+	cJSON_ArrayForEach(it, steps)
+	{
+		cJSON *res = cJSON_GetObjectItemCaseSensitive(it, "resources");
+		const cJSON *op = cJSON_GetObjectItemCaseSensitive(it, "operation");
+		const cJSON *name = cJSON_GetObjectItemCaseSensitive(it, "step");
+		int n = cJSON_GetArraySize(res);
+		for (int i = 0; i < n; i++) {
+			const cJSON *id = cJSON_GetArrayItem(res, i);
+			if (!cJSON_IsString(id))
+				continue;
+			char key[1024];
+			snprintf(key, sizeof key, "%s", id->valuestring);
+			for (char *p = key; *p; p++)
+				*p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+			cJSON *rec = cJSON_CreateObject();
+			if (!rec)
+				goto nomem;
+			cJSON_AddStringToObject(rec, "step", cJSON_IsString(name) ? name->valuestring : "");
+			cJSON_AddBoolToObject(rec, "ours", 1);
+			if (i == n - 1 && cJSON_IsString(op)) {
+				cJSON_AddStringToObject(rec, "operation", op->valuestring);
+				cJSON_AddStringToObject(rec, "method", "PUT");
+			}
+			cJSON_DeleteItemFromObjectCaseSensitive(records, key);
+			cJSON_AddItemToObject(records, key, rec);
+		}
+		cJSON_DeleteItemFromObjectCaseSensitive(it, "resources");
+		cJSON_DeleteItemFromObjectCaseSensitive(it, "operation");
+	}
+	cJSON_DeleteItemFromObjectCaseSensitive(root, "resources");
+	cJSON_AddItemToObject(root, "resources", records);
+	cJSON_ReplaceItemInObjectCaseSensitive(root, "schema", cJSON_CreateNumber(3));
+	return 0;
+nomem:
+	cJSON_Delete(records);
+	snprintf(err, errlen, "out of memory");
+	return -1;
+}
+
+static const migration_fn migrations[STATE_SCHEMA + 1] = {[1] = migrate_1_to_2, [2] = migrate_2_to_3};
 
 const char *step_status_name(step_status s)
 {
@@ -72,11 +123,16 @@ static struct state *state_new(const char *profile)
 	st->profile = strdup(profile);
 	st->created = st->updated = (int64_t)time(NULL);
 	st->answers = cJSON_CreateObject();
-	int ok = st->profile && st->answers;
+	st->actions = cJSON_CreateObject();
+	st->resources = cJSON_CreateObject();
+	st->outputs = cJSON_CreateObject();
+	unsigned char rnd[8];
+	randombytes_buf(rnd, sizeof rnd);
+	sodium_bin2hex(st->install_id, sizeof st->install_id, rnd, sizeof rnd);
+	int ok = st->profile && st->answers && st->actions && st->resources && st->outputs;
 	for (int i = 0; i < STEP_COUNT && ok; i++) {
-		st->steps[i].resources = cJSON_CreateArray();
 		st->steps[i].secrets = cJSON_CreateArray();
-		ok = st->steps[i].resources && st->steps[i].secrets;
+		ok = st->steps[i].secrets != NULL;
 	}
 	if (!ok) {
 		state_free(st);
@@ -91,10 +147,11 @@ void state_free(struct state *st)
 		return;
 	free(st->profile);
 	cJSON_Delete(st->answers);
+	cJSON_Delete(st->actions);
+	cJSON_Delete(st->resources);
+	cJSON_Delete(st->outputs);
 	for (int i = 0; i < STEP_COUNT; i++) {
 		free(st->steps[i].error);
-		free(st->steps[i].operation);
-		cJSON_Delete(st->steps[i].resources);
 		cJSON_Delete(st->steps[i].secrets);
 	}
 	free(st);
@@ -128,6 +185,7 @@ char *state_to_json(const struct state *st)
 	cJSON_AddStringToObject(root, "profile", st->profile);
 	add_time(root, "created", st->created);
 	add_time(root, "updated", st->updated);
+	cJSON_AddStringToObject(root, "install_id", st->install_id);
 	cJSON_AddNumberToObject(root, "vault_generation", (double)st->vault_generation);
 	cJSON_AddItemToObject(root, "answers", cJSON_Duplicate(st->answers, 1));
 	cJSON *steps = cJSON_AddArrayToObject(root, "steps");
@@ -141,11 +199,12 @@ char *state_to_json(const struct state *st)
 		add_time(o, "finished", s->finished);
 		add_time(o, "updated", s->updated);
 		add_str(o, "error", s->error);
-		add_str(o, "operation", s->operation);
-		cJSON_AddItemToObject(o, "resources", cJSON_Duplicate(s->resources, 1));
 		cJSON_AddItemToObject(o, "secrets", cJSON_Duplicate(s->secrets, 1));
 		cJSON_AddItemToArray(steps, o);
 	}
+	cJSON_AddItemToObject(root, "actions", cJSON_Duplicate(st->actions, 1));
+	cJSON_AddItemToObject(root, "resources", cJSON_Duplicate(st->resources, 1));
+	cJSON_AddItemToObject(root, "outputs", cJSON_Duplicate(st->outputs, 1));
 	char *text = cJSON_Print(root);
 	cJSON_Delete(root);
 	return text;
@@ -228,14 +287,11 @@ static enum state_result parse_step(struct state *st, const cJSON *o, int idx, c
 	}
 	ss->confirmed = cJSON_IsTrue(confirmed);
 	free(ss->error);
-	free(ss->operation);
-	ss->error = ss->operation = NULL;
+	ss->error = NULL;
 	if (get_time(o, "started", &ss->started, where, err, errlen) ||
 	    get_time(o, "finished", &ss->finished, where, err, errlen) ||
 	    get_time(o, "updated", &ss->updated, where, err, errlen) ||
 	    get_opt_str(o, "error", &ss->error, where, err, errlen) ||
-	    get_opt_str(o, "operation", &ss->operation, where, err, errlen) ||
-	    get_str_array(o, "resources", &ss->resources, where, err, errlen) ||
 	    get_str_array(o, "secrets", &ss->secrets, where, err, errlen))
 		return STATE_E_PARSE;
 	return STATE_OK;
@@ -254,7 +310,8 @@ enum state_result state_from_json(const char *text, const char *profile, struct 
 	enum state_result rc = STATE_OK;
 	struct state *st = NULL;
 	const cJSON *schema = cJSON_GetObjectItemCaseSensitive(root, "schema");
-	if (!cJSON_IsNumber(schema) || schema->valuedouble < 1 ||
+	/* Range first: casting a huge or NaN double to int is undefined. */
+	if (!cJSON_IsNumber(schema) || !(schema->valuedouble >= 1 && schema->valuedouble <= 1000) ||
 	    schema->valuedouble != (double)(int)schema->valuedouble) {
 		snprintf(err, errlen, "schema: must be a positive whole number");
 		rc = STATE_E_PARSE;
@@ -283,8 +340,9 @@ enum state_result state_from_json(const char *text, const char *profile, struct 
 		goto out;
 	}
 	const cJSON *vg = cJSON_GetObjectItemCaseSensitive(root, "vault_generation");
-	if (vg && (!cJSON_IsNumber(vg) || vg->valuedouble < 0)) {
-		snprintf(err, errlen, "vault_generation: must be a number >= 0");
+	if (vg && (!cJSON_IsNumber(vg) || !(vg->valuedouble >= 0 && vg->valuedouble <= 9007199254740992.0) ||
+	           vg->valuedouble != (double)(uint64_t)vg->valuedouble)) {
+		snprintf(err, errlen, "vault_generation: must be a whole number from 0 to 2^53");
 		rc = STATE_E_PARSE;
 		goto out;
 	}
@@ -303,6 +361,29 @@ enum state_result state_from_json(const char *text, const char *profile, struct 
 		}
 		cJSON_Delete(st->answers);
 		st->answers = cJSON_Duplicate(answers, 1);
+	}
+	const cJSON *iid = cJSON_GetObjectItemCaseSensitive(root, "install_id");
+	if (iid && !(cJSON_IsString(iid) && strlen(iid->valuestring) == 16 &&
+	             strspn(iid->valuestring, "0123456789abcdef") == 16)) {
+		snprintf(err, errlen, "install_id: must be 16 lower-case hex digits");
+		rc = STATE_E_PARSE;
+		goto out;
+	}
+	if (iid)
+		memcpy(st->install_id, iid->valuestring, 17);
+	static const char *const maps[] = {"actions", "resources", "outputs"};
+	cJSON **dst[] = {&st->actions, &st->resources, &st->outputs};
+	for (size_t m = 0; m < 3; m++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, maps[m]);
+		if (!v || cJSON_IsNull(v))
+			continue;
+		if (!cJSON_IsObject(v)) {
+			snprintf(err, errlen, "%s: must be an object", maps[m]);
+			rc = STATE_E_PARSE;
+			goto out;
+		}
+		cJSON_Delete(*dst[m]);
+		*dst[m] = cJSON_Duplicate(v, 1);
 	}
 	const cJSON *steps = cJSON_GetObjectItemCaseSensitive(root, "steps");
 	if (steps && !cJSON_IsArray(steps)) {

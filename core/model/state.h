@@ -1,6 +1,6 @@
 /* core/model/state.h: state.json beside the vault: schema version, profile, the operator's
- * answers (never secrets), and per step its status, times, the Azure resource ids it
- * created, the vault entries it produced (by name only) and any in-flight operation URL.
+ * answers (never secrets), per step its status, times and the vault entries it produced (by
+ * name only), and per action and per Azure resource what the engine needs to resume.
  * Written atomically (secrets/atomic.h). */
 #ifndef SW_STATE_H
 #define SW_STATE_H
@@ -13,7 +13,7 @@
 #include "core/model/plan.h"
 
 #define STATE_FILE "state.json"
-#define STATE_SCHEMA 2
+#define STATE_SCHEMA 3
 
 #define STEP_STATUSES(X)       \
 	X(STEP_PENDING, "pending") \
@@ -34,8 +34,6 @@ struct step_state {
 	int64_t finished;
 	int64_t updated;
 	char *error;       /* set when failed */
-	char *operation;   /* in-flight long-running operation URL, or NULL */
-	cJSON *resources;  /* array of Azure resource ids */
 	cJSON *secrets;    /* array of vault entry names */
 };
 
@@ -47,6 +45,15 @@ struct state {
 	uint64_t vault_generation;   /* mirrors the vault header's counter */
 	cJSON *answers;              /* object, shaped like the answers file */
 	struct step_state steps[STEP_COUNT];
+	char install_id[17];         /* random, tags what this install creates (schema 3) */
+	/* Schema 3, read and written by core/engine/record.c:
+	 * actions:   action key -> {status, started_ms, finished_ms, detail, error,
+	 *            operation, op_method, op_path}
+	 * resources: lower-case ARM id -> {step, action, intent_ms, ours, operation, method}
+	 * outputs:   output key ("rabbitmq.public_ip") -> string */
+	cJSON *actions;
+	cJSON *resources;
+	cJSON *outputs;
 };
 
 enum state_result {

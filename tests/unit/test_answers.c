@@ -202,6 +202,7 @@ static void test_each_invalid_answer_names_its_key(void **s)
 		{"overlay.namespace", "\"kube-system\""},
 		{"overlay.queue_match", "\"\""},
 		{"overlay.clear_text_messages", "\"maybe\""},
+		{"decisions.register_providers", "\"maybe\""},
 	};
 	int covered[PLAN_Q_COUNT] = {0};
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {

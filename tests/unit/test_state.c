@@ -46,9 +46,12 @@ static void test_state_round_trip_keeps_everything(void **state)
 	st->steps[STEP_SUBSCRIPTION].confirmed = 1;
 	st->steps[STEP_RABBITMQ].confirmed = 1;
 	state_step_set(st, STEP_RABBITMQ, STEP_FAILED, "QuotaExceeded: raise the quota");
-	st->steps[STEP_MINIO].operation = strdup("https://management.azure.com/op/1?api-version=x");
-	cJSON_AddItemToArray(st->steps[STEP_SUBSCRIPTION].resources,
-	                     cJSON_CreateString("/subscriptions/0000/resourceGroups/rg"));
+	cJSON *rec = cJSON_AddObjectToObject(st->resources, "/subscriptions/0000/resourcegroups/rg");
+	cJSON_AddStringToObject(rec, "operation", "https://management.azure.com/op/1?api-version=x");
+	cJSON_AddObjectToObject(st->actions, "minio.vm");
+	cJSON_AddStringToObject(st->outputs, "rabbitmq.public_ip", "10.0.0.4");
+	char iid[17];
+	memcpy(iid, st->install_id, sizeof iid);
 	cJSON_AddItemToArray(st->steps[STEP_RABBITMQ].secrets, cJSON_CreateString("rabbitmq-password"));
 	st->vault_generation = 9;
 	assert_int_equal(state_save(*state, st, err, sizeof err), STATE_OK);
@@ -64,9 +67,13 @@ static void test_state_round_trip_keeps_everything(void **state)
 	assert_true(st->steps[STEP_RABBITMQ].confirmed);
 	assert_false(st->steps[STEP_MINIO].confirmed);
 	assert_string_equal(st->steps[STEP_RABBITMQ].error, "QuotaExceeded: raise the quota");
-	assert_string_equal(st->steps[STEP_MINIO].operation,
+	rec = cJSON_GetObjectItemCaseSensitive(st->resources, "/subscriptions/0000/resourcegroups/rg");
+	assert_string_equal(cJSON_GetObjectItemCaseSensitive(rec, "operation")->valuestring,
 	                    "https://management.azure.com/op/1?api-version=x");
-	assert_int_equal(cJSON_GetArraySize(st->steps[STEP_SUBSCRIPTION].resources), 1);
+	assert_non_null(cJSON_GetObjectItemCaseSensitive(st->actions, "minio.vm"));
+	assert_string_equal(cJSON_GetObjectItemCaseSensitive(st->outputs, "rabbitmq.public_ip")->valuestring,
+	                    "10.0.0.4");
+	assert_string_equal(st->install_id, iid);
 	assert_string_equal(cJSON_GetArrayItem(st->steps[STEP_RABBITMQ].secrets, 0)->valuestring,
 	                    "rabbitmq-password");
 	assert_int_equal(st->vault_generation, 9);
@@ -150,9 +157,45 @@ static void test_state_schema_1_migrates_to_2(void **state)
 	assert_string_equal(state_answer_get(st, "location"), "eastus");
 	assert_int_equal(state_resume_step(st), STEP_RABBITMQ);
 	char *text = state_to_json(st);
-	assert_non_null(strstr(text, "\"schema\":\t2"));
+	assert_non_null(strstr(text, "\"schema\":\t3"));
 	free(text);
 	state_free(st);
+}
+
+/* Schema 3 keeps per-resource records: a step's resource ids become resources this install
+ * made, and its in-flight operation belongs to the last of them (polled on resume). */
+static void test_state_schema_2_migrates_operations_to_resource_records(void **state)
+{
+	(void)state;
+	struct state *st = NULL;
+	const char *v2 = "{\"schema\": 2, \"steps\": [{\"step\": \"subscription\", \"status\": \"running\","
+	                 "\"confirmed\": true, \"operation\": \"https://management.azure.com/op/7\","
+	                 "\"resources\": [\"/subscriptions/s/resourceGroups/A\", \"/subscriptions/s/resourceGroups/B\"]}]}";
+	assert_int_equal(state_from_json(v2, "default", &st, err, sizeof err), STATE_OK);
+	const cJSON *a = cJSON_GetObjectItemCaseSensitive(st->resources, "/subscriptions/s/resourcegroups/a");
+	const cJSON *b = cJSON_GetObjectItemCaseSensitive(st->resources, "/subscriptions/s/resourcegroups/b");
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(a, "ours")));
+	assert_null(cJSON_GetObjectItemCaseSensitive(a, "operation"));
+	assert_string_equal(cJSON_GetObjectItemCaseSensitive(b, "operation")->valuestring,
+	                    "https://management.azure.com/op/7");
+	assert_int_equal(strlen(st->install_id), 16);
+	state_free(st);
+}
+
+/* Numbers out of range are refused, never cast (a cast of 1e300 to int is undefined). */
+static void test_state_huge_numbers_are_refused(void **state)
+{
+	(void)state;
+	struct state *st = NULL;
+	assert_int_equal(state_from_json("{\"schema\": 1e300}", "d", &st, err, sizeof err), STATE_E_PARSE);
+	assert_int_equal(state_from_json("{\"schema\": -1e300}", "d", &st, err, sizeof err), STATE_E_PARSE);
+	assert_int_equal(state_from_json("{\"schema\": 3, \"vault_generation\": 1e300}", "d", &st, err, sizeof err),
+	                 STATE_E_PARSE);
+	assert_non_null(strstr(err, "vault_generation"));
+	assert_int_equal(state_from_json("{\"schema\": 3, \"install_id\": \"../x\"}", "d", &st, err, sizeof err),
+	                 STATE_E_PARSE);
 }
 
 int main(void)
@@ -164,6 +207,8 @@ int main(void)
 		cmocka_unit_test(test_state_parse_errors_name_the_field),
 		cmocka_unit_test(test_state_complete_install_has_no_resume_step),
 		cmocka_unit_test(test_state_schema_1_migrates_to_2),
+		cmocka_unit_test(test_state_schema_2_migrates_operations_to_resource_records),
+		cmocka_unit_test(test_state_huge_numbers_are_refused),
 	};
 	return cmocka_run_group_tests_name("state", tests, NULL, NULL);
 }

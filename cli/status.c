@@ -1,0 +1,98 @@
+#include "cli/status.h"
+
+#include <string.h>
+
+#include "core/engine/describe.h"
+#include "core/sys/exitcode.h"
+#include "core/sys/text.h"
+#include "core/sys/timeutil.h"
+#include "secrets/vault.h"
+
+static const char *status_rec_str(const cJSON *rec, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(rec, key);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static void status_actions(const struct state *st, step_id s, FILE *out)
+{
+	const struct step_def *sd = steps_table()->steps[s];
+	char safe[1024];
+	for (size_t i = 0; sd && i < sd->nactions; i++) {
+		const cJSON *rec = cJSON_GetObjectItemCaseSensitive(st->actions, sd->actions[i].key);
+		const char *status = status_rec_str(rec, "status");
+		if (!status)
+			continue;
+		const char *why = strcmp(status, "failed") == 0 ? status_rec_str(rec, "error") : status_rec_str(rec, "detail");
+		fprintf(out, "    %-8s %s%s%s\n", status, sd->actions[i].key, why ? ": " : "",
+		        why ? text_safe(why, safe, sizeof safe) : "");
+		const char *op = status_rec_str(rec, "operation");
+		if (op)
+			fprintf(out, "             operation in flight: %s\n", text_safe(op, safe, sizeof safe));
+	}
+}
+
+int status_print(const struct profile *p, const struct state *st, FILE *out)
+{
+	char err[1024], safe[2048];
+	fprintf(out, "profile  %s\n", p->name);
+	fprintf(out, "state    %s/%s\n", p->dir, STATE_FILE);
+	uint64_t gen = 0;
+	vault_strength vs_kdf;
+	vault_status vs = vault_peek(p->dir, &gen, &vs_kdf, err, sizeof err);
+	if (vs == VAULT_OK)
+		fprintf(out, "vault    %s/%s (generation %llu, %s key derivation)\n", p->dir, VAULT_FILE,
+		        (unsigned long long)gen, vault_strength_name(vs_kdf));
+	else if (vs == VAULT_E_MISSING)
+		fprintf(out, "vault    none yet (the wizard creates it)\n");
+	else
+		fprintf(out, "vault    %s\n", err);
+	if (vs == VAULT_OK && gen < st->vault_generation)
+		fprintf(out, "warning  vault generation %llu is older than the state's %llu: restored from an old backup?\n",
+		        (unsigned long long)gen, (unsigned long long)st->vault_generation);
+	fprintf(out, "\n%-3s %-14s %-8s %-21s %s\n", "#", "STEP", "STATUS", "SINCE", "");
+	for (int i = 0; i < STEP_COUNT; i++) {
+		const struct step_state *ss = &st->steps[i];
+		char when[TIME_ISO_LEN];
+		time_iso(ss->updated, when, sizeof when);
+		int failed = ss->status == STEP_FAILED && ss->error;
+		fprintf(out, "%-3d %-14s %-8s %-21s %s%s%s\n", i + 1, plan_step_key((step_id)i), step_status_name(ss->status),
+		        when, plan_step_title((step_id)i), failed ? ": " : "",
+		        failed ? text_safe(ss->error, safe, sizeof safe) : "");
+		status_actions(st, (step_id)i, out);
+	}
+	const cJSON *it;
+	int first = 1;
+	cJSON_ArrayForEach(it, st->resources)
+	{
+		const char *op = status_rec_str(it, "operation");
+		if (!op)
+			continue;
+		if (first)
+			fprintf(out, "\nAzure operations in flight (polled again on resume):\n");
+		first = 0;
+		fprintf(out, "    %s\n", text_safe(it->string, safe, sizeof safe));
+	}
+	first = 1;
+	cJSON_ArrayForEach(it, st->outputs)
+	{
+		if (!cJSON_IsString(it))
+			continue;
+		if (first)
+			fprintf(out, "\nOutputs:\n");
+		first = 0;
+		char v[1024];
+		fprintf(out, "    %-28s %s\n", text_safe(it->string, safe, sizeof safe), text_safe(it->valuestring, v, sizeof v));
+	}
+	int r = state_resume_step(st), started = 0;
+	for (int i = 0; i < STEP_COUNT; i++)
+		started |= st->steps[i].confirmed || st->steps[i].status != STEP_PENDING;
+	if (r < 0)
+		fprintf(out, "\ninstall complete: every step is done\n");
+	else if (!started)
+		fprintf(out, "\nnothing done yet: the wizard starts at %s (%s)\n", plan_step_key((step_id)r),
+		        plan_step_title((step_id)r));
+	else
+		fprintf(out, "\nresume at %s (%s)\n", plan_step_key((step_id)r), plan_step_title((step_id)r));
+	return fflush(out) == 0 ? SW_EXIT_OK : SW_EXIT_ERROR;
+}

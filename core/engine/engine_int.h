@@ -1,0 +1,93 @@
+/* core/engine/engine_int.h: what the engine's files share (not for steps or front ends). */
+#ifndef SW_ENGINE_INT_H
+#define SW_ENGINE_INT_H
+
+#include <cjson/cJSON.h>
+
+#include "core/azure/arm.h"
+#include "core/engine/engine.h"
+#include "core/sys/loop.h"
+
+#define ENGINE_TEXT_MAX 512
+#define ENGINE_MSG_MAX 2048
+#define ACT_TIMERS_MAX 2
+#define ENGINE_TAG_KEY "created-by"
+#define ENGINE_TAG_VALUE "studio-wizard"
+#define ENGINE_TAG_INSTALL "studio-wizard-install"
+
+struct act {
+	struct engine *e;
+	const struct step_def *step;
+	const struct action_def *def;
+	size_t index;
+	enum action_state state;
+	char text[ENGINE_TEXT_MAX];        /* def->text expanded */
+	char detail[ENGINE_TEXT_MAX];      /* latest progress or result */
+	char path[1024];                   /* ACTION_RESOURCE: the resource id */
+	int alias;                         /* index of the action that makes the same resource, or -1 */
+	int deps[16];                      /* indexes of the actions it waits for */
+	size_t ndeps;
+	long long started_ms, finished_ms;
+	void *data;
+	struct arm_op *op;                 /* act_call's, one at a time */
+	arm_done_fn call_done;
+	unsigned timers[ACT_TIMERS_MAX];
+	void (*timer_fn[ACT_TIMERS_MAX])(struct act *a);
+	struct act_timer {
+		struct act *a;
+		int i;
+	} tslot[ACT_TIMERS_MAX];
+	char call_method[8];
+	char call_path[1024];
+	int asking;                        /* waits for a question's answer */
+	unsigned serial;
+	struct engine_question question;
+	void (*answered)(struct act *a, const char *value);
+	int resumed;                       /* resource: polling an operation saved before */
+};
+
+struct engine {
+	struct engine_config cfg;
+	const struct step_table *table;
+	struct loop *loop;
+	struct auth *auth;
+	struct arm *arm;
+	struct act *acts;
+	size_t nacts;
+	int status;                 /* 1 running, 0 ok, -1 failed; 2 before start */
+	int finished;               /* stops engine_run's loop */
+	int sign_in_only;
+	step_id until;
+	unsigned pump_timer;
+	unsigned next_serial;
+	long long started_ms;
+	double expected_s;
+	int step_started[STEP_COUNT];
+	/* the sign-in flow of the Subscription screen */
+	struct act sign_in;
+};
+
+/* engine.c */
+void engine_emit(struct engine *e, struct engine_event *ev);
+void engine_emit_text(struct engine *e, enum engine_event_kind k, step_id s, const char *action,
+                      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+int engine_save(struct engine *e, char *err, size_t errlen);
+void engine_act_end(struct act *a, int ok, const char *text);
+void engine_pump_later(struct engine *e);
+void engine_ask(struct act *a);
+
+/* record.c: the state's per-action and per-resource records */
+cJSON *record_action(struct state *st, const char *key, int create);
+const char *record_str(const cJSON *rec, const char *name);
+void record_set_str(cJSON *rec, const char *name, const char *value);
+void record_set_num(cJSON *rec, const char *name, double value);
+cJSON *record_resource(struct state *st, const char *id, int create);
+void record_step_secret(struct state *st, step_id s, const char *name);
+
+/* resource.c: the resource primitive */
+void resource_start(struct act *a);
+
+/* act.c */
+void act_release(struct act *a);
+
+#endif

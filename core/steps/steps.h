@@ -1,0 +1,23 @@
+/* core/steps/steps.h: the install's steps (one file each) and the few body builders they
+ * share. A step never calls another step. */
+#ifndef SW_STEPS_H
+#define SW_STEPS_H
+
+#include "core/engine/step.h"
+
+extern const struct step_def step_subscription, step_rabbitmq, step_minio, step_acr, step_aks, step_overlay;
+
+#define API_GROUPS "2021-04-01"
+
+/* {"location": <the answers' region>}: the body of a resource group. */
+cJSON *steps_location_body(struct act *a, char *err, size_t errlen);
+
+/* A step's resource group, created once even when several steps name the same one. */
+#define STEPS_GROUP_ACTION(step_key, group_key)                                                         \
+	{.key = step_key ".group", .text = "create resource group {" group_key "} in {location}",           \
+	 .after = {"subscription"}, .kind = ACTION_RESOURCE, .expect_s = 2,                                 \
+	 .type = "Microsoft.Resources/resourceGroups",                                                      \
+	 .path = "/subscriptions/{subscription}/resourceGroups/{" group_key "}", .api = API_GROUPS,         \
+	 .body = steps_location_body, .use_existing = 1}
+
+#endif

@@ -1,0 +1,409 @@
+/* Step 1, Subscription: sign in, select the subscription (uniq_id follows it), register the
+ * resource providers the later steps need (asking first), check that role assignments may
+ * be created. Nothing is created here: each later step makes its own resource group. */
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/azure/auth.h"
+#include "core/engine/step.h"
+#include "core/steps/steps.h"
+
+#define API_SUBSCRIPTIONS "2022-12-01"
+#define API_PROVIDERS "2021-04-01"
+#define API_PERMISSIONS "2022-04-01"
+#define REGISTER_POLL_MS 5000L
+#define REGISTER_TIMEOUT_MS (30L * 60 * 1000)
+#define ROLE_WRITE "Microsoft.Authorization/roleAssignments/write"
+#define SUBS_MAX 256
+
+static const char *const providers[] = {
+	"Microsoft.Compute", "Microsoft.Network", "Microsoft.ContainerRegistry", "Microsoft.ContainerService",
+};
+#define NPROVIDERS (sizeof providers / sizeof providers[0])
+
+static const char *sub_str(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+/* ---- sign-in ---- */
+
+static void sign_in_done(const char *token, const char *error, void *arg)
+{
+	struct act *a = arg;
+	if (!token)
+		act_fail(a, "%s", error);
+	else
+		act_done(a, "signed in (%s)", act_answer(a, Q_AUTH_METHOD));
+}
+
+static void sign_in_start(struct act *a)
+{
+	auth_request(act_auth(a), AUTH_ARM, sign_in_done, a);
+}
+
+static void sign_in_stop(struct act *a)
+{
+	auth_forget(act_auth(a), a);
+}
+
+/* ---- the subscription list (pages followed on the ARM host only) ---- */
+
+struct select_data {
+	cJSON *all;
+	struct plan_choice choices[SUBS_MAX];
+	char details[SUBS_MAX][160];
+	size_t n;
+	struct engine_question q;
+	int pick;     /* the sign-in flow: ask which one */
+};
+
+static void select_listed(struct act *a);
+
+static void select_on_page(const struct arm_result *r, void *arg)
+{
+	struct act *a = arg;
+	struct select_data *d = act_data(a);
+	if (r->error) {
+		act_fail(a, "listing subscriptions: %s", r->error);
+		return;
+	}
+	const cJSON *it;
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(r->json, "value"))
+	{
+		cJSON_AddItemToArray(d->all, cJSON_Duplicate(it, 1));
+	}
+	const cJSON *next = cJSON_GetObjectItemCaseSensitive(r->json, "nextLink");
+	if (cJSON_IsString(next) && *next->valuestring) {
+		if (act_call(a, "GET", next->valuestring, NULL, NULL, select_on_page) != 0)
+			act_fail(a, "out of memory");
+		return;
+	}
+	select_listed(a);
+}
+
+static void select_start_list(struct act *a)
+{
+	struct select_data *d = act_data(a);
+	d->all = cJSON_CreateArray();
+	if (!d->all || act_call(a, "GET", "/subscriptions", API_SUBSCRIPTIONS, NULL, select_on_page) != 0)
+		act_fail(a, "out of memory");
+}
+
+static void select_stop(struct act *a)
+{
+	struct select_data *d = act_data(a);
+	if (d) {
+		cJSON_Delete(d->all);
+		d->all = NULL;
+	}
+}
+
+static void select_on_pick(struct act *a, const char *value)
+{
+	struct select_data *d = act_data(a);
+	for (size_t i = 0; i < d->n; i++)
+		if (strcasecmp(d->choices[i].value, value) == 0) {
+			act_info(a, "using subscription %s (%s)", value, d->details[i]);
+			break;
+		}
+	cJSON_Delete(d->all);
+	d->all = NULL;
+	act_done(a, "%s", value);
+}
+
+static void select_listed(struct act *a)
+{
+	struct select_data *d = act_data(a);
+	const cJSON *it;
+	d->n = 0;
+	cJSON_ArrayForEach(it, d->all)
+	{
+		if (d->n == SUBS_MAX)
+			break;
+		const char *state = sub_str(it, "state");
+		snprintf(d->details[d->n], sizeof d->details[0], "%s, %s, tenant %s", sub_str(it, "displayName"), state,
+		         sub_str(it, "tenantId"));
+		d->choices[d->n] = (struct plan_choice){sub_str(it, "subscriptionId"), d->details[d->n],
+		                                        strcmp(state, "Enabled") == 0};
+		d->n++;
+	}
+	if (d->pick) {
+		d->q = (struct engine_question){.id = "subscription", .answer = Q_SUBSCRIPTION, .choices = d->choices,
+		                                .nchoices = d->n, .force = 1};
+		snprintf(d->q.text, sizeof d->q.text, "Which subscription pays for the install? (%zu found)", d->n);
+		act_ask(a, &d->q, select_on_pick);
+		return;
+	}
+	const char *want = act_answer(a, Q_SUBSCRIPTION);
+	for (size_t i = 0; i < d->n; i++) {
+		if (strcasecmp(d->choices[i].value, want) != 0)
+			continue;
+		if (!d->choices[i].selectable) {
+			act_fail(a, "subscription %s (%s) is not Enabled: Azure refuses to create resources in it", want,
+			         d->details[i]);
+			return;
+		}
+		act_info(a, "using subscription %s (%s); uniq_id %s", want, d->details[i], act_answer(a, Q_UNIQ_ID));
+		cJSON_Delete(d->all);
+		d->all = NULL;
+		act_done(a, "%s", d->details[i]);
+		return;
+	}
+	char seen[1024] = "";
+	size_t o = 0;
+	for (size_t i = 0; i < d->n && o < sizeof seen; i++)
+		o += (size_t)snprintf(seen + o, sizeof seen - o, "%s%s (%s)", i ? ", " : "", d->choices[i].value,
+		                      d->details[i]);
+	act_fail(a, "subscription: %s is not among the %zu subscriptions this sign-in can see%s%s", want, d->n,
+	         d->n ? ": " : "", seen);
+}
+
+static void select_after_sign_in(const char *token, const char *error, void *arg)
+{
+	struct act *a = arg;
+	if (!token) {
+		act_fail(a, "%s", error);
+		return;
+	}
+	act_progress(a, "listing subscriptions");
+	select_start_list(a);
+}
+
+/* The Subscription screen's flow: sign in, list, ask. */
+static void pick_start(struct act *a)
+{
+	struct select_data *d = act_data(a);
+	d->pick = 1;
+	auth_request(act_auth(a), AUTH_ARM, select_after_sign_in, a);
+}
+
+static void pick_stop(struct act *a)
+{
+	auth_forget(act_auth(a), a);
+	select_stop(a);
+}
+
+const struct action_def steps_sign_in_action = {
+	.key = "subscription.pick", .text = "sign in and pick the subscription", .kind = ACTION_TASK,
+	.start = pick_start, .stop = pick_stop, .data_size = sizeof(struct select_data),
+};
+
+/* ---- resource providers ---- */
+
+struct providers_data {
+	size_t i;
+	const char *unregistered[NPROVIDERS];
+	size_t nunreg;
+	long long deadline_ms;
+	struct engine_question q;
+	char path[512];
+};
+
+static const struct plan_choice yes_no[] = {{"yes", "register them", 1}, {"no", "stop here", 1}};
+
+static void prov_next(struct act *a);
+static void prov_register_next(struct act *a);
+
+static void prov_path(struct act *a, const char *ns, const char *suffix)
+{
+	struct providers_data *d = act_data(a);
+	snprintf(d->path, sizeof d->path, "/subscriptions/%s/providers/%s%s", act_answer(a, Q_SUBSCRIPTION), ns, suffix);
+}
+
+static void prov_on_answer(struct act *a, const char *value)
+{
+	struct providers_data *d = act_data(a);
+	if (strcmp(value, "yes") != 0) {
+		act_fail(a, "resource providers not registered (%zu); the later steps need them", d->nunreg);
+		return;
+	}
+	d->i = 0;
+	prov_register_next(a);
+}
+
+static void prov_on_get(const struct arm_result *r, void *arg)
+{
+	struct act *a = arg;
+	struct providers_data *d = act_data(a);
+	if (r->error) {
+		act_fail(a, "resource provider %s: %s", providers[d->i], r->error);
+		return;
+	}
+	if (strcasecmp(sub_str(r->json, "registrationState"), "Registered") != 0)
+		d->unregistered[d->nunreg++] = providers[d->i];
+	d->i++;
+	prov_next(a);
+}
+
+static void prov_next(struct act *a)
+{
+	struct providers_data *d = act_data(a);
+	if (d->i < NPROVIDERS) {
+		prov_path(a, providers[d->i], "");
+		if (act_call(a, "GET", d->path, API_PROVIDERS, NULL, prov_on_get) != 0)
+			act_fail(a, "out of memory");
+		return;
+	}
+	if (d->nunreg == 0) {
+		act_done(a, "%zu of %zu registered", NPROVIDERS, NPROVIDERS);
+		return;
+	}
+	size_t o = (size_t)snprintf(d->q.text, sizeof d->q.text, "Register %zu resource provider%s in the subscription: ",
+	                            d->nunreg, d->nunreg == 1 ? "" : "s");
+	for (size_t i = 0; i < d->nunreg && o < sizeof d->q.text; i++)
+		o += (size_t)snprintf(d->q.text + o, sizeof d->q.text - o, "%s%s", i ? ", " : "", d->unregistered[i]);
+	if (o < sizeof d->q.text)
+		snprintf(d->q.text + o, sizeof d->q.text - o, "? The later steps need them.");
+	d->q.id = "register-providers";
+	d->q.answer = Q_DECIDE_REGISTER_PROVIDERS;
+	d->q.choices = yes_no;
+	d->q.nchoices = 2;
+	act_ask(a, &d->q, prov_on_answer);
+}
+
+static void prov_on_register(const struct arm_result *r, void *arg);
+
+static void prov_poll(struct act *a)
+{
+	struct providers_data *d = act_data(a);
+	prov_path(a, d->unregistered[d->i], "");
+	if (act_call(a, "GET", d->path, API_PROVIDERS, NULL, prov_on_register) != 0)
+		act_fail(a, "out of memory");
+}
+
+static void prov_on_register(const struct arm_result *r, void *arg)
+{
+	struct act *a = arg;
+	struct providers_data *d = act_data(a);
+	if (r->error) {
+		act_fail(a, "registering %s: %s", d->unregistered[d->i], r->error);
+		return;
+	}
+	const char *st = sub_str(r->json, "registrationState");
+	if (strcasecmp(st, "Registered") == 0) {
+		act_info(a, "registered %s", d->unregistered[d->i]);
+		d->i++;
+		prov_register_next(a);
+		return;
+	}
+	if (loop_now_ms() > d->deadline_ms) {
+		act_fail(a, "registering %s: still %s after %ld minutes; try again later", d->unregistered[d->i], st,
+		         REGISTER_TIMEOUT_MS / 60000);
+		return;
+	}
+	if (act_after(a, REGISTER_POLL_MS, prov_poll) != 0)
+		act_fail(a, "out of memory");
+}
+
+static void prov_register_next(struct act *a)
+{
+	struct providers_data *d = act_data(a);
+	if (d->i >= d->nunreg) {
+		act_done(a, "registered %zu", d->nunreg);
+		return;
+	}
+	act_progress(a, "registering %s", d->unregistered[d->i]);
+	d->deadline_ms = loop_now_ms() + REGISTER_TIMEOUT_MS;
+	prov_path(a, d->unregistered[d->i], "/register");
+	if (act_call(a, "POST", d->path, API_PROVIDERS, NULL, prov_on_register) != 0)
+		act_fail(a, "out of memory");
+}
+
+static void prov_start(struct act *a)
+{
+	prov_next(a);
+}
+
+/* ---- permission to create role assignments ---- */
+
+static int perm_matches(const cJSON *list, const char *action)
+{
+	const cJSON *it;
+	cJSON_ArrayForEach(it, list)
+	{
+		if (cJSON_IsString(it) && fnmatch(it->valuestring, action, FNM_CASEFOLD) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static void perm_on_get(const struct arm_result *r, void *arg)
+{
+	struct act *a = arg;
+	if (r->error) {
+		act_warn(a, "could not read this identity's permissions (%s); granting the cluster pull access to the "
+		         "registry may fail if it cannot create role assignments", r->error);
+		act_done(a, "unknown");
+		return;
+	}
+	int allowed = 0;
+	const cJSON *it;
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(r->json, "value"))
+	{
+		if (perm_matches(cJSON_GetObjectItemCaseSensitive(it, "actions"), ROLE_WRITE) &&
+		    !perm_matches(cJSON_GetObjectItemCaseSensitive(it, "notActions"), ROLE_WRITE))
+			allowed = 1;
+	}
+	if (!allowed)
+		act_warn(a, "this identity may not create role assignments (%s): granting the cluster pull access to the "
+		         "registry will fail; ask an Owner or User Access Administrator of the subscription for that "
+		         "role before then", ROLE_WRITE);
+	act_done(a, "%s", allowed ? "may create role assignments" : "may NOT create role assignments");
+}
+
+static void perm_start(struct act *a)
+{
+	char path[256];
+	snprintf(path, sizeof path, "/subscriptions/%s/providers/Microsoft.Authorization/permissions",
+	         act_answer(a, Q_SUBSCRIPTION));
+	if (act_call(a, "GET", path, API_PERMISSIONS, NULL, perm_on_get) != 0)
+		act_fail(a, "out of memory");
+}
+
+static void sign_in_describe(const struct answers *a, char *out, size_t outlen)
+{
+	const char *m = answers_get(a, Q_AUTH_METHOD);
+	if (strcmp(m, "device-code") == 0)
+		answers_expand(a, "sign in with a device code (tenant {auth.tenant}); keep the refresh token as "
+		                  "<sealed:azure-refresh-token>", out, outlen, NULL, 0);
+	else if (strcmp(m, "service-principal") == 0)
+		answers_expand(a, "sign in as service principal {auth.client_id} in tenant {auth.tenant} with secret "
+		                  "<sealed:azure-client-secret>", out, outlen, NULL, 0);
+	else
+		answers_expand(a, "sign in with the Azure CLI's login on this machine (tenant {auth.tenant})", out, outlen,
+		               NULL, 0);
+}
+
+static const struct action_def actions[] = {
+	{.key = "subscription.sign-in", .text = "sign in", .kind = ACTION_TASK, .expect_s = 2,
+	 .start = sign_in_start, .stop = sign_in_stop, .describe = sign_in_describe},
+	{.key = "subscription.select", .text = "select subscription {subscription} in {cloud}; uniq_id {uniq_id}",
+	 .after = {"subscription.sign-in"}, .kind = ACTION_TASK, .expect_s = 1, .start = select_start_list,
+	 .stop = select_stop, .data_size = sizeof(struct select_data)},
+	{.key = "subscription.providers",
+	 .text = "register resource providers Microsoft.Compute, Microsoft.Network, Microsoft.ContainerRegistry, "
+	         "Microsoft.ContainerService (if not registered yet; asks first)",
+	 .after = {"subscription.select"}, .kind = ACTION_TASK, .expect_s = 2, .start = prov_start,
+	 .data_size = sizeof(struct providers_data)},
+	{.key = "subscription.permissions",
+	 .text = "check that the signed-in identity may create role assignments (the cluster's pull access to the "
+	         "registry needs it)",
+	 .after = {"subscription.select"}, .kind = ACTION_TASK, .expect_s = 1, .start = perm_start},
+};
+
+static const struct plan_secret secrets[] = {
+	{"azure-refresh-token", VAULT_KIND_TOKEN, "Entra ID refresh token from the device-code sign-in",
+	 "auth.method=device-code"},
+	{"azure-client-secret", VAULT_KIND_CLIENT_SECRET, "service principal secret to sign in with",
+	 "auth.method=service-principal"},
+};
+
+const struct step_def step_subscription = {
+	.id = STEP_SUBSCRIPTION, .actions = actions, .nactions = sizeof actions / sizeof actions[0],
+	.secrets = secrets, .nsecrets = sizeof secrets / sizeof secrets[0], .available = 1,
+};
