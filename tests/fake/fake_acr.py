@@ -43,7 +43,10 @@ def check_name(app, m, path, query, body):
         r = recorded(app.st, "arm/containerregistry/checkNameAvailability_200_alreadyExists.json")
         r.body["message"] = "The registry %s is already in use." % name
         return r
-    return recorded(app.st, "arm/containerregistry/checkNameAvailability_200_available.json")
+    r = recorded(app.st, "arm/containerregistry/checkNameAvailability_200_available.json")
+    if "availableLoginServerName" in r.body:
+        r.body["availableLoginServerName"] = "%s.azurecr.io" % name.lower()
+    return r
 
 
 def registry_validate(app, path, req, old, method):

@@ -142,7 +142,15 @@ def cluster_stored(app, path, req, new, old):
 
 def pool_validate(app, path, req, old, method):
     pool = dict(req.get("properties") or {}, name=path.rstrip("/").split("/")[-1])
-    return check_pool(app, pool, dig(old, "req", "properties"), "properties")
+    bad = check_pool(app, pool, dig(old, "req", "properties"), "properties")
+    if bad or old is not None:
+        return bad
+    short = fake_compute.quota_short(app, [(pool.get("vmSize"), int(pool.get("count", 1)))])
+    if short:
+        r = recorded(app.st, "arm/containerservice/managedClusters_createOrUpdate_400_QuotaExceeded.json")
+        r.body["message"] = fake_compute.quota_message(*short)
+        return r
+    return None
 
 
 def pool_stored(app, path, req, new, old):
