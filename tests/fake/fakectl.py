@@ -2,7 +2,8 @@
 """fakectl: talk to a running fakecloud from shell tests (standard library only).
 
   fakectl.py BASE post PATH [BODY]        POST a control endpoint, print the answer
-  fakectl.py BASE get PATH                GET, print the answer
+  fakectl.py BASE get PATH                GET, print the answer (an ARM path without
+                                          api-version gets its namespace's first one)
   fakectl.py BASE count METHOD REGEX [STATUS]   how many recorded requests match
   fakectl.py BASE secrets FILE...         exit 1 (naming file and secret) when any secret
                                           the fake handed out appears in a file
@@ -15,6 +16,7 @@
                                           and body
 """
 import json
+import os
 import re
 import sys
 import time
@@ -23,7 +25,21 @@ import urllib.parse
 import urllib.request
 
 
+def with_api_version(path):
+    """path, with an api-version the fake accepts when it is an ARM path without one."""
+    if path.startswith("/_fake/") or "api-version=" in path:
+        return path
+    sys.dont_write_bytecode = True
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import fake_arm
+    ns = fake_arm.namespace_of(path.split("?")[0])
+    if ns not in fake_arm.API_VERSIONS:
+        return path
+    return path + ("&" if "?" in path else "?") + "api-version=" + fake_arm.API_VERSIONS[ns][0]
+
+
 def call(base, method, path, body=None):
+    path = with_api_version(path)
     data = body.encode() if body is not None else (b"" if method == "POST" else None)
     req = urllib.request.Request(base + path, data=data, method=method)
     with urllib.request.urlopen(req, timeout=10) as r:
