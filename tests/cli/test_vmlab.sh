@@ -168,6 +168,19 @@ check "a wrong secret fails with SignatureDoesNotMatch" test $rc -ne 0 -a -n "$(
 out=$(AWS_ACCESS_KEY_ID=nobody s3 ls 2>&1); rc=$?
 check "an unknown access key fails with InvalidAccessKeyId" test $rc -ne 0 -a -n "$(grep InvalidAccessKeyId <<<"$out")"
 
+# libcurl's CURLOPT_AWS_SIGV4 (what the wizard uses), through the curl tool.
+sigv4() { curl -s -o "$T/curl.out" -w '%{http_code}' --aws-sigv4 aws:amz:us-east-1:s3 --user "studioml:$1" "${@:2}"; }
+code=$(sigv4 right-secret-123 -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" -T "$T/obj.txt" "http://$M:9000/studioml-artifacts/curl.txt")
+check "curl --aws-sigv4 PUT with UNSIGNED-PAYLOAD is accepted" test "$code" = 200
+code=$(sigv4 right-secret-123 -H "x-amz-content-sha256: $(echo other | sha256sum | cut -c1-64)" -T "$T/obj.txt" "http://$M:9000/studioml-artifacts/curl2.txt")
+check "a body that does not match x-amz-content-sha256 is refused" grep -q XAmzContentSHA256Mismatch "$T/curl.out"
+code=$(sigv4 right-secret-123 -H "x-amz-date: 20200101T000000Z" "http://$M:9000/")
+check "a signed but 2020-dated request is refused (RequestTimeTooSkewed)" grep -q RequestTimeTooSkewed "$T/curl.out"
+code=$(sigv4 wrong-secret-123 "http://$M:9000/studioml-artifacts/curl.txt")
+check "curl with a wrong secret gets 403 SignatureDoesNotMatch" test "$code" = 403 -a -n "$(grep SignatureDoesNotMatch "$T/curl.out")"
+code=$(sigv4 right-secret-123 "http://$M:9000/studioml-artifacts/curl.txt")
+check "curl GET returns the object" test "$code" = 200 -a "$(cat "$T/curl.out")" = "artifact body"
+
 # Stop: nothing left behind; stop again is fine.
 t0=$(ms)
 "$VM" stop rabbitmq "$T/rmq"; rc1=$?
