@@ -12,6 +12,9 @@ need_pc() {  # pkg-config module, Debian package
 need_cmd() { # command, Debian package
 	command -v "$1" >/dev/null 2>&1 || missing="$missing $2"
 }
+need_file() { # path, Debian package: for programs another PATH entry may shadow (pyenv's aws)
+	[ -x "$1" ] || missing="$missing $2"
+}
 
 need_cmd cc gcc
 need_cmd pkg-config pkg-config
@@ -37,6 +40,22 @@ if [ "$what" = test ]; then
 	need_cmd openssl openssl
 	need_cmd ssh-keygen openssh-client
 	need_cmd valgrind valgrind
+	need_cmd curl curl
+	# The VM lab (tests/vm): sandbox VMs with sshd, sudo, RabbitMQ, a loop disk, the aws CLI.
+	need_file /usr/sbin/sshd openssh-server
+	need_file /usr/bin/sudo sudo
+	need_file /usr/sbin/rabbitmq-server rabbitmq-server
+	need_file /usr/bin/aws awscli
+	need_file /usr/sbin/sgdisk gdisk
+	need_file /usr/sbin/sfdisk fdisk
+	need_file /usr/sbin/partprobe parted
+	need_file /usr/sbin/mkfs.ext4 e2fsprogs
+	need_file /usr/sbin/losetup mount
+	need_file /usr/bin/partx util-linux
+	need_file /usr/bin/unshare util-linux
+	need_file /usr/bin/nsenter util-linux
+	need_file /usr/bin/ss iproute2
+	need_cmd kubectl kubectl   # kubernetes-client when the archive has no kubectl
 fi
 
 # Sort and drop duplicates.
@@ -58,7 +77,41 @@ else
 	exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq </dev/null >&2 || exit 1
+# Another apt (unattended upgrades, a second make) may hold the dpkg lock: wait for it.
+APT="apt-get -o DPkg::Lock::Timeout=600"
+$SUDO $APT update -qq </dev/null >&2 || exit 1
+case " $missing " in *" kubectl "*)
+	if ! apt-cache show kubectl >/dev/null 2>&1; then
+		missing=$(echo " $missing " | sed 's/ kubectl / kubernetes-client /; s/^ //; s/ $//')
+	fi ;;
+esac
+# No service may start from the install (rabbitmq-server would take 5672 and epmd 4369
+# on every address): a policy-rc.d says no while apt runs, unless one is there already.
+policy=""
+case " $missing " in *" rabbitmq-server "*)
+	if [ ! -e /usr/sbin/policy-rc.d ]; then
+		policy=/usr/sbin/policy-rc.d
+		printf '#!/bin/sh\n# studio-wizard mk/deps.sh: no service starts while it installs\nexit 101\n' |
+			$SUDO tee $policy >/dev/null && $SUDO chmod 755 $policy
+	fi ;;
+esac
 # shellcheck disable=SC2086
-$SUDO apt-get install -y -qq --no-install-recommends $missing </dev/null >&2 || exit 1
+$SUDO $APT install -y -qq --no-install-recommends $missing </dev/null >&2
+rc=$?
+[ -n "$policy" ] && $SUDO rm -f "$policy"
+[ $rc -eq 0 ] || exit 1
+case " $missing " in *" rabbitmq-server "*)
+	# The tests start RabbitMQ inside their sandboxes only; the host's stays off.
+	if [ -d /run/systemd/system ]; then
+		$SUDO systemctl disable --now rabbitmq-server.service epmd.socket epmd.service >/dev/null 2>&1
+	else
+		$SUDO service rabbitmq-server stop >/dev/null 2>&1
+		$SUDO update-rc.d rabbitmq-server disable >/dev/null 2>&1
+	fi
+	# An epmd the install left behind (0.0.0.0:4369), when no node uses it.
+	if command -v epmd >/dev/null 2>&1 && epmd -names 2>/dev/null | grep -q 'up and running' &&
+		! epmd -names 2>/dev/null | grep -q '^name '; then
+		epmd -kill >/dev/null 2>&1
+	fi ;;
+esac
 echo "studio-wizard: installed: $missing" >&2
