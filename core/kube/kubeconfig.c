@@ -164,6 +164,7 @@ static struct ynode *kc_parse_map(struct yparser *p, int indent, int depth)
 			break;
 		}
 		e->key = l->text;
+		e->line = l->no;
 		*tail = e;
 		tail = &e->next;
 	}

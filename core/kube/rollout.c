@@ -23,6 +23,7 @@ struct kube_rollout {
 	char containers[ROLLOUT_MAX_PODS][64];   /* the crashing container of each pod */
 	size_t npods, next_log;
 	char error[600];
+	int in_report, cancelled;   /* kube_rollout_cancel from inside the callback */
 };
 
 static void rollout_poll(void *arg);
@@ -71,8 +72,10 @@ static int rollout_report(struct kube_rollout *w, int done)
 	r.done = done || ok || late;
 	r.ok = ok;
 	r.timed_out = !ok && late;
+	w->in_report = 1;
 	w->fn(&r, w->arg);
-	if (r.done) {
+	w->in_report = 0;
+	if (r.done || w->cancelled) {
 		rollout_free(w);
 		return 1;
 	}
@@ -258,5 +261,10 @@ void kube_rollout_cancel(struct kube_rollout *w)
 		kube_cancel(w->k, w->call);
 	if (w->timer)
 		loop_cancel(kube_loop(w->k), w->timer);
-	rollout_free(w);
+	w->call = NULL;
+	w->timer = 0;
+	if (w->in_report)
+		w->cancelled = 1;   /* freed when the callback returns */
+	else
+		rollout_free(w);
 }
