@@ -29,6 +29,7 @@ struct http_request {
 	int has_body;
 	int idempotent;
 	int once;           /* never replayed once it may have reached the server */
+	struct curl_blob tls_ca, tls_cert, tls_key;   /* from memory; .data NULL when unset */
 	CURL *easy;
 	char request_id[37];
 	char errbuf[CURL_ERROR_SIZE];
@@ -348,6 +349,14 @@ void http_request_set_idempotent(struct http_request *req, int yes)
 	req->idempotent = yes;
 }
 
+void http_request_set_tls(struct http_request *req, const char *ca, size_t ca_len, const char *cert,
+                          size_t cert_len, const char *key, size_t key_len)
+{
+	req->tls_ca = (struct curl_blob){(void *)ca, ca_len, CURL_BLOB_NOCOPY};
+	req->tls_cert = (struct curl_blob){(void *)cert, cert_len, CURL_BLOB_NOCOPY};
+	req->tls_key = (struct curl_blob){(void *)key, key_len, CURL_BLOB_NOCOPY};
+}
+
 void http_request_free(struct http_request *req)
 {
 	if (!req)
@@ -499,6 +508,18 @@ static int http_setup(struct http_client *c, struct http_request *req)
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
 	curl_easy_setopt(e, CURLOPT_CAINFO, c->ca_file);
+	if (req->tls_ca.data) {
+		/* Only the given CA: no bundle file, no CA directory. */
+		curl_easy_setopt(e, CURLOPT_CAINFO, NULL);
+		curl_easy_setopt(e, CURLOPT_CAPATH, NULL);
+		curl_easy_setopt(e, CURLOPT_CAINFO_BLOB, &req->tls_ca);
+	}
+	if (req->tls_cert.data && req->tls_key.data) {
+		curl_easy_setopt(e, CURLOPT_SSLCERTTYPE, "PEM");
+		curl_easy_setopt(e, CURLOPT_SSLCERT_BLOB, &req->tls_cert);
+		curl_easy_setopt(e, CURLOPT_SSLKEYTYPE, "PEM");
+		curl_easy_setopt(e, CURLOPT_SSLKEY_BLOB, &req->tls_key);
+	}
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, c->connect_ms);
 	curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
 	curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, c->stall_s);

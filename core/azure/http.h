@@ -63,6 +63,11 @@ void http_request_set_idempotent(struct http_request *req, int yes);
 /* Never replayed once it may have reached the server (a create that must happen once:
  * after a lost answer the caller looks before it sends again). */
 void http_request_set_once(struct http_request *req);
+/* TLS from memory for this request (a cluster's kubeconfig): ca is a PEM bundle that replaces
+ * the system store and --ca-file; cert/key (PEM, may be NULL) authenticate the client. The
+ * buffers are not copied (they stay in the caller's secmem) and must outlive the request. */
+void http_request_set_tls(struct http_request *req, const char *ca, size_t ca_len, const char *cert,
+                          size_t cert_len, const char *key, size_t key_len);
 void http_request_free(struct http_request *req);   /* only for requests never submitted */
 
 /* Takes ownership of req. Refusals (plain http to a remote host, bad URL) reach
