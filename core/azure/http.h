@@ -60,6 +60,12 @@ struct http_request *http_request_new(const char *method, const char *url,
                                       const char *const *headers, const char *body);
 int http_request_set_body(struct http_request *req, const void *data, size_t len);
 void http_request_set_idempotent(struct http_request *req, int yes);
+/* Signs every attempt with AWS SigV4 through libcurl; provider as CURLOPT_AWS_SIGV4
+ * ("aws:amz:us-east-1:s3"). Both keys are copied into secmem, handed to curl only
+ * while an attempt runs and wiped with the request; the secret joins the log's
+ * redaction list. 0 or -1. */
+int http_request_set_aws_sigv4(struct http_request *req, const char *provider, const char *access_key,
+                               const char *secret_key);
 void http_request_free(struct http_request *req);   /* only for requests never submitted */
 
 /* Takes ownership of req. Refusals (plain http to a remote host, bad URL) reach
