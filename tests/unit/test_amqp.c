@@ -69,6 +69,8 @@ static int ctl(const char *args, const char *input)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+static int group_teardown(void **s);
+
 static int group_setup(void **s)
 {
 	(void)s;
@@ -129,6 +131,7 @@ static int group_setup(void **s)
 	snprintf(text, sizeof text, "wait --timeout 120 '%s/rabbit.pid'", dir);
 	if (ctl(text, NULL) != 0) {
 		fprintf(stderr, "rabbitmq-server did not start; see %s/server.out and ctl.out\n", dir);
+		group_teardown(s);   /* cmocka skips the teardown when the setup fails */
 		return -1;
 	}
 	/* The password goes to rabbitmqctl on stdin, never in argv. */
@@ -136,8 +139,10 @@ static int group_setup(void **s)
 	for (size_t i = 0; i < sizeof password - 1; i++)
 		password[i] = set[randombytes_uniform(sizeof set - 1)];
 	password[sizeof password - 1] = 0;
-	if (ctl("add_user " USER, password) != 0 || ctl("set_permissions -p / " USER " '.*' '.*' '.*'", NULL) != 0)
+	if (ctl("add_user " USER, password) != 0 || ctl("set_permissions -p / " USER " '.*' '.*' '.*'", NULL) != 0) {
+		group_teardown(s);
 		return -1;
+	}
 	snprintf(logpath, sizeof logpath, "%s/wizard.log", dir);
 	return log_open(logpath);
 }
