@@ -10,7 +10,7 @@ CC       ?= cc
 BUILD    ?= build
 SANFLAGS ?=
 
-PKGS := ncursesw formw menuw panelw libcurl libcjson libssh2 libsodium
+PKGS := ncursesw formw menuw panelw libcurl libcjson libssh2 libsodium libcrypto
 
 # The generated config holds pkg-config's answers; building it first installs what is missing.
 NODEPS_GOALS := clean uninstall help

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "core/sys/log.h"
+#include "secrets/secmem.h"
 
 #define HTTP_RETRY_AFTER_MAX_S 300
 
@@ -30,6 +31,9 @@ struct http_request {
 	int idempotent;
 	int once;           /* never replayed once it may have reached the server */
 	struct curl_blob tls_ca, tls_cert, tls_key;   /* from memory; .data NULL when unset */
+	char *sigv4_provider;     /* http_request_set_aws_sigv4; NULL when unsigned */
+	char *sigv4_access;       /* secmem */
+	char *sigv4_secret;       /* secmem */
 	CURL *easy;
 	char request_id[37];
 	char errbuf[CURL_ERROR_SIZE];
@@ -355,12 +359,60 @@ void http_request_set_tls(struct http_request *req, const char *ca, size_t ca_le
 	req->tls_ca = (struct curl_blob){(void *)ca, ca_len, CURL_BLOB_NOCOPY};
 	req->tls_cert = (struct curl_blob){(void *)cert, cert_len, CURL_BLOB_NOCOPY};
 	req->tls_key = (struct curl_blob){(void *)key, key_len, CURL_BLOB_NOCOPY};
+static char *http_secdup(const char *s)
+{
+	size_t n = strlen(s);
+	char *d = secmem_alloc(n + 1);
+	if (d)
+		memcpy(d, s, n + 1);
+	return d;
+}
+
+int http_request_set_aws_sigv4(struct http_request *req, const char *provider, const char *access_key,
+                               const char *secret_key)
+{
+	free(req->sigv4_provider);
+	secmem_free(req->sigv4_access);
+	secmem_free(req->sigv4_secret);
+	req->sigv4_provider = strdup(provider);
+	req->sigv4_access = http_secdup(access_key);
+	req->sigv4_secret = http_secdup(secret_key);
+	log_redact(secret_key, strlen(secret_key));
+	/* curl would sign our empty "Expect:" (which is never sent) and servers then disagree
+	 * on its value; signed requests let curl decide about Expect itself. */
+	struct curl_slist *kept = NULL;
+	for (struct curl_slist *h = req->hdrs; h; h = h->next) {
+		if (strcasecmp(h->data, "Expect:") == 0)
+			continue;
+		struct curl_slist *l = curl_slist_append(kept, h->data);
+		if (!l) {
+			curl_slist_free_all(kept);
+			return -1;
+		}
+		kept = l;
+	}
+	curl_slist_free_all(req->hdrs);
+	req->hdrs = kept;
+	return req->sigv4_provider && req->sigv4_access && req->sigv4_secret ? 0 : -1;
+}
+
+/* Takes the keys back from curl once an attempt is over (curl frees its copies). */
+static void http_sigv4_release(struct http_request *req)
+{
+	if (req->easy && req->sigv4_provider) {
+		curl_easy_setopt(req->easy, CURLOPT_USERNAME, NULL);
+		curl_easy_setopt(req->easy, CURLOPT_PASSWORD, NULL);
+	}
 }
 
 void http_request_free(struct http_request *req)
 {
 	if (!req)
 		return;
+	http_sigv4_release(req);
+	free(req->sigv4_provider);
+	secmem_free(req->sigv4_access);
+	secmem_free(req->sigv4_secret);
 	if (req->easy)
 		curl_easy_cleanup(req->easy);
 	curl_slist_free_all(req->hdrs);
@@ -531,6 +583,11 @@ static int http_setup(struct http_client *c, struct http_request *req)
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, req);
 	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, http_on_header);
 	curl_easy_setopt(e, CURLOPT_HEADERDATA, req);
+	if (req->sigv4_provider) {
+		curl_easy_setopt(e, CURLOPT_AWS_SIGV4, req->sigv4_provider);
+		curl_easy_setopt(e, CURLOPT_USERNAME, req->sigv4_access);
+		curl_easy_setopt(e, CURLOPT_PASSWORD, req->sigv4_secret);
+	}
 	if (strcmp(req->method, "GET") == 0 && !req->has_body) {
 		curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
 	} else if (strcmp(req->method, "HEAD") == 0) {
@@ -745,6 +802,7 @@ static void http_attempt_done(struct http_client *c, struct http_request *req, C
 	long status = 0;
 	curl_easy_getinfo(req->easy, CURLINFO_RESPONSE_CODE, &status);
 	curl_multi_remove_handle(c->multi, req->easy);
+	http_sigv4_release(req);
 	long long took = now_ms() - req->attempt_ms;
 	req->resp.status = rc == CURLE_OK ? status : 0;
 	log_msg(LOG_INFO, "http %s %s -> %ld%s%s %.3fs attempt %u id %s", req->method, req->log_url, status,

@@ -68,6 +68,12 @@ void http_request_set_once(struct http_request *req);
  * buffers are not copied (they stay in the caller's secmem) and must outlive the request. */
 void http_request_set_tls(struct http_request *req, const char *ca, size_t ca_len, const char *cert,
                           size_t cert_len, const char *key, size_t key_len);
+/* Signs every attempt with AWS SigV4 through libcurl; provider as CURLOPT_AWS_SIGV4
+ * ("aws:amz:us-east-1:s3"). Both keys are copied into secmem, handed to curl only
+ * while an attempt runs and wiped with the request; the secret joins the log's
+ * redaction list. 0 or -1. */
+int http_request_set_aws_sigv4(struct http_request *req, const char *provider, const char *access_key,
+                               const char *secret_key);
 void http_request_free(struct http_request *req);   /* only for requests never submitted */
 
 /* Takes ownership of req. Refusals (plain http to a remote host, bad URL) reach

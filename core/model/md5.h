@@ -1,4 +1,4 @@
-/* core/model/md5.h: MD5 (RFC 1321), only to reproduce the seed's uniq_id; never for security. */
+/* core/model/md5.h: MD5 (RFC 1321, libcrypto EVP), only to reproduce the seed's uniq_id; never for security. */
 #ifndef SW_MD5_H
 #define SW_MD5_H
 
