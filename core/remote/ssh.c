@@ -16,6 +16,7 @@
 #include "secrets/secmem.h"
 
 #define SSH_ROUNDS_MAX 64   /* pump rounds before yielding to the loop */
+#define SSH_UNSTALL_MS 20   /* how long a stalled session stops watching for input */
 
 enum ssh_state { SSH_WAITING, SSH_CONNECTING, SSH_HANDSHAKE, SSH_AUTH, SSH_READY, SSH_DEAD };
 
@@ -40,7 +41,7 @@ struct ssh_session {
 	int fd;
 	short watching;
 	LIBSSH2_SESSION *lib;
-	unsigned t_attempt, t_retry, t_kick;
+	unsigned t_attempt, t_retry, t_kick, t_unstall;
 	struct ssh_op *ops;
 	int depth;          /* inside one of our callbacks: ssh_free waits until we leave */
 	int free_pending, pumping, again, stalled;
@@ -105,9 +106,14 @@ static void ssh_close_attempt(struct ssh_session *s)
 	if (s->fd >= 0)
 		ssh_rewatch(s->loop, s->fd, 0, &s->watching, NULL, NULL);
 	if (s->lib) {
-		if (s->state == SSH_READY || s->state == SSH_DEAD)
+		if (s->state == SSH_READY)
 			libssh2_session_disconnect(s->lib, "bye");   /* one try; it may not get out */
-		libssh2_session_free(s->lib);
+		/* A non-blocking libssh2_session_free returns EAGAIN while a channel close cannot be
+		 * sent, and then frees nothing: with the socket shut, every send fails at once. */
+		if (s->fd >= 0)
+			shutdown(s->fd, SHUT_RDWR);
+		for (int i = 0; i < 8 && libssh2_session_free(s->lib) == LIBSSH2_ERROR_EAGAIN; i++)
+			;
 		s->lib = NULL;
 	}
 	if (s->fd >= 0)
@@ -296,6 +302,20 @@ void ssh_add_op(struct ssh_session *s, struct ssh_op *op)
 	ssh_kick(s);
 }
 
+static int ssh_readable(struct ssh_session *s)
+{
+	struct pollfd p = {s->fd, POLLIN, 0};
+	return s->state == SSH_READY && !s->free_pending && poll(&p, 1, 0) == 1 && (p.revents & POLLIN);
+}
+
+static void ssh_on_unstall(void *arg)
+{
+	struct ssh_session *s = arg;
+	s->t_unstall = 0;
+	s->stalled = 0;
+	ssh_pump(s);
+}
+
 static void ssh_on_socket(int fd, short revents, void *arg)
 {
 	struct ssh_session *s = arg;
@@ -321,13 +341,14 @@ static void ssh_on_socket(int fd, short revents, void *arg)
 				ssh_run(s);
 			}
 		}
-	} else if (ssh_run(s) == 0 && s->state == SSH_READY && (revents & POLLIN) && !s->free_pending) {
-		/* Readable, yet no work consumed it (all waiting on local peers): stop asking until one moves. */
-		struct pollfd p = {fd, POLLIN, 0};
-		if (poll(&p, 1, 0) == 1 && (p.revents & POLLIN)) {
-			s->stalled = 1;
-			ssh_arm(s);
-		}
+	} else if (ssh_run(s) == 0 && (revents & POLLIN) && ssh_readable(s) && ssh_run(s) == 0 && ssh_readable(s)) {
+		/* Still readable after two rounds that moved nothing: no work reads now (all wait on
+		 * local peers, or on a partial send). Stop asking for a moment instead of spinning; the
+		 * timer covers data that came in just after a round had drained the socket. */
+		s->stalled = 1;
+		ssh_arm(s);
+		if (!s->t_unstall)
+			s->t_unstall = loop_after(s->loop, SSH_UNSTALL_MS, ssh_on_unstall, s);
 	}
 	ssh_leave(s);
 }
@@ -474,7 +495,7 @@ fail:
 
 static void ssh_destroy(struct ssh_session *s)
 {
-	unsigned *timers[] = {&s->t_retry, &s->t_kick, &s->t_attempt};
+	unsigned *timers[] = {&s->t_retry, &s->t_kick, &s->t_attempt, &s->t_unstall};
 	for (size_t i = 0; i < sizeof timers / sizeof *timers; i++)
 		if (*timers[i])
 			loop_cancel(s->loop, *timers[i]);
