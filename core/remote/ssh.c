@@ -43,6 +43,7 @@ struct ssh_session {
 	LIBSSH2_SESSION *lib;
 	unsigned t_attempt, t_retry, t_kick, t_unstall;
 	struct ssh_op *ops;
+	struct ssh_op *opener;   /* the op whose channel-open is in progress */
 	int depth;          /* inside one of our callbacks: ssh_free waits until we leave */
 	int free_pending, pumping, again, stalled;
 };
@@ -221,12 +222,28 @@ static int ssh_ops_step(struct ssh_session *s)
 	return progress;
 }
 
+int ssh_open_turn(struct ssh_session *s, struct ssh_op *op)
+{
+	if (!s->opener)
+		s->opener = op;
+	return s->opener == op;
+}
+
+void ssh_open_done(struct ssh_session *s, struct ssh_op *op)
+{
+	if (s->opener == op) {
+		s->opener = NULL;
+		s->again = 1;   /* the next op may open now */
+	}
+}
+
 static void ssh_reap(struct ssh_session *s)
 {
 	for (struct ssh_op **p = &s->ops; *p;) {
 		struct ssh_op *op = *p;
 		if (op->done) {
 			*p = op->next;
+			ssh_open_done(s, op);
 			op->destroy(op);
 		} else {
 			p = &op->next;

@@ -150,11 +150,17 @@ static int exec_step(struct ssh_op *op)
 	int rc;
 	switch (x->state) {
 	case X_OPEN:
+		if (!ssh_open_turn(op->s, op))
+			return 0;
 		x->ch = libssh2_channel_open_session(lib);
 		if (!x->ch) {
 			rc = libssh2_session_last_errno(lib);
-			return rc == LIBSSH2_ERROR_EAGAIN ? 0 : exec_error(x, "opening a channel", rc);
+			if (rc == LIBSSH2_ERROR_EAGAIN)
+				return 0;
+			ssh_open_done(op->s, op);
+			return exec_error(x, "opening a channel", rc);
 		}
+		ssh_open_done(op->s, op);
 		x->state = X_EXEC;
 		return 1;
 	case X_EXEC:

@@ -147,11 +147,17 @@ static int fwd_conn_step(struct ssh_op *op)
 	int rc;
 	switch (c->state) {
 	case F_OPEN:
+		if (!ssh_open_turn(op->s, op))
+			return 0;
 		c->ch = libssh2_channel_direct_tcpip_ex(lib, c->host, c->port, "127.0.0.1", c->cport);
 		if (!c->ch) {
 			rc = libssh2_session_last_errno(lib);
-			return rc == LIBSSH2_ERROR_EAGAIN ? 0 : fwd_conn_error(c, "opening the channel", rc);
+			if (rc == LIBSSH2_ERROR_EAGAIN)
+				return 0;
+			ssh_open_done(op->s, op);
+			return fwd_conn_error(c, "opening the channel", rc);
 		}
+		ssh_open_done(op->s, op);
 		c->state = F_PUMP;
 		return 1;
 	case F_PUMP:

@@ -29,6 +29,10 @@ int ssh_is_ready(const struct ssh_session *s);   /* logged in and not broken */
 void ssh_add_op(struct ssh_session *s, struct ssh_op *op);
 /* Runs the session's work now (from a loop callback). */
 void ssh_pump(struct ssh_session *s);
+/* libssh2 keeps one channel-open in progress per session: an op opens a channel only
+ * while ssh_open_turn gives it the turn (1), and hands it on with ssh_open_done. */
+int ssh_open_turn(struct ssh_session *s, struct ssh_op *op);
+void ssh_open_done(struct ssh_session *s, struct ssh_op *op);
 /* Schedules ssh_pump from the loop. */
 void ssh_kick(struct ssh_session *s);
 /* The session broke (a libssh2 rc for which ssh_rc_broken is true). */

@@ -347,11 +347,17 @@ static int sftp_step(struct ssh_op *op)
 	int rc;
 	switch (f->chan) {
 	case C_OPEN:
+		if (!ssh_open_turn(op->s, op))
+			return 0;
 		f->ch = libssh2_channel_open_session(lib);
 		if (!f->ch) {
 			rc = libssh2_session_last_errno(lib);
-			return rc == LIBSSH2_ERROR_EAGAIN ? 0 : sftp_lib_error(f, "opening a channel", rc);
+			if (rc == LIBSSH2_ERROR_EAGAIN)
+				return 0;
+			ssh_open_done(op->s, op);
+			return sftp_lib_error(f, "opening a channel", rc);
 		}
+		ssh_open_done(op->s, op);
 		f->chan = C_SUBSYS;
 		return 1;
 	case C_SUBSYS:

@@ -199,10 +199,22 @@ static void test_cloudinit_refuses_more_than_azure_takes(void **state)
 	/* The largest list that fits is accepted: the limit is on the decoded size, not the base64. */
 	char *ud, *b64, err[256];
 	size_t len;
-	int n = N;
-	do {
-		pkgs[--n] = NULL;
-	} while (cloudinit_build(&vm, &ud, &len, &b64, err, sizeof err) != 0);
+	int lo = 0, hi = N;   /* lo packages fit, hi do not: bisect */
+	while (hi - lo > 1) {
+		int mid = (lo + hi) / 2;
+		pkgs[mid] = NULL;
+		int fits = cloudinit_build(&vm, &ud, &len, &b64, err, sizeof err) == 0;
+		pkgs[mid] = names[mid];
+		if (fits) {
+			secmem_free(ud);
+			secmem_free(b64);
+			lo = mid;
+		} else {
+			hi = mid;
+		}
+	}
+	pkgs[lo] = NULL;
+	assert_int_equal(cloudinit_build(&vm, &ud, &len, &b64, err, sizeof err), 0);
 	assert_true(len <= 65535);
 	assert_true(len > 65535 - 40);
 	assert_true(strlen(b64) > 65535);

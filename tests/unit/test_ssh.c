@@ -97,7 +97,18 @@ static void test_ssh_exec_streams_lines_and_exit_status(void **state)
 	assert_int_equal(r.status, 3);
 	assert_string_equal(r.out, "hi|a?[31mb c|last|");
 	assert_string_equal(r.errout, "err|");
-	/* A second command on the same session, killed by a signal. */
+	/* Three at once on one session, each with its own output and stdin. */
+	struct res m[3] = {{0}};
+	const char *cmds[3] = {"sleep 0.2; echo three", "echo one", "read x; echo \"two $x\""};
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(ssh_exec(r.s, cmds[i], i == 2 ? "in\n" : NULL, i == 2 ? 3 : 0, on_line, on_exit_status,
+		                          &m[i]), 0);
+	for (int i = 0; i < 3; i++)
+		assert_true(sshd_run_until(l, &m[i].done, 15000));
+	assert_string_equal(m[0].out, "three|");
+	assert_string_equal(m[1].out, "one|");
+	assert_string_equal(m[2].out, "two in|");
+	/* A command on the same session, killed by a signal. */
 	struct res k = {0};
 	assert_int_equal(ssh_exec(r.s, "kill -9 $$", NULL, 0, on_line, on_exit_status, &k), 0);
 	assert_true(sshd_run_until(l, &k.done, 15000));
@@ -332,6 +343,61 @@ static void test_ssh_two_sessions_at_once(void **state)
 	loop_free(l);
 }
 
+/* ssh_free from inside a callback is deferred; freeing with work in flight calls nothing. */
+static struct res *free_me;
+static void free_on_exit(int status, const char *err, void *arg)
+{
+	on_exit_status(status, err, arg);
+	ssh_free(free_me->s);
+}
+
+static void test_ssh_free_inside_callback_and_with_work_in_flight(void **state)
+{
+	(void)state;
+	struct loop *l = loop_new(http_client_new());
+	struct res r = {0};
+	connect_ok(l, &r);
+	free_me = &r;
+	assert_int_equal(ssh_exec(r.s, "echo x", NULL, 0, on_line, free_on_exit, &r), 0);
+	assert_true(sshd_run_until(l, &r.done, 15000));
+	assert_int_equal(r.status, 0);
+	struct res r2 = {0};
+	connect_ok(l, &r2);
+	assert_int_equal(ssh_exec(r2.s, "sleep 30", "in", 2, on_line, on_exit_status, &r2), 0);
+	struct res r3 = {0};
+	assert_int_equal(ssh_exec(r2.s, "cat", NULL, 0, on_line, on_exit_status, &r3), 0);
+	char err[128];
+	assert_true(ssh_forward_local(r2.s, "127.0.0.1", 9, err, sizeof err) > 0);
+	int cond = 0;
+	assert_true(sshd_run_until(l, &r3.done, 15000));   /* the session works meanwhile */
+	assert_int_equal(r3.status, 0);
+	ssh_free(r2.s);
+	sshd_run_until(l, &cond, 100);
+	assert_int_equal(r2.done, 0);
+	assert_int_equal(r2.failed, 0);
+	assert_int_equal(loop_pending(l), 0);   /* no timer or watch left behind */
+	loop_free(l);
+}
+
+/* The connection dies under a running command: the command fails, then the session. */
+static void test_ssh_broken_connection_fails_work_and_session(void **state)
+{
+	(void)state;
+	struct loop *l = loop_new(http_client_new());
+	struct res r = {0};
+	connect_ok(l, &r);
+	struct res x = {0};
+	assert_int_equal(ssh_exec(r.s, "echo going; kill -9 $PPID; sleep 5", NULL, 0, on_line, on_exit_status, &x), 0);
+	assert_true(sshd_run_until(l, &x.done, 15000));
+	assert_int_equal(x.status, -1);
+	assert_non_null(strstr(x.err, "broke"));
+	assert_true(sshd_run_until(l, &r.failed, 15000));
+	assert_non_null(strstr(r.err, "broke"));
+	assert_int_equal(ssh_exec(r.s, "true", NULL, 0, on_line, on_exit_status, &x), -1);
+	ssh_free(r.s);
+	loop_free(l);
+}
+
 static void test_ssh_text_safe_replaces_controls(void **state)
 {
 	(void)state;
@@ -372,6 +438,8 @@ int main(void)
 		cmocka_unit_test(test_ssh_refused_key_is_reported),
 		cmocka_unit_test(test_ssh_connect_retries_until_the_server_listens),
 		cmocka_unit_test(test_ssh_two_sessions_at_once),
+		cmocka_unit_test(test_ssh_free_inside_callback_and_with_work_in_flight),
+		cmocka_unit_test(test_ssh_broken_connection_fails_work_and_session),
 	};
 	return cmocka_run_group_tests_name("ssh", tests, setup, teardown);
 }
