@@ -359,6 +359,8 @@ void http_request_set_tls(struct http_request *req, const char *ca, size_t ca_le
 	req->tls_ca = (struct curl_blob){(void *)ca, ca_len, CURL_BLOB_NOCOPY};
 	req->tls_cert = (struct curl_blob){(void *)cert, cert_len, CURL_BLOB_NOCOPY};
 	req->tls_key = (struct curl_blob){(void *)key, key_len, CURL_BLOB_NOCOPY};
+}
+
 static char *http_secdup(const char *s)
 {
 	size_t n = strlen(s);
