@@ -71,7 +71,9 @@ int status_print(const struct profile *p, const struct state *st, FILE *out)
 		if (first)
 			fprintf(out, "\nAzure operations in flight (polled again on resume):\n");
 		first = 0;
-		fprintf(out, "    %s\n", text_safe(it->string, safe, sizeof safe));
+		char u[2048];
+		fprintf(out, "    %s\n      operation in flight: %s\n", text_safe(it->string, safe, sizeof safe),
+		        text_safe(op, u, sizeof u));
 	}
 	first = 1;
 	cJSON_ArrayForEach(it, st->outputs)

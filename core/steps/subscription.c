@@ -14,7 +14,7 @@
 #define API_SUBSCRIPTIONS "2022-12-01"
 #define API_PROVIDERS "2021-04-01"
 #define API_PERMISSIONS "2022-04-01"
-#define REGISTER_POLL_MS 5000L
+#define REGISTER_POLL_MS 2000L
 #define REGISTER_TIMEOUT_MS (30L * 60 * 1000)
 #define ROLE_WRITE "Microsoft.Authorization/roleAssignments/write"
 #define SUBS_MAX 256
@@ -57,6 +57,7 @@ struct select_data {
 	cJSON *all;
 	struct plan_choice choices[SUBS_MAX];
 	char details[SUBS_MAX][160];
+	char states[SUBS_MAX][24];
 	size_t n;
 	struct engine_question q;
 	int pick;     /* the sign-in flow: ask which one */
@@ -126,6 +127,7 @@ static void select_listed(struct act *a)
 		if (d->n == SUBS_MAX)
 			break;
 		const char *state = sub_str(it, "state");
+		snprintf(d->states[d->n], sizeof d->states[0], "%s", state);
 		snprintf(d->details[d->n], sizeof d->details[0], "%s, %s, tenant %s", sub_str(it, "displayName"), state,
 		         sub_str(it, "tenantId"));
 		d->choices[d->n] = (struct plan_choice){sub_str(it, "subscriptionId"), d->details[d->n],
@@ -144,8 +146,8 @@ static void select_listed(struct act *a)
 		if (strcasecmp(d->choices[i].value, want) != 0)
 			continue;
 		if (!d->choices[i].selectable) {
-			act_fail(a, "subscription %s (%s) is not Enabled: Azure refuses to create resources in it", want,
-			         d->details[i]);
+			act_fail(a, "subscription %s (%s) is %s, not Enabled: Azure refuses to create resources in it", want,
+			         d->details[i], d->states[i]);
 			return;
 		}
 		act_info(a, "using subscription %s (%s); uniq_id %s", want, d->details[i], act_answer(a, Q_UNIQ_ID));
@@ -199,6 +201,8 @@ struct providers_data {
 	size_t i;
 	const char *unregistered[NPROVIDERS];
 	size_t nunreg;
+	const char *registering[NPROVIDERS];   /* requested earlier (a run that was stopped): wait only */
+	size_t nreg;
 	long long deadline_ms;
 	struct engine_question q;
 	char path[512];
@@ -208,6 +212,7 @@ static const struct plan_choice yes_no[] = {{"yes", "register them", 1}, {"no", 
 
 static void prov_next(struct act *a);
 static void prov_register_next(struct act *a);
+static void prov_poll(struct act *a);
 
 static void prov_path(struct act *a, const char *ns, const char *suffix)
 {
@@ -234,7 +239,10 @@ static void prov_on_get(const struct arm_result *r, void *arg)
 		act_fail(a, "resource provider %s: %s", providers[d->i], r->error);
 		return;
 	}
-	if (strcasecmp(sub_str(r->json, "registrationState"), "Registered") != 0)
+	const char *state = sub_str(r->json, "registrationState");
+	if (strcasecmp(state, "Registering") == 0)
+		d->registering[d->nreg++] = providers[d->i];
+	else if (strcasecmp(state, "Registered") != 0)
 		d->unregistered[d->nunreg++] = providers[d->i];
 	d->i++;
 	prov_next(a);
@@ -249,8 +257,21 @@ static void prov_next(struct act *a)
 			act_fail(a, "out of memory");
 		return;
 	}
-	if (d->nunreg == 0) {
+	if (d->nunreg == 0 && d->nreg == 0) {
 		act_done(a, "%zu of %zu registered", NPROVIDERS, NPROVIDERS);
+		return;
+	}
+	if (d->nunreg == 0) {
+		/* Registration was asked for before a restart: wait for it, nothing to send. */
+		for (size_t i = 0; i < d->nreg; i++)
+			d->unregistered[i] = d->registering[i];
+		d->nunreg = d->nreg;
+		d->nreg = 0;
+		d->i = 0;
+		d->deadline_ms = loop_now_ms() + REGISTER_TIMEOUT_MS;
+		act_progress(a, "waiting for %s to be registered", d->unregistered[0]);
+		if (act_after(a, REGISTER_POLL_MS, prov_poll) != 0)
+			act_fail(a, "out of memory");
 		return;
 	}
 	size_t o = (size_t)snprintf(d->q.text, sizeof d->q.text, "Register %zu resource provider%s in the subscription: ",

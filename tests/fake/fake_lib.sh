@@ -41,7 +41,8 @@ answers() {
 {"cloud": "AzureCloud", "subscription": "${3:-$FAKE_SUB}", "location": "eastus", "uniq_id": "1a2b3c4d",
  "auth": {"method": "$2", "tenant": "$FAKE_TENANT", "client_id": "33333333-3333-3333-3333-333333333333"},
  "rabbitmq": {"ssh_public_key_file": "$TEST_TMP/id_test.pub"},
- "minio": {"ssh_public_key_file": "$TEST_TMP/id_test.pub"}}
+ "minio": {"ssh_public_key_file": "$TEST_TMP/id_test.pub"},
+ "decisions": {"register_providers": "yes"}}
 JSON
 }
 
