@@ -140,6 +140,7 @@ int tui_init(void)
 	keypad(stdscr, TRUE);
 	colours_setup();
 	tui_loop_setup();
+	tui_script_setup();
 	return 0;
 }
 
