@@ -36,6 +36,7 @@ start() {
 # start_script NAME STATE_DIR [ARGS...]: start, with the keys of $TEST_TMP/NAME.script
 # (SW_TUI_SCRIPT) and every frame appended to $TEST_TMP/NAME.dump (SW_TUI_DUMP).
 start_script() {
+	DUMP_AT=0
 	TUI_ENV="SW_TUI_SCRIPT='$TEST_TMP/$1.script' SW_TUI_DUMP='$TEST_TMP/$1.dump'" start "$@"
 }
 # end_wait NAME [SECONDS]: until the wizard of session NAME has ended (default 60 s).
@@ -73,7 +74,7 @@ dump_has() {
 	fi
 	echo "# no frame of $1 from frame $DUMP_AT on shows \"$2\"; the last frame:"
 	awk '/^--- frame / { n = 0; delete l; next } /^--- / { next } { l[++n] = $0 }
-		END { for (i = 1; i <= n; i++) print "#   " l[i] }' "$TEST_TMP/$1.dump" 2>/dev/null
+		END { for (i = 1; i <= n; i++) if (l[i] != "") print "#   " l[i] }' "$TEST_TMP/$1.dump" 2>/dev/null
 	return 1
 }
 # dump_section NAME FROM TO OUT: the screen lines of the frames between the marks FROM and TO

@@ -215,16 +215,23 @@ void tui_script_frame(void)
 		shot = p;
 		shot_cap = need;
 	}
-	wchar_t *row = malloc(sizeof *row * (size_t)(COLS + 1));
+	cchar_t *row = malloc(sizeof *row * (size_t)(COLS + 1));
 	if (!row)
 		tui_fatal("out of memory");
 	size_t at = 0;
 	for (int y = 0; y < LINES; y++) {
-		int n = mvwinnwstr(curscr, y, 0, row, COLS);
+		int n = mvwin_wchnstr(curscr, y, 0, row, COLS) == ERR ? 0 : COLS;
 		size_t start = at;
 		mbstate_t st = {0};
-		for (int x = 0; x < n && row[x]; x++) {
-			size_t k = wcrtomb(shot + at, row[x], &st);
+		for (int x = 0; x < n; x++) {
+			wchar_t wc[CCHARW_MAX + 1];
+			attr_t a;
+			short pair;
+			if (getcchar(&row[x], wc, &a, &pair, NULL) == ERR || !wc[0])
+				continue;
+			if (a & A_ALTCHARSET) /* line drawing: q and x are lines, the rest corners */
+				wc[0] = wc[0] == 'q' ? L'-' : wc[0] == 'x' ? L'|' : L'+';
+			size_t k = wcrtomb(shot + at, wc[0], &st);
 			if (k == (size_t)-1) {
 				shot[at] = '?';
 				k = 1;

@@ -240,6 +240,8 @@ keys kill2 y
 check "F10 and y quit with exit 0" wait_for kill2 '^EXITED:0$'
 
 # ---- the credentials screen: masked until revealed, copy, delete -----------------------
+# Scripted, and EVERY frame drawn is in cred.dump: the marks split it into the stretches
+# where no value may show.
 C="$TEST_TMP/state-creds"
 SW_STATE="$C" new_vault 2>/dev/null
 MARK=$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
@@ -247,81 +249,76 @@ RMQ_VAL="rmq$MARK"
 MIO_VAL="mio$MARK"
 printf '%s' "$RMQ_VAL" | SW_STATE="$C" swp vault set rabbitmq-password --kind password --step rabbitmq
 printf '%s' "$MIO_VAL" | SW_STATE="$C" swp vault set minio-secret-key --kind access-key --step minio
-start cred "$C" --passphrase-fd 3 "3<'$PASSFILE'"
-wait_for cred 'resume at subscription' >/dev/null
-track cred
-FRAMES=0
-LEAKS=0
-# frames N: captures the screen N times, 30 ms apart; counts those showing a value.
-frames() {
-	for _ in $(seq "$1"); do
-		f=$(screen cred)
-		FRAMES=$((FRAMES + 1))
-		case "$f" in *"$MARK"*) LEAKS=$((LEAKS + 1)); echo "# a value on screen:"; echo "$f" | sed 's/^/#   /' ;; esac
-		sleep 0.03
-	done
-}
-# ckey KEY...: sends the keys and captures the frames right after.
-ckey() { keys cred "$@"; frames 4; }
-
-ckey F3
-check "F3 opens the credentials screen with both entries" \
-	wait_for cred 'minio-secret-key +access-key +minio'
-check "the second entry is listed with its kind and step" wait_for cred 'rabbitmq-password +password +rabbitmq'
-check "the value is masked until revealed" wait_for cred '\*{8} \(r reveals it\)'
-frames 5
-ckey Down
-wait_for cred 'value of rabbitmq-password' >/dev/null
-frames 3
-ckey Up
-wait_for cred 'value of minio-secret-key' >/dev/null
-frames 3
-check "before the reveal key no frame ($FRAMES captured) shows a value" test $LEAKS = 0
-keys cred r
-check "r reveals the selected value" wait_for cred "^    $MIO_VAL *\$"
-check "only the selected value is revealed" test "$(screen cred | grep -c "$RMQ_VAL")" = 0
-LEAKS=0
-ckey Down
-wait_for cred 'value of rabbitmq-password' >/dev/null
-frames 3
-check "moving the selection masks the value again" test $LEAKS = 0
-keys cred r
-wait_for cred "$RMQ_VAL" >/dev/null
-keys cred Escape
-wait_for cred 'resume at subscription' >/dev/null
-LEAKS=0
-frames 3
-ckey F3
-wait_for cred 'value of' >/dev/null
-frames 3
-check "leaving and coming back masks the value again" test $LEAKS = 0
-
-ckey d
-check "d asks before deleting" wait_for cred 'Delete minio-secret-key from the vault\?'
-ckey y
-check "y deletes the entry and says so" wait_for cred 'minio-secret-key deleted'
-SW_STATE="$C" swp vault list >"$TEST_TMP/list.out" 2>&1
-check "vault list no longer shows the deleted entry" \
-	test "$(grep -c minio-secret-key "$TEST_TMP/list.out")" = 0
-check "vault list still shows the other entry" grep -q rabbitmq-password "$TEST_TMP/list.out"
-
 mkdir -p "$TEST_TMP/out"
-ckey f
-check "f asks for a file" wait_for cred 'Copy the value to a new file'
-type_text cred "$TEST_TMP/out/rmq.txt"
-frames 2
-ckey Enter
-check "the screen says where the value was copied" wait_for cred 'rabbitmq-password copied to'
+cat >"$TEST_TMP/cred.script" <<EOF
+timeout 20
+wait resume at subscription
+key F3
+wait minio-secret-key +access-key +minio
+wait rabbitmq-password +password +rabbitmq
+wait \*{8} \(r reveals it\)
+key Down
+wait value of rabbitmq-password
+key Up
+wait value of minio-secret-key
+mark reveal-minio
+key r
+wait ^    $MIO_VAL *\$
+mark revealed-minio
+key Down
+wait value of rabbitmq-password
+mark reveal-rabbitmq
+key r
+wait $RMQ_VAL
+key Esc
+wait resume at subscription
+mark left
+key F3
+wait value of
+key d
+wait Delete minio-secret-key from the vault\?
+text y
+wait minio-secret-key deleted
+key f
+wait Copy the value to a new file
+text $TEST_TMP/out/rmq.txt
+key Enter
+wait rabbitmq-password copied to
+key Esc
+wait resume at subscription
+key F10
+wait Leave the wizard
+text y
+EOF
+start_script cred "$C" --passphrase-fd 3 "3<'$PASSFILE'"
+track cred
+check "the scripted credentials session ends" end_wait cred 60
+check "the wizard quits with exit 0 after the credentials screen" \
+	test "$(screen cred | grep -c '^EXITED:0$')" = 1
+check "F3 opens the credentials screen with both entries" dump_has cred 'minio-secret-key +access-key +minio'
+check "the second entry is listed with its kind and step" dump_has cred 'rabbitmq-password +password +rabbitmq'
+check "the value is masked until revealed" dump_has cred '\*{8} \(r reveals it\)'
+dump_section cred '' reveal-minio "$TEST_TMP/cred.1"
+expect_absent "before the reveal key no frame ($(grep -c '^--- frame' "$TEST_TMP/cred.dump" 2>/dev/null) in all) shows a value" \
+	"$MARK" "$TEST_TMP/cred.1"
+check "r reveals the selected value" dump_has cred "^    $MIO_VAL *\$"
+dump_section cred reveal-minio revealed-minio "$TEST_TMP/cred.2"
+expect_absent "only the selected value is revealed" "$RMQ_VAL" "$TEST_TMP/cred.2"
+dump_section cred revealed-minio reveal-rabbitmq "$TEST_TMP/cred.3"
+expect_absent "moving the selection masks the value again (every frame)" "$MARK" "$TEST_TMP/cred.3"
+check "r reveals the other value" dump_has cred "$RMQ_VAL"
+dump_section cred left '' "$TEST_TMP/cred.4"
+expect_absent "leaving and coming back masks the value again; no later frame shows one" \
+	"$MARK" "$TEST_TMP/cred.4"
+check "d asks before deleting" dump_has cred 'Delete minio-secret-key from the vault\?'
+check "y deletes the entry and says so" dump_has cred 'minio-secret-key deleted'
+check "f asks for a file" dump_has cred 'Copy the value to a new file'
+check "the screen says where the value was copied" dump_has cred 'rabbitmq-password copied to'
 check "the copy holds the value" test "$(cat "$TEST_TMP/out/rmq.txt" 2>/dev/null)" = "$RMQ_VAL"
 check "the copy has mode 0600" test "$(stat -c %a "$TEST_TMP/out/rmq.txt" 2>/dev/null)" = 600
-frames 3
-check "with no value revealed, no frame showed one ($FRAMES frames captured in all)" test $LEAKS = 0
-keys cred Escape
-wait_for cred 'resume at subscription' >/dev/null
-keys cred F10
-wait_for cred 'Leave the wizard' >/dev/null
-keys cred y
-check "the wizard quits with exit 0 after the credentials screen" wait_for cred '^EXITED:0$'
+SW_STATE="$C" swp vault list >"$TEST_TMP/list.out" 2>&1
+expect_absent "vault list no longer shows the deleted entry" minio-secret-key "$TEST_TMP/list.out"
+check "vault list still shows the other entry" grep -q rabbitmq-password "$TEST_TMP/list.out"
 
 # ---- --answers FILE preloads the screens -----------------------------------------------
 D="$TEST_TMP/state-preload"
