@@ -46,6 +46,10 @@ end_wait() {
 	screen "$1" | sed 's/^/#   /'
 	return 1
 }
+# ended_ok NAME: the wizard of session NAME ended with exit 0.
+ended_ok() {
+	end_wait "$1" && screen "$1" | grep -q '^EXITED:0$'
+}
 
 # Frames in a dump are "--- frame N ---" and the screen's lines; "--- mark TEXT ---" lines
 # come from the script's mark commands.
@@ -67,6 +71,7 @@ dump_wait() {
 dump_has() {
 	f=$(grep -nE -- "^--- frame [0-9]+ ---\$|$2" "$TEST_TMP/$1.dump" 2>/dev/null |
 		awk -v from="$DUMP_AT" '/^[0-9]+:--- frame [0-9]+ ---$/ { split($0, w, " "); fr = w[3]; next }
+			/^[0-9]+:--- / { next }
 			fr != "" && fr + 0 >= from + 0 { print fr; exit }')
 	if [ -n "$f" ]; then
 		DUMP_AT=$f

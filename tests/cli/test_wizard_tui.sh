@@ -320,6 +320,54 @@ SW_STATE="$C" swp vault list >"$TEST_TMP/list.out" 2>&1
 expect_absent "vault list no longer shows the deleted entry" minio-secret-key "$TEST_TMP/list.out"
 check "vault list still shows the other entry" grep -q rabbitmq-password "$TEST_TMP/list.out"
 
+# ---- a passphrase ending in spaces: the screen and the command line take the same bytes --
+SPASS="spaces at the end  "
+printf '%s\n' "$SPASS" >"$TEST_TMP/.spass"
+printf '%s\n' "${SPASS%  }" >"$TEST_TMP/.spass-trimmed"
+E="$TEST_TMP/state-spaces"
+cat >"$TEST_TMP/spaces.script" <<EOF
+timeout 20
+wait create the vault
+text $SPASS
+key Enter
+text $SPASS
+key Enter
+wait resume at subscription
+key F10
+wait Leave the wizard
+text y
+EOF
+start_script spaces "$E"
+check "the vault dialog creates a vault with a passphrase ending in two spaces" ended_ok spaces
+check "  ...each of its characters shows as a '*', the spaces too" \
+	dump_has spaces "^  Passphrase +\\*{${#SPASS}} *\$"
+check "  ...the vault file is there" test -s "$E/vault.sealed"
+list_e() { "$SW_BIN" --state-dir "$E" --passphrase-fd 3 vault list 3<"$1" >/dev/null 2>&1; }
+expect_exit 0 "vault list opens that vault with the same passphrase, spaces included" \
+	list_e "$TEST_TMP/.spass"
+expect_exit 3 "  ...and refuses the passphrase without its trailing spaces (exit 3)" \
+	list_e "$TEST_TMP/.spass-trimmed"
+F="$TEST_TMP/state-spaces-cli"
+"$SW_BIN" --state-dir "$F" --passphrase-fd 3 vault init --kdf interactive 3<"$TEST_TMP/.spass" 2>/dev/null
+cat >"$TEST_TMP/spaces2.script" <<EOF
+timeout 20
+wait unlock the vault
+text ${SPASS%  }
+key Enter
+wait wrong passphrase
+text $SPASS
+key Enter
+wait resume at subscription
+key F10
+wait Leave the wizard
+text y
+EOF
+start_script spaces2 "$F"
+check "a vault made on the command line with trailing spaces: the wizard opens it, exit 0" \
+	ended_ok spaces2
+check "  ...refuses the passphrase without the spaces" dump_has spaces2 'wrong passphrase'
+check "  ...and opens with the spaces typed" dump_has spaces2 'resume at subscription'
+
 # ---- --answers FILE preloads the screens -----------------------------------------------
 D="$TEST_TMP/state-preload"
 SW_STATE="$D" new_vault 2>/dev/null
@@ -353,7 +401,7 @@ wait_for pre 'Leave the wizard' >/dev/null
 keys pre y
 check "the preloaded wizard quits with exit 0" wait_for pre '^EXITED:0$'
 
-for s in walk kill kill2 cred pre; do
+for s in walk kill kill2 cred spaces spaces2 pre; do
 	if [ -s "$TEST_TMP/$s.err" ]; then
 		not_ok "the wizard ($s) wrote to stderr"
 		sed 's/^/#   /' "$TEST_TMP/$s.err" | head -30
