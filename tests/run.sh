@@ -57,7 +57,7 @@ fi
 # run_one NAME KIND PATH: in the background; writes NAME.log, NAME.rc, NAME.secs, then says
 # NAME on the done pipe.
 run_one() {
-	n=$1 kind=$2 path=$3
+	local n=$1 kind=$2 path=$3 tmp start rc
 	tmp=$(mktemp -d "${TMPDIR:-/tmp}/sw-$n.XXXXXX")
 	start=$(date +%s)
 	if [ "$kind" = unit ]; then
@@ -77,7 +77,7 @@ failed=0
 failures=""
 declare -A kind_of=()
 report() { # NAME: prints its log and result, adds to the counts
-	n=$1
+	local n=$1 out rc secs tmp p f
 	out="$log_dir/$n.log" rc=$(cat "$log_dir/$n.rc") secs=$(cat "$log_dir/$n.secs")
 	tmp=$(cat "$log_dir/$n.tmp")
 	cat "$out"
@@ -116,14 +116,14 @@ mkfifo "$log_dir/done"
 exec 9<>"$log_dir/done"
 running=0
 for item in "${queue[@]+"${queue[@]}"}"; do
-	read -r _ n kind path <<<"$item"
-	kind_of[$n]=$kind
+	read -r _ t_name t_kind t_path <<<"$item"
+	kind_of[$t_name]=$t_kind
 	if [ "$running" -ge "$jobs" ]; then
 		read -r d <&9
 		report "$d"
 		running=$((running - 1))
 	fi
-	run_one "$n" "$kind" "$path" &
+	run_one "$t_name" "$t_kind" "$t_path" &
 	running=$((running + 1))
 done
 while [ "$running" -gt 0 ]; do
