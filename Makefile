@@ -84,7 +84,7 @@ deps:
 check:
 	@sh mk/deps.sh test
 	@$(MAKE) --no-print-directory tests
-	@SW_BUILD=$(abspath $(BUILD)) SW_BIN=$(abspath $(BIN)) sh tests/run.sh
+	@SW_BUILD=$(abspath $(BUILD)) SW_BIN=$(abspath $(BIN)) bash tests/run.sh
 
 asan:
 	@$(MAKE) --no-print-directory BUILD=build-asan CFLAGS="-O1 -g" \

@@ -24,3 +24,20 @@ sw() { "$SW_BIN" --state-dir "$SW_STATE" "$@"; }
 swp() { printf '%s\n' "$PASS" > "$TEST_TMP/.pass"; "$SW_BIN" --state-dir "$SW_STATE" --passphrase-fd 3 "$@" 3<"$TEST_TMP/.pass"; }
 # A vault with the fast KDF, so tests spend their time on behaviour.
 new_vault() { swp vault init --kdf interactive; }
+# expect_absent DESCRIPTION PATTERN FILE...: passes when no FILE holds PATTERN (grep -E), and
+# fails when a FILE is missing or empty: a capture that failed proves nothing.
+expect_absent() {
+	d=$1 pat=$2; shift 2
+	for f in "$@"; do
+		if [ ! -s "$f" ]; then
+			not_ok "$d (capture $f is missing or empty)"
+			return
+		fi
+	done
+	if grep -Eq -- "$pat" "$@"; then
+		not_ok "$d"
+		grep -Ehn -- "$pat" "$@" | head -5 | sed 's/^/#   /'
+	else
+		ok "$d"
+	fi
+}

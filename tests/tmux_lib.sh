@@ -22,15 +22,83 @@ printf '%s\n' "$PASS" >"$PASSFILE"
 mkdir -p "$HOME/.ssh" && ssh-keygen -q -t ed25519 -N '' -f "$HOME/.ssh/id_ed25519" </dev/null
 
 # start NAME STATE_DIR [ARGS...]: the wizard on STATE_DIR in a 100x30 window; the shell
-# prints how it ended. ARGS are shell words (redirections allowed).
+# prints how it ended and signals the tmux channel NAME-end (see end_wait). ARGS are shell
+# words (redirections allowed). TUI_ENV adds VAR='value' words to the wizard's environment.
 start() {
 	name=$1 dir=$2
 	shift 2
 	tm new-session -d -s "$name" -x 100 -y 30 \
-		"env -u NO_COLOR HOME='$HOME' '$SW_BIN' --state-dir '$dir' $* 2>>'$TEST_TMP/$name.err'; echo EXITED:\$?; sleep 600" &&
+		"env -u NO_COLOR HOME='$HOME' ${TUI_ENV:-} '$SW_BIN' --state-dir '$dir' $* 2>>'$TEST_TMP/$name.err'; echo EXITED:\$?; tmux -S '$SOCK' wait-for -S '$name-end'; sleep 600" &&
 		return
 	not_ok "tmux starts a session for the wizard ($name)"
 	finish
+}
+# start_script NAME STATE_DIR [ARGS...]: start, with the keys of $TEST_TMP/NAME.script
+# (SW_TUI_SCRIPT) and every frame appended to $TEST_TMP/NAME.dump (SW_TUI_DUMP).
+start_script() {
+	DUMP_AT=0
+	TUI_ENV="SW_TUI_SCRIPT='$TEST_TMP/$1.script' SW_TUI_DUMP='$TEST_TMP/$1.dump'" start "$@"
+}
+# end_wait NAME [SECONDS]: until the wizard of session NAME has ended (default 60 s).
+end_wait() {
+	timeout "${2:-60}" tmux -S "$SOCK" wait-for "$1-end" && return 0
+	echo "# the wizard of $1 did not end; its screen:"
+	screen "$1" | sed 's/^/#   /'
+	return 1
+}
+# ended_ok NAME: the wizard of session NAME ended with exit 0.
+ended_ok() {
+	end_wait "$1" && screen "$1" | grep -q '^EXITED:0$'
+}
+
+# Frames in a dump are "--- frame N ---" and the screen's lines; "--- mark TEXT ---" lines
+# come from the script's mark commands.
+DUMP_AT=0
+# dump_wait NAME REGEX [SECONDS]: until a frame of NAME's dump has a line matching REGEX
+# (grep -E). tail -F follows the file as it grows: no polling.
+dump_wait() {
+	exec 8< <(exec timeout "${3:-20}" tail -n +1 -F "$TEST_TMP/$1.dump" 2>/dev/null)
+	tp=$!
+	grep -Eqm1 -- "$2" <&8
+	r=$?
+	exec 8<&-
+	kill "$tp" 2>/dev/null
+	[ $r -eq 0 ] || echo "# no frame of $1 shows \"$2\""
+	return $r
+}
+# dump_has NAME REGEX: a frame at or after the last one found holds a line matching REGEX;
+# it becomes the last one found. So a run of dump_has checks the order of the screens.
+dump_has() {
+	f=$(grep -nE -- "^--- frame [0-9]+ ---\$|$2" "$TEST_TMP/$1.dump" 2>/dev/null |
+		awk -v from="$DUMP_AT" '/^[0-9]+:--- frame [0-9]+ ---$/ { split($0, w, " "); fr = w[3]; next }
+			/^[0-9]+:--- / { next }
+			fr != "" && fr + 0 >= from + 0 { print fr; exit }')
+	if [ -n "$f" ]; then
+		DUMP_AT=$f
+		return 0
+	fi
+	echo "# no frame of $1 from frame $DUMP_AT on shows \"$2\"; the last frame:"
+	awk '/^--- frame / { n = 0; delete l; next } /^--- / { next } { l[++n] = $0 }
+		END { for (i = 1; i <= n; i++) if (l[i] != "") print "#   " l[i] }' "$TEST_TMP/$1.dump" 2>/dev/null
+	return 1
+}
+# dump_section NAME FROM TO OUT: the screen lines of the frames between the marks FROM and TO
+# ("" for the start or the end) into OUT; empty when the marks are missing.
+dump_section() {
+	awk -v a="--- mark $2 ---" -v b="--- mark $3 ---" -v from="$2" -v to="$3" '
+		BEGIN { on = from == "" }
+		to != "" && $0 == b { if (on) exit }
+		$0 == a { on = 1; next }
+		on && !/^--- (frame [0-9]+|mark .*) ---$/ { print }' "$TEST_TMP/$1.dump" >"$4" 2>/dev/null
+}
+# dump_frames_with NAME REGEX OUT: the whole frames that have a line matching REGEX into OUT.
+dump_frames_with() {
+	awk -v re="$2" '
+		function flush() { if (hit) printf "%s", buf; buf = ""; hit = 0 }
+		/^--- frame [0-9]+ ---$/ { flush(); buf = $0 "\n"; next }
+		/^--- / { next }
+		{ buf = buf $0 "\n"; if ($0 ~ re) hit = 1 }
+		END { flush() }' "$TEST_TMP/$1.dump" >"$3" 2>/dev/null
 }
 screen() { tm capture-pane -p -t "$1" 2>/dev/null; }
 # wait_for NAME TEXT [SECONDS]: up to SECONDS (default 8) for TEXT (grep -E) on screen.

@@ -2,9 +2,11 @@
 #include "tui/widgets.h"
 
 #include <form.h>
+#include <limits.h>
 #include <panel.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
 #include <wctype.h>
 
 #define FORM_MAX 16
@@ -17,6 +19,13 @@ struct tui_form {
 	int n, label_w, field_w, current;
 	WINDOW *win, *sub;
 	PANEL *panel;
+	/* Secret fields keep their bytes here, never in curses: a form pads with spaces, so a
+	 * passphrase ending in spaces could not be told from its padding. */
+	struct secret {
+		char *buf;
+		size_t len, cap;
+		int chars, max;
+	} secret[FORM_MAX];
 };
 
 struct tui_form *tui_form_new(void)
@@ -62,8 +71,15 @@ int tui_form_add(struct tui_form *f, const char *label, int width, int max_len, 
 	 * kept value would wipe it; no O_AUTOSKIP, so a full field does not jump. */
 	field_opts_off(fld, O_STATIC | O_BLANK | O_AUTOSKIP);
 	set_max_field(fld, max_len > 0 ? max_len : width);
-	if (flags & TUI_FIELD_SECRET)
+	if (flags & TUI_FIELD_SECRET) {
+		struct secret *sec = &f->secret[f->n];
+		sec->max = max_len > 0 ? max_len : width;
+		sec->cap = (size_t)sec->max * MB_LEN_MAX + 1;
+		sec->buf = calloc(1, sec->cap);
+		if (!sec->buf)
+			tui_fatal("out of memory");
 		field_opts_off(fld, O_PUBLIC);
+	}
 	f->fields[f->n] = fld;
 	f->labels[f->n] = l;
 	f->flags[f->n] = flags;
@@ -75,11 +91,71 @@ int tui_form_add(struct tui_form *f, const char *label, int width, int max_len, 
 	return f->n++;
 }
 
+/* Characters (not bytes) of UTF-8 text: one '*' each. */
+static int utf8_chars(const char *s, size_t len)
+{
+	int n = 0;
+	for (size_t k = 0; k < len; k++)
+		n += ((unsigned char)s[k] & 0xc0) != 0x80;
+	return n;
+}
+
+static void secret_clear(struct secret *sec)
+{
+	explicit_bzero(sec->buf, sec->cap);
+	sec->len = 0;
+	sec->chars = 0;
+}
+
 void tui_form_set(struct tui_form *f, int i, const char *value)
 {
 	if (i < 0 || i >= f->n)
 		return;
+	if (f->flags[i] & TUI_FIELD_SECRET) {
+		struct secret *sec = &f->secret[i];
+		size_t len = strlen(value);
+		secret_clear(sec);
+		if (len >= sec->cap)
+			len = sec->cap - 1;
+		memcpy(sec->buf, value, len);
+		sec->len = len;
+		sec->chars = utf8_chars(sec->buf, len);
+		return;
+	}
 	set_field_buffer(f->fields[i], 0, value);
+}
+
+/* A key on a secret field: typed characters are appended, Backspace takes the last one off,
+ * Ctrl-U clears; the cursor stays at the end. Other editing keys do nothing. */
+static enum tui_event secret_key(struct secret *sec, int key)
+{
+	switch (key) {
+	case TUI_KEY(KEY_BACKSPACE): case 127: case TUI_CTRL('h'):
+		while (sec->len > 0 && ((unsigned char)sec->buf[--sec->len] & 0xc0) == 0x80)
+			sec->buf[sec->len] = '\0';
+		sec->buf[sec->len] = '\0';
+		if (sec->chars > 0)
+			sec->chars--;
+		return TUI_REDRAW;
+	case TUI_CTRL('u'):
+		secret_clear(sec);
+		return TUI_REDRAW;
+	case TUI_KEY(KEY_LEFT): case TUI_KEY(KEY_RIGHT): case TUI_KEY(KEY_HOME): case TUI_KEY(KEY_END):
+	case TUI_CTRL('a'): case TUI_CTRL('e'): case TUI_CTRL('k'): case TUI_KEY(KEY_DC):
+		return TUI_HANDLED;
+	}
+	if (key & TUI_FN || !iswprint((wint_t)key))
+		return TUI_IGNORED;
+	char mb[MB_LEN_MAX];
+	mbstate_t st = {0};
+	size_t k = wcrtomb(mb, (wchar_t)key, &st);
+	if (k == (size_t)-1 || sec->chars >= sec->max || sec->len + k >= sec->cap)
+		return TUI_HANDLED;
+	memcpy(sec->buf + sec->len, mb, k);
+	sec->len += k;
+	sec->chars++;
+	explicit_bzero(mb, sizeof mb);
+	return TUI_REDRAW;
 }
 
 size_t tui_form_get(struct tui_form *f, int i, char *out, size_t n)
@@ -89,6 +165,13 @@ size_t tui_form_get(struct tui_form *f, int i, char *out, size_t n)
 	out[0] = '\0';
 	if (i < 0 || i >= f->n)
 		return 0;
+	if (f->flags[i] & TUI_FIELD_SECRET) { /* byte for byte, trailing spaces included */
+		const struct secret *sec = &f->secret[i];
+		size_t len = sec->len < n - 1 ? sec->len : n - 1;
+		memcpy(out, sec->buf, len);
+		out[len] = '\0';
+		return len;
+	}
 	if (f->form)
 		form_driver(f->form, REQ_VALIDATION); /* the field being edited lives in curses until then */
 	const char *buf = field_buffer(f->fields[i], 0);
@@ -138,20 +221,6 @@ static void build(struct tui_form *f, int y, int x)
 	tui_form_focus(f, f->current);
 }
 
-/* Visible length of a secret: characters, not bytes, so a UTF-8 password shows one '*' each. */
-static int secret_len(const FIELD *fld)
-{
-	const char *buf = field_buffer(fld, 0);
-	int len = 0, n = 0;
-	for (const unsigned char *p = (const unsigned char *)buf; p && *p; p++)
-		if ((*p & 0xc0) != 0x80) {
-			n++;
-			if (*p != ' ')
-				len = n;
-		}
-	return len;
-}
-
 void tui_form_draw(struct tui_form *f, int y, int x, bool focused)
 {
 	if (f->n == 0)
@@ -174,9 +243,7 @@ void tui_form_draw(struct tui_form *f, int y, int x, bool focused)
 	for (int i = 0; i < f->n; i++) {
 		if (!(f->flags[i] & TUI_FIELD_SECRET))
 			continue;
-		if (f->fields[i] == cur)
-			form_driver(f->form, REQ_VALIDATION);
-		int len = secret_len(f->fields[i]);
+		int len = f->secret[i].chars;
 		if (len > f->field_w - 1)
 			len = f->field_w - 1;
 		wattrset(f->sub, field_back(f->fields[i]) | tui_attr(TUI_MASKED));
@@ -185,6 +252,12 @@ void tui_form_draw(struct tui_form *f, int y, int x, bool focused)
 	}
 	show_panel(f->panel);
 	if (focused) {
+		int i = field_index(cur);
+		if (f->flags[i] & TUI_FIELD_SECRET) {
+			int cx = f->secret[i].chars < f->field_w - 1 ? f->secret[i].chars : f->field_w - 1;
+			tui_cursor_at(getbegy(f->win) + i, getbegx(f->win) + f->label_w + cx);
+			return;
+		}
 		pos_form_cursor(f->form);
 		tui_cursor_at(getbegy(f->win) + getcury(f->win), getbegx(f->win) + getcurx(f->win));
 	}
@@ -197,21 +270,19 @@ enum tui_event tui_form_key(struct tui_form *f, int key)
 		return TUI_IGNORED;
 	int cur = field_index(current_field(f->form));
 	int req;
+	bool next = key == '\t' || key == TUI_KEY(KEY_DOWN);
+	bool prev = key == TUI_KEY(KEY_BTAB) || key == TUI_KEY(KEY_UP);
+	if (next || prev) {
+		if (next ? cur == f->n - 1 : cur == 0)
+			return TUI_IGNORED;
+		form_driver(f->form, next ? REQ_NEXT_FIELD : REQ_PREV_FIELD);
+		form_driver(f->form, REQ_END_LINE);
+		form_driver(f->form, REQ_VALIDATION);
+		return TUI_REDRAW;
+	}
+	if (f->flags[cur] & TUI_FIELD_SECRET)
+		return secret_key(&f->secret[cur], key);
 	switch (key) {
-	case '\t':
-	case TUI_KEY(KEY_DOWN):
-		if (cur == f->n - 1)
-			return TUI_IGNORED;
-		form_driver(f->form, REQ_NEXT_FIELD);
-		req = REQ_END_LINE;
-		break;
-	case TUI_KEY(KEY_BTAB):
-	case TUI_KEY(KEY_UP):
-		if (cur == 0)
-			return TUI_IGNORED;
-		form_driver(f->form, REQ_PREV_FIELD);
-		req = REQ_END_LINE;
-		break;
 	case TUI_KEY(KEY_LEFT): req = REQ_PREV_CHAR; break;
 	case TUI_KEY(KEY_RIGHT): req = REQ_NEXT_CHAR; break;
 	case TUI_KEY(KEY_HOME): case TUI_CTRL('a'): req = REQ_BEG_LINE; break;
@@ -242,6 +313,10 @@ void tui_form_free(struct tui_form *f)
 	for (int i = 0; i < f->n; i++) {
 		set_field_buffer(f->fields[i], 0, ""); /* blanks the whole buffer */
 		free_field(f->fields[i]);
+		if (f->secret[i].buf) {
+			secret_clear(&f->secret[i]);
+			free(f->secret[i].buf);
+		}
 		free(f->labels[i]);
 	}
 	free(f);

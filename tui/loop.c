@@ -105,12 +105,27 @@ static void frame(void)
 		curs_set(0);
 	}
 	doupdate();
+	tui_script_frame();
 }
 
-/* Reads every pending key; returns an ending event, or TUI_REDRAW/TUI_HANDLED. */
-static enum tui_event drain_keys(int *nkeys)
+/* One key to the top app; returns an ending event or TUI_REDRAW. */
+static enum tui_event take_key(int key)
 {
 	struct tui_app *top = stack[depth - 1];
+	enum tui_event ev;
+	if (too_small())
+		ev = key == 'q' || key == TUI_KEY(KEY_F(10)) ? TUI_QUIT : TUI_HANDLED;
+	else
+		ev = top->key(top->ctx, key);
+	if (!tui_active())
+		return TUI_SIGNAL; /* a nested loop ended by a signal restored the terminal */
+	return ev >= TUI_NEXT ? ev : TUI_REDRAW; /* every key may have changed what is shown */
+}
+
+/* Reads every pending key; returns an ending event, or TUI_REDRAW/TUI_HANDLED. While a
+ * script runs, keys other than a resize are read and dropped. */
+static enum tui_event drain_keys(int *nkeys)
+{
 	enum tui_event out = TUI_HANDLED;
 	wint_t wch;
 	int r;
@@ -124,16 +139,12 @@ static enum tui_event drain_keys(int *nkeys)
 			out = TUI_REDRAW;
 			continue;
 		}
-		enum tui_event ev;
-		if (too_small())
-			ev = key == 'q' || key == TUI_KEY(KEY_F(10)) ? TUI_QUIT : TUI_HANDLED;
-		else
-			ev = top->key(top->ctx, key);
-		if (!tui_active())
-			return TUI_SIGNAL; /* a nested loop ended by a signal restored the terminal */
+		if (tui_script_running())
+			continue;
+		enum tui_event ev = take_key(key);
 		if (ev >= TUI_NEXT)
 			return ev;
-		out = TUI_REDRAW; /* every key may have changed what is shown */
+		out = TUI_REDRAW;
 	}
 	return out;
 }
@@ -179,6 +190,10 @@ enum tui_event tui_run(struct tui_app *app)
 				cnt[ns] = src[ns]->fds(src[ns]->ctx, pfd + n, MAX_FDS - n, &timeout);
 				n += cnt[ns];
 			}
+		/* A scripted key is taken after this turn's poll, which then must not wait. */
+		int skey = tui_script_key(&timeout);
+		if (skey >= 0)
+			timeout = 0;
 		if (poll(pfd, (nfds_t)n, timeout) < 0 && errno != EINTR)
 			tui_fatal("poll: %s", strerror(errno));
 
@@ -202,6 +217,12 @@ enum tui_event tui_run(struct tui_app *app)
 			}
 			if (ev >= TUI_NEXT)
 				break;
+		}
+		if (skey >= 0) {
+			ev = take_key(skey);
+			if (ev >= TUI_NEXT)
+				break;
+			dirty = true;
 		}
 		for (int s = 0; s < ns && ev < TUI_NEXT; s++) {
 			ev = src[s]->ready(src[s]->ctx, pfd + off[s], cnt[s]);

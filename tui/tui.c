@@ -18,7 +18,7 @@ static bool up;
 static SCREEN *screen; /* kept for the process: widgets may still hold windows after tui_end */
 static bool colour;
 static attr_t role_attr[TUI_ROLES];
-static volatile sig_atomic_t caught; /* SIGINT/TERM/HUP, set by the handler */
+static volatile sig_atomic_t caught; /* SIGINT/TERM/HUP/QUIT, set by the handler */
 static volatile sig_atomic_t winched;
 static int sig_pipe[2] = {-1, -1};
 static int last_signal;
@@ -54,10 +54,12 @@ static int pipe_setup(void)
 	return 0;
 }
 
-static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGWINCH};
+/* SIGQUIT (Ctrl-\) too: its default action would leave the terminal raw and in the
+ * alternate screen. */
+static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGWINCH};
 static struct sigaction saved[sizeof sigs / sizeof *sigs];
 
-/* Installed before newterm(), so ncurses leaves SIGINT/TERM/WINCH to us; it keeps SIGTSTP. */
+/* Installed before newterm(), so ncurses leaves SIGINT/TERM/QUIT/WINCH to us; it keeps SIGTSTP. */
 static void signals_install(void)
 {
 	struct sigaction sa;
@@ -138,6 +140,7 @@ int tui_init(void)
 	keypad(stdscr, TRUE);
 	colours_setup();
 	tui_loop_setup();
+	tui_script_setup();
 	return 0;
 }
 

@@ -20,7 +20,7 @@
 	X(TUI_NEXT, "next")         /* ends the loop: go forward */    \
 	X(TUI_BACK, "back")         /* ends the loop: go back */       \
 	X(TUI_QUIT, "quit")         /* ends the loop: user quits */    \
-	X(TUI_SIGNAL, "signal")     /* ends the loop: SIGINT/TERM/HUP, terminal restored */
+	X(TUI_SIGNAL, "signal")     /* ends the loop: SIGINT/TERM/HUP/QUIT, terminal restored */
 
 #define TUI_EVENT_ENUM_(id, text) id,
 enum tui_event { TUI_EVENTS(TUI_EVENT_ENUM_) };

@@ -12,14 +12,16 @@
 
 /* Form (ncurses form): labelled one-line fields; Tab/Down and Shift-Tab/Up move between
  * them and return TUI_IGNORED past the last/first field. Secret fields show one '*' per
- * character and never the characters themselves. */
+ * character and never the characters themselves; they are kept outside curses and edited at
+ * their end only (typing, Backspace, Ctrl-U). */
 #define TUI_FIELD_SECRET 1u
 struct tui_form;
 struct tui_form *tui_form_new(void);
 /* Adds (after tui_init: ncurses fields need curses) a field width columns wide taking up to max_len characters; returns its index. */
 int tui_form_add(struct tui_form *f, const char *label, int width, int max_len, unsigned flags);
 void tui_form_set(struct tui_form *f, int i, const char *value);
-/* Copies field i without its trailing pad spaces (UTF-8, NUL-terminated); returns its length. */
+/* Copies field i (UTF-8, NUL-terminated); returns its length. A text field loses its trailing
+ * pad spaces; a secret field is returned byte for byte as typed, trailing spaces included. */
 size_t tui_form_get(struct tui_form *f, int i, char *out, size_t n);
 int tui_form_current(const struct tui_form *f);
 void tui_form_focus(struct tui_form *f, int i);

@@ -64,17 +64,20 @@ for i in $(seq ${#secret}); do
 	echo "$frame" | grep -E '^  Password' | grep -Eq '^  Password +\**$' || masked=0
 done
 check "the password field shows one '*' per character and never the characters" test $masked = 1
+keys main -l '  '
+check "two trailing spaces typed show as two more '*'" wait_for main '^  Password +\*{9} *$'
 
 keys main Tab Down Down
 check "Down in the choice list moves the selection" wait_for main 'Selected: Standard_ND40rs_v2 in rg-demo'
 
 tm resize-window -t main -x 60 -y 20
 check "a 60x20 terminal shows only the size message" wait_for main 'terminal too small: need 80x24, have 60x20'
-check "nothing else is drawn while too small" test "$(screen main | grep -c 'Resource group')" = 0
+screen main >"$TEST_TMP/small.txt"
+expect_absent "nothing else is drawn while too small" 'Resource group' "$TEST_TMP/small.txt"
 keys main -l 'abc'
 tm resize-window -t main -x 100 -y 30
 check "enlarged again, the form comes back with the typed text" wait_for main '^  Resource group  rg-demo *$'
-check "the password is kept across the resize" wait_for main '^  Password +\*{7} *$'
+check "the password is kept across the resize" wait_for main '^  Password +\*{9} *$'
 check "keys typed while too small were not taken" wait_for main 'Selected: Standard_ND40rs_v2 in rg-demo$'
 
 keys main F2
@@ -82,7 +85,8 @@ check "F2 opens the confirm dialog over the form" wait_for main 'Create resource
 check "the dialog has Yes and No buttons" wait_for main '\[ Yes \] +\[ No \]'
 keys main y
 check "answering y closes the dialog and the screen says so" wait_for main 'confirmed: yes'
-check "the dialog is gone after the answer" test "$(screen main | grep -c 'Yes \]')" = 0
+screen main >"$TEST_TMP/after.txt"
+expect_absent "the dialog is gone after the answer" 'Yes \]' "$TEST_TMP/after.txt"
 keys main F2
 wait_for main '\[ Yes \]' >/dev/null
 keys main Enter
@@ -100,7 +104,8 @@ check "idle, the demo uses no CPU over 3 s ($((t1 - t0)) ticks)" test $((t1 - t0
 
 keys main F10
 check "F10 quits and the typed text is read back without pad spaces" wait_for main '^name=\[rg-demo\]$'
-check "the password's length is reported, not the password" wait_for main '^password length=7$'
+check "the password's length is reported (trailing spaces counted), not the password" \
+	wait_for main '^password length=9$'
 check "after quitting the terminal has left the alternate screen" \
 	test "$(tm display -p -t main '#{alternate_on}')" = 0
 
@@ -121,10 +126,26 @@ check "after Ctrl-C the terminal has left the alternate screen" \
 
 start mono NO_COLOR=1
 wait_for mono 'F10 quit' >/dev/null
-check "NO_COLOR=1 starts without colour escape sequences" test "$(colour_codes mono)" = 0
+tm capture-pane -p -e -t mono >"$TEST_TMP/mono.txt" 2>/dev/null
+expect_absent "NO_COLOR=1 starts without colour escape sequences" \
+	$'\e\\[([0-9]+;)*[34][0-7](;[0-9]+)*m' "$TEST_TMP/mono.txt"
 check "NO_COLOR=1 still marks the focused field (reverse video)" reverse_video mono
 
-for s in main term int mono; do
+# SIGQUIT (Ctrl-\) restores the terminal too: echo back on, the alternate screen left.
+tm new-session -d -s quit -x 100 -y 30 \
+	"echo BEFORE-THE-DEMO; env -u NO_COLOR '$DEMO' 2>'$TEST_TMP/quit.err'; echo EXITED:\$?; stty -a; sleep 600"
+wait_for quit 'F10 quit' >/dev/null
+kill -QUIT "$(demo_pid quit)"
+check "SIGQUIT ends the demo with status 131" wait_for quit '^EXITED:131$'
+check "after SIGQUIT the terminal has left the alternate screen" \
+	test "$(tm display -p -t quit '#{alternate_on}')" = 0
+check "  ...the text from before the demo is on screen again" wait_for quit '^BEFORE-THE-DEMO$'
+check "  ...and stty -a shows echo and canonical input back on" \
+	sh -c "tmux -S '$SOCK' capture-pane -p -t quit | grep -Eq '(^| )echo( |\$)' &&
+		tmux -S '$SOCK' capture-pane -p -t quit | grep -Eq '(^| )icanon( |\$)'"
+check "after SIGQUIT the cursor is visible again" test "$(tm display -p -t quit '#{cursor_flag}')" = 1
+
+for s in main term int mono quit; do
 	if [ -s "$TEST_TMP/$s.err" ]; then
 		not_ok "the demo ($s) wrote to stderr"
 		sed 's/^/#   /' "$TEST_TMP/$s.err" | head -20

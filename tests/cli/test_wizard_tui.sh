@@ -29,105 +29,139 @@ wait_state() {
 }
 
 # ---- walk every screen, invalid values, back, resize, review, replay ------------------
+# The keys come from a script (SW_TUI_SCRIPT) that waits for each screen's text before it
+# types on; every frame goes to walk.dump (SW_TUI_DUMP), and the checks read the frames.
 A="$SW_STATE"
 new_vault 2>/dev/null
 GUID=0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0
 UNIQ=e2etest1
-start walk "$A" --cloud "'$FAKE_CLOUD'"
-check "without --passphrase-fd the wizard opens with the unlock dialog" wait_for walk 'unlock the vault'
-type_text walk "$PASS"
-keys walk Enter
-check "the typed passphrase unlocks the vault and the overview says where to start" \
-	wait_for walk 'resume at subscription'
-check "the passphrase was never on screen" test "$(screen walk | grep -c "$PASS")" = 0
+cat >"$TEST_TMP/walk.script" <<EOF
+timeout 20
+wait unlock the vault
+text $PASS
+key Enter
+wait resume at subscription
+key Enter
+wait step 1 of 6: Subscription
+# cloud, sign-in method, tenant, client id: defaults
+key Enter Enter Enter Enter
+text not-a-guid
+key Enter
+wait subscription: must be a GUID
+key C-u
+text $GUID
+# subscription, region; clear the derived unique id
+key Enter Enter C-u
+text $UNIQ
+key Enter
+wait step 2 of 6: RabbitMQ VM
+key Enter C-u
+text rmq-e2e
+key Enter
+wait ^  Resource group +studioml-$UNIQ *\$
+key PgDn
+wait step 3 of 6: Minio
+key PgDn
+wait step 4 of 6: Container registry
+key Enter C-u
+text ab
+key Enter
+wait acr\.name: must be 5-50 letters and digits
+key C-u
+text leafai$UNIQ
+key Enter
+key PgDn
+wait step 5 of 6: AKS
+key PgDn
+wait step 6 of 6: Kustomize overlay
+key Enter C-u
+# typed, not confirmed; the test makes the terminal 60x20 and then 100x30 again
+text runners-e2e
+wait ^  Namespace +runners-e2e *\$
+wait terminal too small: need 80x24, have 60x20
+wait ^  Namespace +runners-e2e *\$
+wait PgDn next +Esc back
+key Enter
+key Esc
+wait step 5 of 6: AKS
+key Esc
+wait step 4 of 6: Container registry
+key Esc
+wait step 3 of 6: Minio
+key Esc
+wait step 2 of 6: RabbitMQ VM
+key PgDn
+wait step 3 of 6
+key PgDn
+wait step 4 of 6
+key PgDn
+wait step 5 of 6
+key PgDn
+wait step 6 of 6
+key PgDn
+wait review the plan
+key PgDn
+wait create registry leafai$UNIQ
+key Enter
+wait installing: subscription
+wait enter the code FAKEC0DE1
+key F10
+wait Leave the wizard
+text y
+EOF
+start_script walk "$A" --cloud "'$FAKE_CLOUD'"
 track walk
-
-keys walk Enter
-wait_for walk 'step 1 of 6: Subscription' >/dev/null
-keys walk Enter Enter Enter Enter   # cloud, sign-in method, tenant, client id: defaults
-type_text walk 'not-a-guid'
-keys walk Enter
+if dump_wait walk '^  Namespace +runners-e2e *$' 60; then
+	check "the answers of the first screens are saved as they are confirmed" \
+		state_has "$A" "a.get('subscription') == '$GUID' and a.get('uniq_id') == '$UNIQ' \
+and a.get('acr', {}).get('name') == 'leafai$UNIQ'"
+	check "the namespace typed but not confirmed is not saved yet" \
+		state_has "$A" "a.get('overlay', {}).get('namespace') != 'runners-e2e'"
+	tm resize-window -t walk -x 60 -y 20
+	dump_wait walk 'terminal too small' >/dev/null
+	tm resize-window -t walk -x 100 -y 30
+else
+	not_ok "the script reaches the sixth screen with the namespace typed"
+fi
+check "the scripted walk-through ends" end_wait walk 60
+check "F10 and y leave the install with exit 0" test "$(screen walk | grep -c '^EXITED:0$')" = 1
+check "without --passphrase-fd the wizard opens with the unlock dialog" dump_has walk 'unlock the vault'
+check "the typed passphrase unlocks the vault and the overview says where to start" \
+	dump_has walk 'resume at subscription'
+expect_absent "the passphrase was in no frame ($(grep -c '^--- frame' "$TEST_TMP/walk.dump" 2>/dev/null) frames)" \
+	"$PASS" "$TEST_TMP/walk.dump"
 check "an invalid subscription id is refused with the field and the rule" \
-	wait_for walk 'subscription: must be a GUID'
-keys walk C-u
-type_text walk "$GUID"
-keys walk Enter Enter C-u   # subscription, region; clear the derived unique id
-type_text walk "$UNIQ"
-keys walk Enter
+	dump_has walk 'subscription: must be a GUID'
 check "Enter on the last field of a screen goes to the next screen" \
-	wait_for walk 'step 2 of 6: RabbitMQ VM'
-check "the subscription screen's answers are saved as they are confirmed" \
-	wait_state "$A" "a.get('subscription') == '$GUID' and a.get('uniq_id') == '$UNIQ'"
-
-keys walk Enter C-u
-type_text walk 'rmq-e2e'
-keys walk Enter
+	dump_has walk 'step 2 of 6: RabbitMQ VM'
 check "the next screen's defaults follow the typed unique id" \
-	wait_for walk "^  Resource group +studioml-$UNIQ *\$"
-keys walk NPage
-check "PgDn goes to the third screen" wait_for walk 'step 3 of 6: Minio'
-keys walk NPage
-wait_for walk 'step 4 of 6: Container registry' >/dev/null
-keys walk Enter C-u
-type_text walk 'ab'
-keys walk Enter
+	dump_has walk "^  Resource group +studioml-$UNIQ *\$"
+check "PgDn goes to the third screen" dump_has walk 'step 3 of 6: Minio'
 check "a two-letter registry name is refused: the message names acr.name and the rule" \
-	wait_for walk 'acr\.name: must be 5-50 letters and digits'
-check "the refused field keeps the focus and the typed text" \
-	wait_for walk '^  Registry name +ab *$'
-keys walk C-u
-type_text walk "leafai$UNIQ"
-keys walk Enter
-wait_state "$A" "a.get('acr', {}).get('name') == 'leafai$UNIQ'" >/dev/null
-keys walk NPage
-wait_for walk 'step 5 of 6: AKS' >/dev/null
-keys walk NPage
-check "the sixth screen is reached with the keyboard" wait_for walk 'step 6 of 6: Kustomize overlay'
-
-keys walk Enter C-u
-type_text walk 'runners-e2e'   # typed, not confirmed
-wait_for walk '^  Namespace +runners-e2e *$' >/dev/null
-tm resize-window -t walk -x 60 -y 20
+	dump_has walk 'acr\.name: must be 5-50 letters and digits'
+check "the refused field keeps the focus and the typed text" dump_has walk '^  Registry name +ab *$'
+check "the sixth screen is reached with the keyboard" dump_has walk 'step 6 of 6: Kustomize overlay'
 check "a 60x20 terminal shows the too-small message" \
-	wait_for walk 'terminal too small: need 80x24, have 60x20'
-check "nothing else is drawn while too small" test "$(screen walk | grep -c 'Namespace')" = 0
-tm resize-window -t walk -x 100 -y 30
+	dump_has walk 'terminal too small: need 80x24, have 60x20'
+dump_frames_with walk 'terminal too small' "$TEST_TMP/walk.small"
+expect_absent "nothing else is drawn while too small" 'Namespace' "$TEST_TMP/walk.small"
 check "enlarged again, the screen comes back with the half-typed text kept" \
-	wait_for walk '^  Namespace +runners-e2e *$'
-check "the restored screen has its key help line again" wait_for walk 'PgDn next +Esc back' 
-keys walk Enter
-
-keys walk Escape
-wait_for walk 'step 5 of 6: AKS' >/dev/null
-keys walk Escape
-check "Esc twice goes back two screens" wait_for walk 'step 4 of 6: Container registry'
-check "going back keeps the answers typed there" wait_for walk "^  Registry name +leafai$UNIQ *\$"
-keys walk Escape
-check "the answers of earlier screens are kept too" wait_for walk '^  VM size +Standard_D2s_v3 *$'
-keys walk Escape
-check "... the RabbitMQ VM name typed on the second screen" wait_for walk '^  VM name +rmq-e2e *$'
-keys walk NPage
-wait_for walk 'step 3 of 6' >/dev/null
-keys walk NPage
-wait_for walk 'step 4 of 6' >/dev/null
-keys walk NPage
-wait_for walk 'step 5 of 6' >/dev/null
-keys walk NPage
-check "forward again, the sixth screen kept its answer" wait_for walk '^  Namespace +runners-e2e *$'
-keys walk NPage
-check "after the sixth screen comes the review of the plan" wait_for walk 'review the plan'
-check "the review shows secrets sealed, never their values" \
-	wait_for walk '<sealed:rabbitmq-password>'
-check "the review shows the RabbitMQ VM named as typed" wait_for walk 'create VM rmq-e2e'
-keys walk NPage
-check "the review shows the registry leafai<uniq_id>" wait_for walk "create registry leafai$UNIQ"
-keys walk Enter
-check "Enter on the review confirms it and the install starts" wait_for walk 'installing: subscription'
-check "  ...signing in first (device code, shown in the install log)" wait_for walk 'enter the code FAKEC0DE1'
-keys walk F10
-wait_for walk 'Leave the wizard' >/dev/null
-keys walk y
-check "F10 and y leave the install with exit 0" wait_for walk '^EXITED:0$'
+	dump_has walk '^  Namespace +runners-e2e *$'
+check "the restored screen has its key help line again" dump_has walk 'PgDn next +Esc back'
+check "Esc twice goes back two screens" dump_has walk 'step 4 of 6: Container registry'
+check "going back keeps the answers typed there" dump_has walk "^  Registry name +leafai$UNIQ *\$"
+check "the answers of earlier screens are kept too" dump_has walk '^  VM size +Standard_D2s_v3 *$'
+check "... the RabbitMQ VM name typed on the second screen" dump_has walk '^  VM name +rmq-e2e *$'
+check "forward again, the sixth screen kept its answer" dump_has walk '^  Namespace +runners-e2e *$'
+check "after the sixth screen comes the review of the plan" dump_has walk 'review the plan'
+at=$DUMP_AT
+check "the review shows secrets sealed, never their values" dump_has walk '<sealed:rabbitmq-password>'
+DUMP_AT=$at
+check "the review shows the RabbitMQ VM named as typed" dump_has walk 'create VM rmq-e2e'
+check "the review shows the registry leafai<uniq_id>" dump_has walk "create registry leafai$UNIQ"
+check "Enter on the review confirms it and the install starts" dump_has walk 'installing: subscription'
+check "  ...signing in first (device code, shown in the install log)" dump_has walk 'enter the code FAKEC0DE1'
+check "F10 asks before leaving" dump_has walk 'Leave the wizard'
 check "every step is confirmed in state.json" \
 	state_has "$A" "all(conf.values()) and len(conf) == 6"
 check "answers.json is written in the state directory" test -s "$A/answers.json"
@@ -206,6 +240,8 @@ keys kill2 y
 check "F10 and y quit with exit 0" wait_for kill2 '^EXITED:0$'
 
 # ---- the credentials screen: masked until revealed, copy, delete -----------------------
+# Scripted, and EVERY frame drawn is in cred.dump: the marks split it into the stretches
+# where no value may show.
 C="$TEST_TMP/state-creds"
 SW_STATE="$C" new_vault 2>/dev/null
 MARK=$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
@@ -213,81 +249,124 @@ RMQ_VAL="rmq$MARK"
 MIO_VAL="mio$MARK"
 printf '%s' "$RMQ_VAL" | SW_STATE="$C" swp vault set rabbitmq-password --kind password --step rabbitmq
 printf '%s' "$MIO_VAL" | SW_STATE="$C" swp vault set minio-secret-key --kind access-key --step minio
-start cred "$C" --passphrase-fd 3 "3<'$PASSFILE'"
-wait_for cred 'resume at subscription' >/dev/null
-track cred
-FRAMES=0
-LEAKS=0
-# frames N: captures the screen N times, 30 ms apart; counts those showing a value.
-frames() {
-	for _ in $(seq "$1"); do
-		f=$(screen cred)
-		FRAMES=$((FRAMES + 1))
-		case "$f" in *"$MARK"*) LEAKS=$((LEAKS + 1)); echo "# a value on screen:"; echo "$f" | sed 's/^/#   /' ;; esac
-		sleep 0.03
-	done
-}
-# ckey KEY...: sends the keys and captures the frames right after.
-ckey() { keys cred "$@"; frames 4; }
-
-ckey F3
-check "F3 opens the credentials screen with both entries" \
-	wait_for cred 'minio-secret-key +access-key +minio'
-check "the second entry is listed with its kind and step" wait_for cred 'rabbitmq-password +password +rabbitmq'
-check "the value is masked until revealed" wait_for cred '\*{8} \(r reveals it\)'
-frames 5
-ckey Down
-wait_for cred 'value of rabbitmq-password' >/dev/null
-frames 3
-ckey Up
-wait_for cred 'value of minio-secret-key' >/dev/null
-frames 3
-check "before the reveal key no frame ($FRAMES captured) shows a value" test $LEAKS = 0
-keys cred r
-check "r reveals the selected value" wait_for cred "^    $MIO_VAL *\$"
-check "only the selected value is revealed" test "$(screen cred | grep -c "$RMQ_VAL")" = 0
-LEAKS=0
-ckey Down
-wait_for cred 'value of rabbitmq-password' >/dev/null
-frames 3
-check "moving the selection masks the value again" test $LEAKS = 0
-keys cred r
-wait_for cred "$RMQ_VAL" >/dev/null
-keys cred Escape
-wait_for cred 'resume at subscription' >/dev/null
-LEAKS=0
-frames 3
-ckey F3
-wait_for cred 'value of' >/dev/null
-frames 3
-check "leaving and coming back masks the value again" test $LEAKS = 0
-
-ckey d
-check "d asks before deleting" wait_for cred 'Delete minio-secret-key from the vault\?'
-ckey y
-check "y deletes the entry and says so" wait_for cred 'minio-secret-key deleted'
-SW_STATE="$C" swp vault list >"$TEST_TMP/list.out" 2>&1
-check "vault list no longer shows the deleted entry" \
-	test "$(grep -c minio-secret-key "$TEST_TMP/list.out")" = 0
-check "vault list still shows the other entry" grep -q rabbitmq-password "$TEST_TMP/list.out"
-
 mkdir -p "$TEST_TMP/out"
-ckey f
-check "f asks for a file" wait_for cred 'Copy the value to a new file'
-type_text cred "$TEST_TMP/out/rmq.txt"
-frames 2
-ckey Enter
-check "the screen says where the value was copied" wait_for cred 'rabbitmq-password copied to'
+cat >"$TEST_TMP/cred.script" <<EOF
+timeout 20
+wait resume at subscription
+key F3
+wait minio-secret-key +access-key +minio
+wait rabbitmq-password +password +rabbitmq
+wait \*{8} \(r reveals it\)
+key Down
+wait value of rabbitmq-password
+key Up
+wait value of minio-secret-key
+mark reveal-minio
+key r
+wait ^    $MIO_VAL *\$
+mark revealed-minio
+key Down
+wait value of rabbitmq-password
+mark reveal-rabbitmq
+key r
+wait $RMQ_VAL
+key Esc
+wait resume at subscription
+mark left
+key F3
+wait value of
+key d
+wait Delete minio-secret-key from the vault\?
+text y
+wait minio-secret-key deleted
+key f
+wait Copy the value to a new file
+text $TEST_TMP/out/rmq.txt
+key Enter
+wait rabbitmq-password copied to
+key Esc
+wait resume at subscription
+key F10
+wait Leave the wizard
+text y
+EOF
+start_script cred "$C" --passphrase-fd 3 "3<'$PASSFILE'"
+track cred
+check "the scripted credentials session ends" end_wait cred 60
+check "the wizard quits with exit 0 after the credentials screen" \
+	test "$(screen cred | grep -c '^EXITED:0$')" = 1
+check "F3 opens the credentials screen with both entries" dump_has cred 'minio-secret-key +access-key +minio'
+check "the second entry is listed with its kind and step" dump_has cred 'rabbitmq-password +password +rabbitmq'
+check "the value is masked until revealed" dump_has cred '\*{8} \(r reveals it\)'
+dump_section cred '' reveal-minio "$TEST_TMP/cred.1"
+expect_absent "before the reveal key no frame ($(grep -c '^--- frame' "$TEST_TMP/cred.dump" 2>/dev/null) in all) shows a value" \
+	"$MARK" "$TEST_TMP/cred.1"
+check "r reveals the selected value" dump_has cred "^    $MIO_VAL *\$"
+dump_section cred reveal-minio revealed-minio "$TEST_TMP/cred.2"
+expect_absent "only the selected value is revealed" "$RMQ_VAL" "$TEST_TMP/cred.2"
+dump_section cred revealed-minio reveal-rabbitmq "$TEST_TMP/cred.3"
+expect_absent "moving the selection masks the value again (every frame)" "$MARK" "$TEST_TMP/cred.3"
+check "r reveals the other value" dump_has cred "$RMQ_VAL"
+dump_section cred left '' "$TEST_TMP/cred.4"
+expect_absent "leaving and coming back masks the value again; no later frame shows one" \
+	"$MARK" "$TEST_TMP/cred.4"
+check "d asks before deleting" dump_has cred 'Delete minio-secret-key from the vault\?'
+check "y deletes the entry and says so" dump_has cred 'minio-secret-key deleted'
+check "f asks for a file" dump_has cred 'Copy the value to a new file'
+check "the screen says where the value was copied" dump_has cred 'rabbitmq-password copied to'
 check "the copy holds the value" test "$(cat "$TEST_TMP/out/rmq.txt" 2>/dev/null)" = "$RMQ_VAL"
 check "the copy has mode 0600" test "$(stat -c %a "$TEST_TMP/out/rmq.txt" 2>/dev/null)" = 600
-frames 3
-check "with no value revealed, no frame showed one ($FRAMES frames captured in all)" test $LEAKS = 0
-keys cred Escape
-wait_for cred 'resume at subscription' >/dev/null
-keys cred F10
-wait_for cred 'Leave the wizard' >/dev/null
-keys cred y
-check "the wizard quits with exit 0 after the credentials screen" wait_for cred '^EXITED:0$'
+SW_STATE="$C" swp vault list >"$TEST_TMP/list.out" 2>&1
+expect_absent "vault list no longer shows the deleted entry" minio-secret-key "$TEST_TMP/list.out"
+check "vault list still shows the other entry" grep -q rabbitmq-password "$TEST_TMP/list.out"
+
+# ---- a passphrase ending in spaces: the screen and the command line take the same bytes --
+SPASS="spaces at the end  "
+printf '%s\n' "$SPASS" >"$TEST_TMP/.spass"
+printf '%s\n' "${SPASS%  }" >"$TEST_TMP/.spass-trimmed"
+E="$TEST_TMP/state-spaces"
+cat >"$TEST_TMP/spaces.script" <<EOF
+timeout 20
+wait create the vault
+text $SPASS
+key Enter
+text $SPASS
+key Enter
+wait resume at subscription
+key F10
+wait Leave the wizard
+text y
+EOF
+start_script spaces "$E"
+check "the vault dialog creates a vault with a passphrase ending in two spaces" ended_ok spaces
+check "  ...each of its characters shows as a '*', the spaces too" \
+	dump_has spaces "^  Passphrase +\\*{${#SPASS}} *\$"
+check "  ...the vault file is there" test -s "$E/vault.sealed"
+list_e() { "$SW_BIN" --state-dir "$E" --passphrase-fd 3 vault list 3<"$1" >/dev/null 2>&1; }
+expect_exit 0 "vault list opens that vault with the same passphrase, spaces included" \
+	list_e "$TEST_TMP/.spass"
+expect_exit 3 "  ...and refuses the passphrase without its trailing spaces (exit 3)" \
+	list_e "$TEST_TMP/.spass-trimmed"
+F="$TEST_TMP/state-spaces-cli"
+"$SW_BIN" --state-dir "$F" --passphrase-fd 3 vault init --kdf interactive 3<"$TEST_TMP/.spass" 2>/dev/null
+cat >"$TEST_TMP/spaces2.script" <<EOF
+timeout 20
+wait unlock the vault
+text ${SPASS%  }
+key Enter
+wait wrong passphrase
+text $SPASS
+key Enter
+wait resume at subscription
+key F10
+wait Leave the wizard
+text y
+EOF
+start_script spaces2 "$F"
+check "a vault made on the command line with trailing spaces: the wizard opens it, exit 0" \
+	ended_ok spaces2
+check "  ...refuses the passphrase without the spaces" dump_has spaces2 'wrong passphrase'
+check "  ...and opens with the spaces typed" dump_has spaces2 'resume at subscription'
 
 # ---- --answers FILE preloads the screens -----------------------------------------------
 D="$TEST_TMP/state-preload"
@@ -322,7 +401,7 @@ wait_for pre 'Leave the wizard' >/dev/null
 keys pre y
 check "the preloaded wizard quits with exit 0" wait_for pre '^EXITED:0$'
 
-for s in walk kill kill2 cred pre; do
+for s in walk kill kill2 cred spaces spaces2 pre; do
 	if [ -s "$TEST_TMP/$s.err" ]; then
 		not_ok "the wizard ($s) wrote to stderr"
 		sed 's/^/#   /' "$TEST_TMP/$s.err" | head -30
