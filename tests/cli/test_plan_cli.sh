@@ -8,9 +8,16 @@ full="$SW_TOP/tests/data/answers-full.json"
 run_to() { o=$1 e=$2; shift 2; sw "$@" >"$o" 2>"$e"; }
 
 expect_exit 0 "plan prints the full example" run_to "$TEST_TMP/plan.out" "$TEST_TMP/plan.err" plan --answers "$full"
-check "plan names the registry, cluster and VMs" grep -q 'registry leafai1a2b3c4d (Basic)' "$TEST_TMP/plan.out"
-check "plan names the AKS cluster" grep -q 'cluster leafai-cluster-1a2b3c4d' "$TEST_TMP/plan.out"
-check "plan shows the AMQP URL with a sealed password" grep -qF 'amqp://studioml:<sealed:rabbitmq-password>@' "$TEST_TMP/plan.out"
+check "plan names each step's resource group, made once when shared" \
+	sh -c "grep -q 'create resource group studioml-1a2b3c4d in eastus\$' '$TEST_TMP/plan.out' && grep -q 'made once, by rabbitmq.group' '$TEST_TMP/plan.out'"
+check "plan gives every resource's id" grep -q '^ *\/subscriptions\/11111111-2222-3333-4444-555555555555\/resourceGroups\/leafai-1a2b3c4d$' "$TEST_TMP/plan.out"
+expect_exit 0 "plan --json prints the same table as data" run_to "$TEST_TMP/plan.json" "$TEST_TMP/plan.err" plan --answers "$full" --json
+check "  ...with the steps, actions and resource ids" python3 -c "
+import json,sys
+p=json.load(open('$TEST_TMP/plan.json'))
+keys=[s['key'] for s in p['steps']]
+ids=[a['resource'] for s in p['steps'] for a in s['actions'] if 'resource' in a and 'made_by' not in a]
+sys.exit(not (keys==['subscription','rabbitmq','minio','acr','aks','overlay'] and len(ids)==len(set(ids))>0))"
 check "plan lists the six steps in order" sh -c "grep -o '^[1-6]\. [a-z]*' '$TEST_TMP/plan.out' | tr '\n' ' ' | grep -qx '1. subscription 2. rabbitmq 3. minio 4. acr 5. aks 6. overlay '"
 
 sed 's/"name": "leafai1a2b3c4d"/"name": "leafai-1a2b"/' "$full" >"$TEST_TMP/bad.json"

@@ -3,7 +3,7 @@
 . "$SW_TOP/tests/lib.sh"
 . "$SW_TOP/tests/fake/fake_lib.sh"
 
-fake_start '{"group_lro_seconds": 3, "retry_after": 1}'
+fake_start '{"unregistered": ["Microsoft.Network"], "register_seconds": 3}'
 answers "$TEST_TMP/a.json" azure-cli
 new_vault 2>/dev/null
 mkdir -p "$TEST_TMP/bin"
@@ -13,10 +13,10 @@ export FAKE_AZ_BASE="$FAKE_URL" FAKE_AZ_LOG="$TEST_TMP/az.log"
 
 printf '%s\n' "$PASS" > "$TEST_TMP/.pass"
 PATH="$TEST_TMP/bin:$PATH" "$SW_BIN" --state-dir "$SW_STATE" --passphrase-fd 3 run --answers "$TEST_TMP/a.json" \
-	--cloud "$FAKE_CLOUD" 3<"$TEST_TMP/.pass" >"$TEST_TMP/out" 2>"$TEST_TMP/err" &
+	--cloud "$FAKE_CLOUD" --until subscription 3<"$TEST_TMP/.pass" >"$TEST_TMP/out" 2>"$TEST_TMP/err" &
 pid=$!
-# While it waits on the resource group operation, look at the process from outside.
-fakectl wait GET '/operations/' 1 20
+# While it waits for the provider to register, look at the process from outside.
+fakectl wait POST '/Microsoft.Network/register$' 1 20
 tr '\0' '\n' < "/proc/$pid/cmdline" > "$TEST_TMP/run-cmdline" 2>/dev/null
 tr '\0' '\n' < "/proc/$pid/environ" > "$TEST_TMP/run-environ" 2>/dev/null
 wait "$pid"; rc=$?
@@ -41,14 +41,11 @@ check "no token in wizard.log, state.json, output, argv or environment of run an
 	"$TEST_TMP/run-cmdline" "$TEST_TMP/run-environ" "$TEST_TMP"/az-*.argv "$TEST_TMP"/az-*.env
 
 # az present but signed out, and az missing: messages that say what to do.
-python3 - "$SW_STATE/state.json" <<'PY'
-import json, sys
-s = json.load(open(sys.argv[1])); s["steps"][0]["status"] = "pending"; json.dump(s, open(sys.argv[1], "w"))
-PY
-FAKE_AZ_FAIL=1 PATH="$TEST_TMP/bin:$PATH" runp --answers "$TEST_TMP/a.json" --cloud "$FAKE_CLOUD"; rc=$?
+rm -f "$SW_STATE/state.json"
+FAKE_AZ_FAIL=1 PATH="$TEST_TMP/bin:$PATH" runp --answers "$TEST_TMP/a.json" --cloud "$FAKE_CLOUD" --until subscription; rc=$?
 check "a signed-out az fails the step (exit $rc)" test "$rc" -eq 1
 check "telling the operator to run az login" grep -q "az account get-access-token failed (exit 1: ERROR: Please run 'az login'.*run \`az login\` first" "$TEST_TMP/err"
-PATH="/usr/bin:/bin" runp --answers "$TEST_TMP/a.json" --cloud "$FAKE_CLOUD"; rc=$?
+PATH="/usr/bin:/bin" runp --answers "$TEST_TMP/a.json" --cloud "$FAKE_CLOUD" --until subscription; rc=$?
 check "without az on PATH the step fails (exit $rc)" test "$rc" -eq 1
 check "saying az was not found" grep -q 'az: not found on PATH' "$TEST_TMP/err"
 finish

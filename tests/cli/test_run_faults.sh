@@ -6,29 +6,27 @@
 fake_start '{"faults": [
  {"method": "GET", "path": "^/subscriptions$", "times": 3, "status": 429, "retry_after": 1},
  {"method": "GET", "path": "/providers/Microsoft\\.(Compute|Network|ContainerRegistry)$", "every": 2, "status": 503},
- {"method": "PUT", "path": "/resourcegroups/", "times": 2, "status": 500},
  {"method": "GET", "path": "/permissions$", "times": 1, "action": "reset"}]}'
 answers "$TEST_TMP/a.json" service-principal
 sp_vault
 expect_exit 0 "the install finishes through 429s, 5xx bursts and a reset" \
-	runp --answers "$TEST_TMP/a.json" --cloud "$FAKE_CLOUD"
+	runp --answers "$TEST_TMP/a.json" --cloud "$FAKE_CLOUD" --until subscription
 check "the fake throttled three times" test "$(fakectl count GET '^/subscriptions$' 429)" -eq 3
 check "and the list then came through" test "$(fakectl count GET '^/subscriptions$' 200)" -eq 1
 check "the 503 bursts were retried" test "$(fakectl count GET '/providers/Microsoft\.(Compute|Network|ContainerRegistry)$' 503)" -ge 1
-check "the 500s on PUT were retried" test "$(fakectl count PUT '/resourcegroups/' 500)" -eq 2
 check "the reset connection was retried" test "$(fakectl count GET '/permissions$')" -eq 2
 check "the state shows the step done" \
 	python3 -c "import json,sys; sys.exit(json.load(open('$SW_STATE/state.json'))['steps'][0]['status']!='done')"
 
-# The access token expires while the run waits on an operation: one renewal, then on.
+# The access token expires while the run waits for a provider to register: one renewal, then on.
 SW_STATE="$TEST_TMP/state2"
 sp_vault
-fakectl post /_fake/reset '{"group_lro_seconds": 4, "retry_after": 1}' >/dev/null
+fakectl post /_fake/reset '{"unregistered": ["Microsoft.Network"], "register_seconds": 5}' >/dev/null
 printf '%s\n' "$PASS" > "$TEST_TMP/.pass"
 "$SW_BIN" --state-dir "$SW_STATE" --passphrase-fd 3 run --answers "$TEST_TMP/a.json" --cloud "$FAKE_CLOUD" \
-	3<"$TEST_TMP/.pass" >"$TEST_TMP/out" 2>"$TEST_TMP/err" &
+	--until subscription 3<"$TEST_TMP/.pass" >"$TEST_TMP/out" 2>"$TEST_TMP/err" &
 pid=$!
-fakectl wait GET '/operations/' 1 20
+fakectl wait POST '/Microsoft.Network/register$' 1 20
 fakectl post /_fake/expire_tokens >/dev/null
 wait "$pid"; rc=$?
 check "the run finishes after its token expired (exit $rc)" test "$rc" -eq 0

@@ -23,38 +23,44 @@ check "the state shows the step failed with the error" \
 printf '%s' "$FAKE_SECRET" | swp vault set azure-client-secret --kind client-secret
 expect_exit 0 "service principal sign-in runs the subscription step" \
 	runp --answers "$TEST_TMP/a.json" --cloud "$FAKE_CLOUD" --until subscription
-check "one progress line per operation" grep -q '^subscription: listing subscriptions \.\.\. 2 found' "$TEST_TMP/out"
-check "the unregistered provider is registered" grep -q '^subscription: registering Microsoft.ContainerService \.\.\. done' "$TEST_TMP/out"
-check "the consent comes from the answers file" grep -q 'consent: the answers file' "$TEST_TMP/out"
-check "the resource groups are created" grep -q 'creating resource group studioml-1a2b3c4d in eastus \.\.\. done' "$TEST_TMP/out"
-check "the state shows subscription done with both groups" \
+check "one line per action, with its result" grep -q '^subscription: select subscription .* \.\.\. Sentient AI Evaluation, Enabled' "$TEST_TMP/out"
+check "the unregistered provider is registered" grep -q '^subscription: registered Microsoft.ContainerService' "$TEST_TMP/out"
+check "the consent comes from the answers file" grep -q 'question register-providers answered by decisions.register_providers' "$SW_STATE/wizard.log"
+check "the state shows every action of the step done" \
 	python3 -c "
 import json,sys
-s=json.load(open('$SW_STATE/state.json'))['steps'][0]
-ids=[r.lower() for r in s['resources']]
-sys.exit(not (s['status']=='done' and s['operation'] is None and
-  ids==['/subscriptions/$FAKE_SUB/resourcegroups/studioml-1a2b3c4d','/subscriptions/$FAKE_SUB/resourcegroups/leafai-1a2b3c4d']))"
+s=json.load(open('$SW_STATE/state.json'))
+a=s['actions']
+sys.exit(not (s['steps'][0]['status']=='done' and all(a[k]['status']=='done' for k in
+  ('subscription.sign-in','subscription.select','subscription.providers','subscription.permissions'))))"
 check "the fake saw one register POST" test "$(fakectl count POST '/Microsoft.ContainerService/register$')" -eq 1
-fakectl post /_fake/script '{"require_auth": false}' >/dev/null
-check "the groups carry the created-by tag and the location" \
-	sh -c "python3 '$FAKE_DIR/fakectl.py' '$FAKE_URL' get /subscriptions/$FAKE_SUB/resourcegroups/leafai-1a2b3c4d |
-		grep -q '\"location\": \"eastus\".*\"tags\": {\"created-by\": \"studio-wizard\"}'"
-fakectl post /_fake/script '{}' >/dev/null
-check "each resource group was PUT once (deduplicated answers)" \
-	test "$(fakectl count PUT '/resourcegroups/studioml-1a2b3c4d$')" -eq 1
+check "nothing is created by the subscription step (groups belong to the steps that use them)" \
+	test "$(fakectl count PUT '.')" -eq 0
 
 before=$(fakectl count '*' '.')
 expect_exit 0 "a second run skips the done step" runp --answers "$TEST_TMP/a.json" --cloud "$FAKE_CLOUD"
 check "it says so" grep -q '^subscription: done earlier' "$TEST_TMP/out"
 check "and sends nothing to Azure" test "$(fakectl count '*' '.')" -eq "$before"
 
-expect_exit 1 "a step not built yet is refused honestly" runp --answers "$TEST_TMP/a.json" --cloud "$FAKE_CLOUD" --until rabbitmq
-check "with the step's name" grep -q 'step rabbitmq: not available in this version' "$TEST_TMP/err"
-check "the rabbitmq step is not marked failed" \
-	python3 -c "import json,sys; sys.exit(json.load(open('$SW_STATE/state.json'))['steps'][1]['status']!='pending')"
+expect_exit 1 "a step not built yet is refused honestly" runp --answers "$TEST_TMP/a.json" --cloud "$FAKE_CLOUD" --until overlay
+check "with the step's name" grep -q 'step [a-z]*: not available in this version' "$TEST_TMP/err"
+check "before anything was sent" test "$(fakectl count '*' '.')" -eq "$before"
+check "the overlay step is not marked failed" \
+	python3 -c "import json,sys; sys.exit(json.load(open('$SW_STATE/state.json'))['steps'][5]['status']!='pending')"
 
 expect_exit 2 "an unknown --until step is a usage error" runp --answers "$TEST_TMP/a.json" --until nosuchstep
 printf '{"location": "atlantis"}\n' > "$TEST_TMP/bad.json"
+python3 - "$TEST_TMP/a.json" "$TEST_TMP/noconsent.json" <<'PY'
+import json, sys
+a = json.load(open(sys.argv[1])); del a["decisions"]; json.dump(a, open(sys.argv[2], "w"))
+PY
+SW_STATE="$TEST_TMP/state3"
+sp_vault
+fakectl post /_fake/reset '{"unregistered": ["Microsoft.ContainerService"]}' >/dev/null
+expect_exit 1 "a headless run that must ask a question stops" runp --answers "$TEST_TMP/noconsent.json" --cloud "$FAKE_CLOUD"
+check "naming the question and the answers key that answers it" \
+	grep -q 'question register-providers: Register 1 resource provider.*Microsoft.ContainerService.*decisions.register_providers: yes|no' "$TEST_TMP/err"
+SW_STATE="$TEST_TMP/state"
 expect_exit 2 "an invalid answer exits 2" runp --answers "$TEST_TMP/bad.json"
 check "naming the key path" grep -q '^studio-wizard: location:' "$TEST_TMP/err"
 
