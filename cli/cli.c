@@ -11,6 +11,7 @@
 #include "core/model/planprint.h"
 #include "cli/run.h"
 #include "core/sys/secret_input.h"
+#include "core/sys/text.h"
 #include "core/sys/timeutil.h"
 #include "secrets/secmem.h"
 #include "secrets/vault.h"
@@ -703,12 +704,16 @@ static int cmd_status(struct ctx *c)
 		const struct step_state *ss = &st->steps[i];
 		char when[TIME_ISO_LEN];
 		time_iso(ss->updated, when, sizeof when);
+		/* The error and the operation's URL came from Azure: no escapes to the terminal. */
+		char *error = ss->status == STEP_FAILED && ss->error ? text_safe_dup(ss->error) : NULL;
 		printf("%-3d %-14s %-8s %-21s %s%s%s\n", i + 1, plan_step_key((step_id)i),
 		       step_status_name(ss->status), when, plan_step_title((step_id)i),
-		       ss->status == STEP_FAILED && ss->error ? ": " : "",
-		       ss->status == STEP_FAILED && ss->error ? ss->error : "");
-		if (ss->operation)
-			printf("    operation in flight: %s\n", ss->operation);
+		       error ? ": " : "", error ? error : "");
+		free(error);
+		char *op = ss->operation ? text_safe_dup(ss->operation) : NULL;
+		if (op)
+			printf("    operation in flight: %s\n", op);
+		free(op);
 	}
 	int r = state_resume_step(st), started = 0;
 	for (int i = 0; i < STEP_COUNT; i++)

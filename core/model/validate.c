@@ -2,6 +2,7 @@
  * compute API's adminUsername docs, the S3/MinIO bucket rules and the runner's code
  * (see /work/shared/runner-facts.md). Where we are stricter than Azure, a comment says why. */
 #include "core/model/validate.h"
+#include "core/sys/text.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -592,12 +593,10 @@ int validate_bool(const char *value, char *why, size_t whylen)
 	return vfail(why, whylen, "must be true or false");
 }
 
+/* C0, DEL, C1 (as UTF-8 or raw bytes) and other bytes that are not UTF-8. */
 static int has_control(const char *s)
 {
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return 1;
-	return 0;
+	return text_has_control(s);
 }
 
 int validate_dir(const char *value, char *why, size_t whylen)
