@@ -11,6 +11,7 @@
 
 #include "core/sys/log.h"
 #include "core/sys/subprocess.h"
+#include "core/sys/text.h"
 #include "secrets/secmem.h"
 
 #define AUTH_FORM_MAX 32768
@@ -618,10 +619,11 @@ static void auth_on_az(int status, const char *out, size_t outlen, const char *e
 		char first[400];
 		snprintf(first, sizeof first, "%s", err && *err ? err : "no message");
 		first[strcspn(first, "\r\n")] = '\0';
-		char clean[400];
+		char clean[400], safe[600];
 		log_scrub(first, clean, sizeof clean);
+		text_safe(clean, safe, sizeof safe);   /* az's stderr: no escapes on to a terminal */
 		snprintf(msg, sizeof msg, "az account get-access-token failed (exit %d: %s); run `az login` first",
-		         status, clean);
+		         status, safe);
 		auth_finish(a, r, msg);
 		return;
 	}
