@@ -11,7 +11,9 @@
 #include <cjson/cJSON.h>
 #include <sodium.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "core/azure/auth.h"
@@ -297,6 +299,42 @@ static void test_azure_cli_token_comes_from_stdout(void **state)
 	unsetenv("FAKE_AZ_LOG");
 }
 
+/* The child gets stdin, stdout and stderr only: not libcurl's sockets, not the vault's or
+ * the log's descriptors, not one a library forgot to mark close-on-exec. */
+static void test_azure_cli_child_inherits_no_descriptors(void **state)
+{
+	(void)state;
+	fakecloud_reset(&fake, NULL);
+	char az[4200], log[4200];
+	const char *top = getenv("SW_TOP");
+	snprintf(az, sizeof az, "%s/tests/fake/fake_az.py", top ? top : ".");
+	snprintf(log, sizeof log, "%s/az-fds.log", dir);
+	setenv("FAKE_AZ_BASE", fake.base, 1);
+	setenv("FAKE_AZ_LOG", log, 1);
+	setenv("FAKE_AZ_STRICT_FDS", "1", 1);
+	int leak = open("/dev/null", O_RDONLY);   /* no O_CLOEXEC, like a careless library */
+	assert_true(leak > 2);
+	assert_int_equal(dup2(leak, 200), 200);
+	struct t t;
+	t_open(&t, AUTH_AZURE_CLI, "organizations", NULL, az);
+	t_get(&t, AUTH_ARM);
+	if (t.error)
+		fail_msg("%s", t.error);
+	assert_non_null(t.token);
+	t_close(&t);
+	close(leak);
+	close(200);
+	unsetenv("FAKE_AZ_STRICT_FDS");
+	unsetenv("FAKE_AZ_LOG");
+	/* The fake did look: its log line holds the (empty) list. */
+	FILE *f = fopen(log, "r");
+	assert_non_null(f);
+	static char line[65536];
+	assert_non_null(fgets(line, sizeof line, f));
+	fclose(f);
+	assert_non_null(strstr(line, "\"fds\": []"));
+}
+
 static void test_azure_cli_missing_is_reported_from_the_loop(void **state)
 {
 	(void)state;
@@ -391,6 +429,7 @@ int main(void)
 		cmocka_unit_test(test_device_code_cancel_reaches_the_waiter),
 		cmocka_unit_test(test_azure_cli_token_comes_from_stdout),
 		cmocka_unit_test(test_azure_cli_missing_is_reported_from_the_loop),
+		cmocka_unit_test(test_azure_cli_child_inherits_no_descriptors),
 		cmocka_unit_test(test_huge_numbers_are_clamped_not_cast),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
