@@ -181,6 +181,7 @@ int profile_lock(struct profile *p, int *busy, char *err, size_t errlen)
 	/* Temp files of a writer that was killed mid-save are garbage now. */
 	atomic_cleanup(p->dir, VAULT_FILE);
 	atomic_cleanup(p->dir, STATE_FILE);
+	atomic_cleanup(p->dir, PROFILE_ANSWERS_FILE);
 	return 0;
 }
 
