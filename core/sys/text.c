@@ -99,3 +99,20 @@ int text_has_control(const char *s)
 	}
 	return 0;
 }
+
+size_t text_prefix(const char *prefix, const char *text, char *out, size_t outlen)
+{
+	if (outlen == 0)
+		return 0;
+	size_t plen = strlen(prefix);
+	while (strncmp(text, prefix, plen) == 0 && text[plen] == ':' && text[plen + 1] == ' ')
+		text += plen + 2;
+	const char *colon = strstr(text, ": ");
+	size_t first = colon ? (size_t)(colon - text) : strlen(text);
+	int named = 0;
+	for (const char *p = text; plen && p + plen <= text + first && !named; p++)
+		named = strncmp(p, prefix, plen) == 0;
+	int n = named || !plen ? snprintf(out, outlen, "%s", text)
+	                       : snprintf(out, outlen, "%s: %s", prefix, text);
+	return n < 0 ? 0 : (size_t)n < outlen ? (size_t)n : outlen - 1;
+}

@@ -14,6 +14,10 @@ size_t text_safe(const char *in, char *out, size_t outlen);
 size_t text_safe_n(const char *in, size_t len, char *out, size_t outlen);
 /* text_safe into a new malloc'd string that holds all of in; NULL when out of memory. */
 char *text_safe_dup(const char *in);
+/* "prefix: text" into out, unless text already says it: leading "prefix: " repeats are
+ * dropped, and no prefix is added when text's first part (up to ": ") names it already
+ * ("sign-in" + "sign-in: device code sign-in: x" -> "device code sign-in: x"). */
+size_t text_prefix(const char *prefix, const char *text, char *out, size_t outlen);
 /* 1 when s holds what text_safe would change (a control character or invalid UTF-8). */
 int text_has_control(const char *s);
 

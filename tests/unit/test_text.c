@@ -73,6 +73,30 @@ static void test_text_cuts_between_characters(void **state)
 	assert_string_equal(nul, "");
 }
 
+static void expect_prefix(const char *prefix, const char *text, const char *want)
+{
+	char out[256];
+	assert_int_equal(text_prefix(prefix, text, out, sizeof out), strlen(want));
+	assert_string_equal(out, want);
+}
+
+static void test_text_prefix_is_not_repeated(void **state)
+{
+	(void)state;
+	expect_prefix("sign-in", "sign-in: sign-in: device code sign-in: HTTP 400",
+	              "device code sign-in: HTTP 400");
+	expect_prefix("sign-in", "sign-in: device code sign-in refused (HTTP 401 x: y); check",
+	              "device code sign-in refused (HTTP 401 x: y); check");
+	expect_prefix("sign-in", "sign-in cancelled", "sign-in cancelled");
+	expect_prefix("sign-in", "sign-in: az account get-access-token failed (exit 1: no)",
+	              "sign-in: az account get-access-token failed (exit 1: no)");
+	expect_prefix("sign-in", "out of memory", "sign-in: out of memory");
+	expect_prefix("sign-in", "", "sign-in: ");
+	char small[8];
+	assert_int_equal(text_prefix("sign-in", "out of memory", small, sizeof small), 7);
+	assert_string_equal(small, "sign-in");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -80,6 +104,7 @@ int main(void)
 		cmocka_unit_test(test_text_escapes_c1_both_forms),
 		cmocka_unit_test(test_text_keeps_utf8),
 		cmocka_unit_test(test_text_cuts_between_characters),
+		cmocka_unit_test(test_text_prefix_is_not_repeated),
 	};
 	return cmocka_run_group_tests_name("text", tests, NULL, NULL);
 }
