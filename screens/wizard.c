@@ -227,13 +227,7 @@ int wizard_main(struct cli_opts *o, struct profile *p)
 		answers_free(&w.ans);
 		return sr == STATE_E_NEWER ? SW_EXIT_NEWER : SW_EXIT_ERROR;
 	}
-	int rc = load_answers(&w, err, sizeof err);
-	if (rc != 0) {
-		fprintf(stderr, "studio-wizard: %s\n", err);
-		state_free(w.st);
-		answers_free(&w.ans);
-		return rc == -2 ? SW_EXIT_USAGE : SW_EXIT_ERROR;
-	}
+	/* Before the answers: they may name the cloud this file defines. */
 	if (o->cloud_file) {
 		struct cloud c;
 		if (cloud_load_file(o->cloud_file, &c, err, sizeof err) != 0) {
@@ -242,6 +236,14 @@ int wizard_main(struct cli_opts *o, struct profile *p)
 			answers_free(&w.ans);
 			return SW_EXIT_USAGE;
 		}
+		plan_set_extra_cloud(c.name);
+	}
+	int rc = load_answers(&w, err, sizeof err);
+	if (rc != 0) {
+		fprintf(stderr, "studio-wizard: %s\n", err);
+		state_free(w.st);
+		answers_free(&w.ans);
+		return rc == -2 ? SW_EXIT_USAGE : SW_EXIT_ERROR;
 	}
 	/* With --passphrase-fd the vault opens before the screen starts (scripts, tests). */
 	if (o->pass_fd >= 0 && vault_exists(p->dir)) {
