@@ -1,6 +1,7 @@
 #include "cli/cli.h"
 
 #include <errno.h>
+#include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -339,19 +340,23 @@ static void sout_json_string(struct sout *s, const unsigned char *p, size_t n)
 	secmem_wipe(&n, sizeof n);
 }
 
+/* libsodium's encoder, a chunk at a time (a multiple of 3 bytes, so '=' only at the end). */
 static void sout_base64(struct sout *s, const unsigned char *p, size_t n)
 {
-	static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	for (size_t i = 0; i < n; i += 3) {
-		unsigned v = (unsigned)p[i] << 16;
-		if (i + 1 < n)
-			v |= (unsigned)p[i + 1] << 8;
-		if (i + 2 < n)
-			v |= p[i + 2];
-		char out[4] = {tbl[(v >> 18) & 63], tbl[(v >> 12) & 63],
-		               i + 1 < n ? tbl[(v >> 6) & 63] : '=', i + 2 < n ? tbl[v & 63] : '='};
-		sout_put(s, out, 4);
+	enum { CHUNK = 3 * 1024 };
+	const size_t enclen = sodium_base64_ENCODED_LEN(CHUNK, sodium_base64_VARIANT_ORIGINAL);
+	/* The encoded text is the secret in another alphabet: guarded memory, wiped on free. */
+	char *enc = secmem_alloc(enclen);
+	if (!enc) {
+		s->failed = 1;
+		return;
 	}
+	for (size_t i = 0; i < n; i += CHUNK) {
+		size_t take = n - i < CHUNK ? n - i : CHUNK;
+		sodium_bin2base64(enc, enclen, p + i, take, sodium_base64_VARIANT_ORIGINAL);
+		sout_put(s, enc, strlen(enc));
+	}
+	secmem_free(enc);
 }
 
 /* ---- commands ---- */
