@@ -5,6 +5,7 @@
 VERSION  := 0.1.0
 PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
+MANDIR   ?= $(PREFIX)/share/man
 DESTDIR  ?=
 CC       ?= cc
 BUILD    ?= build
@@ -108,11 +109,12 @@ bench: $(BIN) $(BENCH_BIN) $(TOOL_BIN)
 	@SW_BUILD=$(abspath $(BUILD)) SW_BIN=$(abspath $(BIN)) sh tests/bench/run.sh
 
 install: all
-	install -d $(DESTDIR)$(BINDIR)
-	install -m 0755 studio-wizard $(DESTDIR)$(BINDIR)/studio-wizard
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/studio-wizard
+	install -m 0644 doc/studio-wizard.1 $(DESTDIR)$(MANDIR)/man1/studio-wizard.1
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/studio-wizard
+	rm -f $(DESTDIR)$(BINDIR)/studio-wizard $(DESTDIR)$(MANDIR)/man1/studio-wizard.1
 
 clean:
 	rm -rf build build-asan studio-wizard
