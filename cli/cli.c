@@ -1,6 +1,8 @@
 #include "cli/cli.h"
 
 #include <errno.h>
+#include <getopt.h>
+#include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +14,7 @@
 #include "cli/status.h"
 #include "cli/run.h"
 #include "core/sys/secret_input.h"
+#include "core/sys/text.h"
 #include "core/sys/timeutil.h"
 #include "secrets/secmem.h"
 #include "secrets/vault.h"
@@ -59,91 +62,120 @@ void cli_usage(FILE *f)
 
 /* ---- option parsing ---- */
 
-struct optdef {
-	const char *name;
-	int has_value;
-	size_t offset;   /* into struct cli_opts, for string options */
-};
+/* getopt_long: long options only, anywhere on the line ("-" in the optstring keeps
+ * every word in place and in order, whatever POSIXLY_CORRECT says); "--" ends them. */
+enum { OPT_VERSION = 256, OPT_HELP, OPT_ACCEPT_OLD_VAULT, OPT_JSON, OPT_PASSPHRASE_FD, OPT_STR_BASE };
 
-#define OPT_STR(n, field) {n, 1, offsetof(struct cli_opts, field)}
-static const struct optdef optdefs[] = {
+#define OPT_STR(n, field) {n, offsetof(struct cli_opts, field)}
+static const struct {
+	const char *name;
+	size_t offset;   /* into struct cli_opts */
+} optstrs[] = {
 	OPT_STR("profile", profile), OPT_STR("state-dir", state_dir), OPT_STR("kind", kind),
 	OPT_STR("kdf", kdf),         OPT_STR("format", format),       OPT_STR("step", step),
 	OPT_STR("answers", answers), OPT_STR("cloud", cloud_file), OPT_STR("ca-file", ca_file),
 	OPT_STR("until", until),
 };
+#define NOPTSTRS (sizeof optstrs / sizeof optstrs[0])
+
+/* The word that holds the option getopt_long just returned, and its name's length. */
+static const char *opt_word(int argc, char **argv, int code, size_t *nlen)
+{
+	const char *w = argv[optind - 1];
+	/* A value in the next word: the option is the word before it. */
+	if (code >= OPT_PASSPHRASE_FD && optarg == w && optind >= 2)
+		w = argv[optind - 2];
+	(void)argc;
+	const char *name = w[0] == '-' && w[1] == '-' ? w + 2 : w;
+	*nlen = strcspn(name, "=");
+	return name;
+}
 
 static int parse_opts(int argc, char **argv, struct cli_opts *o)
 {
 	memset(o, 0, sizeof *o);
 	o->pass_fd = -1;
-	int only_pos = 0;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (only_pos || a[0] != '-' || a[1] == '\0') {
+	struct option longopts[NOPTSTRS + 6];
+	size_t n = 0;
+	longopts[n++] = (struct option){"version", no_argument, NULL, OPT_VERSION};
+	longopts[n++] = (struct option){"help", no_argument, NULL, OPT_HELP};
+	longopts[n++] = (struct option){"accept-old-vault", no_argument, NULL, OPT_ACCEPT_OLD_VAULT};
+	longopts[n++] = (struct option){"json", no_argument, NULL, OPT_JSON};
+	longopts[n++] = (struct option){"passphrase-fd", required_argument, NULL, OPT_PASSPHRASE_FD};
+	for (size_t k = 0; k < NOPTSTRS; k++)
+		longopts[n++] = (struct option){optstrs[k].name, required_argument, NULL, OPT_STR_BASE + (int)k};
+	longopts[n] = (struct option){NULL, 0, NULL, 0};
+	optind = 0;   /* a full restart of getopt's state */
+	opterr = 0;   /* our messages, not getopt's */
+	int c, idx;
+	while ((c = getopt_long(argc, argv, "-:", longopts, &idx)) != -1) {
+		size_t nlen;
+		if (c == 1) {   /* a word that is not an option, in its place */
 			if (o->npos == (int)(sizeof o->pos / sizeof o->pos[0])) {
 				cli_fail("too many arguments");
 				return -1;
 			}
-			o->pos[o->npos++] = a;
+			o->pos[o->npos++] = optarg;
 			continue;
 		}
-		if (strcmp(a, "--") == 0) {
-			only_pos = 1;
-			continue;
-		}
-		if (strncmp(a, "--", 2) != 0) {
-			cli_fail("unknown option '%s' (see --help)", a);
+		if (c == '?' && optopt) {   /* a short option: there are none */
+			const char *w = optind < argc && argv[optind][0] == '-' && argv[optind][1] == optopt
+			                ? argv[optind] : argv[optind - 1];
+			cli_fail("unknown option '%s' (see --help)", w);
 			return -1;
 		}
-		const char *name = a + 2;
-		const char *eq = strchr(name, '=');
-		size_t nlen = eq ? (size_t)(eq - name) : strlen(name);
-		const char *val = eq ? eq + 1 : NULL;
-		if (nlen == 7 && strncmp(name, "version", 7) == 0) {
-			printf("studio-wizard %s\n", SW_VERSION);
-			exit(SW_EXIT_OK);
-		}
-		if (nlen == 4 && strncmp(name, "help", 4) == 0) {
-			cli_usage(stdout);
-			exit(SW_EXIT_OK);
-		}
-		if (nlen == 16 && strncmp(name, "accept-old-vault", 16) == 0) {
-			o->accept_old_vault = 1;
-			continue;
-		}
-		if (nlen == 4 && strncmp(name, "json", 4) == 0) {
-			o->json = 1;
-			continue;
-		}
-		int is_fd = nlen == 13 && strncmp(name, "passphrase-fd", 13) == 0;
-		const struct optdef *d = NULL;
-		for (size_t k = 0; k < sizeof optdefs / sizeof optdefs[0]; k++)
-			if (strlen(optdefs[k].name) == nlen && strncmp(optdefs[k].name, name, nlen) == 0)
-				d = &optdefs[k];
-		if (!d && !is_fd) {
+		const char *name = opt_word(argc, argv, c, &nlen);
+		/* Unknown, ambiguous, or a prefix getopt_long would accept ("--prof"): exact names only. */
+		if (c == '?' || (c != ':' && strlen(longopts[idx].name) != nlen)) {
 			cli_fail("unknown option '--%.*s' (see --help)", (int)nlen, name);
 			return -1;
 		}
-		if (!val) {
-			if (i + 1 >= argc) {
+		if (c == ':') {
+			int known = 0;
+			for (size_t k = 0; k < n; k++)
+				known |= strlen(longopts[k].name) == nlen && strncmp(longopts[k].name, name, nlen) == 0;
+			if (!known)
+				cli_fail("unknown option '--%.*s' (see --help)", (int)nlen, name);
+			else
 				cli_fail("--%.*s needs a value", (int)nlen, name);
-				return -1;
-			}
-			val = argv[++i];
+			return -1;
 		}
-		if (is_fd) {
+		switch (c) {
+		case OPT_VERSION:
+			printf("studio-wizard %s\n", SW_VERSION);
+			exit(SW_EXIT_OK);
+		case OPT_HELP:
+			cli_usage(stdout);
+			exit(SW_EXIT_OK);
+		case OPT_ACCEPT_OLD_VAULT:
+			o->accept_old_vault = 1;
+			break;
+		case OPT_JSON:
+			o->json = 1;
+			break;
+		case OPT_PASSPHRASE_FD: {
 			char *end;
 			errno = 0;
-			long fd = strtol(val, &end, 10);
-			if (errno || *end || end == val || fd < 0 || fd > 1024) {
-				cli_fail("--passphrase-fd: must be a file descriptor number, got '%s'", val);
+			long fd = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || fd < 0 || fd > 1024) {
+				cli_fail("--passphrase-fd: must be a file descriptor number, got '%s'", optarg);
 				return -1;
 			}
 			o->pass_fd = (int)fd;
-			continue;
+			break;
 		}
-		*(const char **)((char *)o + d->offset) = val;
+		default:
+			*(const char **)((char *)o + optstrs[c - OPT_STR_BASE].offset) = optarg;
+			break;
+		}
+	}
+	/* After "--": every word is an argument. */
+	for (; optind < argc; optind++) {
+		if (o->npos == (int)(sizeof o->pos / sizeof o->pos[0])) {
+			cli_fail("too many arguments");
+			return -1;
+		}
+		o->pos[o->npos++] = argv[optind];
 	}
 	return 0;
 }
@@ -343,19 +375,23 @@ static void sout_json_string(struct sout *s, const unsigned char *p, size_t n)
 	secmem_wipe(&n, sizeof n);
 }
 
+/* libsodium's encoder, a chunk at a time (a multiple of 3 bytes, so '=' only at the end). */
 static void sout_base64(struct sout *s, const unsigned char *p, size_t n)
 {
-	static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	for (size_t i = 0; i < n; i += 3) {
-		unsigned v = (unsigned)p[i] << 16;
-		if (i + 1 < n)
-			v |= (unsigned)p[i + 1] << 8;
-		if (i + 2 < n)
-			v |= p[i + 2];
-		char out[4] = {tbl[(v >> 18) & 63], tbl[(v >> 12) & 63],
-		               i + 1 < n ? tbl[(v >> 6) & 63] : '=', i + 2 < n ? tbl[v & 63] : '='};
-		sout_put(s, out, 4);
+	enum { CHUNK = 3 * 1024 };
+	const size_t enclen = sodium_base64_ENCODED_LEN(CHUNK, sodium_base64_VARIANT_ORIGINAL);
+	/* The encoded text is the secret in another alphabet: guarded memory, wiped on free. */
+	char *enc = secmem_alloc(enclen);
+	if (!enc) {
+		s->failed = 1;
+		return;
 	}
+	for (size_t i = 0; i < n; i += CHUNK) {
+		size_t take = n - i < CHUNK ? n - i : CHUNK;
+		sodium_bin2base64(enc, enclen, p + i, take, sodium_base64_VARIANT_ORIGINAL);
+		sout_put(s, enc, strlen(enc));
+	}
+	secmem_free(enc);
 }
 
 /* ---- commands ---- */

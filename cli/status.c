@@ -6,6 +6,13 @@
 #include "core/sys/exitcode.h"
 #include "core/sys/text.h"
 #include "core/sys/timeutil.h"
+
+/* text_safe into buf, for printf. */
+static const char *status_safe(const char *in, char *buf, size_t len)
+{
+	text_safe(in, buf, len);
+	return buf;
+}
 #include "secrets/vault.h"
 
 static const char *status_rec_str(const cJSON *rec, const char *key)
@@ -25,10 +32,10 @@ static void status_actions(const struct state *st, step_id s, FILE *out)
 			continue;
 		const char *why = strcmp(status, "failed") == 0 ? status_rec_str(rec, "error") : status_rec_str(rec, "detail");
 		fprintf(out, "    %-8s %s%s%s\n", status, sd->actions[i].key, why ? ": " : "",
-		        why ? text_safe(why, safe, sizeof safe) : "");
+		        why ? status_safe(why, safe, sizeof safe) : "");
 		const char *op = status_rec_str(rec, "operation");
 		if (op)
-			fprintf(out, "             operation in flight: %s\n", text_safe(op, safe, sizeof safe));
+			fprintf(out, "             operation in flight: %s\n", status_safe(op, safe, sizeof safe));
 	}
 }
 
@@ -58,7 +65,7 @@ int status_print(const struct profile *p, const struct state *st, FILE *out)
 		int failed = ss->status == STEP_FAILED && ss->error;
 		fprintf(out, "%-3d %-14s %-8s %-21s %s%s%s\n", i + 1, plan_step_key((step_id)i), step_status_name(ss->status),
 		        when, plan_step_title((step_id)i), failed ? ": " : "",
-		        failed ? text_safe(ss->error, safe, sizeof safe) : "");
+		        failed ? status_safe(ss->error, safe, sizeof safe) : "");
 		status_actions(st, (step_id)i, out);
 	}
 	const cJSON *it;
@@ -72,8 +79,8 @@ int status_print(const struct profile *p, const struct state *st, FILE *out)
 			fprintf(out, "\nAzure operations in flight (polled again on resume):\n");
 		first = 0;
 		char u[2048];
-		fprintf(out, "    %s\n      operation in flight: %s\n", text_safe(it->string, safe, sizeof safe),
-		        text_safe(op, u, sizeof u));
+		fprintf(out, "    %s\n      operation in flight: %s\n", status_safe(it->string, safe, sizeof safe),
+		        status_safe(op, u, sizeof u));
 	}
 	first = 1;
 	cJSON_ArrayForEach(it, st->outputs)
@@ -84,7 +91,7 @@ int status_print(const struct profile *p, const struct state *st, FILE *out)
 			fprintf(out, "\nOutputs:\n");
 		first = 0;
 		char v[1024];
-		fprintf(out, "    %-28s %s\n", text_safe(it->string, safe, sizeof safe), text_safe(it->valuestring, v, sizeof v));
+		fprintf(out, "    %-28s %s\n", status_safe(it->string, safe, sizeof safe), status_safe(it->valuestring, v, sizeof v));
 	}
 	int r = state_resume_step(st), started = 0;
 	for (int i = 0; i < STEP_COUNT; i++)

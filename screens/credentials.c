@@ -3,6 +3,7 @@
  * copied to a new file (mode 0600) or to the clipboard (OSC 52), or deleted after a yes. */
 #include <errno.h>
 #include <fcntl.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -198,23 +199,16 @@ static enum tui_event copy_to_file(struct wizard *w, const char *name)
 /* OSC 52: the terminal (and tmux, ssh) puts the value on the clipboard; nothing is drawn. */
 static enum tui_event copy_to_clipboard(struct wizard *w, const char *name)
 {
-	static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	const unsigned char *val;
 	size_t len;
 	vault_get(w->v, name, &val, &len, NULL);
-	size_t cap = 16 + (len + 2) / 3 * 4;
+	size_t cap = 16 + sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_ORIGINAL);
 	char *seq = secmem_alloc(cap);
 	if (!seq)
 		return TUI_REDRAW;
 	size_t o = (size_t)snprintf(seq, cap, "\033]52;c;");
-	for (size_t i = 0; i < len; i += 3) {
-		unsigned v = (unsigned)val[i] << 16 | (i + 1 < len ? (unsigned)val[i + 1] << 8 : 0) |
-		             (i + 2 < len ? val[i + 2] : 0);
-		seq[o++] = tbl[v >> 18 & 63];
-		seq[o++] = tbl[v >> 12 & 63];
-		seq[o++] = i + 1 < len ? tbl[v >> 6 & 63] : '=';
-		seq[o++] = i + 2 < len ? tbl[v & 63] : '=';
-	}
+	sodium_bin2base64(seq + o, cap - o, val, len, sodium_base64_VARIANT_ORIGINAL);
+	o += strlen(seq + o);
 	seq[o++] = '\a';
 	fflush(stdout);
 	ssize_t wr = write(STDOUT_FILENO, seq, o);

@@ -1,3 +1,4 @@
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +9,7 @@
 #include "core/azure/cloud.h"
 #include "core/sys/exitcode.h"
 #include "core/sys/log.h"
+#include "core/sys/profile.h"
 #include "screens/screen.h"
 #include "secrets/atomic.h"
 #include "tui/widgets.h"
@@ -86,8 +88,19 @@ static void write_answers_file(struct wizard *w)
 	text[len] = '\n';
 	struct iovec iov = {text, len + 1};
 	char err[1024];
-	if (atomic_write(w->prof->dir, "answers.json", &iov, 1, err, sizeof err) != 0)
+	/* This runs after tui_end() gave the signals back their default action: a second
+	 * SIGHUP from a closing terminal would kill us between the temp file and the rename.
+	 * Held here, it is delivered once the file is in place. */
+	sigset_t hold, old;
+	sigemptyset(&hold);
+	sigaddset(&hold, SIGHUP);
+	sigaddset(&hold, SIGINT);
+	sigaddset(&hold, SIGTERM);
+	sigaddset(&hold, SIGQUIT);
+	sigprocmask(SIG_BLOCK, &hold, &old);
+	if (atomic_write(w->prof->dir, PROFILE_ANSWERS_FILE, &iov, 1, err, sizeof err) != 0)
 		log_msg(LOG_ERROR, "%s", err);
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	free(text);
 }
 
@@ -214,13 +227,7 @@ int wizard_main(struct cli_opts *o, struct profile *p)
 		answers_free(&w.ans);
 		return sr == STATE_E_NEWER ? SW_EXIT_NEWER : SW_EXIT_ERROR;
 	}
-	int rc = load_answers(&w, err, sizeof err);
-	if (rc != 0) {
-		fprintf(stderr, "studio-wizard: %s\n", err);
-		state_free(w.st);
-		answers_free(&w.ans);
-		return rc == -2 ? SW_EXIT_USAGE : SW_EXIT_ERROR;
-	}
+	/* Before the answers: they may name the cloud this file defines. */
 	if (o->cloud_file) {
 		struct cloud c;
 		if (cloud_load_file(o->cloud_file, &c, err, sizeof err) != 0) {
@@ -229,6 +236,14 @@ int wizard_main(struct cli_opts *o, struct profile *p)
 			answers_free(&w.ans);
 			return SW_EXIT_USAGE;
 		}
+		plan_set_extra_cloud(c.name);
+	}
+	int rc = load_answers(&w, err, sizeof err);
+	if (rc != 0) {
+		fprintf(stderr, "studio-wizard: %s\n", err);
+		state_free(w.st);
+		answers_free(&w.ans);
+		return rc == -2 ? SW_EXIT_USAGE : SW_EXIT_ERROR;
 	}
 	/* With --passphrase-fd the vault opens before the screen starts (scripts, tests). */
 	if (o->pass_fd >= 0 && vault_exists(p->dir)) {

@@ -568,6 +568,61 @@ int vault_exists(const char *dir)
 	return lstat(path, &st) == 0;
 }
 
+struct vault_key {
+	unsigned char *key;       /* encryption subkey, protected */
+	unsigned char kcv[KCV_LEN];
+	unsigned char salt[crypto_pwhash_SALTBYTES];
+	uint64_t opslimit, memlimit;
+};
+
+/* The whole file into *b, its header parsed into v. */
+static vault_status open_read(vault *v, unsigned char **b, size_t *len, char *err, size_t errlen)
+{
+	*b = NULL;
+	*len = 0;
+	vault_status st = read_file(v->path, b, len, err, errlen);
+	return st == VAULT_OK ? parse_header(v, *b, *len, err, errlen) : st;
+}
+
+/* With v->key and v->kcv set: the key check, then the body decrypted and indexed. */
+static vault_status open_body(vault *v, const unsigned char *b, size_t len, char *err, size_t errlen)
+{
+	if (sodium_memcmp(v->kcv, b + OFF_KCV, KCV_LEN) != 0) {
+		snprintf(err, errlen, "%s: wrong passphrase", v->path);
+		return VAULT_E_PASSPHRASE;
+	}
+	size_t clen = len - HDR_LEN;
+	size_t plen = clen - crypto_aead_xchacha20poly1305_ietf_ABYTES;
+	unsigned long long got = 0;
+	v->plain = secmem_alloc(plen);
+	if (!v->plain) {
+		snprintf(err, errlen, "%s: out of protected memory for %zu bytes", v->path, plen);
+		return VAULT_E_NOMEM;
+	}
+	if (crypto_aead_xchacha20poly1305_ietf_decrypt(v->plain, &got, NULL, b + HDR_LEN, clen, b,
+	                                               HDR_LEN, b + OFF_NONCE, v->key) != 0) {
+		snprintf(err, errlen, "%s: body tampered with or corrupted (authentication failed)",
+		         v->path);
+		return VAULT_E_TAMPERED;
+	}
+	if (body_decode(v, v->plain, (size_t)got) != 0) {
+		snprintf(err, errlen, "%s: body tampered with or corrupted (bad entry layout)", v->path);
+		return VAULT_E_TAMPERED;
+	}
+	return VAULT_OK;
+}
+
+static vault_status open_done(vault *v, vault_status st, unsigned char *b, vault **out)
+{
+	free(b);
+	if (st != VAULT_OK) {
+		vault_close(v);
+		return st;
+	}
+	*out = v;
+	return VAULT_OK;
+}
+
 vault_status vault_open(const char *dir, const char *pass, size_t passlen, vault **out,
                         char *err, size_t errlen)
 {
@@ -577,43 +632,87 @@ vault_status vault_open(const char *dir, const char *pass, size_t passlen, vault
 		snprintf(err, errlen, "%s/%s: out of memory", dir, VAULT_FILE);
 		return VAULT_E_NOMEM;
 	}
-	unsigned char *b = NULL;
-	size_t len = 0;
-	vault_status st = read_file(v->path, &b, &len, err, errlen);
-	if (st == VAULT_OK)
-		st = parse_header(v, b, len, err, errlen);
+	/* One read: the key is derived for exactly the header that is decrypted. */
+	unsigned char *b;
+	size_t len;
+	vault_status st = open_read(v, &b, &len, err, errlen);
 	if (st == VAULT_OK)
 		st = derive_key(v, pass, passlen, err, errlen);
-	if (st == VAULT_OK && sodium_memcmp(v->kcv, b + OFF_KCV, KCV_LEN) != 0) {
-		snprintf(err, errlen, "%s: wrong passphrase", v->path);
+	if (st == VAULT_OK)
+		st = open_body(v, b, len, err, errlen);
+	return open_done(v, st, b, out);
+}
+
+vault_status vault_derive_key(const char *dir, const char *pass, size_t passlen, vault_key **out,
+                              char *err, size_t errlen)
+{
+	*out = NULL;
+	vault *v = vault_alloc(dir);
+	vault_key *k = calloc(1, sizeof *k);
+	if (!v || !k) {
+		free(v);
+		free(k);
+		snprintf(err, errlen, "%s/%s: out of memory", dir, VAULT_FILE);
+		return VAULT_E_NOMEM;
+	}
+	unsigned char *b;
+	size_t len;
+	vault_status st = open_read(v, &b, &len, err, errlen);
+	free(b);
+	if (st == VAULT_OK)
+		st = derive_key(v, pass, passlen, err, errlen);
+	if (st == VAULT_OK) {
+		k->key = v->key;
+		v->key = NULL;
+		memcpy(k->kcv, v->kcv, KCV_LEN);
+		memcpy(k->salt, v->salt, sizeof k->salt);
+		k->opslimit = v->opslimit;
+		k->memlimit = v->memlimit;
+		*out = k;
+	} else {
+		free(k);
+	}
+	vault_close(v);
+	return st;
+}
+
+vault_status vault_open_with_key(const char *dir, const vault_key *k, vault **out, char *err,
+                                 size_t errlen)
+{
+	*out = NULL;
+	vault *v = vault_alloc(dir);
+	if (!v) {
+		snprintf(err, errlen, "%s/%s: out of memory", dir, VAULT_FILE);
+		return VAULT_E_NOMEM;
+	}
+	unsigned char *b;
+	size_t len;
+	vault_status st = open_read(v, &b, &len, err, errlen);
+	if (st == VAULT_OK && (sodium_memcmp(k->salt, v->salt, sizeof k->salt) != 0 ||
+	                       k->opslimit != v->opslimit || k->memlimit != v->memlimit)) {
+		snprintf(err, errlen, "%s: the key was derived for another salt or KDF (rekeyed since?)",
+		         v->path);
 		st = VAULT_E_PASSPHRASE;
 	}
+	if (st == VAULT_OK && !(v->key = secmem_alloc(KEY_LEN))) {
+		snprintf(err, errlen, "%s: out of protected memory", v->path);
+		st = VAULT_E_NOMEM;
+	}
 	if (st == VAULT_OK) {
-		size_t clen = len - HDR_LEN;
-		size_t plen = clen - crypto_aead_xchacha20poly1305_ietf_ABYTES;
-		unsigned long long got = 0;
-		v->plain = secmem_alloc(plen);
-		if (!v->plain) {
-			snprintf(err, errlen, "%s: out of protected memory for %zu bytes", v->path, plen);
-			st = VAULT_E_NOMEM;
-		} else if (crypto_aead_xchacha20poly1305_ietf_decrypt(
-		               v->plain, &got, NULL, b + HDR_LEN, clen, b, HDR_LEN, b + OFF_NONCE,
-		               v->key) != 0) {
-			snprintf(err, errlen, "%s: body tampered with or corrupted (authentication failed)",
-			         v->path);
-			st = VAULT_E_TAMPERED;
-		} else if (body_decode(v, v->plain, (size_t)got) != 0) {
-			snprintf(err, errlen, "%s: body tampered with or corrupted (bad entry layout)", v->path);
-			st = VAULT_E_TAMPERED;
-		}
+		memcpy(v->key, k->key, KEY_LEN);
+		memcpy(v->kcv, k->kcv, KCV_LEN);
+		st = open_body(v, b, len, err, errlen);
 	}
-	free(b);
-	if (st != VAULT_OK) {
-		vault_close(v);
-		return st;
-	}
-	*out = v;
-	return VAULT_OK;
+	return open_done(v, st, b, out);
+}
+
+void vault_key_free(vault_key *k)
+{
+	if (!k)
+		return;
+	secmem_free(k->key);
+	sodium_memzero(k, sizeof *k);
+	free(k);
 }
 
 vault_status vault_save(vault *v, char *err, size_t errlen)

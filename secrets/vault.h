@@ -84,6 +84,15 @@ vault_status vault_create(const char *dir, const char *pass, size_t passlen, vau
 /* Opens dir/vault.sealed. err names the file and the problem. */
 vault_status vault_open(const char *dir, const char *pass, size_t passlen, vault **out,
                         char *err, size_t errlen);
+/* vault_open in two halves (bench: time the open without the KDF). The key holds the
+ * Argon2id result for dir's current header, in protected memory. */
+typedef struct vault_key vault_key;
+vault_status vault_derive_key(const char *dir, const char *pass, size_t passlen, vault_key **out,
+                              char *err, size_t errlen);
+/* VAULT_E_PASSPHRASE when the key is wrong or was derived for another salt or KDF. */
+vault_status vault_open_with_key(const char *dir, const vault_key *k, vault **out, char *err,
+                                 size_t errlen);
+void vault_key_free(vault_key *k);
 /* Atomic: temp file O_EXCL 0600, write, fsync, rename, fsync dir. Bumps the generation. */
 vault_status vault_save(vault *v, char *err, size_t errlen);
 /* New salt, new key (and optionally a new strength), saved atomically. */

@@ -2,6 +2,7 @@
 #include "core/azure/auth.h"
 
 #include <cjson/cJSON.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,10 +11,15 @@
 
 #include "core/sys/log.h"
 #include "core/sys/subprocess.h"
+#include "core/sys/text.h"
 #include "secrets/secmem.h"
 
 #define AUTH_FORM_MAX 32768
 #define AUTH_SLOW_DOWN_S 5
+/* Bounds on what a server may say: a longer life only means an earlier renewal. */
+#define AUTH_TOKEN_LIFE_MAX_S 86400L
+#define AUTH_DEVICE_INTERVAL_MAX_S 60L
+#define AUTH_DEVICE_LIFE_MAX_S 3600L
 
 struct auth_waiter {
 	enum auth_resource res;
@@ -119,6 +125,30 @@ static void auth_deliver(struct auth *a, enum auth_resource r, const char *token
 		w->done(token, error, w->arg);
 		free(w);
 	}
+}
+
+/* Seconds from a JSON number or numeric string, within [lo, hi]; dflt when missing, not a
+ * number, or not finite. Compared as double before any cast: (long)1e300 is undefined. */
+static long auth_seconds(const cJSON *v, long lo, long hi, long dflt)
+{
+	double d;
+	if (cJSON_IsNumber(v)) {
+		d = v->valuedouble;
+	} else if (cJSON_IsString(v) && v->valuestring[0]) {
+		char *end;
+		d = strtod(v->valuestring, &end);
+		if (*end)
+			return dflt;
+	} else {
+		return dflt;
+	}
+	if (!isfinite(d))
+		return dflt;
+	if (d <= (double)lo)
+		return lo;
+	if (d >= (double)hi)
+		return hi;
+	return (long)d;
 }
 
 static void auth_store(struct auth *a, enum auth_resource r, const char *token, long lifetime_s)
@@ -258,8 +288,7 @@ static int auth_take_tokens(struct auth *a, enum auth_resource r, const struct h
 	if (cJSON_IsString(idt))
 		log_redact(idt->valuestring, strlen(idt->valuestring));
 	if (ok) {
-		long life = cJSON_IsNumber(exp) ? (long)exp->valuedouble
-		            : cJSON_IsString(exp) ? strtol(exp->valuestring, NULL, 10) : 3600;
+		long life = auth_seconds(exp, 1, AUTH_TOKEN_LIFE_MAX_S, 3600);
 		auth_store(a, r, at->valuestring, life);
 		if (cJSON_IsString(rt))
 			auth_keep_refresh(a, rt->valuestring);
@@ -515,8 +544,8 @@ static void auth_on_device_code(struct http_request *req, const struct http_resp
 	log_redact(dc->valuestring, strlen(dc->valuestring));
 	a->device_code = auth_secdup(dc->valuestring, strlen(dc->valuestring));
 	secmem_wipe(dc->valuestring, strlen(dc->valuestring));
-	a->interval_ms = (cJSON_IsNumber(iv) && iv->valuedouble >= 1 ? (long)iv->valuedouble : 5) * 1000L;
-	int expires = cJSON_IsNumber(ex) && ex->valuedouble > 0 ? (int)ex->valuedouble : 900;
+	a->interval_ms = auth_seconds(iv, 1, AUTH_DEVICE_INTERVAL_MAX_S, 5) * 1000L;
+	int expires = (int)auth_seconds(ex, 1, AUTH_DEVICE_LIFE_MAX_S, 900);
 	a->device_deadline = time(NULL) + expires;
 	char fallback[600];
 	snprintf(fallback, sizeof fallback, "To sign in, open %s and enter the code %s.", uri->valuestring,
@@ -565,10 +594,9 @@ static void auth_device_start(struct auth *a)
 static time_t auth_az_expiry(const cJSON *j)
 {
 	const cJSON *e = cJSON_GetObjectItemCaseSensitive(j, "expires_on");
-	if (cJSON_IsNumber(e))
-		return (time_t)e->valuedouble;
-	if (cJSON_IsString(e))
-		return (time_t)strtoll(e->valuestring, NULL, 10);
+	time_t now = time(NULL);
+	if (cJSON_IsNumber(e) || cJSON_IsString(e))
+		return (time_t)auth_seconds(e, (long)now, (long)now + AUTH_TOKEN_LIFE_MAX_S, (long)now + 300);
 	e = cJSON_GetObjectItemCaseSensitive(j, "expiresOn");
 	struct tm tm;
 	memset(&tm, 0, sizeof tm);
@@ -576,7 +604,7 @@ static time_t auth_az_expiry(const cJSON *j)
 		tm.tm_isdst = -1;
 		return mktime(&tm);
 	}
-	return time(NULL) + 300;
+	return now + 300;
 }
 
 static void auth_on_az(int status, const char *out, size_t outlen, const char *err, void *arg)
@@ -591,10 +619,11 @@ static void auth_on_az(int status, const char *out, size_t outlen, const char *e
 		char first[400];
 		snprintf(first, sizeof first, "%s", err && *err ? err : "no message");
 		first[strcspn(first, "\r\n")] = '\0';
-		char clean[400];
+		char clean[400], safe[600];
 		log_scrub(first, clean, sizeof clean);
+		text_safe(clean, safe, sizeof safe);   /* az's stderr: no escapes on to a terminal */
 		snprintf(msg, sizeof msg, "az account get-access-token failed (exit %d: %s); run `az login` first",
-		         status, clean);
+		         status, safe);
 		auth_finish(a, r, msg);
 		return;
 	}
@@ -608,6 +637,8 @@ static void auth_on_az(int status, const char *out, size_t outlen, const char *e
 	long life = (long)(auth_az_expiry(j) - time(NULL));
 	if (life < 10)
 		life = 10;
+	if (life > AUTH_TOKEN_LIFE_MAX_S)
+		life = AUTH_TOKEN_LIFE_MAX_S;
 	auth_store(a, r, at->valuestring, life);
 	secmem_wipe(at->valuestring, strlen(at->valuestring));
 	cJSON_Delete(j);

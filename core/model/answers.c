@@ -8,6 +8,7 @@
 
 #include "core/model/uniqid.h"
 #include "core/model/validate.h"
+#include "core/sys/text.h"
 
 #define ANSWERS_FILE_MAX (1024 * 1024)
 /* The Azure CLI's public client id: a service principal must bring its own. */
@@ -118,6 +119,12 @@ static enum answers_result answers_take(struct answers *a, const char *path, con
 	}
 	if (a->given[q]) {
 		snprintf(err, errlen, "%s: given twice", path);
+		return ANSWERS_E_INVALID;
+	}
+	/* Before any rule: a message that quotes the value must not carry terminal escapes. */
+	if (check && text_has_control(text)) {
+		snprintf(err, errlen, "%s: must not hold control characters (C0, C1, DEL) or bytes "
+		                      "that are not UTF-8", path);
 		return ANSWERS_E_INVALID;
 	}
 	if (check && plan_question_check((plan_qid)q, text, err, errlen) < 0)

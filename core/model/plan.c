@@ -183,11 +183,26 @@ static int plan_in_choices(const struct plan_choice *c, size_t n, const char *va
 	return 0;
 }
 
+/* The name of the cloud a --cloud FILE defines ("" when none). */
+static char extra_cloud[64];
+
+void plan_set_extra_cloud(const char *name)
+{
+	snprintf(extra_cloud, sizeof extra_cloud, "%s", name ? name : "");
+}
+
 int plan_validate_cloud(const char *value, char *why, size_t whylen)
 {
 	if (plan_in_choices(cloud_choices, 3, value))
 		return 0;
-	snprintf(why, whylen, "must be AzureCloud, AzureUSGovernment or AzureChinaCloud");
+	if (extra_cloud[0] && strcmp(value, extra_cloud) == 0)
+		return 0;
+	if (extra_cloud[0])
+		snprintf(why, whylen, "must be AzureCloud, AzureUSGovernment, AzureChinaCloud or %s "
+		                      "(the --cloud file's)", extra_cloud);
+	else
+		snprintf(why, whylen, "must be AzureCloud, AzureUSGovernment or AzureChinaCloud "
+		                      "(another cloud: --cloud FILE)");
 	return -1;
 }
 

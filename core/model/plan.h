@@ -135,6 +135,8 @@ const struct plan_region *plan_region_find(const char *name);
 
 /* Validators that need the tables above. */
 int plan_validate_cloud(const char *value, char *why, size_t whylen);
+/* After loading --cloud FILE: its cloud name is valid too (NULL forgets it). */
+void plan_set_extra_cloud(const char *name);
 int plan_validate_location(const char *value, char *why, size_t whylen);
 int plan_validate_gpu_size(const char *value, char *why, size_t whylen);
 int plan_validate_auth_method(const char *value, char *why, size_t whylen);

@@ -69,15 +69,22 @@ static char *uniqid_run_ip(const char *dev)
 	if (pipe2(fds, O_CLOEXEC) != 0)
 		return NULL;
 	posix_spawn_file_actions_t fa;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
-	posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+	if (posix_spawn_file_actions_init(&fa) != 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return NULL;
+	}
+	/* Only 0-2 reach the child (no inherited sockets or vault descriptors). */
+	int rc = posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO) ||
+	         posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0) ||
+	         posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0) ||
+	         posix_spawn_file_actions_addclosefrom_np(&fa, 3) ? ENOMEM : 0;
 	char *argv[] = {"ip", "maddress", "show", (char *)dev, NULL};
 	/* A fixed, minimal environment: the child needs nothing from ours. */
 	char *envp[] = {"LC_ALL=C", NULL};
 	pid_t pid;
-	int rc = posix_spawnp(&pid, "ip", &fa, NULL, argv, envp);
+	if (rc == 0)
+		rc = posix_spawnp(&pid, "ip", &fa, NULL, argv, envp);
 	posix_spawn_file_actions_destroy(&fa);
 	close(fds[1]);
 

@@ -2,8 +2,10 @@
  * compute API's adminUsername docs, the S3/MinIO bucket rules and the runner's code
  * (see /work/shared/runner-facts.md). Where we are stricter than Azure, a comment says why. */
 #include "core/model/validate.h"
+#include "core/sys/text.h"
 
 #include <errno.h>
+#include <sodium.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -204,42 +206,14 @@ int validate_expand_home(const char *path, char *out, size_t outlen)
 	return n < 0 || (size_t)n >= outlen ? -1 : 0;
 }
 
-static int b64val(char c)
-{
-	if (c >= 'A' && c <= 'Z') return c - 'A';
-	if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-	if (is_digit(c)) return c - '0' + 52;
-	if (c == '+') return 62;
-	if (c == '/') return 63;
-	return -1;
-}
-
-/* Standard base64 with '=' padding; returns decoded length or -1. */
+/* Standard base64 with '=' padding, all n characters; returns decoded length or -1. */
 static long b64_decode(const char *s, size_t n, unsigned char *out, size_t outcap)
 {
-	if (n == 0 || n % 4)
+	size_t got = 0;
+	if (n == 0 || sodium_base642bin(out, outcap, s, n, NULL, &got, NULL,
+	                                sodium_base64_VARIANT_ORIGINAL) != 0)
 		return -1;
-	size_t o = 0;
-	for (size_t i = 0; i < n; i += 4) {
-		int v[4], pad = 0;
-		for (int j = 0; j < 4; j++) {
-			char c = s[i + j];
-			if (c == '=' && i + 4 == n && j >= 2) {
-				pad++;
-				v[j] = 0;
-				continue;
-			}
-			if (pad || (v[j] = b64val(c)) < 0)
-				return -1;
-		}
-		uint32_t w = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 | (uint32_t)v[3];
-		for (int j = 0; j < 3 - pad; j++) {
-			if (o >= outcap)
-				return -1;
-			out[o++] = (unsigned char)(w >> (16 - 8 * j));
-		}
-	}
-	return (long)o;
+	return (long)got;
 }
 
 /* SSH wire string (uint32 length + bytes). 0, or -1 when the blob is short. */
@@ -592,12 +566,10 @@ int validate_bool(const char *value, char *why, size_t whylen)
 	return vfail(why, whylen, "must be true or false");
 }
 
+/* C0, DEL, C1 (as UTF-8 or raw bytes) and other bytes that are not UTF-8. */
 static int has_control(const char *s)
 {
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return 1;
-	return 0;
+	return text_has_control(s);
 }
 
 int validate_dir(const char *value, char *why, size_t whylen)

@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/sys/text.h"
 #include "secrets/secmem.h"
 
 #define LOG_LINE_MAX 8192
@@ -94,10 +95,14 @@ void log_msg(enum log_level lvl, const char *fmt, ...)
 	static const char *names[] = {"DEBUG", "INFO", "WARN", "ERROR"};
 	if (log_fd < 0)
 		return;
+	/* An escape is at most 6 bytes for 2 in ("\u0085"), 4 for 1 ("\x1b"). */
+	const size_t cleanlen = 4 * LOG_LINE_MAX + 64;
 	char *raw = secmem_alloc(LOG_LINE_MAX);
-	char *clean = secmem_alloc(LOG_LINE_MAX + 64);
-	if (!raw || !clean) {
+	char *scrubbed = secmem_alloc(LOG_LINE_MAX);
+	char *clean = secmem_alloc(cleanlen);
+	if (!raw || !scrubbed || !clean) {
 		secmem_free(raw);
+		secmem_free(scrubbed);
 		secmem_free(clean);
 		return;
 	}
@@ -105,21 +110,21 @@ void log_msg(enum log_level lvl, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(raw, LOG_LINE_MAX, fmt, ap);
 	va_end(ap);
-	/* One line per message: a newline inside could forge a line. */
-	for (char *p = raw; *p; p++)
-		if (*p == '\n' || *p == '\r')
-			*p = ' ';
+	/* Secrets are matched on the bytes as given, before escaping changes them. */
+	log_scrub(raw, scrubbed, LOG_LINE_MAX);
 	time_t now = time(NULL);
 	struct tm tm;
 	gmtime_r(&now, &tm);
 	int n = (int)strftime(clean, 32, "%Y-%m-%dT%H:%M:%SZ ", &tm);
 	n += snprintf(clean + n, 16, "%-5s ", names[(unsigned)lvl < 4 ? lvl : 3]);
-	log_scrub(raw, clean + n, LOG_LINE_MAX + 64 - (size_t)n - 1);
-	size_t len = strlen(clean);
+	/* One line per message, no terminal escapes: a newline could forge a line, an escape
+	 * sequence from Azure could drive the terminal of whoever reads the log. */
+	size_t len = (size_t)n + text_safe(scrubbed, clean + n, cleanlen - (size_t)n - 1);
 	clean[len++] = '\n';
 	/* O_APPEND + a single write keeps lines whole even with two writers. */
 	ssize_t w = write(log_fd, clean, len);
 	(void)w;
 	secmem_free(raw);
+	secmem_free(scrubbed);
 	secmem_free(clean);
 }

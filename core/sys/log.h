@@ -14,6 +14,7 @@ void log_close(void);
 /* Registers a secret (copied into protected memory); values shorter than 4 bytes are ignored. */
 void log_redact(const void *secret, size_t len);
 void log_redact_clear(void);
+/* One line: secrets masked, then control characters escaped with text_safe(). */
 void log_msg(enum log_level lvl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Copies src to dst (dstlen bytes, NUL-terminated) with every registered secret masked. */
 void log_scrub(const char *src, char *dst, size_t dstlen);

@@ -40,7 +40,8 @@ int profile_resolve(struct profile *p, const char *name, const char *state_dir, 
 		return -1;
 	snprintf(p->name, sizeof p->name, "%s", name);
 	int n;
-	if (state_dir && *state_dir) {
+	p->from_option = state_dir && *state_dir;
+	if (p->from_option) {
 		n = snprintf(p->dir, sizeof p->dir, "%s", state_dir);
 	} else {
 		const char *xdg = getenv("XDG_STATE_HOME");
@@ -69,10 +70,12 @@ int profile_resolve(struct profile *p, const char *name, const char *state_dir, 
 	return 0;
 }
 
-static int mkdir_p(const char *dir, char *err, size_t errlen)
+/* mkdir -p: every directory it makes is 0700. *created says whether the last one was new. */
+static int mkdir_p(const char *dir, int *created, char *err, size_t errlen)
 {
 	char tmp[PATH_MAX];
 	snprintf(tmp, sizeof tmp, "%s", dir);
+	*created = 0;
 	for (char *s = tmp + 1; *s; s++) {
 		if (*s != '/')
 			continue;
@@ -83,7 +86,9 @@ static int mkdir_p(const char *dir, char *err, size_t errlen)
 		}
 		*s = '/';
 	}
-	if (mkdir(tmp, 0700) != 0 && errno != EEXIST) {
+	if (mkdir(tmp, 0700) == 0) {
+		*created = 1;
+	} else if (errno != EEXIST) {
 		snprintf(err, errlen, "%s: cannot create directory: %s", tmp, strerror(errno));
 		return -1;
 	}
@@ -92,21 +97,37 @@ static int mkdir_p(const char *dir, char *err, size_t errlen)
 
 int profile_prepare(struct profile *p, char *err, size_t errlen)
 {
-	if (mkdir_p(p->dir, err, errlen) != 0)
+	const char *label = p->from_option ? "--state-dir " : "";
+	int created;
+	if (mkdir_p(p->dir, &created, err, errlen) != 0)
 		return -1;
 	struct stat st;
 	if (stat(p->dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-		snprintf(err, errlen, "%s: not a directory", p->dir);
+		snprintf(err, errlen, "%s%s: not a directory", label, p->dir);
 		return -1;
 	}
-	if ((st.st_mode & 0777) != 0700) {
-		if (st.st_uid != geteuid() || chmod(p->dir, 0700) != 0) {
-			snprintf(err, errlen, "%s: mode %03o lets others in and cannot be changed to 0700",
-			         p->dir, (unsigned)(st.st_mode & 0777));
+	if (created) {
+		/* Ours: mkdir's 0700 under the umask; make sure it is exactly that. */
+		if ((st.st_mode & 07777) != 0700 && chmod(p->dir, 0700) != 0) {
+			snprintf(err, errlen, "%s%s: cannot set mode 0700: %s", label, p->dir,
+			         strerror(errno));
 			return -1;
 		}
-		fprintf(stderr, "studio-wizard: %s: mode was %03o, changed to 0700\n", p->dir,
-		        (unsigned)(st.st_mode & 0777));
+		return 0;
+	}
+	/* Not ours: never changed, only refused when another user could swap our files. */
+	unsigned mode = (unsigned)(st.st_mode & 07777);
+	if (st.st_uid != geteuid()) {
+		struct passwd *pw = getpwuid(st.st_uid);
+		snprintf(err, errlen, "%s%s: owned by %s (uid %lu), not by you; choose a directory "
+		                      "you own", label, p->dir, pw ? pw->pw_name : "another user",
+		         (unsigned long)st.st_uid);
+		return -1;
+	}
+	if (mode & 022) {
+		snprintf(err, errlen, "%s%s: writable by other users (mode %04o); choose a directory "
+		                      "only you can write", label, p->dir, mode);
+		return -1;
 	}
 	return 0;
 }
@@ -160,6 +181,7 @@ int profile_lock(struct profile *p, int *busy, char *err, size_t errlen)
 	/* Temp files of a writer that was killed mid-save are garbage now. */
 	atomic_cleanup(p->dir, VAULT_FILE);
 	atomic_cleanup(p->dir, STATE_FILE);
+	atomic_cleanup(p->dir, PROFILE_ANSWERS_FILE);
 	return 0;
 }
 

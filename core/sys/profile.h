@@ -7,11 +7,14 @@
 
 #define PROFILE_DEFAULT "default"
 #define PROFILE_NAME_MAX 64
+/* Written by the wizard when it ends: the answers it used, for --answers. */
+#define PROFILE_ANSWERS_FILE "answers.json"
 
 struct profile {
 	char name[PROFILE_NAME_MAX + 1];
 	char dir[PATH_MAX];
 	int lock_fd;    /* -1 when not held */
+	int from_option;   /* dir came from --state-dir (named so in messages) */
 };
 
 /* Profile names: 1..64 of [A-Za-z0-9._-], not starting with '.' or '-'. 0 or -1 with why. */
@@ -20,9 +23,10 @@ int profile_name_valid(const char *name, char *why, size_t whylen);
  * else ~/.local/state/studio-wizard/<name>. Does not touch the disk. */
 int profile_resolve(struct profile *p, const char *name, const char *state_dir,
                     char *err, size_t errlen);
-/* mkdir -p with mode 0700 (and tightens an existing profile directory to 0700). */
+/* mkdir -p with mode 0700. An existing directory is never changed: it is refused when
+ * another user owns it or others can write it (group/other write bits, /tmp's 1777). */
 int profile_prepare(struct profile *p, char *err, size_t errlen);
-/* Exclusive lock on dir/lock holding our pid. 0, or -1 with "profile 'x' is in use by pid N"
+/* Exclusive lock on dir/lock holding our pid; then removes temp files a killed writer left. 0, or -1 with "profile 'x' is in use by pid N"
  * (*busy set to 1) or another error (*busy 0). The kernel drops it if we die. */
 int profile_lock(struct profile *p, int *busy, char *err, size_t errlen);
 void profile_unlock(struct profile *p);

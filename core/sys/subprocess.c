@@ -125,9 +125,15 @@ struct subprocess *subprocess_start(struct loop *l, const char *const *argv, sub
 		goto fail;
 	}
 	fa_ok = 1;
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-	posix_spawn_file_actions_adddup2(&fa, errp[1], 2);
+	/* Only 0-2 reach the child: libcurl's sockets, the vault, the log and whatever a
+	 * library opened without O_CLOEXEC are closed (glibc 2.34+). */
+	if (posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0) != 0 ||
+	    posix_spawn_file_actions_adddup2(&fa, out[1], 1) != 0 ||
+	    posix_spawn_file_actions_adddup2(&fa, errp[1], 2) != 0 ||
+	    posix_spawn_file_actions_addclosefrom_np(&fa, 3) != 0) {
+		snprintf(err, errlen, "%s: out of memory", argv[0]);
+		goto fail;
+	}
 	int rc = posix_spawnp(&p->pid, argv[0], &fa, NULL, (char *const *)argv, environ);
 	if (rc != 0) {
 		if (rc == ENOENT)

@@ -63,10 +63,11 @@ expect_exit 0 "vault rekey takes the new passphrase from the next line" \
 expect_exit 3 "  ...the old passphrase no longer opens it" swp vault list
 check "  ...the new one does, with the entries kept" bash -c '"$SW_BIN" --state-dir "$1" --passphrase-fd 3 vault get Shell.Val-1 3<"$2" | grep -q quoted' _ "$SW_STATE" "$TEST_TMP/newpass"
 
-# Permissions: a loose existing directory is tightened; a new one under umask 000 is private.
+# Permissions: an existing directory is never changed (tests/cli/test_defects_profile.sh
+# covers the ones refused); a new one under umask 000 is private.
 mkdir -p "$TEST_TMP/loose" && chmod 755 "$TEST_TMP/loose"
 "$SW_BIN" --state-dir "$TEST_TMP/loose" status >/dev/null 2>&1
-check "a profile directory that others could read is tightened to 0700" [ "$(stat -c %a "$TEST_TMP/loose")" = 700 ]
+check "an existing profile directory that others can only read is left at 0755" [ "$(stat -c %a "$TEST_TMP/loose")" = 755 ]
 (umask 000; printf '%s\n' "$PASS" | "$SW_BIN" --state-dir "$TEST_TMP/u0/p" --passphrase-fd 0 vault init --kdf interactive 2>/dev/null)
 check "under umask 000 the directory is still 0700" [ "$(stat -c %a "$TEST_TMP/u0/p")" = 700 ]
 check "  ...and the vault 0600" [ "$(stat -c %a "$TEST_TMP/u0/p/vault.sealed")" = 600 ]

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """A stand-in for the Azure CLI: `az account get-access-token --output json ...` gets a
 real token from the fakecloud at $FAKE_AZ_BASE (client_credentials) and prints it the
-way az does. Each run appends its argv and environment to $FAKE_AZ_LOG, so tests can
-check that no secret reached the child through either."""
+way az does. Each run appends its argv, environment and inherited descriptors above 2 to
+$FAKE_AZ_LOG, so tests can check that no secret reached the child through either; with
+$FAKE_AZ_STRICT_FDS set, an inherited descriptor makes it fail (exit 3) naming it."""
 import json
 import os
 import sys
@@ -10,10 +11,33 @@ import time
 import urllib.parse
 import urllib.request
 
+
+
+def inherited_fds():
+    """Descriptors above 2 open at start, with what they point to. Listing /proc/self/fd
+    opens one more for the listing itself: each is checked again with fstat."""
+    found = {}
+    for name in os.listdir("/proc/self/fd"):
+        fd = int(name)
+        if fd > 2:
+            try:
+                os.fstat(fd)
+                found[fd] = os.readlink("/proc/self/fd/%d" % fd)
+            except OSError:
+                pass
+    return found
+
+
+fds = inherited_fds()
 log = os.environ.get("FAKE_AZ_LOG")
 if log:
     with open(log, "a") as f:
-        f.write(json.dumps({"argv": sys.argv, "env": dict(os.environ), "pid": os.getpid()}) + "\n")
+        f.write(json.dumps({"argv": sys.argv, "env": dict(os.environ), "pid": os.getpid(),
+                            "fds": sorted(fds)}) + "\n")
+if os.environ.get("FAKE_AZ_STRICT_FDS") and fds:
+    print("ERROR: fake az inherited descriptors above 2: %s" %
+          ", ".join("%d -> %s" % kv for kv in sorted(fds.items())), file=sys.stderr)
+    sys.exit(3)
 if sys.argv[1:3] != ["account", "get-access-token"]:
     print("ERROR: fake az only knows 'account get-access-token'", file=sys.stderr)
     sys.exit(2)

@@ -219,6 +219,35 @@ static void test_each_invalid_answer_names_its_key(void **s)
 			fail_msg("no invalid-value case for %s", plan_question((plan_qid)q)->key);
 }
 
+/* C1 controls (U+0080..U+009F, as UTF-8 or as raw bytes) are control characters too. */
+static void test_control_characters_are_refused_c1_too(void **s)
+{
+	(void)s;
+	static const char *const bad[][2] = {
+		{"overlay.queue_match", "\"^rmq_\\u009b2J.*$\""},
+		{"overlay.queue_match", "\"^rmq_\x9b.*$\""},
+		{"overlay.queue_match", "\"^rmq_\\u001b.*$\""},
+		{"overlay.queue_match", "\"^rmq_\\u007f.*$\""},
+		{"overlay.dir", "\"~/overlay\\u0085x\""},
+		{"overlay.dir", "\"~/overlay\x85x\""},
+		{"rabbitmq.ssh_public_key_file", "\"~/.ssh/\\u001b]0;pwned\\u0007.pub\""},
+		{"acr.image", "\"leafai/runner:0.9\\u009b\""},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		char err[768] = "";
+		if (load_with(bad[i][0], bad[i][1], err, sizeof err) != ANSWERS_E_INVALID)
+			fail_msg("%s = %s was accepted", bad[i][0], bad[i][1]);
+		for (const unsigned char *p = (const unsigned char *)err; *p; p++)
+			if (*p < 0x20 || *p == 0x7f || (*p >= 0x80 && *p <= 0x9f && p[-1] != 0xc2) ||
+			    (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f))
+				fail_msg("message for %s holds a control byte: %s", bad[i][0], err);
+	}
+	char err[768] = "";
+	/* Printable text outside ASCII stays accepted where the rule allows it. */
+	assert_int_equal(load_with("overlay.queue_match", "\"^rmq_\xc3\xa9.*$\"", err, sizeof err),
+	                 ANSWERS_OK);
+}
+
 static void test_unknown_keys_are_refused_comments_allowed(void **s)
 {
 	(void)s;
@@ -359,6 +388,7 @@ int main(void)
 		cmocka_unit_test(test_changed_uniq_id_recomputes_defaults),
 		cmocka_unit_test(test_each_invalid_answer_names_its_key),
 		cmocka_unit_test(test_unknown_keys_are_refused_comments_allowed),
+		cmocka_unit_test(test_control_characters_are_refused_c1_too),
 		cmocka_unit_test(test_secret_keys_are_refused_and_not_echoed),
 		cmocka_unit_test(test_numbers_booleans_and_null),
 		cmocka_unit_test(test_bad_json_and_missing_file),

@@ -11,7 +11,9 @@
 #include <cjson/cJSON.h>
 #include <sodium.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "core/azure/auth.h"
@@ -33,6 +35,7 @@ struct t {
 	char *error;
 	int prompts;
 	char user_code[64];
+	int expires_in;   /* as the prompt got it */
 	int persists;
 	int approve;      /* approve from the prompt */
 	int cancel;       /* cancel from the prompt */
@@ -66,6 +69,7 @@ static void on_prompt(const struct auth_device_code *dc, void *arg)
 	struct t *t = arg;
 	t->prompts++;
 	snprintf(t->user_code, sizeof t->user_code, "%s", dc->user_code);
+	t->expires_in = dc->expires_in;
 	if (t->approve) {
 		char url[128];
 		snprintf(url, sizeof url, "%s/_fake/approve", fake.base);
@@ -295,6 +299,42 @@ static void test_azure_cli_token_comes_from_stdout(void **state)
 	unsetenv("FAKE_AZ_LOG");
 }
 
+/* The child gets stdin, stdout and stderr only: not libcurl's sockets, not the vault's or
+ * the log's descriptors, not one a library forgot to mark close-on-exec. */
+static void test_azure_cli_child_inherits_no_descriptors(void **state)
+{
+	(void)state;
+	fakecloud_reset(&fake, NULL);
+	char az[4200], log[4200];
+	const char *top = getenv("SW_TOP");
+	snprintf(az, sizeof az, "%s/tests/fake/fake_az.py", top ? top : ".");
+	snprintf(log, sizeof log, "%s/az-fds.log", dir);
+	setenv("FAKE_AZ_BASE", fake.base, 1);
+	setenv("FAKE_AZ_LOG", log, 1);
+	setenv("FAKE_AZ_STRICT_FDS", "1", 1);
+	int leak = open("/dev/null", O_RDONLY);   /* no O_CLOEXEC, like a careless library */
+	assert_true(leak > 2);
+	assert_int_equal(dup2(leak, 200), 200);
+	struct t t;
+	t_open(&t, AUTH_AZURE_CLI, "organizations", NULL, az);
+	t_get(&t, AUTH_ARM);
+	if (t.error)
+		fail_msg("%s", t.error);
+	assert_non_null(t.token);
+	t_close(&t);
+	close(leak);
+	close(200);
+	unsetenv("FAKE_AZ_STRICT_FDS");
+	unsetenv("FAKE_AZ_LOG");
+	/* The fake did look: its log line holds the (empty) list. */
+	FILE *f = fopen(log, "r");
+	assert_non_null(f);
+	static char line[65536];
+	assert_non_null(fgets(line, sizeof line, f));
+	fclose(f);
+	assert_non_null(strstr(line, "\"fds\": []"));
+}
+
 static void test_azure_cli_missing_is_reported_from_the_loop(void **state)
 {
 	(void)state;
@@ -304,6 +344,58 @@ static void test_azure_cli_missing_is_reported_from_the_loop(void **state)
 	assert_null(t.token);
 	assert_non_null(strstr(t.error, "az login"));
 	t_close(&t);
+}
+
+/* Numbers from the server far outside any int: clamped before a cast (UBSan's
+ * float-cast-overflow in `make asan` catches a cast that is not). */
+static void test_huge_numbers_are_clamped_not_cast(void **state)
+{
+	(void)state;
+	/* A device code that lives 1e300 s: capped at an hour, and the sign-in works. */
+	fakecloud_reset(&fake, "{\"device_expires_in\": 1e300}");
+	struct t t;
+	t_open(&t, AUTH_DEVICE_CODE, "organizations", NULL, NULL);
+	t.approve = 1;
+	t_get(&t, AUTH_ARM);
+	assert_null(t.error);
+	assert_non_null(t.token);
+	assert_int_equal(t.expires_in, 3600);
+	t_close(&t);
+
+	/* Not a usable number (a negative one, NaN or infinity as text): the default 900 s. */
+	static const char *const odd[] = {"-1e300", "\"nan\"", "\"1e400\"", "\"-inf\""};
+	for (size_t i = 0; i < sizeof odd / sizeof *odd; i++) {
+		char script[96];
+		snprintf(script, sizeof script, "{\"device_expires_in\": %s}", odd[i]);
+		fakecloud_reset(&fake, script);
+		t_open(&t, AUTH_DEVICE_CODE, "organizations", NULL, NULL);
+		t.cancel = 1;
+		t_get(&t, AUTH_ARM);
+		assert_null(t.token);
+		if (strcmp(odd[i], "-1e300") == 0)
+			assert_int_equal(t.expires_in, 1);   /* below the floor: the floor */
+		else
+			assert_int_equal(t.expires_in, 900);
+		t_close(&t);
+	}
+
+	/* An access token that lives 1e300 s (and -1e300 s): delivered; the long one cached. */
+	vault *v = new_vault("huge", "fake-secret-0001");
+	fakecloud_reset(&fake, "{\"token_lifetime\": 1e300}");
+	t_open(&t, AUTH_SERVICE_PRINCIPAL, "11111111-1111-1111-1111-111111111111", v, NULL);
+	t_get(&t, AUTH_ARM);
+	assert_null(t.error);
+	t_get(&t, AUTH_ARM);
+	assert_null(t.error);
+	assert_int_equal(auth_fetches(t.auth), 1);
+	t_close(&t);
+	fakecloud_reset(&fake, "{\"token_lifetime\": -1e300}");
+	t_open(&t, AUTH_SERVICE_PRINCIPAL, "11111111-1111-1111-1111-111111111111", v, NULL);
+	t_get(&t, AUTH_ARM);
+	assert_null(t.error);
+	assert_non_null(t.token);
+	t_close(&t);
+	vault_close(v);
 }
 
 static int setup(void **state)
@@ -337,6 +429,8 @@ int main(void)
 		cmocka_unit_test(test_device_code_cancel_reaches_the_waiter),
 		cmocka_unit_test(test_azure_cli_token_comes_from_stdout),
 		cmocka_unit_test(test_azure_cli_missing_is_reported_from_the_loop),
+		cmocka_unit_test(test_azure_cli_child_inherits_no_descriptors),
+		cmocka_unit_test(test_huge_numbers_are_clamped_not_cast),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -6,6 +6,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,6 +121,51 @@ static void test_uniq_id_equals_shell_when_ip_is_not_installed(void **s)
 	free(dir);
 }
 
+/* `ip` gets stdin, stdout and stderr only, not a descriptor the wizard holds. */
+static void test_ip_child_inherits_no_descriptors(void **s)
+{
+	(void)s;
+	char *dir = test_mkdtemp("fdip");
+	char path[4200], report[4200];
+	snprintf(path, sizeof path, "%s/ip", dir);
+	snprintf(report, sizeof report, "%s/fds", dir);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	/* Its environment is only LC_ALL=C: the report goes beside the script. */
+	fprintf(f, "#!/usr/bin/python3\n"
+	           "import os, sys\n"
+	           "fds = []\n"
+	           "for n in os.listdir('/proc/self/fd'):\n"
+	           "    try:\n"
+	           "        os.fstat(int(n)); fds += [n] if int(n) > 2 else []\n"
+	           "    except OSError:\n"
+	           "        pass\n"
+	           "open(os.path.join(os.path.dirname(sys.argv[0]), 'fds'), 'w').write(' '.join(fds) or 'none')\n"
+	           "print('1: eth0')\n");
+	fclose(f);
+	assert_int_equal(chmod(path, 0700), 0);
+	int leak = open("/dev/null", O_RDONLY);   /* no O_CLOEXEC */
+	assert_true(leak > 2);
+	assert_int_equal(dup2(leak, 201), 201);
+	char *old = strdup(getenv("PATH"));
+	setenv("PATH", dir, 1);
+	char id[UNIQID_LEN + 1];
+	int rc = uniqid_derive(SUB, NULL, id);
+	setenv("PATH", old, 1);
+	free(old);
+	close(leak);
+	close(201);
+	assert_int_equal(rc, 0);
+	char got[256] = "";
+	f = fopen(report, "r");
+	assert_non_null(f);   /* the fake ran and looked */
+	assert_non_null(fgets(got, sizeof got, f));
+	fclose(f);
+	assert_string_equal(got, "none");
+	test_rmrf(dir);
+	free(dir);
+}
+
 static void test_uniq_id_differs_per_subscription(void **s)
 {
 	(void)s;
@@ -138,6 +186,7 @@ int main(void)
 		cmocka_unit_test(test_uniq_id_equals_shell_when_the_device_is_missing),
 		cmocka_unit_test(test_uniq_id_equals_shell_when_ip_is_not_installed),
 		cmocka_unit_test(test_uniq_id_differs_per_subscription),
+		cmocka_unit_test(test_ip_child_inherits_no_descriptors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

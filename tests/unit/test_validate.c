@@ -318,6 +318,17 @@ static void test_location_and_choices(void **s)
 	check(plan_validate_location, L("eastus", "westeurope", "usgovvirginia"),
 	      L("", "East US", "EASTUS", "mars1"), "Azure region");
 	check(plan_validate_cloud, L("AzureCloud", "AzureChinaCloud"), L("azure", ""), "AzureCloud");
+	/* The cloud a --cloud FILE defines is accepted by its name, and only while set. */
+	char why[256];
+	assert_int_equal(plan_validate_cloud("AzureStackLab", why, sizeof why), -1);
+	assert_non_null(strstr(why, "--cloud FILE"));
+	plan_set_extra_cloud("AzureStackLab");
+	assert_int_equal(plan_validate_cloud("AzureStackLab", why, sizeof why), 0);
+	assert_int_equal(plan_validate_cloud("AzureCloud", why, sizeof why), 0);
+	assert_int_equal(plan_validate_cloud("OtherLab", why, sizeof why), -1);
+	assert_non_null(strstr(why, "or AzureStackLab (the --cloud file's)"));
+	plan_set_extra_cloud(NULL);
+	assert_int_equal(plan_validate_cloud("AzureStackLab", why, sizeof why), -1);
 	check(plan_validate_auth_method, L("device-code", "azure-cli", "service-principal"),
 	      L("password", ""), "device-code");
 	check(plan_validate_acr_sku, L("Basic", "Premium"), L("basic", "Free"), "Basic");

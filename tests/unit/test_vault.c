@@ -239,6 +239,43 @@ static void test_vault_rekey_changes_passphrase_and_keeps_entries(void **state)
 	vault_close(v);
 }
 
+/* vault_open in two halves: the key derived once opens the vault (what make bench times),
+ * a wrong one or one from before a rekey does not. */
+static void test_vault_open_with_a_derived_key(void **state)
+{
+	const char *dir = *state;
+	vault *v = create(dir);
+	assert_int_equal(vault_put(v, "k", VAULT_KIND_PASSWORD, "rabbitmq", "value", 5), VAULT_OK);
+	assert_int_equal(vault_save(v, err, sizeof err), VAULT_OK);
+	vault_close(v);
+	vault_key *k = NULL, *bad = NULL;
+	assert_int_equal(vault_derive_key(dir, PASS, PLEN, &k, err, sizeof err), VAULT_OK);
+	assert_non_null(k);
+	for (int i = 0; i < 2; i++) {   /* the key is not used up by an open */
+		assert_int_equal(vault_open_with_key(dir, k, &v, err, sizeof err), VAULT_OK);
+		const unsigned char *val;
+		size_t len;
+		assert_int_equal(vault_get(v, "k", &val, &len, NULL), VAULT_OK);
+		assert_memory_equal(val, "value", 5);
+		vault_close(v);
+	}
+	assert_int_equal(vault_derive_key(dir, "not the passphrase", 18, &bad, err, sizeof err), VAULT_OK);
+	assert_int_equal(vault_open_with_key(dir, bad, &v, err, sizeof err), VAULT_E_PASSPHRASE);
+	assert_null(v);
+	assert_non_null(strstr(err, "wrong passphrase"));
+	vault_key_free(bad);
+	assert_int_equal(vault_open(dir, PASS, PLEN, &v, err, sizeof err), VAULT_OK);
+	assert_int_equal(vault_rekey(v, PASS, PLEN, VAULT_KDF_INTERACTIVE, err, sizeof err), VAULT_OK);
+	vault_close(v);
+	assert_int_equal(vault_open_with_key(dir, k, &v, err, sizeof err), VAULT_E_PASSPHRASE);
+	assert_non_null(strstr(err, "another salt"));
+	vault_key_free(k);
+	char nope[4200];
+	snprintf(nope, sizeof nope, "%s/nope", dir);
+	assert_int_equal(vault_derive_key(nope, PASS, PLEN, &k, err, sizeof err), VAULT_E_MISSING);
+	assert_null(k);
+}
+
 static void test_vault_generation_grows_with_every_save(void **state)
 {
 	const char *dir = *state;
@@ -287,6 +324,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_vault_create_refuses_to_replace, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vault_rekey_changes_passphrase_and_keeps_entries, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vault_generation_grows_with_every_save, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_vault_open_with_a_derived_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vault_file_is_private_and_nonce_fresh, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("vault", tests, NULL, NULL);
