@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/model/session.h"
 #include "core/sys/exitcode.h"
 #include "cli/plan.h"
 #include "cli/status.h"
@@ -224,34 +225,13 @@ static int read_new_passphrase(struct cli_opts *o, char **pass, size_t *len)
 
 static int exit_for(vault_status st)
 {
-	switch (st) {
-	case VAULT_OK: return SW_EXIT_OK;
-	case VAULT_E_PASSPHRASE: return SW_EXIT_PASSPHRASE;
-	case VAULT_E_HEADER:
-	case VAULT_E_TAMPERED:
-	case VAULT_E_TRUNCATED: return SW_EXIT_DAMAGED;
-	case VAULT_E_NEWER: return SW_EXIT_NEWER;
-	case VAULT_E_NOENT: return SW_EXIT_NOENT;
-	default: return SW_EXIT_ERROR;
-	}
+	return session_exit_code(st);
 }
 
-/* A vault older than the state means a restored backup or a swapped file: say so. */
-static int check_generation(struct cli_opts *o, const struct state *st, uint64_t gen, int for_write)
+/* The options the wizard and `run` share. */
+static struct session_options cli_session(const struct cli_opts *o)
 {
-	if (!st || gen >= st->vault_generation)
-		return 0;
-	if (for_write && !o->accept_old_vault) {
-		cli_fail("vault generation %llu is older than the state's %llu: restored from an old backup? "
-		     "Refusing to write; rerun with --accept-old-vault to continue with this vault",
-		     (unsigned long long)gen, (unsigned long long)st->vault_generation);
-		return -1;
-	}
-	if (!for_write)
-		cli_fail("warning: vault generation %llu is older than the state's %llu: restored from an "
-		     "old backup?",
-		     (unsigned long long)gen, (unsigned long long)st->vault_generation);
-	return 0;
+	return (struct session_options){o->answers, o->cloud_file, o->ca_file, o->pass_fd, o->accept_old_vault};
 }
 
 int cli_vault_open(struct cli_opts *o, struct profile *p, struct state *st, int for_write,
@@ -265,7 +245,11 @@ int cli_vault_open(struct cli_opts *o, struct profile *p, struct state *st, int 
 		cli_fail("%s", err);
 		return exit_for(vs);
 	}
-	if (check_generation(o, st, gen, for_write) != 0)
+	struct session_options so = cli_session(o);
+	int refused = session_check_generation(&so, st, gen, for_write, err, sizeof err);
+	if (*err)
+		cli_fail("%s", err);
+	if (refused)
 		return SW_EXIT_ERROR;
 	char *pass = NULL;
 	size_t plen = 0;
@@ -800,7 +784,8 @@ int cli_main(int argc, char **argv, cli_ui_fn ui)
 		}
 	}
 	if (!cmd) {
-		int rc = ui(&o, &p);
+		struct session_options so = cli_session(&o);
+		int rc = ui(&so, &p);
 		profile_unlock(&p);
 		return rc;
 	}

@@ -27,7 +27,8 @@ struct cli_opts {
 };
 
 /* Hooks the binary adds (commands outside core, such as the TUI). Returns an exit code. */
-typedef int (*cli_ui_fn)(struct cli_opts *o, struct profile *p);
+struct session_options;
+typedef int (*cli_ui_fn)(const struct session_options *o, struct profile *p);
 
 /* Runs the command line; returns the process exit code. ui starts the wizard when no
  * command is given (NULL: print usage). */

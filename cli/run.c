@@ -9,6 +9,7 @@
 #include "core/model/answers.h"
 #include "core/azure/cloud.h"
 #include "core/engine/engine.h"
+#include "core/model/session.h"
 #include "core/steps/steps.h"
 #include "core/sys/exitcode.h"
 #include "core/sys/log.h"
@@ -92,6 +93,14 @@ int run_main(struct cli_opts *o, struct profile *p, struct state *st)
 		cli_fail("%s: cannot open the log", path);
 	log_msg(LOG_INFO, "run: answers %s, until %s", o->answers, plan_step_key(until));
 
+	/* --cloud first: a cloud it names is then a valid answer. */
+	struct cloud cloud;
+	struct session_options so = {o->answers, o->cloud_file, o->ca_file, o->pass_fd, o->accept_old_vault};
+	if (o->cloud_file && session_cloud(&so, NULL, &cloud, err, sizeof err) != 0) {
+		cli_fail("%s", err);
+		log_close();
+		return SW_EXIT_USAGE;
+	}
 	struct answers a;
 	answers_init(&a);
 	enum answers_result ar = answers_load(&a, o->answers, err, sizeof err);
@@ -104,24 +113,11 @@ int run_main(struct cli_opts *o, struct profile *p, struct state *st)
 		log_close();
 		return ar == ANSWERS_E_IO ? SW_EXIT_ERROR : SW_EXIT_USAGE;
 	}
-
-	struct cloud cloud;
-	if (o->cloud_file) {
-		if (cloud_load_file(o->cloud_file, &cloud, err, sizeof err) != 0) {
-			cli_fail("%s", err);
-			answers_free(&a);
-			log_close();
-			return SW_EXIT_USAGE;
-		}
-	} else {
-		const struct cloud *c = cloud_find(answers_get(&a, Q_CLOUD));
-		if (!c) {
-			cli_fail("cloud: unknown cloud '%s'", answers_get(&a, Q_CLOUD));
-			answers_free(&a);
-			log_close();
-			return SW_EXIT_USAGE;
-		}
-		cloud = *c;
+	if (!o->cloud_file && session_cloud(&so, answers_get(&a, Q_CLOUD), &cloud, err, sizeof err) != 0) {
+		cli_fail("%s", err);
+		answers_free(&a);
+		log_close();
+		return SW_EXIT_USAGE;
 	}
 
 	if (!vault_exists(p->dir)) {

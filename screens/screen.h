@@ -7,15 +7,15 @@
 #include <stddef.h>
 
 #include "core/model/answers.h"
-#include "cli/cli.h"
 #include "core/model/plan.h"
+#include "core/model/session.h"
 #include "core/sys/profile.h"
 #include "core/model/state.h"
 #include "secrets/vault.h"
 #include "tui/tui.h"
 
 struct wizard {
-	struct cli_opts *opts;
+	const struct session_options *opts;
 	struct profile *prof;
 	struct state *st;
 	struct answers ans;
@@ -96,6 +96,6 @@ int wizard_step_screen(step_id s);
 int unlock_run(struct wizard *w, int *exit_code);
 
 /* The whole wizard; the CLI calls it when no command is given. Returns an exit code. */
-int wizard_main(struct cli_opts *o, struct profile *p);
+int wizard_main(const struct session_options *o, struct profile *p);
 
 #endif

@@ -10,6 +10,8 @@
 #include "core/sys/exitcode.h"
 #include "core/sys/log.h"
 #include "core/sys/profile.h"
+#include "core/sys/secret_input.h"
+#include "secrets/secmem.h"
 #include "screens/screen.h"
 #include "secrets/atomic.h"
 #include "tui/widgets.h"
@@ -106,16 +108,7 @@ static void write_answers_file(struct wizard *w)
 
 int wizard_cloud(struct wizard *w, struct cloud *out, char *err, size_t errlen)
 {
-	if (w->opts->cloud_file)
-		return cloud_load_file(w->opts->cloud_file, out, err, errlen);
-	const char *name = answers_get(&w->ans, Q_CLOUD);
-	const struct cloud *c = name ? cloud_find(name) : NULL;
-	if (!c) {
-		snprintf(err, errlen, "cloud: unknown cloud '%s'", name ? name : "");
-		return -1;
-	}
-	*out = *c;
-	return 0;
+	return session_cloud(w->opts, answers_get(&w->ans, Q_CLOUD), out, err, errlen);
 }
 
 struct runner {
@@ -213,7 +206,7 @@ static int load_answers(struct wizard *w, char *err, size_t errlen)
 	return 0;
 }
 
-int wizard_main(struct cli_opts *o, struct profile *p)
+int wizard_main(const struct session_options *o, struct profile *p)
 {
 	char err[1024];
 	struct wizard w = {0};
@@ -247,8 +240,14 @@ int wizard_main(struct cli_opts *o, struct profile *p)
 	}
 	/* With --passphrase-fd the vault opens before the screen starts (scripts, tests). */
 	if (o->pass_fd >= 0 && vault_exists(p->dir)) {
-		rc = cli_vault_open(o, p, w.st, 1, &w.v);
+		char *pass = NULL;
+		size_t plen = 0;
+		rc = secret_read_line_fd(o->pass_fd, &pass, &plen, err, sizeof err) == 0
+		         ? session_vault_open(o, p->dir, w.st, pass, plen, 1, &w.v, err, sizeof err)
+		         : SW_EXIT_ERROR;
+		secmem_free(pass);
 		if (rc != SW_EXIT_OK) {
+			fprintf(stderr, "studio-wizard: %s\n", err);
 			state_free(w.st);
 			answers_free(&w.ans);
 			return rc;

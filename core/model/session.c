@@ -1,0 +1,72 @@
+#include "core/model/session.h"
+
+#include <stdio.h>
+
+#include "core/model/plan.h"
+#include "core/sys/exitcode.h"
+
+int session_exit_code(vault_status vs)
+{
+	switch (vs) {
+	case VAULT_OK: return SW_EXIT_OK;
+	case VAULT_E_PASSPHRASE: return SW_EXIT_PASSPHRASE;
+	case VAULT_E_HEADER:
+	case VAULT_E_TAMPERED:
+	case VAULT_E_TRUNCATED: return SW_EXIT_DAMAGED;
+	case VAULT_E_NEWER: return SW_EXIT_NEWER;
+	case VAULT_E_NOENT: return SW_EXIT_NOENT;
+	default: return SW_EXIT_ERROR;
+	}
+}
+
+int session_check_generation(const struct session_options *o, const struct state *st, uint64_t gen, int for_write,
+                             char *err, size_t errlen)
+{
+	if (err && errlen)
+		err[0] = '\0';
+	if (!st || gen >= st->vault_generation)
+		return 0;
+	if (for_write && !o->accept_old_vault) {
+		snprintf(err, errlen,
+		         "vault generation %llu is older than the state's %llu: restored from an old backup? Refusing to "
+		         "write; rerun with --accept-old-vault to continue with this vault",
+		         (unsigned long long)gen, (unsigned long long)st->vault_generation);
+		return -1;
+	}
+	if (!for_write)
+		snprintf(err, errlen, "warning: vault generation %llu is older than the state's %llu: restored from an old "
+		         "backup?", (unsigned long long)gen, (unsigned long long)st->vault_generation);
+	return 0;
+}
+
+int session_vault_open(const struct session_options *o, const char *dir, struct state *st, const char *pass,
+                       size_t passlen, int for_write, vault **out, char *err, size_t errlen)
+{
+	vault_status vs = vault_open(dir, pass, passlen, out, err, errlen);
+	if (vs != VAULT_OK)
+		return session_exit_code(vs);
+	if (session_check_generation(o, st, vault_generation(*out), for_write, err, errlen) != 0) {
+		vault_close(*out);
+		*out = NULL;
+		return SW_EXIT_ERROR;
+	}
+	return SW_EXIT_OK;
+}
+
+int session_cloud(const struct session_options *o, const char *cloud_name, struct cloud *out, char *err,
+                  size_t errlen)
+{
+	if (o->cloud_file) {
+		if (cloud_load_file(o->cloud_file, out, err, errlen) != 0)
+			return -1;
+		plan_set_extra_cloud(out->name);
+		return 0;
+	}
+	const struct cloud *c = cloud_name ? cloud_find(cloud_name) : NULL;
+	if (!c) {
+		snprintf(err, errlen, "cloud: unknown cloud '%s'", cloud_name ? cloud_name : "");
+		return -1;
+	}
+	*out = *c;
+	return 0;
+}
