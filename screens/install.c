@@ -175,8 +175,11 @@ static int draw_running(struct install *in, int y, int max)
 		char usual[48] = "";
 		if (v.expect_s >= 60)
 			snprintf(usual, sizeof usual, " (usually %d min)", (v.expect_s + 59) / 60);
-		snprintf(line, sizeof line, "%s: %s%s%s", plan_step_key(v.step), v.text, v.detail[0] ? " - " : "",
-		         v.detail);
+		/* The latest progress says most; the action's own text follows when there is room. */
+		if (v.detail[0])
+			snprintf(line, sizeof line, "%s: %s (%s)", plan_step_key(v.step), v.detail, v.text);
+		else
+			snprintf(line, sizeof line, "%s: %s", plan_step_key(v.step), v.text);
 		int width = COLS - 4 - 8 - (int)strlen(usual);
 		mvprintw(y + lines, 2, "%-*.*s %6s%s", width, width, line, clock, usual);
 		lines++;
@@ -190,7 +193,7 @@ static void install_draw(struct wizard *w, void *self)
 	erase();
 	int asking = in->question[0] != '\0';
 	screen_frame(w, "install",
-	             asking ? "Up/Down choose  Enter answer  PgUp/PgDn scroll  F10 quit"
+	             asking ? "Up/Down choose  Enter answer (y/n for yes/no)  PgUp/PgDn scroll  F10 quit"
 	             : in->finished ? "Enter close  PgUp/PgDn scroll  F3 credentials  F10 quit"
 	                            : "Esc stop  PgUp/PgDn scroll  F3 credentials  F10 quit");
 	int running = 0;
@@ -235,6 +238,12 @@ static enum tui_event install_key(struct wizard *w, void *self, int key)
 	struct install *in = self;
 	int enter = key == '\n' || key == '\r' || key == TUI_KEY(KEY_ENTER);
 	if (in->question[0] && in->eng) {
+		/* y and n answer a yes/no question directly. */
+		for (int k = 0; (key == 'y' || key == 'n') && k < tui_choice_count(in->choices); k++)
+			if (strcmp(tui_choice_name(in->choices, k), key == 'y' ? "yes" : "no") == 0) {
+				tui_choice_select(in->choices, k);
+				enter = 1;
+			}
 		if (enter) {
 			int i = tui_choice_selected(in->choices);
 			char why[256];

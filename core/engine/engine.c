@@ -595,6 +595,11 @@ int engine_sign_in(struct engine *e)
 	e->sign_in = (struct act){.e = e, .step = e->table->steps[STEP_SUBSCRIPTION], .def = &steps_sign_in_action,
 	                          .alias = -1, .state = ACT_RUNNING, .started_ms = loop_now_ms()};
 	snprintf(e->sign_in.text, sizeof e->sign_in.text, "signing in");
+	e->sign_in.data = calloc(1, steps_sign_in_action.data_size);
+	if (!e->sign_in.data) {
+		engine_act_end(&e->sign_in, 0, "out of memory");
+		return 0;
+	}
 	steps_sign_in_action.start(&e->sign_in);
 	return 0;
 }
