@@ -409,6 +409,24 @@ static const struct step_def *const et_steps[STEP_AKS + 1] = {
 /* engine_config.table = &engine_table; run until STEP_AKS. */
 static const struct step_table engine_table = {et_steps, STEP_AKS + 1};
 
+/* Answers for the fake's subscription and service principal, the public key keyfile for both
+ * VMs, decisions.register_providers yes when decision. 0, or -1 with err. */
+static inline int et_answers(struct answers *a, const char *keyfile, int decision, char *err, size_t errlen)
+{
+	char json[2048];
+	snprintf(json, sizeof json,
+	         "{\"cloud\": \"AzureCloud\", \"subscription\": \"00000000-0000-0000-0000-000000000000\", "
+	         "\"location\": \"eastus\", \"uniq_id\": \"1a2b3c4d\", \"auth\": {\"method\": \"service-principal\", "
+	         "\"tenant\": \"11111111-1111-1111-1111-111111111111\", "
+	         "\"client_id\": \"33333333-3333-3333-3333-333333333333\"}, "
+	         "\"rabbitmq\": {\"ssh_public_key_file\": \"%s\"}%s}",
+	         keyfile, decision ? ", \"decisions\": {\"register_providers\": \"yes\"}" : "");
+	answers_init(a);
+	if (answers_parse(a, json, err, errlen) != ANSWERS_OK || answers_complete(a, err, errlen) != ANSWERS_OK)
+		return -1;
+	return 0;
+}
+
 /* ---- measuring a run (tests and bench) ---- */
 
 #define ET_MAX_ACTIONS 64

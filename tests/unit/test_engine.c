@@ -62,16 +62,9 @@ static void on_event(const struct engine_event *ev, void *arg)
 
 static int answers_make(struct answers *a, int decision)
 {
-	char json[2048], err[512];
-	snprintf(json, sizeof json,
-	         "{\"cloud\": \"AzureCloud\", \"subscription\": \"" SUB "\", \"location\": \"eastus\", "
-	         "\"uniq_id\": \"1a2b3c4d\", \"auth\": {\"method\": \"service-principal\", "
-	         "\"tenant\": \"11111111-1111-1111-1111-111111111111\", "
-	         "\"client_id\": \"33333333-3333-3333-3333-333333333333\"}, "
-	         "\"rabbitmq\": {\"ssh_public_key_file\": \"%s/.ssh/id_ed25519.pub\"}%s}",
-	         home, decision ? ", \"decisions\": {\"register_providers\": \"yes\"}" : "");
-	answers_init(a);
-	if (answers_parse(a, json, err, sizeof err) != ANSWERS_OK || answers_complete(a, err, sizeof err) != ANSWERS_OK) {
+	char key[4200], err[512];
+	snprintf(key, sizeof key, "%s/.ssh/id_ed25519.pub", home);
+	if (et_answers(a, key, decision, err, sizeof err) != 0) {
 		fprintf(stderr, "answers: %s\n", err);
 		return -1;
 	}
