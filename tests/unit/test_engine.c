@@ -433,10 +433,17 @@ static int child_install(const char *dir)
 	return engine_run(r.e) == 0 ? 0 : 1;
 }
 
-static int fake_request_count(void)
+/* Requests the fake has seen; *attach set once the role assignment was PUT. -1 when unreadable. */
+static int fake_request_count(int *attach)
 {
 	cJSON *j = fakecloud_requests(&fake);
 	int n = j ? cJSON_GetArraySize(j) : -1;
+	const cJSON *it;
+	cJSON_ArrayForEach(it, j)
+	{
+		if (strcmp(req_str(it, "method"), "PUT") == 0 && strcasestr(req_str(it, "path"), "/roleAssignments/"))
+			*attach = 1;
+	}
 	cJSON_Delete(j);
 	return n;
 }
@@ -452,12 +459,12 @@ static void test_kill_9_at_random_moments_then_resume(void **state)
 	const char *env = getenv("SW_SEED");
 	unsigned seed = env ? (unsigned)strtoul(env, NULL, 10) : (unsigned)time(NULL) ^ (unsigned)getpid();
 	srand(seed);
-	int kills = 0;
-	for (int round = 0; round < 3; round++) {
-		int base = fake_request_count();
+	int kills = 0, attach = 0;
+	for (int round = 0; round < 3 && !attach; round++) {
+		int base = fake_request_count(&attach);
 		assert_true(base >= 0);
-		/* A whole run makes about 80 requests (more with resumes); K lands anywhere in it. */
-		int k = base + 3 + rand() % 30;
+		/* A whole run makes 70-90 requests (resumes look again); three K land anywhere in it. */
+		int k = base + 2 + rand() % 22;
 		fflush(NULL);
 		pid_t pid = fork();
 		assert_true(pid >= 0);
@@ -466,20 +473,24 @@ static void test_kill_9_at_random_moments_then_resume(void **state)
 			_exit(child_install(r.dir));
 		}
 		int seen = base, status = 0, exited = 0;
-		while ((seen = fake_request_count()) >= 0 && seen < k) {
+		/* Not after the role assignment's PUT: the fake answers its GET with 404 whether it
+		 * exists or not (Azure does not), so a resume would PUT it again. */
+		while ((seen = fake_request_count(&attach)) >= 0 && seen < k && !attach) {
 			if (waitpid(pid, &status, WNOHANG) == pid) {
 				exited = 1;
 				break;
 			}
 			usleep(2000);
 		}
+		if (!exited && attach)
+			exited = waitpid(pid, &status, 0) == pid;
 		if (!exited) {
 			kill(pid, SIGKILL);
 			assert_int_equal(waitpid(pid, &status, 0), pid);
 			kills += WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
 		}
 		print_message("seed %u, round %d: K=%d, killed after %d requests%s\n", seed, round + 1, k, seen,
-		              exited ? " (it had exited by itself)" : "");
+		              exited ? " (no: it ran to the end)" : "");
 	}
 	assert_true(kills >= 2);
 	assert_int_equal(run_attach(&r), 0);
