@@ -18,15 +18,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <time.h>
 
 #include <cjson/cJSON.h>
 
 #include "core/engine/step.h"
-#include "core/model/state.h"
 #include "core/steps/steps.h"
-#include "core/sys/loop.h"
 
 #define ET_API_NETWORK "2024-07-01"
 #define ET_API_COMPUTE "2024-11-01"
@@ -408,101 +404,5 @@ static const struct step_def *const et_steps[STEP_AKS + 1] = {
 
 /* engine_config.table = &engine_table; run until STEP_AKS. */
 static const struct step_table engine_table = {et_steps, STEP_AKS + 1};
-
-/* Answers for the fake's subscription and service principal, the public key keyfile for both
- * VMs, decisions.register_providers yes when decision. 0, or -1 with err. */
-static inline int et_answers(struct answers *a, const char *keyfile, int decision, char *err, size_t errlen)
-{
-	char json[2048];
-	snprintf(json, sizeof json,
-	         "{\"cloud\": \"AzureCloud\", \"subscription\": \"00000000-0000-0000-0000-000000000000\", "
-	         "\"location\": \"eastus\", \"uniq_id\": \"1a2b3c4d\", \"auth\": {\"method\": \"service-principal\", "
-	         "\"tenant\": \"11111111-1111-1111-1111-111111111111\", "
-	         "\"client_id\": \"33333333-3333-3333-3333-333333333333\"}, "
-	         "\"rabbitmq\": {\"ssh_public_key_file\": \"%s\"}%s}",
-	         keyfile, decision ? ", \"decisions\": {\"register_providers\": \"yes\"}" : "");
-	answers_init(a);
-	if (answers_parse(a, json, err, errlen) != ANSWERS_OK || answers_complete(a, err, errlen) != ANSWERS_OK)
-		return -1;
-	return 0;
-}
-
-/* ---- measuring a run (tests and bench) ---- */
-
-#define ET_MAX_ACTIONS 64
-
-/* The longest chain of the actions' own measured durations (state.actions[key].started_ms and
- * finished_ms) along the table's dependencies (after, and the first maker of a shared resource).
- * Returns seconds, or -1 when an action of the run has no times; path gets "a > b > c". */
-static inline double et_critical_path(const struct step_table *t, const struct answers *ans, const struct state *st,
-                                      char *path, size_t pathlen)
-{
-	const struct action_def *defs[ET_MAX_ACTIONS];
-	step_id sid[ET_MAX_ACTIONS];
-	char ids[ET_MAX_ACTIONS][512];
-	double cp[ET_MAX_ACTIONS];
-	int prev[ET_MAX_ACTIONS];
-	size_t n = 0;
-	for (size_t s = 0; s < t->nsteps; s++)
-		for (size_t i = 0; t->steps[s] && i < t->steps[s]->nactions && n < ET_MAX_ACTIONS; i++) {
-			const struct action_def *d = &t->steps[s]->actions[i];
-			if (d->when && !d->when(ans))
-				continue;
-			defs[n] = d;
-			sid[n] = (step_id)s;
-			ids[n][0] = '\0';
-			if (d->kind == ACTION_RESOURCE)
-				answers_expand(ans, d->path, ids[n], sizeof ids[n], NULL, 0);
-			n++;
-		}
-	double best = 0;
-	int last = -1;
-	for (size_t i = 0; i < n; i++) {
-		const cJSON *rec = cJSON_GetObjectItemCaseSensitive(st->actions, defs[i]->key);
-		const cJSON *s0 = cJSON_GetObjectItemCaseSensitive(rec, "started_ms");
-		const cJSON *s1 = cJSON_GetObjectItemCaseSensitive(rec, "finished_ms");
-		if (!cJSON_IsNumber(s0) || !cJSON_IsNumber(s1))
-			return -1;
-		double before = 0;
-		prev[i] = -1;
-		for (size_t j = 0; j < i; j++) {
-			int dep = 0;
-			for (size_t k = 0; k < ACTION_AFTER_MAX && defs[i]->after[k]; k++) {
-				int ps = plan_step_parse(defs[i]->after[k]);
-				dep |= ps >= 0 ? sid[j] == (step_id)ps : strcmp(defs[i]->after[k], defs[j]->key) == 0;
-			}
-			dep |= ids[i][0] && strcasecmp(ids[i], ids[j]) == 0;
-			if (dep && cp[j] > before) {
-				before = cp[j];
-				prev[i] = (int)j;
-			}
-		}
-		cp[i] = before + (s1->valuedouble - s0->valuedouble) / 1000.0;
-		if (cp[i] > best) {
-			best = cp[i];
-			last = (int)i;
-		}
-	}
-	if (path && pathlen) {
-		int chain[ET_MAX_ACTIONS], m = 0;
-		for (int i = last; i >= 0 && m < ET_MAX_ACTIONS; i = prev[i])
-			chain[m++] = i;
-		size_t o = 0;
-		path[0] = '\0';
-		while (m-- > 0 && o < pathlen)
-			o += (size_t)snprintf(path + o, pathlen - o, "%s%s", o ? " > " : "", defs[chain[m]]->key);
-	}
-	return best;
-}
-
-/* Milliseconds on loop_now_ms()'s clock minus the wall clock's (the fake stamps requests with
- * time.time()): a fake's "time" t is at t * 1000 + et_clock_offset_ms() on the engine's clock. */
-static inline double et_clock_offset_ms(void)
-{
-	struct timespec rt;
-	clock_gettime(CLOCK_REALTIME, &rt);
-	long long mono = loop_now_ms();
-	return (double)mono - ((double)rt.tv_sec * 1000.0 + (double)rt.tv_nsec / 1e6);
-}
 
 #endif
