@@ -125,6 +125,20 @@ static inline int fakecloud_count(const struct fakecloud *f, const char *method,
 	return n;
 }
 
+/* Every request the fake has recorded (a JSON array: method, path, query, time, status, ...),
+ * or NULL when it cannot be read; caller frees. */
+static inline cJSON *fakecloud_requests(const struct fakecloud *f)
+{
+	char *body = fakecloud_call(f, "GET", "/_fake/requests", NULL);
+	cJSON *j = body ? cJSON_Parse(body) : NULL;
+	free(body);
+	if (j && !cJSON_IsArray(j)) {
+		cJSON_Delete(j);
+		j = NULL;
+	}
+	return j;
+}
+
 static inline void fakecloud_reset(const struct fakecloud *f, const char *script)
 {
 	free(fakecloud_call(f, "POST", "/_fake/reset", script));

@@ -1,0 +1,263 @@
+/* tests/unit/test_engine.c: the step engine v2 on a table shaped like the full install
+ * (tests/unit/engine_table.h) against the strict fake cloud, signed in as a service
+ * principal: every resource PUT once and exactly the plan's; independent work at the same
+ * time; a failure stops only what depends on it; a PUT whose answer is lost; a question a
+ * headless run cannot answer. Crashes, tampering and cancel: test_engine_resume.c. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <sodium.h>
+
+#include "core/sys/log.h"
+#include "tests/unit/engine_run.h"
+
+#define SUB "00000000-0000-0000-0000-000000000000"
+/* AKS the longest; VMs 1 s; everything else 0.3 s (polled at Retry-After's 1 s floor). */
+#define SCRIPT_TIMED(extra)                                                                        \
+	"{\"lro_seconds\": 0.3, \"import_seconds\": 0.3, \"retry_after\": 0, "                     \
+	"\"lro_seconds_by_type\": {\"managedClusters\": 3, \"virtualMachines\": 1}" extra "}"
+
+static struct fakecloud fake;
+static char *top;
+static char *home;
+static char keyfile[4200];
+
+/* A fresh profile and engine on the fake; the test fails when it cannot be made. */
+static void run_open(struct et_run *r, const char *tag, int decision)
+{
+	char err[512];
+	if (et_run_open(r, &fake, tag, keyfile, decision, err, sizeof err) != 0)
+		fail_msg("%s", err);
+}
+
+/* The fake's request log; fails the test when it cannot be read or is empty. */
+static cJSON *requests(void)
+{
+	cJSON *j = fakecloud_requests(&fake);
+	assert_non_null(j);
+	assert_true(cJSON_GetArraySize(j) > 0);
+	return j;
+}
+
+static void assert_plan_put_once(const struct et_run *r, const cJSON *reqs)
+{
+	char why[1024];
+	if (et_check_plan_put_once(r, reqs, why, sizeof why) != 0)
+		fail_msg("%s", why);
+}
+
+static void assert_all_done(const struct et_run *r)
+{
+	char why[1024];
+	if (et_check_all_done(r, why, sizeof why) != 0)
+		fail_msg("%s", why);
+}
+
+static void plan_id(const struct et_run *r, const char *key, char *out, size_t outlen)
+{
+	et_plan_id(&r->ans, key, out, outlen);
+	assert_true(out[0] != '\0');
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	if (sodium_init() < 0)
+		return -1;
+	top = test_mkdtemp("engine");
+	home = test_home_with_ssh_key("engine-home");
+	if (!home)
+		return -1;
+	snprintf(keyfile, sizeof keyfile, "%s/.ssh/id_ed25519.pub", home);
+	char log[4200];
+	snprintf(log, sizeof log, "%s/wizard.log", top);
+	log_open(log);
+	return fakecloud_start(&fake, top);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	fakecloud_stop(&fake);
+	log_close();
+	log_redact_clear();
+	test_rmrf(home);
+	free(home);
+	test_rmrf(top);
+	free(top);
+	return 0;
+}
+
+/* ---- the whole install ---- */
+
+static void test_install_puts_every_planned_resource_once(void **state)
+{
+	(void)state;
+	fakecloud_reset(&fake, SCRIPT_TIMED(""));
+	struct et_run r;
+	run_open(&r, "eng-a", 1);
+	assert_int_equal(et_run_all(&r), 0);
+	assert_int_equal(r.finished_seen, 1);
+	assert_non_null(strstr(r.finished, "23 done, 0 failed, 0 not started"));
+	cJSON *reqs = requests();
+	assert_plan_put_once(&r, reqs);
+	char group[512];
+	plan_id(&r, "rabbitmq.group", group, sizeof group);
+	assert_int_equal(et_count(reqs, "PUT", group), 1);   /* shared by rabbitmq, minio and acr */
+	assert_string_equal(et_action_str(r.st, "minio.group", "detail"), "made by rabbitmq.group");
+	assert_string_equal(et_action_str(r.st, "acr.group", "detail"), "made by rabbitmq.group");
+	int puts = 0;
+	const cJSON *it;
+	cJSON_ArrayForEach(it, reqs)
+	{
+		puts += strcmp(et_str(it, "method"), "PUT") == 0;
+	}
+	assert_int_equal(puts, 15);   /* 2 groups, 2 x (IP, VNet, NSG, NIC, VM), registry, cluster, attach */
+	assert_all_done(&r);
+	/* What later steps read. */
+	const cJSON *ip = cJSON_GetObjectItemCaseSensitive(r.st->outputs, "rabbitmq.public_ip");
+	assert_true(cJSON_IsString(ip) && strncmp(ip->valuestring, "127.0.0.", 8) == 0);
+	const unsigned char *kc;
+	size_t kclen;
+	assert_int_equal(vault_get(r.v, "aks-kubeconfig", &kc, &kclen, NULL), VAULT_OK);
+	assert_true(kclen > 0);
+	cJSON_Delete(reqs);
+	et_run_close(&r);
+}
+
+static void test_independent_work_runs_at_once(void **state)
+{
+	(void)state;
+	fakecloud_reset(&fake, SCRIPT_TIMED(""));
+	struct et_run r;
+	run_open(&r, "eng-b", 1);
+	assert_int_equal(et_run_all(&r), 0);
+	cJSON *reqs = requests();
+	char cluster[512];
+	plan_id(&r, "aks.cluster", cluster, sizeof cluster);
+	double put = et_first_ms(reqs, "PUT", cluster);
+	assert_true(put > 0);
+	double sub_end = 0;
+	const char *subs[] = {"subscription.sign-in", "subscription.select", "subscription.providers",
+	                      "subscription.permissions"};
+	for (size_t i = 0; i < 4; i++) {
+		double f = et_action_num(r.st, subs[i], "finished_ms");
+		assert_true(f > 0);
+		sub_end = f > sub_end ? f : sub_end;
+	}
+	double vm1 = et_action_num(r.st, "rabbitmq.vm", "finished_ms"), vm2 = et_action_num(r.st, "minio.vm", "finished_ms");
+	double c = et_critical_path(&engine_table, &r.ans, r.st, NULL, 0);
+	double w = (double)(r.t1 - r.t0) / 1000.0;
+	print_message("cluster PUT %.0f ms after the subscription step; VMs done %.0f and %.0f ms after it; wall %.2f s, "
+	              "critical path %.2f s, ratio %.3f\n", put - sub_end, vm1 - put, vm2 - put, w, c, w / c);
+	assert_true(put < vm1 && put < vm2);
+	assert_true(put - sub_end < 1000);
+	assert_true(c > 3.0);   /* the cluster alone takes 3 s */
+	assert_true(w / c < 1.5);
+	cJSON_Delete(reqs);
+	et_run_close(&r);
+}
+
+/* ---- a failure stops only what depends on it ---- */
+
+static void test_failure_stops_only_its_dependents(void **state)
+{
+	(void)state;
+	fakecloud_reset(&fake, SCRIPT_TIMED(", \"faults\": [{\"method\": \"PUT\", \"path\": \"/registries/\", "
+	                                    "\"status\": 400, \"code\": \"InvalidParameter\", "
+	                                    "\"message\": \"fakecloud refuses this registry\"}]"));
+	struct et_run r;
+	run_open(&r, "eng-c", 1);
+	assert_int_equal(et_run_all(&r), -1);
+	assert_string_equal(et_action_str(r.st, "acr.registry", "status"), "failed");
+	assert_non_null(strstr(et_action_str(r.st, "acr.registry", "error"), "fakecloud refuses this registry"));
+	assert_null(et_action_str(r.st, "acr.import", "status"));   /* never started */
+	assert_null(et_action_str(r.st, "aks.attach", "status"));
+	const char *done[] = {"rabbitmq.vm", "minio.vm", "aks.cluster", "aks.kubeconfig"};
+	for (size_t i = 0; i < 4; i++)
+		assert_string_equal(et_action_str(r.st, done[i], "status"), "done");
+	assert_non_null(strstr(r.finished, "20 done, 1 failed, 2 not started"));
+	assert_non_null(strstr(r.finished, "acr.registry failed: "));
+	assert_non_null(strstr(r.finished, "acr.import waits for acr.registry, which failed"));
+	assert_non_null(strstr(r.finished, "aks.attach waits for acr.registry, which failed"));
+	cJSON *reqs = requests();
+	char id[512];
+	plan_id(&r, "acr.registry", id, sizeof id);
+	assert_int_equal(et_count(reqs, "PUT", id), 1);
+	plan_id(&r, "aks.cluster", id, sizeof id);
+	assert_int_equal(et_count(reqs, "PUT", id), 1);
+	plan_id(&r, "aks.attach", id, sizeof id);
+	assert_int_equal(et_count(reqs, "PUT", id), 0);
+	cJSON_Delete(reqs);
+	et_run_close(&r);
+}
+
+/* ---- the answer to a PUT lost after Azure took it ---- */
+
+static void test_dropped_put_answer_is_looked_at_not_resent(void **state)
+{
+	(void)state;
+	fakecloud_reset(&fake, SCRIPT_TIMED(", \"faults\": [{\"method\": \"PUT\", \"path\": \"/publicIPAddresses/\", "
+	                                    "\"times\": 1, \"action\": \"reset\"}]"));
+	struct et_run r;
+	run_open(&r, "eng-d", 1);
+	assert_int_equal(et_run_all(&r), 0);
+	cJSON *reqs = requests();
+	assert_plan_put_once(&r, reqs);
+	/* The IP whose answer was dropped: the first IP PUT the fake saw. */
+	const char *dropped = NULL;
+	const cJSON *it;
+	cJSON_ArrayForEach(it, reqs)
+	{
+		if (!dropped && strcmp(et_str(it, "method"), "PUT") == 0 && strcasestr(et_str(it, "path"), "/publicIPAddresses/"))
+			dropped = et_str(it, "path");
+	}
+	assert_non_null(dropped);
+	const char *key = et_str(et_resource_rec(r.st, dropped), "action");
+	assert_true(*key);
+	assert_string_equal(et_action_str(r.st, key, "status"), "done");
+	/* It looked: a GET after the PUT besides the look before it. */
+	assert_true(et_count(reqs, "GET", dropped) >= 2);
+	cJSON_Delete(reqs);
+	et_run_close(&r);
+}
+
+/* ---- a question a headless run cannot answer ---- */
+
+static void test_headless_question_names_the_answers_key(void **state)
+{
+	(void)state;
+	fakecloud_reset(&fake, "{\"unregistered\": [\"Microsoft.Compute\"]}");
+	struct et_run r;
+	run_open(&r, "eng-g", 0);
+	assert_int_equal(et_run_all(&r), -1);
+	assert_string_equal(et_action_str(r.st, "subscription.providers", "status"), "failed");
+	assert_non_null(strstr(et_action_str(r.st, "subscription.providers", "error"), "decisions.register_providers"));
+	assert_non_null(strstr(r.finished, "decisions.register_providers"));
+	cJSON *reqs = requests();
+	assert_true(et_count(reqs, "GET", "/subscriptions/" SUB "/providers/Microsoft.Compute") >= 1);
+	const cJSON *it;
+	cJSON_ArrayForEach(it, reqs)
+	{
+		assert_string_not_equal(et_str(it, "method"), "PUT");
+		assert_null(strcasestr(et_str(it, "path"), "/register"));
+	}
+	cJSON_Delete(reqs);
+	et_run_close(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_install_puts_every_planned_resource_once),
+		cmocka_unit_test(test_independent_work_runs_at_once),
+		cmocka_unit_test(test_failure_stops_only_its_dependents),
+		cmocka_unit_test(test_dropped_put_answer_is_looked_at_not_resent),
+		cmocka_unit_test(test_headless_question_names_the_answers_key),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
