@@ -231,7 +231,7 @@ static cJSON *secret_obj(const char *ns, const char *name, size_t n, const char 
 	return s;
 }
 
-static int apply_secrets(struct act *a, const char *ns, cJSON *list, int at)
+static int apply_secrets(struct act *a, const char *ns, cJSON *list)
 {
 	const unsigned char *pass, *priv, *phrase, *sk;
 	size_t pass_len, priv_len, phrase_len, sk_len;
@@ -259,7 +259,7 @@ static int apply_secrets(struct act *a, const char *ns, cJSON *list, int at)
 	              secret_obj(ns, "studioml-runner-passphrase-secret", 1, k3, v3, l3),
 	              secret_obj(ns, "studioml-signing", 2, k4, v4, l4)};
 	for (int i = 0; i < 4; i++)
-		cJSON_InsertItemInArray(list, at + i, s[i]);
+		cJSON_AddItemToArray(list, s[i]);
 	return 4;
 }
 
@@ -325,11 +325,22 @@ static void apply_start(struct act *a)
 		act_fail(a, "the base manifest: %s", err);
 		return;
 	}
-	int at = 0;   /* the Secrets go right after the namespaces */
-	while (at < cJSON_GetArraySize(d->objs) &&
-	       !strcmp(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(d->objs, at), "kind")), "Namespace"))
-		at++;
-	int ns = apply_secrets(a, in.ns, d->objs, at);
+	/* The Secrets go right after the namespaces. */
+	cJSON *objs = d->objs, *list = cJSON_CreateArray(), *o;
+	d->objs = list;
+	cJSON_ArrayForEach(o, objs)
+	{
+		if (!strcmp(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "kind")), "Namespace"))
+			cJSON_AddItemToArray(list, cJSON_Duplicate(o, 1));
+	}
+	int at = cJSON_GetArraySize(list);
+	int ns = apply_secrets(a, in.ns, list);
+	cJSON_ArrayForEach(o, objs)
+	{
+		if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "kind")), "Namespace") != 0)
+			cJSON_AddItemToArray(list, cJSON_Duplicate(o, 1));
+	}
+	cJSON_Delete(objs);
 	if (ns < 0) {
 		apply_stop(a);
 		return;
