@@ -478,7 +478,7 @@ static const struct action_def actions[] = {
 	 .kind = ACTION_TASK, .expect_s = 1, .start = files_start},
 	{.key = "overlay.apply",
 	 .text = "apply the NVIDIA device plugin (namespace " PLAN_DEVICE_PLUGIN_NAMESPACE "), namespace {overlay.namespace}, "
-	         "Secrets studioml-amqp (<sealed:rabbitmq-password>), studioml-runner-key-secret, "
+	         "Secrets studioml-amqp (the RabbitMQ user and password), studioml-runner-key-secret, "
 	         "studioml-runner-passphrase-secret, studioml-signing, and the runner's objects",
 	 .after = {"overlay.keys", "overlay.files"}, .kind = ACTION_TASK, .expect_s = 5, .start = apply_start,
 	 .stop = apply_stop, .data_size = sizeof(struct apply_data)},
