@@ -11,6 +11,7 @@
 
 #include "core/model/session.h"
 #include "core/sys/exitcode.h"
+#include "cli/export.h"
 #include "cli/plan.h"
 #include "cli/status.h"
 #include "cli/run.h"
@@ -49,6 +50,7 @@ void cli_usage(FILE *f)
 	      "  status                          each step's status and where to resume\n"
 	      "  plan --answers FILE [--json]    the ordered actions for an answers file\n"
 	      "  run --answers FILE [--until STEP]   the install without a screen\n"
+	      "  export experimenter [--out FILE]   the studioml client config (secrets, 0600)\n"
 	      "  --answers FILE (no command)     the wizard, preloaded with FILE's answers\n"
 	      "\n"
 	      "KIND: password access-key ssh-key token kubeconfig client-secret other\n"
@@ -75,7 +77,7 @@ static const struct {
 	OPT_STR("profile", profile), OPT_STR("state-dir", state_dir), OPT_STR("kind", kind),
 	OPT_STR("kdf", kdf),         OPT_STR("format", format),       OPT_STR("step", step),
 	OPT_STR("answers", answers), OPT_STR("cloud", cloud_file), OPT_STR("ca-file", ca_file),
-	OPT_STR("until", until),
+	OPT_STR("until", until),     OPT_STR("out", out),
 };
 #define NOPTSTRS (sizeof optstrs / sizeof optstrs[0])
 
@@ -720,6 +722,7 @@ static int cmd_plan(struct ctx *c)
 }
 
 static int cmd_run(struct ctx *c) { return run_main(c->o, c->p, c->st); }
+static int cmd_export(struct ctx *c) { return export_main(c->o, c->p, c->st); }
 
 struct command {
 	const char *w1, *w2;
@@ -735,6 +738,7 @@ static const struct command commands[] = {
 	{"vault", "export", cmd_vault_export, 0, 0}, {"status", NULL, cmd_status, 0, 0},
 	{"plan", NULL, cmd_plan, 0, 1},
 	{"run", NULL, cmd_run, 1, 0},
+	{"export", NULL, cmd_export, 0, 0},
 };
 
 int cli_main(int argc, char **argv, cli_ui_fn ui)

@@ -22,6 +22,7 @@ struct cli_opts {
 	const char *cloud_file;   /* --cloud FILE: endpoints as `az cloud show` prints them */
 	const char *ca_file;      /* --ca-file FILE: PEM bundle of a private CA */
 	const char *until;        /* run --until STEP */
+	const char *out;          /* export experimenter --out FILE */
 	const char *pos[8];       /* command words and arguments */
 	int npos;
 };

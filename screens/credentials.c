@@ -7,11 +7,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/sys/log.h"
 #include "core/sys/timeutil.h"
 #include "core/model/validate.h"
+#include "core/steps/experimenter.h"
 #include "screens/screen.h"
 #include "secrets/secmem.h"
 #include "tui/widgets.h"
@@ -88,7 +90,7 @@ static void creds_draw(struct wizard *w, void *self)
 	tui_cover();   /* opened over another screen (F3): hide its lists and forms */
 	erase();
 	screen_frame(w, "credentials",
-	             "r reveal/hide  f copy to file  y clipboard  d delete  Esc back  F10 quit");
+	             "r reveal/hide  f copy to file  y clipboard  d delete  e experimenter config  Esc back");
 	if (!w->v || vault_count(w->v) == 0) {
 		mvaddstr(3, 2, "The vault holds no entries yet: the steps add them as they create secrets.");
 		return;
@@ -196,6 +198,31 @@ static enum tui_event copy_to_file(struct wizard *w, const char *name)
 	return TUI_REDRAW;
 }
 
+/* The experimenters' studioml configuration of this install (core/steps/experimenter.h). */
+static enum tui_event export_experimenter(struct wizard *w)
+{
+	char path[1024] = "", full[1100], err[1024];
+	int r = ask("Write the studioml client config (secrets, mode 0600; empty: " EXPERIMENTER_DEFAULT_OUT ")", "File",
+	            path, sizeof path);
+	if (r < 0)
+		return TUI_SIGNAL;
+	if (r == 0)
+		return TUI_REDRAW;
+	if (validate_expand_home(path[0] ? path : EXPERIMENTER_DEFAULT_OUT, full, sizeof full) != 0)
+		snprintf(full, sizeof full, "%s", path);
+	if (!path[0]) {
+		char dir[1100];
+		snprintf(dir, sizeof dir, "%s", full);
+		*strrchr(dir, '/') = 0;
+		mkdir(dir, 0700);
+	}
+	if (experimenter_write(w->st, w->v, full, err, sizeof err) != 0)
+		screen_say(w, 1, "%s", err);
+	else
+		screen_say(w, 0, "%s written (mode 0600): it holds the queue password and Minio keys", full);
+	return TUI_REDRAW;
+}
+
 /* OSC 52: the terminal (and tmux, ssh) puts the value on the clipboard; nothing is drawn. */
 static enum tui_event copy_to_clipboard(struct wizard *w, const char *name)
 {
@@ -225,6 +252,10 @@ static enum tui_event creds_key(struct wizard *w, void *self, int key)
 	struct creds *c = self;
 	if (key == TUI_ESC)
 		return TUI_BACK;
+	if (key == 'e' && w->v) {
+		hide(c);
+		return export_experimenter(w);
+	}
 	int sel = tui_choice_selected(c->list);
 	if (sel < 0 || !w->v)
 		return TUI_HANDLED;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/sys/text.h"
 #include "core/sys/timeutil.h"
 #include "screens/screen.h"
 #include "tui/widgets.h"
@@ -50,7 +51,18 @@ static void welcome_draw(struct wizard *w, void *self)
 	attr_t a = tui_attr(TUI_TITLE);
 	attron(a);
 	int r = state_resume_step(w->st);
-	if (r < 0)
+	if (r < 0 || w->st->steps[STEP_OVERLAY].status == STEP_DONE) {
+		/* installed: the runner pods were Running and ready when the last step ended */
+		char ip[64], minio[128], ready[32];
+		const cJSON *o = w->st->outputs;
+		text_safe(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "rabbitmq.public_ip")) ?: "?", ip, sizeof ip);
+		text_safe(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "minio.endpoint")) ?: "?", minio, sizeof minio);
+		text_safe(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "overlay.ready")) ?: "?", ready, sizeof ready);
+		mvprintw(10 + STEP_COUNT, 4, "installed: runner pods %s ready; RabbitMQ amqp://%s:5672/, Minio %s", ready, ip,
+		         minio);
+		mvaddstr(11 + STEP_COUNT, 4, "F3 then e writes the experimenters' studioml config");
+		r = -1;
+	} else if (r < 0)
 		mvaddstr(10 + STEP_COUNT, 4, "install complete: every step is done");
 	else if (s->resume == wizard_step_screen((step_id)r))
 		mvprintw(10 + STEP_COUNT, 4, "resume at %s (%s)", plan_step_key((step_id)r),

@@ -487,6 +487,7 @@ async function main() {
     let out = { ok: true };
     if (p === "/_fake/requests") out = st.requests;
     else if (p === "/_fake/objects") out = [...st.objects.values()].map((r) => r.obj).concat([...st.pods.values()].map((r) => wl.view(r)));
+    else if (p === "/_fake/applied") out = [...st.objects.values()].filter((r) => r.applied).map((r) => r.applied);
     else if (p === "/_fake/reset") { st.setScript(body.length ? JSON.parse(body) : {}); st.reset(); }
     else if (p === "/_fake/script") st.setScript(JSON.parse(body.length ? body : "{}"));
     else if (p === "/_fake/capacity" && req.method === "POST") {

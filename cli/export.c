@@ -1,0 +1,46 @@
+/* cli/export.c: `export experimenter`; see export.h. */
+#include "cli/export.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/steps/experimenter.h"
+#include "core/sys/exitcode.h"
+#include "secrets/vault.h"
+
+int export_main(struct cli_opts *o, struct profile *p, struct state *st)
+{
+	if (o->npos != 2 || strcmp(o->pos[1], "experimenter") != 0) {
+		cli_fail("usage: studio-wizard export experimenter [--out FILE]");
+		return SW_EXIT_USAGE;
+	}
+	const char *out = o->out ? o->out : EXPERIMENTER_DEFAULT_OUT;
+	if (!o->out) {
+		/* The client's own place: ~/.studioml, private. */
+		const char *home = getenv("HOME");
+		char dir[4096];
+		snprintf(dir, sizeof dir, "%s/.studioml", home ? home : ".");
+		if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+			cli_fail("%s: %s", dir, strerror(errno));
+			return SW_EXIT_ERROR;
+		}
+	}
+	vault *v = NULL;
+	int rc = cli_vault_open(o, p, st, 0, &v);
+	if (rc)
+		return rc;
+	char err[1024];
+	rc = experimenter_write(st, v, out, err, sizeof err);
+	vault_close(v);
+	if (rc != 0) {
+		cli_fail("export experimenter: %s", err);
+		return SW_EXIT_ERROR;
+	}
+	cli_fail("warning: %s holds the queue password and the Minio keys in clear text (mode 0600); "
+	         "the signing key beside it is private too", out);
+	printf("%s\n", out);
+	return fflush(stdout) == 0 ? SW_EXIT_OK : SW_EXIT_ERROR;
+}

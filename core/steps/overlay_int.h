@@ -1,0 +1,62 @@
+/* core/steps/overlay_int.h: what the overlay step's files share (overlay*.c, the tests). */
+#ifndef SW_OVERLAY_INT_H
+#define SW_OVERLAY_INT_H
+
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "core/model/plan.h"
+
+/* The base manifest (overlay_base.c): the runner's objects, the device plugin's. */
+extern const char overlay_base_runner[];
+extern const char overlay_base_device_plugin[];
+
+#define OVERLAY_DEPLOYMENT "studioml-go-runner-deployment"
+#define OVERLAY_NFILES_MAX 10
+
+/* What the overlay is made from (answers and earlier steps' outputs). */
+struct overlay_in {
+	char ns[64];
+	char queue_match[256];
+	int clear_text;
+	char amqp_url[600];      /* amqp://${RMQ_USER}:${RMQ_PASS}@HOST:PORT/ */
+	char image_name[512];    /* the ACR repository */
+	char image_tag[128];     /* or "" */
+	char image_digest[160];  /* sha256:..., or "" */
+	int replicas;
+	int cpu_mode;
+};
+
+struct overlay_file {
+	char path[64];           /* relative to the overlay directory */
+	char *text;
+};
+struct overlay_files {
+	struct overlay_file f[OVERLAY_NFILES_MAX];
+	size_t n;
+};
+
+/* The files the operator keeps. 0, or -1 with err. */
+int overlay_files_build(const struct overlay_in *in, struct overlay_files *out, char *err, size_t errlen);
+void overlay_files_free(struct overlay_files *f);
+/* The non-secret objects, in apply order, exactly as `kubectl kustomize` renders the files. */
+cJSON *overlay_objects_build(const struct overlay_in *in, const struct overlay_files *files, char *err,
+                             size_t errlen);
+/* Splits "host/repo:tag" or "host/repo@sha256:..." into in's image fields. 0 or -1. */
+int overlay_image_split(const char *ref, struct overlay_in *in);
+
+/* overlay_yaml.c: the block-style YAML subset of these files into a JSON array of documents. */
+cJSON *overlay_yaml_parse(const char *text, char *err, size_t errlen);
+/* in as a double-quoted YAML scalar; -1 when it does not fit or holds control characters. */
+int overlay_yaml_quote(const char *in, char *out, size_t outlen);
+
+/* overlay_files.c: the directory (mode 0755, files 0644 written atomically) with checksums.
+ * sums (in/out): "path=sha256hex;..." of what the wizard wrote last. A file changed since
+ * then (or present and never written by the wizard) is left alone and named in kept. */
+int overlay_dir_write(const char *dir, const struct overlay_files *files, const char *sums_in, char *sums_out,
+                      size_t sums_len, char *kept, size_t keptlen, char *err, size_t errlen);
+/* "~/x" with $HOME; 0 or -1. */
+int overlay_expand_home(const char *in, char *out, size_t outlen);
+
+#endif

@@ -1,0 +1,286 @@
+/* tests/unit/test_overlay_cases.h: the cases of test_overlay.c (included once, after its helpers). */
+
+/* Checks the runner keys with openssl and ssh-keygen, and that the cluster got the sealed ones. */
+static void check_keys(struct fix *f, cJSON *applied)
+{
+	char path[900], pub[900], pp[900], sk[900], buf[16384];
+	size_t klen, plen, slen;
+	char *key = vault_value(f, "runner-encryption-key", &klen);
+	char *phrase = vault_value(f, "runner-key-passphrase", &plen);
+	char *sign = vault_value(f, "experimenter-signing-key", &slen);
+	assert_non_null(strstr(key, "-----BEGIN RSA PRIVATE KEY-----"));
+	assert_non_null(strstr(key, "Proc-Type: 4,ENCRYPTED"));
+	assert_non_null(strstr(key, "DEK-Info: AES-128-CBC,"));
+	assert_true(plen >= 20 && phrase[plen - 1] != '\n');
+	/* The cluster holds exactly the sealed values (the passphrase without a newline). */
+	assert_int_equal(secret_value(applied, "studioml-runner-key-secret", "ssh-privatekey", buf, sizeof buf), klen);
+	assert_memory_equal(buf, key, klen);
+	assert_int_equal(secret_value(applied, "studioml-runner-passphrase-secret", "ssh-passphrase", buf, sizeof buf), plen);
+	assert_memory_equal(buf, phrase, plen);
+	snprintf(path, sizeof path, "%s/k.pem", f->dir);
+	snprintf(pp, sizeof pp, "%s/k.pass", f->dir);
+	snprintf(pub, sizeof pub, "%s/k.pub", f->dir);
+	write_file(path, key, klen);
+	write_file(pp, phrase, plen);
+	/* openssl decrypts it with the passphrase from a file (never argv), 4096 bits, and its
+	 * public half is the ssh-publickey the runner got. */
+	assert_int_equal(sh("openssl rsa -in '%s' -passin 'file:%s' -RSAPublicKey_out -out '%s' 2>/dev/null", path, pp, pub), 0);
+	assert_int_equal(sh("openssl rsa -in '%s' -passin 'file:%s' -noout -text 2>/dev/null | grep -q 'Private-Key: (4096 bit'",
+	                    path, pp), 0);
+	assert_int_not_equal(sh("echo wrong > '%s.bad'; openssl rsa -in '%s' -passin 'file:%s.bad' -noout 2>/dev/null", pp, path, pp), 0);
+	char *derived = read_text(pub);
+	assert_non_null(derived);
+	secret_value(applied, "studioml-runner-key-secret", "ssh-publickey", buf, sizeof buf);
+	assert_string_equal(buf, derived);
+	free(derived);
+	/* ssh-keygen reads the signing key; its public line is the studioml-signing rmq_ value. */
+	snprintf(sk, sizeof sk, "%s/sign", f->dir);
+	write_file(sk, sign, slen);
+	assert_int_equal(sh("ssh-keygen -l -f '%s' | grep -q '(ED25519)$'", sk), 0);
+	secret_value(applied, "studioml-signing", "rmq_", buf, sizeof buf);
+	assert_int_equal(strncmp(buf, "ssh-ed25519 ", 12), 0);
+	assert_int_equal(sh("test \"$(ssh-keygen -y -f '%s' | cut -d' ' -f1,2)\" = \"$(printf '%%s' '%s' | cut -d' ' -f1,2)\"",
+	                    sk, buf), 0);
+	free(key);
+	free(phrase);
+	free(sign);
+}
+
+static cJSON *rv_map(void)
+{
+	cJSON *objs = fake_json("/_fake/objects"), *out = cJSON_CreateObject(), *o;
+	cJSON_ArrayForEach(o, objs)
+	{
+		const char *kind = cJSON_GetStringValue(cJSON_GetObjectItem(o, "kind"));
+		cJSON *m = cJSON_GetObjectItem(o, "metadata");
+		if (!strcmp(kind, "Pod"))
+			continue;
+		char k[600];
+		snprintf(k, sizeof k, "%s/%s/%s", kind, cJSON_GetStringValue(cJSON_GetObjectItem(m, "namespace")) ?: "",
+		         cJSON_GetStringValue(cJSON_GetObjectItem(m, "name")));
+		cJSON_AddStringToObject(out, k, cJSON_GetStringValue(cJSON_GetObjectItem(m, "resourceVersion")));
+	}
+	cJSON_Delete(objs);
+	return out;
+}
+
+static void forget_actions(struct fix *f)
+{
+	char err[512];
+	struct state *st = NULL;
+	assert_int_equal(state_load(f->dir, "test", &st, err, sizeof err), STATE_OK);
+	cJSON_Delete(st->actions);
+	st->actions = cJSON_CreateObject();
+	st->steps[STEP_OVERLAY].status = STEP_PENDING;
+	assert_int_equal(state_save(f->dir, st, err, sizeof err), STATE_OK);
+	state_free(st);
+}
+
+static void test_gpu_install_pending_then_running(void **state)
+{
+	(void)state;
+	struct fix f;
+	fake_post("/_fake/reset", "{\"nodes\": 2, \"gpus_per_node\": 0}");
+	fix_new(&f, "gpu", "gpu", 2, 1);
+	events[0] = 0;
+	add_capacity = 1;
+	assert_int_equal(fix_run(&f), 0);
+	/* The pods waited for GPUs (shown with the scheduler's reason), then ran once the fake added them. */
+	assert_int_equal(add_capacity, 0);
+	assert_non_null(strstr(events, "Pending Unschedulable: 0/2 nodes are available: 2 Insufficient nvidia.com/gpu"));
+	assert_non_null(strstr(events, "2 runner pods Running and ready in team-a"));
+	cJSON *applied = fake_json("/_fake/applied");
+	/* Replicas = 2 nodes x 1 GPU; one GPU per pod; the device plugin is there. */
+	cJSON *dep = applied_find(applied, "Deployment", "studioml-go-runner-deployment");
+	assert_non_null(dep);
+	assert_int_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(dep, "spec"), "replicas")->valueint, 2);
+	char *dj = cJSON_PrintUnformatted(dep);
+	assert_non_null(strstr(dj, "\"image\":\"" IMAGE "\""));
+	assert_non_null(strstr(dj, "\"limits\":{\"nvidia.com/gpu\":\"1\"}"));
+	assert_non_null(strstr(dj, "{\"key\":\"sku\",\"operator\":\"Equal\",\"value\":\"gpu\",\"effect\":\"NoSchedule\"}"));
+	assert_non_null(strstr(dj, "\"nodeSelector\":{\"kubernetes.io/os\":\"linux\"}"));
+	free(dj);
+	assert_non_null(applied_find(applied, "DaemonSet", "nvidia-device-plugin-daemonset"));
+	cJSON *cm = applied_find(applied, "ConfigMap", "studioml-env");
+	assert_non_null(cm);
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(cm, "data"), "AMQP_URL")),
+	                    "amqp://${RMQ_USER}:${RMQ_PASS}@10.1.2.3:5672/");
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(cm, "data"), "K8S_NAMESPACE")), "team-a");
+	char buf[4096];
+	assert_int_equal(secret_value(applied, "studioml-amqp", "RMQ_PASS", buf, sizeof buf), strlen(RMQ_PASS));
+	assert_string_equal(buf, RMQ_PASS);
+	/* No password in anything but the Secret: not in the applied objects' text, not in the overlay's files. */
+	char *all = cJSON_PrintUnformatted(applied);
+	assert_null(strstr(all, RMQ_PASS));
+	free(all);
+	assert_int_equal(sh("test -f '%s/runner/kustomization.yaml' && grep -rq '%s' '%s'; test $? -eq 1", f.overlay, RMQ_PASS, f.overlay), 0);
+	assert_int_equal(sh("grep -rq 'kind: Secret' '%s'; test $? -eq 1", f.overlay), 0);
+	/* Modes: the directory 0755, its files 0644. */
+	assert_int_equal(sh("test \"$(stat -c %%a '%s' '%s/runner' '%s/runner/base.yaml' | sort -u | tr '\\n' ' ')\" = '644 755 '",
+	                    f.overlay, f.overlay, f.overlay), 0);
+	assert_int_equal(sh("grep -q '^patches:' '%s/runner/kustomization.yaml' && grep -q 'newTag: \"0.13.2\"' '%s/runner/kustomization.yaml'"
+	                    " && ! grep -q patchesStrategicMerge '%s/runner/kustomization.yaml'", f.overlay, f.overlay, f.overlay), 0);
+	/* kubectl kustomize renders exactly the non-Secret objects the fake received. */
+	const char *top = getenv("SW_TOP");
+	assert_int_equal(sh("python3 '%s/tests/unit/overlay_compare.py' '%s' '%s'", top ? top : ".", f.overlay, control), 0);
+	check_keys(&f, applied);
+	cJSON_Delete(applied);
+
+	/* A rerun of the finished install changes nothing; nor does applying it all again. */
+	cJSON *before = rv_map();
+	events[0] = 0;
+	assert_int_equal(fix_run(&f), 0);
+	assert_non_null(strstr(events, "step-skipped"));
+	forget_actions(&f);
+	events[0] = 0;
+	assert_int_equal(fix_run(&f), 0);
+	assert_non_null(strstr(events, "kept the keys made earlier"));
+	assert_non_null(strstr(events, "action-end overlay.apply"));
+	cJSON *after = rv_map();
+	assert_true(cJSON_GetArraySize(before) >= 10);
+	assert_true(cJSON_Compare(before, after, 1));
+	cJSON_Delete(after);
+
+	/* A file the operator changed is kept, with a warning; the others stay the wizard's. */
+	assert_int_equal(sh("printf '# mine\\n' >> '%s/runner/kustomization.yaml'", f.overlay), 0);
+	forget_actions(&f);
+	events[0] = 0;
+	assert_int_equal(fix_run(&f), 0);
+	assert_non_null(strstr(events, "kept runner/kustomization.yaml, changed since the wizard wrote it"));
+	assert_int_equal(sh("tail -n 1 '%s/runner/kustomization.yaml' | grep -q '^# mine$'", f.overlay), 0);
+	after = rv_map();
+	assert_true(cJSON_Compare(before, after, 1));
+	cJSON_Delete(after);
+	cJSON_Delete(before);
+
+	/* The experimenter's config from the real binary: the installed endpoints and keys, 0600, never over a file. */
+	const char *bin = getenv("SW_BIN");
+	if (bin) {
+		char out[900], pf[900];
+		snprintf(out, sizeof out, "%s/exp/config.yaml", f.dir);
+		snprintf(pf, sizeof pf, "%s/pass", f.dir);
+		write_file(pf, PASS "\n", strlen(PASS) + 1);
+		assert_int_equal(sh("mkdir -p '%s/exp' && '%s' --state-dir '%s' --passphrase-fd 3 export experimenter --out '%s' "
+		                    "3<'%s' >/dev/null 2>'%s.err'", f.dir, bin, f.dir, out, pf, out), 0);
+		assert_int_equal(sh("grep -q 'holds the queue password' '%s.err'", out), 0);
+		char *cfg = read_text(out);
+		assert_non_null(cfg);
+		assert_non_null(strstr(cfg, "rmq: \"amqp://studioml:" RMQ_PASS "@10.1.2.3:5672/%2f?"));
+		assert_non_null(strstr(cfg, "endpoint: \"http://10.1.2.4:9000\""));
+		assert_non_null(strstr(cfg, "bucket: \"studioml-artifacts\""));
+		assert_non_null(strstr(cfg, "secret_access_key: \"Minio/Secret+Key9\""));
+		free(cfg);
+		assert_int_equal(sh("test \"$(stat -c %%a '%s' '%s/exp/config-request.pub.pem' '%s/exp/config-signing' | sort -u)\" = 600",
+		                    out, f.dir, f.dir), 0);
+		assert_int_equal(sh("grep -q \"public_key_path: \\\"%s/exp/config-request.pub.pem\\\"\" '%s'", f.dir, out), 0);
+		assert_int_equal(sh("ssh-keygen -l -f '%s/exp/config-signing' >/dev/null", f.dir), 0);
+		size_t klen;
+		char *key = vault_value(&f, "runner-encryption-key", &klen);
+		write_file(pf, key, klen);   /* reuse: the encryption key to compare the public half */
+		free(key);
+		assert_int_equal(sh("printf '%%s' \"$(cat '%s/k.pass')\" > '%s/k2.pass' && openssl rsa -in '%s' -passin 'file:%s/k2.pass' "
+		                    "-RSAPublicKey_out 2>/dev/null | cmp -s - '%s/exp/config-request.pub.pem'", f.dir, f.dir, pf, f.dir, f.dir), 0);
+		/* Never over an existing file. */
+		write_file(pf, PASS "\n", strlen(PASS) + 1);
+		assert_int_equal(sh("cp '%s' '%s.before' && '%s' --state-dir '%s' --passphrase-fd 3 export experimenter --out '%s' 3<'%s' "
+		                    ">/dev/null 2>'%s.err2'; rc=$?; test $rc -eq 1 && grep -q 'exists already' '%s.err2' && cmp -s '%s' '%s.before'",
+		                    out, out, bin, f.dir, out, pf, out, out, out, out), 0);
+	}
+	fix_free(&f);
+}
+
+static void test_cpu_mode_renders_what_was_applied(void **state)
+{
+	(void)state;
+	struct fix f;
+	fake_post("/_fake/reset", "{\"nodes\": 3, \"gpus_per_node\": 0}");
+	fix_new(&f, "cpu", "cpu", 3, 0);
+	events[0] = 0;
+	assert_int_equal(fix_run(&f), 0);
+	assert_non_null(strstr(events, "3 runner pods Running and ready in team-a"));
+	cJSON *applied = fake_json("/_fake/applied");
+	assert_null(applied_find(applied, "DaemonSet", "nvidia-device-plugin-daemonset"));
+	cJSON *cm = applied_find(applied, "ConfigMap", "studioml-env");
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(cm, "data"), "CPU_ONLY")), "true");
+	char *dj = cJSON_PrintUnformatted(applied_find(applied, "Deployment", "studioml-go-runner-deployment"));
+	assert_non_null(strstr(dj, "\"replicas\":3"));
+	assert_non_null(strstr(dj, "\"requests\":{\"cpu\":\"2\",\"memory\":\"8Gi\"}"));
+	assert_null(strstr(dj, "nvidia.com/gpu"));
+	free(dj);
+	cJSON_Delete(applied);
+	const char *top = getenv("SW_TOP");
+	assert_int_equal(sh("python3 '%s/tests/unit/overlay_compare.py' '%s' '%s'", top ? top : ".", f.overlay, control), 0);
+	assert_int_equal(sh("test ! -e '%s/device-plugin'", f.overlay), 0);
+	fix_free(&f);
+}
+
+static void test_image_pull_failure_reported(void **state)
+{
+	(void)state;
+	struct fix f;
+	fake_post("/_fake/reset", "{\"nodes\": 1, \"gpus_per_node\": 1, \"image_pull_fail\": [{\"image\": \"azure-studio-go-runner\","
+	                          " \"message\": \"failed to pull: unauthorized: authentication required\"}]}");
+	fix_new(&f, "pull", "gpu", 1, 1);
+	overlay_set_rollout_timing(200, 4000);
+	events[0] = 0;
+	assert_int_not_equal(fix_run(&f), 0);
+	overlay_set_rollout_timing(200, 30000);
+	assert_non_null(strstr(events, "1 pod Pending ImagePullBackOff: Back-off pulling image \"" IMAGE "\""));
+	assert_non_null(strstr(events, "the cluster cannot pull the runner image (ImagePullBackOff: "));
+	assert_non_null(strstr(events, "unauthorized: authentication required"));
+	assert_non_null(strstr(events, "az aks check-acr"));
+	fix_free(&f);
+}
+
+static void test_kill_during_apply_then_resume(void **state)
+{
+	(void)state;
+	struct fix f;
+	/* The Deployment's apply keeps failing, so the run is surely inside the apply when killed. */
+	fake_post("/_fake/reset", "{\"nodes\": 2, \"gpus_per_node\": 1, \"faults\": [{\"method\": \"PATCH\", \"path\": "
+	                          "\"/deployments/\", \"times\": 100000, \"status\": 503, \"message\": \"injected\"}]}");
+	fix_new(&f, "kill", "gpu", 2, 1);
+	pid_t child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		int null = open("/dev/null", O_WRONLY);
+		dup2(null, 1);
+		dup2(null, 2);
+		fix_run(&f);
+		_exit(0);
+	}
+	int seen = 0;
+	for (int i = 0; i < 600 && !seen; i++) {
+		cJSON *reqs = fake_json("/_fake/requests"), *r;
+		cJSON_ArrayForEach(r, reqs)
+		{
+			const char *p = cJSON_GetStringValue(cJSON_GetObjectItem(r, "path"));
+			if (p && strstr(p, "/deployments/") && cJSON_GetObjectItem(r, "status")->valueint == 503)
+				seen = 1;
+		}
+		cJSON_Delete(reqs);
+		if (!seen)
+			usleep(50000);
+	}
+	assert_true(seen);
+	kill(child, SIGKILL);
+	int status;
+	waitpid(child, &status, 0);
+	assert_true(WIFSIGNALED(status));
+	size_t klen;
+	char *key = vault_value(&f, "runner-encryption-key", &klen);
+	fake_post("/_fake/script", "{\"nodes\": 2, \"gpus_per_node\": 1}");
+	events[0] = 0;
+	assert_int_equal(fix_run(&f), 0);
+	assert_non_null(strstr(events, "2 runner pods Running and ready"));
+	/* The keys sealed before the kill are the ones the cluster got. */
+	cJSON *applied = fake_json("/_fake/applied");
+	char buf[16384];
+	assert_int_equal(secret_value(applied, "studioml-runner-key-secret", "ssh-privatekey", buf, sizeof buf), klen);
+	assert_memory_equal(buf, key, klen);
+	cJSON_Delete(applied);
+	free(key);
+	const char *top = getenv("SW_TOP");
+	assert_int_equal(sh("python3 '%s/tests/unit/overlay_compare.py' '%s' '%s'", top ? top : ".", f.overlay, control), 0);
+	fix_free(&f);
+}
