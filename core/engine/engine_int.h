@@ -44,6 +44,7 @@ struct act {
 	struct engine_question question;
 	void (*answered)(struct act *a, const char *value);
 	int resumed;                       /* resource: polling an operation saved before */
+	int quiet;                         /* resource: polls that got no answer at all */
 };
 
 struct engine {
@@ -57,6 +58,7 @@ struct engine {
 	int status;                 /* 1 running, 0 ok, -1 failed; 2 before start */
 	int finished;               /* stops engine_run's loop */
 	int sign_in_only;
+	int stopping;               /* engine_cancel: start nothing more */
 	step_id until;
 	unsigned pump_timer;
 	unsigned next_serial;

@@ -16,8 +16,10 @@
 
 #define RESOURCE_RECHECK_MS 2000L
 #define RESOURCE_RETRY_MS 10000L
+#define RESOURCE_QUIET_TRIES 3
 
 static void resource_put(struct act *a);
+void resource_start(struct act *a);
 static void resource_check(struct act *a);
 
 static cJSON *resource_record(struct act *a, int create)
@@ -168,7 +170,14 @@ static void resource_on_put(const struct arm_result *r, void *arg)
 		/* Azure may have taken the PUT before the answer was lost: look instead of sending twice. */
 		log_msg(LOG_WARN, "%s: %s; looking at the resource before trying again", a->def->key, r->error);
 		if (r->status == 0 && resource_record(a, 0) && cJSON_GetObjectItemCaseSensitive(resource_record(a, 0), "operation")) {
-			/* The operation was accepted and recorded: the next run polls it. */
+			/* Accepted and recorded, then Azure went quiet: poll the saved operation again a
+			 * few times before giving up (a later run resumes it too). */
+			if (++a->quiet <= RESOURCE_QUIET_TRIES) {
+				act_progress(a, "no answer from Azure (%s); polling the saved operation again", r->error);
+				if (act_after(a, RESOURCE_RETRY_MS, resource_start) != 0)
+					act_fail(a, "out of memory");
+				return;
+			}
 			act_fail(a, "%s: %s (the operation is saved; run again to resume it)", a->text, r->error);
 			return;
 		}
