@@ -24,8 +24,9 @@ if command -v pkg-config >/dev/null 2>&1; then
 	need_pc libcjson libcjson-dev
 	need_pc libssh2 libssh2-1-dev
 	need_pc libsodium libsodium-dev
+	need_pc libcrypto libssl-dev
 else
-	missing="$missing libncurses-dev libcurl4-openssl-dev libcjson-dev libssh2-1-dev libsodium-dev"
+	missing="$missing libncurses-dev libcurl4-openssl-dev libcjson-dev libssh2-1-dev libsodium-dev libssl-dev"
 fi
 if [ "$what" = test ]; then
 	if command -v pkg-config >/dev/null 2>&1; then
@@ -56,11 +57,29 @@ if [ "$what" = test ]; then
 	need_file /usr/bin/nsenter util-linux
 	need_file /usr/bin/ss iproute2
 	need_cmd kubectl kubectl   # kubernetes-client when the archive has no kubectl
+	# The fake Kubernetes API server (tests/fake/fakekube.mjs) and its schema package.
+	need_cmd node nodejs
+	need_cmd npm npm
+	python3 -c 'import yaml' 2>/dev/null || missing="$missing python3-yaml"
 fi
+
+# The npm test peer: the Kubernetes 1.32 schema the fake API server validates with, from the
+# lock file, once, before the tests run in parallel.
+npm_peer() {
+	[ "$what" = test ] || return 0
+	here=$(cd "$(dirname "$0")/.." && pwd)
+	sh "$here/tests/fake/fakekube-install.sh" >&2 || {
+		echo "studio-wizard: could not install the npm test peer (tests/fake/package-lock.json)" >&2
+		exit 1
+	}
+}
 
 # Sort and drop duplicates.
 missing=$(printf '%s\n' $missing | sort -u | tr '\n' ' ' | sed 's/ *$//')
-[ -z "$missing" ] && exit 0
+if [ -z "$missing" ]; then
+	npm_peer
+	exit 0
+fi
 
 echo "studio-wizard: installing missing $what dependencies: $missing" >&2
 if ! command -v apt-get >/dev/null 2>&1; then
@@ -115,3 +134,4 @@ case " $missing " in *" rabbitmq-server "*)
 	fi ;;
 esac
 echo "studio-wizard: installed: $missing" >&2
+npm_peer
