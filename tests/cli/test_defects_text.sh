@@ -9,14 +9,17 @@ p = sys.argv[1]; d = json.load(open(p))
 for s in d["steps"]:
     if s["step"] == "rabbitmq":
         s.update(status="failed", confirmed=True, updated="2026-11-25T10:05:00Z",
-                 error="QuotaExceeded\x1b]0;pwned\x07 \u009b2J\x7f line1\nline2",
-                 operation="https://management.azure.com/op\x1b[31m")
+                 error="QuotaExceeded\x1b]0;pwned\x07 \u009b2J\x7f line1\nline2")
+d["resources"] = {"/subscriptions/0/resourcegroups/rg/providers/microsoft.compute/virtualmachines/rabbitmq": {
+    "step": "rabbitmq", "ours": True, "operation": "https://management.azure.com/op\x1b[31m"}}
+d["actions"] = {"rabbitmq.group": {"status": "failed", "error": "AllocationFailed\x1b[2J"}}
 json.dump(d, open(p, "w"))
 PY
 sw status > "$TEST_TMP/out" 2>&1; rc=$?
 check "status exits 0 on a state with escapes in an error" [ $rc -eq 0 ]
 check "  ...and prints the error escaped" grep -qF 'QuotaExceeded\x1b]0;pwned\x07 \u009b2J\x7f line1\x0aline2' "$TEST_TMP/out"
 check "  ...and the operation's URL escaped" grep -qF 'operation in flight: https://management.azure.com/op\x1b[31m' "$TEST_TMP/out"
+check "  ...and an action's error escaped" grep -qF 'AllocationFailed\x1b[2J' "$TEST_TMP/out"
 # The capture must hold the status table, else "no control bytes" proves nothing.
 bad=$(python3 -c '
 import sys
