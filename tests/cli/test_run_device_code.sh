@@ -32,6 +32,7 @@ import json, sys
 p = sys.argv[1]
 s = json.load(open(p))
 s["steps"][0]["status"] = "pending"
+s["actions"] = {}
 json.dump(s, open(p, "w"))
 PY
 codes=$(fakectl count POST '/oauth2/v2.0/devicecode$')
