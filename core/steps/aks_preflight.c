@@ -247,9 +247,11 @@ static void pre_evaluate(struct act *a)
 	if (!d->cpu && pre_check_quota(a, d->short_msg, sizeof d->short_msg) != 0) {
 		d->q = (struct engine_question){.id = "low-quota", .answer = Q_DECIDE_LOW_QUOTA, .choices = low_quota_choices,
 		                                .nchoices = 2};
-		snprintf(d->q.text, sizeof d->q.text, "%s. Run the runner on CPUs instead (%s x %s, CPU_ONLY=true: jobs run "
-		         "without GPUs), or stop with nothing created?", d->short_msg, act_answer(a, Q_AKS_CPU_NODE_VM_SIZE),
-		         act_answer(a, Q_AKS_NODE_COUNT));
+		/* The whole message as a warning; the question stays short enough for one line. */
+		act_warn(a, "%s", d->short_msg);
+		snprintf(d->q.text, sizeof d->q.text, "The GPU quota is too small (above). Run the runner on CPUs instead (%s "
+		         "x %s, CPU_ONLY=true: jobs run without GPUs), or stop with nothing created?",
+		         act_answer(a, Q_AKS_CPU_NODE_VM_SIZE), act_answer(a, Q_AKS_NODE_COUNT));
 		act_ask(a, &d->q, pre_on_low_quota);
 		return;
 	}
