@@ -1,12 +1,15 @@
-/* Step: acr. Check before anything is created (the name is free, the image tag exists in
- * its source registry), then the registry (Basic, no admin user) and ACR's own import of
- * the runner image (a long-running POST: resumed, not resent, after a crash). Pull access
+/* Step: acr. One check before anything of the acr and aks steps is created (the name is
+ * free, the image tag exists in its source registry, then the cluster's checks of
+ * aks_preflight.c: sizes offered, vCPU quota, Kubernetes version), then the registry (Basic,
+ * no admin user) and ACR's own import of the runner image (a long-running POST: resumed, not resent, after a crash). Pull access
  * for the cluster is the aks step's AcrPull role assignment. */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/registry/hub.h"
+#include "core/steps/aks_int.h"
 #include "core/steps/steps.h"
 #include "secrets/secmem.h"
 
@@ -40,10 +43,24 @@ struct preflight_data {
 	char repo[256], tag[160];
 };
 
+/* The aks checks' scratch memory comes first (aks_preflight.c reads act_data() as its own). */
+struct preflight_all {
+	union {
+		unsigned char bytes[AKS_PREFLIGHT_DATA_SIZE];
+		max_align_t align;
+	} aks;
+	struct preflight_data acr;
+};
+
+static struct preflight_data *pre_data(struct act *a)
+{
+	return &((struct preflight_all *)act_data(a))->acr;
+}
+
 static void pre_on_manifest(const struct hub_result *r, void *arg)
 {
 	struct act *a = arg;
-	struct preflight_data *d = act_data(a);
+	struct preflight_data *d = pre_data(a);
 	d->hub = NULL;
 	const char *src = act_answer(a, Q_ACR_SOURCE_REGISTRY), *img = act_answer(a, Q_ACR_IMAGE);
 	if (r->error)
@@ -51,13 +68,15 @@ static void pre_on_manifest(const struct hub_result *r, void *arg)
 	else if (!r->found)
 		act_fail(a, "acr.image: %s has no tag %s in %s (repository %s); F4 on the image field lists the tags it "
 		         "has", img, d->tag, src, d->repo);
-	else
-		act_done(a, "name %s free; %s found in %s", act_answer(a, Q_ACR_NAME), img, src);
+	else {
+		act_info(a, "registry name %s is free; %s found in %s", act_answer(a, Q_ACR_NAME), img, src);
+		aks_preflight_start(a);   /* then the cluster's sizes, quota and version */
+	}
 }
 
 static void pre_check_image(struct act *a)
 {
-	struct preflight_data *d = act_data(a);
+	struct preflight_data *d = pre_data(a);
 	const char *src = act_answer(a, Q_ACR_SOURCE_REGISTRY);
 	if (hub_split_image(src, act_answer(a, Q_ACR_IMAGE), d->repo, sizeof d->repo, d->tag, sizeof d->tag) != 0) {
 		act_fail(a, "acr.image: cannot read the repository and tag");
@@ -96,7 +115,7 @@ static void pre_on_name(const struct arm_result *r, void *arg)
 static void pre_on_existing(const struct arm_result *r, void *arg)
 {
 	struct act *a = arg;
-	struct preflight_data *d = act_data(a);
+	struct preflight_data *d = pre_data(a);
 	if (r->status == 200) {
 		const cJSON *tags = cJSON_GetObjectItemCaseSensitive(r->json, "tags");
 		if (strcmp(acr_str(tags, TAG_INSTALL), act_install_id(a)) == 0) {
@@ -123,7 +142,7 @@ static void pre_on_existing(const struct arm_result *r, void *arg)
 
 static void pre_start(struct act *a)
 {
-	struct preflight_data *d = act_data(a);
+	struct preflight_data *d = pre_data(a);
 	if (answers_expand(act_answers(a), REGISTRY_PATH, d->path, sizeof d->path, NULL, 0) != 0 ||
 	    act_call(a, "GET", d->path, API_ACR, NULL, pre_on_existing) != 0)
 		act_fail(a, "out of memory");
@@ -131,8 +150,11 @@ static void pre_start(struct act *a)
 
 static void pre_stop(struct act *a)
 {
-	struct preflight_data *d = act_data(a);
-	if (d && d->hub) {
+	if (!act_data(a))
+		return;
+	aks_preflight_stop(a);
+	struct preflight_data *d = pre_data(a);
+	if (d->hub) {
 		hub_cancel(d->hub);
 		d->hub = NULL;
 	}
@@ -261,16 +283,18 @@ static void import_start(struct act *a)
 
 static const struct action_def actions[] = {
 	{.key = "acr.preflight",
-	 .text = "check that the registry name {acr.name} is free and that {acr.image} exists in {acr.source_registry}",
-	 .after = {"subscription"}, .kind = ACTION_TASK, .expect_s = 3, .start = pre_start, .stop = pre_stop,
-	 .data_size = sizeof(struct preflight_data)},
+	 .text = "check before creating anything in the acr and aks steps: registry name {acr.name} free, {acr.image} "
+	         "in {acr.source_registry}, the cluster's node sizes offered in {location} and the vCPU quota for them "
+	         "(too little GPU quota: decisions.low_quota), the default Kubernetes version",
+	 .after = {"subscription"}, .kind = ACTION_TASK, .expect_s = 5, .start = pre_start, .stop = pre_stop,
+	 .data_size = sizeof(struct preflight_all)},
 	{.key = "acr.group", .text = "create resource group {acr.resource_group} in {location}",
-	 .after = {"subscription", "acr.preflight", "aks.preflight"}, .kind = ACTION_RESOURCE, .expect_s = 2,
+	 .after = {"subscription", "acr.preflight"}, .kind = ACTION_RESOURCE, .expect_s = 2,
 	 .type = "Microsoft.Resources/resourceGroups",
 	 .path = "/subscriptions/{subscription}/resourceGroups/{acr.resource_group}", .api = API_GROUPS,
 	 .body = steps_location_body, .use_existing = 1},
-	{.key = "acr.registry", .text = "create container registry {acr.name} ({acr.sku}, no admin user)",
-	 .after = {"acr.group", "acr.preflight", "aks.preflight"}, .kind = ACTION_RESOURCE, .expect_s = 20,
+	{.key = "acr.registry", .text = "create container registry {acr.name} ({acr.sku}), admin user off",
+	 .after = {"acr.group", "acr.preflight"}, .kind = ACTION_RESOURCE, .expect_s = 20,
 	 .type = "Microsoft.ContainerRegistry/registries", .path = REGISTRY_PATH, .api = API_ACR,
 	 .body = registry_body, .fix = "acr.name", .created = registry_created},
 	{.key = "acr.import",

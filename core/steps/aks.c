@@ -1,5 +1,7 @@
-/* Step: aks. A preflight before anything is created (sizes offered, quota, Kubernetes
- * version; too little GPU quota offers the CPU mode), then the cluster: a small system pool
+/* Step: aks. Nothing is created before acr.preflight has checked (with aks_preflight.c) the
+ * sizes, the quota (too little GPU quota offers the CPU mode) and the Kubernetes version;
+ * the preflight lives in the acr step because the acr step's creations wait for it too and
+ * the table lists what an action waits for before it. Then the cluster: a small system pool
  * and the runner's pool (GPU: tainted sku=gpu:NoSchedule, NVIDIA driver installed by AKS;
  * CPU: a general-purpose pool where the runner runs with CPU_ONLY=true). The cluster-user
  * kubeconfig is sealed in the vault and never written to disk; the kubelet identity gets
@@ -59,7 +61,7 @@ static cJSON *cluster_body(struct act *a, char *err, size_t errlen)
 {
 	const char *version = act_output(a, "aks.kubernetes_version");
 	if (!version || !act_output(a, "aks.mode")) {
-		snprintf(err, errlen, "the preflight's results are missing (aks.preflight)");
+		snprintf(err, errlen, "the preflight's results are missing (acr.preflight)");
 		return NULL;
 	}
 	cJSON *o = steps_location_body(a, err, errlen);
@@ -255,19 +257,13 @@ static void pull_start(struct act *a)
 }
 
 static const struct action_def actions[] = {
-	{.key = "aks.preflight",
-	 .text = "check before creating anything: {aks.node_vm_size} offered in {location}, vCPU quota for "
-	         "{aks.node_count} node(s) and the system pool (too little GPU quota: decisions.low_quota), the "
-	         "default Kubernetes version",
-	 .after = {"subscription"}, .kind = ACTION_TASK, .expect_s = 3, .start = aks_preflight_start,
-	 .stop = aks_preflight_stop, .data_size = AKS_PREFLIGHT_DATA_SIZE},
 	{.key = "aks.group", .text = "create resource group {aks.resource_group} in {location}",
-	 .after = {"subscription", "aks.preflight", "acr.preflight"}, .kind = ACTION_RESOURCE, .expect_s = 2,
+	 .after = {"subscription", "acr.preflight"}, .kind = ACTION_RESOURCE, .expect_s = 2,
 	 .type = "Microsoft.Resources/resourceGroups",
 	 .path = "/subscriptions/{subscription}/resourceGroups/{aks.resource_group}", .api = API_GROUPS,
 	 .body = steps_location_body, .use_existing = 1},
 	{.key = "aks.cluster", .text = "create AKS cluster {aks.name} in {aks.resource_group}",
-	 .after = {"aks.group", "aks.preflight", "acr.preflight"}, .kind = ACTION_RESOURCE, .expect_s = 420,
+	 .after = {"aks.group", "acr.preflight"}, .kind = ACTION_RESOURCE, .expect_s = 420,
 	 .type = "Microsoft.ContainerService/managedClusters", .path = CLUSTER_PATH, .api = API_AKS,
 	 .body = cluster_body, .fix = "aks.name", .created = cluster_created, .describe = cluster_describe},
 	{.key = "aks.kubeconfig", .text = "seal the cluster-user kubeconfig of {aks.name} in the vault (aks-kubeconfig)",

@@ -8,7 +8,7 @@
 #define API_COMPUTE "2024-11-01"
 #define API_SKUS "2021-07-01"
 
-/* aks_preflight.c: the node sizes are offered in the region, the quota holds them (else the
+/* aks_preflight.c (run by acr.preflight, after its own checks): the node sizes are offered in the region, the quota holds them (else the
  * operator may take the CPU mode), the default Kubernetes version. Outputs aks.mode and
  * aks.kubernetes_version. */
 void aks_preflight_start(struct act *a);

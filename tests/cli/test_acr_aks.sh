@@ -12,7 +12,7 @@ acraks_answers "$TEST_TMP/a.json"
 sp_vault
 expect_exit 0 "the default answers run through acr and aks" acraks --answers "$TEST_TMP/a.json"
 cat "$TEST_TMP/err" >&2
-check "preflight says the GPU size fits" grep -q 'aks: check before creating anything.*Standard_ND96asr_v4 x 1 (8 GPUs each) offered, quota holds it; Kubernetes 1.32' "$TEST_TMP/out"
+check "preflight says the GPU size fits" grep -q 'acr: check before creating anything.*Standard_ND96asr_v4 x 1 (8 GPUs each) offered, quota holds it; Kubernetes 1.32' "$TEST_TMP/out"
 check "the tag was looked up in fakehub" test "$(curl -s "$HUB/_fake/requests" | python3 -c "
 import json,sys; print(sum(1 for r in json.load(sys.stdin) if r['method']=='HEAD' and r['path'].endswith('/manifests/0.14.2') and r['status']==200))")" -ge 1
 check "acr.login_server" test "$(output acr.login_server)" = leafai1a2b3c4d.azurecr.io

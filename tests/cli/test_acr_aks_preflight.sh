@@ -6,10 +6,10 @@
 . "$SW_TOP/tests/fake/acraks_lib.sh"
 export HOME="$TEST_TMP/home"
 mkdir -p "$HOME"
-# nothing_created WHAT: no PUT, PATCH or import at all under the acr and aks groups, while the
-# fake did see the preflight's calls (so a broken capture cannot pass).
+# nothing_created WHAT METHOD REGEX: no PUT, PATCH or POST at all under the acr and aks groups,
+# while the fake did see the preflight's last call (so a broken capture cannot pass).
 nothing_created() {
-	check "$1: the preflight's calls reached the fake" test "$(fakectl count GET '/skus$')" -ge 1
+	check "$1: the preflight's calls reached the fake" test "$(fakectl count "$2" "$3")" -ge 1
 	check "$1: no PUT, PATCH or POST under the acr/aks groups" test \
 		"$(fakectl count PUT '/resourcegroups/(studioml|leafai)-1a2b3c4d')/$(fakectl count PATCH '/resourcegroups/(studioml|leafai)-1a2b3c4d')/$(fakectl count POST '/resourcegroups/(studioml|leafai)-1a2b3c4d')" = 0/0/0
 }
@@ -22,12 +22,12 @@ expect_exit 1 "zero GPU quota stops the run" acraks --answers "$TEST_TMP/a.json"
 check "the message names the family, the need, the limit and what to ask for" grep -q \
 	'quota: aks.node_vm_size x 1 on Standard_ND96asr_v4 (+ the system pool) needs 96 vCPUs of standardNDASv4_A100Family (Standard NDASv4_A100 Family vCPUs) in eastus; the limit is 0 with 0 in use: ask for a quota increase of standardNDASv4_A100Family to at least 96' "$TEST_TMP/out"
 check "and offers the CPU mode through decisions.low_quota" grep -q 'Run the runner on CPUs instead.*decisions.low_quota: cpu|stop' "$TEST_TMP/out"
-nothing_created "zero quota"
+nothing_created "zero quota" GET "/usages$"
 
 acraks_answers "$TEST_TMP/stop.json" "" "" '"low_quota": "stop"'
 expect_exit 1 "decisions.low_quota stop stops" acraks --answers "$TEST_TMP/stop.json"
 check "saying so" grep -q 'stopped before anything was created (decisions.low_quota: stop)' "$TEST_TMP/out"
-nothing_created "stop"
+nothing_created "stop" GET "/usages$"
 
 acraks_answers "$TEST_TMP/cpu.json" "" "" '"low_quota": "cpu"'
 expect_exit 0 "with decisions.low_quota cpu the install completes" acraks --answers "$TEST_TMP/cpu.json"
@@ -42,14 +42,15 @@ rm -f "$SW_STATE/state.json"
 acraks_answers "$TEST_TMP/tag.json" '"image": "leafai/azure-studio-go-runner:0.13.3"'
 expect_exit 1 "a tag that does not exist stops at preflight" acraks --answers "$TEST_TMP/tag.json"
 check "naming acr.image, the tag and the registry" grep -q "acr.image: leafai/azure-studio-go-runner:0.13.3 has no tag 0.13.3 in $HUB" "$TEST_TMP/out"
-nothing_created "missing tag"
+nothing_created "missing tag" POST "/checkNameAvailability$"
+check "missing tag: fakehub was asked for it" sh -c "curl -s $HUB/_fake/requests | grep -q 'manifests/0.13.3'"
 
 # A registry name someone else has.
 fakectl post /_fake/reset "{$FAST, $QUOTA, \"hub_url\": \"$HUB\", \"taken_registry_names\": [\"leafai1a2b3c4d\"]}" >/dev/null
 rm -f "$SW_STATE/state.json"
 expect_exit 1 "a taken registry name stops at preflight" acraks --answers "$TEST_TMP/a.json"
 check "naming acr.name" grep -q "acr.name: name already taken: 'leafai1a2b3c4d'" "$TEST_TMP/out"
-nothing_created "taken name"
+nothing_created "taken name" POST "/checkNameAvailability$"
 
 # An image whose runner cannot use the GPU size never gets that far.
 acraks_answers "$TEST_TMP/old.json" '"image": "leafai/azure-studio-go-runner:0.9.21"'
