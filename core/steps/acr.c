@@ -293,7 +293,7 @@ static const struct action_def actions[] = {
 	 .type = "Microsoft.Resources/resourceGroups",
 	 .path = "/subscriptions/{subscription}/resourceGroups/{acr.resource_group}", .api = API_GROUPS,
 	 .body = steps_location_body, .use_existing = 1},
-	{.key = "acr.registry", .text = "create container registry {acr.name} ({acr.sku}), admin user off",
+	{.key = "acr.registry", .text = "create registry {acr.name} ({acr.sku}), admin user off",
 	 .after = {"acr.group", "acr.preflight"}, .kind = ACTION_RESOURCE, .expect_s = 20,
 	 .type = "Microsoft.ContainerRegistry/registries", .path = REGISTRY_PATH, .api = API_ACR,
 	 .body = registry_body, .fix = "acr.name", .created = registry_created},
