@@ -68,7 +68,7 @@ static int confirm_field(struct wizard *w, struct stepform *f, int i)
 	char value[VALUE_MAX], why[512];
 	tui_form_get(f->form, i, value, sizeof value);
 	plan_qid q = f->q[i];
-	if (plan_question_check(q, value, why, sizeof why) != 0) {
+	if (answers_check(&w->ans, q, value, why, sizeof why) != 0) {
 		screen_say(w, 1, "%s", why);
 		return -1;
 	}
@@ -90,12 +90,16 @@ static void chooser_draw(void *ctx);
 struct chooser {
 	struct tui_choice *list;
 	const char *title;
+	const struct plan_choice *choices;
+	size_t n;
 };
+
+static void draw_wrapped(int y, int x, int width, int maxlines, const char *text);
 
 static void chooser_draw(void *ctx)
 {
 	struct chooser *c = ctx;
-	int h = LINES - 6, wdt = COLS - 2;
+	int h = LINES - 8, wdt = COLS - 2;
 	tui_cover();   /* the form's panel would sit over the list's title and edge */
 	for (int y = 2; y < 2 + h + 1; y++)
 		mvhline(y, 0, ' ', COLS);
@@ -104,6 +108,12 @@ static void chooser_draw(void *ctx)
 	mvprintw(2, 2, "%s: Enter choose, Esc cancel", c->title);
 	attroff(a);
 	tui_choice_draw(c->list, 3, 1, h, wdt, true);
+	/* The list cuts long details at its edge: the selected one is shown whole below it. */
+	int k = tui_choice_selected(c->list);
+	mvhline(3 + h, 0, ' ', COLS);
+	mvhline(4 + h, 0, ' ', COLS);
+	if (k >= 0 && (size_t)k < c->n && c->choices[k].detail)
+		draw_wrapped(3 + h, 2, COLS - 4, 2, c->choices[k].detail);
 }
 
 static enum tui_event chooser_key(void *ctx, int key)
@@ -124,15 +134,14 @@ static enum tui_event choose(struct wizard *w, struct stepform *f, int i)
 		screen_say(w, 0, "%s takes free text; it has no list", pq->key);
 		return TUI_REDRAW;
 	}
-	struct chooser c = {tui_choice_new(), pq->label};
+	struct chooser c = {tui_choice_new(), pq->label, NULL, 0};
+	c.choices = answers_choices(&w->ans, f->q[i], &c.n);
 	char cur[VALUE_MAX];
 	tui_form_get(f->form, i, cur, sizeof cur);
-	for (size_t k = 0; k < pq->nchoices; k++) {
-		char desc[200];
-		snprintf(desc, sizeof desc, "%s%s", pq->choices[k].detail ? pq->choices[k].detail : "",
-		         pq->choices[k].selectable ? "" : "  (not offered)");
-		tui_choice_add(c.list, pq->choices[k].value, desc);
-		if (strcmp(cur, pq->choices[k].value) == 0)
+	for (size_t k = 0; k < c.n; k++) {
+		/* A choice that cannot be taken says why in its detail (the runner cannot use a GPU). */
+		tui_choice_add(c.list, c.choices[k].value, c.choices[k].detail ? c.choices[k].detail : "");
+		if (strcmp(cur, c.choices[k].value) == 0)
 			tui_choice_select(c.list, (int)k);
 	}
 	struct tui_app app = {chooser_draw, chooser_key, NULL, 0, &c};
@@ -140,7 +149,7 @@ static enum tui_event choose(struct wizard *w, struct stepform *f, int i)
 	if (ev == TUI_NEXT) {
 		int k = tui_choice_selected(c.list);
 		if (k >= 0) {
-			tui_form_set(f->form, i, pq->choices[k].value);
+			tui_form_set(f->form, i, c.choices[k].value);
 			confirm_field(w, f, i);
 		}
 	}
@@ -200,7 +209,7 @@ int stepform_validate(struct wizard *w, struct stepform *f, char *why, size_t wh
 	}
 	for (int i = 0; i < f->nq; i++) {
 		tui_form_get(f->form, i, value, sizeof value);
-		if (plan_question_check(f->q[i], value, why, whylen) != 0) {
+		if (answers_check(&w->ans, f->q[i], value, why, whylen) != 0) {
 			tui_form_focus(f->form, i);
 			return -1;
 		}
@@ -258,10 +267,12 @@ void stepform_draw(struct wizard *w, struct stepform *f)
 	attroff(a);
 	if (pq->choices) {
 		char cur[VALUE_MAX];
+		size_t nc;
+		const struct plan_choice *ch = answers_choices(&w->ans, f->q[i], &nc);
 		tui_form_get(f->form, i, cur, sizeof cur);
-		for (size_t k = 0; k < pq->nchoices; k++)
-			if (strcmp(cur, pq->choices[k].value) == 0 && pq->choices[k].detail)
-				mvprintw(y, 4 + (int)strlen(pq->key), "%.60s", pq->choices[k].detail);
+		for (size_t k = 0; k < nc; k++)
+			if (strcmp(cur, ch[k].value) == 0 && ch[k].detail)
+				mvaddnstr(y, 4 + (int)strlen(pq->key), ch[k].detail, COLS - 6 - (int)strlen(pq->key));
 	}
 	if (pq->help)
 		draw_wrapped(y + 1, 2, COLS - 4, LINES - 3 - (y + 1), pq->help);

@@ -286,9 +286,54 @@ int answers_default(const struct answers *a, plan_qid q, char *out, size_t outle
 	return rc;
 }
 
+int answers_cpu_mode(const struct answers *a)
+{
+	const char *m = a->val[Q_AKS_RUNNER_MODE], *d = a->val[Q_DECIDE_LOW_QUOTA];
+	return (m && strcmp(m, "cpu") == 0) || (d && strcmp(d, "cpu") == 0);
+}
+
+/* In gpu mode the runner in the image must recognise the size's GPU; the message names the
+ * field the operator chose (blame) and what to change. */
+static int answers_runner_rule(const char *image, const char *mode, const char *size, plan_qid blame,
+                               char *why, size_t whylen)
+{
+	char r[320];
+	if (!image || !size || (mode && strcmp(mode, "gpu") != 0) || plan_gpu_usable(size, image, r, sizeof r))
+		return 0;
+	snprintf(why, whylen, "%s: %s (acr.image %s, aks.node_vm_size %s); choose an image the runner of which "
+	         "can use it (F4 on aks.node_vm_size shows which), another GPU size, or aks.runner_mode cpu",
+	         plan_question(blame)->key, r, image, size);
+	return -1;
+}
+
+int answers_check(const struct answers *a, plan_qid q, const char *value, char *why, size_t whylen)
+{
+	if (plan_question_check(q, value, why, whylen) != 0)
+		return -1;
+	const char *image = q == Q_ACR_IMAGE ? value : a->val[Q_ACR_IMAGE];
+	const char *size = q == Q_AKS_NODE_VM_SIZE ? value : a->val[Q_AKS_NODE_VM_SIZE];
+	const char *mode = q == Q_AKS_RUNNER_MODE ? value : a->val[Q_AKS_RUNNER_MODE];
+	if (q == Q_ACR_IMAGE || q == Q_AKS_NODE_VM_SIZE || q == Q_AKS_RUNNER_MODE)
+		return answers_runner_rule(image, mode, size, q, why, whylen);
+	return 0;
+}
+
+const struct plan_choice *answers_choices(const struct answers *a, plan_qid q, size_t *n)
+{
+	if (q == Q_AKS_NODE_VM_SIZE)
+		return plan_gpu_choices(a->val[Q_ACR_IMAGE], n);
+	const struct plan_question *pq = plan_question(q);
+	*n = pq ? pq->nchoices : 0;
+	return pq ? pq->choices : NULL;
+}
+
 /* Rules that join two answers. */
 static enum answers_result answers_cross_check(const struct answers *a, char *err, size_t errlen)
 {
+	plan_qid blame = a->given[Q_ACR_IMAGE] && !a->given[Q_AKS_NODE_VM_SIZE] ? Q_ACR_IMAGE : Q_AKS_NODE_VM_SIZE;
+	if (answers_runner_rule(a->val[Q_ACR_IMAGE], a->val[Q_AKS_RUNNER_MODE], a->val[Q_AKS_NODE_VM_SIZE], blame, err,
+	                        errlen) != 0)
+		return ANSWERS_E_INVALID;
 	const struct plan_region *r = plan_region_find(a->val[Q_LOCATION]);
 	if (r && strcmp(r->cloud, a->val[Q_CLOUD]) != 0) {
 		snprintf(err, errlen, "location: %s is a region of %s, not of %s", r->name, r->cloud,

@@ -45,6 +45,15 @@ void answers_clear_defaults(struct answers *a);
 /* Fills every unset question with its default, in table order, then validates every
  * value and the rules that join answers (region in cloud, service principal tenant). */
 enum answers_result answers_complete(struct answers *a, char *err, size_t errlen);
+/* plan_question_check, then the rules that join q to the other answers as if q held value
+ * (an image whose runner cannot use the GPU size): what a form checks when a field is left.
+ * why starts with the key path. 0 or -1. */
+int answers_check(const struct answers *a, plan_qid q, const char *value, char *why, size_t whylen);
+/* q's choices labelled for these answers (the GPU sizes say what the runner in acr.image can use). */
+const struct plan_choice *answers_choices(const struct answers *a, plan_qid q, size_t *n);
+/* 1 when the runner runs on CPUs: aks.runner_mode cpu, or decisions.low_quota cpu (taken when the
+ * GPU quota was short). */
+int answers_cpu_mode(const struct answers *a);
 /* plan_expand over these answers. */
 int answers_expand(const struct answers *a, const char *tpl, char *out, size_t outlen,
                    char *err, size_t errlen);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/model/runner.h"
 #include "core/model/validate.h"
 
 struct step_row {
@@ -60,6 +61,16 @@ static const struct plan_choice yes_no_choices[] = {
 	{"no", "", 1},
 };
 
+static const struct plan_choice mode_choices[] = {
+	{"gpu", "runner pods on a GPU node pool (the runner must recognise its GPUs)", 1},
+	{"cpu", "CPU_ONLY=true on a general-purpose pool: jobs run without GPUs", 1},
+};
+
+static const struct plan_choice low_quota_choices[] = {
+	{"cpu", "run the runner on CPUs now (aks.cpu_node_vm_size); ask for GPU quota later", 1},
+	{"stop", "stop before anything is created; ask for quota first", 1},
+};
+
 static const struct plan_choice bool_choices[] = {
 	{"true", "", 1},
 	{"false", "", 1},
@@ -78,27 +89,27 @@ static const struct plan_choice vm_choices[] = {
 	{"Standard_DS12_v2", "4 vCPU, 28 GiB", 1},
 };
 
-/* The runner's devices.go knows GTX 10xx, TITAN X, RTX 2080 Ti, K80, P40, P100, V100 and
- * A100-SXM4-40GB; any other GPU gets no slots and the runner refuses to start. Of the
- * sizes Azure still sells, only ND A100 v4 has a GPU it knows. */
+/* Sizes with a GPU, current and retired; which ones a runner release can use is
+ * core/model/runner.c's business. Of the sizes Azure still sells, only ND A100 v4 has a GPU a
+ * released runner knows (A100-SXM4-40GB, from 0.13.2). */
 static const struct plan_gpu_size gpu_sizes[] = {
-	{"Standard_ND96asr_v4", "A100-SXM4-40GB", 8, 96, 1, 0},
-	{"Standard_NC6s_v3", "Tesla V100-PCIE-16GB", 1, 6, 1, 1},
-	{"Standard_NC12s_v3", "Tesla V100-PCIE-16GB", 2, 12, 1, 1},
-	{"Standard_NC24s_v3", "Tesla V100-PCIE-16GB", 4, 24, 1, 1},
-	{"Standard_NC6", "Tesla K80", 1, 6, 1, 1},
-	{"Standard_NC4as_T4_v3", "Tesla T4", 1, 4, 0, 0},
-	{"Standard_NC8as_T4_v3", "Tesla T4", 1, 8, 0, 0},
-	{"Standard_NC16as_T4_v3", "Tesla T4", 1, 16, 0, 0},
-	{"Standard_NC64as_T4_v3", "Tesla T4", 4, 64, 0, 0},
-	{"Standard_NV36ads_A10_v5", "A10", 1, 36, 0, 0},
-	{"Standard_NC24ads_A100_v4", "A100 80GB PCIe", 1, 24, 0, 0},
-	{"Standard_NC48ads_A100_v4", "A100 80GB PCIe", 2, 48, 0, 0},
-	{"Standard_NC96ads_A100_v4", "A100 80GB PCIe", 4, 96, 0, 0},
-	{"Standard_ND96amsr_A100_v4", "A100-SXM4-80GB", 8, 96, 0, 0},
-	{"Standard_NC40ads_H100_v5", "H100 NVL", 1, 40, 0, 0},
-	{"Standard_NC80adis_H100_v5", "H100 NVL", 2, 80, 0, 0},
-	{"Standard_ND96isr_H100_v5", "H100 80GB HBM3", 8, 96, 0, 0},
+	{"Standard_ND96asr_v4", "A100-SXM4-40GB", 8, 96, 0},
+	{"Standard_NC6s_v3", "Tesla V100-PCIE-16GB", 1, 6, 1},
+	{"Standard_NC12s_v3", "Tesla V100-PCIE-16GB", 2, 12, 1},
+	{"Standard_NC24s_v3", "Tesla V100-PCIE-16GB", 4, 24, 1},
+	{"Standard_NC6", "Tesla K80", 1, 6, 1},
+	{"Standard_NC4as_T4_v3", "Tesla T4", 1, 4, 0},
+	{"Standard_NC8as_T4_v3", "Tesla T4", 1, 8, 0},
+	{"Standard_NC16as_T4_v3", "Tesla T4", 1, 16, 0},
+	{"Standard_NC64as_T4_v3", "Tesla T4", 4, 64, 0},
+	{"Standard_NV36ads_A10_v5", "A10", 1, 36, 0},
+	{"Standard_NC24ads_A100_v4", "A100 80GB PCIe", 1, 24, 0},
+	{"Standard_NC48ads_A100_v4", "A100 80GB PCIe", 2, 48, 0},
+	{"Standard_NC96ads_A100_v4", "A100 80GB PCIe", 4, 96, 0},
+	{"Standard_ND96amsr_A100_v4", "A100-SXM4-80GB", 8, 96, 0},
+	{"Standard_NC40ads_H100_v5", "H100 NVL", 1, 40, 0},
+	{"Standard_NC80adis_H100_v5", "H100 NVL", 2, 80, 0},
+	{"Standard_ND96isr_H100_v5", "H100 80GB HBM3", 8, 96, 0},
 };
 #define GPU_COUNT (sizeof gpu_sizes / sizeof *gpu_sizes)
 
@@ -125,23 +136,60 @@ static const struct plan_region regions[] = {
 };
 #define REGION_COUNT (sizeof regions / sizeof *regions)
 
-/* Built once from the tables above so the detail text cannot drift from them. */
-static struct plan_choice gpu_choices[GPU_COUNT];
-static char gpu_details[GPU_COUNT][112];
+/* Built from the tables above so the detail text cannot drift from them: gpu_choices for
+ * the default image (the question's list), gpu_for for plan_gpu_choices(). */
+#define GPU_DETAIL_MAX 200
+static struct plan_choice gpu_choices[GPU_COUNT], gpu_for[GPU_COUNT];
+static char gpu_details[GPU_COUNT][GPU_DETAIL_MAX], gpu_for_details[GPU_COUNT][GPU_DETAIL_MAX];
 static struct plan_choice region_choices[REGION_COUNT];
+
+static void plan_label_gpus(const char *image, struct plan_choice *out, char (*detail)[GPU_DETAIL_MAX])
+{
+	for (size_t i = 0; i < GPU_COUNT; i++) {
+		const struct plan_gpu_size *g = &gpu_sizes[i];
+		char why[160];
+		int ok = !g->retired && runner_can_use(image, g->gpu_model, why, sizeof why);
+		snprintf(detail[i], GPU_DETAIL_MAX, "%d x %s, %d vCPU; %s", g->gpus, g->gpu_model, g->vcpus,
+		         g->retired ? "retired by Azure" : ok ? "runner can use it" : why);
+		if (ok) {
+			struct runner_version v;
+			char tag[64];
+			if (runner_version_of(image, &v, tag, sizeof tag) == 0)
+				snprintf(detail[i], GPU_DETAIL_MAX, "%d x %s, %d vCPU; runner %s can use it", g->gpus,
+				         g->gpu_model, g->vcpus, tag);
+		}
+		out[i] = (struct plan_choice){g->size, detail[i], ok};
+	}
+}
+
+const struct plan_choice *plan_gpu_choices(const char *image, size_t *n)
+{
+	plan_label_gpus(image && *image ? image : RUNNER_IMAGE_DEFAULT, gpu_for, gpu_for_details);
+	*n = GPU_COUNT;
+	return gpu_for;
+}
+
+int plan_gpu_usable(const char *size, const char *image, char *why, size_t whylen)
+{
+	const struct plan_gpu_size *g = plan_gpu_find(size);
+	char r[200];
+	if (!g)
+		snprintf(why, whylen, "%s is not a GPU size the wizard knows", size);
+	else if (g->retired)
+		snprintf(why, whylen, "%s (%s) is retired by Azure", size, g->gpu_model);
+	else if (!runner_can_use(image, g->gpu_model, r, sizeof r))
+		snprintf(why, whylen, "%s: %s", size, r);
+	else
+		return 1;
+	return 0;
+}
 
 static void plan_init_choices(void)
 {
 	static int done;
 	if (done)
 		return;
-	for (size_t i = 0; i < GPU_COUNT; i++) {
-		const struct plan_gpu_size *g = &gpu_sizes[i];
-		snprintf(gpu_details[i], sizeof gpu_details[i], "%d x %s, %d vCPU; runner can use: %s",
-		         g->gpus, g->gpu_model, g->vcpus,
-		         g->retired ? "no (size retired by Azure)" : g->runner_ok ? "yes" : "no");
-		gpu_choices[i] = (struct plan_choice){g->size, gpu_details[i], g->runner_ok && !g->retired};
-	}
+	plan_label_gpus(RUNNER_IMAGE_DEFAULT, gpu_choices, gpu_details);
 	for (size_t i = 0; i < REGION_COUNT; i++)
 		region_choices[i] = (struct plan_choice){regions[i].name, regions[i].cloud, 1};
 	done = 1;
@@ -239,8 +287,9 @@ int plan_validate_location(const char *value, char *why, size_t whylen)
 	return -1;
 }
 
-/* Refuses sizes the runner cannot use: a GPU node pool that idles at full price
- * while the runner refuses to start is the costliest mistake this wizard could make. */
+/* A size Azure still sells. Whether the chosen runner can use it joins acr.image and is
+ * checked with the answers (answers_check, answers_complete): a GPU pool that idles at full
+ * price while the runner refuses to start is the costliest mistake this wizard could make. */
 int plan_validate_gpu_size(const char *value, char *why, size_t whylen)
 {
 	const struct plan_gpu_size *g = plan_gpu_find(value);
@@ -250,11 +299,50 @@ int plan_validate_gpu_size(const char *value, char *why, size_t whylen)
 	else if (g->retired)
 		snprintf(why, whylen, "%s (%s) is retired by Azure; use %s", value, g->gpu_model,
 		         PLAN_GPU_DEFAULT);
-	else if (!g->runner_ok)
-		snprintf(why, whylen, "%s has %s GPUs, which the runner does not recognise (it would "
-		                      "refuse to start); use %s", value, g->gpu_model, PLAN_GPU_DEFAULT);
 	else
 		return 0;
+	return -1;
+}
+
+static int plan_validate_mode(const char *value, char *why, size_t whylen)
+{
+	if (strcmp(value, "gpu") == 0 || strcmp(value, "cpu") == 0)
+		return 0;
+	snprintf(why, whylen, "must be gpu or cpu");
+	return -1;
+}
+
+static int plan_validate_low_quota(const char *value, char *why, size_t whylen)
+{
+	if (strcmp(value, "cpu") == 0 || strcmp(value, "stop") == 0)
+		return 0;
+	snprintf(why, whylen, "must be cpu or stop");
+	return -1;
+}
+
+/* docker.io, a registry host[:port], or (tests, private mirrors) an https:// URL; http:// only
+ * to loopback. */
+int plan_validate_source_registry(const char *value, char *why, size_t whylen)
+{
+	const char *h = value;
+	int url = 0;
+	if (strncmp(h, "https://", 8) == 0)
+		h += 8, url = 1;
+	else if (strncmp(h, "http://", 7) == 0) {
+		h += 7, url = 1;
+		if (strncmp(h, "127.", 4) != 0 && strncmp(h, "localhost", 9) != 0) {
+			snprintf(why, whylen, "plain http:// is only for loopback addresses (tests); use https://");
+			return -1;
+		}
+	}
+	size_t n = strcspn(h, "/");
+	int ok = n > 0 && n < 254 && (h[n] == '\0' || (url && strcmp(h + n, "/") == 0));
+	for (size_t i = 0; ok && i < n; i++)
+		ok = (h[i] >= 'a' && h[i] <= 'z') || (h[i] >= '0' && h[i] <= '9') || h[i] == '.' || h[i] == '-' ||
+		     h[i] == ':';
+	if (ok)
+		return 0;
+	snprintf(why, whylen, "must be a registry host such as docker.io or quay.io (lower case, optional :port)");
 	return -1;
 }
 
@@ -362,15 +450,26 @@ static const struct plan_question questions[PLAN_Q_COUNT] = {
 	[Q_ACR_SKU] = {Q_ACR_SKU, "acr.sku", STEP_ACR, "Registry SKU",
 		PLAN_DEF_TEMPLATE, "Basic", plan_validate_acr_sku,
 		"Basic holds one runner image comfortably.", CH(acr_sku_choices), 1},
+	[Q_ACR_SOURCE_REGISTRY] = {Q_ACR_SOURCE_REGISTRY, "acr.source_registry", STEP_ACR,
+		"Source registry", PLAN_DEF_TEMPLATE, "docker.io", plan_validate_source_registry,
+		"Where the runner image comes from (docker.io is Docker Hub). A Docker Hub access token "
+		"in the vault as dockerhub-token (USER:TOKEN) lifts its anonymous pull limit.", NULL, 0, 0},
 	[Q_ACR_IMAGE] = {Q_ACR_IMAGE, "acr.image", STEP_ACR, "Runner image",
-		PLAN_DEF_TEMPLATE, "leafai/azure-studio-go-runner:0.9.21", validate_image_ref,
-		"Imported from Docker Hub into the registry by ACR itself (no local docker).",
-		NULL, 0, 0},
+		PLAN_DEF_TEMPLATE, RUNNER_IMAGE_DEFAULT, validate_image_ref,
+		"Imported into the registry by ACR itself (no local docker); F4 lists the tags the "
+		"source registry has. The runner gives work only to GPUs its release recognises: "
+		"A100-SXM4-40GB (Standard_ND96asr_v4) from 0.13.2; the guide's 0.9.21 knows none Azure "
+		"still sells.", NULL, 0, 0},
 
 	[Q_AKS_RESOURCE_GROUP] = {Q_AKS_RESOURCE_GROUP, "aks.resource_group", STEP_AKS,
 		"Resource group", PLAN_DEF_TEMPLATE, "leafai-{uniq_id}", validate_resource_group,
 		"The guide's cluster group. AKS also makes its own MC_* group for the nodes.",
 		NULL, 0, 0},
+	[Q_AKS_RUNNER_MODE] = {Q_AKS_RUNNER_MODE, "aks.runner_mode", STEP_AKS, "Runner mode",
+		PLAN_DEF_TEMPLATE, "gpu", plan_validate_mode,
+		"gpu: a GPU node pool the runner can use. cpu: the runner with CPU_ONLY=true on a "
+		"general-purpose pool (aks.cpu_node_vm_size); jobs then run without GPUs.",
+		CH(mode_choices), 1},
 	[Q_AKS_NAME] = {Q_AKS_NAME, "aks.name", STEP_AKS, "Cluster name",
 		PLAN_DEF_TEMPLATE, "leafai-cluster-{uniq_id}", validate_aks_name, "", NULL, 0, 0},
 	[Q_AKS_DNS_PREFIX] = {Q_AKS_DNS_PREFIX, "aks.dns_prefix", STEP_AKS, "DNS prefix",
@@ -378,13 +477,17 @@ static const struct plan_question questions[PLAN_Q_COUNT] = {
 		"Prefix of the cluster API server's host name.", NULL, 0, 0},
 	[Q_AKS_NODE_VM_SIZE] = {Q_AKS_NODE_VM_SIZE, "aks.node_vm_size", STEP_AKS, "GPU node size",
 		PLAN_DEF_TEMPLATE, PLAN_GPU_DEFAULT, plan_validate_gpu_size,
-		"The runner only uses GPUs it recognises; on today's Azure that is ND A100 v4 "
-		"(A100-SXM4-40GB). Other sizes are listed so you can see why they are refused.",
+		"The runner only uses GPUs its release recognises; on today's Azure that is ND A100 v4 "
+		"(A100-SXM4-40GB, runner 0.13.2 and later). F4 shows what the chosen image can use.",
 		gpu_choices, GPU_COUNT, 1},
-	[Q_AKS_NODE_COUNT] = {Q_AKS_NODE_COUNT, "aks.node_count", STEP_AKS, "GPU nodes",
+	[Q_AKS_NODE_COUNT] = {Q_AKS_NODE_COUNT, "aks.node_count", STEP_AKS, "Runner nodes",
 		PLAN_DEF_TEMPLATE, "1", validate_node_count,
-		"Runner replicas are set to nodes x GPUs per node, so none wait for a GPU.",
-		NULL, 0, 0},
+		"Nodes of the runner's pool. Runner replicas are set to nodes x GPUs per node, so "
+		"none wait for a GPU.", NULL, 0, 0},
+	[Q_AKS_CPU_NODE_VM_SIZE] = {Q_AKS_CPU_NODE_VM_SIZE, "aks.cpu_node_vm_size", STEP_AKS,
+		"CPU node size", PLAN_DEF_TEMPLATE, "Standard_D4s_v5", validate_vm_size,
+		"The runner's pool in cpu mode (or when GPU quota is short and you choose cpu).",
+		CH(vm_choices), 0},
 
 	[Q_OVERLAY_DIR] = {Q_OVERLAY_DIR, "overlay.dir", STEP_OVERLAY, "Overlay directory",
 		PLAN_DEF_TEMPLATE, "~/studioml-overlay-{uniq_id}", validate_dir,
@@ -406,6 +509,10 @@ static const struct plan_question questions[PLAN_Q_COUNT] = {
 		STEP_SUBSCRIPTION, "Register resource providers", PLAN_DEF_NONE, NULL, plan_validate_yes_no,
 		"yes: register the resource providers the install needs when the subscription has "
 		"not yet (a one-time, free change of the subscription).", CH(yes_no_choices), 1, 1},
+	[Q_DECIDE_LOW_QUOTA] = {Q_DECIDE_LOW_QUOTA, "decisions.low_quota", STEP_AKS,
+		"GPU quota too small", PLAN_DEF_NONE, NULL, plan_validate_low_quota,
+		"cpu: when the GPU family's vCPU quota cannot hold the nodes, run the runner on CPUs "
+		"(aks.cpu_node_vm_size) instead; stop: create nothing and stop.", CH(low_quota_choices), 1, 1},
 };
 
 #define PLAN_Q_KEY_(id, key) key,

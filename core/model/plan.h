@@ -55,17 +55,21 @@ int plan_step_parse(const char *key);
 	X(Q_ACR_RESOURCE_GROUP, "acr.resource_group")           \
 	X(Q_ACR_NAME, "acr.name")                               \
 	X(Q_ACR_SKU, "acr.sku")                                 \
+	X(Q_ACR_SOURCE_REGISTRY, "acr.source_registry")         \
 	X(Q_ACR_IMAGE, "acr.image")                             \
 	X(Q_AKS_RESOURCE_GROUP, "aks.resource_group")           \
 	X(Q_AKS_NAME, "aks.name")                               \
 	X(Q_AKS_DNS_PREFIX, "aks.dns_prefix")                   \
+	X(Q_AKS_RUNNER_MODE, "aks.runner_mode")                 \
 	X(Q_AKS_NODE_VM_SIZE, "aks.node_vm_size")               \
 	X(Q_AKS_NODE_COUNT, "aks.node_count")                   \
+	X(Q_AKS_CPU_NODE_VM_SIZE, "aks.cpu_node_vm_size")       \
 	X(Q_OVERLAY_DIR, "overlay.dir")                         \
 	X(Q_OVERLAY_NAMESPACE, "overlay.namespace")             \
 	X(Q_OVERLAY_QUEUE_MATCH, "overlay.queue_match")         \
 	X(Q_OVERLAY_CLEAR_TEXT, "overlay.clear_text_messages")  \
-	X(Q_DECIDE_REGISTER_PROVIDERS, "decisions.register_providers")
+	X(Q_DECIDE_REGISTER_PROVIDERS, "decisions.register_providers") \
+	X(Q_DECIDE_LOW_QUOTA, "decisions.low_quota")
 
 #define PLAN_Q_ENUM_(id, key) id,
 typedef enum { PLAN_QUESTIONS(PLAN_Q_ENUM_) PLAN_Q_COUNT } plan_qid;
@@ -112,18 +116,24 @@ int plan_question_check(plan_qid q, const char *value, char *why, size_t whylen)
  * most max are stored). */
 size_t plan_step_questions(step_id s, plan_qid *out, size_t max);
 
-/* GPU node sizes: what the runner's device whitelist makes of each (runner-facts §5). */
+/* GPU node sizes; whether the runner can use one depends on its release (core/model/runner.h). */
 struct plan_gpu_size {
 	const char *size;
 	const char *gpu_model;
 	int gpus;                /* per node */
 	int vcpus;
-	int runner_ok;           /* the runner gives it slots without changes */
 	int retired;             /* Azure no longer creates it */
 };
 const struct plan_gpu_size *plan_gpu_sizes(size_t *n);
 const struct plan_gpu_size *plan_gpu_find(const char *size);
+/* 1 when the runner in image can use size (known, not retired, GPU recognised); else 0 with
+ * why ("Standard_ND96asr_v4: runner 0.9.21 does not recognise A100-SXM4-40GB; it does from 0.13.2"). */
+int plan_gpu_usable(const char *size, const char *image, char *why, size_t whylen);
+/* The GPU size list labelled for image: each size's GPU and whether (or why not) that runner
+ * can use it. The array is rebuilt by the next call. */
+const struct plan_choice *plan_gpu_choices(const char *image, size_t *n);
 #define PLAN_GPU_DEFAULT "Standard_ND96asr_v4"
+#define PLAN_SYSTEM_POOL_SIZE "Standard_D2s_v5"
 
 /* Azure region names the wizard offers, with the cloud each belongs to. */
 struct plan_region {
@@ -141,6 +151,7 @@ int plan_validate_location(const char *value, char *why, size_t whylen);
 int plan_validate_gpu_size(const char *value, char *why, size_t whylen);
 int plan_validate_auth_method(const char *value, char *why, size_t whylen);
 int plan_validate_acr_sku(const char *value, char *why, size_t whylen);
+int plan_validate_source_registry(const char *value, char *why, size_t whylen);
 
 /* A vault entry a step produces (listed by the step's table, core/steps/). */
 struct plan_secret {

@@ -1,11 +1,293 @@
-/* Step: aks. The resources this version makes for it; the step stays unavailable to run
- * until all of them are here. */
-#include "core/steps/steps.h"
+/* Step: aks. Nothing is created before acr.preflight has checked (with aks_preflight.c) the
+ * sizes, the quota (too little GPU quota offers the CPU mode) and the Kubernetes version;
+ * the preflight lives in the acr step because the acr step's creations wait for it too and
+ * the table lists what an action waits for before it. Then the cluster: a small system pool
+ * and the runner's pool (GPU: tainted sku=gpu:NoSchedule, NVIDIA driver installed by AKS;
+ * CPU: a general-purpose pool where the runner runs with CPU_ONLY=true). The cluster-user
+ * kubeconfig is sealed in the vault and never written to disk; the kubelet identity gets
+ * AcrPull on the registry (a role assignment named deterministically, so a rerun is idempotent). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <sodium.h>
+
+#include "core/steps/aks_int.h"
+#include "secrets/secmem.h"
+
+#define API_ROLES "2022-04-01"
+#define ACR_PULL_ROLE "7f951dda-4ed3-4680-a7ca-43fe172d538d"
+#define ROLE_RETRY_CODE "PrincipalNotFound"
+#define ROLE_RETRY_S 300
+#define ROLE_RETRY_MS 10000L
+#define GPU_TAINT "sku=gpu:NoSchedule"
+
+#define CLUSTER_PATH                                                                                     \
+	"/subscriptions/{subscription}/resourceGroups/{aks.resource_group}/providers/"                        \
+	"Microsoft.ContainerService/managedClusters/{aks.name}"
+#define REGISTRY_PATH                                                                                    \
+	"/subscriptions/{subscription}/resourceGroups/{acr.resource_group}/providers/"                        \
+	"Microsoft.ContainerRegistry/registries/{acr.name}"
+
+static const char *aks_str(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+static int aks_cpu(const struct act *a)
+{
+	const char *m = act_output(a, "aks.mode");
+	return m && strcmp(m, "cpu") == 0;
+}
+
+/* ---- the cluster ---- */
+
+static cJSON *aks_pool(cJSON *pools, const char *name, const char *mode, const char *size, int count)
+{
+	cJSON *p = cJSON_CreateObject();
+	cJSON_AddItemToArray(pools, p);
+	cJSON_AddStringToObject(p, "name", name);
+	cJSON_AddStringToObject(p, "mode", mode);
+	cJSON_AddStringToObject(p, "vmSize", size);
+	cJSON_AddNumberToObject(p, "count", count);
+	cJSON_AddStringToObject(p, "osType", "Linux");
+	cJSON_AddStringToObject(p, "type", "VirtualMachineScaleSets");
+	return p;
+}
+
+static cJSON *cluster_body(struct act *a, char *err, size_t errlen)
+{
+	const char *version = act_output(a, "aks.kubernetes_version");
+	if (!version || !act_output(a, "aks.mode")) {
+		snprintf(err, errlen, "the preflight's results are missing (acr.preflight)");
+		return NULL;
+	}
+	cJSON *o = steps_location_body(a, err, errlen);
+	if (!o)
+		return NULL;
+	cJSON_AddStringToObject(cJSON_AddObjectToObject(o, "identity"), "type", "SystemAssigned");
+	cJSON *props = cJSON_AddObjectToObject(o, "properties");
+	cJSON_AddStringToObject(props, "kubernetesVersion", version);
+	cJSON_AddStringToObject(props, "dnsPrefix", act_answer(a, Q_AKS_DNS_PREFIX));
+	cJSON *pools = cJSON_AddArrayToObject(props, "agentPoolProfiles");
+	int count = atoi(act_answer(a, Q_AKS_NODE_COUNT));
+	aks_pool(pools, "system", "System", PLAN_SYSTEM_POOL_SIZE, 1);
+	if (aks_cpu(a)) {
+		aks_pool(pools, "cpu", "User", act_answer(a, Q_AKS_CPU_NODE_VM_SIZE), count);
+	} else {
+		cJSON *p = aks_pool(pools, "gpu", "User", act_answer(a, Q_AKS_NODE_VM_SIZE), count);
+		cJSON_AddItemToArray(cJSON_AddArrayToObject(p, "nodeTaints"), cJSON_CreateString(GPU_TAINT));
+		cJSON_AddStringToObject(cJSON_AddObjectToObject(p, "gpuProfile"), "driver", "Install");
+	}
+	if (!cJSON_GetObjectItemCaseSensitive(o, "properties")) {
+		cJSON_Delete(o);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	return o;
+}
+
+static int cluster_created(struct act *a, const cJSON *res, char *err, size_t errlen)
+{
+	const cJSON *props = cJSON_GetObjectItemCaseSensitive(res, "properties");
+	const cJSON *kid = cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(props, "identityProfile"), "kubeletidentity"),
+		"objectId");
+	if (!cJSON_IsString(kid) || !*kid->valuestring) {
+		snprintf(err, errlen, "cluster %s: Azure's answer has no kubelet identity", act_answer(a, Q_AKS_NAME));
+		return -1;
+	}
+	char gpus[16] = "0";
+	const struct plan_gpu_size *g = plan_gpu_find(act_answer(a, Q_AKS_NODE_VM_SIZE));
+	if (!aks_cpu(a) && g)
+		snprintf(gpus, sizeof gpus, "%d", g->gpus);
+	if (act_output_set(a, "aks.kubelet_object_id", kid->valuestring) != 0 ||
+	    act_output_set(a, "aks.fqdn", aks_str(props, "fqdn")) != 0 ||
+	    act_output_set(a, "aks.nodes", act_answer(a, Q_AKS_NODE_COUNT)) != 0 ||
+	    act_output_set(a, "aks.node_gpus", gpus) != 0) {
+		snprintf(err, errlen, "cannot save the state");
+		return -1;
+	}
+	if (aks_cpu(a))
+		act_info(a, "runner pool: %s x %s without GPUs; the runner runs with CPU_ONLY=true",
+		         act_answer(a, Q_AKS_CPU_NODE_VM_SIZE), act_answer(a, Q_AKS_NODE_COUNT));
+	return 0;
+}
+
+static void cluster_describe(const struct answers *a, char *out, size_t outlen)
+{
+	if (strcmp(answers_get(a, Q_AKS_RUNNER_MODE), "cpu") == 0)
+		answers_expand(a, "create AKS cluster {aks.name} (identity SystemAssigned, the region's default Kubernetes): "
+		                  "system pool " PLAN_SYSTEM_POOL_SIZE " x1, CPU pool {aks.cpu_node_vm_size} x {aks.node_count}"
+		                  " -- the runner runs with CPU_ONLY=true: jobs run WITHOUT GPUs",
+		               out, outlen, NULL, 0);
+	else
+		answers_expand(a, "create AKS cluster {aks.name} (identity SystemAssigned, the region's default Kubernetes): "
+		                  "system pool " PLAN_SYSTEM_POOL_SIZE " x1, GPU pool {aks.node_vm_size} x {aks.node_count} "
+		                  "(taint " GPU_TAINT ", NVIDIA driver installed by AKS); if the GPU quota is short and "
+		                  "decisions.low_quota is cpu: CPU pool {aks.cpu_node_vm_size}, jobs without GPUs",
+		               out, outlen, NULL, 0);
+}
+
+/* ---- the kubeconfig: sealed, never on disk ---- */
+
+static void kube_on_creds(const struct arm_result *r, void *arg)
+{
+	struct act *a = arg;
+	char err[512];
+	if (r->error) {
+		act_fail(a, "cluster credentials: %s", r->error);
+		return;
+	}
+	const cJSON *it, *val = NULL;
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(r->json, "kubeconfigs"))
+	{
+		if (!val || strcmp(aks_str(it, "name"), "clusterUser") == 0)
+			val = cJSON_GetObjectItemCaseSensitive(it, "value");
+	}
+	if (!cJSON_IsString(val)) {
+		act_fail(a, "cluster credentials: Azure's answer holds no kubeconfig");
+		return;
+	}
+	size_t n = strlen(val->valuestring), len = 0;
+	unsigned char *kc = secmem_alloc(n + 1);
+	int bad = !kc || sodium_base642bin(kc, n + 1, val->valuestring, n, "\r\n", &len, NULL,
+	                                   sodium_base64_VARIANT_ORIGINAL) != 0;
+	/* The answer's copies are wiped before the arm layer frees them. */
+	secmem_wipe(val->valuestring, n);
+	secmem_wipe((char *)r->body, strlen(r->body));
+	if (bad) {
+		secmem_free(kc);
+		act_fail(a, "cluster credentials: the kubeconfig is not base64");
+		return;
+	}
+	int rc = act_secret_put(a, "aks-kubeconfig", VAULT_KIND_KUBECONFIG, kc, len, err, sizeof err);
+	secmem_free(kc);
+	if (rc != 0)
+		act_fail(a, "sealing the kubeconfig: %s", err);
+	else
+		act_done(a, "sealed as aks-kubeconfig (%zu bytes)", len);
+}
+
+static void kube_start(struct act *a)
+{
+	char path[600];
+	if (answers_expand(act_answers(a), CLUSTER_PATH "/listClusterUserCredential", path, sizeof path, NULL, 0) != 0 ||
+	    act_call(a, "POST", path, API_AKS, NULL, kube_on_creds) != 0)
+		act_fail(a, "out of memory");
+}
+
+/* ---- AcrPull for the kubelet identity ---- */
+
+struct pull_data {
+	char path[900];
+	char body[600];
+	long long deadline_ms;
+};
+
+/* A GUID named by install id, scope, principal and role: the same grant gets the same name. */
+static void pull_guid(const char *install, const char *scope, const char *principal, char out[37])
+{
+	unsigned char h[16];
+	crypto_generichash_state st;
+	crypto_generichash_init(&st, NULL, 0, sizeof h);
+	const char *parts[] = {install, "|", scope, "|", principal, "|", ACR_PULL_ROLE};
+	for (size_t i = 0; i < sizeof parts / sizeof *parts; i++)
+		for (const char *p = parts[i]; *p; p++) {
+			unsigned char c = (unsigned char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+			crypto_generichash_update(&st, &c, 1);
+		}
+	crypto_generichash_final(&st, h, sizeof h);
+	h[6] = (unsigned char)((h[6] & 0x0f) | 0x50);   /* name-based */
+	h[8] = (unsigned char)((h[8] & 0x3f) | 0x80);
+	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", h[0], h[1], h[2], h[3],
+	         h[4], h[5], h[6], h[7], h[8], h[9], h[10], h[11], h[12], h[13], h[14], h[15]);
+}
+
+static void pull_put(struct act *a);
+
+static void pull_on_put(const struct arm_result *r, void *arg)
+{
+	struct act *a = arg;
+	struct pull_data *d = act_data(a);
+	if (r->error && r->code && strcasecmp(r->code, "RoleAssignmentExists") == 0) {
+		act_done(a, "granted earlier");
+		return;
+	}
+	if (r->error && r->code && strcasecmp(r->code, ROLE_RETRY_CODE) == 0 && loop_now_ms() < d->deadline_ms) {
+		act_progress(a, "Azure does not know the kubelet identity yet (%s); trying again in %ld s", r->code,
+		             ROLE_RETRY_MS / 1000);
+		if (act_after(a, ROLE_RETRY_MS, pull_put) != 0)
+			act_fail(a, "out of memory");
+		return;
+	}
+	if (r->error) {
+		act_fail(a, "granting AcrPull on %s: %s", act_answer(a, Q_ACR_NAME), r->error);
+		return;
+	}
+	act_done(a, "AcrPull for the kubelet identity");
+}
+
+static void pull_put(struct act *a)
+{
+	struct pull_data *d = act_data(a);
+	if (act_call(a, "PUT", d->path, API_ROLES, d->body, pull_on_put) != 0)
+		act_fail(a, "out of memory");
+}
+
+static void pull_start(struct act *a)
+{
+	struct pull_data *d = act_data(a);
+	const char *principal = act_output(a, "aks.kubelet_object_id");
+	char scope[512], guid[37];
+	if (!principal) {
+		act_fail(a, "the cluster's kubelet identity is not known (aks.cluster)");
+		return;
+	}
+	answers_expand(act_answers(a), REGISTRY_PATH, scope, sizeof scope, NULL, 0);
+	pull_guid(act_install_id(a), scope, principal, guid);
+	snprintf(d->path, sizeof d->path, "%s/providers/Microsoft.Authorization/roleAssignments/%s", scope, guid);
+	snprintf(d->body, sizeof d->body, "{\"properties\":{\"roleDefinitionId\":\"/subscriptions/%s/providers/"
+	         "Microsoft.Authorization/roleDefinitions/" ACR_PULL_ROLE "\",\"principalId\":\"%s\",\"principalType\":"
+	         "\"ServicePrincipal\"}}", act_answer(a, Q_SUBSCRIPTION), principal);
+	d->deadline_ms = loop_now_ms() + ROLE_RETRY_S * 1000L;
+	pull_put(a);
+}
 
 static const struct action_def actions[] = {
-	STEPS_GROUP_ACTION("aks", "aks.resource_group"),
+	{.key = "aks.group", .text = "create resource group {aks.resource_group} in {location}",
+	 .after = {"subscription", "acr.preflight"}, .kind = ACTION_RESOURCE, .expect_s = 2,
+	 .type = "Microsoft.Resources/resourceGroups",
+	 .path = "/subscriptions/{subscription}/resourceGroups/{aks.resource_group}", .api = API_GROUPS,
+	 .body = steps_location_body, .use_existing = 1},
+	{.key = "aks.cluster", .text = "create AKS cluster {aks.name} in {aks.resource_group}",
+	 .after = {"aks.group", "acr.preflight"}, .kind = ACTION_RESOURCE, .expect_s = 420,
+	 .type = "Microsoft.ContainerService/managedClusters", .path = CLUSTER_PATH, .api = API_AKS,
+	 .body = cluster_body, .fix = "aks.name", .created = cluster_created, .describe = cluster_describe},
+	{.key = "aks.kubeconfig", .text = "seal the cluster-user kubeconfig of {aks.name} in the vault (aks-kubeconfig)",
+	 .after = {"aks.cluster"}, .kind = ACTION_TASK, .expect_s = 2, .start = kube_start},
+	{.key = "aks.acr-pull",
+	 .text = "grant the cluster's kubelet identity AcrPull on registry {acr.name} (waits until Azure knows it)",
+	 .after = {"acr.registry", "aks.cluster"}, .kind = ACTION_TASK, .expect_s = 15, .retry_code = ROLE_RETRY_CODE,
+	 .retry_s = ROLE_RETRY_S, .start = pull_start, .data_size = sizeof(struct pull_data)},
+};
+
+static const struct plan_secret secrets[] = {
+	{"aks-kubeconfig", VAULT_KIND_KUBECONFIG, "the cluster-user kubeconfig of the AKS cluster", NULL},
+};
+
+static const struct step_output outputs[] = {
+	{"aks.mode", "runner mode (gpu or cpu)"},
+	{"aks.nodes", "runner nodes"},
+	{"aks.node_gpus", "GPUs per node"},
+	{"aks.kubernetes_version", "Kubernetes version"},
+	{"aks.fqdn", "API server"},
 };
 
 const struct step_def step_aks = {
-	.id = STEP_AKS, .actions = actions, .nactions = sizeof actions / sizeof actions[0], .available = 0,
+	.id = STEP_AKS, .actions = actions, .nactions = sizeof actions / sizeof actions[0], .secrets = secrets,
+	.nsecrets = sizeof secrets / sizeof secrets[0], .outputs = outputs, .noutputs = sizeof outputs / sizeof outputs[0],
+	.available = 1,
 };

@@ -76,7 +76,7 @@ static void test_defaults_follow_the_guide(void **s)
 		{"acr.resource_group", "studioml-1a2b3c4d"},
 		{"aks.resource_group", "leafai-1a2b3c4d"},
 		{"aks.name", "leafai-cluster-1a2b3c4d"},
-		{"acr.image", "leafai/azure-studio-go-runner:0.9.21"},
+		{"acr.image", "leafai/azure-studio-go-runner:0.14.2"},
 		{"location", "eastus"},
 		{"rabbitmq.vm_size", "Standard_A2_v2"},
 		{"minio.vm_size", "Standard_D2s_v3"},
@@ -94,8 +94,8 @@ static void test_defaults_follow_the_guide(void **s)
 		assert_int_equal(a.given[q], 0);
 	}
 	/* The default GPU is one the runner can use. */
-	const struct plan_gpu_size *g = plan_gpu_find(answers_get(&a, Q_AKS_NODE_VM_SIZE));
-	assert_true(g && g->runner_ok && !g->retired);
+	char why[256];
+	assert_true(plan_gpu_usable(answers_get(&a, Q_AKS_NODE_VM_SIZE), answers_get(&a, Q_ACR_IMAGE), why, sizeof why));
 	answers_free(&a);
 }
 
@@ -203,6 +203,10 @@ static void test_each_invalid_answer_names_its_key(void **s)
 		{"overlay.queue_match", "\"\""},
 		{"overlay.clear_text_messages", "\"maybe\""},
 		{"decisions.register_providers", "\"maybe\""},
+		{"decisions.low_quota", "\"gpu\""},
+		{"acr.source_registry", "\"Docker Hub\""},
+		{"aks.runner_mode", "\"tpu\""},
+		{"aks.cpu_node_vm_size", "\"D4s_v5\""},
 	};
 	int covered[PLAN_Q_COUNT] = {0};
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {

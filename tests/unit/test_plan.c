@@ -149,7 +149,7 @@ static void test_step_questions_and_secrets(void **s)
 	assert_true(decisions >= 1);
 	assert_int_equal(total + decisions, PLAN_Q_COUNT);
 	size_t n = plan_step_questions(STEP_ACR, qs, PLAN_Q_COUNT);
-	assert_int_equal(n, 4);
+	assert_int_equal(n, 5);
 	assert_int_equal(qs[1], Q_ACR_NAME);
 	/* Vault entry names are unique across the table. */
 	const char *names[64];
@@ -175,10 +175,14 @@ static void test_gpu_choices_show_model_and_runner_support(void **s)
 		const struct plan_gpu_size *g = plan_gpu_find(c->value);
 		assert_non_null(g);
 		assert_non_null(strstr(c->detail, g->gpu_model));
-		assert_non_null(strstr(c->detail, c->selectable ? "runner can use: yes" : "runner can use: no"));
+		if (c->selectable)
+			assert_non_null(strstr(c->detail, "runner 0.14.2 can use it"));
 		usable += c->selectable;
-		if (strstr(c->value, "T4"))
+		/* T4 is sold by Azure: the reason is the runner, not the offer. */
+		if (strstr(c->value, "T4")) {
 			t4 += !c->selectable;
+			assert_non_null(strstr(c->detail, "runner 0.14.2 does not recognise Tesla T4; no runner release does"));
+		}
 		if (strcmp(c->value, "Standard_NC6s_v3") == 0)
 			v100 = !c->selectable && strstr(c->detail, "retired") != NULL;
 	}
@@ -186,7 +190,8 @@ static void test_gpu_choices_show_model_and_runner_support(void **s)
 	assert_true(t4 >= 1);
 	assert_true(v100);
 	assert_string_equal(q->def, PLAN_GPU_DEFAULT);
-	assert_true(plan_gpu_find(PLAN_GPU_DEFAULT)->runner_ok);
+	char why[256];
+	assert_true(plan_gpu_usable(PLAN_GPU_DEFAULT, plan_question(Q_ACR_IMAGE)->def, why, sizeof why));
 }
 
 static void test_expand_copies_shell_variables_and_reports_gaps(void **s)

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "core/model/plan.h"
+#include "core/model/runner.h"
 #include "core/model/validate.h"
 #include "tests/unit/testutil.h"
 
@@ -334,10 +335,19 @@ static void test_location_and_choices(void **s)
 	check(plan_validate_acr_sku, L("Basic", "Premium"), L("basic", "Free"), "Basic");
 }
 
+/* The field's own rule plus what the default image's runner can use (the joined rule of
+ * answers_check; tests/unit/test_runner.c covers other images). */
+static int gpu_for_default_image(const char *value, char *why, size_t whylen)
+{
+	if (plan_validate_gpu_size(value, why, whylen) != 0)
+		return -1;
+	return plan_gpu_usable(value, RUNNER_IMAGE_DEFAULT, why, whylen) ? 0 : -1;
+}
+
 static void test_gpu_size_refuses_what_the_runner_cannot_use(void **s)
 {
 	(void)s;
-	check(plan_validate_gpu_size, L("Standard_ND96asr_v4"),
+	check(gpu_for_default_image, L("Standard_ND96asr_v4"),
 	      L("Standard_NC4as_T4_v3", "Standard_NV36ads_A10_v5", "Standard_NC24ads_A100_v4",
 	        "Standard_ND96amsr_A100_v4", "Standard_ND96isr_H100_v5"),
 	      "does not recognise");

@@ -1,0 +1,308 @@
+/* The aks step's check before anything is created: each pool's size is offered in the region
+ * without restriction (resourceSkus), the vCPU quota of each family and the regional total
+ * hold the pools (usages), and the region's default Kubernetes version. Quota too small for
+ * the GPU pool: the operator chooses the CPU mode or a stop (decisions.low_quota). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/steps/aks_int.h"
+
+#define POOLS_MAX 2
+#define FAMILY_MAX 64
+
+struct pool_need {
+	const char *size;
+	const char *key;         /* the answers key that chose it */
+	int count;
+	char family[FAMILY_MAX];
+	int vcpus, gpus;
+};
+
+struct pre_data {
+	cJSON *skus;
+	cJSON *usages;
+	int cpu;                 /* checking the CPU pool */
+	struct pool_need pools[POOLS_MAX];
+	char path[512];
+	char short_msg[900];
+	struct engine_question q;
+};
+
+_Static_assert(sizeof(struct pre_data) <= AKS_PREFLIGHT_DATA_SIZE, "AKS_PREFLIGHT_DATA_SIZE too small");
+
+static const struct plan_choice low_quota_choices[] = {
+	{"cpu", "run the runner on CPUs (jobs run without GPUs)", 1},
+	{"stop", "stop here; nothing is created", 1},
+};
+
+static const char *pre_str(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+static void pre_free(struct pre_data *d)
+{
+	cJSON_Delete(d->skus);
+	cJSON_Delete(d->usages);
+	d->skus = d->usages = NULL;
+}
+
+static void pre_fail(struct act *a, const char *msg)
+{
+	pre_free(act_data(a));
+	act_fail(a, "%s", msg);
+}
+
+static int pre_count(struct act *a)
+{
+	return atoi(act_answer(a, Q_AKS_NODE_COUNT));
+}
+
+/* The pools of the mode: the system pool and the runner's. */
+static void pre_pools(struct act *a)
+{
+	struct pre_data *d = act_data(a);
+	d->pools[0] = (struct pool_need){PLAN_SYSTEM_POOL_SIZE, "the system pool", 1, "", 0, 0};
+	if (d->cpu)
+		d->pools[1] = (struct pool_need){act_answer(a, Q_AKS_CPU_NODE_VM_SIZE), "aks.cpu_node_vm_size", pre_count(a),
+		                                 "", 0, 0};
+	else
+		d->pools[1] = (struct pool_need){act_answer(a, Q_AKS_NODE_VM_SIZE), "aks.node_vm_size", pre_count(a), "", 0, 0};
+}
+
+static int pre_cap(const cJSON *sku, const char *name)
+{
+	const cJSON *it;
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(sku, "capabilities"))
+	{
+		if (strcmp(pre_str(it, "name"), name) == 0)
+			return atoi(pre_str(it, "value"));
+	}
+	return 0;
+}
+
+/* Each pool's size: in the list, no Location restriction. 0, or -1 with msg. */
+static int pre_check_offered(struct act *a, char *msg, size_t msglen)
+{
+	struct pre_data *d = act_data(a);
+	for (int i = 0; i < POOLS_MAX; i++) {
+		struct pool_need *p = &d->pools[i];
+		const cJSON *it, *found = NULL;
+		cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(d->skus, "value"))
+		{
+			const char *rt = pre_str(it, "resourceType");
+			if ((!*rt || strcasecmp(rt, "virtualMachines") == 0) && strcasecmp(pre_str(it, "name"), p->size) == 0) {
+				found = it;
+				break;
+			}
+		}
+		if (!found) {
+			snprintf(msg, msglen, "%s: %s is not offered in %s", p->key, p->size, act_answer(a, Q_LOCATION));
+			return -1;
+		}
+		cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(found, "restrictions"))
+		{
+			if (strcasecmp(pre_str(it, "type"), "Location") == 0) {
+				snprintf(msg, msglen, "%s: %s is not available to this subscription in %s (%s); choose another "
+				         "size or region, or ask Azure support to enable it", p->key, p->size,
+				         act_answer(a, Q_LOCATION), pre_str(it, "reasonCode"));
+				return -1;
+			}
+		}
+		snprintf(p->family, sizeof p->family, "%s", pre_str(found, "family"));
+		p->vcpus = pre_cap(found, "vCPUs");
+		p->gpus = pre_cap(found, "GPUs");
+	}
+	return 0;
+}
+
+static const cJSON *pre_usage(const struct pre_data *d, const char *name)
+{
+	const cJSON *it;
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(d->usages, "value"))
+	{
+		if (strcasecmp(pre_str(cJSON_GetObjectItemCaseSensitive(it, "name"), "value"), name) == 0)
+			return it;
+	}
+	return NULL;
+}
+
+static long pre_num(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	return cJSON_IsNumber(v) ? (long)v->valuedouble : 0;
+}
+
+/* Each family's need and the regional total against limit - in use. 0, or -1 with msg. */
+static int pre_check_quota(struct act *a, char *msg, size_t msglen)
+{
+	struct pre_data *d = act_data(a);
+	const char *names[POOLS_MAX + 1];
+	long need[POOLS_MAX + 1];
+	int n = 0;
+	long total = 0;
+	for (int i = 0; i < POOLS_MAX; i++) {
+		long v = (long)d->pools[i].vcpus * d->pools[i].count;
+		total += v;
+		int k = 0;
+		while (k < n && strcmp(names[k], d->pools[i].family) != 0)
+			k++;
+		if (k == n) {
+			names[n] = d->pools[i].family;
+			need[n++] = 0;
+		}
+		need[k] += v;
+	}
+	names[n] = "cores";
+	need[n++] = total;
+	for (int k = 0; k < n; k++) {
+		const cJSON *u = pre_usage(d, names[k]);
+		long limit = u ? pre_num(u, "limit") : 0, used = u ? pre_num(u, "currentValue") : 0;
+		if (used + need[k] <= limit)
+			continue;
+		const char *what = u ? pre_str(cJSON_GetObjectItemCaseSensitive(u, "name"), "localizedValue") : names[k];
+		snprintf(msg, msglen, "quota: %s x %d on %s (+ the system pool) needs %ld vCPUs of %s (%s) in %s; the limit "
+		         "is %ld with %ld in use: ask for a quota increase of %s to at least %ld (Azure portal: Quotas > "
+		         "Compute, or https://aka.ms/ProdportalCRP)", d->pools[1].key, d->pools[1].count, d->pools[1].size,
+		         need[k], names[k], *what ? what : names[k], act_answer(a, Q_LOCATION), limit, used, names[k],
+		         used + need[k]);
+		return -1;
+	}
+	return 0;
+}
+
+static void pre_on_versions(const struct arm_result *r, void *arg)
+{
+	struct act *a = arg;
+	struct pre_data *d = act_data(a);
+	const char *def = NULL;
+	if (r->error) {
+		char m[700];
+		snprintf(m, sizeof m, "Kubernetes versions in %s: %s", act_answer(a, Q_LOCATION), r->error);
+		pre_fail(a, m);
+		return;
+	}
+	const cJSON *it;
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(r->json, "values"))
+	{
+		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "isDefault")))
+			def = pre_str(it, "version");
+	}
+	if (!def || !*def) {
+		pre_fail(a, "Kubernetes versions: Azure names no default version for the region");
+		return;
+	}
+	if (act_output_set(a, "aks.mode", d->cpu ? "cpu" : "gpu") != 0 ||
+	    act_output_set(a, "aks.kubernetes_version", def) != 0) {
+		pre_fail(a, "cannot save the state");
+		return;
+	}
+	const struct pool_need *p = &d->pools[1];
+	pre_free(d);
+	if (d->cpu)
+		act_done(a, "CPU mode: %s x %d, jobs run without GPUs; Kubernetes %s", p->size, p->count, def);
+	else
+		act_done(a, "%s x %d (%d GPUs each) offered, quota holds it; Kubernetes %s", p->size, p->count, p->gpus, def);
+}
+
+static void pre_versions(struct act *a)
+{
+	struct pre_data *d = act_data(a);
+	snprintf(d->path, sizeof d->path, "/subscriptions/%s/providers/Microsoft.ContainerService/locations/%s/"
+	         "kubernetesVersions", act_answer(a, Q_SUBSCRIPTION), act_answer(a, Q_LOCATION));
+	act_progress(a, "the region's Kubernetes versions");
+	if (act_call(a, "GET", d->path, API_AKS, NULL, pre_on_versions) != 0)
+		pre_fail(a, "out of memory");
+}
+
+static void pre_evaluate(struct act *a);
+
+static void pre_on_low_quota(struct act *a, const char *value)
+{
+	struct pre_data *d = act_data(a);
+	if (strcmp(value, "cpu") != 0) {
+		char m[1000];
+		snprintf(m, sizeof m, "%s; stopped before anything was created (decisions.low_quota: stop)", d->short_msg);
+		pre_fail(a, m);
+		return;
+	}
+	act_warn(a, "GPU quota too small: the runner will run on %s with CPU_ONLY=true; jobs run without GPUs",
+	         act_answer(a, Q_AKS_CPU_NODE_VM_SIZE));
+	d->cpu = 1;
+	pre_evaluate(a);
+}
+
+static void pre_evaluate(struct act *a)
+{
+	struct pre_data *d = act_data(a);
+	char msg[900];
+	pre_pools(a);
+	if (pre_check_offered(a, msg, sizeof msg) != 0 || (d->cpu && pre_check_quota(a, msg, sizeof msg) != 0)) {
+		pre_fail(a, msg);
+		return;
+	}
+	if (!d->cpu && pre_check_quota(a, d->short_msg, sizeof d->short_msg) != 0) {
+		d->q = (struct engine_question){.id = "low-quota", .answer = Q_DECIDE_LOW_QUOTA, .choices = low_quota_choices,
+		                                .nchoices = 2};
+		/* The whole message as a warning; the question stays short enough for one line. */
+		act_warn(a, "%s", d->short_msg);
+		snprintf(d->q.text, sizeof d->q.text, "The GPU quota is too small (above). Run the runner on CPUs instead (%s "
+		         "x %s, CPU_ONLY=true: jobs run without GPUs), or stop with nothing created?",
+		         act_answer(a, Q_AKS_CPU_NODE_VM_SIZE), act_answer(a, Q_AKS_NODE_COUNT));
+		act_ask(a, &d->q, pre_on_low_quota);
+		return;
+	}
+	pre_versions(a);
+}
+
+static void pre_on_usages(const struct arm_result *r, void *arg)
+{
+	struct act *a = arg;
+	struct pre_data *d = act_data(a);
+	if (r->error) {
+		char m[700];
+		snprintf(m, sizeof m, "vCPU quota in %s: %s", act_answer(a, Q_LOCATION), r->error);
+		pre_fail(a, m);
+		return;
+	}
+	d->usages = cJSON_Duplicate(r->json, 1);
+	pre_evaluate(a);
+}
+
+static void pre_on_skus(const struct arm_result *r, void *arg)
+{
+	struct act *a = arg;
+	struct pre_data *d = act_data(a);
+	if (r->error) {
+		char m[700];
+		snprintf(m, sizeof m, "VM sizes offered in %s: %s", act_answer(a, Q_LOCATION), r->error);
+		pre_fail(a, m);
+		return;
+	}
+	d->skus = cJSON_Duplicate(r->json, 1);
+	snprintf(d->path, sizeof d->path, "/subscriptions/%s/providers/Microsoft.Compute/locations/%s/usages",
+	         act_answer(a, Q_SUBSCRIPTION), act_answer(a, Q_LOCATION));
+	act_progress(a, "vCPU quota in %s", act_answer(a, Q_LOCATION));
+	if (!d->skus || act_call(a, "GET", d->path, API_COMPUTE, NULL, pre_on_usages) != 0)
+		pre_fail(a, "out of memory");
+}
+
+void aks_preflight_start(struct act *a)
+{
+	struct pre_data *d = act_data(a);
+	d->cpu = strcmp(act_answer(a, Q_AKS_RUNNER_MODE), "cpu") == 0;
+	snprintf(d->path, sizeof d->path, "/subscriptions/%s/providers/Microsoft.Compute/skus?$filter=location%%20eq%%20"
+	         "%%27%s%%27", act_answer(a, Q_SUBSCRIPTION), act_answer(a, Q_LOCATION));
+	act_progress(a, "VM sizes offered in %s", act_answer(a, Q_LOCATION));
+	if (act_call(a, "GET", d->path, API_SKUS, NULL, pre_on_skus) != 0)
+		pre_fail(a, "out of memory");
+}
+
+void aks_preflight_stop(struct act *a)
+{
+	if (act_data(a))
+		pre_free(act_data(a));
+}
