@@ -79,21 +79,12 @@ static void auth_device_poll(void *arg)
 {
 	struct auth *a = arg;
 	a->device_timer = 0;
-	struct auth_form f = {secmem_alloc(AUTH_FORM_MAX), 0, 0};
-	if (!f.buf) {
-		auth_device_end(a, "out of protected memory");
-		return;
-	}
-	auth_oauth_form_add(&f, "grant_type", "urn:ietf:params:oauth:grant-type:device_code");
-	auth_oauth_form_add(&f, "client_id", AUTH_CLI_CLIENT_ID);
-	auth_oauth_form_add(&f, "device_code", a->device_code);
-	struct http_request *req = auth_oauth_post(a, "token", &f);
-	if (!req) {
-		auth_device_end(a, "out of memory");
-		return;
-	}
-	a->device_req = req;
-	http_client_submit(loop_http(a->cfg.loop), req, auth_device_on_token, a);
+	const char *kv[] = {"grant_type", "urn:ietf:params:oauth:grant-type:device_code", "client_id",
+	                    AUTH_CLI_CLIENT_ID, "device_code", a->device_code, NULL};
+	const char *why = NULL;
+	a->device_req = auth_oauth_send(a, "token", kv, auth_device_on_token, &why);
+	if (!a->device_req)
+		auth_device_end(a, why);
 }
 
 static void auth_device_on_code(struct http_request *req, const struct http_response *resp, void *arg)
@@ -154,20 +145,14 @@ void auth_device_start(struct auth *a)
 		return;
 	char scope[512];
 	auth_oauth_scope(a, AUTH_ARM, 1, scope, sizeof scope);
-	struct auth_form f = {secmem_alloc(AUTH_FORM_MAX), 0, 0};
-	if (!f.buf) {
-		auth_finish_later(a, AUTH_ARM, "out of protected memory");
-		return;
-	}
-	auth_oauth_form_add(&f, "client_id", AUTH_CLI_CLIENT_ID);
-	auth_oauth_form_add(&f, "scope", scope);
-	struct http_request *req = auth_oauth_post(a, "devicecode", &f);
+	const char *kv[] = {"client_id", AUTH_CLI_CLIENT_ID, "scope", scope, NULL};
+	const char *why = NULL;
+	struct http_request *req = auth_oauth_send(a, "devicecode", kv, auth_device_on_code, &why);
 	if (!req) {
-		auth_finish_later(a, AUTH_ARM, "out of memory");
+		auth_finish_later(a, AUTH_ARM, why);
 		return;
 	}
 	a->device_active = 1;
 	a->fetching[AUTH_ARM] = 1;
 	a->device_req = req;
-	http_client_submit(loop_http(a->cfg.loop), req, auth_device_on_code, a);
 }

@@ -10,7 +10,6 @@
 
 #include "core/azure/auth.h"
 
-#define AUTH_FORM_MAX 32768
 /* Bounds on what a server may say: a longer life only means an earlier renewal. */
 #define AUTH_TOKEN_LIFE_MAX_S 86400L
 
@@ -58,12 +57,6 @@ struct auth {
 	struct http_request *device_req;
 };
 
-struct auth_form {
-	char *buf;   /* protected */
-	size_t len;
-	int full;
-};
-
 /* auth.c */
 char *auth_secdup(const char *s, size_t len);   /* into protected memory */
 const char *auth_res_name(enum auth_resource r);   /* for the log */
@@ -75,10 +68,11 @@ void auth_finish_later(struct auth *a, enum auth_resource r, const char *msg);  
 void auth_fetch(struct auth *a, enum auth_resource r);   /* by the configured method */
 
 /* auth_oauth.c: the token endpoint (forms, client credentials, refresh token) */
-void auth_oauth_form_add(struct auth_form *f, const char *key, const char *val);   /* key=value, encoded */
 void auth_oauth_scope(const struct auth *a, enum auth_resource r, int offline, char *out, size_t outlen);
-/* POSTs f (freed) to the tenant's oauth2/v2.0/what; NULL when out of memory. */
-struct http_request *auth_oauth_post(struct auth *a, const char *what, struct auth_form *f);
+/* POSTs the form of kv (NULL-terminated name, value pairs; built in protected memory) to the
+ * tenant's oauth2/v2.0/what and submits it with done(.., a); NULL with *why when out of memory. */
+struct http_request *auth_oauth_send(struct auth *a, const char *what, const char *const *kv, http_done_fn done,
+                                     const char **why);
 void auth_oauth_error(const struct http_response *resp, char *code, size_t clen, char *desc, size_t dlen);
 int auth_oauth_take_tokens(struct auth *a, enum auth_resource r, const struct http_response *resp);   /* 0 or -1 */
 void auth_oauth_fetch_sp(struct auth *a, enum auth_resource r);

@@ -8,6 +8,14 @@
 #include "core/sys/log.h"
 #include "secrets/secmem.h"
 
+#define AUTH_FORM_MAX 32768
+
+struct auth_form {
+	char *buf;   /* protected */
+	size_t len;
+	int full;
+};
+
 /* Keeps a new refresh token: in the vault at once, so a crash cannot lose the sign-in. */
 static void auth_oauth_keep_refresh(struct auth *a, const char *rt)
 {
@@ -28,8 +36,7 @@ static void auth_oauth_keep_refresh(struct auth *a, const char *rt)
 		log_msg(LOG_INFO, "auth: refresh token sealed in the vault as %s", AUTH_REFRESH_ENTRY);
 }
 
-
-void auth_oauth_form_add(struct auth_form *f, const char *key, const char *val)
+static void auth_oauth_form_add(struct auth_form *f, const char *key, const char *val)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	const char *parts[2] = {key, val};
@@ -70,7 +77,7 @@ static void auth_oauth_url(const struct auth *a, const char *what, char *out, si
 	snprintf(out, outlen, "%s/%s/oauth2/v2.0/%s", a->cfg.cloud->login, a->tenant, what);
 }
 
-struct http_request *auth_oauth_post(struct auth *a, const char *what, struct auth_form *f)
+static struct http_request *auth_oauth_post(struct auth *a, const char *what, struct auth_form *f)
 {
 	static const char *const hdrs[] = {"Content-Type: application/x-www-form-urlencoded",
 	                                   "Accept: application/json", NULL};
@@ -84,6 +91,25 @@ struct http_request *auth_oauth_post(struct auth *a, const char *what, struct au
 	secmem_free(f->buf);
 	f->buf = NULL;
 	a->fetches++;
+	return req;
+}
+
+struct http_request *auth_oauth_send(struct auth *a, const char *what, const char *const *kv, http_done_fn done,
+                                     const char **why)
+{
+	struct auth_form f = {secmem_alloc(AUTH_FORM_MAX), 0, 0};
+	if (!f.buf) {
+		*why = "out of protected memory";
+		return NULL;
+	}
+	for (size_t i = 0; kv[i] && kv[i + 1]; i += 2)
+		auth_oauth_form_add(&f, kv[i], kv[i + 1]);
+	struct http_request *req = auth_oauth_post(a, what, &f);
+	if (!req) {
+		*why = "out of memory";
+		return NULL;
+	}
+	http_client_submit(loop_http(a->cfg.loop), req, done, a);
 	return req;
 }
 
@@ -161,22 +187,12 @@ void auth_oauth_fetch_sp(struct auth *a, enum auth_resource r)
 {
 	char scope[512];
 	auth_oauth_scope(a, r, 0, scope, sizeof scope);
-	struct auth_form f = {secmem_alloc(AUTH_FORM_MAX), 0, 0};
-	if (!f.buf) {
-		auth_finish(a, r, "out of protected memory");
-		return;
-	}
-	auth_oauth_form_add(&f, "client_id", a->client_id);
-	auth_oauth_form_add(&f, "client_secret", a->secret);
-	auth_oauth_form_add(&f, "grant_type", "client_credentials");
-	auth_oauth_form_add(&f, "scope", scope);
-	struct http_request *req = auth_oauth_post(a, "token", &f);
-	if (!req) {
-		auth_finish(a, r, "out of memory");
-		return;
-	}
-	a->inflight[r] = req;
-	http_client_submit(loop_http(a->cfg.loop), req, auth_oauth_on_sp, a);
+	const char *kv[] = {"client_id", a->client_id, "client_secret", a->secret, "grant_type", "client_credentials",
+	                    "scope", scope, NULL};
+	const char *why = NULL;
+	a->inflight[r] = auth_oauth_send(a, "token", kv, auth_oauth_on_sp, &why);
+	if (!a->inflight[r])
+		auth_finish(a, r, why);
 }
 
 /* ---- refresh token ---- */
@@ -210,20 +226,10 @@ void auth_oauth_fetch_refresh(struct auth *a, enum auth_resource r)
 {
 	char scope[512];
 	auth_oauth_scope(a, r, 1, scope, sizeof scope);
-	struct auth_form f = {secmem_alloc(AUTH_FORM_MAX), 0, 0};
-	if (!f.buf) {
-		auth_finish(a, r, "out of protected memory");
-		return;
-	}
-	auth_oauth_form_add(&f, "client_id", AUTH_CLI_CLIENT_ID);
-	auth_oauth_form_add(&f, "grant_type", "refresh_token");
-	auth_oauth_form_add(&f, "refresh_token", a->refresh);
-	auth_oauth_form_add(&f, "scope", scope);
-	struct http_request *req = auth_oauth_post(a, "token", &f);
-	if (!req) {
-		auth_finish(a, r, "out of memory");
-		return;
-	}
-	a->inflight[r] = req;
-	http_client_submit(loop_http(a->cfg.loop), req, auth_oauth_on_refresh, a);
+	const char *kv[] = {"client_id", AUTH_CLI_CLIENT_ID, "grant_type", "refresh_token", "refresh_token", a->refresh,
+	                    "scope", scope, NULL};
+	const char *why = NULL;
+	a->inflight[r] = auth_oauth_send(a, "token", kv, auth_oauth_on_refresh, &why);
+	if (!a->inflight[r])
+		auth_finish(a, r, why);
 }
