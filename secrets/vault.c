@@ -152,15 +152,11 @@ vault_status vault_open(const char *dir, const char *pass, size_t passlen, vault
                         char *err, size_t errlen)
 {
 	*out = NULL;
-	vault *v = vault_alloc(dir);
-	if (!v) {
-		snprintf(err, errlen, "%s/%s: out of memory", dir, VAULT_FILE);
-		return VAULT_E_NOMEM;
-	}
 	/* One read: the key is derived for exactly the header that is decrypted. */
+	vault *v;
 	unsigned char *b;
 	size_t len;
-	vault_status st = vault_file_read(v, &b, &len, err, errlen);
+	vault_status st = vault_file_load(dir, &v, &b, &len, err, errlen);
 	if (st == VAULT_OK)
 		st = vault_kdf_derive(v, pass, passlen, err, errlen);
 	if (st == VAULT_OK)

@@ -322,11 +322,16 @@ int vault_exists(const char *dir)
 	return lstat(path, &st) == 0;
 }
 
-/* The whole file into *b, its header parsed into v. */
-vault_status vault_file_read(vault *v, unsigned char **b, size_t *len, char *err, size_t errlen)
+vault_status vault_file_load(const char *dir, vault **out, unsigned char **b, size_t *len, char *err,
+                            size_t errlen)
 {
 	*b = NULL;
 	*len = 0;
+	vault *v = *out = vault_alloc(dir);
+	if (!v) {
+		snprintf(err, errlen, "%s/%s: out of memory", dir, VAULT_FILE);
+		return VAULT_E_NOMEM;
+	}
 	vault_status st = vault_file_slurp(v->path, b, len, err, errlen);
 	return st == VAULT_OK ? vault_file_header(v, *b, *len, err, errlen) : st;
 }

@@ -51,8 +51,10 @@ void vault_kdf_limits(vault_strength s, uint64_t *ops, uint64_t *mem);   /* Argo
 vault_status vault_kdf_derive(vault *v, const char *pass, size_t passlen, char *err, size_t errlen);
 
 /* vault_file.c */
-/* The whole file into *b (malloc'd), its header checked and parsed into v. */
-vault_status vault_file_read(vault *v, unsigned char **b, size_t *len, char *err, size_t errlen);
+/* A new vault for dir (*v, NULL only when out of memory), the whole file into *b (malloc'd)
+ * and its header checked and parsed into *v; vault_file_done ends it either way. */
+vault_status vault_file_load(const char *dir, vault **v, unsigned char **b, size_t *len, char *err,
+                             size_t errlen);
 /* With v->key and v->kcv set: the key check, then the body decrypted and indexed. */
 vault_status vault_file_unseal(vault *v, const unsigned char *b, size_t len, char *err, size_t errlen);
 /* Ends an open: frees b, and v too unless st is VAULT_OK (then *out = v). */

@@ -95,17 +95,15 @@ vault_status vault_derive_key(const char *dir, const char *pass, size_t passlen,
                               char *err, size_t errlen)
 {
 	*out = NULL;
-	vault *v = vault_alloc(dir);
 	vault_key *k = calloc(1, sizeof *k);
-	if (!v || !k) {
-		free(v);
-		free(k);
+	if (!k) {
 		snprintf(err, errlen, "%s/%s: out of memory", dir, VAULT_FILE);
 		return VAULT_E_NOMEM;
 	}
+	vault *v;
 	unsigned char *b;
 	size_t len;
-	vault_status st = vault_file_read(v, &b, &len, err, errlen);
+	vault_status st = vault_file_load(dir, &v, &b, &len, err, errlen);
 	free(b);
 	if (st == VAULT_OK)
 		st = vault_kdf_derive(v, pass, passlen, err, errlen);
@@ -128,14 +126,10 @@ vault_status vault_open_with_key(const char *dir, const vault_key *k, vault **ou
                                  size_t errlen)
 {
 	*out = NULL;
-	vault *v = vault_alloc(dir);
-	if (!v) {
-		snprintf(err, errlen, "%s/%s: out of memory", dir, VAULT_FILE);
-		return VAULT_E_NOMEM;
-	}
+	vault *v;
 	unsigned char *b;
 	size_t len;
-	vault_status st = vault_file_read(v, &b, &len, err, errlen);
+	vault_status st = vault_file_load(dir, &v, &b, &len, err, errlen);
 	if (st == VAULT_OK && (sodium_memcmp(k->salt, v->salt, sizeof k->salt) != 0 ||
 	                       k->opslimit != v->opslimit || k->memlimit != v->memlimit)) {
 		snprintf(err, errlen, "%s: the key was derived for another salt or KDF (rekeyed since?)",
