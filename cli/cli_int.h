@@ -28,6 +28,8 @@ struct sout {
 	int failed;
 };
 #define SOUT_CAP 65536
+int sout_open(struct sout *s);    /* a protected buffer; 0, or -1 after the message */
+int sout_close(struct sout *s);   /* flushes and frees; 0, or -1 after the message */
 void sout_flush(struct sout *s);   /* writes and wipes the buffer; failed set on error */
 void sout_put(struct sout *s, const void *data, size_t len);
 void sout_str(struct sout *s, const char *str);

@@ -8,6 +8,28 @@
 
 #include "secrets/secmem.h"
 
+int sout_open(struct sout *s)
+{
+	*s = (struct sout){secmem_alloc(SOUT_CAP), 0, 0};
+	if (!s->buf) {
+		cli_fail("out of protected memory");
+		return -1;
+	}
+	return 0;
+}
+
+int sout_close(struct sout *s)
+{
+	sout_flush(s);
+	secmem_free(s->buf);
+	s->buf = NULL;
+	if (s->failed) {
+		cli_fail("standard output: write failed");
+		return -1;
+	}
+	return 0;
+}
+
 void sout_flush(struct sout *s)
 {
 	size_t off = 0;

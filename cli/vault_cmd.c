@@ -95,6 +95,25 @@ static int vault_cmd_mirror(struct profile *p, struct state *st, const vault *v)
 	return SW_EXIT_OK;
 }
 
+/* The start of a command with nothing to check before the passphrase: usage, then the vault. */
+static int vault_cmd_open(struct ctx *c, int nargs, const char *usage, int for_write, vault **v)
+{
+	if (cli_need_args(c, nargs, usage))
+		return SW_EXIT_USAGE;
+	return cli_vault_open(c->o, c->p, c->st, for_write, v);
+}
+
+/* A write ended with vs (err from it): on success the state mirrors the new generation.
+ * Returns the exit code; v stays open. */
+static int vault_cmd_written(struct ctx *c, const vault *v, vault_status vs, const char *err)
+{
+	if (vs != VAULT_OK) {
+		cli_fail("%s", err);
+		return session_exit_code(vs);
+	}
+	return vault_cmd_mirror(c->p, c->st, v);
+}
+
 int vault_cmd_init(struct ctx *c)
 {
 	if (cli_need_args(c, 2, "vault init [--kdf interactive|moderate|sensitive]"))
@@ -134,10 +153,8 @@ int vault_cmd_init(struct ctx *c)
 
 int vault_cmd_list(struct ctx *c)
 {
-	if (cli_need_args(c, 2, "vault list"))
-		return SW_EXIT_USAGE;
 	vault *v = NULL;
-	int rc = cli_vault_open(c->o, c->p, c->st, 0, &v);
+	int rc = vault_cmd_open(c, 2, "vault list", 0, &v);
 	if (rc)
 		return rc;
 	printf("%-40s %-14s %-14s %s\n", "NAME", "KIND", "STEP", "UPDATED");
@@ -154,10 +171,8 @@ int vault_cmd_list(struct ctx *c)
 
 int vault_cmd_get(struct ctx *c)
 {
-	if (cli_need_args(c, 3, "vault get NAME"))
-		return SW_EXIT_USAGE;
 	vault *v = NULL;
-	int rc = cli_vault_open(c->o, c->p, c->st, 0, &v);
+	int rc = vault_cmd_open(c, 3, "vault get NAME", 0, &v);
 	if (rc)
 		return rc;
 	const unsigned char *val;
@@ -167,21 +182,15 @@ int vault_cmd_get(struct ctx *c)
 		vault_close(v);
 		return SW_EXIT_NOENT;
 	}
-	struct sout s = {secmem_alloc(SOUT_CAP), 0, 0};
-	if (!s.buf) {
+	struct sout s;
+	if (sout_open(&s) != 0) {
 		vault_close(v);
-		cli_fail("out of protected memory");
 		return SW_EXIT_ERROR;
 	}
 	sout_put(&s, val, len);
-	sout_flush(&s);
-	secmem_free(s.buf);
+	int failed = sout_close(&s);
 	vault_close(v);
-	if (s.failed) {
-		cli_fail("standard output: write failed");
-		return SW_EXIT_ERROR;
-	}
-	return SW_EXIT_OK;
+	return failed ? SW_EXIT_ERROR : SW_EXIT_OK;
 }
 
 int vault_cmd_set(struct ctx *c)
@@ -232,24 +241,17 @@ int vault_cmd_set(struct ctx *c)
 	}
 	if (vs == VAULT_OK)
 		vs = vault_save(v, err, sizeof err);
-	if (vs != VAULT_OK) {
-		if (vs != VAULT_E_IO)
-			snprintf(err, sizeof err, "%s: %s", vault_path(v), vault_status_text(vs));
-		cli_fail("%s", err);
-		vault_close(v);
-		return session_exit_code(vs);
-	}
-	rc = vault_cmd_mirror(c->p, c->st, v);
+	if (vs != VAULT_OK && vs != VAULT_E_IO)
+		snprintf(err, sizeof err, "%s: %s", vault_path(v), vault_status_text(vs));
+	rc = vault_cmd_written(c, v, vs, err);
 	vault_close(v);
 	return rc;
 }
 
 int vault_cmd_rm(struct ctx *c)
 {
-	if (cli_need_args(c, 3, "vault rm NAME"))
-		return SW_EXIT_USAGE;
 	vault *v = NULL;
-	int rc = cli_vault_open(c->o, c->p, c->st, 1, &v);
+	int rc = vault_cmd_open(c, 3, "vault rm NAME", 1, &v);
 	if (rc)
 		return rc;
 	char err[CLI_ERRLEN];
@@ -259,12 +261,7 @@ int vault_cmd_rm(struct ctx *c)
 		return SW_EXIT_NOENT;
 	}
 	vault_status vs = vault_save(v, err, sizeof err);
-	if (vs != VAULT_OK) {
-		cli_fail("%s", err);
-		vault_close(v);
-		return session_exit_code(vs);
-	}
-	rc = vault_cmd_mirror(c->p, c->st, v);
+	rc = vault_cmd_written(c, v, vs, err);
 	vault_close(v);
 	return rc;
 }
@@ -293,12 +290,7 @@ int vault_cmd_rekey(struct ctx *c)
 	char err[CLI_ERRLEN];
 	vault_status vs = vault_rekey(v, pass, plen, s, err, sizeof err);
 	secmem_free(pass);
-	if (vs != VAULT_OK) {
-		cli_fail("%s", err);
-		vault_close(v);
-		return session_exit_code(vs);
-	}
-	rc = vault_cmd_mirror(c->p, c->st, v);
+	rc = vault_cmd_written(c, v, vs, err);
 	if (rc == SW_EXIT_OK)
 		fprintf(stderr, "studio-wizard: %s now opens with the new passphrase (%s)\n",
 		        vault_path(v), vault_strength_name(s));
@@ -335,10 +327,9 @@ int vault_cmd_export(struct ctx *c)
 		return rc;
 	cli_fail("warning: printing %zu secret%s in clear text", vault_count(v),
 	     vault_count(v) == 1 ? "" : "s");
-	struct sout s = {secmem_alloc(SOUT_CAP), 0, 0};
-	if (!s.buf) {
+	struct sout s;
+	if (sout_open(&s) != 0) {
 		vault_close(v);
-		cli_fail("out of protected memory");
 		return SW_EXIT_ERROR;
 	}
 	int skipped = 0;
@@ -391,12 +382,7 @@ int vault_cmd_export(struct ctx *c)
 	}
 	if (json)
 		sout_str(&s, "\n]}\n");
-	sout_flush(&s);
-	secmem_free(s.buf);
+	int failed = sout_close(&s);
 	vault_close(v);
-	if (s.failed) {
-		cli_fail("standard output: write failed");
-		return SW_EXIT_ERROR;
-	}
-	return skipped ? SW_EXIT_ERROR : SW_EXIT_OK;
+	return failed || skipped ? SW_EXIT_ERROR : SW_EXIT_OK;
 }
