@@ -1,8 +1,6 @@
-#include "core/azure/http.h"
+/* The client: curl multi driven from the caller's poll loop, retries on timers. */
+#include "core/azure/http_int.h"
 
-#include <arpa/inet.h>
-#include <curl/curl.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,421 +9,16 @@
 #include <time.h>
 
 #include "core/sys/log.h"
-#include "secrets/secmem.h"
+#include "core/sys/loop.h"
 
 #define HTTP_RETRY_AFTER_MAX_S 300
 
-enum req_state { REQ_RUNNING, REQ_WAITING, REQ_REFUSED };
-
-struct http_request {
-	struct http_request *next;
-	struct http_client *client;
-	char method[16];
-	char *url;
-	char *log_url;            /* redacted copy for the log */
-	char host[256];
-	struct curl_slist *hdrs;
-	char *body;
-	size_t body_len;
-	int has_body;
-	int idempotent;
-	int once;           /* never replayed once it may have reached the server */
-	struct curl_blob tls_ca, tls_cert, tls_key;   /* from memory; .data NULL when unset */
-	char *sigv4_provider;     /* http_request_set_aws_sigv4; NULL when unsigned */
-	char *sigv4_access;       /* secmem */
-	char *sigv4_secret;       /* secmem */
-	CURL *easy;
-	char request_id[37];
-	char errbuf[CURL_ERROR_SIZE];
-	char *error;
-	http_done_fn done;
-	void *arg;
-	struct http_response resp;
-	size_t body_cap;
-	size_t headers_cap;
-	int too_large;
-	enum req_state state;
-	long long submitted_ms, attempt_ms, due_ms;
-};
-
-struct http_sock {
-	curl_socket_t fd;
-	int what;
-};
-
-struct http_client {
-	CURLM *multi;
-	struct http_request *reqs;
-	struct http_sock *socks;
-	size_t nsocks, capsocks;
-	long long timer_ms;       /* curl's timer deadline; -1 none */
-	char *ca_file;
-	unsigned max_attempts;
-	long base_ms, cap_ms;
-	long connect_ms, stall_s, total_ms;
-};
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static uint32_t random_u32(void)
+uint32_t http_random_u32(void)
 {
 	uint32_t v = 0;
 	if (getrandom(&v, sizeof v, 0) != sizeof v)
-		v = (uint32_t)now_ms() * 2654435761u;
+		v = (uint32_t)loop_now_ms() * 2654435761u;
 	return v;
-}
-
-static void uuid_v4(char out[37])
-{
-	unsigned char b[16];
-	if (getrandom(b, sizeof b, 0) != sizeof b)
-		for (size_t i = 0; i < sizeof b; i++)
-			b[i] = (unsigned char)random_u32();
-	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
-	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
-	         b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
-}
-
-/* Redaction ------------------------------------------------------------ */
-
-static int http_secret_param(const char *name, size_t len)
-{
-	static const char *const exact[] = {"code", "device_code", "sig", "se", "s", "h", "assertion",
-	                                    "client_assertion", "key", "user_code"};
-	static const char *const part[] = {"secret", "token", "password", "passwd"};
-	char low[64];
-	if (len >= sizeof low)
-		return 1;
-	for (size_t i = 0; i < len; i++)
-		low[i] = (char)((name[i] >= 'A' && name[i] <= 'Z') ? name[i] + 32 : name[i]);
-	low[len] = 0;
-	for (size_t i = 0; i < sizeof exact / sizeof exact[0]; i++)
-		if (strcmp(low, exact[i]) == 0)
-			return 1;
-	for (size_t i = 0; i < sizeof part / sizeof part[0]; i++)
-		if (strstr(low, part[i]))
-			return 1;
-	return 0;
-}
-
-static void http_out(char *out, size_t outlen, size_t *o, const char *s, size_t n)
-{
-	for (size_t i = 0; i < n && *o + 1 < outlen; i++)
-		out[(*o)++] = s[i];
-	out[*o] = 0;
-}
-
-/* Copies a&b=c parameters, replacing secret values; stops at end or '#'. */
-static void http_redact_params(const char *p, char *out, size_t outlen, size_t *o)
-{
-	while (*p && *p != '#') {
-		size_t plen = strcspn(p, "&#");
-		const char *eq = memchr(p, '=', plen);
-		if (eq && http_secret_param(p, (size_t)(eq - p))) {
-			http_out(out, outlen, o, p, (size_t)(eq - p) + 1);
-			http_out(out, outlen, o, "<redacted>", 10);
-		} else {
-			http_out(out, outlen, o, p, plen);
-		}
-		p += plen;
-		if (*p == '&') {
-			http_out(out, outlen, o, "&", 1);
-			p++;
-		}
-	}
-}
-
-void http_redact_url(const char *url, char *out, size_t outlen)
-{
-	if (!outlen)
-		return;
-	size_t o = 0;
-	out[0] = 0;
-	const char *q = strchr(url, '?');
-	if (!q) {
-		http_out(out, outlen, &o, url, strcspn(url, "#"));
-		return;
-	}
-	http_out(out, outlen, &o, url, (size_t)(q - url) + 1);
-	http_redact_params(q + 1, out, outlen, &o);
-}
-
-void http_redact_form(const char *form, char *out, size_t outlen)
-{
-	if (!outlen)
-		return;
-	size_t o = 0;
-	out[0] = 0;
-	http_redact_params(form, out, outlen, &o);
-}
-
-/* URL checks ------------------------------------------------------------ */
-
-static int http_host_is_loopback(const char *host)
-{
-	char h[256];
-	size_t n = strlen(host);
-	if (n >= sizeof h)
-		return 0;
-	if (host[0] == '[' && n > 2 && host[n - 1] == ']') {
-		memcpy(h, host + 1, n - 2);
-		h[n - 2] = 0;
-	} else {
-		memcpy(h, host, n + 1);
-	}
-	if (strcasecmp(h, "localhost") == 0)
-		return 1;
-	struct in_addr a4;
-	struct in6_addr a6;
-	if (inet_pton(AF_INET, h, &a4) == 1)
-		return (ntohl(a4.s_addr) >> 24) == 127;
-	if (inet_pton(AF_INET6, h, &a6) == 1)
-		return IN6_IS_ADDR_LOOPBACK(&a6);
-	return 0;
-}
-
-/* Splits url into scheme and host; 0 or -1 when it is not a URL. */
-static int http_parse_url(const char *url, char *scheme, size_t slen, char *host, size_t hlen)
-{
-	CURLU *u = curl_url();
-	char *s = NULL, *h = NULL;
-	int rc = -1;
-	if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
-	    curl_url_get(u, CURLUPART_SCHEME, &s, 0) == CURLUE_OK &&
-	    curl_url_get(u, CURLUPART_HOST, &h, 0) == CURLUE_OK) {
-		snprintf(scheme, slen, "%s", s);
-		snprintf(host, hlen, "%s", h);
-		rc = 0;
-	}
-	curl_free(s);
-	curl_free(h);
-	curl_url_cleanup(u);
-	return rc;
-}
-
-int http_url_is_loopback(const char *url)
-{
-	char scheme[16], host[256];
-	return http_parse_url(url, scheme, sizeof scheme, host, sizeof host) == 0 && http_host_is_loopback(host);
-}
-
-/* Responses ------------------------------------------------------------- */
-
-const char *http_response_header(const struct http_response *r, const char *name)
-{
-	for (size_t i = r->nheaders; i-- > 0;)
-		if (strcasecmp(r->headers[i].name, name) == 0)
-			return r->headers[i].value;
-	return NULL;
-}
-
-static void http_clear_headers(struct http_request *req)
-{
-	for (size_t i = 0; i < req->resp.nheaders; i++) {
-		free(req->resp.headers[i].name);
-		free(req->resp.headers[i].value);
-	}
-	req->resp.nheaders = 0;
-}
-
-static size_t http_on_header(char *data, size_t size, size_t n, void *arg)
-{
-	struct http_request *req = arg;
-	size_t len = size * n, end = len;
-	if (len >= 5 && strncmp(data, "HTTP/", 5) == 0) {
-		http_clear_headers(req);   /* a new response: an interim 1xx or the final one */
-		return len;
-	}
-	const char *colon = memchr(data, ':', len);
-	if (!colon)
-		return len;
-	while (end > 0 && (data[end - 1] == '\r' || data[end - 1] == '\n' || data[end - 1] == ' '))
-		end--;
-	const char *v = colon + 1;
-	while (v < data + end && (*v == ' ' || *v == '\t'))
-		v++;
-	if (req->resp.nheaders == req->headers_cap) {
-		size_t cap = req->headers_cap ? req->headers_cap * 2 : 16;
-		struct http_header *nh = realloc(req->resp.headers, cap * sizeof *nh);
-		if (!nh)
-			return 0;
-		req->resp.headers = nh;
-		req->headers_cap = cap;
-	}
-	struct http_header *h = &req->resp.headers[req->resp.nheaders];
-	h->name = strndup(data, (size_t)(colon - data));
-	h->value = strndup(v, (size_t)(data + end - v));
-	if (!h->name || !h->value) {
-		free(h->name);
-		free(h->value);
-		return 0;
-	}
-	req->resp.nheaders++;
-	return len;
-}
-
-static size_t http_on_body(char *data, size_t size, size_t n, void *arg)
-{
-	struct http_request *req = arg;
-	size_t len = size * n;
-	if (req->resp.body_len + len > HTTP_BODY_MAX) {
-		req->too_large = 1;
-		return 0;
-	}
-	if (req->resp.body_len + len + 1 > req->body_cap) {
-		size_t cap = req->body_cap * 2;
-		while (cap < req->resp.body_len + len + 1)
-			cap *= 2;
-		char *nb = realloc(req->resp.body, cap);
-		if (!nb)
-			return 0;
-		req->resp.body = nb;
-		req->body_cap = cap;
-	}
-	memcpy(req->resp.body + req->resp.body_len, data, len);
-	req->resp.body_len += len;
-	req->resp.body[req->resp.body_len] = 0;
-	return len;
-}
-
-/* Requests --------------------------------------------------------------- */
-
-struct http_request *http_request_new(const char *method, const char *url, const char *const *headers,
-                                      const char *body)
-{
-	struct http_request *req = calloc(1, sizeof *req);
-	if (!req)
-		return NULL;
-	snprintf(req->method, sizeof req->method, "%s", method);
-	req->url = strdup(url);
-	req->body_cap = 256;
-	req->resp.body = calloc(1, req->body_cap);
-	uuid_v4(req->request_id);
-	req->resp.request_id = req->request_id;
-	char idh[64];
-	snprintf(idh, sizeof idh, "x-ms-client-request-id: %s", req->request_id);
-	/* "Expect:" stops curl's 100-continue pause on larger bodies. */
-	req->hdrs = curl_slist_append(NULL, idh);
-	if (req->hdrs)
-		req->hdrs = curl_slist_append(req->hdrs, "Expect:");
-	for (size_t i = 0; headers && headers[i] && req->hdrs; i++) {
-		struct curl_slist *l = curl_slist_append(req->hdrs, headers[i]);
-		if (!l) {
-			curl_slist_free_all(req->hdrs);
-			req->hdrs = NULL;
-		}
-		req->hdrs = l;
-	}
-	if (!req->url || !req->resp.body || !req->hdrs || (body && http_request_set_body(req, body, strlen(body)))) {
-		http_request_free(req);
-		return NULL;
-	}
-	return req;
-}
-
-int http_request_set_body(struct http_request *req, const void *data, size_t len)
-{
-	char *b = malloc(len + 1);
-	if (!b)
-		return -1;
-	memcpy(b, data, len);
-	b[len] = 0;
-	free(req->body);
-	req->body = b;
-	req->body_len = len;
-	req->has_body = 1;
-	return 0;
-}
-
-void http_request_set_once(struct http_request *req)
-{
-	req->once = 1;
-}
-
-void http_request_set_idempotent(struct http_request *req, int yes)
-{
-	req->idempotent = yes;
-}
-
-void http_request_set_tls(struct http_request *req, const char *ca, size_t ca_len, const char *cert,
-                          size_t cert_len, const char *key, size_t key_len)
-{
-	req->tls_ca = (struct curl_blob){(void *)ca, ca_len, CURL_BLOB_NOCOPY};
-	req->tls_cert = (struct curl_blob){(void *)cert, cert_len, CURL_BLOB_NOCOPY};
-	req->tls_key = (struct curl_blob){(void *)key, key_len, CURL_BLOB_NOCOPY};
-}
-
-static char *http_secdup(const char *s)
-{
-	size_t n = strlen(s);
-	char *d = secmem_alloc(n + 1);
-	if (d)
-		memcpy(d, s, n + 1);
-	return d;
-}
-
-int http_request_set_aws_sigv4(struct http_request *req, const char *provider, const char *access_key,
-                               const char *secret_key)
-{
-	free(req->sigv4_provider);
-	secmem_free(req->sigv4_access);
-	secmem_free(req->sigv4_secret);
-	req->sigv4_provider = strdup(provider);
-	req->sigv4_access = http_secdup(access_key);
-	req->sigv4_secret = http_secdup(secret_key);
-	log_redact(secret_key, strlen(secret_key));
-	/* curl would sign our empty "Expect:" (which is never sent) and servers then disagree
-	 * on its value; signed requests let curl decide about Expect itself. */
-	struct curl_slist *kept = NULL;
-	for (struct curl_slist *h = req->hdrs; h; h = h->next) {
-		if (strcasecmp(h->data, "Expect:") == 0)
-			continue;
-		struct curl_slist *l = curl_slist_append(kept, h->data);
-		if (!l) {
-			curl_slist_free_all(kept);
-			return -1;
-		}
-		kept = l;
-	}
-	curl_slist_free_all(req->hdrs);
-	req->hdrs = kept;
-	return req->sigv4_provider && req->sigv4_access && req->sigv4_secret ? 0 : -1;
-}
-
-/* Takes the keys back from curl once an attempt is over (curl frees its copies). */
-static void http_sigv4_release(struct http_request *req)
-{
-	if (req->easy && req->sigv4_provider) {
-		curl_easy_setopt(req->easy, CURLOPT_USERNAME, NULL);
-		curl_easy_setopt(req->easy, CURLOPT_PASSWORD, NULL);
-	}
-}
-
-void http_request_free(struct http_request *req)
-{
-	if (!req)
-		return;
-	http_sigv4_release(req);
-	free(req->sigv4_provider);
-	secmem_free(req->sigv4_access);
-	secmem_free(req->sigv4_secret);
-	if (req->easy)
-		curl_easy_cleanup(req->easy);
-	curl_slist_free_all(req->hdrs);
-	http_clear_headers(req);
-	free(req->resp.headers);
-	free(req->resp.body);
-	free(req->url);
-	free(req->log_url);
-	free(req->body);
-	free(req->error);
-	free(req);
 }
 
 /* Client ------------------------------------------------------------------ */
@@ -463,7 +56,7 @@ static int http_on_timer(CURLM *multi, long timeout_ms, void *userp)
 {
 	struct http_client *c = userp;
 	(void)multi;
-	c->timer_ms = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
+	c->timer_ms = timeout_ms < 0 ? -1 : loop_now_ms() + timeout_ms;
 	return 0;
 }
 
@@ -581,9 +174,9 @@ static int http_setup(struct http_client *c, struct http_request *req)
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "studio-wizard/" SW_VERSION);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, req->hdrs);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, req->errbuf);
-	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, http_on_body);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, http_request_on_body);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, req);
-	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, http_on_header);
+	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, http_request_on_header);
 	curl_easy_setopt(e, CURLOPT_HEADERDATA, req);
 	if (req->sigv4_provider) {
 		curl_easy_setopt(e, CURLOPT_AWS_SIGV4, req->sigv4_provider);
@@ -611,8 +204,8 @@ static int http_start(struct http_client *c, struct http_request *req)
 	req->resp.body[0] = 0;
 	req->too_large = 0;
 	req->errbuf[0] = 0;
-	http_clear_headers(req);
-	req->attempt_ms = now_ms();
+	http_request_clear_headers(req);
+	req->attempt_ms = loop_now_ms();
 	req->state = REQ_RUNNING;
 	if (http_setup(c, req) != 0 || curl_multi_add_handle(c->multi, req->easy) != CURLM_OK)
 		return -1;
@@ -631,17 +224,17 @@ void http_client_submit(struct http_client *c, struct http_request *req, http_do
 	req->client = c;
 	req->done = done;
 	req->arg = arg;
-	req->submitted_ms = now_ms();
+	req->submitted_ms = loop_now_ms();
 	req->next = c->reqs;
 	c->reqs = req;
 	http_redact_url(req->url, logurl, sizeof logurl);
 	req->log_url = strdup(logurl);
-	if (http_parse_url(req->url, scheme, sizeof scheme, req->host, sizeof req->host) != 0) {
+	if (http_url_parse(req->url, scheme, sizeof scheme, req->host, sizeof req->host) != 0) {
 		snprintf(req->host, sizeof req->host, "%s", "?");
 		snprintf(msg, sizeof msg, "not a URL: %.400s", logurl);
 	} else if (strcasecmp(scheme, "https") != 0 && strcasecmp(scheme, "http") != 0) {
 		snprintf(msg, sizeof msg, "refusing %s to %s: only https is used", scheme, req->host);
-	} else if (strcasecmp(scheme, "http") == 0 && !http_host_is_loopback(req->host)) {
+	} else if (strcasecmp(scheme, "http") == 0 && !http_url_host_is_loopback(req->host)) {
 		snprintf(msg, sizeof msg, "refusing plain http to %s: only loopback may use http", req->host);
 	} else if (http_start(c, req) == 0) {
 		return;
@@ -651,7 +244,7 @@ void http_client_submit(struct http_client *c, struct http_request *req, http_do
 	http_set_error(req, msg);
 	/* Refused: delivered from the loop, like every other outcome. */
 	req->state = REQ_REFUSED;
-	req->due_ms = now_ms();
+	req->due_ms = loop_now_ms();
 }
 
 void http_client_cancel(struct http_client *c, struct http_request *req)
@@ -677,7 +270,7 @@ int http_client_pending(const struct http_client *c)
 
 int http_client_fds(struct http_client *c, struct pollfd *out, int max, int *timeout_ms)
 {
-	long long now = now_ms(), next = c->timer_ms;
+	long long now = loop_now_ms(), next = c->timer_ms;
 	for (const struct http_request *r = c->reqs; r; r = r->next)
 		if (r->state != REQ_RUNNING && (next < 0 || r->due_ms < next))
 			next = r->due_ms;
@@ -723,7 +316,7 @@ static long http_backoff_ms(const struct http_client *c, unsigned attempt)
 		exp *= 2;
 	if (exp > c->cap_ms)
 		exp = c->cap_ms;
-	return exp > 0 ? (long)(random_u32() % (uint32_t)(exp + 1)) : 0;
+	return exp > 0 ? (long)(http_random_u32() % (uint32_t)(exp + 1)) : 0;
 }
 
 static int http_transient(CURLcode rc)
@@ -789,7 +382,7 @@ static void http_finish(struct http_client *c, struct http_request *req)
 {
 	http_unlink(c, req);
 	req->resp.error = req->error ? req->error : (req->resp.status ? NULL : "request failed");
-	req->resp.seconds = (double)(now_ms() - req->submitted_ms) / 1000.0;
+	req->resp.seconds = (double)(loop_now_ms() - req->submitted_ms) / 1000.0;
 	if (req->resp.error)
 		log_msg(LOG_WARN, "http %s %s failed: %s", req->method, req->log_url ? req->log_url : "?",
 		        req->resp.error);
@@ -804,8 +397,8 @@ static void http_attempt_done(struct http_client *c, struct http_request *req, C
 	long status = 0;
 	curl_easy_getinfo(req->easy, CURLINFO_RESPONSE_CODE, &status);
 	curl_multi_remove_handle(c->multi, req->easy);
-	http_sigv4_release(req);
-	long long took = now_ms() - req->attempt_ms;
+	http_request_sigv4_release(req);
+	long long took = loop_now_ms() - req->attempt_ms;
 	req->resp.status = rc == CURLE_OK ? status : 0;
 	log_msg(LOG_INFO, "http %s %s -> %ld%s%s %.3fs attempt %u id %s", req->method, req->log_url, status,
 	        rc == CURLE_OK ? "" : " curl: ", rc == CURLE_OK ? "" : curl_easy_strerror(rc), (double)took / 1000.0,
@@ -820,7 +413,7 @@ static void http_attempt_done(struct http_client *c, struct http_request *req, C
 			wait = http_backoff_ms(c, req->resp.attempts);
 		log_msg(LOG_INFO, "http %s %s: retry in %ld ms", req->method, req->log_url, wait);
 		req->state = REQ_WAITING;
-		req->due_ms = now_ms() + wait;
+		req->due_ms = loop_now_ms() + wait;
 		return;
 	}
 	if (rc != CURLE_OK)
@@ -832,7 +425,7 @@ static void http_attempt_done(struct http_client *c, struct http_request *req, C
 static void http_run_due(struct http_client *c)
 {
 	for (;;) {
-		long long now = now_ms();
+		long long now = loop_now_ms();
 		struct http_request *r = c->reqs;
 		while (r && (r->state == REQ_RUNNING || r->due_ms > now))
 			r = r->next;
@@ -882,7 +475,7 @@ int http_client_ready(struct http_client *c, const struct pollfd *fds, int n)
 			ev |= CURL_CSELECT_ERR;
 		curl_multi_socket_action(c->multi, fds[i].fd, ev, &running);
 	}
-	if (c->timer_ms >= 0 && c->timer_ms <= now_ms()) {
+	if (c->timer_ms >= 0 && c->timer_ms <= loop_now_ms()) {
 		c->timer_ms = -1;
 		curl_multi_socket_action(c->multi, CURL_SOCKET_TIMEOUT, 0, &running);
 	}

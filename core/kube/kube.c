@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/kube/kubeconfig.h"
+#include "core/sys/text.h"
 #include "secrets/secmem.h"
 
 #define KUBE_MSG 600
@@ -45,34 +46,6 @@ static const struct {
 	{"apps/v1", "DaemonSet", "daemonsets", 1},
 };
 
-void kube_safe_line(const char *in, char *out, size_t outlen)
-{
-	size_t o = 0;
-	if (!outlen)
-		return;
-	for (const unsigned char *s = (const unsigned char *)(in ? in : ""); *s && o + 1 < outlen; s++) {
-		if (*s == '\n') {
-			while (o > 0 && out[o - 1] == ' ')
-				o--;
-			if (o > 0 && s[1] && o + 3 < outlen) {
-				out[o++] = ';';
-				out[o++] = ' ';
-			}
-			while (s[1] == ' ')
-				s++;
-			continue;
-		}
-		/* C1 controls arrive in UTF-8 as 0xC2 0x80..0x9F. */
-		if (*s == 0xC2 && s[1] >= 0x80 && s[1] <= 0x9F) {
-			out[o++] = '?';
-			s++;
-			continue;
-		}
-		out[o++] = (*s < 0x20 || *s == 0x7F) ? '?' : (char)*s;
-	}
-	out[o] = 0;
-}
-
 static int kube_name_ok(const char *s)
 {
 	if (!s || !*s || strlen(s) > 253)
@@ -99,7 +72,7 @@ int kube_object_path(const cJSON *obj, char *out, size_t outlen, char *err, size
 		if (strcmp(kube_kinds[i].kind, kind->valuestring) != 0 || strcmp(kube_kinds[i].api_version, av->valuestring) != 0)
 			continue;
 		if (!kube_name_ok(name)) {
-			kube_safe_line(name ? name : "", safe, sizeof safe);
+			text_safe(name, safe, sizeof safe);
 			snprintf(err, errlen, "%s: metadata.name '%s' is not a valid Kubernetes name", kind->valuestring, safe);
 			return -1;
 		}
@@ -120,8 +93,8 @@ int kube_object_path(const cJSON *obj, char *out, size_t outlen, char *err, size
 		return 0;
 	}
 	char k2[80], a2[80];
-	kube_safe_line(kind->valuestring, k2, sizeof k2);
-	kube_safe_line(av->valuestring, a2, sizeof a2);
+	text_safe(kind->valuestring, k2, sizeof k2);
+	text_safe(av->valuestring, a2, sizeof a2);
 	snprintf(err, errlen, "kind %s of apiVersion %s is not one studio-wizard applies", k2, a2);
 	return -1;
 }
@@ -211,7 +184,7 @@ static void kube_error_of(const struct http_response *resp, const cJSON *json, c
 	} else {
 		snprintf(tmp, sizeof tmp, "HTTP %ld: %.200s", resp->status, resp->body);
 	}
-	kube_safe_line(tmp, out, outlen);
+	text_safe(tmp, out, outlen);
 }
 
 static void kube_on_http(struct http_request *req, const struct http_response *resp, void *arg)

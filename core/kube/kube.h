@@ -42,7 +42,5 @@ int kube_pending(const struct kube *k);
 
 /* The REST path of obj ("/apis/apps/v1/namespaces/NS/daemonsets/NAME"); 0, or -1 + err. */
 int kube_object_path(const cJSON *obj, char *out, size_t outlen, char *err, size_t errlen);
-/* Copies in to out as one line: C0/C1 controls and DEL become '?', newlines become "; ". */
-void kube_safe_line(const char *in, char *out, size_t outlen);
 
 #endif

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/sys/text.h"
+
 #define ROLLOUT_MAX_PODS 64
 #define ROLLOUT_MAX_LOGS 4
 
@@ -91,15 +93,15 @@ static void rollout_pod(struct kube_rollout *w, const cJSON *pod)
 	const cJSON *c;
 	memset(p, 0, sizeof *p);
 	w->containers[w->npods][0] = 0;
-	kube_safe_line(json_str(meta, "name"), p->name, sizeof p->name);
-	kube_safe_line(json_str(st, "phase"), p->phase, sizeof p->phase);
+	text_safe(json_str(meta, "name"), p->name, sizeof p->name);
+	text_safe(json_str(st, "phase"), p->phase, sizeof p->phase);
 	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(st, "conditions"))
 	{
 		if (strcmp(json_str(c, "type"), "Ready") == 0)
 			p->ready = strcmp(json_str(c, "status"), "True") == 0;
 		if (strcmp(json_str(c, "type"), "PodScheduled") == 0 && strcmp(json_str(c, "status"), "False") == 0) {
-			kube_safe_line(json_str(c, "reason"), p->reason, sizeof p->reason);
-			kube_safe_line(json_str(c, "message"), p->message, sizeof p->message);
+			text_safe(json_str(c, "reason"), p->reason, sizeof p->reason);
+			text_safe(json_str(c, "message"), p->message, sizeof p->message);
 		}
 	}
 	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(st, "containerStatuses"))
@@ -111,15 +113,40 @@ static void rollout_pod(struct kube_rollout *w, const cJSON *pod)
 		if (p->reason[0] || (!waiting && !term))
 			continue;
 		const cJSON *why = waiting ? waiting : term;
-		kube_safe_line(json_str(why, "reason"), p->reason, sizeof p->reason);
-		kube_safe_line(json_str(why, "message"), p->message, sizeof p->message);
+		text_safe(json_str(why, "reason"), p->reason, sizeof p->reason);
+		text_safe(json_str(why, "message"), p->message, sizeof p->message);
 		if (strcmp(p->reason, "CrashLoopBackOff") == 0)
-			kube_safe_line(json_str(c, "name"), w->containers[w->npods], sizeof w->containers[0]);
+			text_safe(json_str(c, "name"), w->containers[w->npods], sizeof w->containers[0]);
 	}
 	w->npods++;
 }
 
 static void rollout_next_log(struct kube_rollout *w);
+
+/* The log's non-blank lines, each made safe (text_safe_n), joined with "; ". */
+static void rollout_join_lines(const char *in, char *out, size_t outlen)
+{
+	size_t o = 0;
+	out[0] = '\0';
+	for (const char *line = in ? in : ""; *line && o + 1 < outlen;) {
+		size_t n = strcspn(line, "\n");
+		const char *next = line + n + (line[n] ? 1 : 0);
+		while (n && line[0] == ' ')
+			line++, n--;
+		while (n && (line[n - 1] == ' ' || line[n - 1] == '\r'))
+			n--;
+		if (n) {
+			if (o && o + 3 < outlen) {
+				memcpy(out + o, "; ", 3);
+				o += 2;
+			} else if (o) {
+				break;
+			}
+			o += text_safe_n(line, n, out + o, outlen - o);
+		}
+		line = next;
+	}
+}
 
 static void rollout_on_log(const struct kube_result *r, void *arg)
 {
@@ -129,7 +156,7 @@ static void rollout_on_log(const struct kube_result *r, void *arg)
 	if (r->error)
 		snprintf(p->log_tail, sizeof p->log_tail, "(log: %.900s)", r->error);
 	else
-		kube_safe_line(r->text, p->log_tail, sizeof p->log_tail);
+		rollout_join_lines(r->text, p->log_tail, sizeof p->log_tail);
 	w->next_log++;
 	rollout_next_log(w);
 }

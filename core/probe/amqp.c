@@ -15,9 +15,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "core/probe/probetext.h"
 #include "core/probe/wire.h"
 #include "core/sys/log.h"
+#include "core/sys/text.h"
 #include "secrets/secmem.h"
 
 #define AMQP_OUT_CAP 4096
@@ -79,7 +79,7 @@ static void amqp_fail(struct amqp_probe *p, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(raw, sizeof raw, fmt, ap);
 	va_end(ap);
-	probetext_safe(raw, strlen(raw), p->r.error, sizeof p->r.error);
+	text_safe(raw, p->r.error, sizeof p->r.error);
 	p->r.ok = 0;
 	amqp_finish(p);
 }
@@ -206,11 +206,6 @@ static void fill_close(struct amqp_probe *p, struct wire_wr *w)
 	wire_put_u16(w, 0);
 }
 
-static void amqp_copy_prop(char *dst, size_t dstlen, const unsigned char *v, size_t len)
-{
-	probetext_safe(v, len, dst, dstlen);
-}
-
 /* connection.start: version, server-properties, mechanisms, locales. 1 when the probe finished. */
 static int amqp_on_start(struct amqp_probe *p, struct wire_rd *r)
 {
@@ -234,7 +229,7 @@ static int amqp_on_start(struct amqp_probe *p, struct wire_rd *r)
 		size_t dlen[] = {sizeof p->r.product, sizeof p->r.version, sizeof p->r.platform, sizeof p->r.cluster_name};
 		for (size_t i = 0; i < 4; i++)
 			if (klen == strlen(names[i]) && memcmp(k, names[i], klen) == 0)
-				amqp_copy_prop(dst[i], dlen[i], v, vlen);
+				text_safe_n((const char *)v, vlen, dst[i], dlen[i]);
 	}
 	size_t mlen;
 	const unsigned char *m = wire_str(r, 1, &mlen);
@@ -242,7 +237,7 @@ static int amqp_on_start(struct amqp_probe *p, struct wire_rd *r)
 		amqp_fail(p, "%s sent a malformed connection.start", p->where);
 		return 1;
 	}
-	amqp_copy_prop(p->r.mechanisms, sizeof p->r.mechanisms, m, mlen);
+	text_safe_n((const char *)m, mlen, p->r.mechanisms, sizeof p->r.mechanisms);
 	if (major != 0 || minor != 9) {
 		amqp_fail(p, "%s speaks AMQP %u-%u, not 0-9-1", p->where, major, minor);
 		return 1;
@@ -274,7 +269,7 @@ static void amqp_on_close(struct amqp_probe *p, struct wire_rd *r)
 	size_t len;
 	p->r.reply_code = (int)wire_u16(r);
 	const unsigned char *t = wire_str(r, 0, &len);
-	probetext_safe(t ? t : (const unsigned char *)"", t ? len : 0, text, sizeof text);
+	text_safe_n(t ? (const char *)t : "", t ? len : 0, text, sizeof text);
 	static const unsigned char close_ok[] = {1, 0, 0, 0, 0, 0, 4, 0, 10, 0, 51, AMQP_FRAME_END};
 	if (send(p->fd, close_ok, sizeof close_ok, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
 		(void)0;   /* the server closes the socket either way */
@@ -343,7 +338,7 @@ static int amqp_parse(struct amqp_probe *p)
 		uint32_t size = (uint32_t)f[3] << 24 | (uint32_t)f[4] << 16 | (uint32_t)f[5] << 8 | f[6];
 		if ((f[0] != 1 && f[0] != 2 && f[0] != 3 && f[0] != 8) || size > AMQP_IN_MAX) {
 			char first[64];
-			probetext_safe(f, p->in_len - off < 24 ? p->in_len - off : 24, first, sizeof first);
+			text_safe_n((const char *)f, p->in_len - off < 24 ? p->in_len - off : 24, first, sizeof first);
 			amqp_fail(p, "%s is not an AMQP server (it sent \"%s\")", p->where, first);
 			return 1;
 		}
@@ -490,7 +485,7 @@ struct amqp_probe *amqp_probe_start(struct loop *l, const struct amqp_probe_opts
 	p->o.port = o->port ? o->port : 5672;
 	p->o.timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 10000;
 	char safe_host[64];
-	probetext_safe(o->host ? o->host : "", o->host ? strlen(o->host) : 0, safe_host, sizeof safe_host);
+	text_safe(o->host, safe_host, sizeof safe_host);
 	snprintf(p->host, sizeof p->host, "%s", o->host ? o->host : "");
 	snprintf(p->vhost, sizeof p->vhost, "%s", o->vhost ? o->vhost : "/");
 	snprintf(p->where, sizeof p->where, strchr(safe_host, ':') && safe_host[0] != '[' ? "[%s]:%u" : "%s:%u",

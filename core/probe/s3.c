@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/probe/probetext.h"
+#include "core/sys/text.h"
 #include "secrets/secmem.h"
 
 #define S3_LIST_MAX 1000
@@ -126,9 +126,9 @@ static void s3_error(struct s3_result *r, const struct s3_call *c, const struct 
 	size_t clen = 0, mlen = 0;
 	const char *cv = s3_xml(resp->body, "Code", &clen), *mv = s3_xml(resp->body, "Message", &mlen);
 	if (cv)
-		probetext_safe(cv, clen, code, sizeof code);
+		text_safe_n(cv, clen, code, sizeof code);
 	if (mv)
-		probetext_safe(mv, mlen, msg, sizeof msg);
+		text_safe_n(mv, mlen, msg, sizeof msg);
 	if (resp->error)
 		snprintf(raw, sizeof raw, "%s: %s", c->what, resp->error);
 	else if (*code)
@@ -136,7 +136,7 @@ static void s3_error(struct s3_result *r, const struct s3_call *c, const struct 
 	else
 		snprintf(raw, sizeof raw, "%s: HTTP %ld%s%.120s", c->what, resp->status, resp->body_len ? ": " : "",
 		         resp->body);
-	probetext_safe(raw, strlen(raw), r->error, sizeof r->error);
+	text_safe(raw, r->error, sizeof r->error);
 	r->ok = 0;
 }
 
@@ -150,10 +150,11 @@ static void s3_parse_list(struct s3_result *r, const char *body)
 		const char *name = s3_xml(p, "Name", &len);
 		if (!name)
 			break;
-		char *safe = malloc(len + 1);
+		char *safe = malloc(4 * len + 1);   /* at worst 4 bytes per byte ("\x1b") */
 		if (!safe)
 			break;
-		r->buckets[r->nbuckets++] = probetext_safe(name, len, safe, len + 1);
+		text_safe_n(name, len, safe, 4 * len + 1);
+		r->buckets[r->nbuckets++] = safe;
 		p = name + len;
 	}
 }
@@ -167,7 +168,7 @@ static void s3_on_http(struct http_request *req, const struct http_response *res
 	size_t clen = 0;
 	const char *cv = s3_xml(resp->body, "Code", &clen);
 	if (cv)
-		probetext_safe(cv, clen, code, sizeof code);
+		text_safe_n(cv, clen, code, sizeof code);
 	r.status = resp->status;
 	r.ok = !resp->error && resp->status >= 200 && resp->status < 300;
 	if (c->op == S3_CREATE && resp->status == 409 && strcmp(code, "BucketAlreadyOwnedByYou") == 0)
@@ -196,7 +197,7 @@ static void s3_on_refused(void *arg)
 {
 	struct s3_call *c = arg;
 	struct s3_result r = {0};
-	probetext_safe(c->refused, strlen(c->refused), r.error, sizeof r.error);
+	text_safe(c->refused, r.error, sizeof r.error);
 	c->done(&r, c->arg);
 	s3_call_free(c);
 }
@@ -220,7 +221,7 @@ static void s3_submit(struct s3 *s, struct s3_call *c, const char *method, const
 	char path[3 * S3_KEY_MAX + 80], url[sizeof path + 300], sha[65], hdr[100];
 	char ekey[3 * S3_KEY_MAX + 1] = "";
 	snprintf(path, sizeof path, "%s /%s%s%.*s", method, bucket ? bucket : "", key ? "/" : "", 200, key ? key : "");
-	probetext_safe(path, strlen(path), c->what, sizeof c->what);
+	text_safe(path, c->what, sizeof c->what);
 	if (bucket && !s3_bucket_ok(bucket))
 		snprintf(c->refused, sizeof c->refused, "%s: not a valid S3 bucket name (3-63 of a-z 0-9 . -)", c->what);
 	else if (key && (!*key || strlen(key) > S3_KEY_MAX || s3_encode(key, ekey, sizeof ekey) != 0))

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "core/sys/log.h"
+#include "core/sys/text.h"
 #include "secrets/secmem.h"
 
 #define SSH_ROUNDS_MAX 64   /* pump rounds before yielding to the loop */
@@ -83,8 +84,7 @@ const char *ssh_errmsg(struct ssh_session *s, char *buf, size_t len)
 	char *m = NULL;
 	if (s->lib)
 		libssh2_session_last_error(s->lib, &m, NULL, 0);
-	snprintf(buf, len, "%s", m && *m ? m : "unknown error");
-	ssh_text_safe(buf);
+	text_safe(m && *m ? m : "unknown error", buf, len);
 	return buf;
 }
 
@@ -536,54 +536,4 @@ void ssh_free(struct ssh_session *s)
 		return;
 	}
 	ssh_destroy(s);
-}
-
-/* True when s[0..] starts a UTF-8 sequence of n bytes that is valid and not a C1 control. */
-static size_t ssh_utf8_len(const unsigned char *s)
-{
-	size_t n;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	for (size_t i = 1; i < n; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f) || (s[0] == 0xf0 && s[1] < 0x90) ||
-	    (s[0] == 0xf4 && s[1] > 0x8f))
-		return 0;   /* overlong, surrogate, beyond U+10FFFF */
-	if (s[0] == 0xc2 && s[1] <= 0x9f)
-		return 0;   /* U+0080..U+009F: C1 controls */
-	return n;
-}
-
-void ssh_text_safe(char *str)
-{
-	unsigned char *r = (unsigned char *)str, *w = r;
-	while (*r) {
-		if (*r >= 0x20 && *r < 0x7f) {
-			*w++ = *r++;
-		} else if (*r == '\t') {
-			*w++ = ' ';
-			r++;
-		} else if (r[0] == 0xc2 && r[1] >= 0x80 && r[1] <= 0x9f) {
-			*w++ = '?';   /* a C1 control, UTF-8 encoded */
-			r += 2;
-		} else {
-			size_t n = *r >= 0x80 ? ssh_utf8_len(r) : 0;
-			if (n) {
-				memmove(w, r, n);
-				w += n;
-				r += n;
-			} else {
-				*w++ = '?';
-				r++;
-			}
-		}
-	}
-	*w = '\0';
 }

@@ -25,7 +25,7 @@ struct ssh_target {
 typedef void (*ssh_ready_fn)(struct ssh_session *s, void *arg);
 /* The session failed (connect, host key, login, or the connection broke later). */
 typedef void (*ssh_error_fn)(struct ssh_session *s, const char *msg, void *arg);
-/* One line of the command's output, made safe for a terminal (ssh_text_safe). */
+/* One line of the command's output, made safe for a terminal (text_safe_n). */
 typedef void (*ssh_line_fn)(const char *line, int is_stderr, void *arg);
 /* The command's exit status, or -1 with err (killed by a signal, channel or session failure). */
 typedef void (*ssh_exit_fn)(int exit_status, const char *err, void *arg);
@@ -52,9 +52,5 @@ int ssh_forward_local(struct ssh_session *s, const char *remote_host, int remote
 const char *ssh_fingerprint(const struct ssh_session *s);
 /* Disconnects and frees; callbacks of pending work are not called. Safe inside a callback. */
 void ssh_free(struct ssh_session *s);
-
-/* Replaces C0 controls, DEL, C1 controls and bytes that are not UTF-8 with '?', in place
- * (a tab becomes a space). */
-void ssh_text_safe(char *s);
 
 #endif

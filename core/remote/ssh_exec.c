@@ -5,6 +5,7 @@
 
 #include "core/remote/ssh_int.h"
 #include "core/sys/log.h"
+#include "core/sys/text.h"
 #include "secrets/secmem.h"
 
 #define EXEC_LINE_MAX 4096
@@ -39,10 +40,10 @@ static void exec_emit(struct exec_op *x, int is_err)
 	struct exec_line *l = &x->out[is_err];
 	if (l->len && l->buf[l->len - 1] == '\r')
 		l->len--;
-	l->buf[l->len] = '\0';
-	ssh_text_safe(l->buf);
+	char safe[4 * EXEC_LINE_MAX + 1];   /* at worst 4 bytes per byte ("\x1b") */
+	text_safe_n(l->buf, l->len, safe, sizeof safe);
 	if (x->on_line)
-		x->on_line(l->buf, is_err, x->arg);
+		x->on_line(safe, is_err, x->arg);
 	l->len = 0;
 }
 
@@ -187,8 +188,7 @@ static int exec_step(struct ssh_op *op)
 		char *sig = NULL;
 		size_t siglen = 0;
 		if (libssh2_channel_get_exit_signal(x->ch, &sig, &siglen, NULL, NULL, NULL, NULL) == 0 && sig) {
-			snprintf(x->sig, sizeof x->sig, "%.*s", (int)(siglen < 40 ? siglen : 40), sig);
-			ssh_text_safe(x->sig);
+			text_safe_n(sig, siglen < 40 ? siglen : 40, x->sig, sizeof x->sig);
 			libssh2_free(lib, sig);
 		}
 		x->state = X_FREE;

@@ -10,6 +10,7 @@
 
 #include "core/remote/ssh_int.h"
 #include "core/sys/log.h"
+#include "core/sys/text.h"
 #include "secrets/secmem.h"
 
 #define SFTP_CHUNK 32768
@@ -176,9 +177,10 @@ static void sftp_set_err(struct sftp_op *f, const char *what, struct sftp_rd *r,
 {
 	size_t n = 0;
 	const unsigned char *m = r ? sftp_str(r, &n) : NULL;
-	snprintf(f->err, sizeof f->err, "ssh %s: %s %s: %.*s (SFTP status %u)", ssh_name(f->op.s), what, f->path,
+	char raw[sizeof f->err];
+	snprintf(raw, sizeof raw, "ssh %s: %s %s: %.*s (SFTP status %u)", ssh_name(f->op.s), what, f->path,
 	         (int)(n < 200 ? n : 200), m ? (const char *)m : "", code);
-	ssh_text_safe(f->err);
+	text_safe(raw, f->err, sizeof f->err);
 }
 
 /* After an error: close and remove the temporary file if it exists, else stop talking. */

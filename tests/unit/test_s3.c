@@ -234,6 +234,7 @@ static void test_bad_names_are_refused_from_the_loop(void **s)
 	assert_false(o.ok);
 	assert_int_equal(o.status, 0);
 	assert_non_null(strstr(o.error, "not a valid S3 bucket name"));
+	assert_non_null(strstr(o.error, "Bad_Bucket\\x1b[2J"));   /* the name, made safe by text_safe */
 	assert_null(strchr(o.error, 0x1b));
 	memset(&o, 0, sizeof o);
 	s3_put_object(g.s3, "studioml-meta", "", "v", 1, on_done, &o);
