@@ -6,8 +6,8 @@
 VM="$SW_TOP/tests/vm/vm.sh"
 AWS=/usr/bin/aws
 T=$TEST_TMP
-R=127.0.0.2   # rabbitmq VM
-M=127.0.0.3   # minio VM
+R=127.0.1.2   # rabbitmq VM (addresses of its own: test files run in parallel)
+M=127.0.1.3   # minio VM
 
 if [ "$(id -u)" -ne 0 ]; then not_ok "the VM lab needs root"; finish; fi
 for c in sshd ssh-keygen sgdisk mkfs.ext4 rabbitmq-server "$AWS" sudo unshare losetup; do
@@ -196,7 +196,7 @@ check "vm.sh stop again is a no-op" "$VM" stop minio "$T/minio"
 # A killed test: the sandbox follows its owner.
 sh -c 'exec sleep 600' &
 owner=$!
-opid=$("$VM" start orphan 127.0.0.4 "$T/ud.yaml" "$T/orphan" --disk 16 --owner $owner)
+opid=$("$VM" start orphan 127.0.1.4 "$T/ud.yaml" "$T/orphan" --disk 16 --owner $owner)
 check "a sandbox owned by another process starts" test -n "$opid" -a -e "/proc/$opid"
 { kill -9 $owner; wait $owner; } 2>/dev/null
 gone() { [ ! -e "/proc/$opid" ] && [ -z "$(losetup -j "$T/orphan/disk.img")" ]; }

@@ -101,7 +101,7 @@ wait step 6 of 6
 key PgDn
 wait review the plan
 key PgDn
-wait create resource group studioml-$UNIQ
+wait create registry leafai$UNIQ
 key Enter
 wait installing: subscription
 wait enter the code FAKEC0DE1
@@ -158,7 +158,7 @@ at=$DUMP_AT
 check "the review shows secrets sealed, never their values" dump_has walk '<sealed:runner-key-passphrase>'
 DUMP_AT=$at
 check "the review shows the namespace as typed" dump_has walk 'namespace runners-e2e'
-check "the review shows the resource group studioml-<uniq_id>" dump_has walk "create resource group studioml-$UNIQ"
+check "the review shows the registry leafai<uniq_id>" dump_has walk "create registry leafai$UNIQ"
 check "Enter on the review confirms it and the install starts" dump_has walk 'installing: subscription'
 check "  ...signing in first (device code, shown in the install log)" dump_has walk 'enter the code FAKEC0DE1'
 check "F10 asks before leaving" dump_has walk 'Leave the wizard'
@@ -174,8 +174,8 @@ sys.exit(0 if (a["subscription"], a["uniq_id"], a["rabbitmq"]["vm_name"], a["acr
 EOF
 "$SW_BIN" plan --answers "$A/answers.json" >"$TEST_TMP/replay.out" 2>"$TEST_TMP/replay.err"
 rc=$?
-if [ $rc -eq 0 ] && grep -q "create resource group studioml-$UNIQ" "$TEST_TMP/replay.out"; then
-	ok "plan --answers answers.json replays the install (exit 0, same resource group)"
+if [ $rc -eq 0 ] && grep -q "create registry leafai$UNIQ" "$TEST_TMP/replay.out"; then
+	ok "plan --answers answers.json replays the install (exit 0, same registry)"
 else
 	not_ok "plan --answers answers.json replays the install (exit $rc)"
 	sed 's/^/#   /' "$TEST_TMP/replay.err"
