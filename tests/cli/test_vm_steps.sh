@@ -25,7 +25,7 @@ check "the 24.04 image was chosen" grep -q 'Canonical:ubuntu-24_04-lts:server:la
 
 sw status >"$TEST_TMP/status" 2>&1
 for s in subscription rabbitmq minio; do
-	check "status shows $s done" grep -Eq "^ *$s .*done" "$TEST_TMP/status"
+	check "status shows $s done" grep -Eq "^[0-9]+ +$s +done " "$TEST_TMP/status"
 done
 
 # Outputs and the vault.
@@ -57,8 +57,17 @@ for v in "$pw" "$ak" "$sk"; do
 	[ -n "$v" ] || not_ok "a vault value is empty"
 	check "a secret is in neither state.json nor wizard.log" sh -c "! grep -qF '$v' '$st' '$SW_STATE/wizard.log'"
 done
-check "the fake saw the VM bodies' custom data only as base64 (no password inside)" \
-	sh -c "! fakectl() { :; }; python3 '$FAKE_DIR/fakectl.py' '$FAKE_URL' get '/_fake/bodies?path=virtualMachines' | grep -qF '$pw'"
+fakectl get '/_fake/bodies?path=virtualMachines' >"$TEST_TMP/vmbodies" 2>&1
+check "the VM bodies the fake saw carry the cloud-init (base64) and no password" \
+	sh -c "grep -q customData '$TEST_TMP/vmbodies' && ! grep -qF '$pw' '$TEST_TMP/vmbodies'"
+check "the VM bodies: key logins only, the admin key at /home/azureuser/.ssh/authorized_keys, an empty data disk at LUN 0" \
+	python3 -c "
+import json,sys
+b=[x['body'] for x in json.load(open('$TEST_TMP/vmbodies'))]
+ok=all(v['properties']['osProfile']['linuxConfiguration']['disablePasswordAuthentication'] is True and
+  v['properties']['osProfile']['linuxConfiguration']['ssh']['publicKeys'][0]['path']=='/home/azureuser/.ssh/authorized_keys' for v in b)
+dd=[d for v in b for d in v['properties']['storageProfile'].get('dataDisks',[])]
+sys.exit(not (ok and len(b)==2 and dd==[{'lun':0,'name':'minio-data','createOption':'Empty','diskSizeGB':4,'managedDisk':{'storageAccountType':'StandardSSD_LRS'}}]))"
 
 # ARM: the plan names exactly the resources the fake was sent, each PUT once.
 vms_puts >"$TEST_TMP/puts"

@@ -6,11 +6,22 @@ VMSH="$SW_TOP/tests/vm/vm.sh"
 HTTP_PID=""
 mkdir -p "$VMS" "$TEST_TMP/www"
 
-vms_stop() {
+# vms_stop_vms: both sandboxes stopped (their disks detached).
+vms_stop_vms() {
 	"$VMSH" stop rabbitmq "$VMS/rabbitmq" >/dev/null 2>&1
 	"$VMSH" stop minio "$VMS/minio" >/dev/null 2>&1
+}
+# vms_fake_stop: only the fake (fake_stop's `wait` would wait for the http server too).
+vms_fake_stop() {
+	[ -n "$FAKE_PID" ] && kill "$FAKE_PID" 2>/dev/null && wait "$FAKE_PID" 2>/dev/null
+	FAKE_PID=""
+}
+vms_stop() {
+	vms_stop_vms
+	vms_fake_stop
 	[ -n "$HTTP_PID" ] && kill "$HTTP_PID" 2>/dev/null
-	fake_stop
+	HTTP_PID=""
+	wait 2>/dev/null
 }
 
 # vms_fake MODE [EXTRA_SCRIPT_JSON_MEMBERS]: the fake with the hook in MODE.
