@@ -16,7 +16,7 @@
 
 #define RMQ_PASSWORD "rabbitmq-password"
 #define RMQ_PASSWORD_LEN 32
-#define RMQ_WHOAMI_TRIES 30
+#define RMQ_WHOAMI_FOR_MS 60000L
 #define RMQ_WHOAMI_EVERY_MS 1000L
 
 static const struct vm_spec spec = {
@@ -58,12 +58,20 @@ static const char install_script[] =
 	"fi\n"
 	"systemctl enable rabbitmq-server >/dev/null 2>&1 || true\n"
 	"systemctl is-active -q rabbitmq-server || systemctl start rabbitmq-server\n"
-	"if grep -qs rabbitmq_management /etc/rabbitmq/enabled_plugins; then\n"
-	"  echo 'the management plugin is enabled already'\n"
+	"rabbitmqctl -q await_startup >/dev/null 2>&1 || true\n"
+	"mgmt() { rabbitmq-plugins -q is_enabled rabbitmq_management --online >/dev/null 2>&1; }\n"
+	"if mgmt; then\n"
+	"  echo 'the management plugin runs already'\n"
 	"else\n"
 	"  rabbitmq-plugins enable rabbitmq_management\n"
+	"  if ! mgmt; then\n"
+	"    echo 'the plugin was only enabled in the file: restarting rabbitmq-server'\n"
+	"    systemctl restart rabbitmq-server\n"
+	"    rabbitmqctl -q await_startup >/dev/null 2>&1 || true\n"
+	"  fi\n"
 	"fi\n"
 	"systemctl is-active -q rabbitmq-server\n"
+	"mgmt || { echo 'the management plugin does not run'; exit 1; }\n"
 	"echo \"@version=$(dpkg-query -W -f='${Version}' rabbitmq-server)\"\n";
 
 static void install_done(struct act *a, int status, const char *err)
@@ -210,7 +218,7 @@ struct prove_data {
 	struct amqp_probe *probe;
 	struct http_request *req;
 	int amqp_port, mgmt_port;
-	int tries;
+	long long deadline;
 	char header[160];
 };
 
@@ -234,7 +242,7 @@ static void prove_on_whoami(struct http_request *req, const struct http_response
 	struct act *a = arg;
 	struct prove_data *d = act_data(a);
 	d->req = NULL;
-	if (r->status != 200 && ++d->tries < RMQ_WHOAMI_TRIES && (r->status == 0 || r->status >= 500 || r->status == 404)) {
+	if (r->status != 200 && loop_now_ms() < d->deadline && (r->status == 0 || r->status >= 500 || r->status == 404)) {
 		act_progress(a, "management API not ready yet (%s); trying again", r->error ? r->error : "HTTP error");
 		if (act_after(a, RMQ_WHOAMI_EVERY_MS, prove_whoami) != 0) {
 			prove_stop(a);
@@ -325,6 +333,7 @@ static void prove_on_login(const struct amqp_probe_result *r, void *arg)
 		act_fail(a, "ssh forward to the management port: %s", err);
 		return;
 	}
+	d->deadline = loop_now_ms() + RMQ_WHOAMI_FOR_MS;
 	prove_whoami(a);
 }
 
