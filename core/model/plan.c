@@ -399,9 +399,10 @@ static const struct plan_question questions[PLAN_Q_COUNT] = {
 		"The Linux account you SSH in as (Azure refuses names such as admin or root).",
 		NULL, 0, 0},
 	[Q_RMQ_SSH_KEY] = {Q_RMQ_SSH_KEY, "rabbitmq.ssh_public_key_file", STEP_RABBITMQ,
-		"SSH public key file", PLAN_DEF_SSH_KEY, NULL, validate_ssh_public_key_file,
-		"ssh-ed25519, or ssh-rsa of 2048 bits or more (Azure accepts no other kind). "
-		"Make one with: ssh-keygen -t ed25519", NULL, 0, 0},
+		"Your SSH public key file (optional)", PLAN_DEF_SSH_KEY, NULL, validate_ssh_public_key_file,
+		"Optional: your own key, let in beside the wizard's admin key (kept sealed in the vault "
+		"as admin-ssh-key). ssh-ed25519, or ssh-rsa of 2048 bits or more. Empty: only the "
+		"wizard's key.", NULL, 0, 0, 0, 1},
 	[Q_RMQ_AMQP_USER] = {Q_RMQ_AMQP_USER, "rabbitmq.amqp_user", STEP_RABBITMQ,
 		"RabbitMQ user", PLAN_DEF_TEMPLATE, "studioml", validate_amqp_user,
 		"Runners and experimenters connect as this user; its password is generated "
@@ -409,6 +410,11 @@ static const struct plan_question questions[PLAN_Q_COUNT] = {
 	[Q_RMQ_AMQP_PORT] = {Q_RMQ_AMQP_PORT, "rabbitmq.amqp_port", STEP_RABBITMQ, "AMQP port",
 		PLAN_DEF_TEMPLATE, "5672", validate_amqp_port,
 		"The runner also calls the management API on this port + 10000 (15672).",
+		NULL, 0, 0},
+	[Q_RMQ_ALLOWED_SOURCES] = {Q_RMQ_ALLOWED_SOURCES, "rabbitmq.allowed_sources", STEP_RABBITMQ,
+		"Allowed sources", PLAN_DEF_TEMPLATE, "*", validate_sources,
+		"Who may reach SSH, AMQP and the management port: * (any address), or IPv4 "
+		"addresses/CIDR ranges separated by commas (your office, the AKS egress IP).",
 		NULL, 0, 0},
 
 	[Q_MINIO_RESOURCE_GROUP] = {Q_MINIO_RESOURCE_GROUP, "minio.resource_group", STEP_MINIO,
@@ -427,8 +433,8 @@ static const struct plan_question questions[PLAN_Q_COUNT] = {
 		"The Linux account you SSH in as.", NULL, 0, 0},
 	[Q_MINIO_SSH_KEY] = {Q_MINIO_SSH_KEY, "minio.ssh_public_key_file", STEP_MINIO,
 		"SSH public key file", PLAN_DEF_TEMPLATE, "{rabbitmq.ssh_public_key_file}",
-		validate_ssh_public_key_file, "The same key as RabbitMQ unless you say otherwise.",
-		NULL, 0, 0},
+		validate_ssh_public_key_file, "Optional; the same key as RabbitMQ unless you say otherwise.",
+		NULL, 0, 0, 0, 1},
 	[Q_MINIO_DATA_DISK_GB] = {Q_MINIO_DATA_DISK_GB, "minio.data_disk_gb", STEP_MINIO,
 		"Data disk (GiB)", PLAN_DEF_TEMPLATE, "1024", validate_data_disk_gb,
 		"An empty managed disk, partitioned, formatted ext4 and mounted at /data. "
@@ -439,6 +445,22 @@ static const struct plan_question questions[PLAN_Q_COUNT] = {
 	[Q_MINIO_PORT] = {Q_MINIO_PORT, "minio.port", STEP_MINIO, "S3 port",
 		PLAN_DEF_TEMPLATE, "9000", validate_port,
 		"Experimenters and runner pods both reach Minio here.", NULL, 0, 0},
+	[Q_MINIO_ALLOWED_SOURCES] = {Q_MINIO_ALLOWED_SOURCES, "minio.allowed_sources", STEP_MINIO,
+		"Allowed sources", PLAN_DEF_TEMPLATE, "*", validate_sources,
+		"Who may reach SSH and the S3 port: * (any address), or IPv4 addresses/CIDR ranges "
+		"separated by commas.", NULL, 0, 0},
+	[Q_MINIO_BINARY_URL] = {Q_MINIO_BINARY_URL, "minio.binary_url", STEP_MINIO, "MinIO binary URL",
+		PLAN_DEF_TEMPLATE, PLAN_MINIO_URL, validate_url,
+		"The VM downloads the server from here (the last community release with binaries, "
+		PLAN_MINIO_RELEASE ") and installs it only when its sha256 matches.", NULL, 0, 0},
+	[Q_MINIO_BINARY_SHA256] = {Q_MINIO_BINARY_SHA256, "minio.binary_sha256", STEP_MINIO,
+		"MinIO binary sha256", PLAN_DEF_TEMPLATE, PLAN_MINIO_SHA256, validate_sha256,
+		"The published sha256 of the binary; a download or upload that differs is refused.",
+		NULL, 0, 0},
+	[Q_MINIO_BINARY_FILE] = {Q_MINIO_BINARY_FILE, "minio.binary_file", STEP_MINIO,
+		"MinIO binary on this machine (optional)", PLAN_DEF_TEMPLATE, "", validate_binary_file,
+		"Used only when the VM cannot download the binary and you agree to upload it: a "
+		"local copy, checked against the same sha256.", NULL, 0, 0, 0, 1},
 
 	[Q_ACR_RESOURCE_GROUP] = {Q_ACR_RESOURCE_GROUP, "acr.resource_group", STEP_ACR,
 		"Resource group", PLAN_DEF_TEMPLATE, "studioml-{uniq_id}", validate_resource_group,
@@ -513,6 +535,10 @@ static const struct plan_question questions[PLAN_Q_COUNT] = {
 		"GPU quota too small", PLAN_DEF_NONE, NULL, plan_validate_low_quota,
 		"cpu: when the GPU family's vCPU quota cannot hold the nodes, run the runner on CPUs "
 		"(aks.cpu_node_vm_size) instead; stop: create nothing and stop.", CH(low_quota_choices), 1, 1},
+	[Q_DECIDE_MINIO_UPLOAD] = {Q_DECIDE_MINIO_UPLOAD, "decisions.minio_upload", STEP_MINIO,
+		"Upload the MinIO binary", PLAN_DEF_NONE, NULL, plan_validate_yes_no,
+		"yes: when the VM cannot download the MinIO binary, upload minio.binary_file from this "
+		"machine over SFTP (checked against minio.binary_sha256).", CH(yes_no_choices), 1, 1},
 };
 
 #define PLAN_Q_KEY_(id, key) key,
@@ -539,6 +565,8 @@ int plan_question_check(plan_qid q, const char *value, char *why, size_t whylen)
 	char rule[512];
 	if (!pq)
 		return -1;
+	if ((!value || !*value) && pq->optional)
+		return 0;
 	if (!value || !*value) {
 		snprintf(why, whylen, "%s: must not be empty", pq->key);
 		return -1;

@@ -44,6 +44,7 @@ int plan_step_parse(const char *key);
 	X(Q_RMQ_SSH_KEY, "rabbitmq.ssh_public_key_file")        \
 	X(Q_RMQ_AMQP_USER, "rabbitmq.amqp_user")                \
 	X(Q_RMQ_AMQP_PORT, "rabbitmq.amqp_port")                \
+	X(Q_RMQ_ALLOWED_SOURCES, "rabbitmq.allowed_sources")    \
 	X(Q_MINIO_RESOURCE_GROUP, "minio.resource_group")       \
 	X(Q_MINIO_VM_NAME, "minio.vm_name")                     \
 	X(Q_MINIO_VM_SIZE, "minio.vm_size")                     \
@@ -52,6 +53,10 @@ int plan_step_parse(const char *key);
 	X(Q_MINIO_DATA_DISK_GB, "minio.data_disk_gb")           \
 	X(Q_MINIO_BUCKET, "minio.bucket")                       \
 	X(Q_MINIO_PORT, "minio.port")                           \
+	X(Q_MINIO_ALLOWED_SOURCES, "minio.allowed_sources")     \
+	X(Q_MINIO_BINARY_URL, "minio.binary_url")               \
+	X(Q_MINIO_BINARY_SHA256, "minio.binary_sha256")         \
+	X(Q_MINIO_BINARY_FILE, "minio.binary_file")             \
 	X(Q_ACR_RESOURCE_GROUP, "acr.resource_group")           \
 	X(Q_ACR_NAME, "acr.name")                               \
 	X(Q_ACR_SKU, "acr.sku")                                 \
@@ -69,7 +74,8 @@ int plan_step_parse(const char *key);
 	X(Q_OVERLAY_QUEUE_MATCH, "overlay.queue_match")         \
 	X(Q_OVERLAY_CLEAR_TEXT, "overlay.clear_text_messages")  \
 	X(Q_DECIDE_REGISTER_PROVIDERS, "decisions.register_providers") \
-	X(Q_DECIDE_LOW_QUOTA, "decisions.low_quota")
+	X(Q_DECIDE_LOW_QUOTA, "decisions.low_quota")                  \
+	X(Q_DECIDE_MINIO_UPLOAD, "decisions.minio_upload")
 
 #define PLAN_Q_ENUM_(id, key) id,
 typedef enum { PLAN_QUESTIONS(PLAN_Q_ENUM_) PLAN_Q_COUNT } plan_qid;
@@ -82,7 +88,7 @@ enum plan_default {
 	PLAN_DEF_REQUIRED,   /* no default: the operator must answer */
 	PLAN_DEF_TEMPLATE,   /* def with {key.path} replaced by earlier answers */
 	PLAN_DEF_UNIQID,     /* the seed's md5 of subscription + `ip maddress show eth0` */
-	PLAN_DEF_SSH_KEY,    /* the first of ~/.ssh/id_ed25519.pub, ~/.ssh/id_rsa.pub that exists */
+	PLAN_DEF_SSH_KEY,    /* the first of ~/.ssh/id_ed25519.pub, ~/.ssh/id_rsa.pub that exists, else "" */
 	PLAN_DEF_NONE,       /* stays unset until answered (decisions the engine asks for) */
 };
 
@@ -105,6 +111,7 @@ struct plan_question {
 	size_t nchoices;
 	int closed;                   /* 1: only a selectable choice is valid */
 	int decision;                 /* 1: asked by the engine when it arises, not on a form */
+	int optional;                 /* 1: "" is a valid answer (nothing given) */
 };
 
 const struct plan_question *plan_question(plan_qid q);
@@ -171,8 +178,16 @@ int plan_expand(const char *tpl, const char *(*get)(void *ctx, plan_qid q), void
 /* Images and names the steps share (runner-facts §1, §4, §5). */
 #define PLAN_DEVICE_PLUGIN_IMAGE "nvcr.io/nvidia/k8s-device-plugin:v0.17.1"
 #define PLAN_DEVICE_PLUGIN_NAMESPACE "gpu-resources"
-#define PLAN_RABBITMQ_IMAGE "bitnami:rabbitmq:rabbitmq:latest"
-#define PLAN_MINIO_OS_IMAGE "Canonical:0001-com-ubuntu-server-jammy:22_04-lts-gen2:latest"
+/* Both service VMs run Ubuntu LTS (Bitnami's RabbitMQ image is gone): 24.04 when the region
+ * offers it, else 22.04. */
+#define PLAN_UBUNTU_IMAGE "Canonical:ubuntu-24_04-lts:server:latest"
+#define PLAN_UBUNTU_FALLBACK_IMAGE "Canonical:0001-com-ubuntu-server-jammy:22_04-lts-gen2:latest"
+/* The last MinIO community release with prebuilt binaries (runner-facts §7); its published
+ * sha256 (110,989,496 bytes). dl.min.io answers 410 for it since 2026-09. */
+#define PLAN_MINIO_RELEASE "RELEASE.2025-09-07T16-13-09Z"
+#define PLAN_MINIO_URL                                                                                  \
+	"https://github.com/minio/minio/releases/download/" PLAN_MINIO_RELEASE "/minio.linux-amd64." PLAN_MINIO_RELEASE
+#define PLAN_MINIO_SHA256 "7c5bd8512c6e966455b1d198209358b2d191c77a83ab377c4073281065fb855f"
 #define PLAN_RUNNER_BASE_IMAGE "studioml/studio-go-runner"
 
 #endif

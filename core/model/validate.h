@@ -31,6 +31,14 @@ int validate_data_disk_gb(const char *value, char *why, size_t whylen);
 int validate_k8s_namespace(const char *value, char *why, size_t whylen);
 int validate_bool(const char *value, char *why, size_t whylen);
 int validate_dir(const char *value, char *why, size_t whylen);
+/* "*", or IPv4 addresses / CIDR ranges separated by commas (NSG source prefixes). */
+int validate_sources(const char *value, char *why, size_t whylen);
+/* http:// or https:// URL of printable characters without spaces or quotes. */
+int validate_url(const char *value, char *why, size_t whylen);
+/* 64 lower-case hex digits. */
+int validate_sha256(const char *value, char *why, size_t whylen);
+/* A readable regular file. */
+int validate_binary_file(const char *value, char *why, size_t whylen);
 int validate_regex_text(const char *value, char *why, size_t whylen);
 
 /* "~/x" -> "$HOME/x"; other paths are copied. 0, or -1 when it does not fit. */

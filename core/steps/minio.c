@@ -1,11 +1,424 @@
-/* Step: minio. The resources this version makes for it; the step stays unavailable to run
- * until all of them are here. */
+/* Step 3, Minio: an Ubuntu LTS VM with an empty data disk at LUN 0, partitioned, formatted
+ * and mounted at /data (minio_disk.c), the MinIO community binary checked by sha256, a
+ * system account, its root keys generated and sealed before they are sent (SFTP, 0600), a
+ * systemd unit written here; proven from this machine: the S3 port answers on the public IP,
+ * and ListBuckets, the bucket, and put/get/delete of a probe object work with the sealed
+ * keys through an SSH tunnel (the keys never cross the internet in clear). */
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "core/probe/s3.h"
+#include "core/steps/minio_int.h"
 #include "core/steps/steps.h"
+#include "secrets/secmem.h"
+
+#define MINIO_ACCESS "minio-access-key"
+#define MINIO_SECRET "minio-secret-key"
+#define MINIO_TCP_TIMEOUT_MS 10000L
+#define MINIO_PROBE_KEY "studio-wizard-probe.txt"
+
+const struct vm_spec minio_spec = {
+	.step = STEP_MINIO, .key = "minio", .q_group = Q_MINIO_RESOURCE_GROUP, .q_name = Q_MINIO_VM_NAME,
+	.q_size = Q_MINIO_VM_SIZE, .q_admin = Q_MINIO_ADMIN_USER, .q_ssh_key = Q_MINIO_SSH_KEY,
+	.q_sources = Q_MINIO_ALLOWED_SOURCES, .q_disk_gb = Q_MINIO_DATA_DISK_GB, .host_key_secret = "minio-host-key",
+	.out_ip = "minio.public_ip", .out_image = "minio.image",
+	.ports = {{"allow-ssh", -1, 22}, {"allow-s3", Q_MINIO_PORT, 0}}, .nports = 2,
+};
+#define spec minio_spec
+
+static void keys_start(struct act *a) { vm_keys_start(a, &spec); }
+static void image_start(struct act *a) { vm_image_start(a, &spec); }
+static cJSON *ip_body(struct act *a, char *e, size_t n) { return vm_ip_body(a, &spec, e, n); }
+static int ip_created(struct act *a, const cJSON *r, char *e, size_t n) { return vm_ip_created(a, &spec, r, e, n); }
+static cJSON *vnet_body(struct act *a, char *e, size_t n) { return vm_vnet_body(a, &spec, e, n); }
+static cJSON *nsg_body(struct act *a, char *e, size_t n) { return vm_nsg_body(a, &spec, e, n); }
+static cJSON *nic_body(struct act *a, char *e, size_t n) { return vm_nic_body(a, &spec, e, n); }
+static cJSON *vm_body(struct act *a, char *e, size_t n) { return vm_vm_body(a, &spec, e, n); }
+static void nsg_describe(const struct answers *a, char *o, size_t n) { vm_nsg_describe(a, &spec, o, n); }
+static void vm_describe(const struct answers *a, char *o, size_t n) { vm_vm_describe(a, &spec, o, n); }
+
+/* ---- the server: account, keys, unit ---- */
+
+struct server_data {
+	struct vmssh ssh;
+	char script[4096];
+	char envpath[256];
+};
+
+static const char server_prepare[] =
+	"id minio-user >/dev/null 2>&1 || { useradd --system --no-create-home --shell /usr/sbin/nologin minio-user; "
+	"echo 'made the system account minio-user'; }\n"
+	"findmnt -rno TARGET /data >/dev/null || { echo '/data is not mounted'; exit 1; }\n"
+	"mkdir -p /data/minio\n"
+	"chown minio-user:minio-user /data/minio\n"
+	"chmod 0750 /data/minio\n";
+
+#define SERVER_UNIT \
+	"install -m 0600 -o root -g root '%s' /etc/default/minio\n" \
+	"rm -f '%s'\n" \
+	"cat >/etc/systemd/system/minio.service.new <<'UNIT'\n" \
+	"[Unit]\n" \
+	"Description=MinIO object storage (written by studio-wizard)\n" \
+	"Wants=network-online.target\n" \
+	"After=network-online.target\n" \
+	"RequiresMountsFor=/data\n" \
+	"AssertFileIsExecutable=/usr/local/bin/minio\n" \
+	"\n" \
+	"[Service]\n" \
+	"Type=simple\n" \
+	"User=minio-user\n" \
+	"Group=minio-user\n" \
+	"EnvironmentFile=/etc/default/minio\n" \
+	"ExecStart=/usr/local/bin/minio server $MINIO_OPTS $MINIO_VOLUMES\n" \
+	"Restart=always\n" \
+	"LimitNOFILE=65536\n" \
+	"TimeoutStopSec=30\n" \
+	"\n" \
+	"[Install]\n" \
+	"WantedBy=multi-user.target\n" \
+	"UNIT\n" \
+	"mv -f /etc/systemd/system/minio.service.new /etc/systemd/system/minio.service\n" \
+	"systemctl daemon-reload\n" \
+	"systemctl enable minio >/dev/null 2>&1 || systemctl enable minio\n" \
+	"systemctl restart minio\n" \
+	"i=0\n" \
+	"until ss -Hltn 2>/dev/null | awk '{print $4}' | grep -q ':%s$'; do\n" \
+	"  i=$((i + 1)); [ $i -le 60 ] || { echo 'minio does not listen on port %s'; tail -n 20 /var/log/minio.log " \
+	"2>/dev/null; journalctl -u minio -n 20 --no-pager 2>/dev/null; exit 1; }\n" \
+	"  sleep 0.5\n" \
+	"done\n" \
+	"echo \"minio is $(systemctl is-active minio), enabled, listening on port %s\"\n"
+
+static void server_end(struct act *a, int ok, const char *what, int status, const char *err)
+{
+	struct server_data *d = act_data(a);
+	vmssh_close(&d->ssh);
+	if (ok)
+		act_done(a, "minio running as minio-user, keys <sealed:%s>/<sealed:%s>", MINIO_ACCESS, MINIO_SECRET);
+	else
+		act_fail(a, "%s (exit %d): %s", what, status, err ? err : "");
+}
+
+static void server_after_unit(struct act *a, int status, const char *err)
+{
+	server_end(a, status == 0, "starting the minio service failed", status, err);
+}
+
+static void server_after_env(struct act *a, int status, const char *err)
+{
+	struct server_data *d = act_data(a);
+	const char *port = act_answer(a, Q_MINIO_PORT);
+	if (status != 0) {
+		server_end(a, 0, "writing the MinIO keys over SFTP failed", status, err);
+		return;
+	}
+	snprintf(d->script, sizeof d->script, SERVER_UNIT, d->envpath, d->envpath, port, port, port);
+	if (vmssh_script(&d->ssh, d->script, server_after_unit) != 0)
+		server_end(a, 0, "ssh: cannot run the service script", -1, NULL);
+}
+
+static void server_after_prepare(struct act *a, int status, const char *err)
+{
+	struct server_data *d = act_data(a);
+	const unsigned char *ak, *sk;
+	size_t aklen, sklen;
+	if (status != 0) {
+		server_end(a, 0, "preparing the account and /data/minio failed", status, err);
+		return;
+	}
+	if (act_secret_get(a, MINIO_ACCESS, &ak, &aklen) != 0 || act_secret_get(a, MINIO_SECRET, &sk, &sklen) != 0) {
+		server_end(a, 0, "the vault lost the MinIO keys", -1, NULL);
+		return;
+	}
+	char head[256];
+	int hl = snprintf(head, sizeof head, "MINIO_VOLUMES=/data/minio\nMINIO_OPTS=\"--address :%s --console-address "
+	                                     "127.0.0.1:9001\"\nMINIO_ROOT_USER=",
+	                  act_answer(a, Q_MINIO_PORT));
+	size_t len = (size_t)hl + aklen + 20 + sklen + 1;
+	char *env = secmem_alloc(len + 1);
+	if (!env) {
+		server_end(a, 0, "out of memory", -1, NULL);
+		return;
+	}
+	size_t o = 0;
+	memcpy(env + o, head, (size_t)hl), o += (size_t)hl;
+	memcpy(env + o, ak, aklen), o += aklen;
+	memcpy(env + o, "\nMINIO_ROOT_PASSWORD=", 21), o += 21;
+	memcpy(env + o, sk, sklen), o += sklen;
+	env[o++] = '\n';
+	snprintf(d->envpath, sizeof d->envpath, "/home/%s/.minio.env", act_answer(a, Q_MINIO_ADMIN_USER));
+	act_progress(a, "writing /etc/default/minio (keys over SFTP, mode 0600)");
+	int rc = vmssh_put(&d->ssh, d->envpath, env, o, 0600, server_after_env);
+	secmem_free(env);
+	if (rc != 0)
+		server_end(a, 0, "ssh: cannot start the SFTP write", -1, NULL);
+}
+
+static void server_ready(struct act *a)
+{
+	struct server_data *d = act_data(a);
+	if (vmssh_script(&d->ssh, server_prepare, server_after_prepare) != 0)
+		server_end(a, 0, "ssh: cannot run the service script", -1, NULL);
+}
+
+/* A sealed key made of n letters and digits, unless the vault has it. 0, or -1 (failed). */
+static int server_key(struct act *a, const char *name, size_t n)
+{
+	const unsigned char *v;
+	size_t len;
+	char err[512];
+	if (act_secret_get(a, name, &v, &len) == 0)
+		return 0;
+	char *k = vm_random_alnum(n);
+	int rc = k ? act_secret_put(a, name, VAULT_KIND_ACCESS_KEY, k, n, err, sizeof err) : -1;
+	secmem_free(k);
+	if (rc != 0)
+		act_fail(a, "sealing %s: %s", name, k ? err : "out of memory");
+	return rc;
+}
+
+static void server_start(struct act *a)
+{
+	struct server_data *d = act_data(a);
+	if (server_key(a, MINIO_ACCESS, 20) != 0 || server_key(a, MINIO_SECRET, 40) != 0)
+		return;
+	vmssh_open(a, &d->ssh, &spec, server_ready);
+}
+
+/* ---- proof ---- */
+
+struct prove_data {
+	struct vmssh ssh;
+	struct s3 *s3;
+	int fd;                /* the TCP connect to the public IP, or -1 */
+	unsigned timer_armed;
+	int stage;
+	char endpoint[128];
+	char body[96];
+};
+
+static void prove_close_fd(struct act *a)
+{
+	struct prove_data *d = act_data(a);
+	if (d->fd >= 0) {
+		loop_unwatch(act_loop(a), d->fd);
+		close(d->fd);
+	}
+	d->fd = -1;
+}
+
+static void prove_stop(struct act *a)
+{
+	struct prove_data *d = act_data(a);
+	prove_close_fd(a);
+	vmssh_close(&d->ssh);
+	s3_free(d->s3);
+	d->s3 = NULL;
+}
+
+/* what: the failure's text before x. */
+static void prove_fail(struct act *a, const char *what, const char *x)
+{
+	prove_stop(a);
+	act_fail(a, "%s%s", what, x);
+}
+
+static void prove_s3(const struct s3_result *r, void *arg);
+
+static void prove_next(struct act *a)
+{
+	struct prove_data *d = act_data(a);
+	const char *b = act_answer(a, Q_MINIO_BUCKET);
+	switch (d->stage++) {
+	case 0: s3_list_buckets(d->s3, prove_s3, a); break;
+	case 1: act_progress(a, "ListBuckets works with the sealed keys"); s3_create_bucket(d->s3, b, prove_s3, a); break;
+	case 2: s3_put_object(d->s3, b, MINIO_PROBE_KEY, d->body, strlen(d->body), prove_s3, a); break;
+	case 3: s3_get_object(d->s3, b, MINIO_PROBE_KEY, d->body, strlen(d->body), prove_s3, a); break;
+	case 4: s3_delete_object(d->s3, b, MINIO_PROBE_KEY, prove_s3, a); break;
+	default: {
+		char url[160];
+		snprintf(url, sizeof url, "http://%s:%s", act_output(a, spec.out_ip), act_answer(a, Q_MINIO_PORT));
+		prove_stop(a);
+		if (act_output_set(a, "minio.endpoint", url) != 0) {
+			act_fail(a, "cannot save the state");
+			return;
+		}
+		act_info(a, "Minio works: %s, bucket %s (keys <sealed:%s>, <sealed:%s>)", url, b, MINIO_ACCESS, MINIO_SECRET);
+		act_done(a, "S3 list, bucket, put/get/delete ok");
+	}
+	}
+}
+
+static void prove_s3(const struct s3_result *r, void *arg)
+{
+	struct act *a = arg;
+	if (!r->ok) {
+		prove_fail(a, "S3 through the SSH tunnel with the sealed keys: ", r->error);
+		return;
+	}
+	prove_next(a);
+}
+
+static void prove_ready(struct act *a)
+{
+	struct prove_data *d = act_data(a);
+	const unsigned char *ak, *sk;
+	size_t aklen, sklen;
+	char err[256];
+	int port = vmssh_forward(&d->ssh, atoi(act_answer(a, Q_MINIO_PORT)), err, sizeof err);
+	if (port < 0) {
+		prove_fail(a, "ssh forward to the S3 port: ", err);
+		return;
+	}
+	if (act_secret_get(a, MINIO_ACCESS, &ak, &aklen) != 0 || act_secret_get(a, MINIO_SECRET, &sk, &sklen) != 0) {
+		prove_fail(a, "the vault lost the MinIO keys", "");
+		return;
+	}
+	char *akz = secmem_alloc(aklen + 1), *skz = secmem_alloc(sklen + 1);
+	if (akz && skz) {
+		memcpy(akz, ak, aklen), akz[aklen] = '\0';
+		memcpy(skz, sk, sklen), skz[sklen] = '\0';
+		snprintf(d->endpoint, sizeof d->endpoint, "http://127.0.0.1:%d", port);
+		d->s3 = s3_new(act_loop(a), d->endpoint, NULL, akz, skz);
+	}
+	secmem_free(akz);
+	secmem_free(skz);
+	if (!d->s3) {
+		prove_fail(a, "out of memory", "");
+		return;
+	}
+	snprintf(d->body, sizeof d->body, "studio-wizard probe %lld\n", loop_now_ms());
+	d->stage = 0;
+	prove_next(a);
+}
+
+static void prove_on_connect(int fd, short revents, void *arg)
+{
+	(void)revents;
+	struct act *a = arg;
+	struct prove_data *d = act_data(a);
+	int soerr = 0;
+	socklen_t sl = sizeof soerr;
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) != 0)
+		soerr = errno;
+	prove_close_fd(a);
+	if (soerr) {
+		char msg[256];
+		snprintf(msg, sizeof msg, "%s:%s: %s", act_output(a, spec.out_ip), act_answer(a, Q_MINIO_PORT), strerror(soerr));
+		strncat(msg, "; check the security group and minio.allowed_sources", sizeof msg - strlen(msg) - 1);
+		prove_fail(a, "the S3 port does not answer from here: ", msg);
+		return;
+	}
+	act_progress(a, "%s:%s accepts connections from here", act_output(a, spec.out_ip), act_answer(a, Q_MINIO_PORT));
+	vmssh_open(a, &d->ssh, &spec, prove_ready);
+}
+
+static void prove_on_timeout(struct act *a)
+{
+	struct prove_data *d = act_data(a);
+	if (d->fd < 0)
+		return;
+	prove_fail(a, "the S3 port on the public IP did not answer within 10 s: ", act_output(a, spec.out_ip));
+}
+
+static void prove_start(struct act *a)
+{
+	struct prove_data *d = act_data(a);
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(act_answer(a, Q_MINIO_PORT)))};
+	d->fd = -1;
+	const char *ip = act_output(a, spec.out_ip);
+	if (!ip || inet_pton(AF_INET, ip, &sa.sin_addr) != 1) {
+		act_fail(a, "no IPv4 public IP recorded (%s)", spec.out_ip);
+		return;
+	}
+	d->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (d->fd < 0 || (connect(d->fd, (struct sockaddr *)&sa, sizeof sa) != 0 && errno != EINPROGRESS) ||
+	    loop_watch(act_loop(a), d->fd, POLLOUT, prove_on_connect, a) != 0 ||
+	    act_after(a, MINIO_TCP_TIMEOUT_MS, prove_on_timeout) != 0) {
+		char msg[128];
+		snprintf(msg, sizeof msg, "%s", strerror(errno));
+		prove_fail(a, "cannot connect to the S3 port on the public IP: ", msg);
+	}
+}
+
+#define MINIO_ID(type, suffix)                                                                                    \
+	"/subscriptions/{subscription}/resourceGroups/{minio.resource_group}/providers/" type "/{minio.vm_name}" suffix
 
 static const struct action_def actions[] = {
 	STEPS_GROUP_ACTION("minio", "minio.resource_group"),
+	{.key = "minio.keys",
+	 .text = "generate the wizard's admin SSH key <sealed:" VM_ADMIN_KEY "> (once for both VMs) and the SSH host key "
+	         "<sealed:minio-host-key> of {minio.vm_name}, before the VM exists",
+	 .after = {"subscription"}, .kind = ACTION_TASK, .expect_s = 1, .start = keys_start},
+	{.key = "minio.image", .text = "check that Ubuntu 24.04 LTS is offered in {location} (else 22.04 LTS)",
+	 .after = {"subscription"}, .kind = ACTION_TASK, .expect_s = 1, .start = image_start,
+	 .data_size = VM_IMAGE_DATA_SIZE},
+	{.key = "minio.ip", .text = "create static Standard public IP {minio.vm_name}-ip", .after = {"minio.group"},
+	 .kind = ACTION_RESOURCE, .expect_s = 3, .type = "Microsoft.Network/publicIPAddresses",
+	 .path = MINIO_ID("Microsoft.Network/publicIPAddresses", "-ip"), .api = API_NETWORK, .body = ip_body,
+	 .fix = "minio.vm_name", .created = ip_created},
+	{.key = "minio.vnet", .text = "create virtual network " VM_VNET_NAME " (10.42.0.0/16) with subnet " VM_SUBNET_NAME
+	                              " (10.42.0.0/24) for the VMs",
+	 .after = {"minio.group"}, .kind = ACTION_RESOURCE, .expect_s = 3, .type = "Microsoft.Network/virtualNetworks",
+	 .path = "/subscriptions/{subscription}/resourceGroups/{minio.resource_group}/providers/"
+	         "Microsoft.Network/virtualNetworks/" VM_VNET_NAME,
+	 .api = API_NETWORK, .body = vnet_body, .fix = "uniq_id"},
+	{.key = "minio.nsg", .text = "create network security group {minio.vm_name}-nsg", .after = {"minio.group"},
+	 .kind = ACTION_RESOURCE, .expect_s = 3, .type = "Microsoft.Network/networkSecurityGroups",
+	 .path = MINIO_ID("Microsoft.Network/networkSecurityGroups", "-nsg"), .api = API_NETWORK, .body = nsg_body,
+	 .fix = "minio.vm_name", .describe = nsg_describe},
+	{.key = "minio.nic", .text = "create network interface {minio.vm_name}-nic (public IP, subnet, security group)",
+	 .after = {"minio.ip", "minio.vnet", "minio.nsg"}, .kind = ACTION_RESOURCE, .expect_s = 3,
+	 .type = "Microsoft.Network/networkInterfaces", .path = MINIO_ID("Microsoft.Network/networkInterfaces", "-nic"),
+	 .api = API_NETWORK, .body = nic_body, .fix = "minio.vm_name"},
+	{.key = "minio.vm", .text = "create VM {minio.vm_name} ({minio.vm_size}) with a {minio.data_disk_gb} GiB data disk",
+	 .after = {"minio.nic", "minio.keys", "minio.image"}, .kind = ACTION_RESOURCE, .expect_s = 60,
+	 .type = "Microsoft.Compute/virtualMachines", .path = MINIO_ID("Microsoft.Compute/virtualMachines", ""),
+	 .api = API_COMPUTE, .body = vm_body, .fix = "minio.vm_size", .describe = vm_describe},
+	{.key = "minio.disk",
+	 .text = "over SSH (host key checked): find the data disk at LUN 0, refuse it if it holds a partition table, a "
+	         "filesystem or a mount this install did not make; GPT with one partition, ext4 (label miniodata), "
+	         "/etc/fstab by UUID with nofail, mounted at /data",
+	 .after = {"minio.vm"}, .kind = ACTION_TASK, .expect_s = 10, .start = minio_disk_start, .stop = vmssh_stop,
+	 .data_size = sizeof(struct minio_disk_data)},
+	{.key = "minio.binary",
+	 .text = "on the VM: download the MinIO binary from {minio.binary_url} and install it only if its sha256 is "
+	         "{minio.binary_sha256}; if the download fails, ask to upload a local copy over SFTP (same check)",
+	 .after = {"minio.vm"}, .kind = ACTION_TASK, .expect_s = 20, .start = minio_binary_start,
+	 .stop = minio_binary_stop, .data_size = sizeof(struct minio_binary_data)},
+	{.key = "minio.server",
+	 .text = "system account minio-user; /etc/default/minio (MINIO_ROOT_USER <sealed:" MINIO_ACCESS ">, "
+	         "MINIO_ROOT_PASSWORD <sealed:" MINIO_SECRET "> sent over SFTP, mode 0600; MINIO_VOLUMES=/data/minio); "
+	         "a systemd unit minio.service, enabled and started on port {minio.port}",
+	 .after = {"minio.disk", "minio.binary"}, .kind = ACTION_TASK, .expect_s = 10, .start = server_start,
+	 .stop = vmssh_stop, .data_size = sizeof(struct server_data)},
+	{.key = "minio.prove",
+	 .text = "prove it from here: TCP connect to <minio.public_ip>:{minio.port}, then through an SSH tunnel "
+	         "ListBuckets with the sealed keys, create bucket {minio.bucket}, put/get/delete a probe object",
+	 .after = {"minio.server"}, .kind = ACTION_TASK, .expect_s = 5, .start = prove_start, .stop = prove_stop,
+	 .data_size = sizeof(struct prove_data)},
+};
+
+static const struct plan_secret secrets[] = {
+	{"minio-host-key", VAULT_KIND_SSH_KEY, "the Minio VM's SSH host key, pinned before it exists", NULL},
+	{MINIO_ACCESS, VAULT_KIND_ACCESS_KEY, "MinIO root user (S3 access key)", NULL},
+	{MINIO_SECRET, VAULT_KIND_ACCESS_KEY, "MinIO root password (S3 secret key)", NULL},
+};
+
+static const struct step_output outputs[] = {
+	{"minio.public_ip", "public IP"},
+	{"minio.endpoint", "S3 endpoint"},
 };
 
 const struct step_def step_minio = {
-	.id = STEP_MINIO, .actions = actions, .nactions = sizeof actions / sizeof actions[0], .available = 0,
+	.id = STEP_MINIO, .actions = actions, .nactions = sizeof actions / sizeof actions[0], .secrets = secrets,
+	.nsecrets = sizeof secrets / sizeof secrets[0], .outputs = outputs, .noutputs = sizeof outputs / sizeof outputs[0],
+	.available = 1,
 };

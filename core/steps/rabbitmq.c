@@ -1,11 +1,458 @@
-/* Step: rabbitmq. The resources this version makes for it; the step stays unavailable to run
- * until all of them are here. */
+/* Step 2, RabbitMQ: an Ubuntu LTS VM (Bitnami's image is gone) with Ubuntu's rabbitmq-server
+ * and its management plugin, one user with a generated password (letters and digits, as the
+ * runner's AMQP_URL handling needs) and the management tag, guest removed; proven from this
+ * machine: the AMQP port answers on the public IP, and the user logs in over AMQP and on the
+ * management API through an SSH tunnel (the password never crosses the internet in clear). */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/probe/amqp.h"
 #include "core/steps/steps.h"
+#include "core/steps/vm.h"
+#include "core/steps/vmssh.h"
+#include "secrets/secmem.h"
+
+#define RMQ_PASSWORD "rabbitmq-password"
+#define RMQ_PASSWORD_LEN 32
+#define RMQ_WHOAMI_FOR_MS 60000L
+#define RMQ_WHOAMI_EVERY_MS 1000L
+
+static const struct vm_spec spec = {
+	.step = STEP_RABBITMQ, .key = "rabbitmq", .q_group = Q_RMQ_RESOURCE_GROUP, .q_name = Q_RMQ_VM_NAME,
+	.q_size = Q_RMQ_VM_SIZE, .q_admin = Q_RMQ_ADMIN_USER, .q_ssh_key = Q_RMQ_SSH_KEY,
+	.q_sources = Q_RMQ_ALLOWED_SOURCES, .q_disk_gb = -1, .host_key_secret = "rabbitmq-host-key",
+	.out_ip = "rabbitmq.public_ip", .out_image = "rabbitmq.image",
+	.ports = {{"allow-ssh", -1, 22}, {"allow-amqp", Q_RMQ_AMQP_PORT, 0}, {"allow-management", Q_RMQ_AMQP_PORT, 10000}},
+	.nports = 3,
+};
+
+static void keys_start(struct act *a) { vm_keys_start(a, &spec); }
+static void image_start(struct act *a) { vm_image_start(a, &spec); }
+static cJSON *ip_body(struct act *a, char *e, size_t n) { return vm_ip_body(a, &spec, e, n); }
+static int ip_created(struct act *a, const cJSON *r, char *e, size_t n) { return vm_ip_created(a, &spec, r, e, n); }
+static cJSON *vnet_body(struct act *a, char *e, size_t n) { return vm_vnet_body(a, &spec, e, n); }
+static cJSON *nsg_body(struct act *a, char *e, size_t n) { return vm_nsg_body(a, &spec, e, n); }
+static cJSON *nic_body(struct act *a, char *e, size_t n) { return vm_nic_body(a, &spec, e, n); }
+static cJSON *vm_body(struct act *a, char *e, size_t n) { return vm_vm_body(a, &spec, e, n); }
+static void nsg_describe(const struct answers *a, char *o, size_t n) { vm_nsg_describe(a, &spec, o, n); }
+static void vm_describe(const struct answers *a, char *o, size_t n) { vm_vm_describe(a, &spec, o, n); }
+
+/* ---- install: rabbitmq-server and the management plugin ---- */
+
+struct install_data {
+	struct vmssh ssh;   /* first: vmssh_stop */
+};
+
+static const char install_script[] =
+	"echo 'waiting for cloud-init to finish'\n"
+	"cloud-init status --wait >/dev/null 2>&1 || echo 'cloud-init reported an error; going on'\n"
+	"if dpkg-query -W -f='${Status}' rabbitmq-server 2>/dev/null | grep -q 'install ok installed'; then\n"
+	"  echo 'rabbitmq-server is installed already'\n"
+	"else\n"
+	"  echo \"installing rabbitmq-server from Ubuntu's archive\"\n"
+	"  export DEBIAN_FRONTEND=noninteractive\n"
+	"  apt-get update -q\n"
+	"  apt-get install -y -q rabbitmq-server\n"
+	"fi\n"
+	"systemctl enable rabbitmq-server >/dev/null 2>&1 || true\n"
+	"systemctl is-active -q rabbitmq-server || systemctl start rabbitmq-server\n"
+	"rabbitmqctl -q await_startup >/dev/null 2>&1 || true\n"
+	"mgmt() { rabbitmq-plugins -q is_enabled rabbitmq_management --online >/dev/null 2>&1; }\n"
+	"if mgmt; then\n"
+	"  echo 'the management plugin runs already'\n"
+	"else\n"
+	"  rabbitmq-plugins enable rabbitmq_management\n"
+	"  if ! mgmt; then\n"
+	"    echo 'the plugin was only enabled in the file: restarting rabbitmq-server'\n"
+	"    systemctl restart rabbitmq-server\n"
+	"    rabbitmqctl -q await_startup >/dev/null 2>&1 || true\n"
+	"  fi\n"
+	"fi\n"
+	"systemctl is-active -q rabbitmq-server\n"
+	"mgmt || { echo 'the management plugin does not run'; exit 1; }\n"
+	"echo \"@version=$(dpkg-query -W -f='${Version}' rabbitmq-server)\"\n";
+
+static void install_done(struct act *a, int status, const char *err)
+{
+	struct install_data *d = act_data(a);
+	char version[128];
+	snprintf(version, sizeof version, "%s", vmssh_mark(&d->ssh, "version") ? vmssh_mark(&d->ssh, "version") : "?");
+	vmssh_close(&d->ssh);
+	if (status != 0)
+		act_fail(a, "installing rabbitmq-server on %s failed (exit %d): %s", act_answer(a, Q_RMQ_VM_NAME), status,
+		         err ? err : "");
+	else
+		act_done(a, "rabbitmq-server %s running, management plugin on", version);
+}
+
+static void install_ready(struct act *a)
+{
+	struct install_data *d = act_data(a);
+	if (vmssh_script(&d->ssh, install_script, install_done) != 0) {
+		vmssh_close(&d->ssh);
+		act_fail(a, "ssh: cannot run the install script");
+	}
+}
+
+static void install_start(struct act *a)
+{
+	struct install_data *d = act_data(a);
+	vmssh_open(a, &d->ssh, &spec, install_ready);
+}
+
+/* ---- the user ---- */
+
+struct user_data {
+	struct vmssh ssh;
+	char script[1024];
+};
+
+static void user_after_tags(struct act *a, int status, const char *err)
+{
+	struct user_data *d = act_data(a);
+	vmssh_close(&d->ssh);
+	if (status != 0) {
+		act_fail(a, "setting the tags and permissions of %s failed: %s", act_answer(a, Q_RMQ_AMQP_USER), err ? err : "");
+		return;
+	}
+	act_done(a, "user %s (tag management, all permissions on vhost /), guest removed", act_answer(a, Q_RMQ_AMQP_USER));
+}
+
+static void user_after_add(struct act *a, int status, const char *err)
+{
+	struct user_data *d = act_data(a);
+	if (status != 0) {
+		vmssh_close(&d->ssh);
+		act_fail(a, "rabbitmqctl add_user %s failed: %s", act_answer(a, Q_RMQ_AMQP_USER), err ? err : "");
+		return;
+	}
+	const char *u = act_answer(a, Q_RMQ_AMQP_USER);
+	snprintf(d->script, sizeof d->script,
+	         "rabbitmqctl -q set_user_tags '%s' management\n"
+	         "rabbitmqctl -q set_permissions -p / '%s' '.*' '.*' '.*'\n"
+	         "if rabbitmqctl -q list_users | awk '{print $1}' | grep -qx guest; then\n"
+	         "  echo 'deleting the guest user'; rabbitmqctl -q delete_user guest\n"
+	         "fi\n",
+	         u, u);
+	if (vmssh_script(&d->ssh, d->script, user_after_tags) != 0) {
+		vmssh_close(&d->ssh);
+		act_fail(a, "ssh: cannot run rabbitmqctl");
+	}
+}
+
+static void user_after_check(struct act *a, int status, const char *err)
+{
+	struct user_data *d = act_data(a);
+	const unsigned char *pw;
+	size_t len;
+	if (status != 0) {
+		vmssh_close(&d->ssh);
+		act_fail(a, "rabbitmqctl list_users failed: %s", err ? err : "");
+		return;
+	}
+	if (act_secret_get(a, RMQ_PASSWORD, &pw, &len) != 0) {
+		vmssh_close(&d->ssh);
+		act_fail(a, "the vault lost %s", RMQ_PASSWORD);
+		return;
+	}
+	char *in = secmem_alloc(len + 1);
+	if (!in) {
+		vmssh_close(&d->ssh);
+		act_fail(a, "out of memory");
+		return;
+	}
+	memcpy(in, pw, len);
+	in[len] = '\n';
+	snprintf(d->script, sizeof d->script, "sudo -n rabbitmqctl -q add_user '%s'", act_answer(a, Q_RMQ_AMQP_USER));
+	act_progress(a, "adding user %s (password <sealed:%s> on stdin)", act_answer(a, Q_RMQ_AMQP_USER), RMQ_PASSWORD);
+	int rc = vmssh_exec(&d->ssh, d->script, in, len + 1, user_after_add);
+	secmem_free(in);
+	if (rc != 0) {
+		vmssh_close(&d->ssh);
+		act_fail(a, "ssh: cannot run rabbitmqctl add_user");
+	}
+}
+
+static void user_ready(struct act *a)
+{
+	struct user_data *d = act_data(a);
+	const char *u = act_answer(a, Q_RMQ_AMQP_USER);
+	/* Made again when it exists: the password that works is then always the sealed one. */
+	snprintf(d->script, sizeof d->script,
+	         "if rabbitmqctl -q list_users | awk '{print $1}' | grep -qxF '%s'; then\n"
+	         "  echo 'user %s exists: made again with the sealed password'\n"
+	         "  rabbitmqctl -q delete_user '%s'\n"
+	         "fi\n",
+	         u, u, u);
+	if (vmssh_script(&d->ssh, d->script, user_after_check) != 0) {
+		vmssh_close(&d->ssh);
+		act_fail(a, "ssh: cannot run rabbitmqctl");
+	}
+}
+
+static void user_start(struct act *a)
+{
+	struct user_data *d = act_data(a);
+	const unsigned char *v;
+	size_t len;
+	char err[512];
+	if (act_secret_get(a, RMQ_PASSWORD, &v, &len) != 0) {
+		char *pw = vm_random_alnum(RMQ_PASSWORD_LEN);
+		int rc = pw ? act_secret_put(a, RMQ_PASSWORD, VAULT_KIND_PASSWORD, pw, RMQ_PASSWORD_LEN, err, sizeof err) : -1;
+		secmem_free(pw);
+		if (rc != 0) {
+			act_fail(a, "sealing %s: %s", RMQ_PASSWORD, pw ? err : "out of memory");
+			return;
+		}
+		act_info(a, "generated the password of %s and sealed it as %s", act_answer(a, Q_RMQ_AMQP_USER), RMQ_PASSWORD);
+	}
+	vmssh_open(a, &d->ssh, &spec, user_ready);
+}
+
+/* ---- proof ---- */
+
+struct prove_data {
+	struct vmssh ssh;
+	struct amqp_probe *probe;
+	struct http_request *req;
+	int amqp_port, mgmt_port;
+	long long deadline;
+	char header[160];
+};
+
+static void prove_stop(struct act *a)
+{
+	struct prove_data *d = act_data(a);
+	vmssh_close(&d->ssh);
+	if (d->probe)
+		amqp_probe_cancel(d->probe);
+	if (d->req)
+		http_client_cancel(loop_http(act_loop(a)), d->req);
+	d->probe = NULL;
+	d->req = NULL;
+}
+
+static void prove_whoami(struct act *a);
+
+static void prove_on_whoami(struct http_request *req, const struct http_response *r, void *arg)
+{
+	(void)req;
+	struct act *a = arg;
+	struct prove_data *d = act_data(a);
+	d->req = NULL;
+	if (r->status != 200 && loop_now_ms() < d->deadline && (r->status == 0 || r->status >= 500 || r->status == 404)) {
+		act_progress(a, "management API not ready yet (%s); trying again", r->error ? r->error : "HTTP error");
+		if (act_after(a, RMQ_WHOAMI_EVERY_MS, prove_whoami) != 0) {
+			prove_stop(a);
+			act_fail(a, "out of memory");
+		}
+		return;
+	}
+	cJSON *j = r->status == 200 ? cJSON_Parse(r->body) : NULL;
+	const cJSON *name = cJSON_GetObjectItemCaseSensitive(j, "name");
+	int ok = cJSON_IsString(name) && strcmp(name->valuestring, act_answer(a, Q_RMQ_AMQP_USER)) == 0;
+	cJSON_Delete(j);
+	if (!ok) {
+		prove_stop(a);
+		act_fail(a, "the management API (GET /api/whoami through the SSH tunnel) answered %ld%s%s", r->status,
+		         r->error ? ": " : "", r->error ? r->error : "");
+		return;
+	}
+	const char *ip = act_output(a, spec.out_ip);
+	char url[512];
+	snprintf(url, sizeof url, "amqp://%s:<sealed:%s>@%s:%s/", act_answer(a, Q_RMQ_AMQP_USER), RMQ_PASSWORD, ip,
+	         act_answer(a, Q_RMQ_AMQP_PORT));
+	prove_stop(a);
+	if (act_output_set(a, "rabbitmq.amqp_url", url) != 0) {
+		act_fail(a, "cannot save the state");
+		return;
+	}
+	act_info(a, "RabbitMQ works: %s (%s); management API knows user %s", url, d->header, act_answer(a, Q_RMQ_AMQP_USER));
+	act_done(a, "AMQP login and management API ok");
+}
+
+static void prove_whoami(struct act *a)
+{
+	struct prove_data *d = act_data(a);
+	const unsigned char *pw;
+	size_t len;
+	char url[128];
+	if (act_secret_get(a, RMQ_PASSWORD, &pw, &len) != 0) {
+		prove_stop(a);
+		act_fail(a, "the vault lost %s", RMQ_PASSWORD);
+		return;
+	}
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/api/whoami", d->mgmt_port);
+	/* Basic auth via curl's own option is not exposed: build the header in protected memory. */
+	const char *u = act_answer(a, Q_RMQ_AMQP_USER);
+	size_t ulen = strlen(u), plain = ulen + 1 + len;
+	size_t b64 = sodium_base64_ENCODED_LEN(plain, sodium_base64_VARIANT_ORIGINAL);
+	char *cred = secmem_alloc(plain + 1), *hdr = secmem_alloc(b64 + 32);
+	if (!cred || !hdr) {
+		secmem_free(cred);
+		secmem_free(hdr);
+		prove_stop(a);
+		act_fail(a, "out of memory");
+		return;
+	}
+	memcpy(cred, u, ulen);
+	cred[ulen] = ':';
+	memcpy(cred + ulen + 1, pw, len);
+	memcpy(hdr, "Authorization: Basic ", 21);
+	sodium_bin2base64(hdr + 21, b64, (const unsigned char *)cred, plain, sodium_base64_VARIANT_ORIGINAL);
+	secmem_free(cred);
+	const char *headers[] = {hdr, "Accept: application/json", NULL};
+	d->req = http_request_new("GET", url, headers, NULL);
+	secmem_free(hdr);
+	if (!d->req) {
+		prove_stop(a);
+		act_fail(a, "out of memory");
+		return;
+	}
+	http_client_submit(loop_http(act_loop(a)), d->req, prove_on_whoami, a);
+}
+
+static void prove_on_login(const struct amqp_probe_result *r, void *arg)
+{
+	struct act *a = arg;
+	struct prove_data *d = act_data(a);
+	d->probe = NULL;
+	if (!r->ok) {
+		prove_stop(a);
+		act_fail(a, "AMQP login as %s with <sealed:%s> through the SSH tunnel failed: %s", act_answer(a, Q_RMQ_AMQP_USER),
+		         RMQ_PASSWORD, r->error);
+		return;
+	}
+	act_progress(a, "AMQP login as %s on vhost / works", act_answer(a, Q_RMQ_AMQP_USER));
+	char err[256];
+	d->mgmt_port = vmssh_forward(&d->ssh, atoi(act_answer(a, Q_RMQ_AMQP_PORT)) + 10000, err, sizeof err);
+	if (d->mgmt_port < 0) {
+		prove_stop(a);
+		act_fail(a, "ssh forward to the management port: %s", err);
+		return;
+	}
+	d->deadline = loop_now_ms() + RMQ_WHOAMI_FOR_MS;
+	prove_whoami(a);
+}
+
+static void prove_ready(struct act *a)
+{
+	struct prove_data *d = act_data(a);
+	const unsigned char *pw;
+	size_t len;
+	char err[256];
+	d->amqp_port = vmssh_forward(&d->ssh, atoi(act_answer(a, Q_RMQ_AMQP_PORT)), err, sizeof err);
+	if (d->amqp_port < 0 || act_secret_get(a, RMQ_PASSWORD, &pw, &len) != 0) {
+		prove_stop(a);
+		act_fail(a, "ssh forward to the AMQP port: %s", d->amqp_port < 0 ? err : "no password in the vault");
+		return;
+	}
+	struct amqp_probe_opts o = {.host = "127.0.0.1", .port = (unsigned)d->amqp_port, .mode = AMQP_PROBE_LOGIN,
+	                            .user = act_answer(a, Q_RMQ_AMQP_USER), .password = (const char *)pw,
+	                            .password_len = len};
+	d->probe = amqp_probe_start(act_loop(a), &o, prove_on_login, a);
+	if (!d->probe) {
+		prove_stop(a);
+		act_fail(a, "out of memory");
+	}
+}
+
+static void prove_on_header(const struct amqp_probe_result *r, void *arg)
+{
+	struct act *a = arg;
+	struct prove_data *d = act_data(a);
+	d->probe = NULL;
+	if (!r->ok) {
+		act_fail(a, "%s:%s from here: %s (check the security group and rabbitmq.allowed_sources)",
+		         act_output(a, spec.out_ip), act_answer(a, Q_RMQ_AMQP_PORT), r->error);
+		return;
+	}
+	snprintf(d->header, sizeof d->header, "%s %s", r->product, r->version);
+	act_progress(a, "%s:%s answers from here: %s (no credentials sent)", act_output(a, spec.out_ip),
+	             act_answer(a, Q_RMQ_AMQP_PORT), d->header);
+	vmssh_open(a, &d->ssh, &spec, prove_ready);
+}
+
+static void prove_start(struct act *a)
+{
+	struct prove_data *d = act_data(a);
+	struct amqp_probe_opts o = {.host = act_output(a, spec.out_ip), .port = (unsigned)atoi(act_answer(a, Q_RMQ_AMQP_PORT)),
+	                            .mode = AMQP_PROBE_HEADER};
+	if (!o.host) {
+		act_fail(a, "no public IP recorded (%s)", spec.out_ip);
+		return;
+	}
+	d->probe = amqp_probe_start(act_loop(a), &o, prove_on_header, a);
+	if (!d->probe)
+		act_fail(a, "out of memory");
+}
+
+#define RMQ_ID(type, suffix)                                                                                      \
+	"/subscriptions/{subscription}/resourceGroups/{rabbitmq.resource_group}/providers/" type "/{rabbitmq.vm_name}" suffix
 
 static const struct action_def actions[] = {
 	STEPS_GROUP_ACTION("rabbitmq", "rabbitmq.resource_group"),
+	{.key = "rabbitmq.keys",
+	 .text = "generate the wizard's admin SSH key <sealed:" VM_ADMIN_KEY "> (once for both VMs) and the SSH host key "
+	         "<sealed:rabbitmq-host-key> of {rabbitmq.vm_name}, before the VM exists",
+	 .after = {"subscription"}, .kind = ACTION_TASK, .expect_s = 1, .start = keys_start},
+	{.key = "rabbitmq.image", .text = "check that Ubuntu 24.04 LTS is offered in {location} (else 22.04 LTS)",
+	 .after = {"subscription"}, .kind = ACTION_TASK, .expect_s = 1, .start = image_start,
+	 .data_size = VM_IMAGE_DATA_SIZE},
+	{.key = "rabbitmq.ip", .text = "create static Standard public IP {rabbitmq.vm_name}-ip", .after = {"rabbitmq.group"},
+	 .kind = ACTION_RESOURCE, .expect_s = 3, .type = "Microsoft.Network/publicIPAddresses",
+	 .path = RMQ_ID("Microsoft.Network/publicIPAddresses", "-ip"), .api = API_NETWORK, .body = ip_body,
+	 .fix = "rabbitmq.vm_name", .created = ip_created},
+	{.key = "rabbitmq.vnet", .text = "create virtual network " VM_VNET_NAME " (10.42.0.0/16) with subnet " VM_SUBNET_NAME
+	                                 " (10.42.0.0/24) for the VMs",
+	 .after = {"rabbitmq.group"}, .kind = ACTION_RESOURCE, .expect_s = 3, .type = "Microsoft.Network/virtualNetworks",
+	 .path = "/subscriptions/{subscription}/resourceGroups/{rabbitmq.resource_group}/providers/"
+	         "Microsoft.Network/virtualNetworks/" VM_VNET_NAME,
+	 .api = API_NETWORK, .body = vnet_body, .fix = "uniq_id"},
+	{.key = "rabbitmq.nsg", .text = "create network security group {rabbitmq.vm_name}-nsg", .after = {"rabbitmq.group"},
+	 .kind = ACTION_RESOURCE, .expect_s = 3, .type = "Microsoft.Network/networkSecurityGroups",
+	 .path = RMQ_ID("Microsoft.Network/networkSecurityGroups", "-nsg"), .api = API_NETWORK, .body = nsg_body,
+	 .fix = "rabbitmq.vm_name", .describe = nsg_describe},
+	{.key = "rabbitmq.nic", .text = "create network interface {rabbitmq.vm_name}-nic (public IP, subnet, security group)",
+	 .after = {"rabbitmq.ip", "rabbitmq.vnet", "rabbitmq.nsg"}, .kind = ACTION_RESOURCE, .expect_s = 3,
+	 .type = "Microsoft.Network/networkInterfaces", .path = RMQ_ID("Microsoft.Network/networkInterfaces", "-nic"),
+	 .api = API_NETWORK, .body = nic_body, .fix = "rabbitmq.vm_name"},
+	{.key = "rabbitmq.vm", .text = "create VM {rabbitmq.vm_name} ({rabbitmq.vm_size})",
+	 .after = {"rabbitmq.nic", "rabbitmq.keys", "rabbitmq.image"}, .kind = ACTION_RESOURCE, .expect_s = 60,
+	 .type = "Microsoft.Compute/virtualMachines", .path = RMQ_ID("Microsoft.Compute/virtualMachines", ""),
+	 .api = API_COMPUTE, .body = vm_body, .fix = "rabbitmq.vm_size", .describe = vm_describe},
+	{.key = "rabbitmq.install",
+	 .text = "over SSH (host key checked): wait for cloud-init, install rabbitmq-server from Ubuntu's archive if "
+	         "missing, enable rabbitmq_management",
+	 .after = {"rabbitmq.vm"}, .kind = ACTION_TASK, .expect_s = 90, .start = install_start, .stop = vmssh_stop,
+	 .data_size = sizeof(struct install_data)},
+	{.key = "rabbitmq.user",
+	 .text = "create RabbitMQ user {rabbitmq.amqp_user} with password <sealed:" RMQ_PASSWORD "> (letters and digits, "
+	         "sent on stdin), tag management, permissions .* .* .* on vhost /; delete guest",
+	 .after = {"rabbitmq.install"}, .kind = ACTION_TASK, .expect_s = 10, .start = user_start, .stop = vmssh_stop,
+	 .data_size = sizeof(struct user_data)},
+	{.key = "rabbitmq.prove",
+	 .text = "prove it from here: AMQP header on <rabbitmq.public_ip>:{rabbitmq.amqp_port} (no credentials), then "
+	         "through an SSH tunnel an AMQP login as {rabbitmq.amqp_user} and GET /api/whoami on the management API",
+	 .after = {"rabbitmq.user"}, .kind = ACTION_TASK, .expect_s = 5, .start = prove_start, .stop = prove_stop,
+	 .data_size = sizeof(struct prove_data)},
+};
+
+static const struct plan_secret secrets[] = {
+	{VM_ADMIN_KEY, VAULT_KIND_SSH_KEY, "the wizard's ed25519 admin key for both VMs (OpenSSH private key)", NULL},
+	{"rabbitmq-host-key", VAULT_KIND_SSH_KEY, "the RabbitMQ VM's SSH host key, pinned before it exists", NULL},
+	{RMQ_PASSWORD, VAULT_KIND_PASSWORD, "password of the RabbitMQ user (letters and digits)", NULL},
+};
+
+static const struct step_output outputs[] = {
+	{"rabbitmq.public_ip", "public IP"},
+	{"rabbitmq.amqp_url", "AMQP URL"},
 };
 
 const struct step_def step_rabbitmq = {
-	.id = STEP_RABBITMQ, .actions = actions, .nactions = sizeof actions / sizeof actions[0], .available = 0,
+	.id = STEP_RABBITMQ, .actions = actions, .nactions = sizeof actions / sizeof actions[0], .secrets = secrets,
+	.nsecrets = sizeof secrets / sizeof secrets[0], .outputs = outputs, .noutputs = sizeof outputs / sizeof outputs[0],
+	.available = 1,
 };

@@ -185,7 +185,12 @@ static void test_each_invalid_answer_names_its_key(void **s)
 		{"minio.vm_name", "\"bad_\""},
 		{"minio.vm_size", "\"huge\""},
 		{"minio.admin_user", "\"root\""},
-		{"minio.ssh_public_key_file", "\"\""},
+		{"minio.ssh_public_key_file", "\"/nonexistent/key.pub\""},
+		{"minio.allowed_sources", "\"10.0.0.0/33\""},
+		{"minio.binary_url", "\"ftp://x\""},
+		{"minio.binary_sha256", "\"abc\""},
+		{"minio.binary_file", "\"/nonexistent/minio\""},
+		{"rabbitmq.allowed_sources", "\"any\""},
 		{"minio.data_disk_gb", "2"},
 		{"minio.bucket", "\"Bad_Bucket\""},
 		{"minio.port", "0"},
@@ -207,6 +212,7 @@ static void test_each_invalid_answer_names_its_key(void **s)
 		{"acr.source_registry", "\"Docker Hub\""},
 		{"aks.runner_mode", "\"tpu\""},
 		{"aks.cpu_node_vm_size", "\"D4s_v5\""},
+		{"decisions.minio_upload", "\"perhaps\""},
 	};
 	int covered[PLAN_Q_COUNT] = {0};
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
@@ -324,6 +330,7 @@ static void test_rules_joining_answers(void **s)
 	assert_non_null(strstr(err, "auth.tenant: a service principal"));
 }
 
+/* The operator's own key is optional: without one, both answers default to empty. */
 static void test_no_ssh_key_names_the_key_to_give(void **s)
 {
 	(void)s;
@@ -334,8 +341,13 @@ static void test_no_ssh_key_names_the_key_to_give(void **s)
 	enum answers_result rc = load_text(&a, "{\"subscription\":\"" SUB "\",\"uniq_id\":\"ab\"}",
 	                                   err, sizeof err);
 	setenv("HOME", home, 1);
-	assert_int_equal(rc, ANSWERS_E_INVALID);
-	assert_non_null(strstr(err, "rabbitmq.ssh_public_key_file: no usable key"));
+	assert_int_equal(rc, ANSWERS_OK);
+	assert_string_equal(answers_get(&a, Q_RMQ_SSH_KEY), "");
+	assert_string_equal(answers_get(&a, Q_MINIO_SSH_KEY), "");
+	assert_string_equal(answers_get(&a, Q_MINIO_BINARY_FILE), "");
+	assert_string_equal(answers_get(&a, Q_RMQ_ALLOWED_SOURCES), "*");
+	assert_int_equal(plan_question_check(Q_RMQ_SSH_KEY, "", err, sizeof err), 0);
+	assert_int_equal(plan_question_check(Q_RMQ_VM_NAME, "", err, sizeof err), -1);
 	answers_free(&a);
 	test_rmrf(empty);
 	free(empty);

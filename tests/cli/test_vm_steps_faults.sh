@@ -1,0 +1,56 @@
+# Steps 2 and 3 refusing what they must refuse, against real peers (see test_vm_steps.sh):
+# a host key other than the one handed over (nothing sent), a data disk that already holds a
+# filesystem (nothing written: its checksum is unchanged), a binary whose sha256 differs
+# (nothing installed), and a download answering 410 followed by the upload over SFTP.
+. "$SW_TOP/tests/lib.sh"
+. "$SW_TOP/tests/fake/fake_lib.sh"
+. "$SW_TOP/tests/cli/vm_steps_lib.sh"
+if [ "$(id -u)" -ne 0 ]; then not_ok "the VM lab needs root"; finish; fi
+vms_www
+
+fresh() { # MODE: new fake, no sandboxes, new state and vault
+	vms_stop_vms
+	vms_fake_stop
+	rm -rf "$SW_STATE" "$VMS"/*
+	vms_fake "$1"
+	sp_vault
+}
+
+# 1. Host keys that differ from the ones handed over.
+fresh wrongkey
+vms_answers "$TEST_TMP/a.json"
+expect_exit 1 "a VM with another host key fails the run" runp --answers "$TEST_TMP/a.json" --cloud "$FAKE_CLOUD" --until minio
+check "the RabbitMQ step names the host key mismatch" grep -q 'rabbitmq.install failed: ssh azureuser@127.0.0.2: host key mismatch: expected SHA256:.*nothing was sent' "$TEST_TMP/out"
+check "... and so does the Minio step" grep -q 'minio.[a-z]* failed: ssh azureuser@127.0.0.3: host key mismatch' "$TEST_TMP/out"
+for vm in rabbitmq minio; do
+	[ -s "$VMS/$vm/log/sshd.log" ] || not_ok "no sshd log for $vm"
+	check "sshd on $vm saw no login attempt (no user name, no key sent)" sh -c "! grep -Eq 'azureuser|publickey|Accepted' '$VMS/$vm/log/sshd.log'"
+done
+check "the plan's later actions were not started" grep -q 'rabbitmq.user waits for rabbitmq.install' "$TEST_TMP/out"
+
+# 2. A data disk holding a filesystem, and a binary with another sha256.
+fresh fsdisk
+vms_answers "$TEST_TMP/a.json" '"binary_sha256": "0000000000000000000000000000000000000000000000000000000000000000"'
+expect_exit 1 "the Minio step fails" runp --answers "$TEST_TMP/a.json" --cloud "$FAKE_CLOUD" --until minio
+check "RabbitMQ still finished on its own" grep -q '^rabbitmq: done' "$TEST_TMP/out"
+check "the disk is refused, naming what it holds" grep -q 'minio.disk failed: the data disk of minio was refused: REFUSED: .*filesystem: ext4.*Nothing was written' "$TEST_TMP/out"
+[ -s "$VMS/minio/disk.md5" ] || not_ok "the hook did not record the disk's checksum"
+check "the disk's checksum is unchanged" sh -c "md5sum <'$VMS/minio/disk.img' | cmp -s - '$VMS/minio/disk.md5'"
+check "the binary is refused: sha256 mismatch, nothing installed" grep -q 'minio.binary failed: .*sha256 mismatch.*nothing was installed' "$TEST_TMP/out"
+check "no /usr/local/bin/minio on the VM" sh -c "! '$VMSH' exec minio '$VMS/minio' test -e /usr/local/bin/minio"
+check "nothing mounted at /data" sh -c "! '$VMSH' exec minio '$VMS/minio' findmnt /data >/dev/null"
+
+# 3. The download answers 410: the wizard says so and (decisions.minio_upload) uploads.
+fresh normal
+vms_answers "$TEST_TMP/a.json" "\"binary_url\": \"http://127.0.0.1:$HTTP_PORT/gone/minio\""
+expect_exit 1 "410 without a decision: a headless run stops naming the decision" runp --answers "$TEST_TMP/a.json" --cloud "$FAKE_CLOUD" --until minio
+check "the message says the download failed with 410 and names decisions.minio_upload" \
+	sh -c "grep -q 'HTTP 410' '$TEST_TMP/out' && grep -q 'decisions.minio_upload: yes|no' '$TEST_TMP/out'"
+vms_answers "$TEST_TMP/a.json" "\"binary_url\": \"http://127.0.0.1:$HTTP_PORT/gone/minio\", \"binary_file\": \"$TEST_TMP/www/minio\"" \
+	'"decisions": {"minio_upload": "yes"}'
+expect_exit 0 "with decisions.minio_upload yes the binary is uploaded and the step finishes" \
+	runp --answers "$TEST_TMP/a.json" --cloud "$FAKE_CLOUD" --until minio
+check "the upload path was taken" grep -q 'uploaded from this machine, sha256 checked, installed' "$TEST_TMP/out"
+check "the Minio proof passed" grep -q 'S3 list, bucket, put/get/delete ok' "$TEST_TMP/out"
+check "the installed binary is the uploaded one" test "$("$VMSH" exec minio "$VMS/minio" sha256sum /usr/local/bin/minio | cut -d' ' -f1)" = "$MINIO_SHA"
+finish
