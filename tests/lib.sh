@@ -41,3 +41,13 @@ expect_absent() {
 		ok "$d"
 	fi
 }
+# own_netns: the rest of this test file runs in a network namespace of its own with only a
+# loopback interface, so its sandbox VMs (127.0.0.2:22 ...), RabbitMQ's epmd and servers never
+# meet those of a test file running beside it. Call it before anything is started.
+own_netns() {
+	if [ -n "${SW_OWN_NETNS:-}" ]; then
+		ip link set lo up
+		return 0
+	fi
+	SW_OWN_NETNS=1 exec unshare --net -- bash "$0"
+}

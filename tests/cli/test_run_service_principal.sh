@@ -42,12 +42,6 @@ expect_exit 0 "a second run skips the done step" runp --answers "$TEST_TMP/a.jso
 check "it says so" grep -q '^subscription: done earlier' "$TEST_TMP/out"
 check "and sends nothing to Azure" test "$(fakectl count '*' '.')" -eq "$before"
 
-expect_exit 1 "a step not built yet is refused honestly" runp --answers "$TEST_TMP/a.json" --cloud "$FAKE_CLOUD" --until overlay
-check "with the step's name" grep -q 'step [a-z]*: not available in this version' "$TEST_TMP/err"
-check "before anything was sent" test "$(fakectl count '*' '.')" -eq "$before"
-check "the overlay step is not marked failed" \
-	python3 -c "import json,sys; sys.exit(json.load(open('$SW_STATE/state.json'))['steps'][5]['status']!='pending')"
-
 expect_exit 2 "an unknown --until step is a usage error" runp --answers "$TEST_TMP/a.json" --until nosuchstep
 printf '{"location": "atlantis"}\n' > "$TEST_TMP/bad.json"
 python3 - "$TEST_TMP/a.json" "$TEST_TMP/noconsent.json" <<'PY'

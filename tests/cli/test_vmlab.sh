@@ -10,6 +10,7 @@ R=127.0.1.2   # rabbitmq VM (addresses of its own: test files run in parallel)
 M=127.0.1.3   # minio VM
 
 if [ "$(id -u)" -ne 0 ]; then not_ok "the VM lab needs root"; finish; fi
+own_netns
 for c in sshd ssh-keygen sgdisk mkfs.ext4 rabbitmq-server "$AWS" sudo unshare losetup; do
 	command -v "$c" >/dev/null 2>&1 || [ -x "$c" ] || [ -x "/usr/sbin/$c" ] || { not_ok "missing $c (mk/deps.sh test)"; finish; }
 done
@@ -21,9 +22,9 @@ trap cleanup EXIT
 wait_for() { t=$(( $1 * 10 )); shift; while [ $t -gt 0 ]; do "$@" && return 0; t=$((t - 1)); sleep 0.1; done; return 1; }
 ms() { date +%s%3N; }
 port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
-host_view() { # what must not change on the host: mounts, loop devices, listeners on 5672
-	findmnt -l -n -o TARGET,SOURCE,FSTYPE | sort
-	losetup -l -n -O NAME,BACK-FILE
+host_view() { # what this test may leave on the host: mounts and loop devices of its own files
+	# (other test files run beside it and have their own)
+	{ findmnt -l -n -o TARGET,SOURCE,FSTYPE | sort; losetup -l -n -O NAME,BACK-FILE; } | grep -F "$T"
 }
 
 for k in host other user; do ssh-keygen -q -t ed25519 -N '' -C "$k" -f "$T/$k" || not_ok "ssh-keygen $k"; done
@@ -58,7 +59,9 @@ python3 "$SW_TOP/tests/vm/cloudconfig.py" parse "$T/ud.yaml" >"$T/ud.json" 2>&1
 check "the cloud-config subset parser reads the wizard's document" grep -q '"ed25519_private": "-----BEGIN OPENSSH PRIVATE KEY-----' "$T/ud.json"
 
 before=$(host_view)
-[ -n "$before" ] || not_ok "host view capture is empty"
+# The view is filtered: it must come from tools that see the host (else "as before" proves nothing).
+[ -n "$(findmnt -l -n)" ] && losetup -l >/dev/null 2>&1 || not_ok "findmnt/losetup show nothing of the host"
+[ -z "$before" ] || not_ok "mounts or loop devices of this test before it started: $before"
 
 t0=$(ms)
 pid=$("$VM" start rabbitmq "$R" "$T/ud.yaml" "$T/rmq" --owner $$)
@@ -123,7 +126,7 @@ out=$(vssh "$T/kh_minio" "$M" 'set -e
 check "the disk is /dev/disk/azure/scsi1/lun0 -> $loopdev inside" test "$(echo "$out" | head -1)" = "$loopdev"
 check "sgdisk + mkfs.ext4 + fstab + mount -a: /data is ${loopdev}p1 ext4 inside" grep -qx "${loopdev}p1 ext4" <<<"$out"
 check "the host's mount table and loop devices are unchanged but for the disk" \
-	test "$(host_view | grep -v "$T/minio/disk.img")" = "$before"
+	sh -c "test '$(host_view | grep -v "$T/minio/disk.img")' = '$before' && losetup -l -n -O BACK-FILE | grep -qF '$T/minio/disk.img'"
 check "the host has no /data mount" test -z "$(findmnt -n /data)"
 
 "$SW_TOP/tests/vm/make-minio-binary.sh" "$T/minio-bin"

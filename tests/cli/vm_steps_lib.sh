@@ -1,6 +1,7 @@
 # Sourced by tests/cli/test_vm_steps*.sh after tests/lib.sh and fake_lib.sh: the fake cloud
 # whose new VMs become VM-lab sandboxes (vm_steps_hook.sh), the MinIO "binary" (the VM lab's
 # S3 peer) served from a loopback http server, and answers for both VM steps.
+own_netns
 VMS="$TEST_TMP/vms"
 VMSH="$SW_TOP/tests/vm/vm.sh"
 HTTP_PID=""
