@@ -435,7 +435,8 @@ static const struct action_def actions[] = {
 	 .data_size = sizeof(struct user_data)},
 	{.key = "rabbitmq.prove",
 	 .text = "prove it from here: AMQP header on <rabbitmq.public_ip>:{rabbitmq.amqp_port} (no credentials), then "
-	         "through an SSH tunnel an AMQP login as {rabbitmq.amqp_user} and GET /api/whoami on the management API",
+	         "through an SSH tunnel an AMQP login as {rabbitmq.amqp_user} and GET /api/whoami on the management API; "
+	         "output amqp://{rabbitmq.amqp_user}:<sealed:" RMQ_PASSWORD ">@<rabbitmq.public_ip>:{rabbitmq.amqp_port}/",
 	 .after = {"rabbitmq.user"}, .kind = ACTION_TASK, .expect_s = 5, .start = prove_start, .stop = prove_stop,
 	 .data_size = sizeof(struct prove_data)},
 };

@@ -7,7 +7,7 @@
 
 #include "core/remote/keys.h"
 
-#define VMSSH_BOOT_MS (15L * 60 * 1000)   /* a new VM may take minutes before sshd answers */
+#define VMSSH_BOOT_MS (5L * 60 * 1000)   /* a new VM may take minutes before sshd answers */
 
 /* Runs a script from stdin as root with stdin then /dev/null; nothing secret on this line. */
 #define VMSSH_RUN_SCRIPT                                                                            \
