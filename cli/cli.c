@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/model/plan.h"
 #include "core/model/session.h"
 #include "core/sys/exitcode.h"
 #include "cli/export.h"
@@ -180,7 +181,7 @@ static int parse_opts(int argc, char **argv, struct cli_opts *o)
 /* The options the wizard and `run` share. */
 struct session_options cli_session(const struct cli_opts *o)
 {
-	return (struct session_options){o->answers, o->cloud_file, o->ca_file, o->pass_fd, o->accept_old_vault};
+	return (struct session_options){o->answers, o->cloud_file, o->ca_file, o->pass_fd, o->until, o->accept_old_vault};
 }
 
 int cli_need_args(struct ctx *c, int want, const char *usage)
@@ -277,6 +278,11 @@ int cli_main(int argc, char **argv, cli_ui_fn ui)
 		}
 	}
 	if (!cmd) {
+		if (o.until && plan_step_parse(o.until) < 0) {
+			cli_fail("--until: unknown step '%s' (subscription, rabbitmq, minio, acr, aks, overlay)", o.until);
+			profile_unlock(&p);
+			return SW_EXIT_USAGE;
+		}
 		struct session_options so = cli_session(&o);
 		int rc = ui(&so, &p);
 		profile_unlock(&p);

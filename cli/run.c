@@ -95,7 +95,7 @@ int run_main(struct cli_opts *o, struct profile *p, struct state *st)
 
 	/* --cloud first: a cloud it names is then a valid answer. */
 	struct cloud cloud;
-	struct session_options so = {o->answers, o->cloud_file, o->ca_file, o->pass_fd, o->accept_old_vault};
+	struct session_options so = {o->answers, o->cloud_file, o->ca_file, o->pass_fd, o->until, o->accept_old_vault};
 	if (o->cloud_file && session_cloud(&so, NULL, &cloud, err, sizeof err) != 0) {
 		cli_fail("%s", err);
 		log_close();
@@ -140,6 +140,9 @@ int run_main(struct cli_opts *o, struct profile *p, struct state *st)
 		cJSON_Delete(st->answers);
 		st->answers = aj;
 	}
+	/* The answers file confirms the answers of every step it runs (the wizard would ask). */
+	for (int s = 0; s <= (int)until; s++)
+		st->steps[s].confirmed = 1;
 
 	struct engine_config cfg = {
 		.cloud = &cloud, .ca_file = o->ca_file, .answers = &a, .st = st, .state_dir = p->dir, .vault = v,

@@ -82,9 +82,10 @@ static void on_event(const struct engine_event *ev, void *arg)
 		in->question[0] = '\0';
 		tui_log_add(in->log, "install: %s", ev->text);
 		if (ev->ok && in->last + 1 < STEP_COUNT)
-			tui_log_add(in->log, "%s is done. The steps after it (%s to %s) are not in this version yet: the "
-			            "plan and every answer are saved for them.", plan_step_title(in->last),
-			            plan_step_key((step_id)(in->last + 1)), plan_step_key(STEP_COUNT - 1));
+			tui_log_add(in->log, "%s is done. The steps after it (%s to %s) were not asked for this time: "
+			            "start the wizard again to go on; the plan and every answer are saved.",
+			            plan_step_title(in->last), plan_step_key((step_id)(in->last + 1)),
+			            plan_step_key(STEP_COUNT - 1));
 		else if (!ev->ok)
 			tui_log_add(in->log, "stopped: fix the cause, then start the wizard again to resume");
 		break;
@@ -128,6 +129,9 @@ static void *install_init(struct wizard *w)
 	in->last = STEP_SUBSCRIPTION;
 	for (int s = 0; s < STEP_COUNT && engine_step_available((step_id)s); s++)
 		in->last = (step_id)s;
+	int until = w->opts->until ? plan_step_parse(w->opts->until) : -1;
+	if (until >= 0 && (step_id)until < in->last)
+		in->last = (step_id)until;   /* --until: install in stages */
 	char err[1024];
 	if (wizard_cloud(w, &in->cloud, err, sizeof err) != 0) {
 		tui_log_add(in->log, "%s", err);

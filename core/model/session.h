@@ -16,6 +16,7 @@ struct session_options {
 	const char *cloud_file;   /* --cloud FILE (`az cloud show` JSON) */
 	const char *ca_file;      /* --ca-file FILE */
 	int pass_fd;              /* --passphrase-fd N, or -1 */
+	const char *until;        /* --until STEP: install up to this step only */
 	int accept_old_vault;
 };
 

@@ -8,7 +8,7 @@ answers "$TEST_TMP/a.json" device-code
 new_vault 2>/dev/null
 
 printf '%s\n' "$PASS" > "$TEST_TMP/.pass"
-"$SW_BIN" --state-dir "$SW_STATE" --passphrase-fd 3 run --answers "$TEST_TMP/a.json" --cloud "$FAKE_CLOUD" \
+"$SW_BIN" --state-dir "$SW_STATE" --passphrase-fd 3 run --answers "$TEST_TMP/a.json" --cloud "$FAKE_CLOUD" --until subscription \
 	3<"$TEST_TMP/.pass" >"$TEST_TMP/out" 2>"$TEST_TMP/err" &
 pid=$!
 for _ in $(seq 100); do grep -q 'sign in:' "$TEST_TMP/out" && break; sleep 0.1; done
@@ -37,7 +37,7 @@ json.dump(s, open(p, "w"))
 PY
 codes=$(fakectl count POST '/oauth2/v2.0/devicecode$')
 swp vault get azure-refresh-token > "$TEST_TMP/rt1"
-expect_exit 0 "a second run signs in silently" runp --answers "$TEST_TMP/a.json" --cloud "$FAKE_CLOUD"
+expect_exit 0 "a second run signs in silently" runp --answers "$TEST_TMP/a.json" --cloud "$FAKE_CLOUD" --until subscription
 check "without a new device code" test "$(fakectl count POST '/oauth2/v2.0/devicecode$')" -eq "$codes"
 check "and prints no sign-in message" sh -c "! grep -q 'sign in:' '$TEST_TMP/out'"
 swp vault get azure-refresh-token > "$TEST_TMP/rt2"
@@ -46,7 +46,7 @@ check "the rotated refresh token replaced the old one in the vault" sh -c "test 
 # A declined sign-in fails the step with a message; a new profile starts without a token.
 SW_STATE="$TEST_TMP/state2"
 new_vault 2>/dev/null
-"$SW_BIN" --state-dir "$SW_STATE" --passphrase-fd 3 run --answers "$TEST_TMP/a.json" --cloud "$FAKE_CLOUD" \
+"$SW_BIN" --state-dir "$SW_STATE" --passphrase-fd 3 run --answers "$TEST_TMP/a.json" --cloud "$FAKE_CLOUD" --until subscription \
 	3<"$TEST_TMP/.pass" >"$TEST_TMP/out3" 2>"$TEST_TMP/err3" &
 pid=$!
 for _ in $(seq 100); do grep -q 'sign in:' "$TEST_TMP/out3" && break; sleep 0.1; done

@@ -7,11 +7,11 @@
 fake_start '{"unregistered": ["Microsoft.ContainerService"]}'
 answers "$TEST_TMP/a.json" service-principal
 
-expect_exit 1 "run without a vault says to create one" runp --answers "$TEST_TMP/a.json" --cloud "$FAKE_CLOUD"
+expect_exit 1 "run without a vault says to create one" runp --answers "$TEST_TMP/a.json" --cloud "$FAKE_CLOUD" --until subscription
 check "the message names vault init" grep -q 'vault init' "$TEST_TMP/err"
 
 new_vault 2>/dev/null
-expect_exit 1 "run without the client secret in the vault fails" runp --answers "$TEST_TMP/a.json" --cloud "$FAKE_CLOUD"
+expect_exit 1 "run without the client secret in the vault fails" runp --answers "$TEST_TMP/a.json" --cloud "$FAKE_CLOUD" --until subscription
 check "the message says how to store the secret" grep -q 'vault set azure-client-secret' "$TEST_TMP/err"
 
 printf '%s' wrong-secret | swp vault set azure-client-secret --kind client-secret
@@ -38,7 +38,7 @@ check "nothing is created by the subscription step (groups belong to the steps t
 	test "$(fakectl count PUT '.')" -eq 0
 
 before=$(fakectl count '*' '.')
-expect_exit 0 "a second run skips the done step" runp --answers "$TEST_TMP/a.json" --cloud "$FAKE_CLOUD"
+expect_exit 0 "a second run skips the done step" runp --answers "$TEST_TMP/a.json" --cloud "$FAKE_CLOUD" --until subscription
 check "it says so" grep -q '^subscription: done earlier' "$TEST_TMP/out"
 check "and sends nothing to Azure" test "$(fakectl count '*' '.')" -eq "$before"
 
@@ -51,7 +51,7 @@ PY
 SW_STATE="$TEST_TMP/state3"
 sp_vault
 fakectl post /_fake/reset '{"unregistered": ["Microsoft.ContainerService"]}' >/dev/null
-expect_exit 1 "a headless run that must ask a question stops" runp --answers "$TEST_TMP/noconsent.json" --cloud "$FAKE_CLOUD"
+expect_exit 1 "a headless run that must ask a question stops" runp --answers "$TEST_TMP/noconsent.json" --cloud "$FAKE_CLOUD" --until subscription
 check "naming the question and the answers key that answers it" \
 	grep -q 'question register-providers: Register 1 resource provider.*Microsoft.ContainerService.*decisions.register_providers: yes|no' "$TEST_TMP/err"
 SW_STATE="$TEST_TMP/state"
@@ -62,15 +62,15 @@ check "naming the key path" grep -q '^studio-wizard: location:' "$TEST_TMP/err"
 SW_STATE="$TEST_TMP/state2"
 sp_vault
 answers "$TEST_TMP/other.json" service-principal 99999999-9999-9999-9999-999999999999
-expect_exit 1 "a subscription not in the list fails" runp --answers "$TEST_TMP/other.json" --cloud "$FAKE_CLOUD"
+expect_exit 1 "a subscription not in the list fails" runp --answers "$TEST_TMP/other.json" --cloud "$FAKE_CLOUD" --until subscription
 check "the message lists what this sign-in can see" grep -q 'not among the 2 subscriptions.*Sentient AI Evaluation' "$TEST_TMP/err"
 answers "$TEST_TMP/warned.json" service-principal 00000000-0000-0000-0000-000000000099
-expect_exit 1 "a subscription that is not Enabled fails" runp --answers "$TEST_TMP/warned.json" --cloud "$FAKE_CLOUD"
+expect_exit 1 "a subscription that is not Enabled fails" runp --answers "$TEST_TMP/warned.json" --cloud "$FAKE_CLOUD" --until subscription
 check "the message gives its state" grep -q 'is Warned, not Enabled' "$TEST_TMP/err"
 
 # Contributor cannot write role assignments: an early warning, not a failure.
 fakectl post /_fake/script '{"permissions": [{"actions": ["*"], "notActions": ["Microsoft.Authorization/*/Write", "Microsoft.Authorization/*/Delete"]}]}' >/dev/null
-expect_exit 0 "a Contributor still finishes the step" runp --answers "$TEST_TMP/a.json" --cloud "$FAKE_CLOUD"
+expect_exit 0 "a Contributor still finishes the step" runp --answers "$TEST_TMP/a.json" --cloud "$FAKE_CLOUD" --until subscription
 check "with a warning about role assignments" grep -q 'warning: this identity may not create role assignments' "$TEST_TMP/out"
 
 check "no secret the fake handed out is in wizard.log or state.json" \

@@ -10,7 +10,7 @@ trap 'cleanup; fake_stop' EXIT
 
 answers "$TEST_TMP/a.json" service-principal
 sp_vault
-ARGS="--answers '$TEST_TMP/a.json' --cloud '$FAKE_CLOUD' --passphrase-fd 3 3<'$PASSFILE'"
+ARGS="--answers '$TEST_TMP/a.json' --cloud '$FAKE_CLOUD' --until subscription --passphrase-fd 3 3<'$PASSFILE'"
 start c1 "$SW_STATE" "$ARGS"
 track c1
 wait_for c1 'resume at subscription' >/dev/null

@@ -10,7 +10,7 @@ fake_start '{"unregistered": ["Microsoft.Compute", "Microsoft.ContainerService"]
 trap 'cleanup; fake_stop' EXIT
 
 new_vault 2>/dev/null
-start s "$SW_STATE" --cloud "'$FAKE_CLOUD'" --passphrase-fd 3 "3<'$PASSFILE'"
+start s "$SW_STATE" --cloud "'$FAKE_CLOUD'" --until subscription --passphrase-fd 3 "3<'$PASSFILE'"
 track s
 wait_for s 'resume at subscription' >/dev/null
 keys s Enter

@@ -1,0 +1,81 @@
+# The whole install, all six steps, from one answers file: the fake cloud (its new VMs become
+# sandbox VMs with real sshd, rabbitmq-server and a loop disk), the fake Docker Hub, and the
+# fake Kubernetes 1.32 API server whose kubeconfig the fake cloud hands out. `run` exits 0,
+# `status` shows every step done and the runner pods Running, a rerun changes nothing, and
+# `export experimenter` writes the installed endpoints and keys.
+. "$SW_TOP/tests/lib.sh"
+. "$SW_TOP/tests/fake/fake_lib.sh"
+if [ "$(id -u)" -ne 0 ]; then not_ok "the VM lab needs root"; finish; fi
+. "$SW_TOP/tests/cli/vm_steps_lib.sh"
+. "$SW_TOP/tests/fake/acraks_lib.sh"
+
+KUBE="$TEST_TMP/kube"
+KUBE_PID=""
+mkdir -p "$KUBE"
+sh "$FAKE_DIR/fakekube-install.sh" >&2 || { not_ok "the fake Kubernetes API's npm peer is installed"; finish; }
+node "$FAKE_DIR/fakekube.mjs" --dir "$KUBE" >"$TEST_TMP/kube.log" 2>&1 &
+KUBE_PID=$!
+for _ in $(seq 200); do [ -s "$KUBE/ports" ] && break; sleep 0.05; done
+read -r KUBE_TLS KUBE_CTL <"$KUBE/ports"
+KCTL="http://127.0.0.1:$KUBE_CTL"
+all_stop() { kill "$KUBE_PID" "$HUB_PID" 2>/dev/null; vms_stop; }
+# A GPU node pool: room for the runner's 8 replicas.
+curl -s -X POST -d '{"nvidia.com/gpu": 8}' "$KCTL/_fake/capacity" >/dev/null
+
+hub_start
+vms_fake normal "\"hub_url\": \"$HUB\", \"kubeconfig_file\": \"$KUBE/kubeconfig\", $QUOTA,
+ \"lro_seconds_by_type\": {\"virtualMachines\": 1, \"managedClusters\": 3, \"registries\": 1}, \"retry_after\": 1"
+trap all_stop EXIT
+vms_www
+vms_answers "$TEST_TMP/a.json" "" "\"overlay\": {\"dir\": \"$TEST_TMP/overlay\", \"namespace\": \"studioml\"}"
+python3 - "$TEST_TMP/a.json" "$HUB" <<'PY'
+import json, sys
+a = json.load(open(sys.argv[1])); a.setdefault("acr", {})["source_registry"] = sys.argv[2]
+json.dump(a, open(sys.argv[1], "w"), indent=1)
+PY
+sp_vault
+
+t0=$(date +%s)
+expect_exit 0 "run (all six steps) installs the stack" runp --answers "$TEST_TMP/a.json" --cloud "$FAKE_CLOUD"
+t1=$(date +%s)
+grep -E '^(install|[a-z]+: done)' "$TEST_TMP/out" | sed 's/^/# /'
+[ -s "$TEST_TMP/err" ] && sed 's/^/# err: /' "$TEST_TMP/err" | head -20
+echo "# the whole install took $((t1 - t0)) s"
+
+sw status >"$TEST_TMP/status" 2>&1
+for s in subscription rabbitmq minio acr aks overlay; do
+	check "status shows $s done" grep -Eq "^[0-9]+ +$s +done " "$TEST_TMP/status"
+done
+check "status says the install is complete" grep -q 'install complete: every step is done' "$TEST_TMP/status"
+check "status shows the runner pods Running" grep -Eq 'overlay.rollout: .*Running' "$TEST_TMP/status"
+curl -s "$KCTL/_fake/objects" >"$TEST_TMP/objects.json"
+check "the fake cluster runs 8 runner pods, all Running and ready" python3 -c "
+import json,sys
+o=json.load(open('$TEST_TMP/objects.json'))
+pods=[x for x in (o if isinstance(o,list) else o.get('items',o.get('objects',[]))) if x.get('kind')=='Pod'
+      and x['metadata'].get('namespace')=='studioml']
+ok=[p for p in pods if p.get('status',{}).get('phase')=='Running']
+sys.exit(not (len(pods)==8 and len(ok)==8))"
+check "the runner image is the one imported into the registry" python3 -c "
+import json,sys
+o=json.load(open('$SW_STATE/state.json'))['outputs']
+sys.exit(not o.get('acr.image','').startswith('leafai1a2b3c4d.azurecr.io/'))"
+check "the kubeconfig is a vault entry" sh -c "'$SW_BIN' --state-dir '$SW_STATE' --passphrase-fd 3 vault list 3<'$TEST_TMP/.pass' | grep -q '^aks-kubeconfig '"
+
+before=$(fakectl count '*' '.')
+expect_exit 0 "a rerun of the finished install succeeds" runp --answers "$TEST_TMP/a.json" --cloud "$FAKE_CLOUD"
+check "  ...and sends nothing to Azure" test "$(fakectl count '*' '.')" -eq "$before"
+
+printf '%s\n' "$PASS" >"$TEST_TMP/.pass"
+mkdir -p "$TEST_TMP/exp"
+"$SW_BIN" --state-dir "$SW_STATE" --passphrase-fd 3 export experimenter --out "$TEST_TMP/exp/config.yaml" \
+	3<"$TEST_TMP/.pass" >"$TEST_TMP/exp.out" 2>"$TEST_TMP/exp.err"
+rc=$?
+check "export experimenter writes the config (exit $rc)" test "$rc" -eq 0
+pw=$(swp vault get rabbitmq-password)
+check "the config names the installed queue with the sealed password" grep -qF "amqp://studioml:$pw@127.0.0.2:5672/" "$TEST_TMP/exp/config.yaml"
+check "  ...and the installed S3 endpoint and bucket" sh -c "grep -q 'http://127.0.0.3:9000' '$TEST_TMP/exp/config.yaml' && grep -q 'studioml-artifacts' '$TEST_TMP/exp/config.yaml'"
+check "  ...with mode 0600" test "$(stat -c %a "$TEST_TMP/exp/config.yaml")" = 600
+check "  ...and a warning that it holds secrets in clear text" grep -q 'password and the Minio keys in clear text' "$TEST_TMP/exp.err"
+check "no secret in state.json or wizard.log" sh -c "! grep -qF '$pw' '$SW_STATE/state.json' '$SW_STATE/wizard.log'"
+finish
