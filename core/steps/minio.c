@@ -348,40 +348,9 @@ static void prove_start(struct act *a)
 	}
 }
 
-#define MINIO_ID(type, suffix)                                                                                    \
-	"/subscriptions/{subscription}/resourceGroups/{minio.resource_group}/providers/" type "/{minio.vm_name}" suffix
 
 static const struct action_def actions[] = {
-	STEPS_GROUP_ACTION("minio", "minio.resource_group"),
-	{.key = "minio.keys",
-	 .text = "generate the wizard's admin SSH key <sealed:" VM_ADMIN_KEY "> (once for both VMs) and the SSH host key "
-	         "<sealed:minio-host-key> of {minio.vm_name}, before the VM exists",
-	 .after = {"subscription"}, .kind = ACTION_TASK, .expect_s = 1, .start = keys_start},
-	{.key = "minio.image", .text = "check that Ubuntu 24.04 LTS is offered in {location} (else 22.04 LTS)",
-	 .after = {"subscription"}, .kind = ACTION_TASK, .expect_s = 1, .start = image_start,
-	 .data_size = VM_IMAGE_DATA_SIZE},
-	{.key = "minio.ip", .text = "create static Standard public IP {minio.vm_name}-ip", .after = {"minio.group"},
-	 .kind = ACTION_RESOURCE, .expect_s = 3, .type = "Microsoft.Network/publicIPAddresses",
-	 .path = MINIO_ID("Microsoft.Network/publicIPAddresses", "-ip"), .api = API_NETWORK, .body = ip_body,
-	 .fix = "minio.vm_name", .created = ip_created},
-	{.key = "minio.vnet", .text = "create virtual network " VM_VNET_NAME " (10.42.0.0/16) with subnet " VM_SUBNET_NAME
-	                              " (10.42.0.0/24) for the VMs",
-	 .after = {"minio.group"}, .kind = ACTION_RESOURCE, .expect_s = 3, .type = "Microsoft.Network/virtualNetworks",
-	 .path = "/subscriptions/{subscription}/resourceGroups/{minio.resource_group}/providers/"
-	         "Microsoft.Network/virtualNetworks/" VM_VNET_NAME,
-	 .api = API_NETWORK, .body = vnet_body, .fix = "uniq_id"},
-	{.key = "minio.nsg", .text = "create network security group {minio.vm_name}-nsg", .after = {"minio.group"},
-	 .kind = ACTION_RESOURCE, .expect_s = 3, .type = "Microsoft.Network/networkSecurityGroups",
-	 .path = MINIO_ID("Microsoft.Network/networkSecurityGroups", "-nsg"), .api = API_NETWORK, .body = nsg_body,
-	 .fix = "minio.vm_name", .describe = nsg_describe},
-	{.key = "minio.nic", .text = "create network interface {minio.vm_name}-nic (public IP, subnet, security group)",
-	 .after = {"minio.ip", "minio.vnet", "minio.nsg"}, .kind = ACTION_RESOURCE, .expect_s = 3,
-	 .type = "Microsoft.Network/networkInterfaces", .path = MINIO_ID("Microsoft.Network/networkInterfaces", "-nic"),
-	 .api = API_NETWORK, .body = nic_body, .fix = "minio.vm_name"},
-	{.key = "minio.vm", .text = "create VM {minio.vm_name} ({minio.vm_size}) with a {minio.data_disk_gb} GiB data disk",
-	 .after = {"minio.nic", "minio.keys", "minio.image"}, .kind = ACTION_RESOURCE, .expect_s = 60,
-	 .type = "Microsoft.Compute/virtualMachines", .path = MINIO_ID("Microsoft.Compute/virtualMachines", ""),
-	 .api = API_COMPUTE, .body = vm_body, .fix = "minio.vm_size", .describe = vm_describe},
+	VM_ACTIONS("minio", "create VM {minio.vm_name} ({minio.vm_size}) with a {minio.data_disk_gb} GiB data disk"),
 	{.key = "minio.disk",
 	 .text = "over SSH (host key checked): find the data disk at LUN 0, refuse it if it holds a partition table, a "
 	         "filesystem or a mount this install did not make; GPT with one partition, ext4 (label miniodata), "

@@ -389,40 +389,9 @@ static void prove_start(struct act *a)
 		act_fail(a, "out of memory");
 }
 
-#define RMQ_ID(type, suffix)                                                                                      \
-	"/subscriptions/{subscription}/resourceGroups/{rabbitmq.resource_group}/providers/" type "/{rabbitmq.vm_name}" suffix
 
 static const struct action_def actions[] = {
-	STEPS_GROUP_ACTION("rabbitmq", "rabbitmq.resource_group"),
-	{.key = "rabbitmq.keys",
-	 .text = "generate the wizard's admin SSH key <sealed:" VM_ADMIN_KEY "> (once for both VMs) and the SSH host key "
-	         "<sealed:rabbitmq-host-key> of {rabbitmq.vm_name}, before the VM exists",
-	 .after = {"subscription"}, .kind = ACTION_TASK, .expect_s = 1, .start = keys_start},
-	{.key = "rabbitmq.image", .text = "check that Ubuntu 24.04 LTS is offered in {location} (else 22.04 LTS)",
-	 .after = {"subscription"}, .kind = ACTION_TASK, .expect_s = 1, .start = image_start,
-	 .data_size = VM_IMAGE_DATA_SIZE},
-	{.key = "rabbitmq.ip", .text = "create static Standard public IP {rabbitmq.vm_name}-ip", .after = {"rabbitmq.group"},
-	 .kind = ACTION_RESOURCE, .expect_s = 3, .type = "Microsoft.Network/publicIPAddresses",
-	 .path = RMQ_ID("Microsoft.Network/publicIPAddresses", "-ip"), .api = API_NETWORK, .body = ip_body,
-	 .fix = "rabbitmq.vm_name", .created = ip_created},
-	{.key = "rabbitmq.vnet", .text = "create virtual network " VM_VNET_NAME " (10.42.0.0/16) with subnet " VM_SUBNET_NAME
-	                                 " (10.42.0.0/24) for the VMs",
-	 .after = {"rabbitmq.group"}, .kind = ACTION_RESOURCE, .expect_s = 3, .type = "Microsoft.Network/virtualNetworks",
-	 .path = "/subscriptions/{subscription}/resourceGroups/{rabbitmq.resource_group}/providers/"
-	         "Microsoft.Network/virtualNetworks/" VM_VNET_NAME,
-	 .api = API_NETWORK, .body = vnet_body, .fix = "uniq_id"},
-	{.key = "rabbitmq.nsg", .text = "create network security group {rabbitmq.vm_name}-nsg", .after = {"rabbitmq.group"},
-	 .kind = ACTION_RESOURCE, .expect_s = 3, .type = "Microsoft.Network/networkSecurityGroups",
-	 .path = RMQ_ID("Microsoft.Network/networkSecurityGroups", "-nsg"), .api = API_NETWORK, .body = nsg_body,
-	 .fix = "rabbitmq.vm_name", .describe = nsg_describe},
-	{.key = "rabbitmq.nic", .text = "create network interface {rabbitmq.vm_name}-nic (public IP, subnet, security group)",
-	 .after = {"rabbitmq.ip", "rabbitmq.vnet", "rabbitmq.nsg"}, .kind = ACTION_RESOURCE, .expect_s = 3,
-	 .type = "Microsoft.Network/networkInterfaces", .path = RMQ_ID("Microsoft.Network/networkInterfaces", "-nic"),
-	 .api = API_NETWORK, .body = nic_body, .fix = "rabbitmq.vm_name"},
-	{.key = "rabbitmq.vm", .text = "create VM {rabbitmq.vm_name} ({rabbitmq.vm_size})",
-	 .after = {"rabbitmq.nic", "rabbitmq.keys", "rabbitmq.image"}, .kind = ACTION_RESOURCE, .expect_s = 60,
-	 .type = "Microsoft.Compute/virtualMachines", .path = RMQ_ID("Microsoft.Compute/virtualMachines", ""),
-	 .api = API_COMPUTE, .body = vm_body, .fix = "rabbitmq.vm_size", .describe = vm_describe},
+	VM_ACTIONS("rabbitmq", "create VM {rabbitmq.vm_name} ({rabbitmq.vm_size})"),
 	{.key = "rabbitmq.install",
 	 .text = "over SSH (host key checked): wait for cloud-init, install rabbitmq-server from Ubuntu's archive if "
 	         "missing, enable rabbitmq_management",

@@ -34,6 +34,45 @@ struct vm_spec {
 
 #define VM_ADMIN_KEY "admin-ssh-key"
 
+/* The Azure side of a VM step, the same for both VMs: keys before the VM exists, the image
+ * check, IP, the shared network, security group, NIC and the VM. S is the step key
+ * ("rabbitmq"); the step's file defines keys_start, image_start, ip_body, ip_created,
+ * vnet_body, nsg_body, nsg_describe, nic_body, vm_body and vm_describe over its vm_spec. */
+#define VM_ID_(S, type, suffix)                                                                                    \
+	"/subscriptions/{subscription}/resourceGroups/{" S ".resource_group}/providers/" type "/{" S ".vm_name}" suffix
+#define VM_ACTIONS(S, vm_text)                                                                                     \
+	STEPS_GROUP_ACTION(S, S ".resource_group"),                                                                  \
+	{.key = S ".keys",                                                                                           \
+	 .text = "generate the wizard's admin SSH key <sealed:" VM_ADMIN_KEY "> (once for both VMs) and the SSH host " \
+	         "key <sealed:" S "-host-key> of {" S ".vm_name}, before the VM exists",                              \
+	 .after = {"subscription"}, .kind = ACTION_TASK, .expect_s = 1, .start = keys_start},                       \
+	{.key = S ".image", .text = "check that Ubuntu 24.04 LTS is offered in {location} (else 22.04 LTS)",          \
+	 .after = {"subscription"}, .kind = ACTION_TASK, .expect_s = 1, .start = image_start,                       \
+	 .data_size = VM_IMAGE_DATA_SIZE},                                                                          \
+	{.key = S ".ip", .text = "create static Standard public IP {" S ".vm_name}-ip", .after = {S ".group"},        \
+	 .kind = ACTION_RESOURCE, .expect_s = 3, .type = "Microsoft.Network/publicIPAddresses",                     \
+	 .path = VM_ID_(S, "Microsoft.Network/publicIPAddresses", "-ip"), .api = API_NETWORK, .body = ip_body,      \
+	 .fix = S ".vm_name", .created = ip_created},                                                               \
+	{.key = S ".vnet", .text = "create virtual network " VM_VNET_NAME " (10.42.0.0/16) with subnet "             \
+	                           VM_SUBNET_NAME " (10.42.0.0/24) for the VMs",                                    \
+	 .after = {S ".group"}, .kind = ACTION_RESOURCE, .expect_s = 3, .type = "Microsoft.Network/virtualNetworks", \
+	 .path = "/subscriptions/{subscription}/resourceGroups/{" S ".resource_group}/providers/"                   \
+	         "Microsoft.Network/virtualNetworks/" VM_VNET_NAME,                                                 \
+	 .api = API_NETWORK, .body = vnet_body, .fix = "uniq_id"},                                                  \
+	{.key = S ".nsg", .text = "create network security group {" S ".vm_name}-nsg", .after = {S ".group"},        \
+	 .kind = ACTION_RESOURCE, .expect_s = 3, .type = "Microsoft.Network/networkSecurityGroups",                 \
+	 .path = VM_ID_(S, "Microsoft.Network/networkSecurityGroups", "-nsg"), .api = API_NETWORK,                 \
+	 .body = nsg_body, .fix = S ".vm_name", .describe = nsg_describe},                                          \
+	{.key = S ".nic", .text = "create network interface {" S ".vm_name}-nic (public IP, subnet, security group)", \
+	 .after = {S ".ip", S ".vnet", S ".nsg"}, .kind = ACTION_RESOURCE, .expect_s = 3,                           \
+	 .type = "Microsoft.Network/networkInterfaces", .path = VM_ID_(S, "Microsoft.Network/networkInterfaces", "-nic"), \
+	 .api = API_NETWORK, .body = nic_body, .fix = S ".vm_name"},                                                \
+	{.key = S ".vm", .text = vm_text, .after = {S ".nic", S ".keys", S ".image"}, .kind = ACTION_RESOURCE,       \
+	 .expect_s = 60, .type = "Microsoft.Compute/virtualMachines",                                               \
+	 .path = VM_ID_(S, "Microsoft.Compute/virtualMachines", ""), .api = API_COMPUTE, .body = vm_body,            \
+	 .fix = S ".vm_size", .describe = vm_describe}
+
+
 /* Task: the admin key pair and this VM's host key, generated and sealed unless the vault
  * holds them already (never made again once sealed). */
 void vm_keys_start(struct act *a, const struct vm_spec *spec);

@@ -139,12 +139,12 @@ static int group_teardown(void **state)
 
 /* ---- a profile holding what the earlier steps leave ---- */
 
-static const struct step_def stub[] = {
+static const struct step_def empty[] = {
 	{.id = STEP_SUBSCRIPTION, .available = 1}, {.id = STEP_RABBITMQ, .available = 1},
 	{.id = STEP_MINIO, .available = 1},        {.id = STEP_ACR, .available = 1},
 	{.id = STEP_AKS, .available = 1},
 };
-static const struct step_def *const only_overlay[STEP_COUNT] = {&stub[0], &stub[1], &stub[2], &stub[3], &stub[4],
+static const struct step_def *const only_overlay[STEP_COUNT] = {&empty[0], &empty[1], &empty[2], &empty[3], &empty[4],
                                                                  &step_overlay};
 static const struct step_table table = {only_overlay, STEP_COUNT};
 
