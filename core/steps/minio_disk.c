@@ -89,6 +89,12 @@ static const char disk_script[] =
 	"  echo \"the partition (GUID $P) is the one this install made\"\n"
 	"fi\n"
 	"part=\"$lun-part1\"\n"
+	/* udev makes the partition's node a moment after the table changes: ask again, bounded. */
+	"for i in $(seq 50); do\n"
+	"  [ -e \"$part\" ] || [ -n \"$(parts | head -n 1)\" ] && break\n"
+	"  udevadm settle 2>/dev/null || true; partprobe \"$dev\" 2>/dev/null || partx -u \"$dev\" 2>/dev/null || true\n"
+	"  sleep 0.2\n"
+	"done\n"
 	"[ -e \"$part\" ] || part=$(parts | head -n 1)\n"
 	"[ -n \"$part\" ] && [ -e \"$part\" ] || { echo \"the partition of $dev did not appear\"; exit 1; }\n"
 	"pfs=$(blkid -p -s UUID -o value \"$part\" 2>/dev/null || true)\n"

@@ -24,7 +24,12 @@ run_kill() {
 		kill -0 $pid 2>/dev/null || break
 		sleep 0.05
 	done
-	if kill -9 $pid 2>/dev/null; then ok "killed -9 $2"; else not_ok "the run ended before $2"; fi
+	if kill -9 $pid 2>/dev/null; then
+		ok "killed -9 $2"
+	else
+		not_ok "the run ended before $2"
+		tail -n 15 "$TEST_TMP/out" "$TEST_TMP/err" | sed 's/^/#   /'
+	fi
 	wait $pid 2>/dev/null
 	cat "$TEST_TMP/out" >>"$TEST_TMP/all.out"
 }

@@ -100,8 +100,28 @@ key PgDn
 wait step 6 of 6
 key PgDn
 wait review the plan
+wait 1\. subscription: Subscription
 key PgDn
-wait create registry leafai$UNIQ
+wait review the plan
+key PgDn
+wait review the plan
+key PgDn
+wait review the plan
+key PgDn
+wait review the plan
+key PgDn
+wait review the plan
+key PgDn
+wait review the plan
+key PgDn
+wait review the plan
+key PgDn
+wait review the plan
+key PgDn
+wait review the plan
+key PgDn
+wait review the plan
+wait Vault entries
 key Enter
 wait installing: subscription
 wait enter the code FAKEC0DE1
@@ -155,10 +175,15 @@ check "... the RabbitMQ VM name typed on the second screen" dump_has walk '^  VM
 check "forward again, the sixth screen kept its answer" dump_has walk '^  Namespace +runners-e2e *$'
 check "after the sixth screen comes the review of the plan" dump_has walk 'review the plan'
 at=$DUMP_AT
-check "the review shows secrets sealed, never their values" dump_has walk '<sealed:runner-key-passphrase>'
+check "the review shows secrets sealed, never their values" dump_has walk '<sealed:rabbitmq-password>'
 DUMP_AT=$at
-check "the review shows the namespace as typed" dump_has walk 'namespace runners-e2e'
+check "the review shows the RabbitMQ VM named as typed" dump_has walk 'create VM rmq-e2e'
+DUMP_AT=$at
 check "the review shows the registry leafai<uniq_id>" dump_has walk "create registry leafai$UNIQ"
+DUMP_AT=$at
+check "the review shows the namespace as typed" dump_has walk 'runners-e2e'
+check "the review pages down to the last step" dump_has walk '6\. overlay: Kustomize overlay'
+
 check "Enter on the review confirms it and the install starts" dump_has walk 'installing: subscription'
 check "  ...signing in first (device code, shown in the install log)" dump_has walk 'enter the code FAKEC0DE1'
 check "F10 asks before leaving" dump_has walk 'Leave the wizard'
