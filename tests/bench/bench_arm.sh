@@ -1,6 +1,8 @@
 #!/bin/sh
 # make bench: HTTP requests per long-running operation against the bound
-# ceil(duration / Retry-After) + 2, and the CPU the run uses while it waits 20 s on one.
+# ceil(duration / Retry-After) + 3 (the look before the create, the PUT, the polls, the final
+# GET), and the CPU the run uses while it waits 20 s on one. The operation is the RabbitMQ
+# step's resource group; the resources after it are refused by the fake, so the run stops there.
 set -u
 : "${SW_BIN:?}" "${SW_TOP:?}"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/sw-bench-arm.XXXXXX")
@@ -15,7 +17,7 @@ ctl() { python3 "$SW_TOP/tests/fake/fakectl.py" "http://127.0.0.1:$port" "$@"; }
 # start_fake DURATION RETRY_AFTER
 start_fake() {
 	[ -n "$fake_pid" ] && kill "$fake_pid" 2>/dev/null
-	printf '{"group_lro_seconds": %s, "retry_after": %s}\n' "$1" "$2" > "$tmp/script.json"
+	printf '{"group_lro_seconds": %s, "retry_after": %s, "faults": [{"method": "PUT", "path": "/providers/", "status": 400, "code": "BenchStop"}]}\n' "$1" "$2" > "$tmp/script.json"
 	rm -f "$tmp/port"
 	python3 "$SW_TOP/tests/fake/fakecloud.py" --port-file "$tmp/port" --cloud-file "$tmp/cloud.json" \
 		--script "$tmp/script.json" >/dev/null 2>&1 &
@@ -36,13 +38,14 @@ new_profile() {
           "client_id": "33333333-3333-3333-3333-333333333333"},
  "rabbitmq": {"ssh_public_key_file": "$tmp/id.pub", "resource_group": "bench-rg"},
  "minio": {"ssh_public_key_file": "$tmp/id.pub", "resource_group": "bench-rg"},
- "acr": {"resource_group": "bench-rg"}, "aks": {"resource_group": "bench-rg"}}
+ "acr": {"resource_group": "bench-rg"}, "aks": {"resource_group": "bench-rg"},
+ "decisions": {"register_providers": "yes"}}
 JSON
 }
 
 run_bg() {
 	"$SW_BIN" --state-dir "$1" --passphrase-fd 3 run --answers "$tmp/answers.json" --cloud "$tmp/cloud.json" \
-		3<"$tmp/pass" >"$tmp/out" 2>&1 &
+		--until rabbitmq 3<"$tmp/pass" >"$tmp/out" 2>&1 &
 	run_pid=$!
 }
 
@@ -55,7 +58,7 @@ for pair in "6 2" "5 1"; do
 	wait "$run_pid"
 	rc=$?
 	n=$(ctl count '*' '/resourcegroups/bench-rg$|/operations/')
-	bound=$(( ($1 + $2 - 1) / $2 + 2 ))
+	bound=$(( ($1 + $2 - 1) / $2 + 3 ))
 	echo "requests per long-running operation: $n for ${1} s at Retry-After ${2} s (bound $bound, run exit $rc)"
 done
 
