@@ -22,6 +22,7 @@
 #include "core/kube/kubeconfig.h"
 #include "core/kube/rollout.h"
 #include "core/sys/loop.h"
+#include "tests/unit/fakekube_child.h"
 
 static pid_t fake_pid;
 static char dir[600], control[128], kubeconfig_text[16384];
@@ -31,43 +32,8 @@ static size_t kubeconfig_len;
 
 static int fake_start(void)
 {
-	const char *top = getenv("SW_TOP");
-	char script[700], ports[700], cmd[1500];
-	snprintf(cmd, sizeof cmd, "sh '%s/tests/fake/fakekube-install.sh' >&2", top ? top : ".");
-	if (system(cmd) != 0)
-		return -1;
-	snprintf(script, sizeof script, "%s/tests/fake/fakekube.mjs", top ? top : ".");
-	snprintf(ports, sizeof ports, "%s/ports", dir);
-	fake_pid = fork();
-	if (fake_pid < 0)
-		return -1;
-	if (fake_pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		int null = open("/dev/null", O_WRONLY);
-		dup2(null, 1);
-		execlp("node", "node", script, "--dir", dir, (char *)NULL);
-		_exit(127);
-	}
-	for (int i = 0; i < 400; i++) {
-		FILE *f = fopen(ports, "r");
-		int tlsport = 0, ctlport = 0;
-		if (f) {
-			int got = fscanf(f, "%d %d", &tlsport, &ctlport);
-			fclose(f);
-			if (got == 2) {
-				snprintf(control, sizeof control, "http://127.0.0.1:%d", ctlport);
-				snprintf(cmd, sizeof cmd, "%s/kubeconfig", dir);
-				FILE *k = fopen(cmd, "r");
-				if (!k)
-					return -1;
-				kubeconfig_len = fread(kubeconfig_text, 1, sizeof kubeconfig_text - 1, k);
-				fclose(k);
-				return 0;
-			}
-		}
-		usleep(25000);
-	}
-	return -1;
+	return fakekube_start(dir, &fake_pid, control, sizeof control, kubeconfig_text, sizeof kubeconfig_text,
+	                      &kubeconfig_len);
 }
 
 struct reply {
