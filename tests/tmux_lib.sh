@@ -28,7 +28,7 @@ start() {
 	name=$1 dir=$2
 	shift 2
 	tm new-session -d -s "$name" -x 100 -y 30 \
-		"env -u NO_COLOR HOME='$HOME' ${TUI_ENV:-} '$SW_BIN' --state-dir '$dir' $* 2>>'$TEST_TMP/$name.err'; echo EXITED:\$?; tmux -S '$SOCK' wait-for -S '$name-end'; sleep 600" &&
+		"env -u NO_COLOR HOME='$HOME' ${TUI_ENV:-} '$SW_BIN' --state-dir '$dir' $* 2>>'$TEST_TMP/$name.err'; printf '\\r\\nEXITED:%s\\r\\n' \$?; tmux -S '$SOCK' wait-for -S '$name-end'; sleep 600" &&
 		return
 	not_ok "tmux starts a session for the wizard ($name)"
 	finish

@@ -5,7 +5,8 @@
 . "$SW_TOP/tests/lib.sh"
 . "$SW_TOP/tests/fake/fake_lib.sh"
 . "$SW_TOP/tests/tmux_lib.sh"
-fake_start '{"unregistered": ["Microsoft.Network"], "register_seconds": 5}'
+# The registration lasts until the test ends it (after the restart has seen it still running).
+fake_start '{"unregistered": ["Microsoft.Network"], "register_seconds": 3600}'
 trap 'cleanup; fake_stop' EXIT
 
 answers "$TEST_TMP/a.json" service-principal
@@ -37,7 +38,10 @@ check "  ...and shows the step as running" wait_for c2 'Subscription +running'
 keys c2 Enter
 check "with every answer confirmed, continuing goes to the review" wait_for c2 'review the plan'
 keys c2 Enter
-check "the install waits for the registration asked for before the crash" wait_for c2 'registered Microsoft.Network' 20
+check "the install waits for the registration asked for before the crash" \
+	wait_for c2 'subscription: waiting for Microsoft.Network to be registered' 20
+fakectl post /_fake/script '{"unregistered": ["Microsoft.Network"], "register_seconds": 0}' >/dev/null
+check "  ...and goes on when Azure says it is registered" wait_for c2 'registered Microsoft.Network' 20
 check "the step finishes" wait_for c2 'finished: [0-9]+ done, 0 failed' 20
 check "the fake saw exactly one register request" test "$(fakectl count POST '/Microsoft.Network/register$')" -eq 1
 check "the state has every action done" python3 -c "
