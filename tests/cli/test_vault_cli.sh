@@ -1,11 +1,11 @@
 # The vault commands as an operator uses them: exit codes, messages, modes.
 . "$SW_TOP/tests/lib.sh"
 
-expect_exit 0 "vault init creates a vault" new_vault
+expect_exit 0 "vault init creates a vault" swp vault init --kdf interactive
 check "state directory is mode 0700" [ "$(stat -c %a "$SW_STATE")" = 700 ]
 check "vault.sealed is mode 0600" [ "$(stat -c %a "$SW_STATE/vault.sealed")" = 600 ]
 check "state.json is mode 0600" [ "$(stat -c %a "$SW_STATE/state.json")" = 600 ]
-out=$(new_vault 2>&1); rc=$?
+out=$(swp vault init --kdf interactive 2>&1); rc=$?
 check "vault init refuses to replace an existing vault" [ $rc -eq 1 ]
 check "  ...and says so" grep -q "already exists" <<<"$out"
 

@@ -9,33 +9,47 @@ cp "$SW_STATE/vault.sealed" "$TEST_TMP/good"
 size=$(stat -c %s "$TEST_TMP/good")
 printf '%s\n' "$PASS" > "$TEST_TMP/.pass"
 
-# One damaged copy per position, each in its own state dir, two at a time.
-cat > "$TEST_TMP/try.sh" <<'INNER'
-#!/bin/bash
-# try.sh MODE N: MODE flip = xor byte N with 0x01..0x80 pattern; cut = keep N bytes.
-mode=$1 n=$2
-d="$TEST_TMP/d/$mode-$n"; mkdir -p "$d"
-if [ "$mode" = flip ]; then
-	python3 -c '
-import sys
-b=bytearray(open(sys.argv[1],"rb").read()); n=int(sys.argv[2])
-b[n]^=(1<<(n%8))
-open(sys.argv[3],"wb").write(b)' "$TEST_TMP/good" "$n" "$d/vault.sealed"
-else
-	head -c "$n" "$TEST_TMP/good" > "$d/vault.sealed"
-fi
-out=$("$SW_BIN" --state-dir "$d" --passphrase-fd 3 vault export --format json 3<"$TEST_TMP/.pass" 2>"$d/err")
-rc=$?
-echo "$mode $n $rc $(wc -c <<<"$out") $(head -c 200 "$d/err" | tr '\n' ' ')"
-INNER
-export TEST_TMP SW_BIN
-seq 0 $((size - 1)) | xargs -P 2 -I{} bash "$TEST_TMP/try.sh" flip {} > "$TEST_TMP/flips"
-seq 0 $((size - 1)) | xargs -P 2 -I{} bash "$TEST_TMP/try.sh" cut {} > "$TEST_TMP/cuts"
+# One damaged copy per position, each in its own state dir, opened by `vault export`, two at
+# a time. A line per case: MODE N EXIT STDOUT-BYTES STDERR (MODE flip: byte N xor-ed with one
+# bit; cut: the first N bytes kept).
+python3 - "$SW_BIN" "$TEST_TMP" <<'PY'
+import os, subprocess, sys
+from concurrent.futures import ThreadPoolExecutor
+sw, tmp = sys.argv[1], sys.argv[2]
+good = open(tmp + "/good", "rb").read()
+
+
+def one(mode, n):
+    d = "%s/d/%s-%d" % (tmp, mode, n)
+    os.makedirs(d, mode=0o700)
+    b = bytearray(good)
+    if mode == "flip":
+        b[n] ^= 1 << (n % 8)
+    else:
+        b = b[:n]
+    with open(d + "/vault.sealed", "wb") as f:
+        f.write(b)
+    pf = os.open(tmp + "/.pass", os.O_RDONLY)
+    try:
+        p = subprocess.run([sw, "--state-dir", d, "--passphrase-fd", str(pf), "vault", "export", "--format", "json"],
+                           stdin=subprocess.DEVNULL, capture_output=True, pass_fds=(pf,))
+    finally:
+        os.close(pf)
+    err = p.stderr[:200].decode(errors="replace").replace("\n", " ")
+    return "%s %d %d %d %s\n" % (mode, n, p.returncode, len(p.stdout), err)
+
+
+for mode, name in (("flip", "flips"), ("cut", "cuts")):
+    with ThreadPoolExecutor(2) as pool:
+        lines = list(pool.map(lambda n: one(mode, n), range(len(good))))
+    with open("%s/%s" % (tmp, name), "w") as f:
+        f.writelines(lines)
+PY
 
 total=$(wc -l < "$TEST_TMP/flips")
 bad=$(awk '$3 != 3 && $3 != 4' "$TEST_TMP/flips")
 check "all $total single-byte flips exit 3 or 4" [ -z "$bad" ] || echo "$bad" | head -5
-leak=$(awk '$4 > 1' "$TEST_TMP/flips")
+leak=$(awk '$4 > 0' "$TEST_TMP/flips")
 check "  ...and none of them prints anything on stdout" [ -z "$leak" ]
 check "  ...each with a message naming the file" bash -c '! grep -v "vault.sealed: " "$1" | grep -q .' _ "$TEST_TMP/flips"
 check "flips in the header are reported as a damaged header" grep -q '^flip 20 4 .*damaged header' "$TEST_TMP/flips"
