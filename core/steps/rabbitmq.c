@@ -59,19 +59,17 @@ static const char install_script[] =
 	"systemctl enable rabbitmq-server >/dev/null 2>&1 || true\n"
 	"systemctl is-active -q rabbitmq-server || systemctl start rabbitmq-server\n"
 	"rabbitmqctl -q await_startup >/dev/null 2>&1 || true\n"
-	"mgmt() { rabbitmq-plugins -q is_enabled rabbitmq_management --online >/dev/null 2>&1; }\n"
-	"if mgmt; then\n"
-	"  echo 'the management plugin runs already'\n"
-	"else\n"
-	"  rabbitmq-plugins enable rabbitmq_management\n"
-	"  if ! mgmt; then\n"
-	"    echo 'the plugin was only enabled in the file: restarting rabbitmq-server'\n"
-	"    systemctl restart rabbitmq-server\n"
-	"    rabbitmqctl -q await_startup >/dev/null 2>&1 || true\n"
-	"  fi\n"
+	/* Each rabbitmq CLI call starts an Erlang VM (about a second of CPU): as few as can be.
+	 * enable is idempotent and, with --online, succeeds only when the running node took it. */
+	"if ! rabbitmq-plugins -q enable --online rabbitmq_management; then\n"
+	"  echo 'the node did not take the management plugin online: restarting rabbitmq-server'\n"
+	"  rabbitmq-plugins -q enable --offline rabbitmq_management\n"
+	"  systemctl restart rabbitmq-server\n"
+	"  rabbitmqctl -q await_startup >/dev/null 2>&1 || true\n"
+	"  rabbitmq-plugins -q is_enabled rabbitmq_management --online ||\n"
+	"    { echo 'the management plugin does not run'; exit 1; }\n"
 	"fi\n"
 	"systemctl is-active -q rabbitmq-server\n"
-	"mgmt || { echo 'the management plugin does not run'; exit 1; }\n"
 	"echo \"@version=$(dpkg-query -W -f='${Version}' rabbitmq-server)\"\n";
 
 static void install_done(struct act *a, int status, const char *err)
@@ -106,89 +104,106 @@ static void install_start(struct act *a)
 
 struct user_data {
 	struct vmssh ssh;
-	char script[1024];
 };
 
-static void user_after_tags(struct act *a, int status, const char *err)
+/* Deleting a guest that is gone already is no error (a resumed run). */
+static const char guest_script[] =
+	"if out=$(rabbitmqctl -q delete_user guest 2>&1); then\n"
+	"  echo 'deleted the guest user'\n"
+	"elif printf '%s' \"$out\" | grep -q 'does not exist'; then\n"
+	"  echo 'the guest user is gone already'\n"
+	"else\n"
+	"  printf '%s\\n' \"$out\" >&2; exit 1\n"
+	"fi\n";
+
+static void user_after_guest(struct act *a, int status, const char *err)
 {
 	struct user_data *d = act_data(a);
 	vmssh_close(&d->ssh);
 	if (status != 0) {
-		act_fail(a, "setting the tags and permissions of %s failed: %s", act_answer(a, Q_RMQ_AMQP_USER), err ? err : "");
+		act_fail(a, "deleting the guest user failed: %s", err ? err : "");
 		return;
 	}
 	act_done(a, "user %s (tag management, all permissions on vhost /), guest removed", act_answer(a, Q_RMQ_AMQP_USER));
 }
 
-static void user_after_add(struct act *a, int status, const char *err)
+static void user_after_import(struct act *a, int status, const char *err)
 {
 	struct user_data *d = act_data(a);
 	if (status != 0) {
 		vmssh_close(&d->ssh);
-		act_fail(a, "rabbitmqctl add_user %s failed: %s", act_answer(a, Q_RMQ_AMQP_USER), err ? err : "");
+		act_fail(a, "rabbitmqctl import_definitions (user %s) failed: %s", act_answer(a, Q_RMQ_AMQP_USER),
+		         err ? err : "");
 		return;
 	}
-	const char *u = act_answer(a, Q_RMQ_AMQP_USER);
-	snprintf(d->script, sizeof d->script,
-	         "rabbitmqctl -q set_user_tags '%s' management\n"
-	         "rabbitmqctl -q set_permissions -p / '%s' '.*' '.*' '.*'\n"
-	         "if rabbitmqctl -q list_users | awk '{print $1}' | grep -qx guest; then\n"
-	         "  echo 'deleting the guest user'; rabbitmqctl -q delete_user guest\n"
-	         "fi\n",
-	         u, u);
-	if (vmssh_script(&d->ssh, d->script, user_after_tags) != 0) {
+	if (vmssh_script(&d->ssh, guest_script, user_after_guest) != 0) {
 		vmssh_close(&d->ssh);
 		act_fail(a, "ssh: cannot run rabbitmqctl");
 	}
 }
 
-static void user_after_check(struct act *a, int status, const char *err)
+/* The user as RabbitMQ definitions, in guarded memory (so written by hand, not with cJSON):
+ * the password as RabbitMQ's rabbit_password_hashing_sha256 keeps it, base64(salt ||
+ * sha256(salt || password)) with a 4-byte salt, so the password itself never reaches the VM.
+ * Importing makes the user, or updates one that exists (its password is then the sealed one
+ * again), with its tag and permissions in one rabbitmqctl call. The user name is validated
+ * (letters, digits, - . _ ~). NULL when out of memory. */
+static char *user_definitions(const char *user, const unsigned char *pw, size_t len, size_t *outlen)
 {
-	struct user_data *d = act_data(a);
-	const unsigned char *pw;
-	size_t len;
-	if (status != 0) {
-		vmssh_close(&d->ssh);
-		act_fail(a, "rabbitmqctl list_users failed: %s", err ? err : "");
-		return;
+	unsigned char *raw = secmem_alloc(4 + crypto_hash_sha256_BYTES);
+	crypto_hash_sha256_state *h = secmem_alloc(sizeof *h);
+	size_t b64len = sodium_base64_ENCODED_LEN(4 + crypto_hash_sha256_BYTES, sodium_base64_VARIANT_ORIGINAL);
+	size_t cap = 400 + 2 * strlen(user) + b64len;
+	char *b64 = secmem_alloc(b64len), *out = secmem_alloc(cap);
+	if (!raw || !h || !b64 || !out) {
+		secmem_free(out);
+		out = NULL;
+		goto done;
 	}
-	if (act_secret_get(a, RMQ_PASSWORD, &pw, &len) != 0) {
-		vmssh_close(&d->ssh);
-		act_fail(a, "the vault lost %s", RMQ_PASSWORD);
-		return;
-	}
-	char *in = secmem_alloc(len + 1);
-	if (!in) {
-		vmssh_close(&d->ssh);
-		act_fail(a, "out of memory");
-		return;
-	}
-	memcpy(in, pw, len);
-	in[len] = '\n';
-	snprintf(d->script, sizeof d->script, "sudo -n rabbitmqctl -q add_user '%s'", act_answer(a, Q_RMQ_AMQP_USER));
-	act_progress(a, "adding user %s (password <sealed:%s> on stdin)", act_answer(a, Q_RMQ_AMQP_USER), RMQ_PASSWORD);
-	int rc = vmssh_exec(&d->ssh, d->script, in, len + 1, user_after_add);
-	secmem_free(in);
-	if (rc != 0) {
-		vmssh_close(&d->ssh);
-		act_fail(a, "ssh: cannot run rabbitmqctl add_user");
-	}
+	randombytes_buf(raw, 4);
+	crypto_hash_sha256_init(h);
+	crypto_hash_sha256_update(h, raw, 4);
+	crypto_hash_sha256_update(h, pw, len);
+	crypto_hash_sha256_final(h, raw + 4);
+	sodium_bin2base64(b64, b64len, raw, 4 + crypto_hash_sha256_BYTES, sodium_base64_VARIANT_ORIGINAL);
+	int n = snprintf(out, cap,
+	                 "{\"users\": [{\"name\": \"%s\", \"password_hash\": \"%s\", "
+	                 "\"hashing_algorithm\": \"rabbit_password_hashing_sha256\", \"tags\": \"management\"}],\n"
+	                 " \"permissions\": [{\"user\": \"%s\", \"vhost\": \"/\", \"configure\": \".*\", "
+	                 "\"write\": \".*\", \"read\": \".*\"}]}\n",
+	                 user, b64, user);
+	*outlen = (size_t)n;
+done:
+	secmem_free(raw);
+	secmem_free(h);
+	secmem_free(b64);
+	return out;
 }
 
 static void user_ready(struct act *a)
 {
 	struct user_data *d = act_data(a);
 	const char *u = act_answer(a, Q_RMQ_AMQP_USER);
-	/* Made again when it exists: the password that works is then always the sealed one. */
-	snprintf(d->script, sizeof d->script,
-	         "if rabbitmqctl -q list_users | awk '{print $1}' | grep -qxF '%s'; then\n"
-	         "  echo 'user %s exists: made again with the sealed password'\n"
-	         "  rabbitmqctl -q delete_user '%s'\n"
-	         "fi\n",
-	         u, u, u);
-	if (vmssh_script(&d->ssh, d->script, user_after_check) != 0) {
+	const unsigned char *pw;
+	size_t len, deflen = 0;
+	if (act_secret_get(a, RMQ_PASSWORD, &pw, &len) != 0) {
 		vmssh_close(&d->ssh);
-		act_fail(a, "ssh: cannot run rabbitmqctl");
+		act_fail(a, "the vault lost %s", RMQ_PASSWORD);
+		return;
+	}
+	char *defs = user_definitions(u, pw, len, &deflen);
+	if (!defs) {
+		vmssh_close(&d->ssh);
+		act_fail(a, "out of memory");
+		return;
+	}
+	act_progress(a, "adding user %s (password <sealed:%s>: only its salted SHA-256 goes, on stdin)", u, RMQ_PASSWORD);
+	int rc = vmssh_exec(&d->ssh, "sudo -n rabbitmqctl -q import_definitions --format json", defs, deflen,
+	                    user_after_import);
+	secmem_free(defs);
+	if (rc != 0) {
+		vmssh_close(&d->ssh);
+		act_fail(a, "ssh: cannot run rabbitmqctl import_definitions");
 	}
 }
 
@@ -398,8 +413,9 @@ static const struct action_def actions[] = {
 	 .after = {"rabbitmq.vm"}, .kind = ACTION_TASK, .expect_s = 90, .start = install_start, .stop = vmssh_stop,
 	 .data_size = sizeof(struct install_data)},
 	{.key = "rabbitmq.user",
-	 .text = "create RabbitMQ user {rabbitmq.amqp_user} with password <sealed:" RMQ_PASSWORD "> (letters and digits, "
-	         "sent on stdin), tag management, permissions .* .* .* on vhost /; delete guest",
+	 .text = "create RabbitMQ user {rabbitmq.amqp_user} with password <sealed:" RMQ_PASSWORD "> (letters and digits; "
+	         "only its salted SHA-256 goes to the VM, on stdin), tag management, permissions .* .* .* on vhost /; "
+	         "delete guest",
 	 .after = {"rabbitmq.install"}, .kind = ACTION_TASK, .expect_s = 10, .start = user_start, .stop = vmssh_stop,
 	 .data_size = sizeof(struct user_data)},
 	{.key = "rabbitmq.prove",
