@@ -13,12 +13,19 @@ AKS=$RG/providers/Microsoft.ContainerService/managedClusters
 NETV=api-version=2024-07-01
 CMPV=api-version=2024-11-01
 
-# call METHOD PATH [BODY]: one ARM call; $code is the HTTP status, the body is in $TEST_TMP/body.
+# call METHOD PATH [BODY]: one ARM call with curl (a token fetched once, from a file, never
+# in argv); $code is the HTTP status, the body is in $TEST_TMP/body.
 call() {
-	fakectl arm "$@" > "$TEST_TMP/resp" 2>"$TEST_TMP/resp.err"
-	code=$(head -n 1 "$TEST_TMP/resp")
-	tail -n +2 "$TEST_TMP/resp" > "$TEST_TMP/body"
+	if [ ! -s "$TEST_TMP/auth.h" ]; then
+		curl -sS -d grant_type=client_credentials -d client_id=fakectl -d "@$TEST_TMP/sp.form" \
+			"$FAKE_URL/organizations/oauth2/v2.0/token" |
+			python3 -c 'import json,sys; print("Authorization: Bearer " + json.load(sys.stdin)["access_token"])' \
+			> "$TEST_TMP/auth.h"
+	fi
+	code=$(curl -sS -o "$TEST_TMP/body" -w '%{http_code}' -X "$1" -H "@$TEST_TMP/auth.h" \
+		-H 'Content-Type: application/json' ${3+--data-binary "$3"} "$FAKE_URL$2" 2>"$TEST_TMP/resp.err")
 }
+printf 'client_secret=%s&scope=https%%3A%%2F%%2Fmanagement.azure.com%%2F.default' "$FAKE_SECRET" > "$TEST_TMP/sp.form"
 # lro METHOD PATH [BODY]: the call, then its operation polled to the end; $code is the
 # first status, $last the last poll's, the last poll's body is in $TEST_TMP/body.
 lro() {
