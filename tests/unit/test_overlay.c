@@ -24,7 +24,9 @@
 
 #include "core/azure/cloud.h"
 #include "core/azure/http.h"
+#include "core/crypto/runnerkey.h"
 #include "core/engine/engine.h"
+#include "core/remote/keys.h"
 #include "core/steps/overlay.h"
 #include "core/steps/steps.h"
 #include "testutil.h"
@@ -135,7 +137,36 @@ static void on_event(const struct engine_event *ev, void *arg)
 	}
 }
 
-static void fix_new(struct fix *f, const char *tag, const char *mode, int nodes, int gpus)
+/* The runner's keys as the overlay step leaves them (vault entries and public outputs), made
+ * once for the cases whose subject is not the key generation: an RSA-4096 key costs seconds
+ * of CPU. test_gpu_install_pending_then_running has the step make its own. */
+static void seed_keys(vault *v, struct state *st)
+{
+	static struct runnerkey rk;
+	static char *sk_text, line[1024];
+	static size_t sk_len;
+	char err[512];
+	if (!rk.private_pem) {
+		assert_int_equal(runnerkey_generate(&rk, err, sizeof err), 0);
+		struct keys_pair *sk = keys_generate("studioml experimenter signing key");
+		assert_non_null(sk);
+		assert_non_null(sk_text = keys_private_openssh(sk, &sk_len));
+		assert_int_equal(keys_public_line(sk, line, sizeof line), 0);
+		keys_free(sk);
+	}
+	assert_int_equal(vault_put(v, "runner-key-passphrase", VAULT_KIND_PASSWORD, "overlay", rk.passphrase,
+	                           rk.passphrase_len), VAULT_OK);
+	assert_int_equal(vault_put(v, "runner-encryption-key", VAULT_KIND_SSH_KEY, "overlay", rk.private_pem,
+	                           rk.private_len), VAULT_OK);
+	assert_int_equal(vault_put(v, "experimenter-signing-key", VAULT_KIND_SSH_KEY, "overlay", sk_text, sk_len),
+	                 VAULT_OK);
+	cJSON_AddStringToObject(st->outputs, "overlay.runner_public_key", rk.public_pem);
+	cJSON_AddStringToObject(st->outputs, "overlay.signing_public_key", line);
+}
+
+enum { KEYS_MADE_BY_STEP, KEYS_SEEDED };
+
+static void fix_new(struct fix *f, const char *tag, const char *mode, int nodes, int gpus, int keys)
 {
 	char err[512];
 	f->dir = test_mkdtemp(tag);
@@ -152,9 +183,11 @@ static void fix_new(struct fix *f, const char *tag, const char *mode, int nodes,
 	assert_int_equal(vault_put(v, "minio-access-key", VAULT_KIND_ACCESS_KEY, "minio", "minioadmin7", 11), VAULT_OK);
 	assert_int_equal(vault_put(v, "minio-secret-key", VAULT_KIND_PASSWORD, "minio", "Minio/Secret+Key9", 17), VAULT_OK);
 	assert_int_equal(vault_put(v, "aks-kubeconfig", VAULT_KIND_KUBECONFIG, "aks", kubeconfig_text, kubeconfig_len), VAULT_OK);
-	assert_int_equal(vault_save(v, err, sizeof err), VAULT_OK);
 	struct state *st = NULL;
 	assert_int_equal(state_load(f->dir, "test", &st, err, sizeof err), STATE_OK);
+	if (keys == KEYS_SEEDED)
+		seed_keys(v, st);
+	assert_int_equal(vault_save(v, err, sizeof err), VAULT_OK);
 	st->vault_generation = vault_generation(v);
 	char g[16];
 	snprintf(g, sizeof g, "%d", gpus);

@@ -81,7 +81,7 @@ static void test_gpu_install_pending_then_running(void **state)
 	(void)state;
 	struct fix f;
 	fake_post("/_fake/reset", "{\"nodes\": 2, \"gpus_per_node\": 0}");
-	fix_new(&f, "gpu", "gpu", 2, 1);
+	fix_new(&f, "gpu", "gpu", 2, 1, KEYS_MADE_BY_STEP);
 	events[0] = 0;
 	add_capacity = 1;
 	assert_int_equal(fix_run(&f), 0);
@@ -194,7 +194,7 @@ static void test_cpu_mode_renders_what_was_applied(void **state)
 	(void)state;
 	struct fix f;
 	fake_post("/_fake/reset", "{\"nodes\": 3, \"gpus_per_node\": 0}");
-	fix_new(&f, "cpu", "cpu", 3, 0);
+	fix_new(&f, "cpu", "cpu", 3, 0, KEYS_SEEDED);
 	events[0] = 0;
 	assert_int_equal(fix_run(&f), 0);
 	assert_non_null(strstr(events, "3 runner pods Running and ready in team-a"));
@@ -220,7 +220,7 @@ static void test_image_pull_failure_reported(void **state)
 	struct fix f;
 	fake_post("/_fake/reset", "{\"nodes\": 1, \"gpus_per_node\": 1, \"image_pull_fail\": [{\"image\": \"azure-studio-go-runner\","
 	                          " \"message\": \"failed to pull: unauthorized: authentication required\"}]}");
-	fix_new(&f, "pull", "gpu", 1, 1);
+	fix_new(&f, "pull", "gpu", 1, 1, KEYS_SEEDED);
 	overlay_set_rollout_timing(200, 4000);
 	events[0] = 0;
 	assert_int_not_equal(fix_run(&f), 0);
@@ -239,7 +239,7 @@ static void test_kill_during_apply_then_resume(void **state)
 	/* The Deployment's apply keeps failing, so the run is surely inside the apply when killed. */
 	fake_post("/_fake/reset", "{\"nodes\": 2, \"gpus_per_node\": 1, \"faults\": [{\"method\": \"PATCH\", \"path\": "
 	                          "\"/deployments/\", \"times\": 100000, \"status\": 503, \"message\": \"injected\"}]}");
-	fix_new(&f, "kill", "gpu", 2, 1);
+	fix_new(&f, "kill", "gpu", 2, 1, KEYS_SEEDED);
 	pid_t child = fork();
 	assert_true(child >= 0);
 	if (child == 0) {
