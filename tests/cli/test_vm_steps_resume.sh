@@ -37,7 +37,8 @@ run_kill() {
 run_kill 'minio.disk: partitioning' "while the data disk is partitioned"
 run_kill 'minio.server: writing /etc/default/minio' "while the MinIO service is installed"
 run_kill 'rabbitmq.user: adding user' "while the RabbitMQ user is created"
-expect_exit 0 "the resumed run finishes both steps" runp --answers "$TEST_TMP/a.json" --cloud "$FAKE_CLOUD" --until minio
+expect_exit 0 "the resumed run finishes both steps" runp --answers "$TEST_TMP/a.json" --cloud "$FAKE_CLOUD" --until minio ||
+	tail -n 25 "$TEST_TMP/out" "$TEST_TMP/err" | sed 's/^/#   /'
 cat "$TEST_TMP/out" >>"$TEST_TMP/all.out"
 check "the last run proved RabbitMQ" grep -q 'AMQP login and management API ok' "$TEST_TMP/out"
 check "Minio was proven (in the last run or the one before)" grep -q 'S3 list, bucket, put/get/delete ok' "$TEST_TMP/all.out"
