@@ -86,9 +86,13 @@ tests: $(BIN) $(UNIT_BIN) $(TOOL_BIN)
 deps:
 	@sh mk/deps.sh test
 
+# The build runs one compiler per CPU unless make was given -j already.
+JOBS ?= $(shell nproc 2>/dev/null || echo 1)
+PAR  = $(if $(findstring j,$(firstword -$(MAKEFLAGS))),,-j$(JOBS))
+
 check:
 	@sh mk/deps.sh test
-	@$(MAKE) --no-print-directory tests
+	@$(MAKE) --no-print-directory $(PAR) tests
 	@SW_BUILD=$(abspath $(BUILD)) SW_BIN=$(abspath $(BIN)) bash tests/run.sh
 
 # clang: its UBSan has float-cast-overflow ((int)1e300 from a JSON number); gcc's has not.
@@ -99,7 +103,7 @@ asan:
 
 valgrind:
 	@sh mk/deps.sh test
-	@$(MAKE) --no-print-directory tests
+	@$(MAKE) --no-print-directory $(PAR) tests
 	@SW_BUILD=$(abspath $(BUILD)) SW_BIN=$(abspath $(BIN)) sh tests/valgrind.sh
 
 run: all
