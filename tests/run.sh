@@ -3,7 +3,7 @@
 # at a time. Each file's log is printed whole when it ends, then "# name: exit N in Ns"; the
 # last line is "N passed, N failed".
 # Env: SW_BIN (the binary under test), SW_BUILD (its build dir), SW_ONLY (substring filter),
-# SW_JOBS (tests at a time, default: twice the number of CPUs: many tests wait on servers).
+# SW_JOBS (tests at a time, default: three times the number of CPUs: many tests wait on servers or sandboxes).
 # The longest tests start first: by the durations of the last run ($SW_BUILD/test-times), on
 # a fresh checkout by tests/test-times (measured on a 2-core machine), else by source size.
 set -u
@@ -12,7 +12,7 @@ set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 export SW_BIN SW_BUILD SW_TOP="$top"
 only=${SW_ONLY:-}
-jobs=${SW_JOBS:-$(( $(nproc 2>/dev/null || echo 1) * 2 ))}
+jobs=${SW_JOBS:-$(( $(nproc 2>/dev/null || echo 1) * 3 ))}
 case "$jobs" in '' | *[!0-9]* | 0) echo "SW_JOBS must be a number above 0" >&2; exit 2 ;; esac
 times="$SW_BUILD/test-times"
 seed_times="$top/tests/test-times"

@@ -56,6 +56,9 @@ static void minio_uuid(char out[37])
 /* {PARTUUID}, {FSUUID}: chosen before anything is written. */
 static const char disk_script[] =
 	"P='{PARTUUID}'; F='{FSUUID}'\n"
+	/* A run killed here leaves its script going on the VM for a while: one at a time. */
+	"exec 9>/run/studio-wizard-minio-disk.lock\n"
+	"flock -w 120 9 || { echo 'an earlier run of this step is still preparing the disk on the VM'; exit 1; }\n"
 	"dev=''; lun=''\n"
 	"for l in /dev/disk/azure/scsi1/lun0 /dev/disk/azure/data/by-lun/0; do\n"
 	"  if [ -e \"$l\" ]; then dev=$(readlink -f \"$l\"); lun=$l; break; fi\n"
@@ -88,15 +91,19 @@ static const char disk_script[] =
 	"  fi\n"
 	"  echo \"the partition (GUID $P) is the one this install made\"\n"
 	"fi\n"
-	"part=\"$lun-part1\"\n"
-	/* udev makes the partition's node a moment after the table changes: ask again, bounded. */
+	/* udev makes the partition's node a moment after the table changes, and after a run
+	 * killed mid-way the node can exist while the kernel has not (re)read the table (opening
+	 * it gives ENXIO): wait until it opens, asking the kernel again, bounded. */
+	"usable() { [ -n \"$1\" ] && [ -e \"$1\" ] && blockdev --getsize64 \"$1\" >/dev/null 2>&1; }\n"
+	"part=''\n"
 	"for i in $(seq 50); do\n"
-	"  [ -e \"$part\" ] || [ -n \"$(parts | head -n 1)\" ] && break\n"
+	"  if usable \"$lun-part1\"; then part=\"$lun-part1\"; break; fi\n"
+	"  p1=$(parts | head -n 1)\n"
+	"  if usable \"$p1\"; then part=$p1; break; fi\n"
 	"  udevadm settle 2>/dev/null || true; partprobe \"$dev\" 2>/dev/null || partx -u \"$dev\" 2>/dev/null || true\n"
 	"  sleep 0.2\n"
 	"done\n"
-	"[ -e \"$part\" ] || part=$(parts | head -n 1)\n"
-	"[ -n \"$part\" ] && [ -e \"$part\" ] || { echo \"the partition of $dev did not appear\"; exit 1; }\n"
+	"[ -n \"$part\" ] || { echo \"the partition of $dev did not appear\"; exit 1; }\n"
 	"pfs=$(blkid -p -s UUID -o value \"$part\" 2>/dev/null || true)\n"
 	"psig=$(wipefs -n -i \"$part\" 2>/dev/null || true)\n"
 	"if [ -z \"$pfs$psig\" ]; then\n"

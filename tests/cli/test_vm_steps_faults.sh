@@ -1,7 +1,7 @@
 # Steps 2 and 3 refusing what they must refuse, against real peers (see test_vm_steps.sh):
 # a host key other than the one handed over (nothing sent), a data disk that already holds a
 # filesystem (nothing written: its checksum is unchanged), a binary whose sha256 differs
-# (nothing installed), and a download answering 410 followed by the upload over SFTP.
+# (nothing installed). The download answering 410: test_vm_steps_upload.sh.
 . "$SW_TOP/tests/lib.sh"
 . "$SW_TOP/tests/fake/fake_lib.sh"
 . "$SW_TOP/tests/cli/vm_steps_lib.sh"
@@ -40,17 +40,4 @@ check "the binary is refused: sha256 mismatch, nothing installed" grep -q 'minio
 check "no /usr/local/bin/minio on the VM" sh -c "! '$VMSH' exec minio '$VMS/minio' test -e /usr/local/bin/minio"
 check "nothing mounted at /data" sh -c "! '$VMSH' exec minio '$VMS/minio' findmnt /data >/dev/null"
 
-# 3. The download answers 410: the wizard says so and (decisions.minio_upload) uploads.
-fresh normal
-vms_answers "$TEST_TMP/a.json" "\"binary_url\": \"http://127.0.0.1:$HTTP_PORT/gone/minio\""
-expect_exit 1 "410 without a decision: a headless run stops naming the decision" runp --answers "$TEST_TMP/a.json" --cloud "$FAKE_CLOUD" --until minio
-check "the message says the download failed with 410 and names decisions.minio_upload" \
-	sh -c "grep -q 'HTTP 410' '$TEST_TMP/out' && grep -q 'decisions.minio_upload: yes|no' '$TEST_TMP/out'"
-vms_answers "$TEST_TMP/a.json" "\"binary_url\": \"http://127.0.0.1:$HTTP_PORT/gone/minio\", \"binary_file\": \"$TEST_TMP/www/minio\"" \
-	'"decisions": {"minio_upload": "yes"}'
-expect_exit 0 "with decisions.minio_upload yes the binary is uploaded and the step finishes" \
-	runp --answers "$TEST_TMP/a.json" --cloud "$FAKE_CLOUD" --until minio
-check "the upload path was taken" grep -q 'uploaded from this machine, sha256 checked, installed' "$TEST_TMP/out"
-check "the Minio proof passed" grep -q 'S3 list, bucket, put/get/delete ok' "$TEST_TMP/out"
-check "the installed binary is the uploaded one" test "$("$VMSH" exec minio "$VMS/minio" sha256sum /usr/local/bin/minio | cut -d' ' -f1)" = "$MINIO_SHA"
 finish
