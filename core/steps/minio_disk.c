@@ -58,7 +58,10 @@ static const char disk_script[] =
 	"P='{PARTUUID}'; F='{FSUUID}'\n"
 	/* A run killed here leaves its script going on the VM for a while: one at a time. */
 	"exec 9>/run/studio-wizard-minio-disk.lock\n"
-	"flock -w 120 9 || { echo 'an earlier run of this step is still preparing the disk on the VM'; exit 1; }\n"
+	"if ! flock -n 9; then\n"
+	"  echo 'an earlier run of this step is still preparing the disk on the VM: waiting for it'\n"
+	"  flock -w 120 9 || { echo 'it did not end within 2 minutes'; exit 1; }\n"
+	"fi\n"
 	"dev=''; lun=''\n"
 	"for l in /dev/disk/azure/scsi1/lun0 /dev/disk/azure/data/by-lun/0; do\n"
 	"  if [ -e \"$l\" ]; then dev=$(readlink -f \"$l\"); lun=$l; break; fi\n"

@@ -35,7 +35,15 @@ run_kill() {
 }
 
 run_kill 'minio.disk: partitioning' "while the data disk is partitioned"
+# A killed run's script can still be going on the VM: the next run's disk script waits for
+# it (here a holder of its lock for 5 s, started now).
+"$VMSH" exec minio "$VMS/minio" sh -c 'exec 9>/run/studio-wizard-minio-disk.lock; flock 9; sleep 5' &
+holder=$!
+for _ in $(seq 100); do "$VMSH" exec minio "$VMS/minio" sh -c 'exec 9>/run/studio-wizard-minio-disk.lock; ! flock -n 9' && break; sleep 0.05; done
 run_kill 'minio.server: writing /etc/default/minio' "while the MinIO service is installed"
+check "  ...after waiting for the earlier disk script (its lock holder had ended)" sh -c "! kill -0 $holder 2>/dev/null"
+check "  ...saying so" grep -q 'an earlier run of this step is still preparing the disk on the VM: waiting for it' "$LOG"
+wait $holder
 run_kill 'rabbitmq.user: adding user' "while the RabbitMQ user is created"
 expect_exit 0 "the resumed run finishes both steps" runp --answers "$TEST_TMP/a.json" --cloud "$FAKE_CLOUD" --until minio ||
 	tail -n 25 "$TEST_TMP/out" "$TEST_TMP/err" | sed 's/^/#   /'
