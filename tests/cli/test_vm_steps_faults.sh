@@ -8,16 +8,8 @@
 if [ "$(id -u)" -ne 0 ]; then not_ok "the VM lab needs root"; finish; fi
 vms_www
 
-fresh() { # MODE: new fake, no sandboxes, new state and vault
-	vms_stop_vms
-	vms_fake_stop
-	rm -rf "$SW_STATE" "$VMS"/*
-	vms_fake "$1"
-	sp_vault
-}
-
 # 1. Host keys that differ from the ones handed over.
-fresh wrongkey
+vms_fresh wrongkey
 vms_answers "$TEST_TMP/a.json"
 expect_exit 1 "a VM with another host key fails the run" runp --answers "$TEST_TMP/a.json" --cloud "$FAKE_CLOUD" --until minio
 check "the RabbitMQ step names the host key mismatch" grep -q 'rabbitmq.install failed: ssh azureuser@127.0.0.2: host key mismatch: expected SHA256:.*nothing was sent' "$TEST_TMP/out"
@@ -29,7 +21,7 @@ done
 check "the plan's later actions were not started" grep -q 'rabbitmq.user waits for rabbitmq.install' "$TEST_TMP/out"
 
 # 2. A data disk holding a filesystem, and a binary with another sha256.
-fresh fsdisk
+vms_fresh fsdisk
 vms_answers "$TEST_TMP/a.json" '"binary_sha256": "0000000000000000000000000000000000000000000000000000000000000000"'
 expect_exit 1 "the Minio step fails" runp --answers "$TEST_TMP/a.json" --cloud "$FAKE_CLOUD" --until minio
 check "RabbitMQ still finished on its own" grep -q '^rabbitmq: done' "$TEST_TMP/out"

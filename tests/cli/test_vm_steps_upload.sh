@@ -7,15 +7,7 @@
 if [ "$(id -u)" -ne 0 ]; then not_ok "the VM lab needs root"; finish; fi
 vms_www
 
-fresh() { # MODE: new fake, no sandboxes, new state and vault
-	vms_stop_vms
-	vms_fake_stop
-	rm -rf "$SW_STATE" "$VMS"/*
-	vms_fake "$1"
-	sp_vault
-}
-
-fresh normal
+vms_fresh normal
 vms_answers "$TEST_TMP/a.json" "\"binary_url\": \"http://127.0.0.1:$HTTP_PORT/gone/minio\""
 expect_exit 1 "410 without a decision: a headless run stops naming the decision" runp --answers "$TEST_TMP/a.json" --cloud "$FAKE_CLOUD" --until minio
 check "the message says the download failed with 410 and names decisions.minio_upload" \

@@ -32,6 +32,15 @@ vms_fake() {
 	trap vms_stop EXIT
 }
 
+# vms_fresh MODE: a new fake with the hook in MODE, no sandboxes, a new state and vault.
+vms_fresh() {
+	vms_stop_vms
+	vms_fake_stop
+	rm -rf "$SW_STATE" "$VMS"/*
+	vms_fake "$1"
+	sp_vault
+}
+
 # vms_www: the MinIO stand-in at $TEST_TMP/www/minio on http://127.0.0.1:$HTTP_PORT/ (a 410 for /gone).
 vms_www() {
 	sh "$SW_TOP/tests/vm/make-minio-binary.sh" "$TEST_TMP/www/minio"
