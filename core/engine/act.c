@@ -69,6 +69,7 @@ int act_secret_get(const struct act *a, const char *name, const unsigned char **
 	return vault_get(a->e->cfg.vault, name, value, len, NULL) == VAULT_OK ? 0 : -1;
 }
 
+static void act_vformat(char *out, size_t outlen, const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));
 static void act_vformat(char *out, size_t outlen, const char *fmt, va_list ap)
 {
 	char raw[ENGINE_MSG_MAX];
@@ -88,6 +89,7 @@ void act_progress(struct act *a, const char *fmt, ...)
 	engine_emit(a->e, &ev);
 }
 
+static void act_say(struct act *a, enum engine_event_kind k, const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));
 static void act_say(struct act *a, enum engine_event_kind k, const char *fmt, va_list ap)
 {
 	char msg[ENGINE_MSG_MAX];

@@ -38,6 +38,7 @@ struct yparser {
 	int failed;
 };
 
+static void kc_fail(struct yparser *p, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void kc_fail(struct yparser *p, int line, const char *fmt, ...)
 {
 	if (p->failed)
