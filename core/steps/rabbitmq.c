@@ -172,6 +172,11 @@ static char *user_definitions(const char *user, const unsigned char *pw, size_t 
 	                 " \"permissions\": [{\"user\": \"%s\", \"vhost\": \"/\", \"configure\": \".*\", "
 	                 "\"write\": \".*\", \"read\": \".*\"}]}\n",
 	                 user, b64, user);
+	if (n < 0 || (size_t)n >= cap) {
+		secmem_free(out);
+		out = NULL;
+		goto done;
+	}
 	*outlen = (size_t)n;
 done:
 	secmem_free(raw);
