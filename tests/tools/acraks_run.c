@@ -91,6 +91,8 @@ int main(int argc, char **argv)
 	    answers_load(&a, o.answers, err, sizeof err) != ANSWERS_OK || answers_complete(&a, err, sizeof err) != ANSWERS_OK ||
 	    cloud_load_file(o.cloud_file, &cloud, err, sizeof err) != 0) {
 		fprintf(stderr, "acraks_run: %s\n", err);
+		answers_free(&a);
+		state_free(st);
 		return 2;
 	}
 	vault *v = NULL;
