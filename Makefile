@@ -41,8 +41,11 @@ TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
 TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
 BENCH_SRC:= $(sort $(wildcard tests/bench/bench_*.c))
 BENCH_BIN:= $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_SEED:= $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz-seed/%)
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
-.PHONY: all run check asan valgrind bench install uninstall deps clean help tests
+.PHONY: all run check asan valgrind bench install uninstall deps clean help tests fuzz fuzz-build
 .DEFAULT_GOAL := all
 
 all: studio-wizard
@@ -82,7 +85,7 @@ $(BUILD)/bench/%: tests/bench/%.c $(BUILD)/libsw.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libsw.a $(ALL_LDFLAGS) $(LIBS)
 
-tests: $(BIN) $(UNIT_BIN) $(TOOL_BIN)
+tests: $(BIN) $(UNIT_BIN) $(TOOL_BIN) $(FUZZ_SEED)
 
 deps:
 	@sh mk/deps.sh test
@@ -107,6 +110,33 @@ valgrind:
 	@$(MAKE) --no-print-directory $(PAR) tests
 	@SW_BUILD=$(abspath $(BUILD)) SW_BIN=$(abspath $(BIN)) sh tests/valgrind.sh
 
+# Fuzzing (tests/fuzz/README.md). The harnesses with a plain main (tests/fuzz/driver.c) are part
+# of `tests`: make check runs each over its seeds once. make fuzz builds them with libFuzzer
+# (clang) into build-fuzz and fuzzes each for FUZZ_SECONDS on build-fuzz/corpus/NAME, which
+# starts as a copy of tests/fuzz/corpus/NAME; findings land in build-fuzz/findings.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 30
+FUZZ_OBJ      = $(FUZZ_SRC:%.c=$(BUILD)/%.o) $(BUILD)/tests/fuzz/common.o $(BUILD)/tests/fuzz/driver.o
+
+$(BUILD)/fuzz-seed/%: $(BUILD)/tests/fuzz/%.o $(BUILD)/tests/fuzz/common.o $(BUILD)/tests/fuzz/driver.o $(BUILD)/libsw.a
+	@mkdir -p $(dir $@)
+	$(CC) -o $@ $^ $(ALL_LDFLAGS) $(LIBS)
+
+$(BUILD)/fuzz/%: $(BUILD)/tests/fuzz/%.o $(BUILD)/tests/fuzz/common.o $(BUILD)/libsw.a
+	@mkdir -p $(dir $@)
+	$(CC) -fsanitize=fuzzer -o $@ $^ $(ALL_LDFLAGS) $(LIBS)
+
+# The harness objects come from the %.o rule through these pattern rules: keep them.
+.SECONDARY: $(FUZZ_OBJ)
+
+fuzz-build: $(FUZZ_BIN)
+
+fuzz:
+	@sh mk/deps.sh fuzz
+	@$(MAKE) --no-print-directory $(PAR) BUILD=build-fuzz CC=$(FUZZ_CC) CFLAGS="-O1 -g" \
+	  SANFLAGS="-fsanitize=fuzzer-no-link,address,undefined,float-cast-overflow -fno-omit-frame-pointer -fno-sanitize-recover=all" fuzz-build
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh $(abspath build-fuzz)
+
 run: all
 	./studio-wizard
 
@@ -122,9 +152,9 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/studio-wizard $(DESTDIR)$(MANDIR)/man1/studio-wizard.1
 
 clean:
-	rm -rf build build-asan studio-wizard
+	rm -rf build build-asan build-fuzz studio-wizard
 
 help:
-	@echo "make [all|run|check|asan|valgrind|bench|install|uninstall|deps|clean]"
+	@echo "make [all|run|check|asan|valgrind|fuzz|bench|install|uninstall|deps|clean]"
 
--include $(LIB_OBJ:.o=.d) $(BUILD)/main.d
+-include $(LIB_OBJ:.o=.d) $(BUILD)/main.d $(FUZZ_OBJ:.o=.d)

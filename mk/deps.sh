@@ -1,6 +1,6 @@
 #!/bin/sh
 # Installs what the build (or the tests) need when it is missing, and says so.
-# usage: mk/deps.sh build|test
+# usage: mk/deps.sh build|test|fuzz
 # Debian 12 is the supported build host; elsewhere it names what is missing.
 set -u
 what=${1:-build}
@@ -61,6 +61,24 @@ if [ "$what" = test ]; then
 	need_cmd node nodejs
 	need_cmd npm npm
 	python3 -c 'import yaml' 2>/dev/null || missing="$missing python3-yaml"
+fi
+
+# make fuzz: clang and its libFuzzer runtime. Debian 12's clang only recommends the runtime
+# (libclang-rt-14-dev), which --no-install-recommends leaves out: try a link to know.
+if [ "$what" = fuzz ]; then
+	if ! command -v clang >/dev/null 2>&1; then
+		missing="$missing clang libclang-rt-14-dev"
+	else
+		probe=$(mktemp -d "${TMPDIR:-/tmp}/sw-deps.XXXXXX")
+		printf '%s\n' '#include <stddef.h>' '#include <stdint.h>' \
+			'int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);' \
+			'int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n) { (void)d; (void)n; return 0; }' >"$probe/f.c"
+		if ! clang -fsanitize=fuzzer,address,undefined -o "$probe/f" "$probe/f.c" >/dev/null 2>&1; then
+			major=$(clang -dumpversion 2>/dev/null | cut -d. -f1)
+			missing="$missing libclang-rt-${major:-14}-dev"
+		fi
+		rm -rf "$probe"
+	fi
 fi
 
 # The npm test peer: the Kubernetes 1.32 schema the fake API server validates with, from the
