@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "core/azure/http.h"
+#include "core/sys/text.h"
 
 #define CLOUD_FILE_MAX (1024 * 1024)
 
@@ -62,7 +63,9 @@ static int cloud_field(const cJSON *obj, const char *group, const char *key, int
 		return -1;
 	}
 	if (url && strncmp(s, "https://", 8) != 0 && !(strncmp(s, "http://", 7) == 0 && http_url_is_loopback(s))) {
-		snprintf(err, errlen, "%s.%s must be an https URL (plain http only for loopback): %.200s", group, key, s);
+		char shown[256];   /* the file's text, made safe for a terminal */
+		text_safe(s, shown, sizeof shown);
+		snprintf(err, errlen, "%s.%s must be an https URL (plain http only for loopback): %s", group, key, shown);
 		return -1;
 	}
 	memcpy(dst, s, len);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/sys/text.h"
 #include "secrets/secmem.h"
 
 #define KC_MAX_LINES 4096
@@ -47,10 +48,13 @@ static void kc_fail(struct yparser *p, int line, const char *fmt, ...)
 	int off = snprintf(p->err, p->errlen, "kubeconfig line %d: ", line);
 	if (off < 0 || (size_t)off >= p->errlen)
 		return;
+	/* Messages quote the document's keys and names: made safe for a terminal or log. */
+	char raw[512];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(p->err + off, p->errlen - (size_t)off, fmt, ap);
+	vsnprintf(raw, sizeof raw, fmt, ap);
 	va_end(ap);
+	text_safe(raw, p->err + off, p->errlen - (size_t)off);
 }
 
 static struct ynode *kc_node(enum ytype t, int line)

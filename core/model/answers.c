@@ -193,6 +193,12 @@ static enum answers_result answers_parse_opt(struct answers *a, const char *json
 		}
 	}
 	cJSON_Delete(root);
+	if (rc != ANSWERS_OK && text_has_control(err)) {
+		/* Messages quote the file's keys: made safe for a terminal. */
+		char raw[1024];
+		snprintf(raw, sizeof raw, "%s", err);
+		text_safe(raw, err, errlen);
+	}
 	return rc;
 }
 

@@ -21,10 +21,13 @@ static int vfail(char *why, size_t whylen, const char *fmt, ...)
 static int vfail(char *why, size_t whylen, const char *fmt, ...)
 {
 	if (why && whylen) {
+		/* Messages quote what was checked (a key file's first line): made safe for a terminal. */
+		char raw[1024];
 		va_list ap;
 		va_start(ap, fmt);
-		vsnprintf(why, whylen, fmt, ap);
+		vsnprintf(raw, sizeof raw, fmt, ap);
 		va_end(ap);
+		text_safe(raw, why, whylen);
 	}
 	return -1;
 }

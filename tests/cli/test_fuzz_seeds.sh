@@ -41,4 +41,9 @@ for h in $harnesses; do
 done
 # The harness directory has no stray files a seed run would leave.
 check "no vault directory is left in TMPDIR" bash -c '! ls -d "$1"/sw-fuzz-vault.* 2>/dev/null | grep -q .' _ "$TEST_TMP"
+# A finding of the fuzzer as an operator meets it: an answers file whose key holds a terminal
+# escape gets the key named made safe, and the escape never reaches the terminal.
+"$SW_BIN" plan --answers "$fuzz/corpus/answers/regress-escape-in-key.json" >/dev/null 2>"$TEST_TMP/plan.err"
+check "plan --answers names a key holding an escape made safe" grep -qF 'uniq\x1b[31mid: unknown key' "$TEST_TMP/plan.err"
+expect_absent "  ...and no escape byte reaches the terminal" $'\033' "$TEST_TMP/plan.err"
 finish
