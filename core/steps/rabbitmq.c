@@ -88,7 +88,7 @@ static void install_done(struct act *a, int status, const char *err)
 static void install_ready(struct act *a)
 {
 	struct install_data *d = act_data(a);
-	if (vmssh_script(&d->ssh, install_script, install_done) != 0) {
+	if (vmssh_script(&d->ssh, NULL, install_script, install_done) != 0) {
 		vmssh_close(&d->ssh);
 		act_fail(a, "ssh: cannot run the install script");
 	}
@@ -136,7 +136,7 @@ static void user_after_import(struct act *a, int status, const char *err)
 		         err ? err : "");
 		return;
 	}
-	if (vmssh_script(&d->ssh, guest_script, user_after_guest) != 0) {
+	if (vmssh_script(&d->ssh, NULL, guest_script, user_after_guest) != 0) {
 		vmssh_close(&d->ssh);
 		act_fail(a, "ssh: cannot run rabbitmqctl");
 	}
