@@ -333,7 +333,9 @@ static void prove_start(struct act *a)
 	struct prove_data *d = act_data(a);
 	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(act_answer(a, Q_MINIO_PORT)))};
 	d->fd = -1;
-	const char *ip = act_output(a, spec.out_ip);
+	const char *ip;
+	if (vmssh_output(a, spec.out_ip, &ip) != 0)
+		return;
 	if (!ip || inet_pton(AF_INET, ip, &sa.sin_addr) != 1) {
 		act_fail(a, "no IPv4 public IP recorded (%s)", spec.out_ip);
 		return;

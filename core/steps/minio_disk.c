@@ -155,14 +155,15 @@ static const char binary_head[] =
 	"  echo 'the MinIO binary is installed already (sha256 matches)'; echo '@binary=installed'; exit 0\n"
 	"fi\n";
 /* A directory of root's own (mktemp -d: 0700, a new random name), removed on every exit: no
- * other user of the VM can plant, swap or read the file between the check and the install. */
+ * other user of the VM can plant, swap or read the file between the check and the install.
+ * curl -g: the URL is used as it is (no {} [] globbing). */
 static const char binary_download[] =
 	"dir=$(mktemp -d /var/tmp/studio-wizard-minio.XXXXXXXX)\n"
 	"trap 'rm -rf \"$dir\"' EXIT\n"
 	"tmp=$dir/minio\n"
 	"command -v curl >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q curl\n"
 	"echo \"downloading $SRC\"\n"
-	"code=$(curl -sS -L --proto '=http,https' --connect-timeout 20 -o \"$tmp\" -w '%{http_code}' -- \"$SRC\" "
+	"code=$(curl -sS -L -g --proto '=http,https' --connect-timeout 20 -o \"$tmp\" -w '%{http_code}' -- \"$SRC\" "
 	"2>\"$dir/curl.err\") || code=${code:-000}\n"
 	"if [ \"$code\" != 200 ]; then\n"
 	"  echo \"@http=$code\"; echo \"the download failed: HTTP $code $(head -c 300 \"$dir/curl.err\" | tr '\\n' ' ')\"\n"

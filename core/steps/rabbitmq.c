@@ -398,8 +398,9 @@ static void prove_on_header(const struct amqp_probe_result *r, void *arg)
 static void prove_start(struct act *a)
 {
 	struct prove_data *d = act_data(a);
-	struct amqp_probe_opts o = {.host = act_output(a, spec.out_ip), .port = (unsigned)atoi(act_answer(a, Q_RMQ_AMQP_PORT)),
-	                            .mode = AMQP_PROBE_HEADER};
+	struct amqp_probe_opts o = {.port = (unsigned)atoi(act_answer(a, Q_RMQ_AMQP_PORT)), .mode = AMQP_PROBE_HEADER};
+	if (vmssh_output(a, spec.out_ip, &o.host) != 0)
+		return;
 	if (!o.host) {
 		act_fail(a, "no public IP recorded (%s)", spec.out_ip);
 		return;

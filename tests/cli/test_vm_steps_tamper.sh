@@ -79,6 +79,49 @@ touch $M$n
 	done
 done
 
+# The answers file: each answer that reaches a VM (in a script, a path, a login or on stdin)
+# with metacharacters is refused by its validator before anything starts, naming the key.
+cp "$TEST_TMP/good.json" "$ST"
+forget minio.binary rabbitmq.user
+# bad_answer KEY VALUE RULE
+bad_answer() {
+	n=$((n + 1))
+	python3 - "$TEST_TMP/a.json" "$TEST_TMP/bad.json" "$1" "${2//@M@/$M$n}" <<'PY'
+import json, sys
+src, dst, key, value = sys.argv[1:]
+a = json.load(open(src))
+sec, k = key.split(".")
+a[sec][k] = value
+json.dump(a, open(dst, "w"), indent=1)
+PY
+	expect_exit 2 "answers $1 with ${4}: refused" runp --answers "$TEST_TMP/bad.json" --cloud "$FAKE_CLOUD" --until minio
+	check "  ...naming $1: $3" grep -qF "$1: $3" "$TEST_TMP/err"
+	got=$(on_vm minio "ls -d $M$n 2>/dev/null; echo vm-answered")$(on_vm rabbitmq "ls -d $M$n 2>/dev/null")
+	check "  ...and nothing ran on either VM ($M$n does not exist)" test "$got" = vm-answered
+}
+bad_answer minio.binary_sha256 "$MINIO_SHA'; touch @M@; : '" 'must be a sha256' "' and ;"
+bad_answer minio.binary_url "http://127.0.0.1:$HTTP_PORT/minio'\"\$(touch @M@)\"'" 'must be an http:// or https:// URL' "', \" and \$()"
+bad_answer minio.binary_url "http://127.0.0.1:$HTTP_PORT/minio?\`touch @M@\`" 'must be an http:// or https:// URL' 'backticks'
+bad_answer minio.admin_user "azureuser\$(touch @M@)" 'must be 1-32 lower-case letters' '$()'
+bad_answer minio.port "9000;touch @M@" 'must be a whole number' ';'
+bad_answer rabbitmq.admin_user "azureuser
+touch @M@" 'must not hold control characters' 'a newline'
+bad_answer rabbitmq.amqp_user "studio\"ml\$(touch @M@)" "must be 1-64 letters" '" and $()'
+# $() and ; are URL characters: such a URL is valid, and reaches curl as one literal word.
+n=$((n + 1))
+url="http://127.0.0.1:$HTTP_PORT/minio?a=\$(touch\$IFS$M$n);touch\$IFS$M$n"
+python3 - "$TEST_TMP/a.json" "$TEST_TMP/url.json" "$url" <<'PY'
+import json, sys
+a = json.load(open(sys.argv[1])); a["minio"]["binary_url"] = sys.argv[3]
+json.dump(a, open(sys.argv[2], "w"), indent=1)
+PY
+on_vm minio "rm -f /usr/local/bin/minio"
+expect_exit 0 "a valid URL holding \$() and ; is downloaded" runp --answers "$TEST_TMP/url.json" --cloud "$FAKE_CLOUD" --until minio ||
+	tail -n 20 "$TEST_TMP/out" | sed 's/^/#   /'
+check "  ...the http server saw the literal query" grep -qF "GET /minio?a=\$(touch\$IFS$M$n);touch\$IFS$M$n " "$TEST_TMP/www.log"
+got=$(on_vm minio "ls -d $M$n 2>/dev/null; echo vm-answered")
+check "  ...and nothing ran on the VM ($M$n does not exist)" test "$got" = vm-answered
+
 # The good state again: the download goes to a private directory. Planted by another user:
 # /var/tmp/minio.download (a symlink to a file root must not write) and /var/tmp/minio.curl.
 cp "$TEST_TMP/good.json" "$ST"
