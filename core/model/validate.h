@@ -33,6 +33,10 @@ int validate_bool(const char *value, char *why, size_t whylen);
 int validate_dir(const char *value, char *why, size_t whylen);
 /* "*", or IPv4 addresses / CIDR ranges separated by commas (NSG source prefixes). */
 int validate_sources(const char *value, char *why, size_t whylen);
+/* a.b.c.d, each part 0-255 without leading zeros. */
+int validate_ipv4(const char *value, char *why, size_t whylen);
+/* http://a.b.c.d:port (an S3 endpoint as the Minio step records it). */
+int validate_endpoint(const char *value, char *why, size_t whylen);
 /* http:// or https:// URL of printable characters without spaces or quotes. */
 int validate_url(const char *value, char *why, size_t whylen);
 /* 64 lower-case hex digits. */

@@ -1,5 +1,5 @@
 /* Validators for the service VMs' network and binary answers: NSG source ranges, the MinIO
- * download URL, its sha256 and the local copy offered for upload. */
+ * download URL, its sha256 and the local copy offered for upload; the VMs' addresses. */
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -81,6 +81,31 @@ int validate_sources(const char *value, char *why, size_t whylen)
 	}
 	if (!count || count > 64)
 		return vnfail(why, whylen, "must name between 1 and 64 sources");
+	return 0;
+}
+
+int validate_ipv4(const char *value, char *why, size_t whylen)
+{
+	size_t n = strlen(value);
+	if (n > 15 || strchr(value, '/') || !vn_cidr_ok(value, n))
+		return vnfail(why, whylen, "must be an IPv4 address such as 203.0.113.7");
+	return 0;
+}
+
+/* http://a.b.c.d:port, as the Minio step records its S3 endpoint. */
+int validate_endpoint(const char *value, char *why, size_t whylen)
+{
+	char ip[16];
+	const char *host = value + 7, *colon = strncmp(value, "http://", 7) == 0 ? strchr(host, ':') : NULL;
+	int ok = colon && (size_t)(colon - host) < sizeof ip && colon[1] && strlen(colon + 1) <= 5 &&
+	         strspn(colon + 1, "0123456789") == strlen(colon + 1) && colon[1] != '0';
+	if (ok) {
+		snprintf(ip, sizeof ip, "%.*s", (int)(colon - host), host);
+		long port = strtol(colon + 1, NULL, 10);
+		ok = validate_ipv4(ip, NULL, 0) == 0 && port >= 1 && port <= 65535;
+	}
+	if (!ok)
+		return vnfail(why, whylen, "must be http://IPv4:port such as http://203.0.113.7:9000");
 	return 0;
 }
 

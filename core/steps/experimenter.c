@@ -10,49 +10,72 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/model/outputs.h"
 #include "core/steps/overlay_int.h"
 #include "secrets/secmem.h"
 
-static const char *exp_output(const struct state *st, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(st->outputs, key);
-	return cJSON_IsString(v) && *v->valuestring ? v->valuestring : NULL;
-}
-
-/* The stored answer, else the plan's fixed default. */
-static const char *exp_answer(const struct state *st, plan_qid q)
+/* The stored answer (a string, or a number as answers_to_json keeps ports), else the plan's
+ * fixed default; checked by the answer's own validator (the state is a file: its answers are
+ * read as if the operator had typed them). buf, or NULL with err. */
+static const char *exp_answer(const struct state *st, plan_qid q, char *buf, size_t buflen, char *err, size_t errlen)
 {
 	const struct plan_question *pq = plan_question(q);
-	const char *v = state_answer_get(st, pq->key);
-	if (v && *v)
-		return v;
-	return pq->def_kind == PLAN_DEF_TEMPLATE && pq->def && !strchr(pq->def, '{') ? pq->def : "";
+	const char *dot = strchr(pq->key, '.');
+	char section[64], why[512];
+	snprintf(section, sizeof section, "%.*s", dot ? (int)(dot - pq->key) : 0, pq->key);
+	const cJSON *node = cJSON_GetObjectItemCaseSensitive(st->answers, section);
+	node = dot ? cJSON_GetObjectItemCaseSensitive(node, dot + 1) : NULL;
+	if (cJSON_IsString(node) && *node->valuestring)
+		snprintf(buf, buflen, "%s", node->valuestring);
+	else if (cJSON_IsNumber(node))
+		snprintf(buf, buflen, "%.17g", node->valuedouble);
+	else if (node)
+		snprintf(buf, buflen, "(not a string or a number)");
+	else if (pq->def_kind == PLAN_DEF_TEMPLATE && pq->def && !strchr(pq->def, '{'))
+		snprintf(buf, buflen, "%s", pq->def);
+	else
+		buf[0] = '\0';
+	if (plan_question_check(q, buf, why, sizeof why) != 0) {
+		snprintf(err, errlen, "refused answers in state.json: %s; nothing was written", why);
+		return NULL;
+	}
+	return buf;
 }
 
-/* A double-quoted YAML scalar in secmem; percent-encodes first when url is set. NULL on failure. */
-static char *exp_quote(const unsigned char *in, size_t len, int url)
+/* Percent-encodes all but RFC 3986's unreserved characters, into secmem. NULL when out of memory. */
+static char *exp_urlencode(const unsigned char *in, size_t len)
 {
-	char *out = secmem_alloc(len * 3 + 3);
+	char *out = secmem_alloc(len * 3 + 1);
 	size_t o = 0;
-	if (!out)
-		return NULL;
-	out[o++] = '"';
-	for (size_t i = 0; i < len; i++) {
+	for (size_t i = 0; out && i < len; i++) {
 		unsigned char c = in[i];
-		if (c < 0x20 || c == 0x7f) {
-			secmem_free(out);
-			return NULL;
-		}
-		if (url && !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || strchr("-._~", c))) {
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || (c && strchr("-._~", c)))
+			out[o++] = (char)c;
+		else
 			o += (size_t)snprintf(out + o, 4, "%%%02X", c);
-			continue;
-		}
-		if (c == '"' || c == '\\')
-			out[o++] = '\\';
-		out[o++] = (char)c;
 	}
-	out[o++] = '"';
-	out[o] = 0;
+	if (out)
+		out[o] = '\0';
+	return out;
+}
+
+/* in (len bytes, a secret) as a double-quoted YAML scalar by overlay_yaml_quote, in secmem.
+ * NULL when it holds a NUL or a control character, or out of memory. */
+static char *exp_quote(const void *in, size_t len)
+{
+	size_t cap = 2 * len + 8;   /* every byte escaped, the quotes, overlay_yaml_quote's margin */
+	char *z = secmem_alloc(len + 1), *out = secmem_alloc(cap);
+	int ok = z && out && !memchr(in, 0, len);
+	if (ok) {
+		memcpy(z, in, len);
+		z[len] = '\0';
+		ok = overlay_yaml_quote(z, out, cap) == 0;
+	}
+	secmem_free(z);
+	if (!ok) {
+		secmem_free(out);
+		return NULL;
+	}
 	return out;
 }
 
@@ -83,16 +106,32 @@ static int exp_create(const char *path, const void *data, size_t len, char *err,
 
 int experimenter_write(const struct state *st, const vault *v, const char *path, char *err, size_t errlen)
 {
-	const char *ip = exp_output(st, "rabbitmq.public_ip"), *endpoint = exp_output(st, "minio.endpoint"),
-	           *pub = exp_output(st, "overlay.runner_public_key");
+	/* Every value of the file read where it is used, in its exact format: an edited state
+	 * must not send the password to another host or break the YAML. */
+	static const char *const out_keys[] = {"rabbitmq.public_ip", "minio.endpoint", "overlay.runner_public_key"};
+	static const char *const out_steps[] = {"rabbitmq", "minio", "overlay"};
+	const char *outv[3];
+	char why[512];
+	for (int i = 0; i < 3; i++) {
+		if (outputs_get(st->outputs, out_keys[i], &outv[i], why, sizeof why) != 0) {
+			snprintf(err, errlen, "refused %s; nothing was written", why);
+			return -1;
+		}
+		if (!outv[i]) {
+			snprintf(err, errlen, "%s is missing: the %s step provides it; install it first", out_keys[i],
+			         out_steps[i]);
+			return -1;
+		}
+	}
+	const char *ip = outv[0], *endpoint = outv[1], *pub = outv[2];
+	char ubuf[256], pbuf[64], bbuf[256];
+	const char *user = exp_answer(st, Q_RMQ_AMQP_USER, ubuf, sizeof ubuf, err, errlen);
+	const char *port = user ? exp_answer(st, Q_RMQ_AMQP_PORT, pbuf, sizeof pbuf, err, errlen) : NULL;
+	const char *bucket = port ? exp_answer(st, Q_MINIO_BUCKET, bbuf, sizeof bbuf, err, errlen) : NULL;
+	if (!bucket)
+		return -1;
 	const unsigned char *pass, *ak, *sk, *sign;
 	size_t pass_len, ak_len, sk_len, sign_len;
-	if (!ip || !endpoint || !pub) {
-		snprintf(err, errlen, "%s is missing: the %s step provides it; install it first",
-		         !ip ? "rabbitmq.public_ip" : !endpoint ? "minio.endpoint" : "overlay.runner_public_key",
-		         !ip ? "rabbitmq" : !endpoint ? "minio" : "overlay");
-		return -1;
-	}
 	static const char *const names[] = {"rabbitmq-password", "minio-access-key", "minio-secret-key",
 	                                    "experimenter-signing-key"};
 	static const char *const steps[] = {"rabbitmq", "minio", "minio", "overlay"};
@@ -135,25 +174,30 @@ int experimenter_write(const struct state *st, const vault *v, const char *path,
 			snprintf(err, errlen, "%s: exists already; not overwritten (choose another file with --out)", all[i]);
 			return -1;
 		}
-	const char *user = exp_answer(st, Q_RMQ_AMQP_USER), *port = exp_answer(st, Q_RMQ_AMQP_PORT),
-	           *bucket = exp_answer(st, Q_MINIO_BUCKET);
-	char *qpass = exp_quote(pass, pass_len, 1), *qak = exp_quote(ak, ak_len, 0), *qsk = exp_quote(sk, sk_len, 0);
-	char *text = NULL;
-	char q_end[600], q_bucket[300], q_pub[PATH_MAX * 2 + 8], q_sign[PATH_MAX * 2 + 8], q_user[300];
+	char *euser = exp_urlencode((const unsigned char *)user, strlen(user)), *epass = exp_urlencode(pass, pass_len);
+	char *url = NULL, *qurl = NULL, *qak = exp_quote(ak, ak_len), *qsk = exp_quote(sk, sk_len), *text = NULL;
+	char q_end[600], q_bucket[300], q_pub[PATH_MAX * 2 + 8], q_sign[PATH_MAX * 2 + 8];
 	int rc = -1;
-	if (!qpass || !qak || !qsk || overlay_yaml_quote(endpoint, q_end, sizeof q_end) ||
+	size_t urlcap = (euser ? strlen(euser) : 0) + (epass ? strlen(epass) : 0) + 128;
+	if (!euser || !epass || !(url = secmem_alloc(urlcap))) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	/* The runner's queue URL (runner-facts §2): user and password percent-encoded, vhost "/". */
+	snprintf(url, urlcap, "amqp://%s:%s@%s:%s/%%2f?connection_attempts=30&retry_delay=.5&socket_timeout=5", euser,
+	         epass, ip, port);
+	qurl = exp_quote(url, strlen(url));
+	if (!qurl || !qak || !qsk || overlay_yaml_quote(endpoint, q_end, sizeof q_end) ||
 	    overlay_yaml_quote(bucket, q_bucket, sizeof q_bucket) || overlay_yaml_quote(pubpath, q_pub, sizeof q_pub) ||
-	    overlay_yaml_quote(signpath, q_sign, sizeof q_sign) || overlay_yaml_quote(user, q_user, sizeof q_user)) {
+	    overlay_yaml_quote(signpath, q_sign, sizeof q_sign)) {
 		snprintf(err, errlen, "a value holds control characters or is too long");
 		goto out;
 	}
-	size_t cap = 4096 + strlen(qpass) + 2 * (strlen(qak) + strlen(qsk)) + 4 * strlen(q_end) + sizeof q_pub * 2;
+	size_t cap = 4096 + strlen(qurl) + 3 * (strlen(qak) + strlen(qsk)) + 4 * strlen(q_end) + sizeof q_pub * 2;
 	if (!(text = secmem_alloc(cap))) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
-	/* The amqp URL: the quoted password sits between the quotes of the whole URL. */
-	qpass[strlen(qpass) - 1] = 0;
 	int n = snprintf(text, cap,
 	                 "# studioml client configuration for this install, written by studio-wizard.\n"
 	                 "# It holds the queue's password and Minio's keys: keep it private (mode 0600).\n"
@@ -181,7 +225,7 @@ int experimenter_write(const struct state *st, const vault *v, const char *path,
 	                 "  AWS_DEFAULT_REGION: us-east-1\n"
 	                 "cloud:\n"
 	                 "  queue:\n"
-	                 "    rmq: \"amqp://%s:%s@%s:%s/%%2f?connection_attempts=30&retry_delay=.5&socket_timeout=5\"\n"
+	                 "    rmq: %s\n"
 	                 "resources_needed:\n"
 	                 "  cpus: 2\n"
 	                 "  gpus: 1\n"
@@ -189,8 +233,7 @@ int experimenter_write(const struct state *st, const vault *v, const char *path,
 	                 "  ram: 32gb\n"
 	                 "public_key_path: %s\n"
 	                 "signing_key_path: %s\n",
-	                 q_end, q_bucket, qak, qsk, q_end, q_bucket, qak, qsk, qak, qsk, user, qpass + 1, ip, port, q_pub,
-	                 q_sign);
+	                 q_end, q_bucket, qak, qsk, q_end, q_bucket, qak, qsk, qak, qsk, qurl, q_pub, q_sign);
 	if (n < 0 || (size_t)n >= cap) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
@@ -208,7 +251,10 @@ int experimenter_write(const struct state *st, const vault *v, const char *path,
 	}
 	rc = 0;
 out:
-	secmem_free(qpass);
+	secmem_free(euser);
+	secmem_free(epass);
+	secmem_free(url);
+	secmem_free(qurl);
 	secmem_free(qak);
 	secmem_free(qsk);
 	secmem_free(text);

@@ -48,7 +48,6 @@ static void vm_describe(const struct answers *a, char *o, size_t n) { vm_vm_desc
 
 struct server_data {
 	struct vmssh ssh;
-	char script[4096];
 	char envpath[256];
 };
 
@@ -60,41 +59,42 @@ static const char server_prepare[] =
 	"chown minio-user:minio-user /data/minio\n"
 	"chmod 0750 /data/minio\n";
 
-#define SERVER_UNIT \
-	"install -m 0600 -o root -g root '%s' /etc/default/minio\n" \
-	"rm -f '%s'\n" \
-	"cat >/etc/systemd/system/minio.service.new <<'UNIT'\n" \
-	"[Unit]\n" \
-	"Description=MinIO object storage (written by studio-wizard)\n" \
-	"Wants=network-online.target\n" \
-	"After=network-online.target\n" \
-	"RequiresMountsFor=/data\n" \
-	"AssertFileIsExecutable=/usr/local/bin/minio\n" \
-	"\n" \
-	"[Service]\n" \
-	"Type=simple\n" \
-	"User=minio-user\n" \
-	"Group=minio-user\n" \
-	"EnvironmentFile=/etc/default/minio\n" \
-	"ExecStart=/usr/local/bin/minio server $MINIO_OPTS $MINIO_VOLUMES\n" \
-	"Restart=always\n" \
-	"LimitNOFILE=65536\n" \
-	"TimeoutStopSec=30\n" \
-	"\n" \
-	"[Install]\n" \
-	"WantedBy=multi-user.target\n" \
-	"UNIT\n" \
-	"mv -f /etc/systemd/system/minio.service.new /etc/systemd/system/minio.service\n" \
-	"systemctl daemon-reload\n" \
-	"systemctl enable minio >/dev/null 2>&1 || systemctl enable minio\n" \
-	"systemctl restart minio\n" \
-	"i=0\n" \
-	"until ss -Hltn 2>/dev/null | awk '{print $4}' | grep -q ':%s$'; do\n" \
-	"  i=$((i + 1)); [ $i -le 60 ] || { echo 'minio does not listen on port %s'; tail -n 20 /var/log/minio.log " \
-	"2>/dev/null; journalctl -u minio -n 20 --no-pager 2>/dev/null; exit 1; }\n" \
-	"  sleep 0.5\n" \
-	"done\n" \
-	"echo \"minio is $(systemctl is-active minio), enabled, listening on port %s\"\n"
+/* $ENVFILE: the keys' file as SFTP wrote it in the admin user's home; $PORT: minio.port. */
+static const char server_unit[] =
+	"install -m 0600 -o root -g root \"$ENVFILE\" /etc/default/minio\n"
+	"rm -f \"$ENVFILE\"\n"
+	"cat >/etc/systemd/system/minio.service.new <<'UNIT'\n"
+	"[Unit]\n"
+	"Description=MinIO object storage (written by studio-wizard)\n"
+	"Wants=network-online.target\n"
+	"After=network-online.target\n"
+	"RequiresMountsFor=/data\n"
+	"AssertFileIsExecutable=/usr/local/bin/minio\n"
+	"\n"
+	"[Service]\n"
+	"Type=simple\n"
+	"User=minio-user\n"
+	"Group=minio-user\n"
+	"EnvironmentFile=/etc/default/minio\n"
+	"ExecStart=/usr/local/bin/minio server $MINIO_OPTS $MINIO_VOLUMES\n"
+	"Restart=always\n"
+	"LimitNOFILE=65536\n"
+	"TimeoutStopSec=30\n"
+	"\n"
+	"[Install]\n"
+	"WantedBy=multi-user.target\n"
+	"UNIT\n"
+	"mv -f /etc/systemd/system/minio.service.new /etc/systemd/system/minio.service\n"
+	"systemctl daemon-reload\n"
+	"systemctl enable minio >/dev/null 2>&1 || systemctl enable minio\n"
+	"systemctl restart minio\n"
+	"i=0\n"
+	"until ss -Hltn 2>/dev/null | awk '{print $4}' | grep -qx \".*:$PORT\"; do\n"
+	"  i=$((i + 1)); [ $i -le 60 ] || { echo \"minio does not listen on port $PORT\"; tail -n 20 /var/log/minio.log "
+	"2>/dev/null; journalctl -u minio -n 20 --no-pager 2>/dev/null; exit 1; }\n"
+	"  sleep 0.5\n"
+	"done\n"
+	"echo \"minio is $(systemctl is-active minio), enabled, listening on port $PORT\"\n";
 
 static void server_end(struct act *a, int ok, const char *what, int status, const char *err)
 {
@@ -119,8 +119,8 @@ static void server_after_env(struct act *a, int status, const char *err)
 		server_end(a, 0, "writing the MinIO keys over SFTP failed", status, err);
 		return;
 	}
-	snprintf(d->script, sizeof d->script, SERVER_UNIT, d->envpath, d->envpath, port, port, port);
-	if (vmssh_script(&d->ssh, d->script, server_after_unit) != 0)
+	const char *kv[] = {"ENVFILE", d->envpath, "PORT", port, NULL};
+	if (vmssh_script(&d->ssh, kv, server_unit, server_after_unit) != 0)
 		server_end(a, 0, "ssh: cannot run the service script", -1, NULL);
 }
 
@@ -164,7 +164,7 @@ static void server_after_prepare(struct act *a, int status, const char *err)
 static void server_ready(struct act *a)
 {
 	struct server_data *d = act_data(a);
-	if (vmssh_script(&d->ssh, server_prepare, server_after_prepare) != 0)
+	if (vmssh_script(&d->ssh, NULL, server_prepare, server_after_prepare) != 0)
 		server_end(a, 0, "ssh: cannot run the service script", -1, NULL);
 }
 
@@ -333,7 +333,9 @@ static void prove_start(struct act *a)
 	struct prove_data *d = act_data(a);
 	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(act_answer(a, Q_MINIO_PORT)))};
 	d->fd = -1;
-	const char *ip = act_output(a, spec.out_ip);
+	const char *ip;
+	if (vmssh_output(a, spec.out_ip, &ip) != 0)
+		return;
 	if (!ip || inet_pton(AF_INET, ip, &sa.sin_addr) != 1) {
 		act_fail(a, "no IPv4 public IP recorded (%s)", spec.out_ip);
 		return;

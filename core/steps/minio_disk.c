@@ -15,32 +15,6 @@
 
 #define MINIO_BINARY_MAX (512L * 1024 * 1024)
 
-/* tpl with each {NAME} of names replaced by the value beside it. 0, or -1 when out is too small. */
-static int minio_fill(char *out, size_t outlen, const char *tpl, const char *const *kv)
-{
-	size_t o = 0;
-	for (const char *p = tpl; *p;) {
-		const char *v = NULL;
-		size_t skip = 1;
-		for (size_t i = 0; *p == '{' && kv[i]; i += 2) {
-			size_t n = strlen(kv[i]);
-			if (strncmp(p + 1, kv[i], n) == 0 && p[1 + n] == '}') {
-				v = kv[i + 1];
-				skip = n + 2;
-				break;
-			}
-		}
-		size_t n = v ? strlen(v) : 1;
-		if (o + n >= outlen)
-			return -1;
-		memcpy(out + o, v ? v : p, n);
-		o += n;
-		p += skip;
-	}
-	out[o] = '\0';
-	return 0;
-}
-
 /* ---- the disk ---- */
 
 static void minio_uuid(char out[37])
@@ -53,9 +27,8 @@ static void minio_uuid(char out[37])
 	         b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
 }
 
-/* {PARTUUID}, {FSUUID}: chosen before anything is written. */
+/* $P, $F: the partition's GUID and the filesystem's UUID, chosen before anything is written. */
 static const char disk_script[] =
-	"P='{PARTUUID}'; F='{FSUUID}'\n"
 	/* A run killed here leaves its script going on the VM for a while: one at a time. */
 	"exec 9>/run/studio-wizard-minio-disk.lock\n"
 	"if ! flock -n 9; then\n"
@@ -137,14 +110,14 @@ static void disk_done(struct act *a, int status, const char *err)
 	else if (status != 0)
 		act_fail(a, "preparing the data disk failed (exit %d): %s", status, err ? err : "");
 	else
-		act_done(a, "/data mounted (ext4 %s, %s)", act_output(a, MINIO_OUT_FSUUID), size);
+		act_done(a, "/data mounted (ext4 %s, %s)", d->fsuuid, size);
 }
 
 static void disk_ready(struct act *a)
 {
 	struct minio_disk_data *d = act_data(a);
-	const char *kv[] = {"PARTUUID", act_output(a, MINIO_OUT_PARTUUID), "FSUUID", act_output(a, MINIO_OUT_FSUUID), NULL};
-	if (minio_fill(d->script, sizeof d->script, disk_script, kv) != 0 || vmssh_script(&d->ssh, d->script, disk_done) != 0) {
+	const char *kv[] = {"P", d->partuuid, "F", d->fsuuid, NULL};
+	if (vmssh_script(&d->ssh, kv, disk_script, disk_done) != 0) {
 		vmssh_close(&d->ssh);
 		act_fail(a, "ssh: cannot run the disk script");
 	}
@@ -154,49 +127,65 @@ void minio_disk_start(struct act *a)
 {
 	struct minio_disk_data *d = act_data(a);
 	char id[37];
-	/* Chosen and saved before anything is written, so a resumed run knows its own partition. */
-	const char *outs[] = {MINIO_OUT_PARTUUID, MINIO_OUT_FSUUID};
-	for (size_t i = 0; i < 2; i++)
-		if (!act_output(a, outs[i])) {
+	/* Chosen and saved before anything is written, so a resumed run knows its own partition;
+	 * one read back from the state must be a UUID before it goes near the disk script. */
+	const char *outs[] = {MINIO_OUT_PARTUUID, MINIO_OUT_FSUUID}, *v;
+	char *dst[] = {d->partuuid, d->fsuuid};
+	for (size_t i = 0; i < 2; i++) {
+		if (vmssh_output(a, outs[i], &v) != 0)
+			return;
+		if (!v) {
 			minio_uuid(id);
 			if (act_output_set(a, outs[i], id) != 0) {
 				act_fail(a, "cannot save the state");
 				return;
 			}
+			v = id;
 		}
+		snprintf(dst[i], 37, "%s", v);
+	}
 	vmssh_open(a, &d->ssh, &minio_spec, disk_ready);
 }
 
 /* ---- the binary ---- */
 
-/* {SHA256}, {SRC}: a URL to download, or the uploaded file's path. */
+/* $WANT: the sha256; $SRC: the URL to download, or the uploaded file's path. */
 static const char binary_head[] =
-	"want='{SHA256}'\n"
-	"if [ -x /usr/local/bin/minio ] && [ \"$(sha256sum /usr/local/bin/minio | cut -d' ' -f1)\" = \"$want\" ]; then\n"
+	"if [ -x /usr/local/bin/minio ] && [ \"$(sha256sum /usr/local/bin/minio | cut -d' ' -f1)\" = \"$WANT\" ]; then\n"
 	"  echo 'the MinIO binary is installed already (sha256 matches)'; echo '@binary=installed'; exit 0\n"
 	"fi\n";
+/* A directory of root's own (mktemp -d: 0700, a new random name), removed on every exit: no
+ * other user of the VM can plant, swap or read the file between the check and the install.
+ * curl -g: the URL is used as it is (no {} [] globbing). */
 static const char binary_download[] =
-	"tmp=/var/tmp/minio.download; rm -f \"$tmp\"\n"
+	"dir=$(mktemp -d /var/tmp/studio-wizard-minio.XXXXXXXX)\n"
+	"trap 'rm -rf \"$dir\"' EXIT\n"
+	"tmp=$dir/minio\n"
 	"command -v curl >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q curl\n"
-	"echo 'downloading {SRC}'\n"
-	"code=$(curl -sS -L --proto '=http,https' --connect-timeout 20 -o \"$tmp\" -w '%{http_code}' '{SRC}' "
-	"2>/var/tmp/minio.curl) || code=${code:-000}\n"
+	"echo \"downloading $SRC\"\n"
+	"code=$(curl -sS -L -g --proto '=http,https' --connect-timeout 20 -o \"$tmp\" -w '%{http_code}' -- \"$SRC\" "
+	"2>\"$dir/curl.err\") || code=${code:-000}\n"
 	"if [ \"$code\" != 200 ]; then\n"
-	"  echo \"@http=$code\"; echo \"the download failed: HTTP $code $(head -c 300 /var/tmp/minio.curl | tr '\\n' ' ')\"\n"
-	"  rm -f \"$tmp\"; exit 4\n"
+	"  echo \"@http=$code\"; echo \"the download failed: HTTP $code $(head -c 300 \"$dir/curl.err\" | tr '\\n' ' ')\"\n"
+	"  exit 4\n"
 	"fi\n";
-static const char binary_upload[] = "tmp='{SRC}'\n";
+/* The upload went over SFTP to the admin user's home (mode 0600): copied into root's own
+ * directory before it is checked, so what is checked is what is installed. */
+static const char binary_upload[] =
+	"dir=$(mktemp -d /var/tmp/studio-wizard-minio.XXXXXXXX)\n"
+	"trap 'rm -rf \"$dir\" \"$SRC\"' EXIT\n"
+	"tmp=$dir/minio\n"
+	"cp -- \"$SRC\" \"$tmp\"\n";
 static const char binary_tail[] =
 	"got=$(sha256sum \"$tmp\" | cut -d' ' -f1)\n"
-	"if [ \"$got\" != \"$want\" ]; then\n"
-	"  echo \"sha256 mismatch: the file has $got, minio.binary_sha256 says $want; nothing was installed\"\n"
-	"  rm -f \"$tmp\"; exit 5\n"
+	"if [ \"$got\" != \"$WANT\" ]; then\n"
+	"  echo \"sha256 mismatch: the file has $got, minio.binary_sha256 says $WANT; nothing was installed\"\n"
+	"  exit 5\n"
 	"fi\n"
 	"install -m 0755 -o root -g root \"$tmp\" /usr/local/bin/minio\n"
-	"rm -f \"$tmp\"\n"
 	"echo \"installed /usr/local/bin/minio (sha256 $got)\"; echo '@binary=installed'\n";
 
-static void binary_build(struct act *a, int upload)
+static int binary_run(struct act *a, int upload, void (*done)(struct act *a, int status, const char *err))
 {
 	struct minio_binary_data *d = act_data(a);
 	char src[512];
@@ -204,11 +193,10 @@ static void binary_build(struct act *a, int upload)
 		snprintf(src, sizeof src, "/home/%s/.minio.upload", act_answer(a, Q_MINIO_ADMIN_USER));
 	else
 		snprintf(src, sizeof src, "%s", act_answer(a, Q_MINIO_BINARY_URL));
-	char tpl[4096];
-	snprintf(tpl, sizeof tpl, "%s%s%s", binary_head, upload ? binary_upload : binary_download, binary_tail);
-	const char *kv[] = {"SHA256", act_answer(a, Q_MINIO_BINARY_SHA256), "SRC", src, NULL};
-	if (minio_fill(d->script, sizeof d->script, tpl, kv) != 0)
-		d->script[0] = '\0';
+	snprintf(d->script, sizeof d->script, "%s%s%s", binary_head, upload ? binary_upload : binary_download,
+	         binary_tail);
+	const char *kv[] = {"WANT", act_answer(a, Q_MINIO_BINARY_SHA256), "SRC", src, NULL};
+	return vmssh_script(&d->ssh, kv, d->script, done);
 }
 
 void minio_binary_stop(struct act *a)
@@ -251,8 +239,7 @@ static void binary_after_put(struct act *a, int status, const char *err)
 		return;
 	}
 	act_progress(a, "uploaded; checking its sha256 on the VM");
-	binary_build(a, 1);
-	if (vmssh_script(&d->ssh, d->script, binary_after_upload_check) != 0)
+	if (binary_run(a, 1, binary_after_upload_check) != 0)
 		binary_end(a, 0, "ssh: cannot run the install script");
 }
 
@@ -323,9 +310,7 @@ static void binary_after_download(struct act *a, int status, const char *err)
 
 static void binary_ready(struct act *a)
 {
-	struct minio_binary_data *d = act_data(a);
-	binary_build(a, 0);
-	if (vmssh_script(&d->ssh, d->script, binary_after_download) != 0)
+	if (binary_run(a, 0, binary_after_download) != 0)
 		binary_end(a, 0, "ssh: cannot run the install script");
 }
 

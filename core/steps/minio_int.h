@@ -13,7 +13,7 @@ extern const struct vm_spec minio_spec;
  * not make, partitioned (GPT, one partition), ext4, in /etc/fstab by UUID, mounted at /data. */
 struct minio_disk_data {
 	struct vmssh ssh;
-	char script[8192];
+	char partuuid[37], fsuuid[37];   /* checked (core/model/outputs.h) before the script sees them */
 };
 void minio_disk_start(struct act *a);
 

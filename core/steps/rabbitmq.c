@@ -88,7 +88,7 @@ static void install_done(struct act *a, int status, const char *err)
 static void install_ready(struct act *a)
 {
 	struct install_data *d = act_data(a);
-	if (vmssh_script(&d->ssh, install_script, install_done) != 0) {
+	if (vmssh_script(&d->ssh, NULL, install_script, install_done) != 0) {
 		vmssh_close(&d->ssh);
 		act_fail(a, "ssh: cannot run the install script");
 	}
@@ -136,7 +136,7 @@ static void user_after_import(struct act *a, int status, const char *err)
 		         err ? err : "");
 		return;
 	}
-	if (vmssh_script(&d->ssh, guest_script, user_after_guest) != 0) {
+	if (vmssh_script(&d->ssh, NULL, guest_script, user_after_guest) != 0) {
 		vmssh_close(&d->ssh);
 		act_fail(a, "ssh: cannot run rabbitmqctl");
 	}
@@ -398,8 +398,9 @@ static void prove_on_header(const struct amqp_probe_result *r, void *arg)
 static void prove_start(struct act *a)
 {
 	struct prove_data *d = act_data(a);
-	struct amqp_probe_opts o = {.host = act_output(a, spec.out_ip), .port = (unsigned)atoi(act_answer(a, Q_RMQ_AMQP_PORT)),
-	                            .mode = AMQP_PROBE_HEADER};
+	struct amqp_probe_opts o = {.port = (unsigned)atoi(act_answer(a, Q_RMQ_AMQP_PORT)), .mode = AMQP_PROBE_HEADER};
+	if (vmssh_output(a, spec.out_ip, &o.host) != 0)
+		return;
 	if (!o.host) {
 		act_fail(a, "no public IP recorded (%s)", spec.out_ip);
 		return;

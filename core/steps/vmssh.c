@@ -3,9 +3,12 @@
 
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "core/model/outputs.h"
 #include "core/remote/keys.h"
+#include "core/remote/shquote.h"
 
 #define VMSSH_BOOT_MS (5L * 60 * 1000)   /* a new VM may take minutes before sshd answers */
 
@@ -42,6 +45,20 @@ static void vmssh_on_error(struct ssh_session *s, const char *msg, void *arg)
 	act_fail(a, "ssh %s@%s: %s", act_answer(a, v->spec->q_admin), v->host, msg);
 }
 
+int vmssh_output(struct act *a, const char *key, const char **value)
+{
+	char why[512];
+	if (outputs_check(key, act_output(a, key), why, sizeof why) == 0) {
+		*value = act_output(a, key);
+		return 0;
+	}
+	*value = NULL;
+	if (!act_output(a, key))
+		return 0;
+	act_fail(a, "refused %s; nothing was run on the VM (was state.json edited?)", why);
+	return -1;
+}
+
 int vmssh_open(struct act *a, struct vmssh *v, const struct vm_spec *spec, void (*ready)(struct act *a))
 {
 	const unsigned char *hk, *ak;
@@ -50,7 +67,9 @@ int vmssh_open(struct act *a, struct vmssh *v, const struct vm_spec *spec, void 
 	v->a = a;
 	v->spec = spec;
 	v->ready = ready;
-	const char *ip = act_output(a, spec->out_ip);
+	const char *ip;
+	if (vmssh_output(a, spec->out_ip, &ip) != 0)
+		return -1;
 	if (!ip) {
 		act_fail(a, "no public IP recorded for %s (%s)", act_answer(a, spec->q_name), spec->out_ip);
 		return -1;
@@ -104,12 +123,18 @@ static void vmssh_on_exit(int status, const char *err, void *arg)
 	v->done(v->a, status, err ? err : (status != 0 ? v->last : NULL));
 }
 
-int vmssh_script(struct vmssh *v, const char *script, void (*done)(struct act *a, int status, const char *err))
+int vmssh_script(struct vmssh *v, const char *const *vars, const char *body,
+                 void (*done)(struct act *a, int status, const char *err))
 {
 	v->done = done;
 	v->nmarks = 0;
 	v->last[0] = '\0';
-	return ssh_exec(v->s, VMSSH_RUN_SCRIPT, script, strlen(script), vmssh_on_line, vmssh_on_exit, v);
+	char *script = shquote_script(vars, body);
+	if (!script)
+		return -1;
+	int rc = ssh_exec(v->s, VMSSH_RUN_SCRIPT, script, strlen(script), vmssh_on_line, vmssh_on_exit, v);
+	free(script);
+	return rc;
 }
 
 int vmssh_exec(struct vmssh *v, const char *command, const void *in, size_t inlen,

@@ -32,8 +32,15 @@ struct vmssh {
 /* Connects (retrying while the VM boots); ready(a) when logged in, else the action fails. 0 or -1
  * (the action has failed already). */
 int vmssh_open(struct act *a, struct vmssh *v, const struct vm_spec *spec, void (*ready)(struct act *a));
-/* Runs script as root (sh -eu, stdin /dev/null); done(a, exit status or -1, err). 0 or -1. */
-int vmssh_script(struct vmssh *v, const char *script, void (*done)(struct act *a, int status, const char *err));
+/* Runs a script as root (sh -eu, stdin /dev/null): the variables of vars (name, value pairs,
+ * NULL-ended, may be NULL) assigned through shquote_script (core/remote/shquote.h), then body,
+ * which names them only as "$NAME". The script goes on stdin; done(a, exit status or -1, err).
+ * 0 or -1 (also for a value shquote refuses). */
+int vmssh_script(struct vmssh *v, const char *const *vars, const char *body,
+                 void (*done)(struct act *a, int status, const char *err));
+/* The output key, checked against its format (core/model/outputs.h). 0 with *value (NULL when
+ * absent), or -1 when it is refused: the action has failed naming the key and the rule. */
+int vmssh_output(struct act *a, const char *key, const char **value);
 /* Runs command as the admin user with in (a secret) as its whole stdin. 0 or -1. */
 int vmssh_exec(struct vmssh *v, const char *command, const void *in, size_t inlen,
                void (*done)(struct act *a, int status, const char *err));

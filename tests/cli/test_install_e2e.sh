@@ -78,4 +78,51 @@ check "  ...and the installed S3 endpoint and bucket" sh -c "grep -q 'http://127
 check "  ...with mode 0600" test "$(stat -c %a "$TEST_TMP/exp/config.yaml")" = 600
 check "  ...and a warning that it holds secrets in clear text" grep -q 'password and the Minio keys in clear text' "$TEST_TMP/exp.err"
 check "no secret in state.json or wizard.log" sh -c "! grep -qF '$pw' '$SW_STATE/state.json' '$SW_STATE/wizard.log'"
+
+# An edited state: export checks every value it writes, where it reads it, as the answers
+# are checked; a refused one is named and nothing is written.
+cp "$SW_STATE/state.json" "$TEST_TMP/good-state.json"
+# exp_edit SECTION.KEY JSON_VALUE: the good state with that member of answers (or outputs,
+# for a quoted output key) replaced; then export into an empty directory.
+exp_edit() {
+	cp "$TEST_TMP/good-state.json" "$SW_STATE/state.json"
+	python3 - "$SW_STATE/state.json" "$1" "$2" <<'PY'
+import json, sys
+path, where, value = sys.argv[1:]
+s = json.load(open(path))
+if where.startswith("outputs:"):
+    s["outputs"][where[8:]] = json.loads(value)
+else:
+    sec, key = where.split(".")
+    s["answers"].setdefault(sec, {})[key] = json.loads(value)
+json.dump(s, open(path, "w"), indent=1)
+PY
+	rm -rf "$TEST_TMP/exp2" && mkdir "$TEST_TMP/exp2"
+	swp export experimenter --out "$TEST_TMP/exp2/config.yaml" >"$TEST_TMP/exp2.out" 2>"$TEST_TMP/exp2.err"
+}
+# exp_refused WHERE JSON_VALUE MESSAGE
+exp_refused() {
+	exp_edit "$1" "$2"; rc=$?
+	check "export refuses $1 = $2 (exit $rc)" test "$rc" -eq 1
+	check "  ...naming it: $3" grep -qF -- "$3" "$TEST_TMP/exp2.err"
+	check "  ...and writes nothing" test -z "$(ls -A "$TEST_TMP/exp2")"
+}
+exp_refused 'outputs:rabbitmq.public_ip' '"evil.example:5672/%2f?x="' \
+	'refused outputs."rabbitmq.public_ip" in state.json: must be an IPv4 address'
+exp_refused 'outputs:minio.endpoint' '"http://evil.example:9000"' \
+	'refused outputs."minio.endpoint" in state.json: must be http://IPv4:port'
+exp_refused 'outputs:overlay.runner_public_key' '"-----BEGIN RSA PUBLIC KEY-----\n\"x\n-----END RSA PUBLIC KEY-----\n"' \
+	'refused outputs."overlay.runner_public_key" in state.json: must be a PEM RSA public key'
+exp_refused rabbitmq.amqp_user '"stud\"io"' 'refused answers in state.json: rabbitmq.amqp_user: must be 1-64 letters'
+exp_refused rabbitmq.amqp_user '"x@evil.example:5672/"' 'refused answers in state.json: rabbitmq.amqp_user: must be 1-64 letters'
+exp_refused rabbitmq.amqp_port '"5672@evil.example"' 'refused answers in state.json: rabbitmq.amqp_port: must be a whole number'
+exp_refused minio.bucket '"b\"\nx: y"' 'refused answers in state.json: minio.bucket:'
+# The state keeps a port as a number (answers_to_json): export uses it, not the default.
+exp_edit rabbitmq.amqp_port 5673
+check "export takes a non-default AMQP port from the state" grep -qF "@127.0.0.2:5673/%2f?" "$TEST_TMP/exp2/config.yaml"
+check "  ...and the config is YAML a parser reads back (the URL whole)" python3 -c "
+import sys, yaml
+c = yaml.safe_load(open('$TEST_TMP/exp2/config.yaml'))
+sys.exit(not c['cloud']['queue']['rmq'].startswith('amqp://studioml:$pw@127.0.0.2:5673/%2f?'))"
+cp "$TEST_TMP/good-state.json" "$SW_STATE/state.json"
 finish

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/model/outputs.h"
 #include "core/model/plan.h"
 #include "core/model/runner.h"
 #include "core/model/validate.h"
@@ -44,6 +45,43 @@ static void test_guid_needs_8_4_4_4_12_hex(void **s)
 	        "00000000-0000-0000-0000-00000000000g", "{00000000-0000-0000-0000-000000000000}",
 	        "00000000-0000-0000-0000-0000000000000"),
 	      "GUID");
+}
+
+/* Outputs read back from state.json (core/model/outputs.c): an edited one names its key. */
+static void test_outputs_have_exact_formats(void **s)
+{
+	(void)s;
+	check(validate_ipv4, L("127.0.0.2", "203.0.113.7", "0.0.0.0", "255.255.255.255"),
+	      L("", "evil.example", "127.0.0.2:22", "127.0.0.2/32", "01.2.3.4", "1.2.3", "1.2.3.256", "1.2.3.4 ",
+	        "1.2.3.4;id"),
+	      "IPv4 address");
+	check(validate_endpoint, L("http://127.0.0.3:9000", "http://203.0.113.7:1"),
+	      L("", "http://evil.example:9000", "https://127.0.0.3:9000", "http://127.0.0.3", "http://127.0.0.3:",
+	        "http://127.0.0.3:0", "http://127.0.0.3:65536", "http://127.0.0.3:9000/x", "http://127.0.0.3:9000\"",
+	        "http://user@127.0.0.3:9000"),
+	      "http://IPv4:port");
+	char why[512];
+	assert_int_equal(outputs_check("minio.data_partuuid", "0b1c2d3e-4f50-4a61-8b72-93a4b5c6d7e8", why, sizeof why), 0);
+	assert_int_equal(outputs_check("minio.data_partuuid",
+	                               "00000000-0000-4000-8000-000000000000'; id > /tmp/PWNED; : '", why, sizeof why),
+	                 -1);
+	assert_string_equal(why, "outputs.\"minio.data_partuuid\" in state.json: must be a UUID in lower case, such as "
+	                         "0b1c2d3e-4f50-4a61-8b72-93a4b5c6d7e8");
+	assert_int_equal(outputs_check("minio.data_fsuuid", "0B1C2D3E-4F50-4A61-8B72-93A4B5C6D7E8", why, sizeof why), -1);
+	assert_int_equal(outputs_check("rabbitmq.public_ip", "evil.example:5672/%2f?x=", why, sizeof why), -1);
+	assert_non_null(strstr(why, "outputs.\"rabbitmq.public_ip\" in state.json: must be an IPv4 address"));
+	assert_int_equal(outputs_check("no.such_output", "x", why, sizeof why), -1);
+	assert_non_null(strstr(why, "has no known format"));
+	cJSON *o = cJSON_Parse("{\"minio.public_ip\": 7, \"minio.endpoint\": \"http://127.0.0.3:9000\"}");
+	const char *v = "unset";
+	assert_int_equal(outputs_get(o, "minio.public_ip", &v, why, sizeof why), -1);
+	assert_null(v);
+	assert_non_null(strstr(why, "must be a string"));
+	assert_int_equal(outputs_get(o, "minio.endpoint", &v, why, sizeof why), 0);
+	assert_string_equal(v, "http://127.0.0.3:9000");
+	assert_int_equal(outputs_get(o, "rabbitmq.public_ip", &v, why, sizeof why), 0);
+	assert_null(v);
+	cJSON_Delete(o);
 }
 
 static void test_tenant_accepts_guid_domain_or_organizations(void **s)
@@ -360,6 +398,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_guid_needs_8_4_4_4_12_hex),
+		cmocka_unit_test(test_outputs_have_exact_formats),
 		cmocka_unit_test(test_tenant_accepts_guid_domain_or_organizations),
 		cmocka_unit_test(test_uniq_id_is_1_to_8_lowercase_alnum),
 		cmocka_unit_test(test_resource_group_follows_azure_rule),

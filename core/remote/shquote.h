@@ -1,0 +1,16 @@
+/* core/remote/shquote.h: the one way a value reaches a shell on a VM. A value becomes one
+ * POSIX single-quoted word, and a script gets its values as variable assignments in front of
+ * a fixed body that only says "$NAME": no template splices a value into a command. */
+#ifndef SW_REMOTE_SHQUOTE_H
+#define SW_REMOTE_SHQUOTE_H
+
+#include <stddef.h>
+
+/* value as one sh word: '...' with each ' written '\''. 0, or -1 when it does not fit in out
+ * or value holds a control character (the callers' formats have none). */
+int shquote(const char *value, char *out, size_t outlen);
+/* "NAME=<shquote(value)>\n" for each pair of kv (names [A-Z_][A-Z0-9_]*, NULL-ended), then
+ * body. Malloc'd, or NULL (a bad name or value, out of memory). */
+char *shquote_script(const char *const *kv, const char *body);
+
+#endif
