@@ -71,5 +71,9 @@ void http_request_clear_headers(struct http_request *req);   /* before each atte
 size_t http_request_on_header(char *data, size_t size, size_t n, void *arg);   /* CURLOPT_HEADERFUNCTION */
 size_t http_request_on_body(char *data, size_t size, size_t n, void *arg);     /* CURLOPT_WRITEFUNCTION */
 void http_request_sigv4_release(struct http_request *req);   /* takes the keys back from curl */
+/* libcurl calls every body it sends (an empty one too) a form unless told otherwise: without
+ * a caller's Content-Type none is sent, as the Azure CLI sends its body-less POSTs. Signed
+ * requests keep curl's (their signature covers it). 0 or -1 (out of memory). */
+int http_request_drop_form_type(struct http_request *req);
 
 #endif

@@ -150,6 +150,20 @@ int http_request_set_body(struct http_request *req, const void *data, size_t len
 	return 0;
 }
 
+int http_request_drop_form_type(struct http_request *req)
+{
+	if (req->sigv4_provider)
+		return 0;
+	for (const struct curl_slist *h = req->hdrs; h; h = h->next)
+		if (strncasecmp(h->data, "Content-Type:", 13) == 0)
+			return 0;
+	struct curl_slist *l = curl_slist_append(req->hdrs, "Content-Type:");
+	if (!l)
+		return -1;
+	req->hdrs = l;
+	return 0;
+}
+
 void http_request_set_once(struct http_request *req)
 {
 	req->once = 1;
