@@ -236,6 +236,9 @@ void http_client_submit(struct http_client *c, struct http_request *req, http_do
 		snprintf(msg, sizeof msg, "refusing %s to %s: only https is used", scheme, req->host);
 	} else if (strcasecmp(scheme, "http") == 0 && !http_url_host_is_loopback(req->host)) {
 		snprintf(msg, sizeof msg, "refusing plain http to %s: only loopback may use http", req->host);
+	} else if (!http_request_headers_clean(req)) {
+		snprintf(msg, sizeof msg, "refusing a request to %s: a header holds a line break or control character",
+		         req->host);
 	} else if (http_request_drop_form_type(req) == 0 && http_start(c, req) == 0) {
 		return;
 	} else {

@@ -76,8 +76,9 @@ int http_request_set_aws_sigv4(struct http_request *req, const char *provider, c
                                const char *secret_key);
 void http_request_free(struct http_request *req);   /* only for requests never submitted */
 
-/* Takes ownership of req. Refusals (plain http to a remote host, bad URL) reach
- * done() from the loop like any other failure, without a connection attempt. */
+/* Takes ownership of req. Refusals (plain http to a remote host, bad URL, a header holding
+ * a line break or another control byte) reach done() from the loop like any other failure,
+ * without a connection attempt. */
 void http_client_submit(struct http_client *c, struct http_request *req, http_done_fn done, void *arg);
 /* Drops a submitted, unfinished request without calling done(). */
 void http_client_cancel(struct http_client *c, struct http_request *req);

@@ -75,5 +75,8 @@ void http_request_sigv4_release(struct http_request *req);   /* takes the keys b
  * a caller's Content-Type none is sent, as the Azure CLI sends its body-less POSTs. Signed
  * requests keep curl's (their signature covers it). 0 or -1 (out of memory). */
 int http_request_drop_form_type(struct http_request *req);
+/* 0 when a header holds a line break or another control byte (curl would send it as it is,
+ * ending the header early: a token from outside could add headers); else 1. */
+int http_request_headers_clean(const struct http_request *req);
 
 #endif

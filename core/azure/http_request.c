@@ -150,6 +150,15 @@ int http_request_set_body(struct http_request *req, const void *data, size_t len
 	return 0;
 }
 
+int http_request_headers_clean(const struct http_request *req)
+{
+	for (const struct curl_slist *h = req->hdrs; h; h = h->next)
+		for (const unsigned char *p = (const unsigned char *)h->data; *p; p++)
+			if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
+				return 0;
+	return 1;
+}
+
 int http_request_drop_form_type(struct http_request *req)
 {
 	if (req->sigv4_provider)

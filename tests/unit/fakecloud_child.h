@@ -21,6 +21,23 @@ struct fakecloud {
 	struct cloud cloud;
 };
 
+/* The port a fake wrote to portfile, waiting up to 5 s; -1 when none came. */
+static inline int fake_wait_port(const char *portfile)
+{
+	for (int i = 0; i < 200; i++) {
+		FILE *pf = fopen(portfile, "r");
+		int port = 0;
+		if (pf) {
+			int got = fscanf(pf, "%d", &port);
+			fclose(pf);
+			if (got == 1 && port > 0)
+				return port;
+		}
+		usleep(25000);
+	}
+	return -1;
+}
+
 /* Starts the fake on 127.0.0.1; its port and --cloud files are <dir>/<name>.port and
  * <dir>/<name>-cloud.json. With cert and key (PEM files) it answers https. 0 or -1. */
 static inline int fakecloud_start_as(struct fakecloud *f, const char *dir, const char *name,
@@ -47,20 +64,11 @@ static inline int fakecloud_start_as(struct fakecloud *f, const char *dir, const
 			       (char *)NULL);
 		_exit(127);
 	}
-	for (int i = 0; i < 200; i++) {
-		FILE *pf = fopen(portfile, "r");
-		int port = 0;
-		if (pf) {
-			int got = fscanf(pf, "%d", &port);
-			fclose(pf);
-			if (got == 1 && port > 0) {
-				snprintf(f->base, sizeof f->base, "%s://127.0.0.1:%d", cert ? "https" : "http", port);
-				return cloud_load_file(cloudfile, &f->cloud, err, sizeof err);
-			}
-		}
-		usleep(25000);
-	}
-	return -1;
+	int port = fake_wait_port(portfile);
+	if (port < 0)
+		return -1;
+	snprintf(f->base, sizeof f->base, "%s://127.0.0.1:%d", cert ? "https" : "http", port);
+	return cloud_load_file(cloudfile, &f->cloud, err, sizeof err);
 }
 
 static inline int fakecloud_start(struct fakecloud *f, const char *dir)
