@@ -24,6 +24,8 @@ struct http_request {
 	int has_body;
 	int idempotent;
 	int once;           /* never replayed once it may have reached the server */
+	enum http_kind kind;
+	unsigned timeouts;  /* attempts that ran out of time */
 	struct curl_blob tls_ca, tls_cert, tls_key;   /* from memory; .data NULL when unset */
 	char *sigv4_provider;     /* http_request_set_aws_sigv4; NULL when unsigned */
 	char *sigv4_access;       /* secmem */
@@ -56,7 +58,8 @@ struct http_client {
 	char *ca_file;
 	unsigned max_attempts;
 	long base_ms, cap_ms;
-	long connect_ms, stall_s, total_ms;
+	long connect_ms, stall_s;
+	long deadline_ms[HTTP_KIND_COUNT];
 };
 
 /* http.c */

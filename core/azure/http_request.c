@@ -183,6 +183,11 @@ void http_request_set_idempotent(struct http_request *req, int yes)
 	req->idempotent = yes;
 }
 
+void http_request_set_kind(struct http_request *req, enum http_kind kind)
+{
+	req->kind = kind < HTTP_KIND_COUNT ? kind : HTTP_KIND_OTHER;
+}
+
 void http_request_set_tls(struct http_request *req, const char *ca, size_t ca_len, const char *cert,
                           size_t cert_len, const char *key, size_t key_len)
 {

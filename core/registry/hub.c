@@ -248,6 +248,7 @@ static void hub_get_token(struct hub_op *o, const char *challenge)
 		hub_fail(o, "out of memory");
 		return;
 	}
+	http_request_set_kind(o->req, HTTP_KIND_REGISTRY);
 	http_client_submit(loop_http(o->loop), o->req, hub_on_token, o);
 }
 
@@ -354,6 +355,7 @@ static void hub_send(struct hub_op *o)
 		hub_fail(o, "out of memory");
 		return;
 	}
+	http_request_set_kind(o->req, HTTP_KIND_REGISTRY);
 	http_client_submit(loop_http(o->loop), o->req, hub_on_answer, o);
 }
 
