@@ -22,6 +22,7 @@
 static void resource_put(struct act *a);
 void resource_start(struct act *a);
 static void resource_check(struct act *a);
+static void resource_on_retry(struct act *a);
 
 static cJSON *resource_record(struct act *a, int create)
 {
@@ -98,11 +99,6 @@ static void resource_on_recheck(struct act *a)
 	resource_check(a);
 }
 
-static void resource_on_reput(struct act *a)
-{
-	resource_put(a);
-}
-
 /* The resource is absent after a PUT of this run was accepted and its outcome lost (an
  * endpoint that refuses its own operation URL would be PUT to forever): a few PUTs again,
  * waiting the poll interval doubled each time, then the action fails saying why. */
@@ -116,7 +112,7 @@ static void resource_reput(struct act *a)
 	long wait = (a->e->cfg.poll_ms > 0 ? a->e->cfg.poll_ms : ARM_POLL_DEFAULT_MS) << (a->lost - 1);
 	act_progress(a, "not there after an accepted PUT (%s); sending it again in %ld s", a->lost_error,
 	             (wait + 999) / 1000);
-	if (act_after(a, wait, resource_on_reput) != 0)
+	if (act_after(a, wait, resource_on_retry) != 0)
 		act_fail(a, "out of memory");
 }
 
