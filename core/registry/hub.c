@@ -207,12 +207,12 @@ static void hub_get_token(struct hub_op *o, const char *challenge)
 	}
 	o->tried_token = 1;
 	/* Credentials in the realm would go to that host as Basic auth of the registry's choosing. */
-	const char *auth = strstr(realm, "://");
-	if (!auth || (strncasecmp(realm, "https://", 8) != 0 && strncasecmp(realm, "http://", 7) != 0)) {
+	const char *host = strstr(realm, "://");
+	if (!host || (strncasecmp(realm, "https://", 8) != 0 && strncasecmp(realm, "http://", 7) != 0)) {
 		hub_fail(o, "the registry's token realm is not an http or https URL; refused");
 		return;
 	}
-	if (memchr(auth + 3, '@', strcspn(auth + 3, "/?#"))) {
+	if (memchr(host + 3, '@', strcspn(host + 3, "/?#"))) {
 		hub_fail(o, "the registry's token realm carries a user name or password; refused");
 		return;
 	}
