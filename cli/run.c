@@ -18,7 +18,7 @@
 #define RUN_ERR_MAX 2048
 
 /* Every line is whole: actions of several steps end in any order. Text from Azure was
- * made safe by the engine. */
+ * made safe by the engine, the device-code sign-in text by core/azure/auth_device.c. */
 static void run_on_event(const struct engine_event *ev, void *arg)
 {
 	(void)arg;

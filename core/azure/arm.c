@@ -423,6 +423,7 @@ static void arm_send_with(struct arm_op *op, const char *token)
 	if (op->phase == ARM_INITIAL && !op->body && strcmp(method, "GET") != 0 && strcmp(method, "DELETE") != 0)
 		http_request_set_body(req, "", 0);
 	op->req = req;
+	http_request_set_kind(req, HTTP_KIND_ARM);
 	http_client_submit(loop_http(op->arm->loop), req, arm_on_http, op);
 }
 

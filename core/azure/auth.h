@@ -31,11 +31,12 @@ enum auth_resource { AUTH_ARM, AUTH_GRAPH, AUTH_RESOURCE_COUNT };
 #define AUTH_SECRET_ENTRY "azure-client-secret"
 #define AUTH_CLI_CLIENT_ID "04b07795-8ddb-461a-bbee-02f9e1bf7b46"
 
-/* What the operator must see to finish a device-code sign-in. */
+/* What the operator must see to finish a device-code sign-in; the login endpoint's text
+ * made safe for a terminal (text_safe). */
 struct auth_device_code {
 	const char *user_code;
 	const char *verification_uri;
-	const char *message;     /* the server's sentence, to show as is */
+	const char *message;     /* the server's sentence */
 	int expires_in;          /* seconds */
 };
 

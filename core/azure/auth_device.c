@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/sys/log.h"
+#include "core/sys/text.h"
 #include "secrets/secmem.h"
 
 #define AUTH_SLOW_DOWN_S 5
@@ -122,11 +123,16 @@ static void auth_device_on_code(struct http_request *req, const struct http_resp
 	a->interval_ms = auth_seconds(iv, 1, AUTH_DEVICE_INTERVAL_MAX_S, 5) * 1000L;
 	int expires = (int)auth_seconds(ex, 1, AUTH_DEVICE_LIFE_MAX_S, 900);
 	a->device_deadline = time(NULL) + expires;
-	char fallback[600];
-	snprintf(fallback, sizeof fallback, "To sign in, open %s and enter the code %s.", uri->valuestring,
-	         uc->valuestring);
-	struct auth_device_code ev = {uc->valuestring, uri->valuestring,
-	                              cJSON_IsString(m) ? m->valuestring : fallback, expires};
+	/* The operator's terminal shows these: the login endpoint's text is outside text like any
+	 * other (an escape sequence could retitle the window or make the terminal answer on stdin). */
+	char code_s[256], uri_s[1024], msg_s[2048];
+	text_safe(uc->valuestring, code_s, sizeof code_s);
+	text_safe(uri->valuestring, uri_s, sizeof uri_s);
+	if (cJSON_IsString(m))
+		text_safe(m->valuestring, msg_s, sizeof msg_s);
+	else
+		snprintf(msg_s, sizeof msg_s, "To sign in, open %s and enter the code %s.", uri_s, code_s);
+	struct auth_device_code ev = {code_s, uri_s, msg_s, expires};
 	log_msg(LOG_INFO, "auth: device code issued; waiting for the operator (%d s)", expires);
 	if (!a->device_code) {
 		cJSON_Delete(j);

@@ -87,6 +87,7 @@ static struct http_request *auth_oauth_post(struct auth *a, const char *what, st
 	if (req) {
 		http_request_set_body(req, f->buf, f->len);
 		http_request_set_idempotent(req, 1);
+		http_request_set_kind(req, HTTP_KIND_LOGIN);
 	}
 	secmem_free(f->buf);
 	f->buf = NULL;

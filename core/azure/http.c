@@ -12,6 +12,12 @@
 #include "core/sys/loop.h"
 
 #define HTTP_RETRY_AFTER_MAX_S 300
+#define HTTP_TIMEOUT_ATTEMPTS 2   /* a server too slow twice will not be faster a third time */
+
+#define HTTP_KIND_MS_(id, name, ms) ms,
+static const long http_kind_ms[] = {HTTP_KINDS(HTTP_KIND_MS_)};
+#define HTTP_KIND_NAME_(id, name, ms) name,
+static const char *const http_kind_name[] = {HTTP_KINDS(HTTP_KIND_NAME_)};
 
 uint32_t http_random_u32(void)
 {
@@ -82,6 +88,7 @@ struct http_client *http_client_new(void)
 	c->cap_ms = 30000;
 	c->connect_ms = 15000;
 	c->stall_s = 60;
+	memcpy(c->deadline_ms, http_kind_ms, sizeof c->deadline_ms);
 	curl_multi_setopt(c->multi, CURLMOPT_SOCKETFUNCTION, http_on_socket);
 	curl_multi_setopt(c->multi, CURLMOPT_SOCKETDATA, c);
 	curl_multi_setopt(c->multi, CURLMOPT_TIMERFUNCTION, http_on_timer);
@@ -134,11 +141,16 @@ void http_client_set_retry(struct http_client *c, unsigned max_attempts, long ba
 	c->cap_ms = cap_ms;
 }
 
-void http_client_set_timeouts(struct http_client *c, long connect_ms, long stall_s, long total_ms)
+void http_client_set_timeouts(struct http_client *c, long connect_ms, long stall_s)
 {
 	c->connect_ms = connect_ms;
 	c->stall_s = stall_s;
-	c->total_ms = total_ms;
+}
+
+void http_client_set_deadline(struct http_client *c, enum http_kind kind, long ms)
+{
+	if (kind < HTTP_KIND_COUNT)
+		c->deadline_ms[kind] = ms > 0 ? ms : 0;
 }
 
 static int http_setup(struct http_client *c, struct http_request *req)
@@ -170,7 +182,7 @@ static int http_setup(struct http_client *c, struct http_request *req)
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, c->connect_ms);
 	curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
 	curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, c->stall_s);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, c->total_ms);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, c->deadline_ms[req->kind]);
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "studio-wizard/" SW_VERSION);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, req->hdrs);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, req->errbuf);
@@ -236,7 +248,10 @@ void http_client_submit(struct http_client *c, struct http_request *req, http_do
 		snprintf(msg, sizeof msg, "refusing %s to %s: only https is used", scheme, req->host);
 	} else if (strcasecmp(scheme, "http") == 0 && !http_url_host_is_loopback(req->host)) {
 		snprintf(msg, sizeof msg, "refusing plain http to %s: only loopback may use http", req->host);
-	} else if (http_start(c, req) == 0) {
+	} else if (!http_request_headers_clean(req)) {
+		snprintf(msg, sizeof msg, "refusing a request to %s: a header holds a line break or control character",
+		         req->host);
+	} else if (http_request_drop_form_type(req) == 0 && http_start(c, req) == 0) {
 		return;
 	} else {
 		snprintf(msg, sizeof msg, "cannot start a request to %s (out of memory)", req->host);
@@ -336,8 +351,9 @@ static int http_method_idempotent(const struct http_request *req)
 	return req->idempotent;
 }
 
-static void http_describe(struct http_request *req, CURLcode rc)
+static void http_describe(struct http_client *c, struct http_request *req, CURLcode rc, long long took)
 {
+	long deadline = c->deadline_ms[req->kind];
 	const char *d = req->errbuf[0] ? req->errbuf : curl_easy_strerror(rc);
 	const char *h = req->host;
 	char msg[600];
@@ -359,7 +375,11 @@ static void http_describe(struct http_request *req, CURLcode rc)
 		n = (size_t)snprintf(msg, sizeof msg, "cannot connect to %s (%s)", h, d);
 		break;
 	case CURLE_OPERATION_TIMEDOUT:
-		n = (size_t)snprintf(msg, sizeof msg, "%s did not answer in time (%s)", h, d);
+		if (deadline > 0 && took >= deadline)
+			n = (size_t)snprintf(msg, sizeof msg, "%s did not finish answering within %ld s, the deadline for %s "
+			                     "requests (%s)", h, (deadline + 999) / 1000, http_kind_name[req->kind], d);
+		else
+			n = (size_t)snprintf(msg, sizeof msg, "%s did not answer in time (%s)", h, d);
 		break;
 	case CURLE_PARTIAL_FILE:
 	case CURLE_RECV_ERROR:
@@ -405,7 +425,8 @@ static void http_attempt_done(struct http_client *c, struct http_request *req, C
 	        req->resp.attempts, req->request_id);
 	int retry_status = rc == CURLE_OK && (status == 429 || status == 500 || status == 502 || status == 503 ||
 	                                      status == 504);
-	int transient = rc != CURLE_OK && !req->too_large && http_transient(rc);
+	int transient = rc != CURLE_OK && !req->too_large && http_transient(rc) &&
+	                (rc != CURLE_OPERATION_TIMEDOUT || ++req->timeouts < HTTP_TIMEOUT_ATTEMPTS);
 	int allowed = http_method_idempotent(req) || status == 429 || rc == CURLE_COULDNT_CONNECT;
 	if ((retry_status || transient) && allowed && req->resp.attempts < c->max_attempts) {
 		long wait = retry_status ? http_retry_after_ms(&req->resp) : -1;
@@ -417,7 +438,7 @@ static void http_attempt_done(struct http_client *c, struct http_request *req, C
 		return;
 	}
 	if (rc != CURLE_OK)
-		http_describe(req, rc);
+		http_describe(c, req, rc, took);
 	http_finish(c, req);
 }
 

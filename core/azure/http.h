@@ -13,7 +13,8 @@
  * capped exponential backoff with full jitter. GET, HEAD, PUT, PATCH, DELETE and
  * OPTIONS retry on all of these (idempotent at ARM). POST retries only when it
  * never reached the server (connect failure) or got 429, unless the caller marks
- * it idempotent with http_request_set_idempotent() (token endpoints, list*Credential). */
+ * it idempotent with http_request_set_idempotent() (token endpoints, list*Credential).
+ * An attempt that ran out of time (its kind's deadline, doc/http.md) is retried once at most. */
 #ifndef SW_HTTP_H
 #define SW_HTTP_H
 
@@ -52,14 +53,30 @@ void http_client_free(struct http_client *c);   /* drops unfinished requests wit
 int http_client_set_ca_file(struct http_client *c, const char *path);
 /* Defaults: 6 attempts, 500 ms base, 30 s cap. */
 void http_client_set_retry(struct http_client *c, unsigned max_attempts, long base_ms, long cap_ms);
-/* Defaults: connect 15 s, abort when under 1 byte/s for 60 s, total 0 (none). */
-void http_client_set_timeouts(struct http_client *c, long connect_ms, long stall_s, long total_ms);
+/* Defaults: connect 15 s, abort when under 1 byte/s for 60 s. */
+void http_client_set_timeouts(struct http_client *c, long connect_ms, long stall_s);
+
+/* What a request talks to. Each kind has a deadline for a whole attempt (connect, send, the
+ * full answer), so a server trickling its answer cannot hold a call: an attempt past it
+ * fails naming the host, and is tried once more when the request may be retried. */
+#define HTTP_KINDS(X)                                                                           \
+	X(HTTP_KIND_OTHER, "HTTP", 60000L)                                                       \
+	X(HTTP_KIND_ARM, "Azure Resource Manager", 120000L)                                      \
+	X(HTTP_KIND_LOGIN, "sign-in", 60000L)                                                    \
+	X(HTTP_KIND_KUBE, "Kubernetes", 60000L)                                                  \
+	X(HTTP_KIND_REGISTRY, "registry", 60000L)
+#define HTTP_KIND_ENUM_(id, name, ms) id,
+enum http_kind { HTTP_KINDS(HTTP_KIND_ENUM_) HTTP_KIND_COUNT };
+#undef HTTP_KIND_ENUM_
+/* The deadline of kind's attempts (the defaults above, doc/http.md); 0 = none. */
+void http_client_set_deadline(struct http_client *c, enum http_kind kind, long ms);
 
 /* headers: NULL-terminated "Name: value" strings (copied); body: NUL-terminated or NULL. */
 struct http_request *http_request_new(const char *method, const char *url,
                                       const char *const *headers, const char *body);
 int http_request_set_body(struct http_request *req, const void *data, size_t len);
 void http_request_set_idempotent(struct http_request *req, int yes);
+void http_request_set_kind(struct http_request *req, enum http_kind kind);   /* default HTTP_KIND_OTHER */
 /* Never replayed once it may have reached the server (a create that must happen once:
  * after a lost answer the caller looks before it sends again). */
 void http_request_set_once(struct http_request *req);
@@ -76,8 +93,9 @@ int http_request_set_aws_sigv4(struct http_request *req, const char *provider, c
                                const char *secret_key);
 void http_request_free(struct http_request *req);   /* only for requests never submitted */
 
-/* Takes ownership of req. Refusals (plain http to a remote host, bad URL) reach
- * done() from the loop like any other failure, without a connection attempt. */
+/* Takes ownership of req. Refusals (plain http to a remote host, bad URL, a header holding
+ * a line break or another control byte) reach done() from the loop like any other failure,
+ * without a connection attempt. */
 void http_client_submit(struct http_client *c, struct http_request *req, http_done_fn done, void *arg);
 /* Drops a submitted, unfinished request without calling done(). */
 void http_client_cancel(struct http_client *c, struct http_request *req);

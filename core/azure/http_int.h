@@ -24,6 +24,8 @@ struct http_request {
 	int has_body;
 	int idempotent;
 	int once;           /* never replayed once it may have reached the server */
+	enum http_kind kind;
+	unsigned timeouts;  /* attempts that ran out of time */
 	struct curl_blob tls_ca, tls_cert, tls_key;   /* from memory; .data NULL when unset */
 	char *sigv4_provider;     /* http_request_set_aws_sigv4; NULL when unsigned */
 	char *sigv4_access;       /* secmem */
@@ -56,7 +58,8 @@ struct http_client {
 	char *ca_file;
 	unsigned max_attempts;
 	long base_ms, cap_ms;
-	long connect_ms, stall_s, total_ms;
+	long connect_ms, stall_s;
+	long deadline_ms[HTTP_KIND_COUNT];
 };
 
 /* http.c */
@@ -71,5 +74,12 @@ void http_request_clear_headers(struct http_request *req);   /* before each atte
 size_t http_request_on_header(char *data, size_t size, size_t n, void *arg);   /* CURLOPT_HEADERFUNCTION */
 size_t http_request_on_body(char *data, size_t size, size_t n, void *arg);     /* CURLOPT_WRITEFUNCTION */
 void http_request_sigv4_release(struct http_request *req);   /* takes the keys back from curl */
+/* libcurl calls every body it sends (an empty one too) a form unless told otherwise: without
+ * a caller's Content-Type none is sent, as the Azure CLI sends its body-less POSTs. Signed
+ * requests keep curl's (their signature covers it). 0 or -1 (out of memory). */
+int http_request_drop_form_type(struct http_request *req);
+/* 0 when a header holds a line break or another control byte (curl would send it as it is,
+ * ending the header early: a token from outside could add headers); else 1. */
+int http_request_headers_clean(const struct http_request *req);
 
 #endif

@@ -150,6 +150,29 @@ int http_request_set_body(struct http_request *req, const void *data, size_t len
 	return 0;
 }
 
+int http_request_headers_clean(const struct http_request *req)
+{
+	for (const struct curl_slist *h = req->hdrs; h; h = h->next)
+		for (const unsigned char *p = (const unsigned char *)h->data; *p; p++)
+			if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
+				return 0;
+	return 1;
+}
+
+int http_request_drop_form_type(struct http_request *req)
+{
+	if (req->sigv4_provider)
+		return 0;
+	for (const struct curl_slist *h = req->hdrs; h; h = h->next)
+		if (strncasecmp(h->data, "Content-Type:", 13) == 0)
+			return 0;
+	struct curl_slist *l = curl_slist_append(req->hdrs, "Content-Type:");
+	if (!l)
+		return -1;
+	req->hdrs = l;
+	return 0;
+}
+
 void http_request_set_once(struct http_request *req)
 {
 	req->once = 1;
@@ -158,6 +181,11 @@ void http_request_set_once(struct http_request *req)
 void http_request_set_idempotent(struct http_request *req, int yes)
 {
 	req->idempotent = yes;
+}
+
+void http_request_set_kind(struct http_request *req, enum http_kind kind)
+{
+	req->kind = kind < HTTP_KIND_COUNT ? kind : HTTP_KIND_OTHER;
 }
 
 void http_request_set_tls(struct http_request *req, const char *ca, size_t ca_len, const char *cert,

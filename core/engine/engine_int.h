@@ -45,6 +45,8 @@ struct act {
 	void (*answered)(struct act *a, const char *value);
 	int resumed;                       /* resource: polling an operation saved before */
 	int quiet;                         /* resource: polls that got no answer at all */
+	int lost;                          /* resource: PUTs of this run whose outcome was lost */
+	char lost_error[ENGINE_TEXT_MAX];  /* resource: why the last one was */
 };
 
 struct engine {

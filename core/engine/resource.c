@@ -4,8 +4,8 @@
  * table allows it) and never changed. Else the intent is recorded in the state BEFORE the
  * PUT, and the PUT is not replayed by the HTTP layer once it may have reached Azure: after
  * a dropped connection, a 5xx or a crash, a GET decides (ours and present: go on; absent:
- * PUT again). A long-running operation's URL is saved before the first poll and polled
- * again after a restart. */
+ * PUT again, three times at most, waiting longer each time). A long-running operation's URL
+ * is saved before the first poll and polled again after a restart. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,10 +17,12 @@
 #define RESOURCE_RECHECK_MS 2000L
 #define RESOURCE_RETRY_MS 10000L
 #define RESOURCE_QUIET_TRIES 3
+#define RESOURCE_REPUTS_MAX 3    /* PUTs again after an accepted one whose resource never appeared */
 
 static void resource_put(struct act *a);
 void resource_start(struct act *a);
 static void resource_check(struct act *a);
+static void resource_on_retry(struct act *a);
 
 static cJSON *resource_record(struct act *a, int create)
 {
@@ -97,13 +99,33 @@ static void resource_on_recheck(struct act *a)
 	resource_check(a);
 }
 
+/* The resource is absent after a PUT of this run was accepted and its outcome lost (an
+ * endpoint that refuses its own operation URL would be PUT to forever): a few PUTs again,
+ * waiting the poll interval doubled each time, then the action fails saying why. */
+static void resource_reput(struct act *a)
+{
+	if (a->lost > RESOURCE_REPUTS_MAX) {
+		act_fail(a, "%s: sent %d times, and each time the outcome was lost and the resource was not there "
+		         "afterwards; last: %s", a->text, a->lost, a->lost_error);
+		return;
+	}
+	long wait = (a->e->cfg.poll_ms > 0 ? a->e->cfg.poll_ms : ARM_POLL_DEFAULT_MS) << (a->lost - 1);
+	act_progress(a, "not there after an accepted PUT (%s); sending it again in %ld s", a->lost_error,
+	             (wait + 999) / 1000);
+	if (act_after(a, wait, resource_on_retry) != 0)
+		act_fail(a, "out of memory");
+}
+
 static void resource_on_checked(const struct arm_result *r, void *arg)
 {
 	struct act *a = arg;
 	a->op = NULL;
 	if (r->status == 404) {
 		/* The PUT we recorded never landed (or the resource is gone): create it. */
-		resource_put(a);
+		if (a->lost)
+			resource_reput(a);
+		else
+			resource_put(a);
 		return;
 	}
 	if (r->error) {
@@ -181,6 +203,8 @@ static void resource_on_put(const struct arm_result *r, void *arg)
 			act_fail(a, "%s: %s (the operation is saved; run again to resume it)", a->text, r->error);
 			return;
 		}
+		a->lost++;
+		snprintf(a->lost_error, sizeof a->lost_error, "%s", r->error);
 		a->resumed = 1;
 		resource_check(a);
 		return;

@@ -261,6 +261,7 @@ static struct kube_call *kube_send(struct kube *k, const char *method, const cha
 		return kube_refuse(c);
 	}
 	http_request_set_tls(c->req, k->kc.ca, k->kc.ca_len, k->kc.cert, k->kc.cert_len, k->kc.key, k->kc.key_len);
+	http_request_set_kind(c->req, HTTP_KIND_KUBE);
 	http_client_submit(loop_http(k->loop), c->req, kube_on_http, c);
 	return c;
 }

@@ -171,6 +171,15 @@ static void hub_on_token(struct http_request *req, const struct http_response *r
 		return;
 	}
 	size_t n = strlen(t->valuestring);
+	/* It goes into a header: a line break would add headers of the token service's choosing. */
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)t->valuestring[i] < 0x21 || (unsigned char)t->valuestring[i] > 0x7e) {
+			secmem_wipe(t->valuestring, n);
+			cJSON_Delete(j);
+			hub_fail(o, "registry token: the token service answered a token with bytes outside visible ASCII; "
+			            "refused, nothing was sent with it");
+			return;
+		}
 	o->token = secmem_alloc(n + 1);
 	if (o->token) {
 		memcpy(o->token, t->valuestring, n + 1);
@@ -197,6 +206,16 @@ static void hub_get_token(struct hub_op *o, const char *challenge)
 		return;
 	}
 	o->tried_token = 1;
+	/* Credentials in the realm would go to that host as Basic auth of the registry's choosing. */
+	const char *host = strstr(realm, "://");
+	if (!host || (strncasecmp(realm, "https://", 8) != 0 && strncasecmp(realm, "http://", 7) != 0)) {
+		hub_fail(o, "the registry's token realm is not an http or https URL; refused");
+		return;
+	}
+	if (memchr(host + 3, '@', strcspn(host + 3, "/?#"))) {
+		hub_fail(o, "the registry's token realm carries a user name or password; refused");
+		return;
+	}
 	hub_param(challenge, "service", service, sizeof service);
 	hub_param(challenge, "scope", scope, sizeof scope);
 	hub_escape(service, s1, sizeof s1);
@@ -229,6 +248,7 @@ static void hub_get_token(struct hub_op *o, const char *challenge)
 		hub_fail(o, "out of memory");
 		return;
 	}
+	http_request_set_kind(o->req, HTTP_KIND_REGISTRY);
 	http_client_submit(loop_http(o->loop), o->req, hub_on_token, o);
 }
 
@@ -335,6 +355,7 @@ static void hub_send(struct hub_op *o)
 		hub_fail(o, "out of memory");
 		return;
 	}
+	http_request_set_kind(o->req, HTTP_KIND_REGISTRY);
 	http_client_submit(loop_http(o->loop), o->req, hub_on_answer, o);
 }
 

@@ -1,7 +1,9 @@
 /* core/registry/hub.h: a container registry's v2 API (Docker Hub and alike) on the loop's
  * http client: does a tag exist, which tags a repository has. The registry's bearer-token
  * challenge is followed (anonymous, or Basic with the operator's USER:TOKEN, sent only to
- * the registry's own token service); TLS verified, plain http only to loopback (tests). */
+ * the registry's own token service); TLS verified, plain http only to loopback (tests). A
+ * realm carrying a user name or password, and a token with bytes outside visible ASCII (it
+ * goes into a header), are refused. */
 #ifndef SW_HUB_H
 #define SW_HUB_H
 

@@ -131,7 +131,7 @@ class App:
         m = OPERATION.search(path)
         if m and method == "GET" and m.group(1) in st.ops:
             return self.operation(m.group(1))
-        bad = self.check_api_version(path, query)
+        bad = self.check_api_version(path, query) or self.check_media_type(path, headers)
         if bad:
             return bad
         m = ROLE.match(path)
@@ -173,6 +173,17 @@ class App:
             return None
         return arm_error(400, "InvalidApiVersionParameter",
                          "The api-version '%s' is invalid. The supported versions are '%s'." % (v, ",".join(ok)))
+
+    def check_media_type(self, path, headers):
+        """ARM reads request bodies as JSON only: any other Content-Type (curl's default
+        form-urlencoded on a body-less POST included) is 415 UnsupportedMediaType, as
+        Azure/azure-cli issues #10143 and #13056 show; no Content-Type is fine (az sends none
+        without a body)."""
+        ctype = headers.get("Content-Type")
+        if namespace_of(path) is None or ctype is None or ctype.split(";")[0].strip().lower() == "application/json":
+            return None
+        return arm_error(415, "UnsupportedMediaType", "The content media type '%s' is not supported. Only "
+                         "'application/json' is supported." % ctype.split(";")[0].strip())
 
     # Providers and groups -----------------------------------------------------
     def provider(self, method, sub, ns, register):

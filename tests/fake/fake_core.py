@@ -25,6 +25,7 @@ DEFAULT_SCRIPT = {
     "client_secret": "fake-secret-0001",
     "device_slow_down": 0,      # first N device-code polls answer slow_down
     "device_expires_in": 900,   # seconds until a device code expires
+    "device_text": {},          # hostile: {"message", "user_code", "verification_uri"} replace the recorded ones
     "principal_not_found_for": 0,  # seconds a new SP / kubelet identity is unknown to RBAC
     "unregistered": [],         # resource provider namespaces that start NotRegistered
     "register_seconds": 0,      # how long a provider stays Registering after register

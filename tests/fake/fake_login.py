@@ -16,6 +16,7 @@ def devicecode(app, body):
     r.body["device_code"] = code
     r.body["interval"] = 1
     r.body["expires_in"] = st.script["device_expires_in"]
+    r.body.update(st.script["device_text"])
     return r
 
 

@@ -86,6 +86,10 @@ class Handler(BaseHTTPRequestHandler):
             action = rule.get("action", "status")
             if action == "file":
                 return recorded(st, rule["file"])
+            if action == "accept_elsewhere":
+                # Misbehaving: "accepted", the operation on another host, nothing kept.
+                return Reply(201, {}, {"Azure-AsyncOperation": rule.get(
+                    "operation", "https://elsewhere.invalid/operations/lost?api-version=2024-07-01")})
             if action in ("reset", "slow"):
                 r = Reply(0)
                 r.mode = action

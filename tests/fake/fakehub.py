@@ -29,6 +29,8 @@ DEFAULT_SCRIPT = {
     "anonymous_pull_limit": 0,      # >0: anonymous manifest GETs after this many answer 429
     "page_size": 100,               # tags/list page size when the client gives no n
     "token_lifetime": 300,
+    "token_text": None,             # hostile: the token service hands out this text as the token
+    "realm_userinfo": None,         # hostile: "user:pass@" put into the challenge's realm URL
 }
 MANIFEST_V2 = "application/vnd.docker.distribution.manifest.v2+json"
 
@@ -94,6 +96,7 @@ class Handler(BaseHTTPRequestHandler):
                 auth = self.headers.get("Authorization", "")
                 hub.requests.append({"method": self.command, "path": path, "query": dict(query),
                                      "auth": auth.split(" ")[0].lower() if auth else "none",
+                                     "headers": sorted(k.lower() for k in self.headers.keys()),
                                      "status": status, "time": now()})
         data = out if isinstance(out, bytes) else json.dumps(out).encode()
         self.send_response(status)
@@ -109,7 +112,10 @@ class Handler(BaseHTTPRequestHandler):
     do_GET = do_HEAD = do_POST = do_any
 
     def challenge(self, scope=None):
-        v = 'Bearer realm="%s/token",service="registry.docker.io"' % self.server.base
+        base = self.server.base
+        if self.server.hub.script["realm_userinfo"]:
+            base = base.replace("://", "://%s@" % self.server.hub.script["realm_userinfo"], 1)
+        v = 'Bearer realm="%s/token",service="registry.docker.io"' % base
         return {"WWW-Authenticate": v + (',scope="%s"' % scope if scope else "")}
 
     def route(self, hub, path, query):
@@ -139,7 +145,7 @@ class Handler(BaseHTTPRequestHandler):
                 user, pw = "", None
             if hub.script["users"].get(user) != pw or not pw:
                 return 401, {"details": "incorrect username or password"}, {}
-        tok = "fakehub-%s-%s" % ("user" if user else "anon", uuid.uuid4().hex)
+        tok = hub.script["token_text"] or "fakehub-%s-%s" % ("user" if user else "anon", uuid.uuid4().hex)
         life = int(hub.script["token_lifetime"])
         hub.tokens[tok] = {"user": user, "scopes": scopes, "exp": now() + life}
         if user:

@@ -133,6 +133,7 @@ struct et_run {
 	char finished[4096];     /* the FINISHED event's text */
 	int finished_seen;
 	long long t0, t1;        /* engine_start, engine_run's return (loop_now_ms) */
+	long poll_ms;            /* engine_config.poll_ms of the next attach (0: the default) */
 };
 
 static inline void et_on_event(const struct engine_event *ev, void *arg)
@@ -154,7 +155,7 @@ static inline int et_run_attach(struct et_run *r, char *err, size_t errlen)
 		return -1;
 	struct engine_config cfg = {.cloud = &r->fake->cloud, .answers = &r->ans, .st = r->st, .state_dir = r->dir,
 	                            .vault = r->v, .headless = 1, .on_event = et_on_event, .arg = r,
-	                            .table = &engine_table};
+	                            .table = &engine_table, .poll_ms = r->poll_ms};
 	r->e = engine_new(&cfg, err, errlen);
 	return r->e ? 0 : -1;
 }

@@ -21,6 +21,37 @@ struct fakecloud {
 	struct cloud cloud;
 };
 
+/* The port a fake wrote to portfile, waiting up to 5 s; -1 when none came. */
+static inline int fake_wait_port(const char *portfile)
+{
+	for (int i = 0; i < 200; i++) {
+		FILE *pf = fopen(portfile, "r");
+		int port = 0;
+		if (pf) {
+			int got = fscanf(pf, "%d", &port);
+			fclose(pf);
+			if (got == 1 && port > 0)
+				return port;
+		}
+		usleep(25000);
+	}
+	return -1;
+}
+
+/* A throwaway self-signed certificate for 127.0.0.1: dir/fake-cert.pem and dir/fake-key.pem
+ * (PEM), their paths into cert and key. 0 or -1. */
+static inline int fake_tls_cert(const char *dir, char *cert, size_t certlen, char *key, size_t keylen)
+{
+	char cmd[2048];
+	snprintf(cert, certlen, "%s/fake-cert.pem", dir);
+	snprintf(key, keylen, "%s/fake-key.pem", dir);
+	snprintf(cmd, sizeof cmd,
+	         "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj /CN=127.0.0.1 "
+	         "-addext subjectAltName=IP:127.0.0.1 -days 1 -keyout '%s' -out '%s' 2>/dev/null",
+	         key, cert);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
 /* Starts the fake on 127.0.0.1; its port and --cloud files are <dir>/<name>.port and
  * <dir>/<name>-cloud.json. With cert and key (PEM files) it answers https. 0 or -1. */
 static inline int fakecloud_start_as(struct fakecloud *f, const char *dir, const char *name,
@@ -47,20 +78,11 @@ static inline int fakecloud_start_as(struct fakecloud *f, const char *dir, const
 			       (char *)NULL);
 		_exit(127);
 	}
-	for (int i = 0; i < 200; i++) {
-		FILE *pf = fopen(portfile, "r");
-		int port = 0;
-		if (pf) {
-			int got = fscanf(pf, "%d", &port);
-			fclose(pf);
-			if (got == 1 && port > 0) {
-				snprintf(f->base, sizeof f->base, "%s://127.0.0.1:%d", cert ? "https" : "http", port);
-				return cloud_load_file(cloudfile, &f->cloud, err, sizeof err);
-			}
-		}
-		usleep(25000);
-	}
-	return -1;
+	int port = fake_wait_port(portfile);
+	if (port < 0)
+		return -1;
+	snprintf(f->base, sizeof f->base, "%s://127.0.0.1:%d", cert ? "https" : "http", port);
+	return cloud_load_file(cloudfile, &f->cloud, err, sizeof err);
 }
 
 static inline int fakecloud_start(struct fakecloud *f, const char *dir)

@@ -280,6 +280,37 @@ static void test_error_bodies_become_operator_messages(void **state)
 	assert_string_equal(msg, "HTTP 502 without an ARM error body");
 }
 
+/* A POST without a body (provider registration, list*Credential) carries no form
+ * Content-Type: the fake refuses that with ARM's 415 UnsupportedMediaType. */
+static void test_post_without_body_is_not_sent_as_a_form(void **state)
+{
+	(void)state;
+	fakecloud_reset(&fake, "{\"unregistered\": [\"Microsoft.Compute\"], \"require_auth\": false}");
+	/* The fake does refuse a form: what curl sends unless told otherwise. */
+	char url[512], *body;
+	snprintf(url, sizeof url, "%s" SUB "/providers/Microsoft.Network/register?api-version=2021-04-01", fake.base);
+	const char *form[] = {"Content-Type: application/x-www-form-urlencoded", NULL};
+	struct http_client *c = http_client_new();
+	struct fakecloud_reply rep = {0, NULL};
+	http_client_submit(c, http_request_new("POST", url, form, NULL), fakecloud_on_reply, &rep);
+	http_client_wait(c);
+	http_client_free(c);
+	body = rep.body;
+	assert_int_equal(rep.status, 415);
+	assert_non_null(strstr(body, "UnsupportedMediaType"));
+	free(body);
+	struct t t;
+	t_open(&t);
+	arm_post(t.arm, SUB "/providers/Microsoft.Compute/register", "2021-04-01", NULL, NULL, on_done, &t);
+	t_wait(&t);
+	if (t.error)
+		fail_msg("register: %s", t.error);
+	assert_int_equal(t.status, 200);
+	assert_int_equal(fakecloud_count(&fake, "POST", "Microsoft.Compute/register", 200), 1);
+	assert_int_equal(fakecloud_count(&fake, "POST", "Microsoft.Compute/register", 415), 0);
+	t_close(&t);
+}
+
 static void test_taken_registry_name_is_reported(void **state)
 {
 	(void)state;
@@ -332,6 +363,7 @@ int main(void)
 		cmocka_unit_test(test_failed_put_gives_an_actionable_message),
 		cmocka_unit_test(test_error_bodies_become_operator_messages),
 		cmocka_unit_test(test_taken_registry_name_is_reported),
+		cmocka_unit_test(test_post_without_body_is_not_sent_as_a_form),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

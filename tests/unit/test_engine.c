@@ -150,6 +150,52 @@ static void test_dropped_put_answer_is_looked_at_not_resent(void **state)
 	et_run_close(&r);
 }
 
+/* ---- an endpoint that accepts a PUT, refuses its own operation URL and keeps nothing ---- */
+
+static int run_over(struct et_run *r)
+{
+	return engine_status(r->e) != 1;
+}
+
+static void test_accepted_put_that_never_appears_is_sent_a_few_times_then_fails(void **state)
+{
+	(void)state;
+	fakecloud_reset(&fake, SCRIPT_TIMED(", \"faults\": [{\"method\": \"PUT\", \"path\": "
+	                                    "\"/publicIPAddresses/rabbitmq\", \"action\": \"accept_elsewhere\"}]"));
+	struct et_run r;
+	char err[512], ip[512];
+	run_open(&r, "eng-storm", 1);
+	et_run_detach(&r);
+	r.poll_ms = 200;   /* the waits between the PUTs: 200, 400, 800 ms */
+	if (et_run_attach(&r, err, sizeof err) != 0)
+		fail_msg("%s", err);
+	plan_id(&r, "rabbitmq.ip", ip, sizeof ip);
+	assert_int_equal(et_run_start(&r, err, sizeof err), 0);
+	et_run_until(&r, run_over);   /* bounded: a storm never ends on its own */
+	cJSON *reqs = requests();
+	int puts = et_count(reqs, "PUT", ip);
+	double first = -1, last = 0;
+	const cJSON *it;
+	cJSON_ArrayForEach(it, reqs)
+	{
+		if (strcmp(et_str(it, "method"), "PUT") == 0 && strcasecmp(et_str(it, "path"), ip) == 0) {
+			last = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(it, "time")) * 1000.0;
+			first = first < 0 ? last : first;
+		}
+	}
+	print_message("%d PUTs of the IP over %.0f ms\n", puts, last - first);
+	assert_int_equal(engine_status(r.e), -1);
+	assert_int_equal(puts, 4);   /* the first and three more */
+	assert_true(last - first >= 1400 - 100);   /* after waits of 200, 400 and 800 ms */
+	const char *why = et_action_str(r.st, "rabbitmq.ip", "error");
+	assert_string_equal(et_action_str(r.st, "rabbitmq.ip", "status"), "failed");
+	if (!strstr(why, "sent 4 times") || !strstr(why, "https://elsewhere.invalid/operations/lost"))
+		fail_msg("the failure should count the PUTs and name the refused URL, got: %s", why);
+	assert_string_equal(et_action_str(r.st, "minio.vm", "status"), "done");   /* the rest went on */
+	cJSON_Delete(reqs);
+	et_run_close(&r);
+}
+
 /* ---- a question a headless run cannot answer ---- */
 
 static void test_headless_question_names_the_answers_key(void **state)
@@ -182,6 +228,7 @@ int main(void)
 		cmocka_unit_test(test_failure_stops_only_its_dependents),
 		cmocka_unit_test(test_dropped_put_answer_is_looked_at_not_resent),
 		cmocka_unit_test(test_headless_question_names_the_answers_key),
+		cmocka_unit_test(test_accepted_put_that_never_appears_is_sent_a_few_times_then_fails),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

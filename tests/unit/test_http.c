@@ -43,14 +43,7 @@ static int group_setup(void **state)
 		return -1;
 	const char *t = getenv("TEST_TMP");
 	snprintf(tmpdir, sizeof tmpdir, "%s", t ? t : "/tmp");
-	snprintf(cert, sizeof cert, "%s/fake-cert.pem", tmpdir);
-	snprintf(key, sizeof key, "%s/fake-key.pem", tmpdir);
-	char cmd[2048];
-	snprintf(cmd, sizeof cmd,
-	         "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj /CN=127.0.0.1 "
-	         "-addext subjectAltName=IP:127.0.0.1 -days 1 -keyout '%s' -out '%s' 2>/dev/null",
-	         key, cert);
-	if (system(cmd) != 0)
+	if (fake_tls_cert(tmpdir, cert, sizeof cert, key, sizeof key) != 0)
 		return -1;
 	if (fakecloud_start_as(&plain, tmpdir, "plain", NULL, NULL) ||
 	    fakecloud_start_as(&tls, tmpdir, "tls", cert, key))
