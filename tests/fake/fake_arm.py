@@ -21,16 +21,17 @@ ROLE = re.compile(r"^(.+)/providers/Microsoft\.Authorization/roleAssignments/([^
 ARM_ID = re.compile(r"^/subscriptions/[^/]+/resourcegroups/[^/]+/providers/.+", re.I)
 
 # api-versions ARM accepts, by provider namespace: ../shared/azure-recordings/notes.md
-# ("used in these files" and "also seen") plus every apiVersion in recordings/index.json.
+# ("used in these files" and "also seen"), every apiVersion in recordings/index.json, and the
+# wizard's (core/steps/).
 API_VERSIONS = {
     "microsoft.resources": ["2021-04-01", "2022-09-01", "2024-03-01", "2022-12-01"],
-    "microsoft.network": ["2024-07-01"],
+    "microsoft.network": ["2024-10-01", "2024-07-01"],
     "microsoft.compute": ["2024-11-01", "2025-04-01", "2024-03-02", "2021-07-01"],
     "microsoft.marketplaceordering": ["2021-01-01"],
     "microsoft.authorization": ["2022-04-01", "2018-01-01-preview", "2020-04-01-preview"],
-    "microsoft.containerregistry": ["2025-04-01", "2025-03-01-preview", "2026-09-01-preview",
-                                    "2021-06-01-preview"],
-    "microsoft.containerservice": ["2025-05-01"],
+    "microsoft.containerregistry": ["2025-11-01", "2025-04-01", "2025-03-01-preview",
+                                    "2026-09-01-preview", "2021-06-01-preview"],
+    "microsoft.containerservice": ["2025-07-01", "2025-05-01"],
 }
 # Where the fake's own Azure-AsyncOperation URLs point, with a version the namespace knows.
 OP_API = {ns: v[0] for ns, v in API_VERSIONS.items()}
