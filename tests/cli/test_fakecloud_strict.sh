@@ -54,7 +54,7 @@ said "no api-version at all: 400 MissingApiVersionParameter" 400 MissingApiVersi
 call PUT "$RG?api-version=2021-04-01" '{"location":"eastus"}'
 said "the group with a listed api-version: 201" 201 studioml-rg
 call PUT "$NET/networkSecurityGroups/nsg?api-version=2023-09-01" '{"location":"eastus"}'
-said "Microsoft.Network refuses a version not in the table" 400 "supported versions are '2024-10-01,2024-07-01'"
+said "Microsoft.Network refuses a version its SDK package does not serve" 400 "supported api-versions are '2024-10-01'"
 call PUT "$NET/networkSecurityGroups/nsg?$NETV" '{"location": "eastus",'
 said "a body that is not JSON: 400 InvalidRequestContent" 400 InvalidRequestContent
 call PUT "$NET/networkSecurityGroups/nsg?$NETV" '["eastus"]'

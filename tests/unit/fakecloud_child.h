@@ -47,7 +47,8 @@ static inline int fakecloud_start_as(struct fakecloud *f, const char *dir, const
 			       (char *)NULL);
 		_exit(127);
 	}
-	for (int i = 0; i < 200; i++) {
+	/* Up to 15 s: a loaded machine; the fake reads Azure's models (azure_models.py) first. */
+	for (int i = 0; i < 600; i++) {
 		FILE *pf = fopen(portfile, "r");
 		int port = 0;
 		if (pf) {
