@@ -48,10 +48,13 @@ function reach(mapper, mappers, discriminators, seen) {
 		seen.add(t.className);
 		const m = mappers[t.className];
 		if (m) reach(m, mappers, discriminators, seen);
-		const uber = (m && m.type.uberParent) || t.className;
+		// A polymorphic model: every subtype its discriminator can name (keys "Parent.value",
+		// by the class or by its root class).
+		const uber = m && m.type.polymorphicDiscriminator && (m.type.uberParent || t.className);
 		for (const [k, sub] of Object.entries(discriminators || {})) {
-			if (k.startsWith(t.className + ".") || (k.startsWith(uber + ".") && sub.type.uberParent === uber &&
-			    m && m.type.polymorphicDiscriminator)) reach(sub, mappers, discriminators, seen);
+			if (k.startsWith(t.className + ".") || (uber && k.startsWith(uber + "."))) {
+				reach(sub, mappers, discriminators, seen);
+			}
 		}
 	}
 	for (const p of Object.values(t.modelProperties || {})) reach(p, mappers, discriminators, seen);

@@ -19,11 +19,14 @@ STRINGS = {"String", "Uuid", "DateTime", "Date", "DateTimeRfc1123", "ByteArray",
 
 
 def ensure(path=CACHE):
-    """The models JSON, written by azure_models.mjs when missing or older than the lock file."""
-    if not os.path.exists(path) or os.path.getmtime(path) < os.path.getmtime(LOCK):
+    """The models, from the JSON azure_models.mjs writes when it is missing or older than the
+    lock file or the script."""
+    script = os.path.join(HERE, "azure_models.mjs")
+    if not os.path.exists(path) or os.path.getmtime(path) < max(os.path.getmtime(LOCK),
+                                                                 os.path.getmtime(script)):
         if not os.path.isdir(os.path.join(HERE, "node_modules", "@azure")):
             raise SystemExit("fakecloud: Azure's SDK models are not installed: run tests/fake/fakekube-install.sh")
-        subprocess.run(["node", os.path.join(HERE, "azure_models.mjs"), path], check=True,
+        subprocess.run(["node", script, path], check=True,
                        stdout=subprocess.DEVNULL)
     with open(path) as f:
         return Models(json.load(f))
@@ -107,7 +110,8 @@ class Package:
         if not disc or not isinstance(value, dict):
             return mapper
         kind = value.get(disc["serializedName"])
-        sub = self.discriminators.get("%s.%s" % (full.get("uberParent") or cls, kind))
+        sub = self.discriminators.get("%s.%s" % (cls, kind)) or \
+            self.discriminators.get("%s.%s" % (full.get("uberParent") or cls, kind))
         return self.mappers[sub] if sub and sub != cls else mapper
 
     def check(self, value, mapper, path):
