@@ -57,7 +57,8 @@ if [ "$what" = test ]; then
 	need_file /usr/bin/nsenter util-linux
 	need_file /usr/bin/ss iproute2
 	need_cmd kubectl kubectl   # kubernetes-client when the archive has no kubectl
-	# The fake Kubernetes API server (tests/fake/fakekube.mjs) and its schema package.
+	# The fake Kubernetes API server (tests/fake/fakekube.mjs), its schema package, and Azure's
+	# SDK models for the fake cloud (tests/fake/azure_models.mjs).
 	need_cmd node nodejs
 	need_cmd npm npm
 	python3 -c 'import yaml' 2>/dev/null || missing="$missing python3-yaml"
@@ -81,13 +82,14 @@ if [ "$what" = fuzz ]; then
 	fi
 fi
 
-# The npm test peer: the Kubernetes 1.32 schema the fake API server validates with, from the
-# lock file, once, before the tests run in parallel.
+# The npm test peers: the Kubernetes 1.32 schema the fake API server validates with and Azure's
+# SDK models the fake cloud checks requests with, from the lock file, once, before the tests
+# run in parallel.
 npm_peer() {
 	[ "$what" = test ] || return 0
 	here=$(cd "$(dirname "$0")/.." && pwd)
 	sh "$here/tests/fake/fakekube-install.sh" >&2 || {
-		echo "studio-wizard: could not install the npm test peer (tests/fake/package-lock.json)" >&2
+		echo "studio-wizard: could not install the npm test peers (tests/fake/package-lock.json)" >&2
 		exit 1
 	}
 }

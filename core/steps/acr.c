@@ -13,7 +13,7 @@
 #include "core/steps/steps.h"
 #include "secrets/secmem.h"
 
-#define API_ACR "2025-04-01"
+#define API_ACR "2025-11-01"
 #define ACR_TARGET_REPO "studio-go-runner"
 #define TAG_INSTALL "studio-wizard-install"   /* the engine's tag naming the install */
 

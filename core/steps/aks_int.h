@@ -4,7 +4,7 @@
 
 #include "core/steps/steps.h"
 
-#define API_AKS "2025-05-01"
+#define API_AKS "2025-07-01"
 #define API_COMPUTE "2024-11-01"
 #define API_SKUS "2021-07-01"
 

@@ -7,7 +7,7 @@
 
 #include "core/engine/step.h"
 
-#define API_NETWORK "2024-07-01"
+#define API_NETWORK "2024-10-01"
 #define API_COMPUTE "2024-11-01"
 #define VM_VNET_NAME "studioml-{uniq_id}-vnet"
 #define VM_SUBNET_NAME "vms"

@@ -10,7 +10,7 @@ NET=$RG/providers/Microsoft.Network
 CMP=$RG/providers/Microsoft.Compute
 ACR=$RG/providers/Microsoft.ContainerRegistry/registries
 AKS=$RG/providers/Microsoft.ContainerService/managedClusters
-NETV=api-version=2024-07-01
+NETV=api-version=2024-10-01
 CMPV=api-version=2024-11-01
 
 # call METHOD PATH [BODY]: one ARM call with curl (a token fetched once, from a file, never
@@ -54,7 +54,7 @@ said "no api-version at all: 400 MissingApiVersionParameter" 400 MissingApiVersi
 call PUT "$RG?api-version=2021-04-01" '{"location":"eastus"}'
 said "the group with a listed api-version: 201" 201 studioml-rg
 call PUT "$NET/networkSecurityGroups/nsg?api-version=2023-09-01" '{"location":"eastus"}'
-said "Microsoft.Network refuses a version not in the table" 400 "supported versions are '2024-07-01'"
+said "Microsoft.Network refuses a version its SDK package does not serve" 400 "supported api-versions are '2024-10-01'"
 call PUT "$NET/networkSecurityGroups/nsg?$NETV" '{"location": "eastus",'
 said "a body that is not JSON: 400 InvalidRequestContent" 400 InvalidRequestContent
 call PUT "$NET/networkSecurityGroups/nsg?$NETV" '["eastus"]'
@@ -167,7 +167,7 @@ check "usages: the scripted A100 limit" test "$(field '[u["limit"] for u in d["v
 check "usages: current values count the fake's VMs" test "$(field '[u["currentValue"] for u in d["value"] if u["name"]["value"]=="cores"][0]')" = 2
 
 # ---- registry ------------------------------------------------------------------------------
-ACRV=api-version=2025-04-01
+ACRV=api-version=2025-11-01
 fakectl post /_fake/script '{"taken_registry_names": ["leafaitaken1"], "import_seconds": 1}' >/dev/null
 call POST "$S/providers/Microsoft.ContainerRegistry/checkNameAvailability?$ACRV" '{"name":"leafaitaken1","type":"Microsoft.ContainerRegistry/registries"}'
 said "a scripted taken name: nameAvailable false, AlreadyExists" 200 '"reason": "AlreadyExists"'
@@ -212,7 +212,7 @@ fakectl get /_fake/secrets > "$TEST_TMP/secrets"
 check "the fake lists the Docker Hub token among its secrets" grep -q dckr_pat_fake_0001 "$TEST_TMP/secrets"
 
 # ---- AKS -------------------------------------------------------------------------------------
-AKSV=api-version=2025-05-01
+AKSV=api-version=2025-07-01
 printf 'apiVersion: v1\nkind: Config\nusers:\n- name: u\n  user:\n    token: kube-token-from-test\n' > "$TEST_TMP/kubeconfig"
 fakectl post /_fake/script '{"lro_seconds_by_type": {"managedClusters": 2}, "principal_not_found_for": 2,
  "kubeconfig_file": "'"$TEST_TMP"'/kubeconfig", "quota": {"standardNDASv4_A100Family": 96, "cores": 200}}' >/dev/null

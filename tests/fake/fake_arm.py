@@ -20,17 +20,19 @@ PERMISSIONS = re.compile(r"^/subscriptions/[^/]+/providers/Microsoft\.Authorizat
 ROLE = re.compile(r"^(.+)/providers/Microsoft\.Authorization/roleAssignments/([^/]+)$", re.I)
 ARM_ID = re.compile(r"^/subscriptions/[^/]+/resourcegroups/[^/]+/providers/.+", re.I)
 
-# api-versions ARM accepts, by provider namespace: ../shared/azure-recordings/notes.md
-# ("used in these files" and "also seen") plus every apiVersion in recordings/index.json.
+# api-versions ARM accepts, by provider namespace, for routes Azure's SDK models
+# (azure_models.py) do not describe (the operation URLs, Microsoft.MarketplaceOrdering):
+# ../shared/azure-recordings/notes.md ("used in these files" and "also seen"), every apiVersion
+# in recordings/index.json, and the versions of the SDK packages in package.json.
 API_VERSIONS = {
     "microsoft.resources": ["2021-04-01", "2022-09-01", "2024-03-01", "2022-12-01"],
-    "microsoft.network": ["2024-07-01"],
+    "microsoft.network": ["2024-10-01", "2024-07-01"],
     "microsoft.compute": ["2024-11-01", "2025-04-01", "2024-03-02", "2021-07-01"],
     "microsoft.marketplaceordering": ["2021-01-01"],
     "microsoft.authorization": ["2022-04-01", "2018-01-01-preview", "2020-04-01-preview"],
-    "microsoft.containerregistry": ["2025-04-01", "2025-03-01-preview", "2026-09-01-preview",
-                                    "2021-06-01-preview"],
-    "microsoft.containerservice": ["2025-05-01"],
+    "microsoft.containerregistry": ["2025-11-01", "2025-04-01", "2025-03-01-preview",
+                                    "2026-09-01-preview", "2021-06-01-preview"],
+    "microsoft.containerservice": ["2025-07-01", "2025-05-01"],
 }
 # Where the fake's own Azure-AsyncOperation URLs point, with a version the namespace knows.
 OP_API = {ns: v[0] for ns, v in API_VERSIONS.items()}
@@ -62,6 +64,7 @@ class App:
         self.st = st
         self.base = base
         self.handler_path = ""
+        self.model = None       # the SDK model that judged the request (azure_models.py)
 
     # Operations -----------------------------------------------------------
     def new_op(self, kind, target, seconds):
@@ -131,7 +134,7 @@ class App:
         m = OPERATION.search(path)
         if m and method == "GET" and m.group(1) in st.ops:
             return self.operation(m.group(1))
-        bad = self.check_api_version(path, query) or self.check_media_type(path, headers)
+        bad = self.check_api_version(method, path, query, body) or self.check_media_type(path, headers)
         if bad:
             return bad
         m = ROLE.match(path)
@@ -157,7 +160,7 @@ class App:
             return recorded(st, rec)
         return arm_error(404, "NotFoundInFake", "fakecloud has no answer for %s %s" % (method, path))
 
-    def check_api_version(self, path, query):
+    def check_api_version(self, method, path, query, body):
         ns = namespace_of(path)
         if ns is None:
             return None
@@ -165,6 +168,10 @@ class App:
         if not v:
             return arm_error(400, "MissingApiVersionParameter",
                              "The api-version query parameter (?api-version=) is required for all requests.")
+        if self.st.models.match(path):
+            # Azure's SDK models (azure_models.py) know this route: its api-versions and bodies.
+            bad, self.model = self.st.models.check(method, path, query, body)
+            return bad
         extra = {k.lower(): v2 for k, v2 in (self.st.script.get("api_versions") or {}).items()}
         if ns not in API_VERSIONS and ns not in extra:
             return None

@@ -26,6 +26,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import azure_models  # noqa: E402
 from fake_arm import App  # noqa: E402
 from fake_core import (HERE, REAL_HOSTS, Recordings, Reply, Server, State, arm_error, now,  # noqa: E402
                        recorded, write_atomic)
@@ -60,6 +61,7 @@ class Handler(BaseHTTPRequestHandler):
                     real.mode, real.chunks, real.delay = reply.mode, reply.chunks, reply.delay
                 reply = real
             entry["status"] = reply.status
+            entry["model"] = app.model
             st.requests.append(entry)
             if self.server.log_path:
                 with open(self.server.log_path, "a") as f:
@@ -223,6 +225,7 @@ def main():
         atexit.register(shutil.rmtree, workdir, True)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     st = State(Recordings(a.recordings), workdir)
+    st.models = azure_models.ensure()
     if a.script:
         with open(a.script) as f:
             st.set_script(json.load(f))

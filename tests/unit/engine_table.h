@@ -24,10 +24,10 @@
 #include "core/engine/step.h"
 #include "core/steps/steps.h"
 
-#define ET_API_NETWORK "2024-07-01"
+#define ET_API_NETWORK "2024-10-01"
 #define ET_API_COMPUTE "2024-11-01"
-#define ET_API_ACR "2025-04-01"
-#define ET_API_AKS "2025-05-01"
+#define ET_API_ACR "2025-11-01"
+#define ET_API_AKS "2025-07-01"
 #define ET_API_ROLES "2022-04-01"
 #define ET_ACR_PULL "7f951dda-4ed3-4680-a7ca-43fe172d538d"
 #define ET_ATTACH_NAME "2b6f0a3e-7c1d-4e8a-9f30-5d2c8b1a4e77"

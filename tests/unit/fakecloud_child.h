@@ -21,10 +21,11 @@ struct fakecloud {
 	struct cloud cloud;
 };
 
-/* The port a fake wrote to portfile, waiting up to 5 s; -1 when none came. */
+/* The port a fake wrote to portfile, waiting up to 15 s (a loaded machine; the fake cloud reads
+ * Azure's models first); -1 when none came. */
 static inline int fake_wait_port(const char *portfile)
 {
-	for (int i = 0; i < 200; i++) {
+	for (int i = 0; i < 600; i++) {
 		FILE *pf = fopen(portfile, "r");
 		int port = 0;
 		if (pf) {

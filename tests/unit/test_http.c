@@ -561,7 +561,7 @@ static void test_fake_signs_in_runs_operations_and_expires_tokens(void **state)
 	const char *rg = "/subscriptions/00000000-0000-0000-0000-000000000000/resourcegroups/studioml-rg"
 	                 "?api-version=2021-04-01";
 	const char *ip = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/studioml-rg/providers/"
-	                 "Microsoft.Network/publicIPAddresses/rabbitmq-ip?api-version=2024-07-01";
+	                 "Microsoft.Network/publicIPAddresses/rabbitmq-ip?api-version=2024-10-01";
 	assert_int_equal(arm(c, "PUT", ip, token, "{\"location\":\"eastus\"}", &r), 404);   /* no group yet */
 	result_free(&r);
 	assert_int_equal(arm(c, "PUT", rg, token, "{\"location\":\"eastus\"}", &r), 201);
