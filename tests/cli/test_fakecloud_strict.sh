@@ -105,7 +105,7 @@ fakectl post /_fake/script '{"vm_hook": ["'"$TEST_TMP"'/hook.sh"], "lro_seconds_
 CD=$(printf '#cloud-config\nruncmd: [echo hi]\n' | base64 | tr -d '\n')
 vm() { # vm NAME NIC CUSTOMDATA [SIZE] [OFFER SKU]
 	cat <<JSON
-{"location":"eastus","properties":{"hardwareProfile":{"vmSize":"${4:-Standard_A2_v2}"},
+{"location":"eastus","properties":{"hardwareProfile":{"vmSize":"${4:-Standard_B2s}"},
  "storageProfile":{"imageReference":{"publisher":"Canonical","offer":"${5:-0001-com-ubuntu-server-jammy}","sku":"${6:-22_04-lts-gen2}","version":"latest"},
   "osDisk":{"createOption":"FromImage","managedDisk":{"storageAccountType":"StandardSSD_LRS"}},
   "dataDisks":[{"lun":0,"createOption":"Empty","diskSizeGB":1024},{"lun":1,"createOption":"Empty","diskSizeGB":32}]},
@@ -125,6 +125,15 @@ call PUT "$CMP/virtualMachines/rabbitmq-vm?$CMPV" "$(vm rabbitmq-vm rabbitmq-nic
 said "an image offer scripted missing: 404 PlatformImageNotFound" 404 PlatformImageNotFound
 call PUT "$CMP/virtualMachines/rabbitmq-vm?$CMPV" "$(vm rabbitmq-vm rabbitmq-nic "$CD" Standard_NC6s_v3)"
 said "a size restricted in the region: 409 SkuNotAvailable" 409 "SkuNotAvailable.*Standard_NC6s_v3"
+call PUT "$CMP/virtualMachines/rabbitmq-vm?$CMPV" "$(vm rabbitmq-vm rabbitmq-nic "$CD" Standard_A2_v2)"
+said "a Gen 1 size (HyperVGenerations V1) with a Gen 2 image: 400 BadRequest" 400 \
+	"BadRequest.*The selected VM size 'Standard_A2_v2' cannot boot Hypervisor Generation '2'"
+call PUT "$CMP/virtualMachines/rabbitmq-vm?$CMPV" "$(vm rabbitmq-vm rabbitmq-nic "$CD" Standard_NC24ads_A100_v4 \
+	0001-com-ubuntu-server-jammy 22_04-lts)"
+said "a Gen 2 only size with a Gen 1 image: 400 BadRequest" 400 "cannot boot Hypervisor Generation '1'"
+call PUT "$CMP/virtualMachines/rabbitmq-vm?$CMPV" "$(vm rabbitmq-vm rabbitmq-nic "$CD" | sed 's/"diskSizeGB":32}/"diskSizeGB":40000}/')"
+said "a data disk over 32,767 GiB: 400 InvalidParameter out of range" 400 \
+	"The value 40000 of parameter 'diskSizeGB' is out of range.*dataDisks\[1\].diskSizeGB"
 call PUT "$CMP/virtualMachines/rabbitmq-vm?$CMPV" "$(vm rabbitmq-vm rabbitmq-nic "$CD" Standard_ND96asr_v4)"
 said "a GPU size with no quota: 409 with the family and numbers" 409 "standardNDASv4_A100Family Cores quota.*Current Limit: 0"
 lro PUT "$CMP/virtualMachines/rabbitmq-vm?$CMPV" "$(vm rabbitmq-vm rabbitmq-nic "$CD")"
@@ -147,6 +156,12 @@ lro PUT "$CMP/virtualMachines/bad-vm?$CMPV" "$(vm bad-vm bad-nic "$CD")"
 check "a failing hook ends the VM's operation Failed with VMHookFailed" test "$(field 'd["status"]+d["error"]["code"]')" = FailedVMHookFailed
 call GET "$CMP/virtualMachines/bad-vm?$CMPV"
 check "and the VM shows provisioningState Failed" test "$(field 'd["properties"]["provisioningState"]')" = Failed
+# A Standard public IP behind no security group (NIC or subnet) answers nothing: the hook gets no address.
+call PUT "$NET/publicIPAddresses/open-ip?$NETV" "$PIP"
+call PUT "$NET/networkInterfaces/open-nic?$NETV" "$(echo "$NIC" | sed 's|"networkSecurityGroup":{[^}]*},||; s|rabbitmq-ip|open-ip|')"
+lro PUT "$CMP/virtualMachines/open-vm?$CMPV" "$(vm open-vm open-nic "$CD")"
+check "a Standard public IP with no NSG: the VM is created but unreachable (no address for the hook)" \
+	grep -q "^args: open-vm [^ ]*/customdata-open-vm-[0-9]*  0:1024 1:32$" "$TEST_TMP/hook-open-vm.out"
 
 # ---- images, SKUs, usages -----------------------------------------------------------------
 IMG=$S/providers/Microsoft.Compute/locations/eastus/publishers/Canonical/artifacttypes/vmimage/offers
@@ -164,7 +179,7 @@ call GET "$S/providers/Microsoft.Compute/skus?api-version=2021-07-01&%24filter=n
 said "a filter other than location: 400" 400 InvalidFilter
 call GET "$S/providers/Microsoft.Compute/locations/eastus/usages?$CMPV"
 check "usages: the scripted A100 limit" test "$(field '[u["limit"] for u in d["value"] if u["name"]["value"]=="standardNDASv4_A100Family"][0]')" = 96
-check "usages: current values count the fake's VMs" test "$(field '[u["currentValue"] for u in d["value"] if u["name"]["value"]=="cores"][0]')" = 2
+check "usages: current values count the fake's VMs (two of 2 vCPUs; the failed one not)" test "$(field '[u["currentValue"] for u in d["value"] if u["name"]["value"]=="cores"][0]')" = 4
 
 # ---- registry ------------------------------------------------------------------------------
 ACRV=api-version=2025-04-01
