@@ -203,6 +203,10 @@ lro POST "$ACR/leafai1a2b3c4d/importImage?$ACRV" "$(echo "$IMP" | sed s/TAG/0.99
 check "a tag Docker Hub does not have: the poll ends 400 MANIFEST_UNKNOWN" test "$code/$last" = 202/400 -a \
 	"$(field 'd["error"]["code"]')" = InvalidParameters
 grep -q MANIFEST_UNKNOWN "$TEST_TMP/body" || not_ok "the error names MANIFEST_UNKNOWN"
+fakectl post /_fake/script '{"hub_anonymous_pulls": 1}' >/dev/null
+lro POST "$ACR/leafai1a2b3c4d/importImage?$ACRV" "$(echo "$IMP" | sed s/TAG/0.13.2/g)"
+check "without fakehub too, the anonymous pull after the limit fails TOOMANYREQUESTS" test "$last" = 400 -a \
+	"$(grep -c TOOMANYREQUESTS "$TEST_TMP/body")" = 1
 
 # ...checked against a running fakehub: anonymous pulls are limited, a token lifts that
 printf '{"anonymous_pull_limit": 1, "page_size": 2}\n' > "$TEST_TMP/hub.json"
@@ -230,7 +234,8 @@ check "the fake lists the Docker Hub token among its secrets" grep -q dckr_pat_f
 AKSV=api-version=2025-05-01
 printf 'apiVersion: v1\nkind: Config\nusers:\n- name: u\n  user:\n    token: kube-token-from-test\n' > "$TEST_TMP/kubeconfig"
 fakectl post /_fake/script '{"lro_seconds_by_type": {"managedClusters": 2}, "principal_not_found_for": 2,
- "kubeconfig_file": "'"$TEST_TMP"'/kubeconfig", "quota": {"standardNDASv4_A100Family": 96, "cores": 200}}' >/dev/null
+ "kubeconfig_file": "'"$TEST_TMP"'/kubeconfig", "quota": {"standardNDASv4_A100Family": 96, "cores": 200},
+ "extra_skus": [{"name": "Standard_B1s", "family": "standardBSFamily", "vcpus": 1}]}' >/dev/null
 call GET "$S/providers/Microsoft.ContainerService/locations/eastus/kubernetesVersions?$AKSV"
 check "the default Kubernetes version is 1.32" test "$(field '[v["version"] for v in d["values"] if v.get("isDefault")][0]')" = 1.32
 SYS='{"name":"system","mode":"System","vmSize":"Standard_D2s_v5","count":1}'
@@ -238,6 +243,8 @@ GPU='{"name":"gpu","mode":"User","vmSize":"Standard_ND96asr_v4","count":1,"nodeT
 cluster() { echo '{"location":"eastus","identity":{"type":"SystemAssigned"},"properties":{"dnsPrefix":"aks","agentPoolProfiles":['"$1"']}}'; }
 call PUT "$AKS/aks?$AKSV" "$(cluster "$GPU")"
 said "a cluster without a System pool: 400" 400 MustDefineAtLeastOneSystemPool
+call PUT "$AKS/aks?$AKSV" "$(cluster "$(echo "$SYS" | sed 's/Standard_D2s_v5/Standard_B1s/'),$GPU")"
+said "a System pool of 1 vCPU (AKS wants 2 vCPUs and 4 GB): 400" 400 "System node pool must use VM sku.*system"
 call PUT "$AKS/aks?$AKSV" "$(cluster "$SYS,$(echo "$GPU" | sed 's/Standard_ND96asr_v4/Standard_ND40rs_v2/')")"
 said "a GPU size not in the region's SKU list: 400" 400 "Standard_ND40rs_v2 is not allowed"
 call PUT "$AKS/aks?$AKSV" "$(cluster "$SYS,$(echo "$GPU" | sed 's/"count":1/"count":2/')")"
