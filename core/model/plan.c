@@ -76,17 +76,19 @@ static const struct plan_choice bool_choices[] = {
 	{"false", "", 1},
 };
 
-/* Suggestions only: any Standard_* size is accepted for the service VMs. */
+/* Suggestions only: any Standard_* size is accepted for the service VMs. Each boots the Ubuntu
+ * image of a Hyper-V generation it supports (core/steps/vm.c asks resourceSkus); the
+ * generations here are Microsoft's size pages' (doc/azure-vm-generations.md). */
 static const struct plan_choice vm_choices[] = {
-	{"Standard_A2_v2", "2 vCPU, 4 GiB (the guide's RabbitMQ size; standard disks only)", 1},
-	{"Standard_A4_v2", "4 vCPU, 8 GiB", 1},
-	{"Standard_B2s", "2 vCPU, 4 GiB, burstable", 1},
-	{"Standard_B2ms", "2 vCPU, 8 GiB, burstable", 1},
-	{"Standard_D2s_v3", "2 vCPU, 8 GiB (the guide's Minio size)", 1},
-	{"Standard_D4s_v3", "4 vCPU, 16 GiB", 1},
-	{"Standard_D2s_v5", "2 vCPU, 8 GiB", 1},
-	{"Standard_D4s_v5", "4 vCPU, 16 GiB", 1},
-	{"Standard_DS12_v2", "4 vCPU, 28 GiB", 1},
+	{"Standard_B2s", "2 vCPU, 4 GiB, burstable; Gen 1 and 2 (RabbitMQ's default)", 1},
+	{"Standard_B2ms", "2 vCPU, 8 GiB, burstable; Gen 1 and 2", 1},
+	{"Standard_D2s_v3", "2 vCPU, 8 GiB; Gen 1 and 2 (the guide's Minio size)", 1},
+	{"Standard_D4s_v3", "4 vCPU, 16 GiB; Gen 1 and 2", 1},
+	{"Standard_D2s_v5", "2 vCPU, 8 GiB; Gen 1 and 2", 1},
+	{"Standard_D4s_v5", "4 vCPU, 16 GiB; Gen 1 and 2", 1},
+	{"Standard_DS12_v2", "4 vCPU, 28 GiB; Gen 1 and 2", 1},
+	{"Standard_A2_v2", "2 vCPU, 4 GiB; Gen 1 only: Ubuntu's Gen 1 image (the guide's RabbitMQ size)", 1},
+	{"Standard_A4_v2", "4 vCPU, 8 GiB; Gen 1 only: Ubuntu's Gen 1 image", 1},
 };
 
 /* Sizes with a GPU, current and retired; which ones a runner release can use is
@@ -392,8 +394,9 @@ static const struct plan_question questions[PLAN_Q_COUNT] = {
 		PLAN_DEF_TEMPLATE, "rabbitmq", validate_vm_name,
 		"Also the VM's host name; its IP, NSG and NIC are named after it.", NULL, 0, 0},
 	[Q_RMQ_VM_SIZE] = {Q_RMQ_VM_SIZE, "rabbitmq.vm_size", STEP_RABBITMQ, "VM size",
-		PLAN_DEF_TEMPLATE, "Standard_A2_v2", validate_vm_size,
-		"The queue server is light; A2_v2 is what the guide used.", CH(vm_choices), 0},
+		PLAN_DEF_TEMPLATE, "Standard_B2s", validate_vm_size,
+		"The queue server is light. The guide's A2_v2 boots only Hyper-V generation 1 images; the "
+		"wizard then takes Ubuntu's generation 1 image.", CH(vm_choices), 0},
 	[Q_RMQ_ADMIN_USER] = {Q_RMQ_ADMIN_USER, "rabbitmq.admin_user", STEP_RABBITMQ,
 		"SSH admin user", PLAN_DEF_TEMPLATE, "azureuser", validate_admin_user,
 		"The Linux account you SSH in as (Azure refuses names such as admin or root).",

@@ -179,9 +179,12 @@ int plan_expand(const char *tpl, const char *(*get)(void *ctx, plan_qid q), void
 #define PLAN_DEVICE_PLUGIN_IMAGE "nvcr.io/nvidia/k8s-device-plugin:v0.17.1"
 #define PLAN_DEVICE_PLUGIN_NAMESPACE "gpu-resources"
 /* Both service VMs run Ubuntu LTS (Bitnami's RabbitMQ image is gone): 24.04 when the region
- * offers it, else 22.04. */
+ * offers it, else 22.04; the Hyper-V generation 2 image when the size boots it, else the
+ * generation 1 image (doc/azure-vm-generations.md). */
 #define PLAN_UBUNTU_IMAGE "Canonical:ubuntu-24_04-lts:server:latest"
 #define PLAN_UBUNTU_FALLBACK_IMAGE "Canonical:0001-com-ubuntu-server-jammy:22_04-lts-gen2:latest"
+#define PLAN_UBUNTU_GEN1_IMAGE "Canonical:ubuntu-24_04-lts:server-gen1:latest"
+#define PLAN_UBUNTU_GEN1_FALLBACK_IMAGE "Canonical:0001-com-ubuntu-server-jammy:22_04-lts:latest"
 /* The last MinIO community release with prebuilt binaries (runner-facts §7); its published
  * sha256 (110,989,496 bytes). dl.min.io answers 410 for it since 2026-09. */
 #define PLAN_MINIO_RELEASE "RELEASE.2025-09-07T16-13-09Z"

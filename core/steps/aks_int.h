@@ -6,7 +6,6 @@
 
 #define API_AKS "2025-07-01"
 #define API_COMPUTE "2024-11-01"
-#define API_SKUS "2021-07-01"
 
 /* aks_preflight.c (run by acr.preflight, after its own checks): the node sizes are offered in the region, the quota holds them (else the
  * operator may take the CPU mode), the default Kubernetes version. Outputs aks.mode and

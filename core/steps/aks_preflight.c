@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/azure/skus.h"
 #include "core/steps/aks_int.h"
 
 #define POOLS_MAX 2
@@ -73,48 +74,18 @@ static void pre_pools(struct act *a)
 		d->pools[1] = (struct pool_need){act_answer(a, Q_AKS_NODE_VM_SIZE), "aks.node_vm_size", pre_count(a), "", 0, 0};
 }
 
-static int pre_cap(const cJSON *sku, const char *name)
-{
-	const cJSON *it;
-	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(sku, "capabilities"))
-	{
-		if (strcmp(pre_str(it, "name"), name) == 0)
-			return atoi(pre_str(it, "value"));
-	}
-	return 0;
-}
-
-/* Each pool's size: in the list, no Location restriction. 0, or -1 with msg. */
+/* Each pool's size: offered in the region, not restricted. 0, or -1 with msg. */
 static int pre_check_offered(struct act *a, char *msg, size_t msglen)
 {
 	struct pre_data *d = act_data(a);
 	for (int i = 0; i < POOLS_MAX; i++) {
 		struct pool_need *p = &d->pools[i];
-		const cJSON *it, *found = NULL;
-		cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(d->skus, "value"))
-		{
-			const char *rt = pre_str(it, "resourceType");
-			if ((!*rt || strcasecmp(rt, "virtualMachines") == 0) && strcasecmp(pre_str(it, "name"), p->size) == 0) {
-				found = it;
-				break;
-			}
-		}
-		if (!found) {
-			snprintf(msg, msglen, "%s: %s is not offered in %s", p->key, p->size, act_answer(a, Q_LOCATION));
+		const cJSON *found = skus_check_offered(d->skus, p->size, p->key, act_answer(a, Q_LOCATION), msg, msglen);
+		if (!found)
 			return -1;
-		}
-		cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(found, "restrictions"))
-		{
-			if (strcasecmp(pre_str(it, "type"), "Location") == 0) {
-				snprintf(msg, msglen, "%s: %s is not available to this subscription in %s (%s); choose another "
-				         "size or region, or ask Azure support to enable it", p->key, p->size,
-				         act_answer(a, Q_LOCATION), pre_str(it, "reasonCode"));
-				return -1;
-			}
-		}
 		snprintf(p->family, sizeof p->family, "%s", pre_str(found, "family"));
-		p->vcpus = pre_cap(found, "vCPUs");
-		p->gpus = pre_cap(found, "GPUs");
+		p->vcpus = skus_cap_int(found, "vCPUs");
+		p->gpus = skus_cap_int(found, "GPUs");
 	}
 	return 0;
 }
@@ -294,10 +265,9 @@ void aks_preflight_start(struct act *a)
 {
 	struct pre_data *d = act_data(a);
 	d->cpu = strcmp(act_answer(a, Q_AKS_RUNNER_MODE), "cpu") == 0;
-	snprintf(d->path, sizeof d->path, "/subscriptions/%s/providers/Microsoft.Compute/skus?$filter=location%%20eq%%20"
-	         "%%27%s%%27", act_answer(a, Q_SUBSCRIPTION), act_answer(a, Q_LOCATION));
 	act_progress(a, "VM sizes offered in %s", act_answer(a, Q_LOCATION));
-	if (act_call(a, "GET", d->path, API_SKUS, NULL, pre_on_skus) != 0)
+	if (skus_path(d->path, sizeof d->path, act_answer(a, Q_SUBSCRIPTION), act_answer(a, Q_LOCATION)) != 0 ||
+	    act_call(a, "GET", d->path, SKUS_API, NULL, pre_on_skus) != 0)
 		pre_fail(a, "out of memory");
 }
 

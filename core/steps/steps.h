@@ -12,12 +12,14 @@ extern const struct step_def step_subscription, step_rabbitmq, step_minio, step_
 /* {"location": <the answers' region>}: the body of a resource group. */
 cJSON *steps_location_body(struct act *a, char *err, size_t errlen);
 
-/* A step's resource group, created once even when several steps name the same one. */
-#define STEPS_GROUP_ACTION(step_key, group_key)                                                         \
+/* A step's resource group, created once even when several steps name the same one; made
+ * after the actions named (such as a check that must pass before anything is created). */
+#define STEPS_GROUP_ACTION_AFTER(step_key, group_key, ...)                                             \
 	{.key = step_key ".group", .text = "create resource group {" group_key "} in {location}",           \
-	 .after = {"subscription"}, .kind = ACTION_RESOURCE, .expect_s = 2,                                 \
+	 .after = {__VA_ARGS__}, .kind = ACTION_RESOURCE, .expect_s = 2,                                    \
 	 .type = "Microsoft.Resources/resourceGroups",                                                      \
 	 .path = "/subscriptions/{subscription}/resourceGroups/{" group_key "}", .api = API_GROUPS,         \
 	 .body = steps_location_body, .use_existing = 1}
+#define STEPS_GROUP_ACTION(step_key, group_key) STEPS_GROUP_ACTION_AFTER(step_key, group_key, "subscription")
 
 #endif

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/azure/skus.h"
 #include "core/model/validate.h"
 #include "core/steps/steps.h"
 #include "core/remote/cloudinit.h"
@@ -92,19 +93,26 @@ void vm_keys_start(struct act *a, const struct vm_spec *spec)
 	act_done(a, "host key %s", fh);
 }
 
-/* ---- the image ---- */
+/* ---- the size and its image ---- */
 
+/* The Ubuntu images in the order tried, by the Hyper-V generation they boot as: a size boots
+ * only images of a generation its resourceSkus HyperVGenerations lists, else Azure answers the
+ * VM PUT 400 "cannot boot Hypervisor Generation" (doc/azure-vm-generations.md). */
 struct vm_image_try {
-	const char *urn, *pub, *offer, *sku;
+	const char *gen, *urn, *pub, *offer, *sku;
 };
 static const struct vm_image_try vm_images[] = {
-	{PLAN_UBUNTU_IMAGE, "Canonical", "ubuntu-24_04-lts", "server"},
-	{PLAN_UBUNTU_FALLBACK_IMAGE, "Canonical", "0001-com-ubuntu-server-jammy", "22_04-lts-gen2"},
+	{"V2", PLAN_UBUNTU_IMAGE, "Canonical", "ubuntu-24_04-lts", "server"},
+	{"V2", PLAN_UBUNTU_FALLBACK_IMAGE, "Canonical", "0001-com-ubuntu-server-jammy", "22_04-lts-gen2"},
+	{"V1", PLAN_UBUNTU_GEN1_IMAGE, "Canonical", "ubuntu-24_04-lts", "server-gen1"},
+	{"V1", PLAN_UBUNTU_GEN1_FALLBACK_IMAGE, "Canonical", "0001-com-ubuntu-server-jammy", "22_04-lts"},
 };
+#define VM_IMAGES (sizeof vm_images / sizeof vm_images[0])
 
 struct vm_image_data {
 	const struct vm_spec *spec;
 	size_t i;
+	char gen[4];
 };
 
 _Static_assert(sizeof(struct vm_image_data) <= VM_IMAGE_DATA_SIZE, "VM_IMAGE_DATA_SIZE");
@@ -121,7 +129,7 @@ static void vm_image_on_list(const struct arm_result *r, void *arg)
 			act_fail(a, "cannot save the state");
 			return;
 		}
-		act_done(a, "%s", t->urn);
+		act_done(a, "%s (Hyper-V generation %c)", t->urn, t->gen[1]);
 		return;
 	}
 	if (r->error && r->status != 404) {
@@ -136,9 +144,11 @@ static void vm_image_on_list(const struct arm_result *r, void *arg)
 static void vm_image_next(struct act *a)
 {
 	struct vm_image_data *d = act_data(a);
-	if (d->i >= sizeof vm_images / sizeof vm_images[0]) {
-		act_fail(a, "no Ubuntu LTS image (24.04 or 22.04) is offered in %s: choose another location",
-		         act_answer(a, Q_LOCATION));
+	while (d->i < VM_IMAGES && strcmp(vm_images[d->i].gen, d->gen) != 0)
+		d->i++;
+	if (d->i >= VM_IMAGES) {
+		act_fail(a, "no Ubuntu LTS image (24.04 or 22.04) of Hyper-V generation %c is offered in %s: choose another "
+		         "location", d->gen[1], act_answer(a, Q_LOCATION));
 		return;
 	}
 	const struct vm_image_try *t = &vm_images[d->i];
@@ -151,12 +161,49 @@ static void vm_image_next(struct act *a)
 		act_fail(a, "out of memory");
 }
 
+/* The size in the region's resourceSkus: offered, not restricted, and the generation it boots
+ * (2 where it can, the newer platform; else 1). */
+static void vm_image_on_skus(const struct arm_result *r, void *arg)
+{
+	struct act *a = arg;
+	struct vm_image_data *d = act_data(a);
+	const char *size = vm_ans(a, d->spec->q_size), *key = plan_question(d->spec->q_size)->key;
+	char msg[600];
+	if (r->error) {
+		act_fail(a, "VM sizes offered in %s: %s", act_answer(a, Q_LOCATION), r->error);
+		return;
+	}
+	const cJSON *sku = skus_check_offered(r->json, size, key, act_answer(a, Q_LOCATION), msg, sizeof msg);
+	if (!sku) {
+		act_fail(a, "%s", msg);
+		return;
+	}
+	if (skus_boots(sku, "V2"))
+		snprintf(d->gen, sizeof d->gen, "V2");
+	else if (skus_boots(sku, "V1"))
+		snprintf(d->gen, sizeof d->gen, "V1");
+	else {
+		act_fail(a, "%s: %s boots neither Hyper-V generation 1 nor 2 (HyperVGenerations %s): choose another size",
+		         key, size, skus_cap(sku, "HyperVGenerations"));
+		return;
+	}
+	if (strcmp(d->gen, "V1") == 0)
+		act_info(a, "%s boots Hyper-V generation 1 only: the generation 1 Ubuntu image", size);
+	d->i = 0;
+	vm_image_next(a);
+}
+
 void vm_image_start(struct act *a, const struct vm_spec *spec)
 {
 	struct vm_image_data *d = act_data(a);
+	char path[512];
 	d->spec = spec;
 	d->i = 0;
-	vm_image_next(a);
+	d->gen[0] = '\0';
+	act_progress(a, "VM sizes offered in %s", act_answer(a, Q_LOCATION));
+	if (skus_path(path, sizeof path, act_answer(a, Q_SUBSCRIPTION), act_answer(a, Q_LOCATION)) != 0 ||
+	    act_call(a, "GET", path, SKUS_API, NULL, vm_image_on_skus) != 0)
+		act_fail(a, "out of memory");
 }
 
 /* ---- ARM bodies ---- */
@@ -477,7 +524,8 @@ void vm_vm_describe(const struct answers *ans, const struct vm_spec *spec, char 
 		snprintf(disk, sizeof disk, ", an empty %s GiB data disk at LUN 0",
 		         answers_get(ans, (plan_qid)spec->q_disk_gb));
 	snprintf(out, outlen,
-	         "create VM %s (%s, Ubuntu 24.04 LTS, or 22.04 where 24.04 is not offered%s); logins by key only as "
+	         "create VM %s (%s, Ubuntu 24.04 LTS, or 22.04 where 24.04 is not offered, of the Hyper-V generation the "
+	         "size boots%s); logins by key only as "
 	         "%s: <sealed:%s>%s%s; its SSH host key <sealed:%s> is handed over in the cloud-init custom data",
 	         answers_get(ans, spec->q_name), answers_get(ans, spec->q_size), disk, answers_get(ans, spec->q_admin),
 	         VM_ADMIN_KEY, key && *key ? " and your " : "", key && *key ? key : "", spec->host_key_secret);

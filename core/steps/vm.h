@@ -41,14 +41,16 @@ struct vm_spec {
 #define VM_ID_(S, type, suffix)                                                                                    \
 	"/subscriptions/{subscription}/resourceGroups/{" S ".resource_group}/providers/" type "/{" S ".vm_name}" suffix
 #define VM_ACTIONS(S, vm_text)                                                                                     \
-	STEPS_GROUP_ACTION(S, S ".resource_group"),                                                                  \
 	{.key = S ".keys",                                                                                           \
 	 .text = "generate the wizard's admin SSH key <sealed:" VM_ADMIN_KEY "> (once for both VMs) and the SSH host " \
 	         "key <sealed:" S "-host-key> of {" S ".vm_name}, before the VM exists",                              \
 	 .after = {"subscription"}, .kind = ACTION_TASK, .expect_s = 1, .start = keys_start},                       \
-	{.key = S ".image", .text = "check that Ubuntu 24.04 LTS is offered in {location} (else 22.04 LTS)",          \
+	{.key = S ".image", .text = "check that {" S ".vm_size} is offered in {location} and pick the Ubuntu LTS image " \
+	                            "it boots (24.04, else 22.04; Hyper-V generation 2, else 1), before anything is "  \
+	                            "created",                                                                        \
 	 .after = {"subscription"}, .kind = ACTION_TASK, .expect_s = 1, .start = image_start,                       \
 	 .data_size = VM_IMAGE_DATA_SIZE},                                                                          \
+	STEPS_GROUP_ACTION_AFTER(S, S ".resource_group", "subscription", S ".image"),                                \
 	{.key = S ".ip", .text = "create static Standard public IP {" S ".vm_name}-ip", .after = {S ".group"},        \
 	 .kind = ACTION_RESOURCE, .expect_s = 3, .type = "Microsoft.Network/publicIPAddresses",                     \
 	 .path = VM_ID_(S, "Microsoft.Network/publicIPAddresses", "-ip"), .api = API_NETWORK, .body = ip_body,      \
@@ -76,8 +78,9 @@ struct vm_spec {
 /* Task: the admin key pair and this VM's host key, generated and sealed unless the vault
  * holds them already (never made again once sealed). */
 void vm_keys_start(struct act *a, const struct vm_spec *spec);
-/* Task: Ubuntu 24.04 when the region's image catalogue has it, else 22.04; the URN goes to
- * spec->out_image. */
+/* Task: the VM size is offered in the region without restriction (resourceSkus), then Ubuntu
+ * 24.04 when the region's image catalogue has it, else 22.04, of the Hyper-V generation the
+ * size boots (2 when it can, else 1); the URN goes to spec->out_image. */
 void vm_image_start(struct act *a, const struct vm_spec *spec);
 
 /* ARM bodies (NULL with err). */

@@ -105,7 +105,7 @@ fakectl post /_fake/script '{"vm_hook": ["'"$TEST_TMP"'/hook.sh"], "lro_seconds_
 CD=$(printf '#cloud-config\nruncmd: [echo hi]\n' | base64 | tr -d '\n')
 vm() { # vm NAME NIC CUSTOMDATA [SIZE] [OFFER SKU]
 	cat <<JSON
-{"location":"eastus","properties":{"hardwareProfile":{"vmSize":"${4:-Standard_A2_v2}"},
+{"location":"eastus","properties":{"hardwareProfile":{"vmSize":"${4:-Standard_B2s}"},
  "storageProfile":{"imageReference":{"publisher":"Canonical","offer":"${5:-0001-com-ubuntu-server-jammy}","sku":"${6:-22_04-lts-gen2}","version":"latest"},
   "osDisk":{"createOption":"FromImage","managedDisk":{"storageAccountType":"StandardSSD_LRS"}},
   "dataDisks":[{"lun":0,"createOption":"Empty","diskSizeGB":1024},{"lun":1,"createOption":"Empty","diskSizeGB":32}]},
@@ -125,6 +125,15 @@ call PUT "$CMP/virtualMachines/rabbitmq-vm?$CMPV" "$(vm rabbitmq-vm rabbitmq-nic
 said "an image offer scripted missing: 404 PlatformImageNotFound" 404 PlatformImageNotFound
 call PUT "$CMP/virtualMachines/rabbitmq-vm?$CMPV" "$(vm rabbitmq-vm rabbitmq-nic "$CD" Standard_NC6s_v3)"
 said "a size restricted in the region: 409 SkuNotAvailable" 409 "SkuNotAvailable.*Standard_NC6s_v3"
+call PUT "$CMP/virtualMachines/rabbitmq-vm?$CMPV" "$(vm rabbitmq-vm rabbitmq-nic "$CD" Standard_A2_v2)"
+said "a Gen 1 size (HyperVGenerations V1) with a Gen 2 image: 400 BadRequest" 400 \
+	"BadRequest.*The selected VM size 'Standard_A2_v2' cannot boot Hypervisor Generation '2'"
+call PUT "$CMP/virtualMachines/rabbitmq-vm?$CMPV" "$(vm rabbitmq-vm rabbitmq-nic "$CD" Standard_NC24ads_A100_v4 \
+	0001-com-ubuntu-server-jammy 22_04-lts)"
+said "a Gen 2 only size with a Gen 1 image: 400 BadRequest" 400 "cannot boot Hypervisor Generation '1'"
+call PUT "$CMP/virtualMachines/rabbitmq-vm?$CMPV" "$(vm rabbitmq-vm rabbitmq-nic "$CD" | sed 's/"diskSizeGB":32}/"diskSizeGB":40000}/')"
+said "a data disk over 32,767 GiB: 400 InvalidParameter out of range" 400 \
+	"The value 40000 of parameter 'diskSizeGB' is out of range.*dataDisks\[1\].diskSizeGB"
 call PUT "$CMP/virtualMachines/rabbitmq-vm?$CMPV" "$(vm rabbitmq-vm rabbitmq-nic "$CD" Standard_ND96asr_v4)"
 said "a GPU size with no quota: 409 with the family and numbers" 409 "standardNDASv4_A100Family Cores quota.*Current Limit: 0"
 lro PUT "$CMP/virtualMachines/rabbitmq-vm?$CMPV" "$(vm rabbitmq-vm rabbitmq-nic "$CD")"
@@ -147,6 +156,12 @@ lro PUT "$CMP/virtualMachines/bad-vm?$CMPV" "$(vm bad-vm bad-nic "$CD")"
 check "a failing hook ends the VM's operation Failed with VMHookFailed" test "$(field 'd["status"]+d["error"]["code"]')" = FailedVMHookFailed
 call GET "$CMP/virtualMachines/bad-vm?$CMPV"
 check "and the VM shows provisioningState Failed" test "$(field 'd["properties"]["provisioningState"]')" = Failed
+# A Standard public IP behind no security group (NIC or subnet) answers nothing: the hook gets no address.
+call PUT "$NET/publicIPAddresses/open-ip?$NETV" "$PIP"
+call PUT "$NET/networkInterfaces/open-nic?$NETV" "$(echo "$NIC" | sed 's|"networkSecurityGroup":{[^}]*},||; s|rabbitmq-ip|open-ip|')"
+lro PUT "$CMP/virtualMachines/open-vm?$CMPV" "$(vm open-vm open-nic "$CD")"
+check "a Standard public IP with no NSG: the VM is created but unreachable (no address for the hook)" \
+	grep -q "^args: open-vm [^ ]*/customdata-open-vm-[0-9]*  0:1024 1:32$" "$TEST_TMP/hook-open-vm.out"
 
 # ---- images, SKUs, usages -----------------------------------------------------------------
 IMG=$S/providers/Microsoft.Compute/locations/eastus/publishers/Canonical/artifacttypes/vmimage/offers
@@ -164,7 +179,7 @@ call GET "$S/providers/Microsoft.Compute/skus?api-version=2021-07-01&%24filter=n
 said "a filter other than location: 400" 400 InvalidFilter
 call GET "$S/providers/Microsoft.Compute/locations/eastus/usages?$CMPV"
 check "usages: the scripted A100 limit" test "$(field '[u["limit"] for u in d["value"] if u["name"]["value"]=="standardNDASv4_A100Family"][0]')" = 96
-check "usages: current values count the fake's VMs" test "$(field '[u["currentValue"] for u in d["value"] if u["name"]["value"]=="cores"][0]')" = 2
+check "usages: current values count the fake's VMs (two of 2 vCPUs; the failed one not)" test "$(field '[u["currentValue"] for u in d["value"] if u["name"]["value"]=="cores"][0]')" = 4
 
 # ---- registry ------------------------------------------------------------------------------
 ACRV=api-version=2025-11-01
@@ -188,6 +203,10 @@ lro POST "$ACR/leafai1a2b3c4d/importImage?$ACRV" "$(echo "$IMP" | sed s/TAG/0.99
 check "a tag Docker Hub does not have: the poll ends 400 MANIFEST_UNKNOWN" test "$code/$last" = 202/400 -a \
 	"$(field 'd["error"]["code"]')" = InvalidParameters
 grep -q MANIFEST_UNKNOWN "$TEST_TMP/body" || not_ok "the error names MANIFEST_UNKNOWN"
+fakectl post /_fake/script '{"hub_anonymous_pulls": 1}' >/dev/null
+lro POST "$ACR/leafai1a2b3c4d/importImage?$ACRV" "$(echo "$IMP" | sed s/TAG/0.13.2/g)"
+check "without fakehub too, the anonymous pull after the limit fails TOOMANYREQUESTS" test "$last" = 400 -a \
+	"$(grep -c TOOMANYREQUESTS "$TEST_TMP/body")" = 1
 
 # ...checked against a running fakehub: anonymous pulls are limited, a token lifts that
 printf '{"anonymous_pull_limit": 1, "page_size": 2}\n' > "$TEST_TMP/hub.json"
@@ -215,7 +234,8 @@ check "the fake lists the Docker Hub token among its secrets" grep -q dckr_pat_f
 AKSV=api-version=2025-07-01
 printf 'apiVersion: v1\nkind: Config\nusers:\n- name: u\n  user:\n    token: kube-token-from-test\n' > "$TEST_TMP/kubeconfig"
 fakectl post /_fake/script '{"lro_seconds_by_type": {"managedClusters": 2}, "principal_not_found_for": 2,
- "kubeconfig_file": "'"$TEST_TMP"'/kubeconfig", "quota": {"standardNDASv4_A100Family": 96, "cores": 200}}' >/dev/null
+ "kubeconfig_file": "'"$TEST_TMP"'/kubeconfig", "quota": {"standardNDASv4_A100Family": 96, "cores": 200},
+ "extra_skus": [{"name": "Standard_B1s", "family": "standardBSFamily", "vcpus": 1}]}' >/dev/null
 call GET "$S/providers/Microsoft.ContainerService/locations/eastus/kubernetesVersions?$AKSV"
 check "the default Kubernetes version is 1.32" test "$(field '[v["version"] for v in d["values"] if v.get("isDefault")][0]')" = 1.32
 SYS='{"name":"system","mode":"System","vmSize":"Standard_D2s_v5","count":1}'
@@ -223,6 +243,8 @@ GPU='{"name":"gpu","mode":"User","vmSize":"Standard_ND96asr_v4","count":1,"nodeT
 cluster() { echo '{"location":"eastus","identity":{"type":"SystemAssigned"},"properties":{"dnsPrefix":"aks","agentPoolProfiles":['"$1"']}}'; }
 call PUT "$AKS/aks?$AKSV" "$(cluster "$GPU")"
 said "a cluster without a System pool: 400" 400 MustDefineAtLeastOneSystemPool
+call PUT "$AKS/aks?$AKSV" "$(cluster "$(echo "$SYS" | sed 's/Standard_D2s_v5/Standard_B1s/'),$GPU")"
+said "a System pool of 1 vCPU (AKS wants 2 vCPUs and 4 GB): 400" 400 "System node pool must use VM sku.*system"
 call PUT "$AKS/aks?$AKSV" "$(cluster "$SYS,$(echo "$GPU" | sed 's/Standard_ND96asr_v4/Standard_ND40rs_v2/')")"
 said "a GPU size not in the region's SKU list: 400" 400 "Standard_ND40rs_v2 is not allowed"
 call PUT "$AKS/aks?$AKSV" "$(cluster "$SYS,$(echo "$GPU" | sed 's/"count":1/"count":2/')")"

@@ -9,6 +9,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+import azure_rules
 import fakehub
 from fake_core import Reply, arm_error, dig, iso, now, recorded
 
@@ -55,10 +56,9 @@ def registry_validate(app, path, req, old, method):
         if not NAME_OK.match(name):
             return arm_error(400, "InvalidParameter", "Registry name '%s' is invalid: 5 to 50 alphanumeric "
                              "characters." % name, target="registryName")
-        if name_owner(app, name, path.lower()):
-            return arm_error(400, "AlreadyInUse", "The registry DNS name %s.azurecr.io is already in use. You can "
-                             "check if the name is already claimed using following API: https://docs.microsoft.com/"
-                             "en-us/rest/api/containerregistry/registries/checknameavailability" % name.lower())
+        bad = azure_rules.refuse(app, "registry.create", {"name": name, "path": path.lower()})
+        if bad:
+            return bad
         if not dig(req, "sku", "name"):
             return arm_error(400, "InvalidParameter", "The sku of the registry is required.", target="sku")
     return None
@@ -193,7 +193,10 @@ def import_image(app, m, path, query, body):
             entry["status"] = "Succeeded"
         op["done_at"] = max(now(), due)
 
-    if st.script.get("hub_url"):
+    limited = azure_rules.refuse(app, "acr.import", {"host": host, "creds": creds})
+    if limited:
+        finish(limited)
+    elif st.script.get("hub_url"):
         def work():
             msg = hub_check(st, host, repo, tag, creds)
             with st.lock:

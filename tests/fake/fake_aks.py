@@ -6,6 +6,7 @@ import copy
 import re
 import uuid
 
+import azure_rules
 import fake_compute
 from fake_core import SUB, aks_error, arm_error, dig, recorded
 
@@ -43,11 +44,10 @@ def check_pool(app, pool, old_pool, where):
     if not POOL_NAME.match(name):
         return aks_error(400, "InvalidParameter", "Agent pool name '%s' is invalid: it must start with a lowercase "
                          "letter, be at most 12 characters long and hold only a-z and 0-9." % name, where + ".name")
-    size = pool.get("vmSize")
-    sku = fake_compute.find_sku(app.st, size)
-    if sku is None or fake_compute.location_blocked(sku):
-        return aks_error(400, "BadRequest", "The VM size of %s is not allowed in your subscription in location "
-                         "'eastus'." % size, where + ".vmSize")
+    sku = fake_compute.find_sku(app.st, pool.get("vmSize"))
+    bad = azure_rules.refuse(app, "aks.pool", {"pool": pool, "where": where, "sku": sku})
+    if bad:
+        return bad
     if old_pool is not None and "nodeTaints" in pool and taints(pool) != taints(old_pool):
         return aks_error(400, "PropertyChangeNotAllowed", "Changing property 'nodeTaints' of agent pool '%s' is not "
                          "allowed: taints are set when a pool is created." % name, where + ".nodeTaints")
@@ -80,12 +80,7 @@ def cluster_validate(app, path, req, old, method):
                          "[az aks get-versions] command to get the supported version list in this region." % want,
                          "kubernetesVersion")
     if pools:
-        short = fake_compute.quota_short(app, [(p.get("vmSize"), int(p.get("count", 1))) for p in pools],
-                                         exclude=path.lower())
-        if short:
-            r = recorded(st, "arm/containerservice/managedClusters_createOrUpdate_400_QuotaExceeded.json")
-            r.body["message"] = fake_compute.quota_message(*short)
-            return r
+        return azure_rules.refuse(app, "aks.cluster", {"pools": pools, "path": path.lower()})
     return None
 
 
@@ -145,12 +140,7 @@ def pool_validate(app, path, req, old, method):
     bad = check_pool(app, pool, dig(old, "req", "properties"), "properties")
     if bad or old is not None:
         return bad
-    short = fake_compute.quota_short(app, [(pool.get("vmSize"), int(pool.get("count", 1)))])
-    if short:
-        r = recorded(app.st, "arm/containerservice/managedClusters_createOrUpdate_400_QuotaExceeded.json")
-        r.body["message"] = fake_compute.quota_message(*short)
-        return r
-    return None
+    return azure_rules.refuse(app, "aks.cluster", {"pools": [pool], "path": None})
 
 
 def pool_stored(app, path, req, new, old):

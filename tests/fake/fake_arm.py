@@ -6,6 +6,7 @@ import copy
 import json
 import re
 
+import azure_rules
 import fake_acr
 import fake_aks
 import fake_compute
@@ -380,22 +381,10 @@ class App:
             return bad
         req = req.get("properties", {})
         principal = str(req.get("principalId")).lower()
-        window = float(st.script["principal_not_found_for"])
-        cluster = st.kubelets.get(principal)
-        if cluster is not None:
-            # A kubelet identity exists once its cluster is created; RBAC learns of it later.
-            unknown = now() < cluster["op"]["done_at"] + window
-        else:
-            unknown = st.sp_created is not None and now() - st.sp_created < window
-        if unknown:
-            r = recorded(st, "arm/authorization/roleAssignments_create_400_PrincipalNotFound.json")
-            r.body["error"]["message"] = re.sub(r"Principal [0-9a-f]+", "Principal " + principal.replace("-", ""),
-                                                r.body["error"]["message"])
-            return r
         ident = (scope.lower(), principal, str(req.get("roleDefinitionId")).lower())
-        other = st.role_assignments.get(ident)
-        if other is not None and other != name.lower():
-            return recorded(st, "arm/authorization/roleAssignments_create_409_RoleAssignmentExists.json")
+        bad = azure_rules.refuse(self, "role.assign", {"principal": principal, "ident": ident, "name": name})
+        if bad:
+            return bad
         st.role_assignments[ident] = name.lower()
         st.bodies.append({"method": "PUT", "path": path, "body": {"properties": req}, "time": now()})
         r = recorded(st, "arm/authorization/roleAssignments_create_201.json")

@@ -9,17 +9,22 @@ import re
 import subprocess
 import threading
 
+import azure_rules
+import size_facts
 from fake_core import Reply, arm_error, dig, now, recorded
 
 SKUS_FILE = "arm/compute/resourceSkus_list_200_gpu.json"
 USAGES_FILE = "arm/compute/usages_list_200_empty.json"
-CUSTOMDATA_MAX = 65535
 # (publisher, offer) -> sku -> versions. Version names follow Canonical's YYYYMMDD scheme.
 IMAGES = {
     ("canonical", "0001-com-ubuntu-server-jammy"): {"22_04-lts": ["22.04.202510010"],
                                                     "22_04-lts-gen2": ["22.04.202510010"]},
     ("canonical", "ubuntu-24_04-lts"): {"server": ["24.04.202510010"], "server-gen1": ["24.04.202510010"]},
 }
+# Canonical's offers name their generation 1 images apart: "server-gen1" (24.04) and
+# "22_04-lts" (22.04) boot as Hyper-V generation 1, "server" and "22_04-lts-gen2" as 2
+# (the versions' properties.hyperVGeneration; doc/azure-vm-generations.md).
+GEN1_IMAGE_SKUS = ("server-gen1", "22_04-lts")
 IMAGE_PATH = (r"^/subscriptions/([^/]+)/providers/Microsoft\.Compute/locations/([^/]+)/publishers/([^/]+)"
               r"/artifacttypes/vmimage/offers/([^/]+)")
 
@@ -34,6 +39,16 @@ def image_skus(st, pub, offer):
     if offer.lower() in gone or ("%s:%s" % (pub, offer)).lower() in gone:
         return None
     return {s: v for s, v in skus.items() if ("%s:%s:%s" % (pub, offer, s)).lower() not in gone}
+
+
+def image_generation(offer, sku):
+    """"V1" or "V2" for an Ubuntu image sku of this catalogue, None for one it does not know."""
+    for (_pub, off), skus in IMAGES.items():
+        if off == str(offer).lower():
+            key = next((k for k in skus if k.lower() == str(sku).lower()), None)
+            if key is not None:
+                return "V1" if key in GEN1_IMAGE_SKUS else "V2"
+    return None
 
 
 def image_missing(loc, pub, offer, sku=None):
@@ -70,7 +85,7 @@ def images_versions(app, m, path, query, body):
     hit = next((i for i in items if i["name"] == ver), None)
     if hit is None:
         return image_missing(loc, pub, offer, sku)
-    hit["properties"] = {"hyperVGeneration": "V1" if key.endswith(("gen1", "22_04-lts")) else "V2",
+    hit["properties"] = {"hyperVGeneration": image_generation(offer, key),
                          "osDiskImage": {"operatingSystem": "Linux", "sizeInGb": 30},
                          "architecture": "x64", "dataDiskImages": []}
     return Reply(200, hit)
@@ -78,9 +93,10 @@ def images_versions(app, m, path, query, body):
 
 # SKUs and usages -------------------------------------------------------------------
 def sku_list(st, location="eastus"):
-    """Every VM size of the recording (plus extra_skus) in location, with scripted restrictions."""
+    """Every VM size of the recording and of size_facts (the choosers' sizes), plus extra_skus, in
+    location, with scripted restrictions."""
     body = st.rec.load(SKUS_FILE)["response"]["body"]
-    out = copy.deepcopy(body["value"])
+    out = size_facts.apply(copy.deepcopy(body["value"]))
     tmpl = next(s for s in out if s["name"] == "Standard_D2s_v3")
     for x in st.script.get("extra_skus") or []:
         s = copy.deepcopy(tmpl)
@@ -238,9 +254,9 @@ def vm_validate(app, path, req, old, method):
         except (ValueError, binascii.Error):
             return bad_customdata("Custom data in OSProfile must be in Base64 encoding and with a maximum length "
                                   "of 87380 characters.")
-        if len(data) > CUSTOMDATA_MAX:
-            return bad_customdata("Custom data in OSProfile must be in Base64 encoding and with a maximum length "
-                                  "of 87380 characters (%d bytes decoded; at most %d)." % (len(data), CUSTOMDATA_MAX))
+        bad = azure_rules.refuse(app, "vm.customdata", {"data": data})
+        if bad:
+            return bad
     if old is not None:
         if cd is not None and cd != dig(old["req"], "properties", "osProfile", "customData"):
             return arm_error(409, "PropertyChangeNotAllowed", "Changing property 'customData' is not allowed.",
@@ -248,13 +264,6 @@ def vm_validate(app, path, req, old, method):
         return None
     size = dig(props, "hardwareProfile", "vmSize")
     sku = find_sku(st, size, req.get("location", "eastus"))
-    if sku is None:
-        return arm_error(400, "InvalidParameter", "The value '%s' provided for the VM size is not valid. Use the "
-                         "resource SKUs API to see the sizes offered in this location." % size, target="vmSize")
-    if location_blocked(sku):
-        r = recorded(st, "arm/compute/virtualMachines_createOrUpdate_409_SkuNotAvailable.json")
-        r.body["error"]["message"] = r.body["error"]["message"].replace("Standard_NC4as_T4_v3", sku["name"])
-        return r
     img = dig(props, "storageProfile", "imageReference") or {}
     if isinstance(img, dict) and img.get("publisher"):
         skus = image_skus(st, img.get("publisher", ""), img.get("offer", ""))
@@ -269,20 +278,7 @@ def vm_validate(app, path, req, old, method):
             r = recorded(st, "arm/compute/virtualMachines_createOrUpdate_400_InvalidParameter.json")
             r.body["error"]["message"] = r.body["error"]["message"].replace("azureuser", str(user))
             return r
-    disk = dig(props, "storageProfile", "osDisk", "managedDisk", "storageAccountType", default="")
-    if str(disk).startswith("Premium") and sku_cap(sku, "PremiumIO") == "False":
-        return arm_error(400, "InvalidParameter", "Requested operation cannot be performed because the VM size %s "
-                         "does not support the storage account type %s of disk '%s'. Consider updating the VM to a "
-                         "size that supports Premium storage." % (sku["name"], disk, dig(
-                             props, "storageProfile", "osDisk", "name", default="osdisk")),
-                         target="osDisk.managedDisk.storageAccountType")
-    short = quota_short(app, [(sku["name"], 1)])
-    if short:
-        r = recorded(st, "arm/compute/virtualMachines_createOrUpdate_409_QuotaExceeded.json")
-        r.body["error"]["message"] = quota_message(*short)
-        r.body["error"]["details"][0]["target"] = short[0]
-        return r
-    return None
+    return azure_rules.refuse(app, "vm.create", {"req": req, "sku": sku})
 
 
 def vm_public_ip(app, req):
@@ -292,7 +288,7 @@ def vm_public_ip(app, req):
         for ipc in dig(n, "req", "properties", "ipConfigurations", default=[]) or []:
             pip = app.lookup(str(dig(ipc, "properties", "publicIPAddress", "id", default="")))
             ip = dig(pip, "body", "properties", "ipAddress") if pip else None
-            if ip:
+            if ip and not azure_rules.refuse(app, "net.reach", {"nic": n, "pip": pip}):
                 return ip
     return ""
 

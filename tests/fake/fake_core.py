@@ -44,6 +44,7 @@ DEFAULT_SCRIPT = {
     "import_seconds": 0,        # how long an ACR importImage runs
     "hub_url": None,            # fakehub base URL importImage checks sources against
     "hub_repos": None,          # else this catalogue {"repo": ["tag", ...]} (default: fakehub's)
+    "hub_anonymous_pulls": 0,   # without hub_url: >0, anonymous Docker Hub imports after this many fail 429
     "kubeconfig_file": None,    # listClusterUserCredential serves this file's bytes
     "aks_versions": ["1.31.9", "1.32.6", "1.33.2"],
     "aks_default_version": "1.32",

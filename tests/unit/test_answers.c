@@ -78,7 +78,7 @@ static void test_defaults_follow_the_guide(void **s)
 		{"aks.name", "leafai-cluster-1a2b3c4d"},
 		{"acr.image", "leafai/azure-studio-go-runner:0.14.2"},
 		{"location", "eastus"},
-		{"rabbitmq.vm_size", "Standard_A2_v2"},
+		{"rabbitmq.vm_size", "Standard_B2s"},
 		{"minio.vm_size", "Standard_D2s_v3"},
 		{"minio.data_disk_gb", "1024"},
 		{"aks.node_count", "1"},

@@ -1,0 +1,24 @@
+/* tests/tools/choices.c: what a question's chooser (F4) offers, read from the wizard's own
+ * plan table, so a test walks exactly the list the operator sees.
+ *
+ * Usage: choices KEY...   Prints one line per choice: KEY<TAB>VALUE<TAB>SELECTABLE<TAB>DETAIL.
+ * Exit 2 for a key that is no question or has no chooser. */
+#include "core/model/plan.h"
+
+#include <stdio.h>
+
+int main(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		int q = plan_question_find(argv[i]);
+		const struct plan_question *pq = q >= 0 ? plan_question((plan_qid)q) : NULL;
+		if (!pq || !pq->choices) {
+			fprintf(stderr, "choices: %s is no question with a chooser\n", argv[i]);
+			return 2;
+		}
+		for (size_t c = 0; c < pq->nchoices; c++)
+			printf("%s\t%s\t%d\t%s\n", argv[i], pq->choices[c].value, pq->choices[c].selectable,
+			       pq->choices[c].detail);
+	}
+	return 0;
+}
