@@ -32,6 +32,18 @@ static const char *sub_str(const cJSON *o, const char *key)
 	return cJSON_IsString(v) ? v->valuestring : "";
 }
 
+/* The next page of a list, when Azure names one (nextLink, followed as it is). 1 when it was
+ * asked for (or the step failed), 0 on the last page. */
+static int sub_next_page(struct act *a, const cJSON *json, void (*on_page)(const struct arm_result *r, void *arg))
+{
+	const cJSON *next = cJSON_GetObjectItemCaseSensitive(json, "nextLink");
+	if (!cJSON_IsString(next) || !*next->valuestring)
+		return 0;
+	if (act_call(a, "GET", next->valuestring, NULL, NULL, on_page) != 0)
+		act_fail(a, "out of memory");
+	return 1;
+}
+
 /* ---- sign-in ---- */
 
 static void sign_in_done(const char *token, const char *error, void *arg)
@@ -80,13 +92,8 @@ static void select_on_page(const struct arm_result *r, void *arg)
 	{
 		cJSON_AddItemToArray(d->all, cJSON_Duplicate(it, 1));
 	}
-	const cJSON *next = cJSON_GetObjectItemCaseSensitive(r->json, "nextLink");
-	if (cJSON_IsString(next) && *next->valuestring) {
-		if (act_call(a, "GET", next->valuestring, NULL, NULL, select_on_page) != 0)
-			act_fail(a, "out of memory");
-		return;
-	}
-	select_listed(a);
+	if (!sub_next_page(a, r->json, select_on_page))
+		select_listed(a);
 }
 
 static void select_start_list(struct act *a)
@@ -448,13 +455,8 @@ static void perm_on_assignments(const struct arm_result *r, void *arg)
 		if (k == d->nroles && d->nroles < PERM_ROLES_MAX && perm_role_id_ok(id))
 			snprintf(d->roles[d->nroles++], PERM_ID_MAX, "%s", id);
 	}
-	const cJSON *next = cJSON_GetObjectItemCaseSensitive(r->json, "nextLink");
-	if (cJSON_IsString(next) && *next->valuestring) {
-		if (act_call(a, "GET", next->valuestring, NULL, NULL, perm_on_assignments) != 0)
-			act_fail(a, "out of memory");
-		return;
-	}
-	perm_next_role(a);
+	if (!sub_next_page(a, r->json, perm_on_assignments))
+		perm_next_role(a);
 }
 
 /* The oid claim of an access token (a JWT: header.payload.signature, base64url). 0 or -1. */
