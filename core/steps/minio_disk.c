@@ -177,7 +177,7 @@ static const char binary_head[] =
 	"fi\n";
 static const char binary_download[] =
 	"tmp=/var/tmp/minio.download; rm -f \"$tmp\"\n"
-	"command -v curl >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q curl\n"
+	"command -v curl >/dev/null || " VMSSH_APT_GET " install -y -q curl\n"
 	"echo 'downloading {SRC}'\n"
 	"code=$(curl -sS -L --proto '=http,https' --connect-timeout 20 -o \"$tmp\" -w '%{http_code}' '{SRC}' "
 	"2>/var/tmp/minio.curl) || code=${code:-000}\n"

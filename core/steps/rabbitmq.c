@@ -52,10 +52,10 @@ static const char install_script[] =
 	"  echo 'rabbitmq-server is installed already'\n"
 	"else\n"
 	"  echo \"installing rabbitmq-server from Ubuntu's archive\"\n"
-	"  export DEBIAN_FRONTEND=noninteractive\n"
-	"  apt-get update -q\n"
-	"  apt-get install -y -q rabbitmq-server\n"
+	"  " VMSSH_APT_GET " update -q\n"
 	"fi\n"
+	/* Every time: a no-op once installed, and it waits for dpkg's lock as a first install must. */
+	VMSSH_APT_GET " install -y -q rabbitmq-server\n"
 	"systemctl enable rabbitmq-server >/dev/null 2>&1 || true\n"
 	"systemctl is-active -q rabbitmq-server || systemctl start rabbitmq-server\n"
 	"rabbitmqctl -q await_startup >/dev/null 2>&1 || true\n"
