@@ -15,7 +15,7 @@
 
 #define API_SUBSCRIPTIONS "2022-12-01"
 #define API_PROVIDERS "2021-04-01"
-#define API_PERMISSIONS "2022-04-01"
+#define API_AUTHORIZATION "2022-04-01"
 #define REGISTER_POLL_MS 2000L
 #define REGISTER_TIMEOUT_MS (30L * 60 * 1000)
 #define ROLE_WRITE "Microsoft.Authorization/roleAssignments/write"
@@ -424,7 +424,7 @@ static void perm_next_role(struct act *a)
 		perm_finish(a, 0);
 		return;
 	}
-	if (act_call(a, "GET", d->roles[d->next], API_PERMISSIONS, NULL, perm_on_role) != 0)
+	if (act_call(a, "GET", d->roles[d->next], API_AUTHORIZATION, NULL, perm_on_role) != 0)
 		act_fail(a, "out of memory");
 }
 
@@ -498,7 +498,7 @@ static void perm_on_token(const char *token, const char *error, void *arg)
 	}
 	snprintf(d->path, sizeof d->path, "/subscriptions/%s/providers/Microsoft.Authorization/roleAssignments?$filter="
 	         "atScope()%%20and%%20assignedTo(%%27%s%%27)", act_answer(a, Q_SUBSCRIPTION), d->oid);
-	if (act_call(a, "GET", d->path, API_PERMISSIONS, NULL, perm_on_assignments) != 0)
+	if (act_call(a, "GET", d->path, API_AUTHORIZATION, NULL, perm_on_assignments) != 0)
 		act_fail(a, "out of memory");
 }
 
