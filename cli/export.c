@@ -9,6 +9,7 @@
 
 #include "core/steps/experimenter.h"
 #include "core/sys/exitcode.h"
+#include "core/sys/profile.h"
 #include "secrets/vault.h"
 
 int export_main(struct cli_opts *o, struct profile *p, struct state *st)
@@ -19,13 +20,20 @@ int export_main(struct cli_opts *o, struct profile *p, struct state *st)
 	}
 	const char *out = o->out ? o->out : EXPERIMENTER_DEFAULT_OUT;
 	if (!o->out) {
-		/* The client's own place: ~/.studioml, private. */
+		/* The client's own place: ~/.studioml, private. One that is already there (or a
+		 * symlink's target) is checked as --state-dir is: others must not be able to write it. */
 		const char *home = getenv("HOME");
-		char dir[4096];
+		char dir[4096], err[1024];
 		snprintf(dir, sizeof dir, "%s/.studioml", home ? home : ".");
-		if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-			cli_fail("%s: %s", dir, strerror(errno));
-			return SW_EXIT_ERROR;
+		if (mkdir(dir, 0700) != 0) {
+			if (errno != EEXIST) {
+				cli_fail("%s: %s", dir, strerror(errno));
+				return SW_EXIT_ERROR;
+			}
+			if (profile_dir_private(dir, "", err, sizeof err) != 0) {
+				cli_fail("export experimenter: %s (or give --out FILE)", err);
+				return SW_EXIT_ERROR;
+			}
 		}
 	}
 	vault *v = NULL;

@@ -1,4 +1,3 @@
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,19 +89,10 @@ static void write_answers_file(struct wizard *w)
 	text[len] = '\n';
 	struct iovec iov = {text, len + 1};
 	char err[1024];
-	/* This runs after tui_end() gave the signals back their default action: a second
-	 * SIGHUP from a closing terminal would kill us between the temp file and the rename.
-	 * Held here, it is delivered once the file is in place. */
-	sigset_t hold, old;
-	sigemptyset(&hold);
-	sigaddset(&hold, SIGHUP);
-	sigaddset(&hold, SIGINT);
-	sigaddset(&hold, SIGTERM);
-	sigaddset(&hold, SIGQUIT);
-	sigprocmask(SIG_BLOCK, &hold, &old);
+	/* This runs after tui_end() gave the signals back their default action; atomic_write
+	 * holds a second SIGHUP from a closing terminal until the file is in place. */
 	if (atomic_write(w->prof->dir, PROFILE_ANSWERS_FILE, &iov, 1, err, sizeof err) != 0)
 		log_msg(LOG_ERROR, "%s", err);
-	sigprocmask(SIG_SETMASK, &old, NULL);
 	free(text);
 }
 

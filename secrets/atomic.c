@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -38,8 +39,31 @@ static int fsync_dir(const char *dir)
 	return rc;
 }
 
+static int atomic_write_held(const char *dir, const char *name, const struct iovec *iov, int iovcnt,
+                             char *err, size_t errlen);
+
+/* A terminal closing (HUP), Ctrl-C or Ctrl-\ (INT, QUIT) or a plain kill (TERM) would end the
+ * process between the temp file and the rename, leaving a copy of the whole file (the vault:
+ * up to 1 GB, sealed) behind. Held here, such a signal is delivered once the file is in place. */
 int atomic_write(const char *dir, const char *name, const struct iovec *iov, int iovcnt,
                  char *err, size_t errlen)
+{
+	sigset_t hold, old;
+	sigemptyset(&hold);
+	sigaddset(&hold, SIGHUP);
+	sigaddset(&hold, SIGINT);
+	sigaddset(&hold, SIGTERM);
+	sigaddset(&hold, SIGQUIT);
+	sigprocmask(SIG_BLOCK, &hold, &old);
+	int rc = atomic_write_held(dir, name, iov, iovcnt, err, errlen);
+	int saved = errno;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	errno = saved;
+	return rc;
+}
+
+static int atomic_write_held(const char *dir, const char *name, const struct iovec *iov, int iovcnt,
+                             char *err, size_t errlen)
 {
 	char path[PATH_MAX], tmp[PATH_MAX];
 	if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path) {

@@ -7,7 +7,8 @@
 #include <stddef.h>
 #include <sys/uio.h>
 
-/* 0 on success; -1 with errno set and err naming the file and the failed call. */
+/* 0 on success; -1 with errno set and err naming the file and the failed call. HUP, INT,
+ * TERM and QUIT wait until it returns: no temp file is left by them. */
 int atomic_write(const char *dir, const char *name, const struct iovec *iov, int iovcnt,
                  char *err, size_t errlen);
 /* Removes temp files that a killed writer left behind (".name.*.tmp"). Returns how many. */

@@ -2,12 +2,31 @@
 
 #include <sodium.h>
 #include <string.h>
+#include <sys/resource.h>
+
+/* sodium_malloc locks its pages but says nothing when mlock fails: past the soft
+ * RLIMIT_MEMLOCK (often 64 KiB to 8 MiB) a large value would stay swappable. An
+ * unprivileged process may raise its soft limit up to the hard one; beyond that the
+ * README's threat model says what is left. */
+static void secmem_raise_memlock(void)
+{
+	static int done;
+	struct rlimit rl;
+	if (done)
+		return;
+	done = 1;
+	if (getrlimit(RLIMIT_MEMLOCK, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_MEMLOCK, &rl);
+	}
+}
 
 void *secmem_alloc(size_t len)
 {
 	/* Idempotent and cheap once done; lets any caller allocate before main's set-up. */
 	if (sodium_init() < 0)
 		return NULL;
+	secmem_raise_memlock();
 	/* sodium_malloc(0) is valid but keep every buffer non-empty for simple callers. */
 	return sodium_malloc(len ? len : 1);
 }

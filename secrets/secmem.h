@@ -1,5 +1,6 @@
 /* secrets/secmem.h: protected memory for keys, passphrases and plaintext.
- * Guarded, locked pages from libsodium; wiped on free. */
+ * Guarded, locked pages from libsodium; wiped on free. The first allocation raises the soft
+ * RLIMIT_MEMLOCK to the hard limit so that large values are locked too. */
 #ifndef SW_SECMEM_H
 #define SW_SECMEM_H
 

@@ -44,9 +44,18 @@ const char *skus_cap(const cJSON *sku, const char *name)
 	return "";
 }
 
-int skus_cap_int(const cJSON *sku, const char *name)
+int skus_cap_count(const cJSON *sku, const char *name, long max, long *out)
 {
-	return atoi(skus_cap(sku, name));
+	const char *v = skus_cap(sku, name);
+	char *end = NULL;
+	*out = 0;
+	if (!*v)
+		return 0;
+	double d = strtod(v, &end);
+	if (*end || !(d >= 0 && d <= (double)max) || d != (double)(long)d)
+		return -1;
+	*out = (long)d;
+	return 0;
 }
 
 int skus_boots(const cJSON *sku, const char *gen)

@@ -19,7 +19,9 @@ const cJSON *skus_find_vm(const cJSON *answer, const char *size);
 
 /* A capability's value, "" when the size does not list it. */
 const char *skus_cap(const cJSON *sku, const char *name);
-int skus_cap_int(const cJSON *sku, const char *name);
+/* A capability that is a count (vCPUs, GPUs): 0 when the size does not list it; -1 when its
+ * value is not a whole number from 0 to max (checked before any cast: "1e300" is no count). */
+int skus_cap_count(const cJSON *sku, const char *name, long max, long *out);
 
 /* 1 when the size boots images of Hyper-V generation gen ("V1", "V2"): its HyperVGenerations
  * capability lists it. A size that lists none boots V1 only (Azure's default generation). */

@@ -27,7 +27,9 @@ struct pre_data {
 	int cpu;                 /* checking the CPU pool */
 	struct pool_need pools[POOLS_MAX];
 	char path[512];
-	char short_msg[900];
+	char short_msg[900];     /* why the mode asked for does not fit */
+	int cpu_rc;              /* when the GPU quota is short: the CPU mode's result, and why */
+	char cpu_msg[900];
 	struct engine_question q;
 };
 
@@ -74,6 +76,39 @@ static void pre_pools(struct act *a)
 		d->pools[1] = (struct pool_need){act_answer(a, Q_AKS_NODE_VM_SIZE), "aks.node_vm_size", pre_count(a), "", 0, 0};
 }
 
+/* Every number of Azure's answers passes here: range first, as the state reader does, since
+ * casting 1e300 or NaN to an integer is undefined. A number, or a string of one (SKU
+ * capabilities are strings), whole and from 0 to max; else -1. */
+static int pre_whole(const cJSON *v, double max, long *out)
+{
+	double d;
+	char *end = NULL;
+	if (cJSON_IsNumber(v))
+		d = v->valuedouble;
+	else if (cJSON_IsString(v) && v->valuestring[0])
+		d = strtod(v->valuestring, &end);
+	else
+		return -1;
+	if ((end && *end) || !(d >= 0 && d <= max) || d != (double)(long)d)
+		return -1;
+	*out = (long)d;
+	return 0;
+}
+
+/* A capability of the SKU (vCPUs, GPUs); absent is 0. 0, or -1 with msg when it is no count. */
+static int pre_cap(const cJSON *sku, const char *name, int *out, char *msg, size_t msglen)
+{
+	long n = 0;
+	/* The largest VM sizes have a few hundred vCPUs; 65536 leaves room and keeps sums small. */
+	if (skus_cap_count(sku, name, 65536, &n) != 0) {
+		snprintf(msg, msglen, "VM sizes offered: %s: capability %s is not a count from 0 to 65536",
+		         pre_str(sku, "name"), name);
+		return -1;
+	}
+	*out = (int)n;
+	return 0;
+}
+
 /* Each pool's size: offered in the region, not restricted. 0, or -1 with msg. */
 static int pre_check_offered(struct act *a, char *msg, size_t msglen)
 {
@@ -84,8 +119,8 @@ static int pre_check_offered(struct act *a, char *msg, size_t msglen)
 		if (!found)
 			return -1;
 		snprintf(p->family, sizeof p->family, "%s", pre_str(found, "family"));
-		p->vcpus = skus_cap_int(found, "vCPUs");
-		p->gpus = skus_cap_int(found, "GPUs");
+		if (pre_cap(found, "vCPUs", &p->vcpus, msg, msglen) != 0 || pre_cap(found, "GPUs", &p->gpus, msg, msglen) != 0)
+			return -1;
 	}
 	return 0;
 }
@@ -101,13 +136,20 @@ static const cJSON *pre_usage(const struct pre_data *d, const char *name)
 	return NULL;
 }
 
-static long pre_num(const cJSON *o, const char *key)
+/* A usage's limit or currentValue: int64 and int32 in the specification
+ * (specification/compute/.../ComputeRP/stable/2024-11-01/computeRPCommon.json, Usage);
+ * 2^53 is the largest whole number a JSON number holds exactly. 0, or -1 with msg. */
+static int pre_num(const cJSON *u, const char *name, const char *key, long *out, char *msg, size_t msglen)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-	return cJSON_IsNumber(v) ? (long)v->valuedouble : 0;
+	if (pre_whole(cJSON_GetObjectItemCaseSensitive(u, key), 9007199254740992.0, out) == 0)
+		return 0;
+	snprintf(msg, msglen, "vCPU quota: Azure's usage %s has no %s from 0 to 2^53; stopped before anything was created",
+	         name, key);
+	return -1;
 }
 
-/* Each family's need and the regional total against limit - in use. 0, or -1 with msg. */
+/* Each family's need and the regional total against limit - in use. 0; -1 with msg when short;
+ * -2 with msg when Azure's numbers are not understood. */
 static int pre_check_quota(struct act *a, char *msg, size_t msglen)
 {
 	struct pre_data *d = act_data(a);
@@ -131,7 +173,10 @@ static int pre_check_quota(struct act *a, char *msg, size_t msglen)
 	need[n++] = total;
 	for (int k = 0; k < n; k++) {
 		const cJSON *u = pre_usage(d, names[k]);
-		long limit = u ? pre_num(u, "limit") : 0, used = u ? pre_num(u, "currentValue") : 0;
+		long limit = 0, used = 0;
+		if (u && (pre_num(u, names[k], "limit", &limit, msg, msglen) != 0 ||
+		          pre_num(u, names[k], "currentValue", &used, msg, msglen) != 0))
+			return -2;
 		if (used + need[k] <= limit)
 			continue;
 		const char *what = u ? pre_str(cJSON_GetObjectItemCaseSensitive(u, "name"), "localizedValue") : names[k];
@@ -189,44 +234,29 @@ static void pre_versions(struct act *a)
 		pre_fail(a, "out of memory");
 }
 
-static void pre_evaluate(struct act *a);
-
 static void pre_on_low_quota(struct act *a, const char *value)
 {
 	struct pre_data *d = act_data(a);
 	if (strcmp(value, "cpu") != 0) {
-		char m[1000];
-		snprintf(m, sizeof m, "%s; stopped before anything was created (decisions.low_quota: stop)", d->short_msg);
-		pre_fail(a, m);
+		act_fail(a, "%s; stopped before anything was created (decisions.low_quota: stop)", d->short_msg);
 		return;
 	}
 	act_warn(a, "GPU quota too small: the runner will run on %s with CPU_ONLY=true; jobs run without GPUs",
 	         act_answer(a, Q_AKS_CPU_NODE_VM_SIZE));
 	d->cpu = 1;
-	pre_evaluate(a);
+	if (d->cpu_rc != 0)
+		act_fail(a, "%s", d->cpu_msg);
+	else
+		pre_versions(a);
 }
 
-static void pre_evaluate(struct act *a)
+/* One mode's pools against the lists: 0 they fit; -1 the quota is short (msg); -2 no (msg). */
+static int pre_judge(struct act *a, int cpu, char *msg, size_t msglen)
 {
 	struct pre_data *d = act_data(a);
-	char msg[900];
+	d->cpu = cpu;
 	pre_pools(a);
-	if (pre_check_offered(a, msg, sizeof msg) != 0 || (d->cpu && pre_check_quota(a, msg, sizeof msg) != 0)) {
-		pre_fail(a, msg);
-		return;
-	}
-	if (!d->cpu && pre_check_quota(a, d->short_msg, sizeof d->short_msg) != 0) {
-		d->q = (struct engine_question){.id = "low-quota", .answer = Q_DECIDE_LOW_QUOTA, .choices = low_quota_choices,
-		                                .nchoices = 2};
-		/* The whole message as a warning; the question stays short enough for one line. */
-		act_warn(a, "%s", d->short_msg);
-		snprintf(d->q.text, sizeof d->q.text, "The GPU quota is too small (above). Run the runner on CPUs instead (%s "
-		         "x %s, CPU_ONLY=true: jobs run without GPUs), or stop with nothing created?",
-		         act_answer(a, Q_AKS_CPU_NODE_VM_SIZE), act_answer(a, Q_AKS_NODE_COUNT));
-		act_ask(a, &d->q, pre_on_low_quota);
-		return;
-	}
-	pre_versions(a);
+	return pre_check_offered(a, msg, msglen) != 0 ? -2 : pre_check_quota(a, msg, msglen);
 }
 
 static void pre_on_usages(const struct arm_result *r, void *arg)
@@ -240,7 +270,31 @@ static void pre_on_usages(const struct arm_result *r, void *arg)
 		return;
 	}
 	d->usages = cJSON_Duplicate(r->json, 1);
-	pre_evaluate(a);
+	if (!d->usages) {
+		pre_fail(a, "out of memory");
+		return;
+	}
+	/* The CPU mode is judged too before the lists are freed and the question asked: a headless
+	 * run without the answer ends the action there, and only act_data() is freed then. */
+	int gpu = !d->cpu, rc = pre_judge(a, d->cpu, d->short_msg, sizeof d->short_msg);
+	if (gpu && rc == -1)
+		d->cpu_rc = pre_judge(a, 1, d->cpu_msg, sizeof d->cpu_msg);
+	d->cpu = !gpu;
+	pre_free(d);
+	if (gpu && rc == -1) {
+		d->q = (struct engine_question){.id = "low-quota", .answer = Q_DECIDE_LOW_QUOTA, .choices = low_quota_choices,
+		                                .nchoices = 2};
+		/* The whole message as a warning; the question stays short enough for one line. */
+		act_warn(a, "%s", d->short_msg);
+		snprintf(d->q.text, sizeof d->q.text, "The GPU quota is too small (above). Run the runner on CPUs instead (%s "
+		         "x %s, CPU_ONLY=true: jobs run without GPUs), or stop with nothing created?",
+		         act_answer(a, Q_AKS_CPU_NODE_VM_SIZE), act_answer(a, Q_AKS_NODE_COUNT));
+		act_ask(a, &d->q, pre_on_low_quota);
+	} else if (rc != 0) {
+		act_fail(a, "%s", d->short_msg);
+	} else {
+		pre_versions(a);
+	}
 }
 
 static void pre_on_skus(const struct arm_result *r, void *arg)

@@ -161,7 +161,7 @@ static const char binary_download[] =
 	"dir=$(mktemp -d /var/tmp/studio-wizard-minio.XXXXXXXX)\n"
 	"trap 'rm -rf \"$dir\"' EXIT\n"
 	"tmp=$dir/minio\n"
-	"command -v curl >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q curl\n"
+	"command -v curl >/dev/null || " VMSSH_APT_GET " install -y -q curl\n"
 	"echo \"downloading $SRC\"\n"
 	"code=$(curl -sS -L -g --proto '=http,https' --connect-timeout 20 -o \"$tmp\" -w '%{http_code}' -- \"$SRC\" "
 	"2>\"$dir/curl.err\") || code=${code:-000}\n"

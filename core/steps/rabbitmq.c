@@ -52,10 +52,16 @@ static const char install_script[] =
 	"  echo 'rabbitmq-server is installed already'\n"
 	"else\n"
 	"  echo \"installing rabbitmq-server from Ubuntu's archive\"\n"
-	"  export DEBIAN_FRONTEND=noninteractive\n"
-	"  apt-get update -q\n"
-	"  apt-get install -y -q rabbitmq-server\n"
+	/* update does not wait for the lists lock (DPkg::Lock::Timeout covers dpkg's lock only, apt
+	 * 2.6), which apt-daily holds at first boot: tried again every 10 s, 90 times at most. */
+	"  n=0\n"
+	"  until " VMSSH_APT_GET " update -q; do\n"
+	"    n=$((n + 1)); [ $n -lt 90 ] || exit 1\n"
+	"    echo '" VMSSH_APT_WAITING "apt-get update could not lock /var/lib/apt/lists; again in 10 s'; sleep 10\n"
+	"  done\n"
 	"fi\n"
+	/* Every time: a no-op once installed, and it waits for dpkg's lock as a first install must. */
+	VMSSH_APT_GET " install -y -q rabbitmq-server\n"
 	"systemctl enable rabbitmq-server >/dev/null 2>&1 || true\n"
 	"systemctl is-active -q rabbitmq-server || systemctl start rabbitmq-server\n"
 	"rabbitmqctl -q await_startup >/dev/null 2>&1 || true\n"

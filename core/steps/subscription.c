@@ -7,13 +7,15 @@
 #include <string.h>
 #include <strings.h>
 
+#include <sodium.h>
+
 #include "core/azure/auth.h"
 #include "core/engine/step.h"
 #include "core/steps/steps.h"
 
 #define API_SUBSCRIPTIONS "2022-12-01"
 #define API_PROVIDERS "2021-04-01"
-#define API_PERMISSIONS "2022-04-01"
+#define API_AUTHORIZATION "2022-04-01"
 #define REGISTER_POLL_MS 2000L
 #define REGISTER_TIMEOUT_MS (30L * 60 * 1000)
 #define ROLE_WRITE "Microsoft.Authorization/roleAssignments/write"
@@ -28,6 +30,18 @@ static const char *sub_str(const cJSON *o, const char *key)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
 	return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+/* The next page of a list, when Azure names one (nextLink, followed as it is). 1 when it was
+ * asked for (or the step failed), 0 on the last page. */
+static int sub_next_page(struct act *a, const cJSON *json, void (*on_page)(const struct arm_result *r, void *arg))
+{
+	const cJSON *next = cJSON_GetObjectItemCaseSensitive(json, "nextLink");
+	if (!cJSON_IsString(next) || !*next->valuestring)
+		return 0;
+	if (act_call(a, "GET", next->valuestring, NULL, NULL, on_page) != 0)
+		act_fail(a, "out of memory");
+	return 1;
 }
 
 /* ---- sign-in ---- */
@@ -78,13 +92,8 @@ static void select_on_page(const struct arm_result *r, void *arg)
 	{
 		cJSON_AddItemToArray(d->all, cJSON_Duplicate(it, 1));
 	}
-	const cJSON *next = cJSON_GetObjectItemCaseSensitive(r->json, "nextLink");
-	if (cJSON_IsString(next) && *next->valuestring) {
-		if (act_call(a, "GET", next->valuestring, NULL, NULL, select_on_page) != 0)
-			act_fail(a, "out of memory");
-		return;
-	}
-	select_listed(a);
+	if (!sub_next_page(a, r->json, select_on_page))
+		select_listed(a);
 }
 
 static void select_start_list(struct act *a)
@@ -340,7 +349,22 @@ static void prov_start(struct act *a)
 	prov_next(a);
 }
 
-/* ---- permission to create role assignments ---- */
+/* ---- permission to create role assignments ----
+ * The 2022-04-01 specification has permissions calls for a resource group and a resource
+ * only (authorization-RoleDefinitionsCalls.json); no group exists yet. So: the signed-in
+ * identity's role assignments that apply at the subscription, groups included
+ * ($filter=atScope() and assignedTo('{objectId}'), learn.microsoft.com "List Azure role
+ * assignments using the REST API"), then each role's definition (RoleDefinitions_GetById). */
+
+#define PERM_ROLES_MAX 32
+#define PERM_ID_MAX 256
+
+struct perm_data {
+	char oid[64];                            /* the identity's object id (the token's oid claim) */
+	char roles[PERM_ROLES_MAX][PERM_ID_MAX]; /* role definition ids to read */
+	size_t nroles, next;
+	char path[512];
+};
 
 static int perm_matches(const cJSON *list, const char *action)
 {
@@ -353,23 +377,15 @@ static int perm_matches(const cJSON *list, const char *action)
 	return 0;
 }
 
-static void perm_on_get(const struct arm_result *r, void *arg)
+static void perm_unknown(struct act *a, const char *what, const char *why)
 {
-	struct act *a = arg;
-	if (r->error) {
-		act_warn(a, "could not read this identity's permissions (%s); granting the cluster pull access to the "
-		         "registry may fail if it cannot create role assignments", r->error);
-		act_done(a, "unknown");
-		return;
-	}
-	int allowed = 0;
-	const cJSON *it;
-	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(r->json, "value"))
-	{
-		if (perm_matches(cJSON_GetObjectItemCaseSensitive(it, "actions"), ROLE_WRITE) &&
-		    !perm_matches(cJSON_GetObjectItemCaseSensitive(it, "notActions"), ROLE_WRITE))
-			allowed = 1;
-	}
+	act_warn(a, "could not read %s (%s); granting the cluster pull access to the registry may fail if this identity "
+	         "cannot create role assignments", what, why);
+	act_done(a, "unknown");
+}
+
+static void perm_finish(struct act *a, int allowed)
+{
 	if (!allowed)
 		act_warn(a, "this identity may not create role assignments (%s): granting the cluster pull access to the "
 		         "registry will fail; ask an Owner or User Access Administrator of the subscription for that "
@@ -377,13 +393,118 @@ static void perm_on_get(const struct arm_result *r, void *arg)
 	act_done(a, "%s", allowed ? "may create role assignments" : "may NOT create role assignments");
 }
 
+static void perm_next_role(struct act *a);
+
+static void perm_on_role(const struct arm_result *r, void *arg)
+{
+	struct act *a = arg;
+	struct perm_data *d = act_data(a);
+	if (r->error) {
+		perm_unknown(a, "the role definitions of this identity", r->error);
+		return;
+	}
+	const cJSON *it;
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(r->json, "properties"),
+	                                                        "permissions"))
+	{
+		if (perm_matches(cJSON_GetObjectItemCaseSensitive(it, "actions"), ROLE_WRITE) &&
+		    !perm_matches(cJSON_GetObjectItemCaseSensitive(it, "notActions"), ROLE_WRITE)) {
+			perm_finish(a, 1);
+			return;
+		}
+	}
+	d->next++;
+	perm_next_role(a);
+}
+
+static void perm_next_role(struct act *a)
+{
+	struct perm_data *d = act_data(a);
+	if (d->next >= d->nroles) {
+		perm_finish(a, 0);
+		return;
+	}
+	if (act_call(a, "GET", d->roles[d->next], API_AUTHORIZATION, NULL, perm_on_role) != 0)
+		act_fail(a, "out of memory");
+}
+
+/* A role definition id as Azure gives it, usable as a path: [/subscriptions/S]/providers/
+ * Microsoft.Authorization/roleDefinitions/GUID, nothing that could leave that path. */
+static int perm_role_id_ok(const char *id)
+{
+	const char *tail = strcasestr(id, "/providers/Microsoft.Authorization/roleDefinitions/");
+	return id[0] == '/' && tail && strlen(id) < PERM_ID_MAX && !strstr(id, "..") &&
+	       strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./") == strlen(id);
+}
+
+static void perm_on_assignments(const struct arm_result *r, void *arg)
+{
+	struct act *a = arg;
+	struct perm_data *d = act_data(a);
+	if (r->error) {
+		perm_unknown(a, "this identity's role assignments", r->error);
+		return;
+	}
+	const cJSON *it;
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(r->json, "value"))
+	{
+		const char *id = sub_str(cJSON_GetObjectItemCaseSensitive(it, "properties"), "roleDefinitionId");
+		size_t k = 0;
+		while (k < d->nroles && strcasecmp(d->roles[k], id) != 0)
+			k++;
+		if (k == d->nroles && d->nroles < PERM_ROLES_MAX && perm_role_id_ok(id))
+			snprintf(d->roles[d->nroles++], PERM_ID_MAX, "%s", id);
+	}
+	if (!sub_next_page(a, r->json, perm_on_assignments))
+		perm_next_role(a);
+}
+
+/* The oid claim of an access token (a JWT: header.payload.signature, base64url). 0 or -1. */
+static int perm_token_oid(const char *token, char *out, size_t outlen)
+{
+	const char *p = strchr(token, '.');
+	const char *e = p ? strchr(p + 1, '.') : NULL;
+	if (!e)
+		return -1;
+	size_t blen = (size_t)(e - p - 1), len = 0;
+	unsigned char *bin = malloc(blen + 1);
+	if (!bin || sodium_base642bin(bin, blen, p + 1, blen, NULL, &len, NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING)) {
+		free(bin);
+		return -1;
+	}
+	bin[len] = 0;
+	cJSON *claims = cJSON_Parse((const char *)bin);
+	sodium_memzero(bin, blen + 1);
+	free(bin);
+	const char *oid = sub_str(claims, "oid");
+	int rc = *oid && strlen(oid) < outlen && strspn(oid, "0123456789abcdefABCDEF-") == strlen(oid) ? 0 : -1;
+	if (rc == 0)
+		snprintf(out, outlen, "%s", oid);
+	cJSON_Delete(claims);
+	return rc;
+}
+
+static void perm_on_token(const char *token, const char *error, void *arg)
+{
+	struct act *a = arg;
+	struct perm_data *d = act_data(a);
+	if (!token) {
+		perm_unknown(a, "this identity's role assignments", error ? error : "no access token");
+		return;
+	}
+	if (perm_token_oid(token, d->oid, sizeof d->oid) != 0) {
+		perm_unknown(a, "this identity's role assignments", "the access token names no object id");
+		return;
+	}
+	snprintf(d->path, sizeof d->path, "/subscriptions/%s/providers/Microsoft.Authorization/roleAssignments?$filter="
+	         "atScope()%%20and%%20assignedTo(%%27%s%%27)", act_answer(a, Q_SUBSCRIPTION), d->oid);
+	if (act_call(a, "GET", d->path, API_AUTHORIZATION, NULL, perm_on_assignments) != 0)
+		act_fail(a, "out of memory");
+}
+
 static void perm_start(struct act *a)
 {
-	char path[256];
-	snprintf(path, sizeof path, "/subscriptions/%s/providers/Microsoft.Authorization/permissions",
-	         act_answer(a, Q_SUBSCRIPTION));
-	if (act_call(a, "GET", path, API_PERMISSIONS, NULL, perm_on_get) != 0)
-		act_fail(a, "out of memory");
+	auth_request(act_auth(a), AUTH_ARM, perm_on_token, a);
 }
 
 static void sign_in_describe(const struct answers *a, char *out, size_t outlen)
@@ -414,7 +535,8 @@ static const struct action_def actions[] = {
 	{.key = "subscription.permissions",
 	 .text = "check that the signed-in identity may create role assignments (the cluster's pull access to the "
 	         "registry needs it)",
-	 .after = {"subscription.select"}, .kind = ACTION_TASK, .expect_s = 1, .start = perm_start},
+	 .after = {"subscription.select"}, .kind = ACTION_TASK, .expect_s = 1, .start = perm_start,
+	 .stop = sign_in_stop, .data_size = sizeof(struct perm_data)},
 };
 
 static const struct plan_secret secrets[] = {

@@ -113,6 +113,11 @@ static void vmssh_on_line(const char *line, int is_stderr, void *arg)
 	}
 	if (!*line)
 		return;
+	if (!v->said_waiting && strncmp(line, VMSSH_APT_WAITING, strlen(VMSSH_APT_WAITING)) == 0) {
+		v->said_waiting = 1;
+		act_info(v->a, "the package manager is busy, waiting for it (up to 15 minutes): %s",
+		         line + strlen(VMSSH_APT_WAITING));
+	}
 	snprintf(v->last, sizeof v->last, "%s", line);
 	act_progress(v->a, "%s%s", is_stderr ? "! " : "", line);
 }
@@ -128,6 +133,7 @@ int vmssh_script(struct vmssh *v, const char *const *vars, const char *body,
 {
 	v->done = done;
 	v->nmarks = 0;
+	v->said_waiting = 0;
 	v->last[0] = '\0';
 	char *script = shquote_script(vars, body);
 	if (!script)
@@ -142,6 +148,7 @@ int vmssh_exec(struct vmssh *v, const char *command, const void *in, size_t inle
 {
 	v->done = done;
 	v->nmarks = 0;
+	v->said_waiting = 0;
 	v->last[0] = '\0';
 	return ssh_exec(v->s, command, in, inlen, vmssh_on_line, vmssh_on_exit, v);
 }

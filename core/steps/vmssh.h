@@ -12,6 +12,13 @@
 
 #define VMSSH_MARKS 12
 
+/* apt in a VM's scripts. Right after the first boot Ubuntu's unattended-upgrades often holds
+ * dpkg's lock (/var/lib/dpkg/lock-frontend) for minutes, and a plain apt-get fails at once;
+ * with DPkg::Lock::Timeout (apt 1.9.11 and later) it waits up to 15 minutes, printing
+ * "Waiting for cache lock: ..." every second (vmssh says so once, as information). */
+#define VMSSH_APT_GET "DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900"
+#define VMSSH_APT_WAITING "Waiting for cache lock: "
+
 /* Put first in the action's data (act_data) so that vmssh_stop can find it. */
 struct vmssh {
 	struct act *a;
@@ -25,6 +32,7 @@ struct vmssh {
 		char val[256];
 	} marks[VMSSH_MARKS];         /* "@key=value" lines of the last script */
 	size_t nmarks;
+	int said_waiting;             /* apt's lock wait was reported for the last script */
 	char host[64];
 	int forward_port[2];
 };

@@ -115,18 +115,28 @@ int profile_prepare(struct profile *p, char *err, size_t errlen)
 		}
 		return 0;
 	}
+	return profile_dir_private(p->dir, label, err, errlen);
+}
+
+int profile_dir_private(const char *dir, const char *label, char *err, size_t errlen)
+{
+	struct stat st;
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s%s: not a directory", label, dir);
+		return -1;
+	}
 	/* Not ours: never changed, only refused when another user could swap our files. */
 	unsigned mode = (unsigned)(st.st_mode & 07777);
 	if (st.st_uid != geteuid()) {
 		struct passwd *pw = getpwuid(st.st_uid);
 		snprintf(err, errlen, "%s%s: owned by %s (uid %lu), not by you; choose a directory "
-		                      "you own", label, p->dir, pw ? pw->pw_name : "another user",
+		                      "you own", label, dir, pw ? pw->pw_name : "another user",
 		         (unsigned long)st.st_uid);
 		return -1;
 	}
 	if (mode & 022) {
 		snprintf(err, errlen, "%s%s: writable by other users (mode %04o); choose a directory "
-		                      "only you can write", label, p->dir, mode);
+		                      "only you can write", label, dir, mode);
 		return -1;
 	}
 	return 0;

@@ -26,6 +26,9 @@ int profile_resolve(struct profile *p, const char *name, const char *state_dir,
 /* mkdir -p with mode 0700. An existing directory is never changed: it is refused when
  * another user owns it or others can write it (group/other write bits, /tmp's 1777). */
 int profile_prepare(struct profile *p, char *err, size_t errlen);
+/* That check alone, for an existing directory (symlinks followed): 0, or -1 with err
+ * starting with label and dir. */
+int profile_dir_private(const char *dir, const char *label, char *err, size_t errlen);
 /* Exclusive lock on dir/lock holding our pid; then removes temp files a killed writer left. 0, or -1 with "profile 'x' is in use by pid N"
  * (*busy set to 1) or another error (*busy 0). The kernel drops it if we die. */
 int profile_lock(struct profile *p, int *busy, char *err, size_t errlen);

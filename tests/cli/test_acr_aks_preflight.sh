@@ -1,6 +1,7 @@
 # The preflight of the acr and aks steps stops before anything is created: GPU quota 0 (the
 # message names the family, the need, the limit and what to ask for; then the CPU mode
-# completes), a tag the registry does not have, a registry name taken; a stop answer.
+# completes), a tag the registry does not have, a registry name taken; a stop answer; a
+# usages answer no quota can be.
 . "$SW_TOP/tests/lib.sh"
 . "$SW_TOP/tests/fake/fake_lib.sh"
 . "$SW_TOP/tests/fake/acraks_lib.sh"
@@ -14,6 +15,11 @@ nothing_created() {
 		"$(fakectl count PUT '/resourcegroups/(studioml|leafai)-1a2b3c4d')/$(fakectl count PATCH '/resourcegroups/(studioml|leafai)-1a2b3c4d')/$(fakectl count POST '/resourcegroups/(studioml|leafai)-1a2b3c4d')" = 0/0/0
 }
 
+# sanitizer_clean WHAT: under make asan, UBSan and LeakSanitizer report on the tool's stderr.
+sanitizer_clean() {
+	check "$1: no sanitizer report (make asan)" sh -c "test -f '$TEST_TMP/err' && ! grep -Eq 'runtime error|Sanitizer' '$TEST_TMP/err'"
+}
+
 # GPU quota 0 (the recording's default for the A100 family).
 acraks_start "$FAST"
 acraks_answers "$TEST_TMP/a.json"
@@ -22,6 +28,7 @@ expect_exit 1 "zero GPU quota stops the run" acraks --answers "$TEST_TMP/a.json"
 check "the message names the family, the need, the limit and what to ask for" grep -q \
 	'quota: aks.node_vm_size x 1 on Standard_ND96asr_v4 (+ the system pool) needs 96 vCPUs of standardNDASv4_A100Family (Standard NDASv4_A100 Family vCPUs) in eastus; the limit is 0 with 0 in use: ask for a quota increase of standardNDASv4_A100Family to at least 96' "$TEST_TMP/out"
 check "and offers the CPU mode through decisions.low_quota" grep -q 'Run the runner on CPUs instead.*decisions.low_quota: cpu|stop' "$TEST_TMP/out"
+sanitizer_clean "zero quota, headless, no decision"
 nothing_created "zero quota" GET "/usages$"
 
 acraks_answers "$TEST_TMP/stop.json" "" "" '"low_quota": "stop"'
@@ -51,6 +58,15 @@ rm -f "$SW_STATE/state.json"
 expect_exit 1 "a taken registry name stops at preflight" acraks --answers "$TEST_TMP/a.json"
 check "naming acr.name" grep -q "acr.name: name already taken: 'leafai1a2b3c4d'" "$TEST_TMP/out"
 nothing_created "taken name" POST "/checkNameAvailability$"
+
+# A usages answer with a number no quota can be (1e300): refused by name, nothing created,
+# never cast to an integer (undefined: UBSan stops the program under make asan).
+fakectl post /_fake/reset "{$FAST, \"quota\": {\"standardNDASv4_A100Family\": 1e300, \"standardDSv5Family\": 100, \"cores\": 200}, \"hub_url\": \"$HUB\"}" >/dev/null
+rm -f "$SW_STATE/state.json"
+expect_exit 1 "a usages answer of 1e300 stops the preflight" acraks --answers "$TEST_TMP/a.json"
+check "naming the usage and the field" grep -q "vCPU quota: Azure's usage standardNDASv4_A100Family has no limit from 0 to 2^53; stopped before anything was created" "$TEST_TMP/out"
+sanitizer_clean "hostile usages"
+nothing_created "hostile usages" GET "/usages$"
 
 # An image whose runner cannot use the GPU size never gets that far.
 acraks_answers "$TEST_TMP/old.json" '"image": "leafai/azure-studio-go-runner:0.9.21"'

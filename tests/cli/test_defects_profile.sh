@@ -1,5 +1,6 @@
 # --state-dir: a directory the wizard did not create is never chmod-ed. One that others can
-# write, or that another user owns, is refused with the reason and left as it was.
+# write, or that another user owns, is refused with the reason and left as it was; so is
+# an existing ~/.studioml for export experimenter.
 . "$SW_TOP/tests/lib.sh"
 
 mode() { stat -c %a "$1"; }
@@ -36,6 +37,16 @@ check "  ...without a message about its mode" bash -c '! grep -q "mode" <<<"$1"'
 # A missing one is created 0700, parents included.
 "$SW_BIN" --state-dir "$TEST_TMP/new/a/b" status >/dev/null 2>&1
 check "a missing --state-dir is created 0700" [ "$(mode "$TEST_TMP/new/a/b")" = 700 ]
+
+# export experimenter's ~/.studioml: an existing one, here a symlink to a shared 1777
+# directory, is checked as --state-dir is and refused before anything is written.
+mkdir -p "$TEST_TMP/exphome" "$TEST_TMP/expshared" && chmod 1777 "$TEST_TMP/expshared"
+ln -s "$TEST_TMP/expshared" "$TEST_TMP/exphome/.studioml"
+new_vault 2>/dev/null
+out=$(HOME="$TEST_TMP/exphome" swp export experimenter 2>&1); rc=$?
+check "export experimenter refuses a ~/.studioml others can write (exit $rc)" [ $rc -eq 1 ]
+check "  ...saying why" grep -qF -- "export experimenter: $TEST_TMP/exphome/.studioml: writable by other users (mode 1777); choose a directory only you can write (or give --out FILE)" <<<"$out"
+check "  ...and writes nothing there" [ -z "$(ls -A "$TEST_TMP/expshared")" ]
 
 # Owned by another user: only root can make one to test with.
 if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then

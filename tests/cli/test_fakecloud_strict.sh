@@ -55,6 +55,12 @@ call PUT "$RG?api-version=2021-04-01" '{"location":"eastus"}'
 said "the group with a listed api-version: 201" 201 studioml-rg
 call PUT "$NET/networkSecurityGroups/nsg?api-version=2023-09-01" '{"location":"eastus"}'
 said "Microsoft.Network refuses a version its SDK package does not serve" 400 "supported api-versions are '2024-10-01'"
+call GET "$S/providers/Microsoft.Authorization/permissions?api-version=2022-04-01"
+said "permissions at the subscription, not in the 2022-04-01 specification: 404 InvalidResourceType" 404 InvalidResourceType
+call GET "$S/providers/Microsoft.Authorization/roleAssignments?api-version=2022-04-01&\$filter=atScope()%20and%20assignedTo('22222222-2222-2222-2222-222222222222')"
+said "the caller's role assignments at the subscription: 200" 200 "roleDefinitions/77777777-7777-7777-7777-777777777777"
+call GET "$S/providers/Microsoft.Authorization/roleAssignments?api-version=2022-04-01&\$filter=roleName%20eq%20'Owner'"
+said "a filter the role assignment list does not document: 400" 400 UnsupportedQuery
 call PUT "$NET/networkSecurityGroups/nsg?$NETV" '{"location": "eastus",'
 said "a body that is not JSON: 400 InvalidRequestContent" 400 InvalidRequestContent
 call PUT "$NET/networkSecurityGroups/nsg?$NETV" '["eastus"]'

@@ -22,7 +22,7 @@ sys.exit(not (s['actions']['subscription.providers']['status']=='running' and s[
 expect_exit 0 "the restarted run finishes" runp --answers "$TEST_TMP/a.json" --cloud "$FAKE_CLOUD" --until subscription
 check "it waits for the registration asked for before the crash" grep -q 'registered Microsoft.Compute' "$TEST_TMP/out"
 check "the fake saw exactly one register POST" test "$(fakectl count POST '/Microsoft.Compute/register$')" -eq 1
-check "the actions done before the crash were not run again" test "$(fakectl count GET '/permissions$')" -le 1
+check "the actions done before the crash were not run again" test "$(fakectl count GET '/roleAssignments$')" -le 1
 check "the step is done" \
 	python3 -c "import json,sys; sys.exit(json.load(open('$SW_STATE/state.json'))['steps'][0]['status']!='done')"
 finish

@@ -6,7 +6,7 @@
 fake_start '{"faults": [
  {"method": "GET", "path": "^/subscriptions$", "times": 3, "status": 429, "retry_after": 1},
  {"method": "GET", "path": "/providers/Microsoft\\.(Compute|Network|ContainerRegistry)$", "every": 2, "status": 503},
- {"method": "GET", "path": "/permissions$", "times": 1, "action": "reset"}]}'
+ {"method": "GET", "path": "/roleAssignments$", "times": 1, "action": "reset"}]}'
 answers "$TEST_TMP/a.json" service-principal
 sp_vault
 expect_exit 0 "the install finishes through 429s, 5xx bursts and a reset" \
@@ -14,7 +14,7 @@ expect_exit 0 "the install finishes through 429s, 5xx bursts and a reset" \
 check "the fake throttled three times" test "$(fakectl count GET '^/subscriptions$' 429)" -eq 3
 check "and the list then came through" test "$(fakectl count GET '^/subscriptions$' 200)" -eq 1
 check "the 503 bursts were retried" test "$(fakectl count GET '/providers/Microsoft\.(Compute|Network|ContainerRegistry)$' 503)" -ge 1
-check "the reset connection was retried" test "$(fakectl count GET '/permissions$')" -eq 2
+check "the reset connection was retried" test "$(fakectl count GET '/roleAssignments$')" -eq 2
 check "the state shows the step done" \
 	python3 -c "import json,sys; sys.exit(json.load(open('$SW_STATE/state.json'))['steps'][0]['status']!='done')"
 

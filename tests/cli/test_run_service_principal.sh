@@ -34,6 +34,11 @@ a=s['actions']
 sys.exit(not (s['steps'][0]['status']=='done' and all(a[k]['status']=='done' for k in
   ('subscription.sign-in','subscription.select','subscription.providers','subscription.permissions'))))"
 check "the fake saw one register POST" test "$(fakectl count POST '/Microsoft.ContainerService/register$')" -eq 1
+check "the role check reads the identity's role assignments and their roles" \
+	test "$(fakectl count GET '/providers/Microsoft.Authorization/roleAssignments$' 200)/$(fakectl count GET '/roleDefinitions/[^/]+$' 200)" = 1/1
+check "and never the subscription-scope permissions call the specification does not have" \
+	test "$(fakectl count GET '^/subscriptions/[^/]+/providers/Microsoft.Authorization/permissions$')" -eq 0
+check "an Owner is told it may create role assignments" grep -q '^subscription: check that .* \.\.\. may create role assignments (' "$TEST_TMP/out"
 check "nothing is created by the subscription step (groups belong to the steps that use them)" \
 	test "$(fakectl count PUT '.')" -eq 0
 

@@ -18,6 +18,16 @@ RG = re.compile(r"^/subscriptions/([^/]+)/resourcegroups/([^/]+)$", re.I)
 PROVIDER = re.compile(r"^/subscriptions/([^/]+)/providers/([^/]+)(/register)?$", re.I)
 OPERATION = re.compile(r"/(?:operations|operationresults|operationStatuses)/(fakeop-[0-9a-f]+)$", re.I)
 PERMISSIONS = re.compile(r"^/subscriptions/[^/]+/providers/Microsoft\.Authorization/permissions$", re.I)
+ROLE_LIST = re.compile(r"^/subscriptions/([^/]+)/providers/Microsoft\.Authorization/roleAssignments$", re.I)
+ROLE_DEF = re.compile(r"^(/subscriptions/[^/]+)?/providers/Microsoft\.Authorization/roleDefinitions/([^/]+)$", re.I)
+# $filter values of RoleAssignments_ListForSubscription: atScope() and principalId eq {id} in the
+# specification (authorization-RoleAssignmentsCalls.json, RoleAssignmentFilterParameter), and
+# assignedTo('{objectId}'), alone or after "atScope() and", in learn.microsoft.com's "List Azure role
+# assignments using the REST API".
+ROLE_FILTER = re.compile(r"^(?:(atScope\(\))|(?:(atScope\(\)) and )?assignedTo\('([0-9a-f-]+)'\)"
+                         r"|principalId eq '?([0-9a-f-]+)'?)$", re.I)
+CALLER_OID = "22222222-2222-2222-2222-222222222222"   # the oid of every token (fake_core.mint_access)
+CALLER_ROLE = "77777777-7777-7777-7777-777777777777"  # the caller's role: the script's "permissions"
 ROLE = re.compile(r"^(.+)/providers/Microsoft\.Authorization/roleAssignments/([^/]+)$", re.I)
 ARM_ID = re.compile(r"^/subscriptions/[^/]+/resourcegroups/[^/]+/providers/.+", re.I)
 
@@ -142,7 +152,16 @@ class App:
         if m and method == "PUT":
             return self.role_assignment(m.group(1), m.group(2), path, body)
         if method == "GET" and PERMISSIONS.match(path):
-            return Reply(200, {"value": st.script["permissions"]})
+            # The 2022-04-01 specification (authorization-RoleDefinitionsCalls.json) has permissions
+            # for a resource group or a resource only: ARM's answer for a type it does not serve.
+            return arm_error(404, "InvalidResourceType", "The resource type 'permissions' could not be found in the "
+                             "namespace 'Microsoft.Authorization' for api version '%s'." % query.get("api-version"))
+        m = ROLE_LIST.match(path)
+        if m and method == "GET":
+            return self.role_assignment_list(m.group(1), query.get("$filter"))
+        m = ROLE_DEF.match(path)
+        if m and method == "GET":
+            return self.role_definition(path, m.group(2))
         for meth, rx, fn in ROUTES:
             m = rx.match(path)
             if m and meth == method:
@@ -374,6 +393,44 @@ class App:
         return res is not None and now() >= res["op"]["done_at"] and not res["op"]["error"]
 
     # RBAC ------------------------------------------------------------------------
+    def role_assignment_list(self, sub, flt):
+        """The caller's role at the subscription (its permissions from the script), and the
+        assignments this fake was sent, as the filter selects them."""
+        st = self.st
+        at_scope, who = False, None
+        if flt is not None:
+            f = ROLE_FILTER.match(flt.strip())
+            if not f:
+                return arm_error(400, "UnsupportedQuery", "The filter '%s' is not supported." % flt)
+            at_scope = bool(f.group(1) or f.group(2))
+            who = (f.group(3) or f.group(4) or "").lower() or None
+        scope = "/subscriptions/%s" % sub
+        out = []
+        if who in (None, CALLER_OID):
+            out.append({"properties": {"roleDefinitionId": "%s/providers/Microsoft.Authorization/roleDefinitions/%s" % (
+                scope, CALLER_ROLE), "principalId": CALLER_OID, "principalType": "User", "scope": scope},
+                "id": "%s/providers/Microsoft.Authorization/roleAssignments/%s" % (scope, CALLER_ROLE),
+                "type": "Microsoft.Authorization/roleAssignments", "name": CALLER_ROLE})
+        if not at_scope:   # the install's own assignments sit below the subscription
+            for (sc, principal, role), name in st.role_assignments.items():
+                if who in (None, principal) and sc.startswith(scope.lower() + "/"):
+                    out.append({"properties": {"roleDefinitionId": role, "principalId": principal,
+                                               "principalType": "ServicePrincipal", "scope": sc},
+                                "id": "%s/providers/Microsoft.Authorization/roleAssignments/%s" % (sc, name),
+                                "type": "Microsoft.Authorization/roleAssignments", "name": name})
+        return Reply(200, {"value": out})
+
+    def role_definition(self, path, name):
+        """RoleDefinitions_GetById (examples/GetRoleDefinitionById.json): the caller's role only."""
+        if name.lower() != CALLER_ROLE:
+            return arm_error(404, "RoleDefinitionDoesNotExist", "The specified role definition with ID '%s' does "
+                             "not exist." % name)
+        return Reply(200, {"properties": {"roleName": "fakecloud caller", "type": "CustomRole",
+                                          "description": "the permissions of the fake's script",
+                                          "assignableScopes": [path.split("/providers/")[0] or "/"],
+                                          "permissions": self.st.script["permissions"]},
+                           "id": path, "type": "Microsoft.Authorization/roleDefinitions", "name": name})
+
     def role_assignment(self, scope, name, path, body):
         st = self.st
         req, bad = self.parse_body(body)

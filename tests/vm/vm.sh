@@ -1,13 +1,15 @@
 #!/bin/bash
 # The VM lab: a stand-in for an Azure Ubuntu VM on this machine (tests only; run as root).
 #
-#   vm.sh start NAME ADDR USERDATA_FILE STATEDIR [--disk SIZE_MB] [--owner PID] [--timeout S]
+#   vm.sh start NAME ADDR USERDATA_FILE STATEDIR [--disk SIZE_MB] [--owner PID] [--timeout S] [--dpkg-busy S]
 #       Starts the sandbox: sshd on ADDR:22 (a 127.0.0.0/8 address) in its own mount, pid
 #       and uts namespaces (hostname NAME), root = overlay of / (writes land in a tmpfs
 #       upper; the host stays untouched), with the cloud-config USERDATA_FILE applied
 #       (tests/vm/cloudconfig.py says which subset). --disk attaches a sparse SIZE_MB file
 #       as a loop device, seen inside as /dev/disk/azure/scsi1/lun0 (partitions: -partN).
 #       --owner PID: the sandbox stops by itself when process PID ends (a killed test).
+#       --dpkg-busy S: as Ubuntu's unattended-upgrades after a first boot, a process named
+#       unattended-upgr holds dpkg's lock for S seconds, or until /run/vmlab/dpkg-release exists.
 #       Returns once sshd accepts connections; prints the host pid of the sandbox's init.
 #   vm.sh stop NAME STATEDIR       kills everything inside, detaches the disk; idempotent.
 #   vm.sh exec NAME STATEDIR CMD...  runs CMD inside as root (clean env, stdin passed).
@@ -63,8 +65,8 @@ vm_stop() { # NAME STATEDIR
 }
 
 vm_start() { # NAME ADDR USERDATA STATEDIR [options]
-	[ $# -ge 4 ] || die "usage: vm.sh start NAME ADDR USERDATA_FILE STATEDIR [--disk SIZE_MB] [--owner PID] [--timeout S]"
-	local name=$1 addr=$2 ud=$3 s disk="" owner=0 timeout=60 loop=- upid p i
+	[ $# -ge 4 ] || die "usage: vm.sh start NAME ADDR USERDATA_FILE STATEDIR [--disk SIZE_MB] [--owner PID] [--timeout S] [--dpkg-busy S]"
+	local name=$1 addr=$2 ud=$3 s disk="" owner=0 timeout=60 loop=- busy=0 upid p i
 	s=$(realpath -m "$4")
 	shift 4
 	while [ $# -gt 0 ]; do
@@ -72,6 +74,7 @@ vm_start() { # NAME ADDR USERDATA STATEDIR [options]
 		--disk) disk=$2; shift 2 ;;
 		--owner) owner=$2; shift 2 ;;
 		--timeout) timeout=$2; shift 2 ;;
+		--dpkg-busy) busy=$2; shift 2 ;;
 		*) die "unknown option $1" ;;
 		esac
 	done
@@ -89,7 +92,8 @@ vm_start() { # NAME ADDR USERDATA STATEDIR [options]
 		loop=$(losetup -f --show -P "$s/disk.img") || die "losetup failed"
 		echo "$loop" >"$s/loop"
 	fi
-	setsid "$PY" "$HERE/vminit.py" launch "$name" "$addr" "$ud" "$s" "$loop" "$owner" \
+	case $busy in '' | *[!0-9]*) die "--dpkg-busy takes whole seconds (got $busy)" ;; esac
+	VMLAB_DPKG_BUSY=$busy setsid "$PY" "$HERE/vminit.py" launch "$name" "$addr" "$ud" "$s" "$loop" "$owner" \
 		</dev/null >"$s/log/init.log" 2>&1 &
 	upid=$!
 	p=""
@@ -127,5 +131,5 @@ start) vm_start "$@" ;;
 stop) [ $# -eq 2 ] || die "usage: vm.sh stop NAME STATEDIR"; vm_stop "$@" ;;
 exec) vm_exec "$@" ;;
 pid) [ $# -eq 2 ] || die "usage: vm.sh pid NAME STATEDIR"; init_pid "$(realpath -m "$2")" ;;
-*) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+*) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac

@@ -11,12 +11,14 @@ turns kernel uevents for the disk into /dev nodes (via the udevadm stand-in), re
 orphans, and on SIGTERM or the owner's death kills everything and detaches the disk.
 """
 import ctypes
+import fcntl
 import os
 import select
 import signal
 import socket
 import subprocess
 import sys
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 # Stand-ins copied into the sandbox: source name -> paths inside.
@@ -160,6 +162,9 @@ def init(argv):
         ino = libc.inotify_init1(os.O_NONBLOCK | os.O_CLOEXEC)
         if ino < 0 or libc.inotify_add_watch(ino, f"/dev/{os.path.basename(loopdev)}".encode(), 0x8) < 0:
             raise OSError(ctypes.get_errno(), "inotify on the disk")
+    busy = int(os.environ.pop("VMLAB_DPKG_BUSY", "0") or 0)
+    if busy > 0:
+        dpkg_busy(busy)
     subprocess.Popen(["/usr/sbin/sshd", "-D", "-E", "/var/log/vmlab/sshd.log"], stdin=subprocess.DEVNULL)
     # cloud-final: runcmd, then boot-finished (what `cloud-init status --wait` waits for).
     subprocess.Popen(["/bin/sh", "-c",
@@ -193,6 +198,38 @@ def init(argv):
                 pass
         reap()
     shutdown(loopdev)
+
+
+def dpkg_busy(seconds):
+    """First boot on Ubuntu: unattended-upgrades holds dpkg's lock for a while, after cloud-init
+    may have finished. A child named like it takes the locks as apt does (fcntl F_SETLK, a write
+    lock on all of /var/lib/dpkg/lock-frontend, then /var/lib/dpkg/lock: apt-pkg/deb/debsystem.cc)
+    and keeps them for `seconds`, or until /run/vmlab/dpkg-release exists (a test's cue)."""
+    r, w = os.pipe()
+    if os.fork() == 0:
+        try:
+            os.close(r)
+            signal.set_wakeup_fd(-1)
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            os.setsid()
+            ctypes.CDLL(None).prctl(15, b"unattended-upgr", 0, 0, 0)  # PR_SET_NAME, as its comm reads
+            fds = []
+            for p in ("/var/lib/dpkg/lock-frontend", "/var/lib/dpkg/lock"):
+                fds.append(os.open(p, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o640))
+                fcntl.lockf(fds[-1], fcntl.LOCK_EX | fcntl.LOCK_NB)
+            os.write(w, b"1")
+            end = time.monotonic() + seconds
+            while time.monotonic() < end and not os.path.exists("/run/vmlab/dpkg-release"):
+                time.sleep(0.1)
+            log("unattended-upgrades stand-in: dpkg's lock released")
+        finally:
+            os._exit(0)
+    os.close(w)
+    held = os.read(r, 1)
+    os.close(r)
+    log("unattended-upgrades stand-in: dpkg's lock held for up to %d s" % seconds if held else
+        "unattended-upgrades stand-in: could not take dpkg's lock")
 
 
 def reap():
