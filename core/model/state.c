@@ -14,6 +14,7 @@
 
 #include "core/sys/timeutil.h"
 #include "secrets/atomic.h"
+#include "secrets/secmem.h"
 
 #define STATUS_NAME_(id, text) text,
 static const char *status_names[] = {STEP_STATUSES(STATUS_NAME_)};
@@ -146,6 +147,9 @@ void state_free(struct state *st)
 	if (!st)
 		return;
 	free(st->profile);
+	free(st->mac);
+	free(st->signed_text);
+	secmem_free(st->mac_key);
 	cJSON_Delete(st->answers);
 	cJSON_Delete(st->actions);
 	cJSON_Delete(st->resources);
@@ -176,7 +180,7 @@ static void add_str(cJSON *o, const char *key, const char *v)
 		cJSON_AddNullToObject(o, key);
 }
 
-char *state_to_json(const struct state *st)
+static cJSON *state_to_cjson(const struct state *st)
 {
 	cJSON *root = cJSON_CreateObject();
 	if (!root)
@@ -205,7 +209,13 @@ char *state_to_json(const struct state *st)
 	cJSON_AddItemToObject(root, "actions", cJSON_Duplicate(st->actions, 1));
 	cJSON_AddItemToObject(root, "resources", cJSON_Duplicate(st->resources, 1));
 	cJSON_AddItemToObject(root, "outputs", cJSON_Duplicate(st->outputs, 1));
-	char *text = cJSON_Print(root);
+	return root;
+}
+
+char *state_to_json(const struct state *st)
+{
+	cJSON *root = state_to_cjson(st);
+	char *text = root ? cJSON_Print(root) : NULL;
 	cJSON_Delete(root);
 	return text;
 }
@@ -309,6 +319,9 @@ enum state_result state_from_json(const char *text, const char *profile, struct 
 	}
 	enum state_result rc = STATE_OK;
 	struct state *st = NULL;
+	/* The MAC covers the document as written, before any migration. */
+	cJSON *mac = cJSON_DetachItemFromObjectCaseSensitive(root, "mac");
+	char *signed_text = cJSON_Print(root);
 	const cJSON *schema = cJSON_GetObjectItemCaseSensitive(root, "schema");
 	/* Range first: casting a huge or NaN double to int is undefined. */
 	if (!cJSON_IsNumber(schema) || !(schema->valuedouble >= 1 && schema->valuedouble <= 1000) ||
@@ -398,8 +411,18 @@ enum state_result state_from_json(const char *text, const char *profile, struct 
 		if ((rc = parse_step(st, it, idx++, err, errlen)) != STATE_OK)
 			goto out;
 	}
+	if (mac)
+		st->mac = strdup(cJSON_IsString(mac) ? mac->valuestring : "");
+	st->signed_text = signed_text;
+	signed_text = NULL;
+	if ((mac && !st->mac) || !st->signed_text) {
+		snprintf(err, errlen, "out of memory");
+		rc = STATE_E_IO;
+	}
 out:
 	cJSON_Delete(root);
+	cJSON_Delete(mac);
+	free(signed_text);
 	if (rc != STATE_OK) {
 		state_free(st);
 		return rc;
@@ -408,36 +431,29 @@ out:
 	return STATE_OK;
 }
 
-enum state_result state_load(const char *dir, const char *profile, struct state **out, char *err,
-                             size_t errlen)
+char *state_read_text(const char *dir, const char *name, int *missing, char *err, size_t errlen)
 {
 	char path[PATH_MAX];
-	snprintf(path, sizeof path, "%s/%s", dir, STATE_FILE);
-	*out = NULL;
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	*missing = 0;
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0) {
-		if (errno == ENOENT) {
-			*out = state_new(profile);
-			if (*out)
-				return STATE_OK;
-			snprintf(err, errlen, "%s: out of memory", path);
-			return STATE_E_IO;
-		}
+		*missing = errno == ENOENT;
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return STATE_E_IO;
+		return NULL;
 	}
 	struct stat sb;
 	if (fstat(fd, &sb) != 0 || sb.st_size > 64 * 1024 * 1024) {
 		snprintf(err, errlen, "%s: unreadable or larger than 64 MiB", path);
 		close(fd);
-		return STATE_E_IO;
+		return NULL;
 	}
 	size_t size = (size_t)sb.st_size, got = 0;
 	char *text = malloc(size + 1);
 	if (!text) {
 		close(fd);
 		snprintf(err, errlen, "%s: out of memory", path);
-		return STATE_E_IO;
+		return NULL;
 	}
 	while (got < size) {
 		ssize_t n = read(fd, text + got, size - got);
@@ -449,19 +465,50 @@ enum state_result state_load(const char *dir, const char *profile, struct state 
 	}
 	close(fd);
 	text[got] = '\0';
+	return text;
+}
+
+enum state_result state_load(const char *dir, const char *profile, struct state **out, char *err,
+                             size_t errlen)
+{
+	*out = NULL;
+	int missing;
+	char *text = state_read_text(dir, STATE_FILE, &missing, err, errlen);
+	if (!text && missing) {
+		*out = state_new(profile);
+		if (*out)
+			return STATE_OK;
+		snprintf(err, errlen, "%s/%s: out of memory", dir, STATE_FILE);
+	}
+	if (!text)
+		return STATE_E_IO;
 	char why[400];
 	enum state_result rc = state_from_json(text, profile, out, why, sizeof why);
 	free(text);
 	if (rc != STATE_OK)
-		snprintf(err, errlen, "%s: %s", path, why);
+		snprintf(err, errlen, "%s/%s: %s", dir, STATE_FILE, why);
 	return rc;
 }
 
 enum state_result state_save(const char *dir, struct state *st, char *err, size_t errlen)
 {
+	if (st->mac && !st->mac_key) {
+		snprintf(err, errlen, "%s/%s: not written: it carries a MAC and the vault is not open to renew it", dir,
+		         STATE_FILE);
+		return STATE_E_IO;
+	}
 	st->updated = (int64_t)time(NULL);
-	char *text = state_to_json(st);
+	cJSON *root = state_to_cjson(st);
+	char *body = root ? cJSON_Print(root) : NULL;
+	char *mac = NULL, *text = NULL;
+	if (body && st->mac_key && (mac = state_sign(st, body)))
+		cJSON_AddStringToObject(root, "mac", mac);
+	if (body && (!st->mac_key || mac))
+		text = cJSON_Print(root);
+	cJSON_Delete(root);
 	if (!text) {
+		free(body);
+		free(mac);
 		snprintf(err, errlen, "%s/%s: out of memory", dir, STATE_FILE);
 		return STATE_E_IO;
 	}
@@ -469,7 +516,19 @@ enum state_result state_save(const char *dir, struct state *st, char *err, size_
 	text[len] = '\n';   /* cJSON_Print leaves room for its NUL: reuse it for a final newline */
 	struct iovec iov = {text, len + 1};
 	int rc = atomic_write(dir, STATE_FILE, &iov, 1, err, errlen);
+	if (rc == 0 && mac) {
+		free(st->mac);
+		free(st->signed_text);
+		st->mac = mac;
+		st->signed_text = body;
+		mac = body = NULL;
+		/* The copy only names what changed should state.json be edited; a crash before it
+		 * is written leaves it one save behind, which the report still reads. */
+		rc = atomic_write(dir, STATE_VERIFIED_FILE, &iov, 1, err, errlen);
+	}
 	free(text);
+	free(mac);
+	free(body);
 	return rc == 0 ? STATE_OK : STATE_E_IO;
 }
 
