@@ -75,6 +75,13 @@ expect_exit 0 "  ...and signed: the next run needs no flag" \
 	runp --answers "$TEST_TMP/a.json" --cloud "$FAKE_CLOUD" --until subscription
 check "  ...keeping the accepted value" grep -q '"minio.data_partuuid":	"6c3e9a4f-03"' "$st"
 
+# A new passphrase brings a new key: the state is signed again with it.
+printf '%s\n%s\n' "$PASS" "another passphrase" > "$TEST_TMP/.rekey"
+expect_exit 0 "vault rekey" "$SW_BIN" --state-dir "$SW_STATE" --passphrase-fd 3 vault rekey --kdf interactive 3<"$TEST_TMP/.rekey" 2>/dev/null
+PASS="another passphrase"
+out=$(swp vault list 2>&1)
+check "  ...after which the state verifies with the new key" bash -c '! grep -q "MAC" <<<"$1" && grep -q "^azure-client-secret" <<<"$1"' _ "$out"
+
 # An old state (signed, genuine) put back beside a newer vault.
 cp "$st" "$TEST_TMP/old.json"
 printf a | swp vault set a
