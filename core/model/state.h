@@ -99,6 +99,8 @@ enum state_auth state_verify(struct state *st, const struct vault *v, const char
 int state_bind(struct state *st, const struct vault *v);
 /* dir/name read whole (malloc'd, NUL-terminated); NULL with err, *missing set when absent. */
 char *state_read_text(const char *dir, const char *name, int *missing, char *err, size_t errlen);
+/* 1 once the vault vouched for st (state_verify) or the operator took it (state_bind). */
+int state_verified(const struct state *st);
 /* The MAC (hex, malloc'd) of text under st's bound key; NULL without one (for state_save). */
 char *state_sign(const struct state *st, const char *text);
 /* For `status`, which has no passphrase: whether the file carries a MAC at all. */

@@ -54,6 +54,11 @@ int state_bind(struct state *st, const vault *v)
 	return 0;
 }
 
+int state_verified(const struct state *st)
+{
+	return st->mac_key != NULL;
+}
+
 const char *state_auth_unverified(const struct state *st)
 {
 	if (!st->signed_text)

@@ -1,6 +1,6 @@
 # state.json is signed with a key from the vault: a state changed outside studio-wizard (one
 # byte, the vault generation, its MAC removed, an old copy put back, deleted) stops `run`
-# before its first request, naming what changed; `status` still reads it, saying it was not
+# before its first request (and `export experimenter`), naming what changed; `status` still reads it, saying it was not
 # verified; the operator restores state.json.verified or takes the state with --accept-state.
 . "$SW_TOP/tests/lib.sh"
 . "$SW_TOP/tests/fake/fake_lib.sh"
@@ -43,6 +43,10 @@ check "reading the vault still works, with a warning (exit $rc)" \
 out=$(printf x | swp vault set x 2>&1); rc=$?
 check "writing the vault is refused like run (exit $rc)" test "$rc" -eq 8
 check "  ...so the changed state is not signed by the way" bash -c '! swp vault get x >/dev/null 2>&1'
+out=$(swp export experimenter --out "$TEST_TMP/exp.yaml" 2>&1); rc=$?
+check "export experimenter refuses the changed state's endpoints (exit $rc)" test "$rc" -eq 8
+check "  ...writing nothing" test ! -e "$TEST_TMP/exp.yaml"
+check "  ...and saying why" grep -q 'endpoints would come from a state the vault did not verify' <<<"$out"
 
 # The rollback check's number, kept in the state: edited, it is a MAC mismatch.
 cp "$TEST_TMP/good.json" "$st"
