@@ -85,7 +85,8 @@ enum state_auth {
 	STATE_AUTH_FRESH,      /* no file, or no MAC on a state that records nothing yet */
 	STATE_AUTH_UNSIGNED,   /* no MAC on a state that records steps, actions or outputs */
 	STATE_AUTH_MISMATCH,   /* a MAC that does not match */
-	STATE_AUTH_OLD,        /* a matching MAC, but more than one vault generation behind */
+	STATE_AUTH_OLD,        /* a matching MAC, but more than one vault generation behind, or
+	                        * behind state.json.verified (an older copy put back) */
 };
 
 struct vault;

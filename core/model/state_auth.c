@@ -12,6 +12,7 @@
 #include <sodium.h>
 
 #include "core/sys/text.h"
+#include "core/sys/timeutil.h"
 #include "secrets/secmem.h"
 #include "secrets/vault.h"
 
@@ -194,12 +195,30 @@ static cJSON *state_auth_verified_copy(const char *dir, const unsigned char *key
 	return root;
 }
 
+/* The verified copy is written after state.json with the same bytes, so it is never ahead of
+ * it, except when an older state.json (alone, or with the vault of its time) was put back. */
+static int state_auth_behind_copy(const struct state *st, const cJSON *was)
+{
+	const cJSON *g = cJSON_GetObjectItemCaseSensitive(was, "vault_generation");
+	const cJSON *u = cJSON_GetObjectItemCaseSensitive(was, "updated");
+	int64_t t;
+	if (!cJSON_IsNumber(g) || g->valuedouble < (double)st->vault_generation)
+		return 0;
+	if (g->valuedouble > (double)st->vault_generation)
+		return 1;
+	return cJSON_IsString(u) && time_parse_iso(u->valuestring, &t) == 0 && t > st->updated;
+}
+
 static void state_auth_report(const struct state *st, enum state_auth a, const vault *v, const unsigned char *key,
                               const char *dir, char *report, size_t len)
 {
 	struct diff d = {report, len, 0, 0};
 	report[0] = '\0';
-	if (a == STATE_AUTH_OLD && !st->signed_text)
+	if (a == STATE_AUTH_OLD && st->vault_generation + 1 >= vault_generation(v))
+		diff_line(&d, "%s/%s is older than %s, the last state studio-wizard signed (an older copy put back, "
+		          "alone or with the vault of its time?).\n",
+		          dir, STATE_FILE, STATE_VERIFIED_FILE);
+	else if (a == STATE_AUTH_OLD && !st->signed_text)
 		diff_line(&d, "%s/%s is missing, and the vault was written after it was created (generation %llu): "
 		          "deleted outside studio-wizard?\n",
 		          dir, STATE_FILE, (unsigned long long)vault_generation(v));
@@ -254,6 +273,12 @@ enum state_auth state_verify(struct state *st, const vault *v, const char *dir, 
 	 * 0), told apart from a crash between the vault's save and the state's (one behind). */
 	if ((a == STATE_AUTH_OK || a == STATE_AUTH_FRESH) && vault_generation(v) > st->vault_generation + 1)
 		a = STATE_AUTH_OLD;
+	if (a == STATE_AUTH_OK) {
+		cJSON *was = state_auth_verified_copy(dir, key);
+		if (was && state_auth_behind_copy(st, was))
+			a = STATE_AUTH_OLD;
+		cJSON_Delete(was);
+	}
 	if (a == STATE_AUTH_OK || a == STATE_AUTH_FRESH) {
 		secmem_free(st->mac_key);
 		st->mac_key = key;

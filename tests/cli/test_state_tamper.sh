@@ -86,6 +86,25 @@ PASS="another passphrase"
 out=$(swp vault list 2>&1)
 check "  ...after which the state verifies with the new key" bash -c '! grep -q "MAC" <<<"$1" && grep -q "^azure-client-secret" <<<"$1"' _ "$out"
 
+# The vault and the state of an earlier day put back together: consistent, and signed, but
+# behind state.json.verified (a restore of the whole directory is not noticed: README).
+cp "$SW_STATE/vault.sealed" "$TEST_TMP/vault.day1"
+cp "$st" "$TEST_TMP/state.day1"
+printf rotated | swp vault set rabbitmq-password --kind password
+cp "$SW_STATE/vault.sealed" "$TEST_TMP/vault.day2"
+cp "$st" "$TEST_TMP/state.day2"
+cp "$TEST_TMP/vault.day1" "$SW_STATE/vault.sealed"
+cp "$TEST_TMP/state.day1" "$st"
+before=$(requests)
+expect_exit 8 "a vault and state put back together from an earlier day stop run" \
+	runp --answers "$TEST_TMP/a.json" --cloud "$FAKE_CLOUD" --until subscription
+check "  ...saying the state is older than the last one signed" grep -q 'state.json is older than state.json.verified' "$TEST_TMP/err"
+check "  ...before any request" test "$(requests)" -eq "$before"
+out=$(printf x | swp vault set y 2>&1); rc=$?
+check "  ...and refusing to write the old vault (exit $rc)" test "$rc" -eq 8
+cp "$TEST_TMP/vault.day2" "$SW_STATE/vault.sealed"
+cp "$TEST_TMP/state.day2" "$st"
+
 # An old state (signed, genuine) put back beside a newer vault.
 cp "$st" "$TEST_TMP/old.json"
 printf a | swp vault set a

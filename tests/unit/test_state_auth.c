@@ -180,6 +180,43 @@ static void test_state_auth_old_copy_beside_a_newer_vault(void **state)
 	state_free(st);
 }
 
+static void copy_file(const char *dir, const char *from, const char *to)
+{
+	char a[4200], b[4200], cmd[8600];
+	snprintf(a, sizeof a, "%s/%s", dir, from);
+	snprintf(b, sizeof b, "%s/%s", dir, to);
+	snprintf(cmd, sizeof cmd, "cp '%s' '%s'", a, b);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* The vault and the state of one day put back together: consistent, but behind the copy of
+ * the last signed state, which a restore of those two files leaves in place. */
+static void test_state_auth_vault_and_state_put_back_together(void **state)
+{
+	struct fixture *f = *state;
+	save_signed(f);
+	copy_file(f->dir, VAULT_FILE, "vault.old");
+	copy_file(f->dir, STATE_FILE, "state.old");
+	struct state *st = NULL;
+	assert_int_equal(verify(f, &st), STATE_AUTH_OK);
+	assert_int_equal(vault_put(f->v, "rabbitmq-password", VAULT_KIND_PASSWORD, "rabbitmq", "rotated", 7), VAULT_OK);
+	assert_int_equal(vault_save(f->v, err, sizeof err), VAULT_OK);
+	st->vault_generation = vault_generation(f->v);
+	assert_int_equal(state_save(f->dir, st, err, sizeof err), STATE_OK);
+	state_free(st);
+	copy_file(f->dir, "vault.old", VAULT_FILE);
+	copy_file(f->dir, "state.old", STATE_FILE);
+	vault_close(f->v);
+	assert_int_equal(vault_open(f->dir, PASS, PLEN, &f->v, err, sizeof err), VAULT_OK);
+	assert_int_equal(verify(f, &st), STATE_AUTH_OLD);
+	assert_non_null(strstr(report, "older than state.json.verified"));
+	char want[64];
+	snprintf(want, sizeof want, "  vault_generation: %llu -> %llu\n", (unsigned long long)vault_generation(f->v) + 1,
+	         (unsigned long long)vault_generation(f->v));
+	assert_non_null(strstr(report, want));
+	state_free(st);
+}
+
 /* Another vault's (or passphrase's) key verifies neither it nor its verified copy. */
 static void test_state_auth_key_is_the_vaults(void **state)
 {
@@ -204,6 +241,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_state_auth_without_mac_is_trusted_only_when_it_records_nothing, setup,
 		                                teardown),
 		cmocka_unit_test_setup_teardown(test_state_auth_old_copy_beside_a_newer_vault, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_state_auth_vault_and_state_put_back_together, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_state_auth_key_is_the_vaults, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("state_auth", tests, NULL, NULL);
