@@ -61,11 +61,16 @@ int session_state_check(const struct session_options *o, const char *dir, struct
 	uint64_t gen = vault_generation(v);
 	enum state_auth a = state_verify(st, v, dir, msg, msglen);
 	if (a == STATE_AUTH_OK || a == STATE_AUTH_FRESH) {
-		/* Writers save the vault, then the state: a crash between leaves the state one behind. */
-		if (a == STATE_AUTH_OK && gen == st->vault_generation + 1)
+		/* Writers save the vault, then the state: a crash between leaves the state one behind.
+		 * A writer catches it up at once, so a second such crash leaves it one behind again. */
+		if (a == STATE_AUTH_OK && gen == st->vault_generation + 1) {
 			snprintf(msg, msglen, "note: %s/%s is one vault generation behind (%llu, the vault %llu): the last run "
 			         "stopped between saving the vault and the state",
 			         dir, STATE_FILE, (unsigned long long)st->vault_generation, (unsigned long long)gen);
+			st->vault_generation = gen;
+			if (for_write && state_save(dir, st, msg, msglen) != STATE_OK)
+				return -1;
+		}
 		return 0;
 	}
 	if (!for_write) {
