@@ -109,6 +109,9 @@ const char *state_auth_unverified(const struct state *st);
 
 /* Serialises without writing (for tests and `status --json`); caller frees. */
 char *state_to_json(const struct state *st);
+/* Brings a document of schema version up to STATE_SCHEMA in place (core/model/state_migrate.c).
+ * 0, or -1 with err. */
+int state_migrate(cJSON *root, int version, char *err, size_t errlen);
 /* Parses (with migration of older schemas). */
 enum state_result state_from_json(const char *text, const char *profile, struct state **out,
                                   char *err, size_t errlen);
