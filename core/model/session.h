@@ -1,6 +1,6 @@
 /* core/model/session.h: what both front ends (the wizard and `run`) open before they work:
- * the options the command line gave, the vault checked against the state's generation,
- * the cloud. Screens include this, never the command line. */
+ * the options the command line gave, the vault checked against the state's generation and
+ * the state against the vault (its MAC), the cloud. Screens include this, never the command line. */
 #ifndef SW_SESSION_H
 #define SW_SESSION_H
 
