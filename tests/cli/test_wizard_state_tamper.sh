@@ -29,7 +29,6 @@ check "Enter (No, the default) leaves the wizard with exit 8" wait_for w1 '^EXIT
 check "  ...saying nothing was sent" grep -q 'state.json was not verified and not accepted; nothing was sent' "$TEST_TMP/w1.err"
 check "  ...and the log what changed" grep -q 'outputs."minio.data_partuuid": "6c3e9a4f-01" -> "6c3e9a4f-02"' "$SW_STATE/wizard.log"
 check "  ...leaving state.json as it was" cmp -s "$SW_STATE/state.json" "$TEST_TMP/changed.json"
-check "  ...and no request reached the cloud" test "$(fakectl count '*' '.')" -eq 0
 
 start w2 "$SW_STATE" "$ARGS"
 track w2
