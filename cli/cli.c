@@ -52,8 +52,9 @@ void cli_usage(FILE *f)
 	      "(a private CA's PEM bundle) for the wizard and run.\n"
 	      "The passphrase is read from the terminal, or from the first line of fd N with\n"
 	      "--passphrase-fd N (rekey reads the new one from the second line).\n"
+	      "--accept-state takes a state.json changed outside studio-wizard as it is now.\n"
 	      "Exit: 0 ok, 1 error, 2 usage, 3 wrong passphrase, 4 vault damaged, 5 profile in use,\n"
-	      "      6 no such entry, 7 file from a newer studio-wizard.\n",
+	      "      6 no such entry, 7 file from a newer studio-wizard, 8 state not verified.\n",
 	      f);
 }
 
@@ -61,7 +62,7 @@ void cli_usage(FILE *f)
 
 /* getopt_long: long options only, anywhere on the line ("-" in the optstring keeps
  * every word in place and in order, whatever POSIXLY_CORRECT says); "--" ends them. */
-enum { OPT_VERSION = 256, OPT_HELP, OPT_ACCEPT_OLD_VAULT, OPT_JSON, OPT_PASSPHRASE_FD, OPT_STR_BASE };
+enum { OPT_VERSION = 256, OPT_HELP, OPT_ACCEPT_OLD_VAULT, OPT_ACCEPT_STATE, OPT_JSON, OPT_PASSPHRASE_FD, OPT_STR_BASE };
 
 #define OPT_STR(n, field) {n, offsetof(struct cli_opts, field)}
 static const struct {
@@ -92,11 +93,12 @@ static int parse_opts(int argc, char **argv, struct cli_opts *o)
 {
 	memset(o, 0, sizeof *o);
 	o->pass_fd = -1;
-	struct option longopts[NOPTSTRS + 6];
+	struct option longopts[NOPTSTRS + 7];
 	size_t n = 0;
 	longopts[n++] = (struct option){"version", no_argument, NULL, OPT_VERSION};
 	longopts[n++] = (struct option){"help", no_argument, NULL, OPT_HELP};
 	longopts[n++] = (struct option){"accept-old-vault", no_argument, NULL, OPT_ACCEPT_OLD_VAULT};
+	longopts[n++] = (struct option){"accept-state", no_argument, NULL, OPT_ACCEPT_STATE};
 	longopts[n++] = (struct option){"json", no_argument, NULL, OPT_JSON};
 	longopts[n++] = (struct option){"passphrase-fd", required_argument, NULL, OPT_PASSPHRASE_FD};
 	for (size_t k = 0; k < NOPTSTRS; k++)
@@ -147,6 +149,9 @@ static int parse_opts(int argc, char **argv, struct cli_opts *o)
 		case OPT_ACCEPT_OLD_VAULT:
 			o->accept_old_vault = 1;
 			break;
+		case OPT_ACCEPT_STATE:
+			o->accept_state = 1;
+			break;
 		case OPT_JSON:
 			o->json = 1;
 			break;
@@ -181,7 +186,8 @@ static int parse_opts(int argc, char **argv, struct cli_opts *o)
 /* The options the wizard and `run` share. */
 struct session_options cli_session(const struct cli_opts *o)
 {
-	return (struct session_options){o->answers, o->cloud_file, o->ca_file, o->pass_fd, o->until, o->accept_old_vault};
+	return (struct session_options){o->answers,  o->cloud_file,       o->ca_file,     o->pass_fd,
+	                                o->until,    o->accept_old_vault, o->accept_state};
 }
 
 int cli_need_args(struct ctx *c, int want, const char *usage)

@@ -13,6 +13,7 @@ struct cli_opts {
 	const char *state_dir;
 	int pass_fd;              /* -1: read from the terminal */
 	int accept_old_vault;
+	int accept_state;      /* --accept-state */
 	int json;                 /* plan --json */
 	const char *kind;
 	const char *kdf;

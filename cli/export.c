@@ -40,6 +40,14 @@ int export_main(struct cli_opts *o, struct profile *p, struct state *st)
 	int rc = cli_vault_open(o, p, st, 0, &v);
 	if (rc)
 		return rc;
+	/* The file points the client at the state's endpoints with the vault's secrets. */
+	if (!state_verified(st) && !o->accept_state) {
+		cli_fail("export experimenter: not written: the endpoints would come from a state the vault did not "
+		         "verify. To use state.json as it is now, rerun with --accept-state; to go back to the last state "
+		         "studio-wizard signed, copy state.json.verified over state.json.");
+		vault_close(v);
+		return SW_EXIT_STATE;
+	}
 	char err[1024];
 	rc = experimenter_write(st, v, out, err, sizeof err);
 	vault_close(v);

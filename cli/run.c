@@ -1,6 +1,8 @@
 /* The headless run: answers file in, progress lines out. */
 #include "cli/run.h"
 
+#include "cli/cli_int.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,7 +97,7 @@ int run_main(struct cli_opts *o, struct profile *p, struct state *st)
 
 	/* --cloud first: a cloud it names is then a valid answer. */
 	struct cloud cloud;
-	struct session_options so = {o->answers, o->cloud_file, o->ca_file, o->pass_fd, o->until, o->accept_old_vault};
+	struct session_options so = cli_session(o);
 	if (o->cloud_file && session_cloud(&so, NULL, &cloud, err, sizeof err) != 0) {
 		cli_fail("%s", err);
 		log_close();

@@ -43,7 +43,10 @@ int status_print(const struct profile *p, const struct state *st, FILE *out)
 {
 	char err[1024], safe[2048];
 	fprintf(out, "profile  %s\n", p->name);
-	fprintf(out, "state    %s/%s\n", p->dir, STATE_FILE);
+	/* Without the passphrase the MAC cannot be checked: say so rather than vouch for it. */
+	const char *unverified = state_auth_unverified(st);
+	fprintf(out, "state    %s/%s%s%s%s\n", p->dir, STATE_FILE, unverified ? " (" : "", unverified ? unverified : "",
+	        unverified ? ")" : "");
 	uint64_t gen = 0;
 	vault_strength vs_kdf;
 	vault_status vs = vault_peek(p->dir, &gen, &vs_kdf, err, sizeof err);

@@ -80,6 +80,16 @@ int cli_vault_open(struct cli_opts *o, struct profile *p, struct state *st, int 
 		cli_fail("%s", err);
 		return session_exit_code(vs);
 	}
+	/* The state is trusted, and signs its saves, only once the vault vouches for it. */
+	char msg[4096];
+	if (session_state_check(&so, p->dir, st, *out, for_write, msg, sizeof msg) != 0) {
+		cli_fail("%s%s", msg, SESSION_STATE_HOWTO);
+		vault_close(*out);
+		*out = NULL;
+		return SW_EXIT_STATE;
+	}
+	if (*msg)
+		cli_fail("%s", msg);
 	return SW_EXIT_OK;
 }
 
@@ -88,6 +98,11 @@ static int vault_cmd_mirror(struct profile *p, struct state *st, const vault *v)
 {
 	char err[CLI_ERRLEN];
 	st->vault_generation = vault_generation(v);
+	/* A new vault or a new passphrase (rekey) brings a new state key. */
+	if (state_bind(st, v) != 0) {
+		cli_fail("%s: out of protected memory", vault_path(v));
+		return SW_EXIT_ERROR;
+	}
 	if (state_save(p->dir, st, err, sizeof err) != STATE_OK) {
 		cli_fail("%s", err);
 		return SW_EXIT_ERROR;

@@ -94,6 +94,10 @@ int wizard_step_screen(step_id s);
  * 0 with w->v set; else -1 with the process exit code in *exit_code (0 when the
  * operator quit, 128+N after signal N, the vault's code for a damaged vault). */
 int unlock_run(struct wizard *w, int *exit_code);
+/* After unlock: state.json checked against the vault (session_state_check); when it was not
+ * verified the operator is asked (default No). Then the state follows the vault generation.
+ * 0, or -1 with *exit_code set. */
+int unlock_state_check(struct wizard *w, int *exit_code);
 
 /* The whole wizard; the CLI calls it when no command is given. Returns an exit code. */
 int wizard_main(const struct session_options *o, struct profile *p);

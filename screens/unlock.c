@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/sys/exitcode.h"
+#include "core/model/session.h"
 #include "core/sys/log.h"
 #include "screens/screen.h"
 #include "secrets/secmem.h"
@@ -75,8 +76,6 @@ static int try_create(struct unlock *u, char *p1, size_t l1)
 		u->exit_code = SW_EXIT_ERROR;
 		return -1;
 	}
-	w->st->vault_generation = vault_generation(w->v);
-	wizard_save_state(w);
 	screen_say(w, 0, "vault created: %s", vault_path(w->v));
 	return 0;
 }
@@ -111,10 +110,6 @@ static int try_open(struct unlock *u, char *p1, size_t l1)
 		w->v = NULL;
 		u->exit_code = SW_EXIT_ERROR;
 		return -1;
-	}
-	if (gen != w->st->vault_generation) {
-		w->st->vault_generation = gen;
-		wizard_save_state(w);
 	}
 	w->msg[0] = '\0';
 	return 0;
@@ -166,4 +161,38 @@ int unlock_run(struct wizard *w, int *exit_code)
 		screen_say(w, 1, "%s", u.fatal);
 	}
 	return -1;
+}
+
+int unlock_state_check(struct wizard *w, int *exit_code)
+{
+	char report[4096];
+	if (session_state_check(w->opts, w->prof->dir, w->st, w->v, 1, report, sizeof report) != 0) {
+		/* Nothing is sent before the operator takes the state as it is; No is the default. */
+		char q[4400];
+		snprintf(q, sizeof q, "Go on with state.json as it is now? Its records decide what the install does "
+		         "next. No leaves the wizard (state.json.verified holds the last state it signed).\n\n%s",
+		         report);
+		int yes = tui_confirm("state.json was not verified", q);
+		log_msg(LOG_WARN, "%s(%s)", report, yes == 1 ? "accepted by the operator" : "not accepted");
+		if (yes != 1) {
+			*exit_code = yes < 0 ? 128 + tui_signal() : SW_EXIT_STATE;
+			screen_say(w, 1, "%s/%s was not verified and not accepted; nothing was sent (what differs: wizard.log)",
+			           w->prof->dir, STATE_FILE);
+			return -1;
+		}
+		char err[1024];
+		if (session_state_accept(w->prof->dir, w->st, w->v, err, sizeof err) != 0) {
+			*exit_code = SW_EXIT_ERROR;
+			screen_say(w, 1, "%s", err);
+			return -1;
+		}
+	} else if (*report) {
+		screen_say(w, 0, "%s", report);
+		log_msg(LOG_INFO, "%s", report);
+	}
+	if (w->st->vault_generation != vault_generation(w->v)) {
+		w->st->vault_generation = vault_generation(w->v);
+		wizard_save_state(w);
+	}
+	return 0;
 }

@@ -247,8 +247,6 @@ int wizard_main(const struct session_options *o, struct profile *p)
 	if (profile_file(p, "wizard.log", logpath, sizeof logpath) == 0)
 		log_open(logpath);
 	log_msg(LOG_INFO, "wizard started (profile %s, pid %ld)", p->name, (long)getpid());
-	if (o->answers)
-		wizard_save_answers(&w);
 	if (tui_init() != 0) {
 		fprintf(stderr, "studio-wizard: the wizard needs a terminal (for scripts: `studio-wizard "
 		                "plan --answers FILE`)\n");
@@ -261,6 +259,11 @@ int wizard_main(const struct session_options *o, struct profile *p)
 	int exit_code = SW_EXIT_OK;
 	if (!w.v && unlock_run(&w, &exit_code) != 0)
 		goto out;
+	/* The state counts, and is written, only once the open vault vouches for it. */
+	if (unlock_state_check(&w, &exit_code) != 0)
+		goto out;
+	if (o->answers)
+		wizard_save_answers(&w);
 	int cur = 0;
 	for (;;) {
 		const struct screen *s = table[cur];

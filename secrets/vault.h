@@ -105,6 +105,13 @@ vault_status vault_peek(const char *dir, uint64_t *generation, vault_strength *s
                         char *err, size_t errlen);
 int vault_exists(const char *dir);
 
+/* A key for authenticating the state beside the vault (core/model/state_auth.c): derived
+ * from the vault's key with its own context, so it changes with the passphrase (rekey) and
+ * nothing opens or forges the vault with it. out: VAULT_STATE_KEY_LEN bytes, best in
+ * protected memory. */
+#define VAULT_STATE_KEY_LEN 32
+void vault_state_key(const vault *v, unsigned char *out);
+
 uint64_t vault_generation(const vault *v);
 vault_strength vault_strength_of(const vault *v);
 const char *vault_path(const vault *v);

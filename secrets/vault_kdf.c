@@ -59,6 +59,12 @@ static void vault_kdf_subkeys(const unsigned char *master, unsigned char *enc, u
 	                   VAULT_KEY_LEN);
 }
 
+void vault_state_key(const vault *v, unsigned char *out)
+{
+	static const char ctx[] = "studio-wizard state.json mac key v1";
+	crypto_generichash(out, VAULT_STATE_KEY_LEN, (const unsigned char *)ctx, sizeof ctx - 1, v->key, VAULT_KEY_LEN);
+}
+
 /* Argon2id into v->key and v->kcv. */
 vault_status vault_kdf_derive(vault *v, const char *pass, size_t passlen, char *err, size_t errlen)
 {

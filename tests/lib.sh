@@ -25,6 +25,11 @@ swp() { printf '%s\n' "$PASS" > "$TEST_TMP/.pass"; "$SW_BIN" --state-dir "$SW_ST
 # A vault with libsodium's smallest Argon2id limits (tests/tools/vault_light.c), so tests
 # spend their time on behaviour; the named strengths are tested through `vault init --kdf`.
 new_vault() { printf '%s\n' "$PASS" | "$SW_BUILD/tools/vault_light" "$SW_STATE"; }
+# sign_state [DIR]: state.json signed as it is now, as the wizard signs what it writes: for
+# tests that set up a state by editing the file (tests/tools/vault_light.c --sign).
+sign_state() { printf '%s\n' "$PASS" | "$SW_BUILD/tools/vault_light" --sign "${1:-$SW_STATE}"; }
+# fresh_state: the install starts over with the same vault (a new, signed state.json).
+fresh_state() { rm -f "$SW_STATE/state.json" "$SW_STATE/state.json.verified" && sign_state; }
 # expect_absent DESCRIPTION PATTERN FILE...: passes when no FILE holds PATTERN (grep -E), and
 # fails when a FILE is missing or empty: a capture that failed proves nothing.
 expect_absent() {

@@ -1,6 +1,7 @@
 #include "core/model/session.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "core/model/plan.h"
 #include "core/sys/exitcode.h"
@@ -51,6 +52,54 @@ int session_vault_open(const struct session_options *o, const char *dir, struct 
 		return SW_EXIT_ERROR;
 	}
 	return SW_EXIT_OK;
+}
+
+int session_state_check(const struct session_options *o, const char *dir, struct state *st, const vault *v,
+                        int for_write, char *msg, size_t msglen)
+{
+	msg[0] = '\0';
+	uint64_t gen = vault_generation(v);
+	enum state_auth a = state_verify(st, v, dir, msg, msglen);
+	if (a == STATE_AUTH_OK || a == STATE_AUTH_FRESH) {
+		/* Writers save the vault, then the state: a crash between leaves the state one behind.
+		 * A writer catches it up at once, so a second such crash leaves it one behind again. */
+		if (a == STATE_AUTH_OK && gen == st->vault_generation + 1) {
+			snprintf(msg, msglen, "note: %s/%s is one vault generation behind (%llu, the vault %llu): the last run "
+			         "stopped between saving the vault and the state",
+			         dir, STATE_FILE, (unsigned long long)st->vault_generation, (unsigned long long)gen);
+			st->vault_generation = gen;
+			if (for_write && state_save(dir, st, msg, msglen) != STATE_OK)
+				return -1;
+		}
+		return 0;
+	}
+	if (!for_write) {
+		char report[4096];
+		size_t n = strlen(msg);
+		snprintf(report, sizeof report, "%.*s", (int)(n && msg[n - 1] == '\n' ? n - 1 : n), msg);
+		snprintf(msg, msglen, "warning: %s", report);
+		return 0;
+	}
+	if (!o->accept_state)
+		return -1;
+	char err[1024];
+	size_t n = strlen(msg);
+	if (session_state_accept(dir, st, v, err, sizeof err) != 0) {
+		snprintf(msg + n, msglen - n, "%s", err);
+		return -1;
+	}
+	snprintf(msg + n, msglen - n, "Accepted (--accept-state): state.json is taken as it is now and signed again.");
+	return 0;
+}
+
+int session_state_accept(const char *dir, struct state *st, const vault *v, char *err, size_t errlen)
+{
+	if (state_bind(st, v) != 0) {
+		snprintf(err, errlen, "%s/%s: out of protected memory", dir, STATE_FILE);
+		return -1;
+	}
+	st->vault_generation = vault_generation(v);
+	return state_save(dir, st, err, errlen) == STATE_OK ? 0 : -1;
 }
 
 int session_cloud(const struct session_options *o, const char *cloud_name, struct cloud *out, char *err,

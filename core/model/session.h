@@ -1,6 +1,6 @@
 /* core/model/session.h: what both front ends (the wizard and `run`) open before they work:
- * the options the command line gave, the vault checked against the state's generation,
- * the cloud. Screens include this, never the command line. */
+ * the options the command line gave, the vault checked against the state's generation and
+ * the state against the vault (its MAC), the cloud. Screens include this, never the command line. */
 #ifndef SW_SESSION_H
 #define SW_SESSION_H
 
@@ -18,6 +18,7 @@ struct session_options {
 	int pass_fd;              /* --passphrase-fd N, or -1 */
 	const char *until;        /* --until STEP: install up to this step only */
 	int accept_old_vault;
+	int accept_state;         /* --accept-state: take a state.json that was not verified */
 };
 
 /* The process exit code for a vault failure (see README "Exit codes"). */
@@ -29,6 +30,21 @@ int session_check_generation(const struct session_options *o, const struct state
 /* Opens dir's vault with pass and checks its generation. Returns an exit code (0 ok). */
 int session_vault_open(const struct session_options *o, const char *dir, struct state *st, const char *pass,
                        size_t passlen, int for_write, vault **out, char *err, size_t errlen);
+/* After the vault opened: state.json checked against it (state_verify) and its generation
+ * against the vault's. Returns 0 when the state may be used (its key then signs every save;
+ * msg may hold a note), or -1 when it was not verified and for_write: msg names what differs
+ * and nothing may be sent until the operator accepts it (state_bind) or restores it. With
+ * o->accept_state it is accepted (0, saying so); a reader (for_write 0) gets 0, a warning in
+ * msg, and no key. */
+int session_state_check(const struct session_options *o, const char *dir, struct state *st, const vault *v,
+                        int for_write, char *msg, size_t msglen);
+/* The operator takes st as it is: signed with v's key, following v's generation, and saved.
+ * 0, or -1 with err. */
+int session_state_accept(const char *dir, struct state *st, const vault *v, char *err, size_t errlen);
+/* What the command line adds to a refusal of session_state_check. */
+#define SESSION_STATE_HOWTO                                                                          \
+	"Nothing was sent. To go on with state.json as it is now, rerun with --accept-state; to go back " \
+	"to the last state studio-wizard signed, copy state.json.verified over state.json."
 /* The cloud: --cloud FILE (its name then valid in answers) or the built-in named cloud_name. 0, or -1 with err. */
 int session_cloud(const struct session_options *o, const char *cloud_name, struct cloud *out, char *err,
                   size_t errlen);

@@ -14,87 +14,11 @@
 
 #include "core/sys/timeutil.h"
 #include "secrets/atomic.h"
+#include "secrets/secmem.h"
 
 #define STATUS_NAME_(id, text) text,
 static const char *status_names[] = {STEP_STATUSES(STATUS_NAME_)};
 #undef STATUS_NAME_
-
-/* migrations[n] upgrades a schema-n document to n+1 in place. */
-typedef int (*migration_fn)(cJSON *root, char *err, size_t errlen);
-
-/* Schema 2 added steps[].confirmed. A schema-1 install had no wizard screens yet, so a step
- * counts as confirmed when it already ran (running, done or failed). */
-static int migrate_1_to_2(cJSON *root, char *err, size_t errlen)
-{
-	cJSON *steps = cJSON_GetObjectItemCaseSensitive(root, "steps");
-	cJSON *it;
-	int idx = 0;
-	cJSON_ArrayForEach(it, steps)
-	{
-		const cJSON *status = cJSON_GetObjectItemCaseSensitive(it, "status");
-		if (!cJSON_IsObject(it)) {
-			snprintf(err, errlen, "steps[%d]: must be an object", idx);
-			return -1;
-		}
-		int ran = cJSON_IsString(status) && strcmp(status->valuestring, "pending") != 0;
-		cJSON_DeleteItemFromObjectCaseSensitive(it, "confirmed");
-		cJSON_AddBoolToObject(it, "confirmed", ran);
-		idx++;
-	}
-	cJSON_ReplaceItemInObjectCaseSensitive(root, "schema", cJSON_CreateNumber(2));
-	return 0;
-}
-
-/* Schema 3 keeps what the engine needs to resume per Azure resource (keyed by its id) and per
- * action. A step's resource ids become records of resources this install created; its
- * in-flight operation belonged to the last of them. */
-static int migrate_2_to_3(cJSON *root, char *err, size_t errlen)
-{
-	cJSON *records = cJSON_CreateObject();
-	cJSON *steps = cJSON_GetObjectItemCaseSensitive(root, "steps");
-	cJSON *it;
-	if (!records)
-		goto nomem;
-	cJSON_ArrayForEach(it, steps)
-	{
-		cJSON *res = cJSON_GetObjectItemCaseSensitive(it, "resources");
-		const cJSON *op = cJSON_GetObjectItemCaseSensitive(it, "operation");
-		const cJSON *name = cJSON_GetObjectItemCaseSensitive(it, "step");
-		int n = cJSON_GetArraySize(res);
-		for (int i = 0; i < n; i++) {
-			const cJSON *id = cJSON_GetArrayItem(res, i);
-			if (!cJSON_IsString(id))
-				continue;
-			char key[1024];
-			snprintf(key, sizeof key, "%s", id->valuestring);
-			for (char *p = key; *p; p++)
-				*p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
-			cJSON *rec = cJSON_CreateObject();
-			if (!rec)
-				goto nomem;
-			cJSON_AddStringToObject(rec, "step", cJSON_IsString(name) ? name->valuestring : "");
-			cJSON_AddBoolToObject(rec, "ours", 1);
-			if (i == n - 1 && cJSON_IsString(op)) {
-				cJSON_AddStringToObject(rec, "operation", op->valuestring);
-				cJSON_AddStringToObject(rec, "method", "PUT");
-			}
-			cJSON_DeleteItemFromObjectCaseSensitive(records, key);
-			cJSON_AddItemToObject(records, key, rec);
-		}
-		cJSON_DeleteItemFromObjectCaseSensitive(it, "resources");
-		cJSON_DeleteItemFromObjectCaseSensitive(it, "operation");
-	}
-	cJSON_DeleteItemFromObjectCaseSensitive(root, "resources");
-	cJSON_AddItemToObject(root, "resources", records);
-	cJSON_ReplaceItemInObjectCaseSensitive(root, "schema", cJSON_CreateNumber(3));
-	return 0;
-nomem:
-	cJSON_Delete(records);
-	snprintf(err, errlen, "out of memory");
-	return -1;
-}
-
-static const migration_fn migrations[STATE_SCHEMA + 1] = {[1] = migrate_1_to_2, [2] = migrate_2_to_3};
 
 const char *step_status_name(step_status s)
 {
@@ -146,6 +70,9 @@ void state_free(struct state *st)
 	if (!st)
 		return;
 	free(st->profile);
+	free(st->mac);
+	free(st->signed_text);
+	secmem_free(st->mac_key);
 	cJSON_Delete(st->answers);
 	cJSON_Delete(st->actions);
 	cJSON_Delete(st->resources);
@@ -176,7 +103,7 @@ static void add_str(cJSON *o, const char *key, const char *v)
 		cJSON_AddNullToObject(o, key);
 }
 
-char *state_to_json(const struct state *st)
+static cJSON *state_to_cjson(const struct state *st)
 {
 	cJSON *root = cJSON_CreateObject();
 	if (!root)
@@ -205,7 +132,13 @@ char *state_to_json(const struct state *st)
 	cJSON_AddItemToObject(root, "actions", cJSON_Duplicate(st->actions, 1));
 	cJSON_AddItemToObject(root, "resources", cJSON_Duplicate(st->resources, 1));
 	cJSON_AddItemToObject(root, "outputs", cJSON_Duplicate(st->outputs, 1));
-	char *text = cJSON_Print(root);
+	return root;
+}
+
+char *state_to_json(const struct state *st)
+{
+	cJSON *root = state_to_cjson(st);
+	char *text = root ? cJSON_Print(root) : NULL;
 	cJSON_Delete(root);
 	return text;
 }
@@ -309,6 +242,9 @@ enum state_result state_from_json(const char *text, const char *profile, struct 
 	}
 	enum state_result rc = STATE_OK;
 	struct state *st = NULL;
+	/* The MAC covers the document as written, before any migration. */
+	cJSON *mac = cJSON_DetachItemFromObjectCaseSensitive(root, "mac");
+	char *signed_text = cJSON_Print(root);
 	const cJSON *schema = cJSON_GetObjectItemCaseSensitive(root, "schema");
 	/* Range first: casting a huge or NaN double to int is undefined. */
 	if (!cJSON_IsNumber(schema) || !(schema->valuedouble >= 1 && schema->valuedouble <= 1000) ||
@@ -325,13 +261,9 @@ enum state_result state_from_json(const char *text, const char *profile, struct 
 		rc = STATE_E_NEWER;
 		goto out;
 	}
-	for (; version < STATE_SCHEMA; version++) {
-		if (!migrations[version] || migrations[version](root, err, errlen) != 0) {
-			if (!migrations[version])
-				snprintf(err, errlen, "schema %d: no migration to %d", version, version + 1);
-			rc = STATE_E_PARSE;
-			goto out;
-		}
+	if (state_migrate(root, version, err, errlen) != 0) {
+		rc = STATE_E_PARSE;
+		goto out;
 	}
 	st = state_new(profile);
 	if (!st) {
@@ -398,8 +330,18 @@ enum state_result state_from_json(const char *text, const char *profile, struct 
 		if ((rc = parse_step(st, it, idx++, err, errlen)) != STATE_OK)
 			goto out;
 	}
+	if (mac)
+		st->mac = strdup(cJSON_IsString(mac) ? mac->valuestring : "");
+	st->signed_text = signed_text;
+	signed_text = NULL;
+	if ((mac && !st->mac) || !st->signed_text) {
+		snprintf(err, errlen, "out of memory");
+		rc = STATE_E_IO;
+	}
 out:
 	cJSON_Delete(root);
+	cJSON_Delete(mac);
+	free(signed_text);
 	if (rc != STATE_OK) {
 		state_free(st);
 		return rc;
@@ -408,36 +350,29 @@ out:
 	return STATE_OK;
 }
 
-enum state_result state_load(const char *dir, const char *profile, struct state **out, char *err,
-                             size_t errlen)
+char *state_read_text(const char *dir, const char *name, int *missing, char *err, size_t errlen)
 {
 	char path[PATH_MAX];
-	snprintf(path, sizeof path, "%s/%s", dir, STATE_FILE);
-	*out = NULL;
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	*missing = 0;
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0) {
-		if (errno == ENOENT) {
-			*out = state_new(profile);
-			if (*out)
-				return STATE_OK;
-			snprintf(err, errlen, "%s: out of memory", path);
-			return STATE_E_IO;
-		}
+		*missing = errno == ENOENT;
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return STATE_E_IO;
+		return NULL;
 	}
 	struct stat sb;
 	if (fstat(fd, &sb) != 0 || sb.st_size > 64 * 1024 * 1024) {
 		snprintf(err, errlen, "%s: unreadable or larger than 64 MiB", path);
 		close(fd);
-		return STATE_E_IO;
+		return NULL;
 	}
 	size_t size = (size_t)sb.st_size, got = 0;
 	char *text = malloc(size + 1);
 	if (!text) {
 		close(fd);
 		snprintf(err, errlen, "%s: out of memory", path);
-		return STATE_E_IO;
+		return NULL;
 	}
 	while (got < size) {
 		ssize_t n = read(fd, text + got, size - got);
@@ -449,19 +384,50 @@ enum state_result state_load(const char *dir, const char *profile, struct state 
 	}
 	close(fd);
 	text[got] = '\0';
+	return text;
+}
+
+enum state_result state_load(const char *dir, const char *profile, struct state **out, char *err,
+                             size_t errlen)
+{
+	*out = NULL;
+	int missing;
+	char *text = state_read_text(dir, STATE_FILE, &missing, err, errlen);
+	if (!text && missing) {
+		*out = state_new(profile);
+		if (*out)
+			return STATE_OK;
+		snprintf(err, errlen, "%s/%s: out of memory", dir, STATE_FILE);
+	}
+	if (!text)
+		return STATE_E_IO;
 	char why[400];
 	enum state_result rc = state_from_json(text, profile, out, why, sizeof why);
 	free(text);
 	if (rc != STATE_OK)
-		snprintf(err, errlen, "%s: %s", path, why);
+		snprintf(err, errlen, "%s/%s: %s", dir, STATE_FILE, why);
 	return rc;
 }
 
 enum state_result state_save(const char *dir, struct state *st, char *err, size_t errlen)
 {
+	if (st->mac && !st->mac_key) {
+		snprintf(err, errlen, "%s/%s: not written: it carries a MAC and the vault is not open to renew it", dir,
+		         STATE_FILE);
+		return STATE_E_IO;
+	}
 	st->updated = (int64_t)time(NULL);
-	char *text = state_to_json(st);
+	cJSON *root = state_to_cjson(st);
+	char *body = root ? cJSON_Print(root) : NULL;
+	char *mac = NULL, *text = NULL;
+	if (body && st->mac_key && (mac = state_sign(st, body)))
+		cJSON_AddStringToObject(root, "mac", mac);
+	if (body && (!st->mac_key || mac))
+		text = cJSON_Print(root);
+	cJSON_Delete(root);
 	if (!text) {
+		free(body);
+		free(mac);
 		snprintf(err, errlen, "%s/%s: out of memory", dir, STATE_FILE);
 		return STATE_E_IO;
 	}
@@ -469,7 +435,19 @@ enum state_result state_save(const char *dir, struct state *st, char *err, size_
 	text[len] = '\n';   /* cJSON_Print leaves room for its NUL: reuse it for a final newline */
 	struct iovec iov = {text, len + 1};
 	int rc = atomic_write(dir, STATE_FILE, &iov, 1, err, errlen);
+	if (rc == 0 && mac) {
+		free(st->mac);
+		free(st->signed_text);
+		st->mac = mac;
+		st->signed_text = body;
+		mac = body = NULL;
+		/* The copy only names what changed should state.json be edited; a crash before it
+		 * is written leaves it one save behind, which the report still reads. */
+		rc = atomic_write(dir, STATE_VERIFIED_FILE, &iov, 1, err, errlen);
+	}
 	free(text);
+	free(mac);
+	free(body);
 	return rc == 0 ? STATE_OK : STATE_E_IO;
 }
 

@@ -13,6 +13,7 @@
 #include "core/model/plan.h"
 
 #define STATE_FILE "state.json"
+#define STATE_VERIFIED_FILE "state.json.verified"   /* the last state this program signed */
 #define STATE_SCHEMA 3
 
 #define STEP_STATUSES(X)       \
@@ -54,6 +55,13 @@ struct state {
 	cJSON *actions;
 	cJSON *resources;
 	cJSON *outputs;
+	/* Authentication (core/model/state_auth.c): the "mac" the file carried (NULL: none), the
+	 * canonical text it covers (the document without "mac", as cJSON_Print writes it; NULL
+	 * when there was no file), and once the vault is open the key that signs every save
+	 * (protected memory, NULL until state_bind). */
+	char *mac;
+	char *signed_text;
+	unsigned char *mac_key;
 };
 
 enum state_result {
@@ -66,11 +74,44 @@ enum state_result {
 /* A missing file gives a fresh state for profile. */
 enum state_result state_load(const char *dir, const char *profile, struct state **out,
                              char *err, size_t errlen);
+/* With a key bound (state_bind) the file carries a MAC and state.json.verified gets the same
+ * bytes. Without one it refuses to drop the MAC of a signed state (STATE_E_IO). */
 enum state_result state_save(const char *dir, struct state *st, char *err, size_t errlen);
 void state_free(struct state *st);
 
+/* ---- authentication (core/model/state_auth.c) ---- */
+enum state_auth {
+	STATE_AUTH_OK,         /* its MAC matches */
+	STATE_AUTH_FRESH,      /* no file, or no MAC on a state that records nothing yet */
+	STATE_AUTH_UNSIGNED,   /* no MAC on a state that records steps, actions or outputs */
+	STATE_AUTH_MISMATCH,   /* a MAC that does not match */
+	STATE_AUTH_OLD,        /* a matching MAC, but more than one vault generation behind, or
+	                        * behind state.json.verified (an older copy put back) */
+};
+
+struct vault;
+/* Checks st as read against v's state key. OK and FRESH bind the key (later saves are signed);
+ * UNSIGNED and MISMATCH leave st unbound and write into report, when given, what differs from
+ * state.json.verified in dir (made safe for a terminal). */
+enum state_auth state_verify(struct state *st, const struct vault *v, const char *dir, char *report,
+                             size_t reportlen);
+/* From now on saves are signed with v's key (after state_verify, an operator's acceptance,
+ * a new vault, or a rekey). 0, or -1 out of protected memory. */
+int state_bind(struct state *st, const struct vault *v);
+/* dir/name read whole (malloc'd, NUL-terminated); NULL with err, *missing set when absent. */
+char *state_read_text(const char *dir, const char *name, int *missing, char *err, size_t errlen);
+/* 1 once the vault vouched for st (state_verify) or the operator took it (state_bind). */
+int state_verified(const struct state *st);
+/* The MAC (hex, malloc'd) of text under st's bound key; NULL without one (for state_save). */
+char *state_sign(const struct state *st, const char *text);
+/* For `status`, which has no passphrase: whether the file carries a MAC at all. */
+const char *state_auth_unverified(const struct state *st);
+
 /* Serialises without writing (for tests and `status --json`); caller frees. */
 char *state_to_json(const struct state *st);
+/* Brings a document of schema version up to STATE_SCHEMA in place (core/model/state_migrate.c).
+ * 0, or -1 with err. */
+int state_migrate(cJSON *root, int version, char *err, size_t errlen);
 /* Parses (with migration of older schemas). */
 enum state_result state_from_json(const char *text, const char *profile, struct state **out,
                                   char *err, size_t errlen);

@@ -10,7 +10,8 @@
 	X(SW_EXIT_DAMAGED, 4, "vault damaged")                 \
 	X(SW_EXIT_IN_USE, 5, "profile in use")                 \
 	X(SW_EXIT_NOENT, 6, "no such entry")                   \
-	X(SW_EXIT_NEWER, 7, "file from a newer version")
+	X(SW_EXIT_NEWER, 7, "file from a newer version")       \
+	X(SW_EXIT_STATE, 8, "state not verified")
 
 #define SW_EXIT_ENUM_(id, code, text) id = code,
 enum sw_exit { SW_EXIT_CODES(SW_EXIT_ENUM_) };

@@ -45,7 +45,7 @@ check "the cluster has the system pool and a CPU pool, no taint, no GPU driver" 
 
 # A tag the registry does not have.
 fakectl post /_fake/reset "{$FAST, $QUOTA, \"hub_url\": \"$HUB\"}" >/dev/null
-rm -f "$SW_STATE/state.json"
+fresh_state
 acraks_answers "$TEST_TMP/tag.json" '"image": "leafai/azure-studio-go-runner:0.13.3"'
 expect_exit 1 "a tag that does not exist stops at preflight" acraks --answers "$TEST_TMP/tag.json"
 check "naming acr.image, the tag and the registry" grep -q "acr.image: leafai/azure-studio-go-runner:0.13.3 has no tag 0.13.3 in $HUB" "$TEST_TMP/out"
@@ -54,7 +54,7 @@ check "missing tag: fakehub was asked for it" sh -c "curl -s $HUB/_fake/requests
 
 # A registry name someone else has.
 fakectl post /_fake/reset "{$FAST, $QUOTA, \"hub_url\": \"$HUB\", \"taken_registry_names\": [\"leafai1a2b3c4d\"]}" >/dev/null
-rm -f "$SW_STATE/state.json"
+fresh_state
 expect_exit 1 "a taken registry name stops at preflight" acraks --answers "$TEST_TMP/a.json"
 check "naming acr.name" grep -q "acr.name: name already taken: 'leafai1a2b3c4d'" "$TEST_TMP/out"
 nothing_created "taken name" POST "/checkNameAvailability$"

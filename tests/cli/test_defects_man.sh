@@ -14,7 +14,7 @@ if command -v groff >/dev/null; then
 		check "  ...with the section $sec" grep -q "^$sec\$" "$TEST_TMP/page.txt"
 	done
 	for word in "vault init" "vault export --format" "status" "plan --answers" "run --answers" \
-		"--state-dir" "--passphrase-fd" "--cloud" "--ca-file" "vault.sealed" "state.json"; do
+		"--state-dir" "--passphrase-fd" "--cloud" "--ca-file" "--accept-state" "vault.sealed" "state.json"; do
 		check "  ...naming $word" grep -qF -- "$word" "$TEST_TMP/page.txt"
 	done
 else

@@ -35,6 +35,7 @@ s["steps"][0]["status"] = "pending"
 s["actions"] = {}
 json.dump(s, open(p, "w"))
 PY
+sign_state
 codes=$(fakectl count POST '/oauth2/v2.0/devicecode$')
 swp vault get azure-refresh-token > "$TEST_TMP/rt1"
 expect_exit 0 "a second run signs in silently" runp --answers "$TEST_TMP/a.json" --cloud "$FAKE_CLOUD" --until subscription

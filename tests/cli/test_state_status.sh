@@ -19,6 +19,7 @@ d["resources"] = {"/subscriptions/0/resourcegroups/rg/providers/microsoft.comput
     "operation": "https://management.azure.com/subscriptions/0/providers/Microsoft.Compute/locations/eastus/operations/aaaa?api-version=2024-11-01"}}
 json.dump(d, open(p, "w"))
 PY
+sign_state
 out=$(sw status)
 check "status shows a done step with its time" grep -Eq '^1 +subscription +done +2026-11-25T10:00:00Z' <<<"$out"
 check "status shows a failed step with its error" grep -q "rabbitmq *failed.*QuotaExceeded: 0 of 4 cores free" <<<"$out"

@@ -160,8 +160,12 @@ static void test_gpu_install_pending_then_running(void **state)
 		snprintf(out, sizeof out, "%s/exp/config.yaml", f.dir);
 		snprintf(pf, sizeof pf, "%s/pass", f.dir);
 		write_file(pf, PASS "\n", strlen(PASS) + 1);
-		assert_int_equal(sh("mkdir -p '%s/exp' && '%s' --state-dir '%s' --passphrase-fd 3 export experimenter --out '%s' "
-		                    "3<'%s' >/dev/null 2>'%s.err'", f.dir, bin, f.dir, out, pf, out), 0);
+		/* --accept-state: this fixture writes its state in-process, unsigned (the wizard signs
+		 * its own; tests/cli/test_state_tamper.sh covers the refusal of an unsigned one). */
+		assert_int_equal(sh("mkdir -p '%s/exp' && '%s' --state-dir '%s' --passphrase-fd 3 --accept-state export "
+		                    "experimenter --out '%s' 3<'%s' >/dev/null 2>'%s.err'",
+		                    f.dir, bin, f.dir, out, pf, out),
+		                 0);
 		assert_int_equal(sh("grep -q 'holds the queue password' '%s.err'", out), 0);
 		char *cfg = read_text(out);
 		assert_non_null(cfg);
@@ -182,7 +186,7 @@ static void test_gpu_install_pending_then_running(void **state)
 		                    "-RSAPublicKey_out 2>/dev/null | cmp -s - '%s/exp/config-request.pub.pem'", f.dir, f.dir, pf, f.dir, f.dir), 0);
 		/* Never over an existing file. */
 		write_file(pf, PASS "\n", strlen(PASS) + 1);
-		assert_int_equal(sh("cp '%s' '%s.before' && '%s' --state-dir '%s' --passphrase-fd 3 export experimenter --out '%s' 3<'%s' "
+		assert_int_equal(sh("cp '%s' '%s.before' && '%s' --state-dir '%s' --passphrase-fd 3 --accept-state export experimenter --out '%s' 3<'%s' "
 		                    ">/dev/null 2>'%s.err2'; rc=$?; test $rc -eq 1 && grep -q 'exists already' '%s.err2' && cmp -s '%s' '%s.before'",
 		                    out, out, bin, f.dir, out, pf, out, out, out, out), 0);
 	}

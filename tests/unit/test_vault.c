@@ -276,6 +276,32 @@ static void test_vault_open_with_a_derived_key(void **state)
 	assert_null(k);
 }
 
+/* The state's key (core/model/state_auth.c): the same each time the vault opens, another
+ * after a rekey, another for another vault with the same passphrase (its own salt). */
+static void test_vault_state_key_follows_the_vault_key(void **state)
+{
+	const char *dir = *state;
+	unsigned char k1[VAULT_STATE_KEY_LEN], k2[VAULT_STATE_KEY_LEN], k3[VAULT_STATE_KEY_LEN];
+	vault *v = create(dir);
+	vault_state_key(v, k1);
+	vault_close(v);
+	assert_int_equal(vault_open(dir, PASS, PLEN, &v, err, sizeof err), VAULT_OK);
+	vault_state_key(v, k2);
+	assert_memory_equal(k1, k2, sizeof k1);
+	assert_int_equal(vault_rekey(v, PASS, PLEN, VAULT_KDF_INTERACTIVE, err, sizeof err), VAULT_OK);
+	vault_state_key(v, k2);
+	assert_memory_not_equal(k1, k2, sizeof k1);
+	vault_close(v);
+	char other[4200];
+	snprintf(other, sizeof other, "%s/other", dir);
+	assert_int_equal(mkdir(other, 0700), 0);
+	v = create(other);
+	vault_state_key(v, k3);
+	assert_memory_not_equal(k1, k3, sizeof k1);
+	assert_memory_not_equal(k2, k3, sizeof k1);
+	vault_close(v);
+}
+
 static void test_vault_generation_grows_with_every_save(void **state)
 {
 	const char *dir = *state;
@@ -324,6 +350,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_vault_create_refuses_to_replace, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vault_rekey_changes_passphrase_and_keeps_entries, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vault_generation_grows_with_every_save, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_vault_state_key_follows_the_vault_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vault_open_with_a_derived_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vault_file_is_private_and_nonce_fresh, setup, teardown),
 	};
