@@ -51,8 +51,13 @@ static int positive(const char *s)
 	return s && *s && !*end && v > 0 && v < 10000 ? (int)v : 0;
 }
 
-/* The overlay's inputs from the answers and earlier outputs; act_fail and -1 when one is missing. */
-static int overlay_inputs(struct act *a, struct overlay_in *in)
+/* The runner's CPU-only example (runner-facts §7): the share of a node size the wizard does
+ * not know. */
+static const struct runner_share share_unknown = {2000, 2, 8192, 7168, 20, 17};
+
+/* The overlay's inputs from the answers and earlier outputs; act_fail and -1 when one is
+ * missing. tell: say what each pod gets (once per run, from the files action). */
+static int overlay_inputs(struct act *a, struct overlay_in *in, int tell)
 {
 	const char *ip, *image;
 	memset(in, 0, sizeof *in);
@@ -82,6 +87,25 @@ static int overlay_inputs(struct act *a, struct overlay_in *in)
 		return -1;
 	}
 	in->replicas = in->cpu_mode ? nodes : nodes * gpus;
+	snprintf(in->state, sizeof in->state, "%s", act_answer(a, Q_OVERLAY_RUNNER_STATE));
+	const char *size = act_answer(a, in->cpu_mode ? Q_AKS_CPU_NODE_VM_SIZE : Q_AKS_NODE_VM_SIZE);
+	char why[300];
+	int rc = runner_share(size, in->cpu_mode ? 1 : gpus, &in->share, why, sizeof why);
+	if (rc == -2) {
+		act_fail(a, "%s; choose a larger node size", why);
+		return -1;
+	}
+	if (rc == -1) {
+		in->share = share_unknown;
+		if (tell)
+			act_warn(a, "%s: each runner pod asks for 2 CPUs, 8 GiB and 20 GiB of /tmp (the runner's CPU-only "
+			         "example); change runner/resources.yaml and runner/settings.yaml to fit the node", why);
+	} else if (tell) {
+		act_info(a, "each runner pod: %dm CPU (MAX_CORES %d), %ld MiB (MAX_MEM %ld MiB), /tmp %ld GiB (MAX_DISK %ld "
+		         "GiB) of a %s shared by %d; STATE %s", in->share.cpu_milli, in->share.max_cores, in->share.mem_mib,
+		         in->share.max_mem_mib, in->share.disk_gib, in->share.max_disk_gib, size, in->cpu_mode ? 1 : gpus,
+		         in->state);
+	}
 	return 0;
 }
 
@@ -152,7 +176,7 @@ static void files_start(struct act *a)
 	struct overlay_in in;
 	struct overlay_files files;
 	char dir[4096], err[600], sums[2048], kept[1024];
-	if (overlay_inputs(a, &in) != 0)
+	if (overlay_inputs(a, &in, 1) != 0)
 		return;
 	if (overlay_expand_home(act_answer(a, Q_OVERLAY_DIR), dir, sizeof dir) != 0) {
 		act_fail(a, "overlay.dir: cannot expand '%s' (is HOME set?)", act_answer(a, Q_OVERLAY_DIR));
@@ -309,7 +333,7 @@ static void apply_start(struct act *a)
 	char err[600];
 	const unsigned char *kc;
 	size_t kc_len;
-	if (overlay_inputs(a, &in) != 0)
+	if (overlay_inputs(a, &in, 0) != 0)
 		return;
 	if (act_secret_get(a, "aks-kubeconfig", &kc, &kc_len) != 0) {
 		act_fail(a, "vault entry aks-kubeconfig is missing: the aks step provides it; run that step first");

@@ -96,7 +96,16 @@ static void test_gpu_install_pending_then_running(void **state)
 	assert_int_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(dep, "spec"), "replicas")->valueint, 2);
 	char *dj = cJSON_PrintUnformatted(dep);
 	assert_non_null(strstr(dj, "\"image\":\"" IMAGE "\""));
-	assert_non_null(strstr(dj, "\"limits\":{\"nvidia.com/gpu\":\"1\"}"));
+	/* One pod per GPU on a Standard_ND96asr_v4 (96 vCPU, 900 GiB, 6000 GiB temp disk): the node less
+	 * AKS's reserves (1060m, 4816 MiB + 100 MiB) and the DaemonSets' allowance (500m, 1 GiB); /tmp is
+	 * 90 % of the ephemeral OS disk less 30 GiB; requests = limits (doc/runner-sizing.md). */
+	assert_non_null(strstr(dj, "\"requests\":{\"cpu\":\"94440m\",\"memory\":\"915660Mi\",\"nvidia.com/gpu\":\"1\"},"
+	                           "\"limits\":{\"cpu\":\"94440m\",\"memory\":\"915660Mi\",\"nvidia.com/gpu\":\"1\"}"));
+	assert_non_null(strstr(dj, "{\"name\":\"tmp-volume\",\"emptyDir\":{\"sizeLimit\":\"5370Gi\"}}"));
+	/* The binary itself, not run.sh (which prints the environment), with run.sh's library path. */
+	assert_non_null(strstr(dj, "\"command\":[\"/runner/runner-linux-amd64\"]"));
+	assert_non_null(strstr(dj, "{\"name\":\"LD_LIBRARY_PATH\",\"value\":\"/usr/local/nvidia/lib:/usr/local/nvidia/lib64:"
+	                           "/usr/local/cuda/lib64\"}"));
 	assert_non_null(strstr(dj, "{\"key\":\"sku\",\"operator\":\"Equal\",\"value\":\"gpu\",\"effect\":\"NoSchedule\"}"));
 	assert_non_null(strstr(dj, "\"nodeSelector\":{\"kubernetes.io/os\":\"linux\"}"));
 	free(dj);
@@ -106,6 +115,16 @@ static void test_gpu_install_pending_then_running(void **state)
 	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(cm, "data"), "AMQP_URL")),
 	                    "amqp://${RMQ_USER}:${RMQ_PASS}@10.1.2.3:5672/");
 	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(cm, "data"), "K8S_NAMESPACE")), "team-a");
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(cm, "data"), "MAX_CORES")), "94");
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(cm, "data"), "MAX_MEM")), "914636MiB");
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(cm, "data"), "MAX_DISK")), "4564GiB");
+	/* The ConfigMap the runner watches, in its namespace: without STATE Running it takes no work. */
+	cJSON *state_cm = applied_find(applied, "ConfigMap", "studioml-go-runner");
+	assert_non_null(state_cm);
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(state_cm, "metadata"), "namespace")),
+	                    "team-a");
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(state_cm, "data"), "STATE")), "Running");
+	assert_non_null(strstr(events, "each runner pod: 94440m CPU (MAX_CORES 94), 915660 MiB"));
 	char buf[4096];
 	assert_int_equal(secret_value(applied, "studioml-amqp", "RMQ_PASS", buf, sizeof buf), strlen(RMQ_PASS));
 	assert_string_equal(buf, RMQ_PASS);
@@ -204,8 +223,16 @@ static void test_cpu_mode_renders_what_was_applied(void **state)
 	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(cm, "data"), "CPU_ONLY")), "true");
 	char *dj = cJSON_PrintUnformatted(applied_find(applied, "Deployment", "studioml-go-runner-deployment"));
 	assert_non_null(strstr(dj, "\"replicas\":3"));
-	assert_non_null(strstr(dj, "\"requests\":{\"cpu\":\"2\",\"memory\":\"8Gi\"}"));
+	/* One pod per Standard_D4s_v5 (4 vCPU, 16 GiB, no temp disk: a 128 GiB managed OS disk), the
+	 * CPU build of the runner. */
+	assert_non_null(strstr(dj, "\"requests\":{\"cpu\":\"3360m\",\"memory\":\"11164Mi\"},"
+	                           "\"limits\":{\"cpu\":\"3360m\",\"memory\":\"11164Mi\"}"));
+	assert_non_null(strstr(dj, "\"sizeLimit\":\"85Gi\""));
+	assert_non_null(strstr(dj, "\"command\":[\"/runner/runner-linux-amd64-cpu\"]"));
 	assert_null(strstr(dj, "nvidia.com/gpu"));
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(cm, "data"), "MAX_CORES")), "3");
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(cm, "data"), "MAX_MEM")), "10140MiB");
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(cm, "data"), "MAX_DISK")), "72GiB");
 	free(dj);
 	cJSON_Delete(applied);
 	const char *top = getenv("SW_TOP");
