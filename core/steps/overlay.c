@@ -4,6 +4,7 @@
  * through core/kube, kubeconfig from the vault); then follows the rollout until every runner
  * pod is Running and ready. Reads rabbitmq.public_ip, acr.image, aks.* and the vault entries
  * rabbitmq-password and aks-kubeconfig that earlier steps left. */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include "core/steps/overlay.h"
 #include "core/steps/overlay_int.h"
 #include "core/steps/steps.h"
+#include "core/sys/log.h"
 #include "secrets/secmem.h"
 
 #define OUT_PUBLIC "overlay.runner_public_key"
@@ -471,6 +473,33 @@ static void rollout_report(const struct kube_rollout_report *r, void *arg)
 		         "to keep waiting", min, r->error ? r->error : sum, d->ns);
 }
 
+/* Every vault value the install's steps declare, and each long base64 word of the multi-line
+ * ones (key lines, kubeconfig credentials; not its server URL), becomes a registered secret:
+ * the rollout then withholds any pod log line or message that holds one (an image whose
+ * run.sh prints the environment). */
+static void redact_vault(struct act *a)
+{
+	const struct step_table *t = steps_table();
+	for (size_t s = 0; s < t->nsteps; s++)
+		for (size_t i = 0; t->steps[s] && i < t->steps[s]->nsecrets; i++) {
+			const unsigned char *v;
+			size_t len;
+			if (act_secret_get(a, t->steps[s]->secrets[i].name, &v, &len) != 0)
+				continue;
+			log_redact(v, len);
+			if (!memchr(v, '\n', len))
+				continue;
+			for (size_t at = 0; at < len;) {
+				size_t n = 0;
+				while (at + n < len && (isalnum(v[at + n]) || strchr("+/=", v[at + n])) && v[at + n])
+					n++;
+				if (n >= 16)
+					log_redact(v + at, n);
+				at += n ? n : 1;
+			}
+		}
+}
+
 static void rollout_start(struct act *a)
 {
 	struct rollout_data *d = act_data(a);
@@ -482,6 +511,7 @@ static void rollout_start(struct act *a)
 		return;
 	}
 	snprintf(d->ns, sizeof d->ns, "%s", act_answer(a, Q_OVERLAY_NAMESPACE));
+	redact_vault(a);
 	if (!(d->k = kube_new(act_loop(a), (const char *)kc, kc_len, err, sizeof err))) {
 		act_fail(a, "aks-kubeconfig: %s", err);
 		return;

@@ -21,6 +21,7 @@
 #include "core/kube/kube.h"
 #include "core/kube/kubeconfig.h"
 #include "core/kube/rollout.h"
+#include "core/sys/log.h"
 #include "core/sys/loop.h"
 #include "tests/unit/fakekube_child.h"
 
@@ -309,6 +310,29 @@ static void test_rollout_reports_image_pull_and_crash(void **state)
 	loop_free(l);
 }
 
+/* An image whose start script prints the environment: the line with a registered secret (a
+ * vault value) never reaches the report, the others do, and the report says one was withheld. */
+static void test_rollout_withholds_log_lines_holding_a_secret(void **state)
+{
+	(void)state;
+	assert_int_equal(fake_control("/_fake/reset", "{\"gpus_per_node\": 1, \"crash\": [{\"image\": \"printenv\", \"logs\": "
+	                                              "[\"env\", \"RMQ_USER=studioml\", \"RMQ_PASS=Xy7SecretPass99\", "
+	                                              "\"exit status 1\"]}]}"), 200);
+	log_redact("Xy7SecretPass99", 15);
+	struct loop *l = new_loop();
+	struct kube *k = new_kube(l);
+	apply_json(k, l, NS_STUDIOML);
+	apply_json(k, l, GPU_DEPLOYMENT("leafai/printenv:0.14.2"));
+	struct watch c = {0};
+	c.want_reason = "CrashLoopBackOff";
+	c.w = kube_rollout_watch(k, "studioml", "runner", 200, 20000, on_report, &c);
+	run_until(l, &c.done);
+	assert_string_equal(c.seen_log, "env; RMQ_USER=studioml; exit status 1; (1 line withheld: it holds a vault value)");
+	log_redact_clear();
+	kube_free(k);
+	loop_free(l);
+}
+
 static void test_timeout_reported(void **state)
 {
 	(void)state;
@@ -457,6 +481,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_field_reported_with_server_message),
 		cmocka_unit_test(test_rollout_pending_until_capacity_then_running),
 		cmocka_unit_test(test_rollout_reports_image_pull_and_crash),
+		cmocka_unit_test(test_rollout_withholds_log_lines_holding_a_secret),
 		cmocka_unit_test(test_timeout_reported),
 		cmocka_unit_test(test_other_ca_fails_tls),
 	};

@@ -259,6 +259,28 @@ static void test_image_pull_failure_reported(void **state)
 	fix_free(&f);
 }
 
+/* A runner image whose start script prints the environment (run.sh at 0.14.2) and exits: the
+ * last log lines are shown, but never the one holding the queue password from the vault, and
+ * the password is in no event and no file of the profile. */
+static void test_crash_log_never_shows_a_vault_value(void **state)
+{
+	(void)state;
+	struct fix f;
+	fake_post("/_fake/reset", "{\"nodes\": 1, \"gpus_per_node\": 1, \"crash\": [{\"image\": \"azure-studio-go-runner\","
+	                          " \"logs\": [\"env\", \"RMQ_USER=studioml\", \"RMQ_PASS=" RMQ_PASS "\", \"no available GPUs\"]}]}");
+	fix_new(&f, "crashenv", "gpu", 1, 1, KEYS_SEEDED);
+	overlay_set_rollout_timing(200, 4000);
+	events[0] = 0;
+	assert_int_not_equal(fix_run(&f), 0);
+	overlay_set_rollout_timing(200, 30000);
+	assert_non_null(strstr(events, "the runner exits at start"));
+	assert_non_null(strstr(events, "env; RMQ_USER=studioml; no available GPUs; (1 line withheld: it holds a vault value)"));
+	assert_null(strstr(events, RMQ_PASS));
+	assert_int_equal(sh("test -s '%s/state.json' || ls '%s' | grep -q json", f.dir, f.dir), 0);
+	assert_int_equal(sh("grep -rqF '%s' '%s'; test $? -eq 1", RMQ_PASS, f.dir), 0);
+	fix_free(&f);
+}
+
 static void test_kill_during_apply_then_resume(void **state)
 {
 	(void)state;
