@@ -234,10 +234,47 @@ static void test_cpu_mode_renders_what_was_applied(void **state)
 	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(cm, "data"), "MAX_MEM")), "10140MiB");
 	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(cm, "data"), "MAX_DISK")), "72GiB");
 	free(dj);
-	cJSON_Delete(applied);
 	const char *top = getenv("SW_TOP");
 	assert_int_equal(sh("python3 '%s/tests/unit/overlay_compare.py' '%s' '%s'", top ? top : ".", f.overlay, control), 0);
 	assert_int_equal(sh("test ! -e '%s/device-plugin'", f.overlay), 0);
+
+	/* The pods ran because the overlay keeps the runner's contract (tests/fake/fakekube_runner.mjs):
+	 * break one rule with kubectl and they crash with the rule in their log; mend it and they run. */
+	char kc[900];
+	snprintf(kc, sizeof kc, "%s/kubeconfig", f.dir);
+	write_file(kc, kubeconfig_text, kubeconfig_len);
+#define KCTL "cd '%s' && export KUBECONFIG=kubeconfig && "
+#define STATE_CM "printf 'apiVersion: v1\\nkind: ConfigMap\\nmetadata:\\n  name: studioml-go-runner\\n  namespace: team-a\\n" \
+	"data:\\n  STATE: %s\\n' | kubectl apply --server-side --force-conflicts --field-manager=studio-wizard -f - >/dev/null && "
+#define PODS "kubectl -n team-a get pods -o jsonpath='{range .items[*]}{.status.containerStatuses[0].state.waiting.reason}" \
+	"{.status.containerStatuses[0].ready}{\"\\n\"}{end}'"
+#define PODS_WAIT(what) "for i in $(seq 100); do " PODS " | grep -q '^" what "' && break; sleep 0.1; done; " \
+	PODS " | grep -q '^" what "' && "
+#define LOG_HAS(text) "kubectl -n team-a logs $(kubectl -n team-a get pods -o name | head -n 1) | grep -qF '" text "'"
+	assert_int_equal(sh(KCTL STATE_CM PODS_WAIT("CrashLoopBackOff")
+	                    LOG_HAS("runner contract: STATE Paused in ConfigMap team-a/studioml-go-runner is not a K8sState"),
+	                    f.dir, "Paused"), 0);
+	assert_int_equal(sh(KCTL STATE_CM "test \"$(" PODS " | sort | uniq -c | tr -s ' ')\" = ' 3 true'", f.dir,
+	                    "Running"), 0);
+	/* Without the command the image's run.sh starts and prints the environment, password included. */
+	cJSON *d = applied_find(applied, "Deployment", "studioml-go-runner-deployment");
+	cJSON *c0 = cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(d, "spec"),
+	                                                                                               "template"), "spec"),
+	                                                   "containers"), 0);
+	cJSON_DeleteItemFromObject(c0, "command");
+	char dep[900], *dtext = cJSON_Print(d);
+	snprintf(dep, sizeof dep, "%s/dep.json", f.dir);
+	write_file(dep, dtext, strlen(dtext));
+	free(dtext);
+	assert_int_equal(sh(KCTL "kubectl apply --server-side --force-conflicts --field-manager=studio-wizard -f dep.json >/dev/null && "
+	                    PODS_WAIT("CrashLoopBackOff") LOG_HAS("runner contract: the command is the image") " && "
+	                    LOG_HAS("RMQ_PASS=" RMQ_PASS), f.dir), 0);
+#undef KCTL
+#undef STATE_CM
+#undef PODS
+#undef PODS_WAIT
+#undef LOG_HAS
+	cJSON_Delete(applied);
 	fix_free(&f);
 }
 
