@@ -145,8 +145,9 @@ int overlay_files_build(const struct overlay_in *in, struct overlay_files *out, 
 	                 "  namespace: %s\n",
 	                 q_ns);
 	bad |= files_add(out, "runner/resources.yaml",
-	                 "# %s Each pod's share of its node: the\n"
-	                 "# runner sizes itself from the host, so MAX_CORES/MAX_MEM/MAX_DISK in settings.yaml match.\n"
+	                 "# %s\n"
+	                 "# Requests = limits = each pod's share of its node. The runner sizes itself from the\n"
+	                 "# host, so MAX_CORES, MAX_MEM and MAX_DISK in settings.yaml match them.\n"
 	                 "# The binary starts directly: the image's run.sh would print the environment.\n"
 	                 "apiVersion: apps/v1\n"
 	                 "kind: Deployment\n"
