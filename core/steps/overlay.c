@@ -533,7 +533,8 @@ static const struct action_def actions[] = {
 	{.key = "overlay.apply",
 	 .text = "apply the NVIDIA device plugin (namespace " PLAN_DEVICE_PLUGIN_NAMESPACE "), namespace {overlay.namespace}, "
 	         "Secrets studioml-amqp (the RabbitMQ user and password), studioml-runner-key-secret, "
-	         "studioml-runner-passphrase-secret, studioml-signing, and the runner's objects",
+	         "studioml-runner-passphrase-secret, studioml-signing, and the runner's objects (ConfigMap "
+	         OVERLAY_STATE_CONFIGMAP " with STATE {overlay.runner_state}; each pod's share of its node)",
 	 .after = {"overlay.keys", "overlay.files"}, .kind = ACTION_TASK, .expect_s = 5, .start = apply_start,
 	 .stop = apply_stop, .data_size = sizeof(struct apply_data)},
 	{.key = "overlay.rollout", .text = "wait until the runner pods in {overlay.namespace} are Running and ready",
