@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/sys/log.h"
 #include "core/sys/text.h"
+#include "secrets/secmem.h"
 
 #define ROLLOUT_MAX_PODS 64
 #define ROLLOUT_MAX_LOGS 4
@@ -85,6 +87,24 @@ static int rollout_report(struct kube_rollout *w, int done)
 	return 0;
 }
 
+/* 1 when text[0..n) holds a secret registered with log_redact (every vault value the caller
+ * registered): such a line is never shown, logged or kept in the state. */
+static int rollout_holds_secret(const char *text, size_t n)
+{
+	size_t cap = 3 * n + 16;
+	char *in = secmem_alloc(n + 1), *out = secmem_alloc(cap);
+	int holds = 1;   /* out of memory: withhold rather than risk it */
+	if (in && out) {
+		memcpy(in, text, n);
+		in[n] = 0;
+		log_scrub(in, out, cap);
+		holds = strcmp(in, out) != 0;
+	}
+	secmem_free(in);
+	secmem_free(out);
+	return holds;
+}
+
 static void rollout_pod(struct kube_rollout *w, const cJSON *pod)
 {
 	struct kube_pod_state *p = &w->pods[w->npods];
@@ -114,7 +134,10 @@ static void rollout_pod(struct kube_rollout *w, const cJSON *pod)
 			continue;
 		const cJSON *why = waiting ? waiting : term;
 		text_safe(json_str(why, "reason"), p->reason, sizeof p->reason);
-		text_safe(json_str(why, "message"), p->message, sizeof p->message);
+		if (rollout_holds_secret(json_str(why, "message"), strlen(json_str(why, "message"))))
+			snprintf(p->message, sizeof p->message, "(withheld: it holds a vault value)");
+		else
+			text_safe(json_str(why, "message"), p->message, sizeof p->message);
 		if (strcmp(p->reason, "CrashLoopBackOff") == 0)
 			text_safe(json_str(c, "name"), w->containers[w->npods], sizeof w->containers[0]);
 	}
@@ -123,10 +146,12 @@ static void rollout_pod(struct kube_rollout *w, const cJSON *pod)
 
 static void rollout_next_log(struct kube_rollout *w);
 
-/* The log's non-blank lines, each made safe (text_safe_n), joined with "; ". */
+/* The log's non-blank lines, each made safe (text_safe_n), joined with "; "; lines holding a
+ * registered secret are left out and counted at the end. */
 static void rollout_join_lines(const char *in, char *out, size_t outlen)
 {
 	size_t o = 0;
+	int withheld = 0;
 	out[0] = '\0';
 	for (const char *line = in ? in : ""; *line && o + 1 < outlen;) {
 		size_t n = strcspn(line, "\n");
@@ -135,7 +160,9 @@ static void rollout_join_lines(const char *in, char *out, size_t outlen)
 			line++, n--;
 		while (n && (line[n - 1] == ' ' || line[n - 1] == '\r'))
 			n--;
-		if (n) {
+		if (n && rollout_holds_secret(line, n)) {
+			withheld++;
+		} else if (n) {
 			if (o && o + 3 < outlen) {
 				memcpy(out + o, "; ", 3);
 				o += 2;
@@ -146,6 +173,9 @@ static void rollout_join_lines(const char *in, char *out, size_t outlen)
 		}
 		line = next;
 	}
+	if (withheld)
+		snprintf(out + o, outlen - o, "%s(%d line%s withheld: %s a vault value)", o ? "; " : "", withheld,
+		         withheld == 1 ? "" : "s", withheld == 1 ? "it holds" : "they hold");
 }
 
 static void rollout_on_log(const struct kube_result *r, void *arg)

@@ -1,7 +1,9 @@
 /* core/kube/rollout.h: follows a Deployment's rollout by polling it and its pods (its label
  * selector) until ready replicas reach the desired count or a timeout, reporting after every
  * poll what each pod is doing and why: Pending + Unschedulable with the scheduler's message,
- * ErrImagePull/ImagePullBackOff with the pull error, CrashLoopBackOff with the last log lines. */
+ * ErrImagePull/ImagePullBackOff with the pull error, CrashLoopBackOff with the last log lines.
+ * A log line or pod message holding a secret registered with log_redact is withheld: the
+ * caller registers what must never be shown (core/sys/log.h). */
 #ifndef SW_KUBE_ROLLOUT_H
 #define SW_KUBE_ROLLOUT_H
 
@@ -14,7 +16,8 @@ struct kube_pod_state {
 	char phase[32];          /* Pending, Running, ... */
 	char reason[64];         /* Unschedulable, ContainerCreating, ImagePullBackOff, CrashLoopBackOff, "" */
 	char message[512];       /* terminal-safe, one line */
-	char log_tail[1024];     /* CrashLoopBackOff: the last lines, "; "-joined, terminal-safe */
+	char log_tail[1024];     /* CrashLoopBackOff: the last lines, "; "-joined, terminal-safe,
+	                          * those holding a registered secret left out and counted */
 	int ready;
 	int restarts;
 };

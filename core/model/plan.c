@@ -314,6 +314,22 @@ static int plan_validate_mode(const char *value, char *why, size_t whylen)
 	return -1;
 }
 
+/* STATE of the ConfigMap the runner watches: the K8sState names it parses (go-service
+ * pkg/types/appstate.go at runner 0.14.2). DrainAndTerminate is left out: the Deployment
+ * restarts the runner, which reads it again and exits again. */
+static const struct plan_choice runner_state_choices[] = {
+	{"Running", "take work from the queues", 1},
+	{"DrainAndSuspend", "finish the running jobs, then take no new work until Running", 1},
+};
+
+static int plan_validate_runner_state(const char *value, char *why, size_t whylen)
+{
+	if (strcmp(value, "Running") == 0 || strcmp(value, "DrainAndSuspend") == 0)
+		return 0;
+	snprintf(why, whylen, "must be Running or DrainAndSuspend");
+	return -1;
+}
+
 static int plan_validate_low_quota(const char *value, char *why, size_t whylen)
 {
 	if (strcmp(value, "cpu") == 0 || strcmp(value, "stop") == 0)
@@ -529,6 +545,11 @@ static const struct plan_question questions[PLAN_Q_COUNT] = {
 		STEP_OVERLAY, "Accept clear-text requests", PLAN_DEF_TEMPLATE, "true", validate_bool,
 		"true until experimenters' signing keys are in studioml-signing: otherwise the "
 		"runner refuses every request.", CH(bool_choices), 1},
+	[Q_OVERLAY_RUNNER_STATE] = {Q_OVERLAY_RUNNER_STATE, "overlay.runner_state", STEP_OVERLAY,
+		"Runner state", PLAN_DEF_TEMPLATE, "Running", plan_validate_runner_state,
+		"STATE in the ConfigMap studioml-go-runner that the runner watches: Running takes work; "
+		"DrainAndSuspend pauses it after the running jobs (set Running to resume).",
+		CH(runner_state_choices), 1},
 
 	[Q_DECIDE_REGISTER_PROVIDERS] = {Q_DECIDE_REGISTER_PROVIDERS, "decisions.register_providers",
 		STEP_SUBSCRIPTION, "Register resource providers", PLAN_DEF_NONE, NULL, plan_validate_yes_no,

@@ -73,6 +73,7 @@ int plan_step_parse(const char *key);
 	X(Q_OVERLAY_NAMESPACE, "overlay.namespace")             \
 	X(Q_OVERLAY_QUEUE_MATCH, "overlay.queue_match")         \
 	X(Q_OVERLAY_CLEAR_TEXT, "overlay.clear_text_messages")  \
+	X(Q_OVERLAY_RUNNER_STATE, "overlay.runner_state")       \
 	X(Q_DECIDE_REGISTER_PROVIDERS, "decisions.register_providers") \
 	X(Q_DECIDE_LOW_QUOTA, "decisions.low_quota")                  \
 	X(Q_DECIDE_MINIO_UPLOAD, "decisions.minio_upload")

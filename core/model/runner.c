@@ -104,3 +104,76 @@ int runner_can_use(const char *image, const char *gpu_model, char *why, size_t w
 	}
 	return 1;
 }
+
+/* ---- the runner's share of a node (doc/runner-sizing.md) ---- */
+
+/* The sizes the runner's pool can have: the GPU size a released runner can use and the CPU
+ * pool's choices. vCPUs, memory and temp disk from Azure's size pages (doc/runner-sizing.md). */
+static const struct {
+	const char *size;
+	int vcpus, mem_gib, temp_gib;
+} nodes[] = {
+	{"Standard_ND96asr_v4", 96, 900, 6000},
+	{"Standard_A2_v2", 2, 4, 20},  {"Standard_A4_v2", 4, 8, 40},   {"Standard_B2s", 2, 4, 8},
+	{"Standard_B2ms", 2, 8, 16},   {"Standard_D2s_v3", 2, 8, 16},  {"Standard_D4s_v3", 4, 16, 32},
+	{"Standard_D2s_v5", 2, 8, 0},  {"Standard_D4s_v5", 4, 16, 0},  {"Standard_DS12_v2", 4, 28, 56},
+};
+
+#define DAEMONS_MILLI 500        /* the node's DaemonSets (CNI, CSI, kube-proxy, device plugin) */
+#define DAEMONS_MIB 1024
+#define RUNNER_OWN_MIB 1024      /* the runner process itself, outside MAX_MEM */
+#define MAX_PODS 250             /* AKS's highest default max pods: the largest memory reserve */
+#define IMAGES_GIB 30            /* the OS and the images (the runner's is CUDA + TensorFlow) */
+
+/* AKS kube-reserved CPU by cores (the docs' table up to 64, then its last slope, 10m a core);
+ * between two rows the larger one. */
+static int reserved_milli(int cores)
+{
+	static const int at[][2] = {{1, 60}, {2, 100}, {4, 140}, {8, 180}, {16, 260}, {32, 420}, {64, 740}};
+	for (size_t i = 0; i < sizeof at / sizeof *at; i++)
+		if (cores <= at[i][0])
+			return at[i][1];
+	return 740 + 10 * (cores - 64);
+}
+
+/* The disk the kubelet keeps emptyDir volumes on: an ephemeral OS disk as large as the temp
+ * disk when that is 128 GiB or more, else a managed OS disk sized by vCPUs (AKS defaults). */
+static long kubelet_disk_gib(int vcpus, int temp_gib)
+{
+	if (temp_gib >= 128)
+		return temp_gib;
+	return vcpus < 8 ? 128 : vcpus < 16 ? 256 : vcpus < 64 ? 512 : 1024;
+}
+
+int runner_share(const char *vm_size, int pods, struct runner_share *out, char *why, size_t whylen)
+{
+	size_t i = 0;
+	while (i < sizeof nodes / sizeof *nodes && strcmp(nodes[i].size, vm_size) != 0)
+		i++;
+	if (i == sizeof nodes / sizeof *nodes) {
+		snprintf(why, whylen, "%s is not a size the wizard knows the cores, memory and disk of", vm_size);
+		return -1;
+	}
+	if (pods < 1) {
+		snprintf(why, whylen, "no runner pods on a node");
+		return -1;
+	}
+	long mem_mib = (long)nodes[i].mem_gib * 1024;
+	/* kube-reserved memory: the lesser of 20 MB x max pods + 50 MB and 25 %, plus the 100 Mi
+	 * eviction threshold (AKS 1.29 and later). */
+	long kube_mib = (20L * 1000 * 1000 * MAX_PODS + 50L * 1000 * 1000) / (1024 * 1024);
+	if (kube_mib > mem_mib / 4)
+		kube_mib = mem_mib / 4;
+	long cpu = ((long)nodes[i].vcpus * 1000 - reserved_milli(nodes[i].vcpus) - DAEMONS_MILLI) / pods;
+	long mem = (mem_mib - kube_mib - 100 - DAEMONS_MIB) / pods;
+	/* nodefs.available<10 % is the kubelet's eviction threshold on AKS. */
+	long disk = (kubelet_disk_gib(nodes[i].vcpus, nodes[i].temp_gib) * 9 / 10 - IMAGES_GIB) / pods;
+	if (cpu < 500 || mem < 2 * RUNNER_OWN_MIB || disk < 10) {
+		snprintf(why, whylen, "%s shared by %d runner pods leaves each %ldm CPU, %ld MiB, %ld GiB of disk: too "
+		         "little for the runner", vm_size, pods, cpu, mem, disk);
+		return -2;
+	}
+	*out = (struct runner_share){(int)cpu, cpu >= 1000 ? (int)(cpu / 1000) : 1, mem, mem - RUNNER_OWN_MIB, disk,
+	                             disk * 85 / 100};
+	return 0;
+}

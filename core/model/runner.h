@@ -26,4 +26,19 @@ const char *runner_gpu_since(const char *gpu_model);
  * does not recognise A100-SXM4-40GB; it does from 0.13.2". */
 int runner_can_use(const char *image, const char *gpu_model, char *why, size_t whylen);
 
+/* The runner sizes itself from the host, not its cgroup (internal/cpu_resource/cpu.go at
+ * 0.14.2): each pod gets its share of the node as MAX_CORES, MAX_MEM and MAX_DISK and as
+ * matching requests and limits. Sizes and reserves: doc/runner-sizing.md. */
+struct runner_share {
+	int cpu_milli;           /* request = limit */
+	int max_cores;           /* MAX_CORES: whole cores, at least 1 */
+	long mem_mib;            /* request = limit */
+	long max_mem_mib;        /* MAX_MEM: the limit less the runner's own 1 GiB */
+	long disk_gib;           /* /tmp emptyDir sizeLimit */
+	long max_disk_gib;       /* MAX_DISK: 85 % of it, the runner's own default ratio */
+};
+/* pods_per_node pods of the runner on a node of vm_size: 0; -1 with why when the size is not
+ * in the catalogue; -2 with why when a share would be smaller than the runner can use. */
+int runner_share(const char *vm_size, int pods_per_node, struct runner_share *out, char *why, size_t whylen);
+
 #endif

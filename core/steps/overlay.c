@@ -4,6 +4,7 @@
  * through core/kube, kubeconfig from the vault); then follows the rollout until every runner
  * pod is Running and ready. Reads rabbitmq.public_ip, acr.image, aks.* and the vault entries
  * rabbitmq-password and aks-kubeconfig that earlier steps left. */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include "core/steps/overlay.h"
 #include "core/steps/overlay_int.h"
 #include "core/steps/steps.h"
+#include "core/sys/log.h"
 #include "secrets/secmem.h"
 
 #define OUT_PUBLIC "overlay.runner_public_key"
@@ -51,8 +53,13 @@ static int positive(const char *s)
 	return s && *s && !*end && v > 0 && v < 10000 ? (int)v : 0;
 }
 
-/* The overlay's inputs from the answers and earlier outputs; act_fail and -1 when one is missing. */
-static int overlay_inputs(struct act *a, struct overlay_in *in)
+/* The runner's CPU-only example (runner-facts §7): the share of a node size the wizard does
+ * not know. */
+static const struct runner_share share_unknown = {2000, 2, 8192, 7168, 20, 17};
+
+/* The overlay's inputs from the answers and earlier outputs; act_fail and -1 when one is
+ * missing. tell: say what each pod gets (once per run, from the files action). */
+static int overlay_inputs(struct act *a, struct overlay_in *in, int tell)
 {
 	const char *ip, *image;
 	memset(in, 0, sizeof *in);
@@ -82,6 +89,25 @@ static int overlay_inputs(struct act *a, struct overlay_in *in)
 		return -1;
 	}
 	in->replicas = in->cpu_mode ? nodes : nodes * gpus;
+	snprintf(in->state, sizeof in->state, "%s", act_answer(a, Q_OVERLAY_RUNNER_STATE));
+	const char *size = act_answer(a, in->cpu_mode ? Q_AKS_CPU_NODE_VM_SIZE : Q_AKS_NODE_VM_SIZE);
+	char why[300];
+	int rc = runner_share(size, in->cpu_mode ? 1 : gpus, &in->share, why, sizeof why);
+	if (rc == -2) {
+		act_fail(a, "%s; choose a larger node size", why);
+		return -1;
+	}
+	if (rc == -1) {
+		in->share = share_unknown;
+		if (tell)
+			act_warn(a, "%s: each runner pod asks for 2 CPUs, 8 GiB and 20 GiB of /tmp (the runner's CPU-only "
+			         "example); change runner/resources.yaml and runner/settings.yaml to fit the node", why);
+	} else if (tell) {
+		act_info(a, "each runner pod: %dm CPU (MAX_CORES %d), %ld MiB (MAX_MEM %ld MiB), /tmp %ld GiB (MAX_DISK %ld "
+		         "GiB) of a %s shared by %d; STATE %s", in->share.cpu_milli, in->share.max_cores, in->share.mem_mib,
+		         in->share.max_mem_mib, in->share.disk_gib, in->share.max_disk_gib, size, in->cpu_mode ? 1 : gpus,
+		         in->state);
+	}
 	return 0;
 }
 
@@ -152,7 +178,7 @@ static void files_start(struct act *a)
 	struct overlay_in in;
 	struct overlay_files files;
 	char dir[4096], err[600], sums[2048], kept[1024];
-	if (overlay_inputs(a, &in) != 0)
+	if (overlay_inputs(a, &in, 1) != 0)
 		return;
 	if (overlay_expand_home(act_answer(a, Q_OVERLAY_DIR), dir, sizeof dir) != 0) {
 		act_fail(a, "overlay.dir: cannot expand '%s' (is HOME set?)", act_answer(a, Q_OVERLAY_DIR));
@@ -309,7 +335,7 @@ static void apply_start(struct act *a)
 	char err[600];
 	const unsigned char *kc;
 	size_t kc_len;
-	if (overlay_inputs(a, &in) != 0)
+	if (overlay_inputs(a, &in, 0) != 0)
 		return;
 	if (act_secret_get(a, "aks-kubeconfig", &kc, &kc_len) != 0) {
 		act_fail(a, "vault entry aks-kubeconfig is missing: the aks step provides it; run that step first");
@@ -447,6 +473,33 @@ static void rollout_report(const struct kube_rollout_report *r, void *arg)
 		         "to keep waiting", min, r->error ? r->error : sum, d->ns);
 }
 
+/* Every vault value the install's steps declare, and each long base64 word of the multi-line
+ * ones (key lines, kubeconfig credentials; not its server URL), becomes a registered secret:
+ * the rollout then withholds any pod log line or message that holds one (an image whose
+ * run.sh prints the environment). */
+static void redact_vault(struct act *a)
+{
+	const struct step_table *t = steps_table();
+	for (size_t s = 0; s < t->nsteps; s++)
+		for (size_t i = 0; t->steps[s] && i < t->steps[s]->nsecrets; i++) {
+			const unsigned char *v;
+			size_t len;
+			if (act_secret_get(a, t->steps[s]->secrets[i].name, &v, &len) != 0)
+				continue;
+			log_redact(v, len);
+			if (!memchr(v, '\n', len))
+				continue;
+			for (size_t at = 0; at < len;) {
+				size_t n = 0;
+				while (at + n < len && (isalnum(v[at + n]) || strchr("+/=", v[at + n])) && v[at + n])
+					n++;
+				if (n >= 16)
+					log_redact(v + at, n);
+				at += n ? n : 1;
+			}
+		}
+}
+
 static void rollout_start(struct act *a)
 {
 	struct rollout_data *d = act_data(a);
@@ -458,6 +511,7 @@ static void rollout_start(struct act *a)
 		return;
 	}
 	snprintf(d->ns, sizeof d->ns, "%s", act_answer(a, Q_OVERLAY_NAMESPACE));
+	redact_vault(a);
 	if (!(d->k = kube_new(act_loop(a), (const char *)kc, kc_len, err, sizeof err))) {
 		act_fail(a, "aks-kubeconfig: %s", err);
 		return;
@@ -479,7 +533,8 @@ static const struct action_def actions[] = {
 	{.key = "overlay.apply",
 	 .text = "apply the NVIDIA device plugin (namespace " PLAN_DEVICE_PLUGIN_NAMESPACE "), namespace {overlay.namespace}, "
 	         "Secrets studioml-amqp (the RabbitMQ user and password), studioml-runner-key-secret, "
-	         "studioml-runner-passphrase-secret, studioml-signing, and the runner's objects",
+	         "studioml-runner-passphrase-secret, studioml-signing, and the runner's objects (ConfigMap "
+	         OVERLAY_STATE_CONFIGMAP " with STATE {overlay.runner_state}; each pod's share of its node)",
 	 .after = {"overlay.keys", "overlay.files"}, .kind = ACTION_TASK, .expect_s = 5, .start = apply_start,
 	 .stop = apply_stop, .data_size = sizeof(struct apply_data)},
 	{.key = "overlay.rollout", .text = "wait until the runner pods in {overlay.namespace} are Running and ready",

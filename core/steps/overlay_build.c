@@ -75,15 +75,15 @@ int overlay_files_build(const struct overlay_in *in, struct overlay_files *out, 
 		snprintf(image_extra, sizeof image_extra, "  digest: %s\n", q_digest);
 	else if (in->image_tag[0])
 		snprintf(image_extra, sizeof image_extra, "  newTag: %s\n", q_tag);
-	const char *res = in->cpu_mode ? "          requests:\n"
-	                                 "            cpu: '2'\n"
-	                                 "            memory: 8Gi\n"
-	                               : "          requests:\n"
-	                                 "            cpu: '2'\n"
-	                                 "            memory: 8Gi\n"
-	                                 "            nvidia.com/gpu: '1'\n"
-	                                 "          limits:\n"
-	                                 "            nvidia.com/gpu: '1'\n";
+	char q_state[80];
+	if (overlay_yaml_quote(in->state, q_state, sizeof q_state)) {
+		snprintf(err, errlen, "overlay: the runner state is too long");
+		return -1;
+	}
+	const struct runner_share *sh = &in->share;
+	char res[400];
+	snprintf(res, sizeof res, "            cpu: %dm\n            memory: %ldMi\n%s", sh->cpu_milli, sh->mem_mib,
+	         in->cpu_mode ? "" : "            nvidia.com/gpu: '1'\n");
 	int bad = 0;
 	bad |= files_add(out, "kustomization.yaml",
 	                 HEADER "apiVersion: kustomize.config.k8s.io/v1beta1\n"
@@ -120,9 +120,20 @@ int overlay_files_build(const struct overlay_in *in, struct overlay_files *out, 
 	                 "  QUEUE_MATCH: %s\n"
 	                 "  CLEAR_TEXT_MESSAGES: '%s'\n"
 	                 "  K8S_NAMESPACE: %s\n"
-	                 "  AMQP_URL: %s\n%s",
-	                 q_match, in->clear_text ? "true" : "false", q_ns, q_url,
-	                 in->cpu_mode ? "  CPU_ONLY: 'true'\n" : "");
+	                 "  AMQP_URL: %s\n"
+	                 "  MAX_CORES: '%d'\n"
+	                 "  MAX_MEM: %ldMiB\n"
+	                 "  MAX_DISK: %ldGiB\n%s"
+	                 "---\n"
+	                 "# STATE: Running takes work; DrainAndSuspend pauses the runner after the running jobs.\n"
+	                 "apiVersion: v1\n"
+	                 "kind: ConfigMap\n"
+	                 "metadata:\n"
+	                 "  name: " OVERLAY_STATE_CONFIGMAP "\n"
+	                 "data:\n"
+	                 "  STATE: %s\n",
+	                 q_match, in->clear_text ? "true" : "false", q_ns, q_url, sh->max_cores, sh->max_mem_mib,
+	                 sh->max_disk_gib, in->cpu_mode ? "  CPU_ONLY: 'true'\n" : "", q_state);
 	bad |= files_add(out, "runner/rbac.yaml",
 	                 "apiVersion: rbac.authorization.k8s.io/v1\n"
 	                 "kind: RoleBinding\n"
@@ -135,6 +146,9 @@ int overlay_files_build(const struct overlay_in *in, struct overlay_files *out, 
 	                 q_ns);
 	bad |= files_add(out, "runner/resources.yaml",
 	                 "# %s\n"
+	                 "# Requests = limits = each pod's share of its node. The runner sizes itself from the\n"
+	                 "# host, so MAX_CORES, MAX_MEM and MAX_DISK in settings.yaml match them.\n"
+	                 "# The binary starts directly: the image's run.sh would print the environment.\n"
 	                 "apiVersion: apps/v1\n"
 	                 "kind: Deployment\n"
 	                 "metadata:\n"
@@ -144,10 +158,21 @@ int overlay_files_build(const struct overlay_in *in, struct overlay_files *out, 
 	                 "    spec:\n"
 	                 "      containers:\n"
 	                 "      - name: studioml-go-runner\n"
-	                 "        resources:\n%s",
+	                 "        command:\n"
+	                 "        - %s\n"
+	                 "        env:\n"
+	                 "        - name: LD_LIBRARY_PATH\n"
+	                 "          value: " OVERLAY_LD_LIBRARY_PATH "\n"
+	                 "        resources:\n"
+	                 "          requests:\n%s"
+	                 "          limits:\n%s"
+	                 "      volumes:\n"
+	                 "      - name: tmp-volume\n"
+	                 "        emptyDir:\n"
+	                 "          sizeLimit: %ldGi\n",
 	                 in->cpu_mode ? "CPU mode: no GPU; the runner starts with CPU_ONLY=true."
 	                              : "One GPU per pod: replicas = GPU nodes x GPUs per node.",
-	                 res);
+	                 in->cpu_mode ? OVERLAY_RUNNER_BIN_CPU : OVERLAY_RUNNER_BIN, res, res, sh->disk_gib);
 	if (!in->cpu_mode) {
 		bad |= files_add(out, "device-plugin/kustomization.yaml",
 		                 HEADER "apiVersion: kustomize.config.k8s.io/v1beta1\n"

@@ -7,6 +7,7 @@
 #include <cjson/cJSON.h>
 
 #include "core/model/plan.h"
+#include "core/model/runner.h"
 
 /* The base manifest (overlay_base.c): the runner's objects, the device plugin's. */
 extern const char overlay_base_runner[];
@@ -26,7 +27,19 @@ struct overlay_in {
 	char image_digest[160];  /* sha256:..., or "" */
 	int replicas;
 	int cpu_mode;
+	char state[32];          /* STATE of the ConfigMap the runner watches */
+	struct runner_share share;   /* each pod's part of its node */
 };
+
+/* The runner's binary, started directly: the image's run.sh prints the environment, the
+ * AMQP password included (cmd/runner/run.sh at 0.14.2; it picks the -cpu build on a node
+ * without GPUs). LD_LIBRARY_PATH as run.sh leaves it: the nvidia/cuda 10.1 base image's
+ * value plus what run.sh appends. */
+#define OVERLAY_RUNNER_BIN "/runner/runner-linux-amd64"
+#define OVERLAY_RUNNER_BIN_CPU "/runner/runner-linux-amd64-cpu"
+#define OVERLAY_LD_LIBRARY_PATH "/usr/local/nvidia/lib:/usr/local/nvidia/lib64:/usr/local/cuda/lib64"
+/* The ConfigMap the runner watches for STATE (K8S_CONFIGMAP's default, cmd/runner/main.go). */
+#define OVERLAY_STATE_CONFIGMAP "studioml-go-runner"
 
 struct overlay_file {
 	char path[64];           /* relative to the overlay directory */

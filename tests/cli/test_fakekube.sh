@@ -1,6 +1,7 @@
 # tests/cli/test_fakekube.sh: the fake Kubernetes API server is as strict as a 1.32 one, seen
 # through the real kubectl and curl: the guide's device-plugin DaemonSet and ServiceAccount are
-# refused, the apps/v1 DaemonSet is applied, and a client certificate of another CA is refused.
+# refused, the apps/v1 DaemonSet is applied, the guide's runner Deployment breaks the runner's
+# contract, and a client certificate of another CA is refused.
 . "$SW_TOP/tests/lib.sh"
 F="$SW_TOP/tests/fake"
 D="$TEST_TMP/kube"
@@ -132,6 +133,59 @@ check "its pods come up (rollout status)" sh -c 'printf "%s" "$1" | grep -q "suc
 sed 's/^  updateStrategy:/  updateStrategyy:/' "$TEST_TMP/ds.yaml" > "$TEST_TMP/ds-typo.yaml"
 out=$(kubectl apply --server-side -f "$TEST_TMP/ds-typo.yaml" 2>&1)
 check "a typo in a field name refused: .spec.updateStrategyy ($out)" sh -c 'printf "%s" "$1" | grep -qF ".spec.updateStrategyy: field not declared in schema"' _ "$out"
+
+# The runner's contract (tests/fake/fakekube_runner.mjs): the guide's runner Deployment, started
+# by the image's run.sh, without the STATE ConfigMap, MAX_* or the key mounts, never gets ready.
+cat > "$TEST_TMP/runner.yaml" <<'Y'
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: studioml-go-runner-deployment
+  namespace: gpu-resources
+spec:
+  selector:
+    matchLabels:
+      app: studioml-go-runner
+  template:
+    metadata:
+      labels:
+        app: studioml-go-runner
+    spec:
+      containers:
+      - name: studioml-go-runner
+        image: leafai/azure-studio-go-runner:0.14.2
+        envFrom:
+        - configMapRef:
+            name: studioml-env
+Y
+cat > "$TEST_TMP/env.yaml" <<'Y'
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: studioml-env
+  namespace: gpu-resources
+data:
+  AMQP_URL: amqp://user:Guide0Password@10.0.0.4:5672/
+  K8S_NAMESPACE: gpu-resources
+Y
+reason() { kubectl -n gpu-resources get pods -l app=studioml-go-runner \
+	-o jsonpath='{.items[0].status.containerStatuses[0].state.waiting.reason}' 2>&1; }
+wait_reason() { i=0; while [ "$(reason)" != "$1" ] && [ $i -lt 100 ]; do i=$((i + 1)); sleep 0.1; done; reason; }
+kubectl apply --server-side -f "$TEST_TMP/runner.yaml" >/dev/null 2>&1
+r=$(wait_reason CreateContainerConfigError)
+check "the runner without its ConfigMap waits in CreateContainerConfigError ($r)" test "$r" = CreateContainerConfigError
+kubectl apply --server-side -f "$TEST_TMP/env.yaml" >/dev/null 2>&1
+r=$(wait_reason CrashLoopBackOff)
+check "with it, the guide's runner crash-loops ($r)" test "$r" = CrashLoopBackOff
+pod=$(kubectl -n gpu-resources get pods -l app=studioml-go-runner -o name 2>&1 | head -n 1)
+kubectl -n gpu-resources logs "$pod" >"$TEST_TMP/runner.log" 2>&1
+for rule in "the command is the image's run.sh" "no STATE in ConfigMap gpu-resources/studioml-go-runner" \
+	"MAX_CORES is not set" "no GPU and CPU_ONLY is not true" \
+	"/runner/certs/message/encryption/ssh-privatekey is not mounted from a Secret"; do
+	check "  ...its log names the rule: $rule" grep -qF "runner contract: $rule" "$TEST_TMP/runner.log"
+done
+check "  ...after run.sh's env dump, password included, as the real image prints it" \
+	grep -qxF "AMQP_URL=amqp://user:Guide0Password@10.0.0.4:5672/" "$TEST_TMP/runner.log"
 
 # A client certificate signed by another CA: the TLS handshake is refused.
 ( cd "$C" && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj /CN=other-ca \

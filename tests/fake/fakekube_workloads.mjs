@@ -1,8 +1,10 @@
 // fakekube_workloads.mjs: pods for Deployments and DaemonSets on a clock, scheduling against
-// a fake GPU capacity, image pull and crash faults, and the controllers' status fields.
+// a fake GPU capacity, image pull and crash faults, the runner's contract (fakekube_runner.mjs),
+// and the controllers' status fields.
 // Everything is computed when read (no timers): a pod's phase follows from when it was
 // scheduled and the script's faults.
 import crypto from "node:crypto";
+import { RUNNER_CONTAINER, runnerContract } from "./fakekube_runner.mjs";
 
 const POD_START_SECONDS = 1.0;   // Pending(ContainerCreating) -> Running/ready
 
@@ -102,6 +104,7 @@ export class Workloads {
       const s = { name: c.name, image: c.image, imageID: "", ready: false, restartCount: 0, started: false, state: {} };
       const pull = matchImage(st.script.image_pull_fail, c.image);
       const crash = matchImage(st.script.crash, c.image);
+      const contract = c.name === RUNNER_CONTAINER ? runnerContract(st, rec.pod, c) : null;
       if (since < POD_START_SECONDS) {
         s.state.waiting = { reason: "ContainerCreating" };
       } else if (pull) {
@@ -109,13 +112,15 @@ export class Workloads {
         s.state.waiting = since < POD_START_SECONDS + 1.0
           ? { reason: "ErrImagePull", message: msg }
           : { reason: "ImagePullBackOff", message: `Back-off pulling image "${c.image}": ErrImagePull: ${msg}` };
-      } else if (crash) {
+      } else if (contract && contract.reason) {
+        s.state.waiting = { reason: contract.reason, message: contract.message };
+      } else if (crash || contract) {
         const restarts = 1 + Math.floor((since - POD_START_SECONDS) / 2);
         s.restartCount = restarts;
         s.imageID = "sha256:" + crypto.createHash("sha256").update(c.image).digest("hex");
         s.state.waiting = { reason: "CrashLoopBackOff",
           message: `back-off ${Math.min(300, 10 * 2 ** (restarts - 1))}s restarting failed container=${c.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})` };
-        s.lastState = { terminated: { exitCode: crash.exit_code ?? 1, reason: "Error", startedAt: stamp(t - 1), finishedAt: stamp(t - 0.5) } };
+        s.lastState = { terminated: { exitCode: (crash || {}).exit_code ?? 1, reason: "Error", startedAt: stamp(t - 1), finishedAt: stamp(t - 0.5) } };
         status.phase = "Running";
       } else {
         s.ready = true; s.started = true;
@@ -140,6 +145,8 @@ export class Workloads {
     const cs = rec.pod.spec.containers || [];
     const c = container ? cs.find((x) => x.name === container) : cs[0];
     if (!c) return null;
+    const contract = c.name === RUNNER_CONTAINER ? runnerContract(this.st, rec.pod, c) : null;
+    if (contract && contract.logs) return contract.logs.map((l) => l + "\n").join("");
     const crash = matchImage(this.st.script.crash, c.image);
     if (crash) return (crash.logs || []).map((l) => l + "\n").join("");
     return "";

@@ -207,6 +207,7 @@ static void test_each_invalid_answer_names_its_key(void **s)
 		{"overlay.namespace", "\"kube-system\""},
 		{"overlay.queue_match", "\"\""},
 		{"overlay.clear_text_messages", "\"maybe\""},
+		{"overlay.runner_state", "\"DrainAndTerminate\""},
 		{"decisions.register_providers", "\"maybe\""},
 		{"decisions.low_quota", "\"gpu\""},
 		{"acr.source_registry", "\"Docker Hub\""},

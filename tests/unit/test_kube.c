@@ -21,6 +21,7 @@
 #include "core/kube/kube.h"
 #include "core/kube/kubeconfig.h"
 #include "core/kube/rollout.h"
+#include "core/sys/log.h"
 #include "core/sys/loop.h"
 #include "tests/unit/fakekube_child.h"
 
@@ -281,30 +282,42 @@ static void test_rollout_pending_until_capacity_then_running(void **state)
 	loop_free(l);
 }
 
+/* Applies the Deployment and follows it until a pod waits for reason. */
+static void watch_until(struct kube *k, struct loop *l, const char *deployment, const char *reason, struct watch *w)
+{
+	apply_json(k, l, deployment);
+	memset(w, 0, sizeof *w);
+	w->want_reason = reason;
+	w->w = kube_rollout_watch(k, "studioml", "runner", 200, 20000, on_report, w);
+	run_until(l, &w->done);
+}
+
 static void test_rollout_reports_image_pull_and_crash(void **state)
 {
 	(void)state;
-	assert_int_equal(fake_control("/_fake/reset", "{\"gpus_per_node\": 1, \"image_pull_fail\": [{\"image\": \"nosuch\"}],"
+	assert_int_equal(fake_control("/_fake/reset", "{\"gpus_per_node\": 1, \"image_pull_fail\": [{\"image\": \"nosuch\"},"
+	                                              " {\"image\": \"leaky\", \"message\": \"token Xy7SecretPass99 refused\"}],"
 	                                              " \"crash\": [{\"image\": \"crashy\", \"logs\": [\"starting runner\","
-	                                              " \"no available GPUs\\u001b[2J\", \"exit status 1\"]}]}"), 200);
+	                                              " \"RMQ_PASS=Xy7SecretPass99\", \"no available GPUs\\u001b[2J\","
+	                                              " \"exit status 1\"]}]}"), 200);
+	log_redact("Xy7SecretPass99", 15);   /* a vault value, as the overlay step registers them */
 	struct loop *l = new_loop();
 	struct kube *k = new_kube(l);
 	apply_json(k, l, NS_STUDIOML);
-	apply_json(k, l, GPU_DEPLOYMENT("leafai/nosuch:0.9.21"));
-	struct watch w = {0};
-	w.want_reason = "ImagePullBackOff";
-	w.w = kube_rollout_watch(k, "studioml", "runner", 200, 20000, on_report, &w);
-	run_until(l, &w.done);
+	struct watch w;
+	watch_until(k, l, GPU_DEPLOYMENT("leafai/nosuch:0.9.21"), "ImagePullBackOff", &w);
 	assert_string_equal(w.seen_message, "Back-off pulling image \"leafai/nosuch:0.9.21\": ErrImagePull: rpc error: code "
 	                                    "= NotFound desc = failed to pull and unpack image \"leafai/nosuch:0.9.21\": not found");
-	apply_json(k, l, GPU_DEPLOYMENT("leafai/crashy:0.9.21"));
-	struct watch c = {0};
-	c.want_reason = "CrashLoopBackOff";
-	c.w = kube_rollout_watch(k, "studioml", "runner", 200, 20000, on_report, &c);
-	run_until(l, &c.done);
-	assert_non_null(strstr(c.seen_message, "restarting failed container=runner"));
-	/* The pod's log lines joined, the escape sequence from the server made safe. */
-	assert_string_equal(c.seen_log, "starting runner; no available GPUs\\x1b[2J; exit status 1");
+	/* A pod message holding a registered secret is withheld whole. */
+	watch_until(k, l, GPU_DEPLOYMENT("leafai/leaky:0.9.21"), "ImagePullBackOff", &w);
+	assert_string_equal(w.seen_message, "(withheld: it holds a vault value)");
+	watch_until(k, l, GPU_DEPLOYMENT("leafai/crashy:0.9.21"), "CrashLoopBackOff", &w);
+	assert_non_null(strstr(w.seen_message, "restarting failed container=runner"));
+	/* The pod's log lines joined, the escape sequence from the server made safe; the line with
+	 * a registered secret (an image whose start script prints the environment) withheld. */
+	assert_string_equal(w.seen_log, "starting runner; no available GPUs\\x1b[2J; exit status 1; (1 line withheld: it "
+	                                "holds a vault value)");
+	log_redact_clear();
 	kube_free(k);
 	loop_free(l);
 }

@@ -333,6 +333,7 @@ int main(void)
 		cmocka_unit_test(test_gpu_install_pending_then_running),
 		cmocka_unit_test(test_cpu_mode_renders_what_was_applied),
 		cmocka_unit_test(test_image_pull_failure_reported),
+		cmocka_unit_test(test_crash_log_never_shows_a_vault_value),
 		cmocka_unit_test(test_kill_during_apply_then_resume),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

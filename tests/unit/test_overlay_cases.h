@@ -96,7 +96,16 @@ static void test_gpu_install_pending_then_running(void **state)
 	assert_int_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(dep, "spec"), "replicas")->valueint, 2);
 	char *dj = cJSON_PrintUnformatted(dep);
 	assert_non_null(strstr(dj, "\"image\":\"" IMAGE "\""));
-	assert_non_null(strstr(dj, "\"limits\":{\"nvidia.com/gpu\":\"1\"}"));
+	/* One pod per GPU on a Standard_ND96asr_v4 (96 vCPU, 900 GiB, 6000 GiB temp disk): the node less
+	 * AKS's reserves (1060m, 4816 MiB + 100 MiB) and the DaemonSets' allowance (500m, 1 GiB); /tmp is
+	 * 90 % of the ephemeral OS disk less 30 GiB; requests = limits (doc/runner-sizing.md). */
+	assert_non_null(strstr(dj, "\"requests\":{\"cpu\":\"94440m\",\"memory\":\"915660Mi\",\"nvidia.com/gpu\":\"1\"},"
+	                           "\"limits\":{\"cpu\":\"94440m\",\"memory\":\"915660Mi\",\"nvidia.com/gpu\":\"1\"}"));
+	assert_non_null(strstr(dj, "{\"name\":\"tmp-volume\",\"emptyDir\":{\"sizeLimit\":\"5370Gi\"}}"));
+	/* The binary itself, not run.sh (which prints the environment), with run.sh's library path. */
+	assert_non_null(strstr(dj, "\"command\":[\"/runner/runner-linux-amd64\"]"));
+	assert_non_null(strstr(dj, "{\"name\":\"LD_LIBRARY_PATH\",\"value\":\"/usr/local/nvidia/lib:/usr/local/nvidia/lib64:"
+	                           "/usr/local/cuda/lib64\"}"));
 	assert_non_null(strstr(dj, "{\"key\":\"sku\",\"operator\":\"Equal\",\"value\":\"gpu\",\"effect\":\"NoSchedule\"}"));
 	assert_non_null(strstr(dj, "\"nodeSelector\":{\"kubernetes.io/os\":\"linux\"}"));
 	free(dj);
@@ -106,6 +115,16 @@ static void test_gpu_install_pending_then_running(void **state)
 	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(cm, "data"), "AMQP_URL")),
 	                    "amqp://${RMQ_USER}:${RMQ_PASS}@10.1.2.3:5672/");
 	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(cm, "data"), "K8S_NAMESPACE")), "team-a");
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(cm, "data"), "MAX_CORES")), "94");
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(cm, "data"), "MAX_MEM")), "914636MiB");
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(cm, "data"), "MAX_DISK")), "4564GiB");
+	/* The ConfigMap the runner watches, in its namespace: without STATE Running it takes no work. */
+	cJSON *state_cm = applied_find(applied, "ConfigMap", "studioml-go-runner");
+	assert_non_null(state_cm);
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(state_cm, "metadata"), "namespace")),
+	                    "team-a");
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(state_cm, "data"), "STATE")), "Running");
+	assert_non_null(strstr(events, "each runner pod: 94440m CPU (MAX_CORES 94), 915660 MiB"));
 	char buf[4096];
 	assert_int_equal(secret_value(applied, "studioml-amqp", "RMQ_PASS", buf, sizeof buf), strlen(RMQ_PASS));
 	assert_string_equal(buf, RMQ_PASS);
@@ -208,13 +227,58 @@ static void test_cpu_mode_renders_what_was_applied(void **state)
 	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(cm, "data"), "CPU_ONLY")), "true");
 	char *dj = cJSON_PrintUnformatted(applied_find(applied, "Deployment", "studioml-go-runner-deployment"));
 	assert_non_null(strstr(dj, "\"replicas\":3"));
-	assert_non_null(strstr(dj, "\"requests\":{\"cpu\":\"2\",\"memory\":\"8Gi\"}"));
+	/* One pod per Standard_D4s_v5 (4 vCPU, 16 GiB, no temp disk: a 128 GiB managed OS disk), the
+	 * CPU build of the runner. */
+	assert_non_null(strstr(dj, "\"requests\":{\"cpu\":\"3360m\",\"memory\":\"11164Mi\"},"
+	                           "\"limits\":{\"cpu\":\"3360m\",\"memory\":\"11164Mi\"}"));
+	assert_non_null(strstr(dj, "\"sizeLimit\":\"85Gi\""));
+	assert_non_null(strstr(dj, "\"command\":[\"/runner/runner-linux-amd64-cpu\"]"));
 	assert_null(strstr(dj, "nvidia.com/gpu"));
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(cm, "data"), "MAX_CORES")), "3");
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(cm, "data"), "MAX_MEM")), "10140MiB");
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(cm, "data"), "MAX_DISK")), "72GiB");
 	free(dj);
-	cJSON_Delete(applied);
 	const char *top = getenv("SW_TOP");
 	assert_int_equal(sh("python3 '%s/tests/unit/overlay_compare.py' '%s' '%s'", top ? top : ".", f.overlay, control), 0);
 	assert_int_equal(sh("test ! -e '%s/device-plugin'", f.overlay), 0);
+
+	/* The pods ran because the overlay keeps the runner's contract (tests/fake/fakekube_runner.mjs):
+	 * break one rule with kubectl and they crash with the rule in their log; mend it and they run. */
+	char kc[900];
+	snprintf(kc, sizeof kc, "%s/kubeconfig", f.dir);
+	write_file(kc, kubeconfig_text, kubeconfig_len);
+#define KCTL "cd '%s' && export KUBECONFIG=kubeconfig && "
+#define STATE_CM "printf 'apiVersion: v1\\nkind: ConfigMap\\nmetadata:\\n  name: studioml-go-runner\\n  namespace: team-a\\n" \
+	"data:\\n  STATE: %s\\n' | kubectl apply --server-side --force-conflicts --field-manager=studio-wizard -f - >/dev/null && "
+#define PODS "kubectl -n team-a get pods -o jsonpath='{range .items[*]}{.status.containerStatuses[0].state.waiting.reason}" \
+	"{.status.containerStatuses[0].ready}{\"\\n\"}{end}'"
+#define PODS_WAIT(what) "for i in $(seq 100); do " PODS " | grep -q '^" what "' && break; sleep 0.1; done; " \
+	PODS " | grep -q '^" what "' && "
+#define LOG_HAS(text) "kubectl -n team-a logs $(kubectl -n team-a get pods -o name | head -n 1) | grep -qF '" text "'"
+	assert_int_equal(sh(KCTL STATE_CM PODS_WAIT("CrashLoopBackOff")
+	                    LOG_HAS("runner contract: STATE Paused in ConfigMap team-a/studioml-go-runner is not a K8sState"),
+	                    f.dir, "Paused"), 0);
+	assert_int_equal(sh(KCTL STATE_CM "test \"$(" PODS " | sort | uniq -c | tr -s ' ')\" = ' 3 true'", f.dir,
+	                    "Running"), 0);
+	/* Without the command the image's run.sh starts and prints the environment, password included. */
+	cJSON *d = applied_find(applied, "Deployment", "studioml-go-runner-deployment");
+	cJSON *c0 = cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(d, "spec"),
+	                                                                                               "template"), "spec"),
+	                                                   "containers"), 0);
+	cJSON_DeleteItemFromObject(c0, "command");
+	char dep[900], *dtext = cJSON_Print(d);
+	snprintf(dep, sizeof dep, "%s/dep.json", f.dir);
+	write_file(dep, dtext, strlen(dtext));
+	free(dtext);
+	assert_int_equal(sh(KCTL "kubectl apply --server-side --force-conflicts --field-manager=studio-wizard -f dep.json >/dev/null && "
+	                    PODS_WAIT("CrashLoopBackOff") LOG_HAS("runner contract: the command is the image") " && "
+	                    LOG_HAS("RMQ_PASS=" RMQ_PASS), f.dir), 0);
+#undef KCTL
+#undef STATE_CM
+#undef PODS
+#undef PODS_WAIT
+#undef LOG_HAS
+	cJSON_Delete(applied);
 	fix_free(&f);
 }
 
@@ -233,6 +297,28 @@ static void test_image_pull_failure_reported(void **state)
 	assert_non_null(strstr(events, "the cluster cannot pull the runner image (ImagePullBackOff: "));
 	assert_non_null(strstr(events, "unauthorized: authentication required"));
 	assert_non_null(strstr(events, "az aks check-acr"));
+	fix_free(&f);
+}
+
+/* A runner image whose start script prints the environment (run.sh at 0.14.2) and exits: the
+ * last log lines are shown, but never the one holding the queue password from the vault, and
+ * the password is in no event and no file of the profile. */
+static void test_crash_log_never_shows_a_vault_value(void **state)
+{
+	(void)state;
+	struct fix f;
+	fake_post("/_fake/reset", "{\"nodes\": 1, \"gpus_per_node\": 1, \"crash\": [{\"image\": \"azure-studio-go-runner\","
+	                          " \"logs\": [\"env\", \"RMQ_USER=studioml\", \"RMQ_PASS=" RMQ_PASS "\", \"no available GPUs\"]}]}");
+	fix_new(&f, "crashenv", "gpu", 1, 1, KEYS_SEEDED);
+	overlay_set_rollout_timing(200, 4000);
+	events[0] = 0;
+	assert_int_not_equal(fix_run(&f), 0);
+	overlay_set_rollout_timing(200, 30000);
+	assert_non_null(strstr(events, "the runner exits at start"));
+	assert_non_null(strstr(events, "env; RMQ_USER=studioml; no available GPUs; (1 line withheld: it holds a vault value)"));
+	assert_null(strstr(events, RMQ_PASS));
+	assert_int_equal(sh("test -s '%s/state.json' || ls '%s' | grep -q json", f.dir, f.dir), 0);
+	assert_int_equal(sh("grep -rqF '%s' '%s'; test $? -eq 1", RMQ_PASS, f.dir), 0);
 	fix_free(&f);
 }
 

@@ -184,10 +184,45 @@ static int teardown(void **s)
 	return 0;
 }
 
+/* Eight runner pods on an ND96asr_v4 each get an eighth of what AKS leaves allocatable
+ * (96 vCPU less 1060m kube-reserved; 900 GiB less 4816 MiB + 100 MiB), never the whole node. */
+static void test_eight_pods_share_an_nd96asr_v4(void **s)
+{
+	(void)s;
+	struct runner_share sh;
+	char why[300];
+	assert_int_equal(runner_share("Standard_ND96asr_v4", 8, &sh, why, sizeof why), 0);
+	assert_int_equal(sh.max_cores, 11);
+	assert_true(sh.cpu_milli * 8 <= 96000 - 1060 && sh.cpu_milli >= 11000);
+	assert_true(sh.mem_mib * 8 <= 900L * 1024 - 4816 - 100 && sh.mem_mib > 100L * 1024);
+	assert_true(sh.max_mem_mib < sh.mem_mib);
+	assert_true(sh.disk_gib * 8 <= 6000 * 9 / 10 && sh.disk_gib >= 600);
+	assert_true(sh.max_disk_gib < sh.disk_gib);
+	/* One pod per node (CPU mode) gets the node less the reserves. */
+	assert_int_equal(runner_share("Standard_D4s_v5", 1, &sh, why, sizeof why), 0);
+	assert_int_equal(sh.cpu_milli, 3360);
+	assert_int_equal(sh.mem_mib, 11164);
+	assert_int_equal(sh.disk_gib, 85);
+}
+
+static void test_share_refuses_unknown_and_too_small_nodes(void **s)
+{
+	(void)s;
+	struct runner_share sh;
+	char why[300];
+	assert_int_equal(runner_share("Standard_E4s_v5", 1, &sh, why, sizeof why), -1);
+	assert_string_equal(why, "Standard_E4s_v5 is not a size the wizard knows the cores, memory and disk of");
+	/* 4 GiB less a quarter, the eviction threshold and the DaemonSets' 1 GiB: under 2 GiB. */
+	assert_int_equal(runner_share("Standard_A2_v2", 1, &sh, why, sizeof why), -2);
+	assert_non_null(strstr(why, "Standard_A2_v2 shared by 1 runner pods leaves each 1400m CPU, 1948 MiB"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_versions_are_read_from_the_tag),
+		cmocka_unit_test(test_eight_pods_share_an_nd96asr_v4),
+		cmocka_unit_test(test_share_refuses_unknown_and_too_small_nodes),
 		cmocka_unit_test(test_whitelist_by_release),
 		cmocka_unit_test(test_gpu_list_is_labelled_for_the_chosen_image),
 		cmocka_unit_test(test_field_refuses_an_image_whose_runner_cannot_use_the_size),
