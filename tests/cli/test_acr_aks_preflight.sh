@@ -62,7 +62,7 @@ nothing_created "taken name" POST "/checkNameAvailability$"
 # A usages answer with a number no quota can be (1e300): refused by name, nothing created,
 # never cast to an integer (undefined: UBSan stops the program under make asan).
 fakectl post /_fake/reset "{$FAST, \"quota\": {\"standardNDASv4_A100Family\": 1e300, \"standardDSv5Family\": 100, \"cores\": 200}, \"hub_url\": \"$HUB\"}" >/dev/null
-rm -f "$SW_STATE/state.json"
+fresh_state
 expect_exit 1 "a usages answer of 1e300 stops the preflight" acraks --answers "$TEST_TMP/a.json"
 check "naming the usage and the field" grep -q "vCPU quota: Azure's usage standardNDASv4_A100Family has no limit from 0 to 2^53; stopped before anything was created" "$TEST_TMP/out"
 sanitizer_clean "hostile usages"

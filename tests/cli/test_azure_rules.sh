@@ -53,7 +53,7 @@ b = [x for x in json.load(open(sys.argv[1])) if x["path"].endswith("/virtualMach
 print(b[-1]["body"]["properties"]["storageProfile"]["imageReference"]["sku"] if b else "none")' \
 		"$TEST_TMP/bodies.json" "$1"
 }
-fresh() { curl -sf -X POST --data "{$1}" "$FAKE_URL/_fake/reset" >/dev/null; rm -f "$SW_STATE/state.json"; }
+fresh() { curl -sf -X POST --data "{$1}" "$FAKE_URL/_fake/reset" >/dev/null; fresh_state; }
 
 fake_start "{$VMFAST}"
 sp_vault
