@@ -19,22 +19,10 @@ int export_main(struct cli_opts *o, struct profile *p, struct state *st)
 		return SW_EXIT_USAGE;
 	}
 	const char *out = o->out ? o->out : EXPERIMENTER_DEFAULT_OUT;
-	if (!o->out) {
-		/* The client's own place: ~/.studioml, private. One that is already there (or a
-		 * symlink's target) is checked as --state-dir is: others must not be able to write it. */
-		const char *home = getenv("HOME");
-		char dir[4096], err[1024];
-		snprintf(dir, sizeof dir, "%s/.studioml", home ? home : ".");
-		if (mkdir(dir, 0700) != 0) {
-			if (errno != EEXIST) {
-				cli_fail("%s: %s", dir, strerror(errno));
-				return SW_EXIT_ERROR;
-			}
-			if (profile_dir_private(dir, "", err, sizeof err) != 0) {
-				cli_fail("export experimenter: %s (or give --out FILE)", err);
-				return SW_EXIT_ERROR;
-			}
-		}
+	char err[1024];
+	if (!o->out && experimenter_default_dir(err, sizeof err) != 0) {
+		cli_fail("export experimenter: %s (or give --out FILE)", err);
+		return SW_EXIT_ERROR;
 	}
 	vault *v = NULL;
 	int rc = cli_vault_open(o, p, st, 0, &v);
@@ -48,7 +36,6 @@ int export_main(struct cli_opts *o, struct profile *p, struct state *st)
 		vault_close(v);
 		return SW_EXIT_STATE;
 	}
-	char err[1024];
 	rc = experimenter_write(st, v, out, err, sizeof err);
 	vault_close(v);
 	if (rc != 0) {

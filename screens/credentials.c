@@ -210,11 +210,9 @@ static enum tui_event export_experimenter(struct wizard *w)
 		return TUI_REDRAW;
 	if (validate_expand_home(path[0] ? path : EXPERIMENTER_DEFAULT_OUT, full, sizeof full) != 0)
 		snprintf(full, sizeof full, "%s", path);
-	if (!path[0]) {
-		char dir[1100];
-		snprintf(dir, sizeof dir, "%s", full);
-		*strrchr(dir, '/') = 0;
-		mkdir(dir, 0700);
+	if (!path[0] && experimenter_default_dir(err, sizeof err) != 0) {
+		screen_say(w, 1, "%s (or type another file)", err);
+		return TUI_REDRAW;
 	}
 	if (experimenter_write(w->st, w->v, full, err, sizeof err) != 0)
 		screen_say(w, 1, "%s", err);

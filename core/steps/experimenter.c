@@ -12,6 +12,7 @@
 
 #include "core/model/outputs.h"
 #include "core/steps/overlay_int.h"
+#include "core/sys/profile.h"
 #include "secrets/secmem.h"
 
 /* The stored answer (a string, or a number as answers_to_json keeps ports), else the plan's
@@ -259,4 +260,18 @@ out:
 	secmem_free(qsk);
 	secmem_free(text);
 	return rc;
+}
+
+int experimenter_default_dir(char *err, size_t errlen)
+{
+	const char *home = getenv("HOME");
+	char dir[4096];
+	snprintf(dir, sizeof dir, "%s/.studioml", home && *home ? home : ".");
+	if (mkdir(dir, 0700) == 0)
+		return 0;
+	if (errno != EEXIST) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	return profile_dir_private(dir, "", err, errlen);
 }

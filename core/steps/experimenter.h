@@ -16,4 +16,9 @@
  * and the vault. 0, or -1 with err naming the missing input (and its step) or the file. */
 int experimenter_write(const struct state *st, const vault *v, const char *path, char *err, size_t errlen);
 
+/* The default's directory, ~/.studioml (the client's own place): made 0700 when missing; an
+ * existing one (or a symlink's target) that another user owns or others can write is refused
+ * as --state-dir is. 0, or -1 with err. The command line and the credentials screen use it. */
+int experimenter_default_dir(char *err, size_t errlen);
+
 #endif

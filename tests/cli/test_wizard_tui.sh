@@ -311,10 +311,21 @@ key Enter
 wait rabbitmq-password copied to
 key Esc
 wait resume at subscription
+key F3
+wait value of
+key e
+wait Write the studioml client config
+key Enter
+wait writable by other users
+key Esc
+wait resume at subscription
 key F10
 wait Leave the wizard
 text y
 EOF
+# ~/.studioml a symlink to a directory everyone can write: e with the default is refused.
+mkdir -p "$TEST_TMP/everyones" && chmod 1777 "$TEST_TMP/everyones"
+ln -s "$TEST_TMP/everyones" "$HOME/.studioml"
 start_script cred "$C" --passphrase-fd 3 "3<'$PASSFILE'"
 track cred
 check "the scripted credentials session ends" end_wait cred 60
@@ -341,6 +352,10 @@ check "f asks for a file" dump_has cred 'Copy the value to a new file'
 check "the screen says where the value was copied" dump_has cred 'rabbitmq-password copied to'
 check "the copy holds the value" test "$(cat "$TEST_TMP/out/rmq.txt" 2>/dev/null)" = "$RMQ_VAL"
 check "the copy has mode 0600" test "$(stat -c %a "$TEST_TMP/out/rmq.txt" 2>/dev/null)" = 600
+check "e with the default refuses a ~/.studioml that others can write, saying why" \
+	dump_has cred 'writable by other users \(mode 1777\)'
+check "  ...and writes nothing there" test -z "$(ls -A "$TEST_TMP/everyones")"
+rm -f "$HOME/.studioml"
 SW_STATE="$C" swp vault list >"$TEST_TMP/list.out" 2>&1
 expect_absent "vault list no longer shows the deleted entry" minio-secret-key "$TEST_TMP/list.out"
 check "vault list still shows the other entry" grep -q rabbitmq-password "$TEST_TMP/list.out"
