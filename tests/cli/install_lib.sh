@@ -1,9 +1,12 @@
-# Sourced by tests/cli/test_install*.sh after tests/lib.sh, fake_lib.sh, vm_steps_lib.sh and
-# acraks_lib.sh: the fake Kubernetes API whose kubeconfig the fake cloud hands out, the fake
+# Sourced by tests/cli/test_install*.sh after tests/lib.sh and fake_lib.sh (it sources the VM
+# steps' and the ACR/AKS tests' libraries itself): the fake Kubernetes API whose kubeconfig the fake cloud hands out, the fake
 # Docker Hub, and the fake cloud whose new VMs become sandbox VMs. The fake cloud's network
 # model becomes nftables rules in this test's network namespace (tests/vm/nethook.py): the
 # VMs' security groups are enforced by source address, and the fake cluster's Job containers
 # (run as JOB_UID by tests/fake/fakekube_jobs.mjs) connect from the cluster's outbound IP.
+if [ "$(id -u)" -ne 0 ]; then not_ok "the VM lab needs root"; finish; fi
+. "$SW_TOP/tests/cli/vm_steps_lib.sh"
+. "$SW_TOP/tests/fake/acraks_lib.sh"
 KUBE="$TEST_TMP/kube"
 KUBE_PID=""
 JOB_UID=65534
