@@ -5,7 +5,8 @@
  * and the runner's pool (GPU: tainted sku=gpu:NoSchedule, NVIDIA driver installed by AKS;
  * CPU: a general-purpose pool where the runner runs with CPU_ONLY=true). The cluster-user
  * kubeconfig is sealed in the vault and never written to disk; the kubelet identity gets
- * AcrPull on the registry (a role assignment named deterministically, so a rerun is idempotent). */
+ * AcrPull on the registry (a role assignment named deterministically, so a rerun is idempotent).
+ * Then the VMs' security groups admit the cluster's outbound IPs (aks_outbound.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -280,7 +281,7 @@ static const struct action_def actions[] = {
 	 .type = "Microsoft.Network/networkSecurityGroups/securityRules",
 	 .path = "/subscriptions/{subscription}/resourceGroups/{rabbitmq.resource_group}/providers/Microsoft.Network/"
 	         "networkSecurityGroups/{rabbitmq.vm_name}-nsg/securityRules/" AKS_RUNNER_RULE_NAME,
-	 .api = "2024-07-01", .body = aks_rule_rabbitmq_body, .untagged = 1},
+	 .api = AKS_API_NETWORK, .body = aks_rule_rabbitmq_body, .untagged = 1, .created = aks_rule_created},
 	{.key = "aks.minio-rule",
 	 .text = "admit the cluster's outbound IPs to {minio.vm_name} on {minio.port} (security rule " AKS_RUNNER_RULE_NAME
 	         " in {minio.vm_name}-nsg), whatever minio.allowed_sources says",
@@ -288,7 +289,7 @@ static const struct action_def actions[] = {
 	 .type = "Microsoft.Network/networkSecurityGroups/securityRules",
 	 .path = "/subscriptions/{subscription}/resourceGroups/{minio.resource_group}/providers/Microsoft.Network/"
 	         "networkSecurityGroups/{minio.vm_name}-nsg/securityRules/" AKS_RUNNER_RULE_NAME,
-	 .api = "2024-07-01", .body = aks_rule_minio_body, .untagged = 1},
+	 .api = AKS_API_NETWORK, .body = aks_rule_minio_body, .untagged = 1, .created = aks_rule_created},
 };
 
 static const struct plan_secret secrets[] = {

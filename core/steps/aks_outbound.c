@@ -14,7 +14,6 @@
 #include "core/steps/aks_int.h"
 
 #define OUTBOUND_MAX 8
-#define API_NETWORK_RULES "2024-07-01"
 
 struct outbound_data {
 	char ids[OUTBOUND_MAX][512];
@@ -50,7 +49,7 @@ static void outbound_next(struct act *a)
 {
 	struct outbound_data *d = act_data(a);
 	if (d->next < d->n) {
-		if (act_call(a, "GET", d->ids[d->next], API_NETWORK_RULES, NULL, outbound_on_ip) != 0)
+		if (act_call(a, "GET", d->ids[d->next], AKS_API_NETWORK, NULL, outbound_on_ip) != 0)
 			act_fail(a, "out of memory");
 		return;
 	}
@@ -165,4 +164,28 @@ cJSON *aks_rule_minio_body(struct act *a, char *err, size_t errlen)
 {
 	int ports[] = {atoi(act_answer(a, Q_MINIO_PORT))};
 	return rule_body(a, ports, 1, err, errlen);
+}
+
+int aks_rule_created(struct act *a, const cJSON *res, char *err, size_t errlen)
+{
+	const char *ips = act_output(a, "aks.outbound_ips");
+	const cJSON *src = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(res, "properties"),
+	                                                    "sourceAddressPrefixes");
+	for (const char *s = ips ? ips : ""; *s;) {
+		size_t n = strcspn(s, ",");
+		int found = 0;
+		const cJSON *it;
+		cJSON_ArrayForEach(it, src)
+		{
+			const char *v = cJSON_GetStringValue(it);
+			found |= v && strlen(v) == n && strncmp(v, s, n) == 0;
+		}
+		if (!found) {
+			snprintf(err, errlen, "security rule " AKS_RUNNER_RULE_NAME " exists and does not admit the cluster's "
+			         "outbound IP %.*s (left by an earlier cluster?): delete the rule and run the wizard again", (int)n, s);
+			return -1;
+		}
+		s += n + (s[n] == ',');
+	}
+	return 0;
 }
