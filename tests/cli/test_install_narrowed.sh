@@ -2,7 +2,8 @@
 # runner reaches RabbitMQ and Minio from the cluster's outbound IP, which the security groups
 # admit only through the aks step's rule allow-aks-runner. The fake cloud enforces the groups
 # by source address (tests/vm/nethook.py) and the fake cluster's proof Job connects from its
-# outbound IP, for real, to the sandbox VMs. Without the rule on RabbitMQ's group the proof
+# outbound IP, for real, to the sandbox VMs. A rule of the same name admitting another address
+# stops the aks step by name. Without the rule on RabbitMQ's group the proof
 # fails naming the AMQP and management paths and the security group; with the wizard's rule
 # back the install completes.
 . "$SW_TOP/tests/lib.sh"
@@ -14,12 +15,24 @@ install_answers "$TEST_TMP/a.json" "" '"allowed_sources": "127.0.0.1/32"'
 sp_vault
 RULE="/subscriptions/$FAKE_SUB/resourceGroups/studioml-1a2b3c4d/providers/Microsoft.Network/networkSecurityGroups/rabbitmq-nsg/securityRules/allow-aks-runner?api-version=2024-07-01"
 
-expect_exit 0 "run --until aks with allowed_sources 127.0.0.1/32: the operator's proofs pass" \
+expect_exit 0 "run --until minio with allowed_sources 127.0.0.1/32: the operator's proofs pass" \
+	runp --answers "$TEST_TMP/a.json" --cloud "$FAKE_CLOUD" --until minio
+# A rule of that name left by an earlier cluster, admitting another address.
+STALE='{"properties":{"protocol":"Tcp","access":"Allow","direction":"Inbound","priority":900,"sourcePortRange":"*",
+ "sourceAddressPrefixes":["127.0.0.99"],"destinationAddressPrefix":"*","destinationPortRanges":["5672","15672"]}}'
+fakectl lro PUT "$RULE" "$STALE" >"$TEST_TMP/stale.out" 2>&1
+check "a stale rule allow-aks-runner is in RabbitMQ's group" grep -qx 201 "$TEST_TMP/stale.out"
+expect_exit 1 "run --until aks stops at it" runp --answers "$TEST_TMP/a.json" --cloud "$FAKE_CLOUD" --until aks
+check "  ...naming the outbound IP it does not admit" grep -q "allow-aks-runner exists and does not admit the cluster's outbound IP 127.0.0.[0-9]* (left by an earlier cluster?)" "$TEST_TMP/out"
+fakectl lro DELETE "$RULE" >/dev/null 2>&1
+expect_exit 0 "with the stale rule deleted, run --until aks finishes" \
 	runp --answers "$TEST_TMP/a.json" --cloud "$FAKE_CLOUD" --until aks
 [ -s "$TEST_TMP/err" ] && sed 's/^/# err: /' "$TEST_TMP/err" | head -20
 outb=$(python3 -c "import json; print(json.load(open('$SW_STATE/state.json'))['outputs'].get('aks.outbound_ips', ''))")
 check "the cluster's outbound IP is read from Azure ($outb)" sh -c "echo '$outb' | grep -Eq '^127\\.0\\.0\\.[0-9]+$'"
-fakectl get '/_fake/bodies?path=securityRules' >"$TEST_TMP/rules.json"
+fakectl get '/_fake/bodies?path=securityRules' | python3 -c '
+import json, sys
+print(json.dumps([b for b in json.load(sys.stdin) if "127.0.0.99" not in json.dumps(b)]))' >"$TEST_TMP/rules.json"
 check "each VM's group got a rule admitting exactly that IP on the runner's ports" python3 -c "
 import json, sys
 b = {x['path'].split('/')[8]: x['body']['properties'] for x in json.load(open('$TEST_TMP/rules.json'))}
