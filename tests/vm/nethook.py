@@ -17,6 +17,7 @@ ports, sources}]}], "egress": [ip, ...]}.
 
 The whole table is replaced in one nft transaction."""
 import json
+import os
 import subprocess
 import sys
 
@@ -60,6 +61,10 @@ def ruleset(uid, m):
 
 
 def main():
+    # Never the machine's own rules: only in the namespace a test made (tests/lib.sh own_netns).
+    if not os.environ.get("SW_OWN_NETNS"):
+        sys.stderr.write("nethook.py: refusing: not in a test's own network namespace (SW_OWN_NETNS)\n")
+        return 2
     uid = int(sys.argv[1])
     with open(sys.argv[2]) as f:
         m = json.load(f)
