@@ -56,6 +56,8 @@ if [ "$what" = test ]; then
 	need_file /usr/bin/unshare util-linux
 	need_file /usr/bin/nsenter util-linux
 	need_file /usr/bin/ss iproute2
+	# The VM lab's security groups and the cluster's outbound IP (tests/vm/nethook.py).
+	need_file /usr/sbin/nft nftables
 	need_cmd kubectl kubectl   # kubernetes-client when the archive has no kubectl
 	# The fake Kubernetes API server (tests/fake/fakekube.mjs), its schema package, and Azure's
 	# SDK models for the fake cloud (tests/fake/azure_models.mjs).

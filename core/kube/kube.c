@@ -44,6 +44,7 @@ static const struct {
 	{"rbac.authorization.k8s.io/v1", "ClusterRoleBinding", "clusterrolebindings", 0},
 	{"apps/v1", "Deployment", "deployments", 1},
 	{"apps/v1", "DaemonSet", "daemonsets", 1},
+	{"batch/v1", "Job", "jobs", 1},
 };
 
 static int kube_name_ok(const char *s)
@@ -292,4 +293,10 @@ struct kube_call *kube_apply(struct kube *k, const cJSON *obj, kube_done_fn done
 	secmem_wipe(body, strlen(body));   /* a Secret's data */
 	cJSON_free(body);
 	return c;
+}
+
+struct kube_call *kube_delete(struct kube *k, const char *path, kube_done_fn done, void *arg)
+{
+	static const char *const hdrs[] = {"Accept: application/json", NULL};
+	return kube_send(k, "DELETE", path, hdrs, NULL, done, arg);
 }

@@ -33,10 +33,12 @@ struct loop *kube_loop(const struct kube *k);
 /* Server-side apply (PATCH, application/apply-patch+yaml, fieldManager=studio-wizard,
  * force=true) of obj to the path its apiVersion/kind/namespace/name give. Kinds: Namespace,
  * ServiceAccount, Secret, ConfigMap, Role, ClusterRole, RoleBinding, ClusterRoleBinding,
- * Deployment, DaemonSet, Service. A bad object is reported through done() from the loop. */
+ * Deployment, DaemonSet, Service, Job. A bad object is reported through done() from the loop. */
 struct kube_call *kube_apply(struct kube *k, const cJSON *obj, kube_done_fn done, void *arg);
 /* GET of an API path ("/api/v1/namespaces"), query included. */
 struct kube_call *kube_get(struct kube *k, const char *path, kube_done_fn done, void *arg);
+/* DELETE of an API path, query included ("?propagationPolicy=Background" takes a Job's pods too). */
+struct kube_call *kube_delete(struct kube *k, const char *path, kube_done_fn done, void *arg);
 void kube_cancel(struct kube *k, struct kube_call *c);
 int kube_pending(const struct kube *k);
 

@@ -5,7 +5,8 @@
  * and the runner's pool (GPU: tainted sku=gpu:NoSchedule, NVIDIA driver installed by AKS;
  * CPU: a general-purpose pool where the runner runs with CPU_ONLY=true). The cluster-user
  * kubeconfig is sealed in the vault and never written to disk; the kubelet identity gets
- * AcrPull on the registry (a role assignment named deterministically, so a rerun is idempotent). */
+ * AcrPull on the registry (a role assignment named deterministically, so a rerun is idempotent).
+ * Then the VMs' security groups admit the cluster's outbound IPs (aks_outbound.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,9 +24,7 @@
 #define ROLE_RETRY_MS 10000L
 #define GPU_TAINT "sku=gpu:NoSchedule"
 
-#define CLUSTER_PATH                                                                                     \
-	"/subscriptions/{subscription}/resourceGroups/{aks.resource_group}/providers/"                        \
-	"Microsoft.ContainerService/managedClusters/{aks.name}"
+#define CLUSTER_PATH AKS_CLUSTER_PATH
 #define REGISTRY_PATH                                                                                    \
 	"/subscriptions/{subscription}/resourceGroups/{acr.resource_group}/providers/"                        \
 	"Microsoft.ContainerRegistry/registries/{acr.name}"
@@ -274,6 +273,25 @@ static const struct action_def actions[] = {
 	 .text = "grant the cluster's kubelet identity AcrPull on registry {acr.name} (waits until Azure knows it)",
 	 .after = {"acr.registry", "aks.cluster"}, .kind = ACTION_TASK, .expect_s = 15, .retry_code = ROLE_RETRY_CODE,
 	 .retry_s = ROLE_RETRY_S, .start = pull_start, .data_size = sizeof(struct pull_data)},
+	{.key = "aks.outbound", .text = "read the outbound IPs of cluster {aks.name} (where Azure sees the runner pods come from)",
+	 .after = {"aks.cluster"}, .kind = ACTION_TASK, .expect_s = 2, .start = aks_outbound_start,
+	 .data_size = AKS_OUTBOUND_DATA_SIZE},
+	{.key = "aks.rabbitmq-rule",
+	 .text = "admit the cluster's outbound IPs to {rabbitmq.vm_name} on {rabbitmq.amqp_port} (AMQP) and the management "
+	         "API (security rule " AKS_RUNNER_RULE_NAME " in {rabbitmq.vm_name}-nsg), whatever rabbitmq.allowed_sources says",
+	 .after = {"aks.outbound", "rabbitmq.nsg"}, .kind = ACTION_RESOURCE, .expect_s = 3,
+	 .type = "Microsoft.Network/networkSecurityGroups/securityRules",
+	 .path = "/subscriptions/{subscription}/resourceGroups/{rabbitmq.resource_group}/providers/Microsoft.Network/"
+	         "networkSecurityGroups/{rabbitmq.vm_name}-nsg/securityRules/" AKS_RUNNER_RULE_NAME,
+	 .api = AKS_API_NETWORK, .body = aks_rule_rabbitmq_body, .untagged = 1, .created = aks_rule_created},
+	{.key = "aks.minio-rule",
+	 .text = "admit the cluster's outbound IPs to {minio.vm_name} on {minio.port} (security rule " AKS_RUNNER_RULE_NAME
+	         " in {minio.vm_name}-nsg), whatever minio.allowed_sources says",
+	 .after = {"aks.outbound", "minio.nsg"}, .kind = ACTION_RESOURCE, .expect_s = 3,
+	 .type = "Microsoft.Network/networkSecurityGroups/securityRules",
+	 .path = "/subscriptions/{subscription}/resourceGroups/{minio.resource_group}/providers/Microsoft.Network/"
+	         "networkSecurityGroups/{minio.vm_name}-nsg/securityRules/" AKS_RUNNER_RULE_NAME,
+	 .api = AKS_API_NETWORK, .body = aks_rule_minio_body, .untagged = 1, .created = aks_rule_created},
 };
 
 static const struct plan_secret secrets[] = {
@@ -286,6 +304,7 @@ static const struct step_output outputs[] = {
 	{"aks.node_gpus", "GPUs per node"},
 	{"aks.kubernetes_version", "Kubernetes version"},
 	{"aks.fqdn", "API server"},
+	{"aks.outbound_ips", "outbound IPs (admitted to the VMs)"},
 };
 
 const struct step_def step_aks = {

@@ -14,4 +14,20 @@ void aks_preflight_start(struct act *a);
 void aks_preflight_stop(struct act *a);
 #define AKS_PREFLIGHT_DATA_SIZE 4096   /* act_data() size; checked in aks_preflight.c */
 
+/* aks_outbound.c: the cluster's effective outbound IPs (output aks.outbound_ips, "a,b"), and
+ * the bodies of the security rules admitting them to the VMs on the ports the runner uses. */
+#define AKS_CLUSTER_PATH                                                                                 \
+	"/subscriptions/{subscription}/resourceGroups/{aks.resource_group}/providers/"                        \
+	"Microsoft.ContainerService/managedClusters/{aks.name}"
+/* Below the VM steps' own rules (1000 + 10 * i, core/steps/vm.c): one number per group. */
+#define AKS_RUNNER_RULE_PRIORITY 900
+#define AKS_RUNNER_RULE_NAME "allow-aks-runner"
+#define AKS_API_NETWORK "2024-07-01"   /* the VM steps' network api-version (core/steps/vm.h) */
+#define AKS_OUTBOUND_DATA_SIZE 4352   /* act_data() size; checked in aks_outbound.c */
+void aks_outbound_start(struct act *a);
+cJSON *aks_rule_rabbitmq_body(struct act *a, char *err, size_t errlen);
+cJSON *aks_rule_minio_body(struct act *a, char *err, size_t errlen);
+/* The rule as Azure holds it admits every outbound IP (one left by an earlier cluster is named). */
+int aks_rule_created(struct act *a, const cJSON *res, char *err, size_t errlen);
+
 #endif

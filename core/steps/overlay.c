@@ -214,12 +214,12 @@ struct apply_data {
 	int i, n, secret_from, secret_to;
 };
 
-static void wipe_json(cJSON *o)
+void overlay_wipe_json(cJSON *o)
 {
 	for (cJSON *c = o ? o->child : NULL; c; c = c->next) {
 		if (cJSON_IsString(c) && c->valuestring)
 			sodium_memzero(c->valuestring, strlen(c->valuestring));
-		wipe_json(c);
+		overlay_wipe_json(c);
 	}
 }
 
@@ -229,7 +229,7 @@ static void apply_stop(struct act *a)
 	kube_free(d->k);
 	d->k = NULL;
 	for (int i = d->secret_from; i < d->secret_to; i++)
-		wipe_json(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(d->objs, i), "data"));
+		overlay_wipe_json(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(d->objs, i), "data"));
 	cJSON_Delete(d->objs);
 	d->objs = NULL;
 }
@@ -301,7 +301,7 @@ static void apply_done_one(const struct kube_result *r, void *arg)
 	snprintf(name, sizeof name, "%s",
 	         cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(o, "metadata"), "name")));
 	if (d->i >= d->secret_from && d->i < d->secret_to)
-		wipe_json(cJSON_GetObjectItemCaseSensitive(o, "data"));
+		overlay_wipe_json(cJSON_GetObjectItemCaseSensitive(o, "data"));
 	if (r->error) {
 		apply_stop(a);
 		act_fail(a, "applying %s %s: %s", kind, name, r->error);
@@ -540,6 +540,11 @@ static const struct action_def actions[] = {
 	{.key = "overlay.rollout", .text = "wait until the runner pods in {overlay.namespace} are Running and ready",
 	 .after = {"overlay.apply"}, .kind = ACTION_TASK, .expect_s = 120, .start = rollout_start, .stop = rollout_stop,
 	 .data_size = sizeof(struct rollout_data)},
+	{.key = "overlay.proof",
+	 .text = "prove the runner's path from inside the cluster: a Job in {overlay.namespace} from the runner's image logs in "
+	         "to RabbitMQ over AMQP and its management API and lists bucket {minio.bucket}, as the runner will (deleted after)",
+	 .after = {"overlay.apply"}, .kind = ACTION_TASK, .expect_s = 30, .start = overlay_proof_start,
+	 .stop = overlay_proof_stop, .data_size = OVERLAY_PROOF_DATA_SIZE},
 };
 
 static const struct plan_secret secrets[] = {

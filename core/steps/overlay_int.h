@@ -72,4 +72,12 @@ int overlay_dir_write(const char *dir, const struct overlay_files *files, const 
 /* "~/x" with $HOME; 0 or -1. */
 int overlay_expand_home(const char *in, char *out, size_t outlen);
 
+/* overlay.c: every string in o wiped (a Secret's data once it is sent). */
+void overlay_wipe_json(cJSON *o);
+/* overlay_proof.c: the task overlay.proof (the runner's path from inside the cluster). */
+struct act;
+#define OVERLAY_PROOF_DATA_SIZE 4096   /* act_data() size; checked in overlay_proof.c */
+void overlay_proof_start(struct act *a);
+void overlay_proof_stop(struct act *a);
+
 #endif

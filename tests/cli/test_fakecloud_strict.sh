@@ -79,6 +79,18 @@ call PUT "$NET/networkInterfaces/rabbitmq-nic?$NETV" "$NIC"
 said "a NIC naming an NSG that does not exist: 400 InvalidResourceReference" 400 \
 	"Resource $NET/networkSecurityGroups/nsg referenced by resource $NET/networkInterfaces/rabbitmq-nic was not found"
 call PUT "$NET/networkSecurityGroups/nsg?$NETV" '{"location":"eastus"}'
+rule() { echo '{"properties":{"protocol":"Tcp","access":"Allow","direction":"Inbound","priority":'"$1"',"sourcePortRange":"*","sourceAddressPrefixes":["127.0.0.4"],"destinationAddressPrefix":"*","destinationPortRanges":["5672"]}}'; }
+call PUT "$NET/networkSecurityGroups/nsg/securityRules/r1?$NETV" "$(rule 50)"
+said "a security rule of priority 50: 400 SecurityRuleInvalidPriority" 400 SecurityRuleInvalidPriority
+call PUT "$NET/networkSecurityGroups/nsg/securityRules/r1?$NETV" '{"properties":{"access":"Allow","direction":"Inbound","priority":900}}'
+said "a security rule without protocol: 400" 400 "property protocol is required"
+call PUT "$NET/networkSecurityGroups/nsg/securityRules/r1?$NETV" "$(rule 900)"
+said "a security rule as a child of its group: 201" 201 '"127.0.0.4"'
+call PUT "$NET/networkSecurityGroups/nsg/securityRules/r2?$NETV" "$(rule 900)"
+said "a second rule of the same priority and direction: 400 SecurityRuleConflict" 400 "Security rule r2 conflicts with rule r1"
+call PUT "$NET/networkSecurityGroups/nsg?$NETV" '{"location":"eastus"}'
+call GET "$NET/networkSecurityGroups/nsg/securityRules/r1?$NETV"
+said "a PUT of the group without its rules removes them: 404" 404 ResourceNotFound
 call PUT "$NET/networkInterfaces/rabbitmq-nic?$NETV" "$NIC"
 said "then the public IP is missing" 400 "publicIPAddresses/rabbitmq-ip referenced by"
 PIP='{"location":"eastus","sku":{"name":"Standard"},"properties":{"publicIPAllocationMethod":"Static"}}'

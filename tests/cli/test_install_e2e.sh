@@ -5,34 +5,10 @@
 # `export experimenter` writes the installed endpoints and keys.
 . "$SW_TOP/tests/lib.sh"
 . "$SW_TOP/tests/fake/fake_lib.sh"
-if [ "$(id -u)" -ne 0 ]; then not_ok "the VM lab needs root"; finish; fi
-. "$SW_TOP/tests/cli/vm_steps_lib.sh"
-. "$SW_TOP/tests/fake/acraks_lib.sh"
+. "$SW_TOP/tests/cli/install_lib.sh"
 
-KUBE="$TEST_TMP/kube"
-KUBE_PID=""
-mkdir -p "$KUBE"
-sh "$FAKE_DIR/fakekube-install.sh" >&2 || { not_ok "the fake Kubernetes API's npm peer is installed"; finish; }
-node "$FAKE_DIR/fakekube.mjs" --dir "$KUBE" >"$TEST_TMP/kube.log" 2>&1 &
-KUBE_PID=$!
-for _ in $(seq 200); do [ -s "$KUBE/ports" ] && break; sleep 0.05; done
-read -r KUBE_TLS KUBE_CTL <"$KUBE/ports"
-KCTL="http://127.0.0.1:$KUBE_CTL"
-all_stop() { kill "$KUBE_PID" "$HUB_PID" 2>/dev/null; vms_stop; }
-# A GPU node pool: room for the runner's 8 replicas.
-curl -s -X POST -d '{"nvidia.com/gpu": 8}' "$KCTL/_fake/capacity" >/dev/null
-
-hub_start
-vms_fake normal "\"hub_url\": \"$HUB\", \"kubeconfig_file\": \"$KUBE/kubeconfig\", $QUOTA,
- \"lro_seconds_by_type\": {\"virtualMachines\": 1, \"managedClusters\": 3, \"registries\": 1}, \"retry_after\": 1"
-trap all_stop EXIT
-vms_www
-vms_answers "$TEST_TMP/a.json" "" "\"overlay\": {\"dir\": \"$TEST_TMP/overlay\", \"namespace\": \"studioml\"}"
-python3 - "$TEST_TMP/a.json" "$HUB" <<'PY'
-import json, sys
-a = json.load(open(sys.argv[1])); a.setdefault("acr", {})["source_registry"] = sys.argv[2]
-json.dump(a, open(sys.argv[1], "w"), indent=1)
-PY
+install_start
+install_answers "$TEST_TMP/a.json"
 sp_vault
 
 t0=$(date +%s)
@@ -60,6 +36,12 @@ check "the runner image is the one imported into the registry" python3 -c "
 import json,sys
 o=json.load(open('$SW_STATE/state.json'))['outputs']
 sys.exit(not o.get('acr.image','').startswith('leafai1a2b3c4d.azurecr.io/'))"
+outb=$(python3 -c "import json; print(json.load(open('$SW_STATE/state.json'))['outputs'].get('aks.outbound_ips', ''))")
+check "the cluster's outbound IP is read back from Azure ($outb)" sh -c "echo '$outb' | grep -Eq '^127\.0\.0\.[0-9]+$'"
+check "the runner's path is proven from inside the cluster" grep -Eq 'overlay.proof: .*AMQP login, management API and S3 bucket list work' "$TEST_TMP/status"
+"$VMSH" exec rabbitmq "$VMS/rabbitmq" sh -c 'cat /var/log/rabbitmq/*.log /var/log/rabbitmq-server.log 2>/dev/null' >"$TEST_TMP/rmq.log"
+check "  ...RabbitMQ took an AMQP login from the cluster's outbound IP" grep -q "accepting AMQP connection.*$outb:" "$TEST_TMP/rmq.log"
+check "  ...and the proof Job and its Secret are gone" proof_job_gone
 check "the kubeconfig is a vault entry" sh -c "'$SW_BIN' --state-dir '$SW_STATE' --passphrase-fd 3 vault list 3<'$TEST_TMP/.pass' | grep -q '^aks-kubeconfig '"
 
 # Every ARM request of the install was judged by Azure's SDK models (tests/fake/azure_models.py),

@@ -8,6 +8,7 @@ import uuid
 
 import azure_rules
 import fake_compute
+import fake_net
 from fake_core import SUB, aks_error, arm_error, dig, recorded
 
 POOL_NAME = re.compile(r"^[a-z][a-z0-9]{0,11}$")
@@ -124,6 +125,7 @@ def cluster_stored(app, path, req, new, old):
     props["fqdn"] = "%s-fake%04d.hcp.eastus.azmk8s.io" % (prefix, n)
     props["azurePortalFQDN"] = "%s-fake%04d.portal.hcp.eastus.azmk8s.io" % (prefix, n)
     props["nodeResourceGroup"] = "MC_%s_%s_eastus" % (rg, name)
+    fake_net.cluster_outbound(app, path, props, old)
     pools = dig(new["req"], "properties", "agentPoolProfiles", default=[]) or []
     props["agentPoolProfiles"] = [pool_body(st, p, patch) for p in pools]
     for p in pools:

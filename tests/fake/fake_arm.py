@@ -11,6 +11,7 @@ import fake_acr
 import fake_aks
 import fake_compute
 import fake_login
+import fake_net
 from fake_core import (Reply, arm_error, deep_merge, dig, iso, now, recorded, type_segments)
 
 ARM_RES = re.compile(r"^(/subscriptions/[^/]+/resourcegroups/[^/]+)(/providers/([^/]+)/.+)$", re.I)
@@ -52,6 +53,7 @@ TYPES = {}
 TYPES.update(fake_compute.TYPES)
 TYPES.update(fake_acr.TYPES)
 TYPES.update(fake_aks.TYPES)
+TYPES.update(fake_net.TYPES)
 ROUTES = fake_compute.ROUTES + fake_acr.ROUTES + fake_aks.ROUTES
 PROXY_TYPES = {"roleassignments"}   # top-level types that carry no location
 

@@ -28,6 +28,7 @@ sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import azure_models  # noqa: E402
 from fake_arm import App  # noqa: E402
+import fake_net  # noqa: E402
 from fake_core import (HERE, REAL_HOSTS, Recordings, Reply, Server, State, arm_error, now,  # noqa: E402
                        recorded, write_atomic)
 
@@ -60,6 +61,7 @@ class Handler(BaseHTTPRequestHandler):
                 if reply is not None:
                     real.mode, real.chunks, real.delay = reply.mode, reply.chunks, reply.delay
                 reply = real
+            fake_net.apply(app)
             entry["status"] = reply.status
             entry["model"] = app.model
             st.requests.append(entry)
@@ -167,6 +169,8 @@ class Handler(BaseHTTPRequestHandler):
                     out, ctype = data, "application/octet-stream"
             elif path == "/_fake/hooks":
                 out = st.hooks
+            elif path == "/_fake/net":
+                out = getattr(st, "net_hooks", [])
             elif path == "/_fake/imports":
                 out = st.imports
             elif path == "/_fake/resources":

@@ -17,6 +17,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Schema } from "./fakekube_schema.mjs";
 import { Workloads, now, stamp } from "./fakekube_workloads.mjs";
+import { Jobs } from "./fakekube_jobs.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const DEFAULT_SCRIPT = {
@@ -144,7 +145,8 @@ function stripServer(obj) {
 }
 
 class Api {
-  constructor(st, schema, wl, base) { this.st = st; this.schema = schema; this.wl = wl; this.base = base; }
+  constructor(st, schema, wl, base, jobs) { this.st = st; this.schema = schema; this.wl = wl; this.base = base; this.jobs = jobs; }
+  podView(rec) { return rec.job ? this.jobs.view(rec) : this.wl.view(rec); }
 
   // Routes one request; returns {code, body, headers?, text?}.
   route(method, url, headers, body) {
@@ -263,6 +265,7 @@ class Api {
   view(ctx, rec) {
     const o = JSON.parse(JSON.stringify(rec.obj));
     if (o.kind === "Deployment" || o.kind === "DaemonSet") o.status = this.wl.status(rec.obj);
+    if (o.kind === "Job") o.status = this.jobs.status(rec.obj);
     return o;
   }
 
@@ -274,7 +277,7 @@ class Api {
   getOne(ctx) {
     if (ctx.res.plural === "pods" && ctx.group === "") {
       const rec = this.st.pods.get(`${ctx.ns}/${ctx.name}`);
-      return rec ? { code: 200, body: this.wl.view(rec) } : status(404, "NotFound", `pods "${ctx.name}" not found`, { name: ctx.name, kind: "pods" });
+      return rec ? { code: 200, body: this.podView(rec) } : status(404, "NotFound", `pods "${ctx.name}" not found`, { name: ctx.name, kind: "pods" });
     }
     const rec = this.st.get(ctx.group, ctx.res.plural, ctx.ns, ctx.name);
     if (!rec) return status(404, "NotFound", `${ctx.gr} "${ctx.name}" not found`, { name: ctx.name, ...(ctx.group ? { group: ctx.group } : {}), kind: ctx.res.plural });
@@ -289,7 +292,7 @@ class Api {
     });
     let items;
     if (ctx.res.plural === "pods" && ctx.group === "")
-      items = [...this.st.pods.values()].filter((r) => !ctx.ns || r.pod.metadata.namespace === ctx.ns).map((r) => this.wl.view(r));
+      items = [...this.st.pods.values()].filter((r) => !ctx.ns || r.pod.metadata.namespace === ctx.ns).map((r) => this.podView(r));
     else
       items = [...this.st.objects.entries()].filter(([k]) => k.startsWith(`${ctx.group}/${ctx.res.plural}/${ctx.ns ? ctx.ns + "/" : ""}`)).map(([, r]) => this.view(ctx, r));
     items = items.filter((o) => match(o.metadata.labels));
@@ -300,9 +303,9 @@ class Api {
     const rec = this.st.pods.get(`${ctx.ns}/${ctx.name}`);
     if (!rec) return status(404, "NotFound", `pods "${ctx.name}" not found`, { name: ctx.name, kind: "pods" });
     const c = ctx.q.get("container");
-    const text = this.wl.log(rec, c);
+    const text = rec.job ? this.jobs.log(rec, c) : this.wl.log(rec, c);
     if (text === null) return status(400, "BadRequest", `container ${c} is not valid for pod ${ctx.name}`);
-    const view = this.wl.view(rec);
+    const view = this.podView(rec);
     const waiting = (view.status.containerStatuses || []).find((s) => !c || s.name === c)?.state?.waiting;
     if (!text && waiting && waiting.reason !== "CrashLoopBackOff")
       return status(400, "BadRequest", `container "${c || rec.pod.spec.containers[0].name}" in pod "${ctx.name}" is waiting to start: ${waiting.reason === "ContainerCreating" ? "ContainerCreating" : "trying and failing to pull image"}`);
@@ -316,6 +319,7 @@ class Api {
     const rec = this.st.get(ctx.group, ctx.res.plural, ctx.ns, ctx.name);
     if (!rec) return status(404, "NotFound", `${ctx.gr} "${ctx.name}" not found`, { name: ctx.name, kind: ctx.res.plural });
     this.st.objects.delete(this.st.key(ctx.group, ctx.res.plural, ctx.ns, ctx.name));
+    this.jobs.removeOwned(rec.obj.metadata.uid);
     this.wl.removeOwned(rec.obj.metadata.uid);
     return { code: 200, body: { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", details: { name: ctx.name, kind: ctx.res.plural, uid: rec.obj.metadata.uid } } };
   }
@@ -359,6 +363,9 @@ class Api {
     full.metadata = { ...(full.metadata || {}), name: ctx.name, ...(ctx.res.namespaced ? { namespace: ctx.ns } : {}) };
     const missing = this.schema.missing(model, full);
     const selErr = this.selectorMismatch(full);
+    const old0 = this.st.get(ctx.group, ctx.res.plural, ctx.ns, ctx.name);
+    const jobErr = full.kind === "Job" ? this.jobs.validate(full, old0) : null;
+    if (jobErr) return status(422, "Invalid", `Job.batch "${ctx.name}" is invalid: ${jobErr}`, { name: ctx.name, group: "batch", kind: "Job", causes: [{ reason: "FieldValueInvalid", message: jobErr, field: jobErr.split(":")[0] }] });
     if (missing.length || selErr) {
       const causes = missing.map((f) => ({ reason: "FieldValueRequired", message: "Required value", field: f }));
       if (selErr) causes.push({ reason: "FieldValueInvalid", message: selErr.message, field: selErr.field });
@@ -385,6 +392,7 @@ class Api {
       if (stored.spec !== undefined) stored.metadata.generation = 1;
     }
     this.st.put(ctx.group, ctx.res.plural, ctx.ns, ctx.name, stored, config);
+    if (stored.kind === "Job" && !old) this.jobs.start(stored);
     if ((stored.kind === "Deployment" || stored.kind === "DaemonSet") && (!old || JSON.stringify(old.obj.spec) !== JSON.stringify(stored.spec))) {
       this.st.meta.set(stored.metadata.uid, now());
       this.wl.reconcile(stored);
@@ -486,7 +494,7 @@ async function main() {
     const p = new URL(req.url, "http://x").pathname;
     let out = { ok: true };
     if (p === "/_fake/requests") out = st.requests;
-    else if (p === "/_fake/objects") out = [...st.objects.values()].map((r) => r.obj).concat([...st.pods.values()].map((r) => wl.view(r)));
+    else if (p === "/_fake/objects") out = [...st.objects.values()].map((r) => r.obj).concat([...st.pods.values()].map((r) => api.podView(r)));
     else if (p === "/_fake/applied") out = [...st.objects.values()].filter((r) => r.applied).map((r) => r.applied);
     else if (p === "/_fake/reset") { st.setScript(body.length ? JSON.parse(body) : {}); st.reset(); }
     else if (p === "/_fake/script") st.setScript(JSON.parse(body.length ? body : "{}"));
@@ -504,7 +512,7 @@ async function main() {
   await new Promise((ok) => srv.listen(0, "127.0.0.1", ok));
   await new Promise((ok) => ctl.listen(0, "127.0.0.1", ok));
   const base = `https://127.0.0.1:${srv.address().port}`;
-  api = new Api(st, schema, wl, base);
+  api = new Api(st, schema, wl, base, new Jobs(st));
   writeAtomic(path.join(dir, "kubeconfig"), kubeconfig(base, pki));
   writeAtomic(path.join(dir, "ports"), `${srv.address().port} ${ctl.address().port}\n`);
   console.log(`fakekube listening on ${base} (control http://127.0.0.1:${ctl.address().port}, Kubernetes ${schema.openapi} schema)`);

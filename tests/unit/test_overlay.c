@@ -83,8 +83,14 @@ static int fake_start(void)
 	                      &kubeconfig_len);
 }
 
+/* The overlay step without overlay.proof (its Job needs the sandbox VMs: tests/cli/test_install*.sh). */
+static struct step_def overlay_no_proof;
+
 static int group_setup(void **state)
 {
+	overlay_no_proof = step_overlay;
+	while (overlay_no_proof.nactions && !strcmp(overlay_no_proof.actions[overlay_no_proof.nactions - 1].key, "overlay.proof"))
+		overlay_no_proof.nactions--;
 	(void)state;
 	if (vault_process_init() != 0)
 		return -1;
@@ -113,7 +119,7 @@ static const struct step_def empty[] = {
 	{.id = STEP_AKS, .available = 1},
 };
 static const struct step_def *const only_overlay[STEP_COUNT] = {&empty[0], &empty[1], &empty[2], &empty[3], &empty[4],
-                                                                 &step_overlay};
+                                                                 &overlay_no_proof};
 static const struct step_table table = {only_overlay, STEP_COUNT};
 
 struct fix {
