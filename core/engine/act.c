@@ -64,9 +64,11 @@ int act_secret_put(struct act *a, const char *name, vault_kind kind, const void 
 
 int act_secret_get(const struct act *a, const char *name, const unsigned char **value, size_t *len)
 {
-	if (!a->e->cfg.vault)
+	if (!a->e->cfg.vault || vault_get(a->e->cfg.vault, name, value, len, NULL) != VAULT_OK)
 		return -1;
-	return vault_get(a->e->cfg.vault, name, value, len, NULL) == VAULT_OK ? 0 : -1;
+	/* A resumed run reads what an earlier one sealed: masked in the log from here on too. */
+	log_redact(*value, *len);
+	return 0;
 }
 
 static void act_vformat(char *out, size_t outlen, const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));

@@ -87,24 +87,6 @@ static int rollout_report(struct kube_rollout *w, int done)
 	return 0;
 }
 
-/* 1 when text[0..n) holds a secret registered with log_redact (every vault value the caller
- * registered): such a line is never shown, logged or kept in the state. */
-static int rollout_holds_secret(const char *text, size_t n)
-{
-	size_t cap = 3 * n + 16;
-	char *in = secmem_alloc(n + 1), *out = secmem_alloc(cap);
-	int holds = 1;   /* out of memory: withhold rather than risk it */
-	if (in && out) {
-		memcpy(in, text, n);
-		in[n] = 0;
-		log_scrub(in, out, cap);
-		holds = strcmp(in, out) != 0;
-	}
-	secmem_free(in);
-	secmem_free(out);
-	return holds;
-}
-
 static void rollout_pod(struct kube_rollout *w, const cJSON *pod)
 {
 	struct kube_pod_state *p = &w->pods[w->npods];
@@ -134,7 +116,7 @@ static void rollout_pod(struct kube_rollout *w, const cJSON *pod)
 			continue;
 		const cJSON *why = waiting ? waiting : term;
 		text_safe(json_str(why, "reason"), p->reason, sizeof p->reason);
-		if (rollout_holds_secret(json_str(why, "message"), strlen(json_str(why, "message"))))
+		if (log_holds_secret(json_str(why, "message"), strlen(json_str(why, "message"))))
 			snprintf(p->message, sizeof p->message, "(withheld: it holds a vault value)");
 		else
 			text_safe(json_str(why, "message"), p->message, sizeof p->message);
@@ -160,7 +142,7 @@ static void rollout_join_lines(const char *in, char *out, size_t outlen)
 			line++, n--;
 		while (n && (line[n - 1] == ' ' || line[n - 1] == '\r'))
 			n--;
-		if (n && rollout_holds_secret(line, n)) {
+		if (n && log_holds_secret(line, n)) {
 			withheld++;
 		} else if (n) {
 			if (o && o + 3 < outlen) {

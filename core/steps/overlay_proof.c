@@ -19,6 +19,7 @@
 #include "core/steps/overlay.h"
 #include "core/steps/overlay_int.h"
 #include "core/steps/steps.h"
+#include "core/sys/log.h"
 #include "core/sys/text.h"
 #include "secrets/secmem.h"
 
@@ -214,6 +215,10 @@ static int proof_line(const char *log, const char *path, char *why, size_t whyle
 			return 0;
 		char raw[300];
 		snprintf(raw, sizeof raw, "%.*s", (int)(n < 299 ? n : 299), v);
+		if (log_holds_secret(v, n)) {
+			snprintf(why, whylen, "failed (the reason is withheld: it holds a vault value)");
+			return -1;
+		}
 		text_safe(strncmp(raw, "failed: ", 8) == 0 ? raw + 8 : raw, why, whylen);
 		return -1;
 	}

@@ -128,3 +128,19 @@ void log_msg(enum log_level lvl, const char *fmt, ...)
 	secmem_free(scrubbed);
 	secmem_free(clean);
 }
+
+int log_holds_secret(const char *text, size_t n)
+{
+	size_t cap = 3 * n + 16;
+	char *in = secmem_alloc(n + 1), *out = secmem_alloc(cap);
+	int holds = 1;   /* out of memory: withhold rather than risk it */
+	if (in && out) {
+		memcpy(in, text, n);
+		in[n] = 0;
+		log_scrub(in, out, cap);
+		holds = strcmp(in, out) != 0;
+	}
+	secmem_free(in);
+	secmem_free(out);
+	return holds;
+}

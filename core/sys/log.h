@@ -18,5 +18,8 @@ void log_redact_clear(void);
 void log_msg(enum log_level lvl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Copies src to dst (dstlen bytes, NUL-terminated) with every registered secret masked. */
 void log_scrub(const char *src, char *dst, size_t dstlen);
+/* 1 when text[0..n) holds a registered secret (or memory ran out): text from outside (a pod's
+ * log, its events) that does is never shown, logged or kept in the state. */
+int log_holds_secret(const char *text, size_t n);
 
 #endif
