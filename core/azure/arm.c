@@ -34,6 +34,10 @@ struct arm_op {
 	long next_wait_ms;
 	unsigned requests, polls;
 	long long started_ms;
+	long long lro_ms;   /* when this process began polling; 0 before */
+	arm_state_fn on_state;
+	char state[64];     /* Azure's last word */
+	int has_prov;       /* state is a provisioningState: an operation's status does not replace it */
 	struct arm_op *next;
 };
 
@@ -42,8 +46,13 @@ struct arm {
 	struct auth *auth;
 	const struct cloud *cloud;
 	long poll_default_ms;
+	long lro_deadline_ms[ARM_LRO_COUNT];
 	struct arm_op *ops;
 };
+
+/* doc/azure-waits.md: several times what each usually takes, so only a stuck or throttled
+ * operation reaches it. */
+static const long arm_lro_default_ms[ARM_LRO_COUNT] = {45 * 60000L, 45 * 60000L, 20 * 60000L, 15 * 60000L};
 
 struct arm *arm_new(struct loop *l, struct auth *auth, const struct cloud *cloud)
 {
@@ -54,12 +63,34 @@ struct arm *arm_new(struct loop *l, struct auth *auth, const struct cloud *cloud
 	a->auth = auth;
 	a->cloud = cloud;
 	a->poll_default_ms = ARM_POLL_DEFAULT_MS;
+	memcpy(a->lro_deadline_ms, arm_lro_default_ms, sizeof a->lro_deadline_ms);
 	return a;
 }
 
 void arm_set_poll_default(struct arm *a, long ms)
 {
 	a->poll_default_ms = ms;
+}
+
+void arm_set_lro_deadline(struct arm *a, enum arm_lro_kind kind, long ms)
+{
+	if ((unsigned)kind < ARM_LRO_COUNT && ms > 0)
+		a->lro_deadline_ms[kind] = ms;
+}
+
+long arm_lro_deadline(const struct arm *a, const char *path)
+{
+	enum arm_lro_kind k = strcasestr(path, "/agentPools/")          ? ARM_LRO_POOL
+	                      : strcasestr(path, "/managedClusters/")   ? ARM_LRO_CLUSTER
+	                      : strcasestr(path, "/virtualMachines/")   ? ARM_LRO_VM
+	                                                                : ARM_LRO_OTHER;
+	return a->lro_deadline_ms[k];
+}
+
+void arm_watch(struct arm_op *op, arm_state_fn fn)
+{
+	if (op)
+		op->on_state = fn;
 }
 
 static void arm_op_free(struct arm_op *op)
@@ -118,19 +149,36 @@ int arm_pending(const struct arm *a)
 
 static void arm_send(struct arm_op *op);
 
-static void arm_finish(struct arm_op *op, const struct http_response *resp, const char *error, const char *code)
+static void arm_finish_as(struct arm_op *op, const struct http_response *resp, const char *error, const char *code,
+                          int still)
 {
 	struct arm *a = op->arm;
 	const char *body = resp && resp->body ? resp->body : "";
 	cJSON *j = *body ? cJSON_Parse(body) : NULL;
 	struct arm_result r = {resp ? resp->status : 0, body, j, error, code ? code : "", op->requests, op->polls,
-	                       (double)(loop_now_ms() - op->started_ms) / 1000.0};
+	                       (double)(loop_now_ms() - op->started_ms) / 1000.0, op->state, still};
 	arm_unlink(a, op);
 	if (error)
 		log_msg(LOG_WARN, "arm %s: %s", op->method, error);
 	op->done(&r, op->arg);
 	cJSON_Delete(j);
 	arm_op_free(op);
+}
+
+static void arm_finish(struct arm_op *op, const struct http_response *resp, const char *error, const char *code)
+{
+	arm_finish_as(op, resp, error, code, 0);
+}
+
+/* Azure said something new about the operation: remember it and tell the watcher. */
+static void arm_note_state(struct arm_op *op, const char *s, int prov)
+{
+	if (!s || !*s || (op->has_prov && !prov) || strcmp(op->state, s) == 0)
+		return;
+	snprintf(op->state, sizeof op->state, "%s", s);
+	op->has_prov |= prov;
+	if (op->on_state)
+		op->on_state(op->state, op->arg);
 }
 
 static void arm_fail_http(struct arm_op *op, const struct http_response *resp)
@@ -194,8 +242,28 @@ static void arm_on_poll_timer(void *arg)
 	arm_send(op);
 }
 
+/* Past the deadline: stop polling, say what it waits for; the operation is left to Azure. */
+static void arm_stop_waiting(struct arm_op *op, const struct http_response *resp, long deadline)
+{
+	char shown[512], msg[1024];
+	http_redact_url(op->poll_url, shown, sizeof shown);
+	int min = deadline >= 60000;
+	snprintf(msg, sizeof msg, "Azure is still working on it after %ld %s (%s %s); stopped waiting. %s %s %s again "
+	         "when the install starts again", min ? (deadline + 59999) / 60000 : (deadline + 999) / 1000,
+	         min ? "min" : "s", op->has_prov ? "provisioningState" : "status",
+	         *op->state ? op->state : "not reported yet", op->kind == ARM_KIND_RESOURCE ? "The resource" : "The operation",
+	         shown, op->kind == ARM_KIND_RESOURCE ? "is looked at" : "is kept and polled");
+	arm_finish_as(op, resp, msg, "StillRunning", 1);
+}
+
 static void arm_schedule(struct arm_op *op, const struct http_response *resp)
 {
+	long deadline = arm_lro_deadline(op->arm, op->url);
+	long long left = op->lro_ms + deadline - loop_now_ms();
+	if (left <= 0) {
+		arm_stop_waiting(op, resp, deadline);
+		return;
+	}
 	const char *ra = http_response_header(resp, "Retry-After");
 	long wait = op->arm->poll_default_ms;
 	if (ra && *ra && strspn(ra, "0123456789") == strlen(ra))
@@ -204,6 +272,8 @@ static void arm_schedule(struct arm_op *op, const struct http_response *resp)
 		wait = ARM_POLL_MIN_MS;
 	if (wait > 300000L)
 		wait = 300000L;
+	if (wait > left)
+		wait = (long)left;   /* one last look at the deadline itself */
 	op->timer = loop_after(op->arm->loop, wait, arm_on_poll_timer, op);
 }
 
@@ -253,6 +323,7 @@ static void arm_start_lro(struct arm_op *op, const struct http_response *resp)
 		return;
 	}
 	op->phase = ARM_POLL;
+	op->lro_ms = loop_now_ms();
 	if (op->kind != ARM_KIND_RESOURCE && op->on_op && op->on_op(op->poll_url, op->arg) != 0) {
 		arm_finish(op, resp, "could not record the operation in the state file; stopped before polling", "");
 		return;
@@ -275,6 +346,8 @@ static void arm_on_initial(struct arm_op *op, const struct http_response *resp)
 	const char *ps = arm_provisioning_state(j);
 	int running = ps && !arm_terminal(ps);
 	int failed = ps && (strcasecmp(ps, "Failed") == 0 || strncasecmp(ps, "Cancel", 6) == 0);
+	if (mutating)
+		arm_note_state(op, ps, 1);
 	cJSON_Delete(j);
 	int has_op = http_response_header(resp, "Azure-AsyncOperation") || http_response_header(resp, "Location");
 	if (mutating && (st == 202 || (st == 201 && (has_op || running)) || (st == 200 && running))) {
@@ -311,6 +384,7 @@ static void arm_on_poll(struct arm_op *op, const struct http_response *resp)
 	cJSON *j = cJSON_Parse(resp->body);
 	if (op->kind == ARM_KIND_RESOURCE) {
 		const char *ps = arm_provisioning_state(j);
+		arm_note_state(op, ps, 1);
 		if (ps && !arm_terminal(ps)) {
 			cJSON_Delete(j);
 			arm_schedule(op, resp);
@@ -336,6 +410,7 @@ static void arm_on_poll(struct arm_op *op, const struct http_response *resp)
 		return;
 	}
 	if (!arm_terminal(s->valuestring)) {
+		arm_note_state(op, s->valuestring, 0);
 		cJSON_Delete(j);
 		arm_schedule(op, resp);
 		return;
@@ -566,6 +641,7 @@ struct arm_op *arm_resume(struct arm *a, const char *op_url, const char *method,
 		op->location = strdup(op_url);
 	op->phase = ARM_POLL;
 	op->kind = ARM_KIND_UNKNOWN;
+	op->lro_ms = loop_now_ms();
 	log_msg(LOG_INFO, "arm %s: resuming a long-running operation saved before a restart", method);
 	arm_send(op);
 	return op;
