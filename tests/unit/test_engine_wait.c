@@ -1,0 +1,118 @@
+/* tests/unit/test_engine_wait.c: long waits on the test table (tests/unit/engine_table.h)
+ * against the fake cloud: Azure's own provisioningState in the action's progress, the
+ * deadline that stops waiting but keeps the operation, and a resume that finishes it without
+ * a second PUT while its clock counts from the operation's first start (doc/azure-waits.md). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <sodium.h>
+
+#include "tests/unit/engine_cases.h"
+}   /* engine_cases.h leaves its teardown open, as test_engine.c expects */
+
+/* The cluster takes 7 s; everything else is over at the first poll (1 s). */
+#define SCRIPT_SLOW_CLUSTER                                                                        \
+	"{\"lro_seconds\": 0.3, \"import_seconds\": 0.3, \"retry_after\": 1, "                     \
+	"\"lro_seconds_by_type\": {\"managedClusters\": 7, \"virtualMachines\": 0.5}}"
+
+struct seen {
+	char progress[2048];     /* aks.cluster's progress details, "|"-separated */
+	char infos[4096];        /* its info lines */
+	double end_seconds;      /* its ACTION_END seconds; -1 before */
+	int ok;
+};
+
+static void on_cluster_event(const struct engine_event *ev, struct et_run *r)
+{
+	struct seen *s = r->data;
+	if (!ev->action || strcmp(ev->action, "aks.cluster") != 0)
+		return;
+	char *buf = ev->kind == ENGINE_EV_ACTION_PROGRESS ? s->progress : ev->kind == ENGINE_EV_INFO ? s->infos : NULL;
+	size_t len = ev->kind == ENGINE_EV_ACTION_PROGRESS ? sizeof s->progress : sizeof s->infos;
+	if (buf) {
+		size_t o = strlen(buf);
+		snprintf(buf + o, len - o, "%s|", ev->kind == ENGINE_EV_INFO ? ev->text : ev->detail);
+	}
+	if (ev->kind == ENGINE_EV_ACTION_END) {
+		s->end_seconds = ev->seconds;
+		s->ok = ev->ok;
+	}
+}
+
+static void attach(struct et_run *r, struct seen *s, long deadline_ms)
+{
+	char err[512];
+	memset(s, 0, sizeof *s);
+	s->end_seconds = -1;
+	r->lro_deadline_ms = deadline_ms;
+	r->also = on_cluster_event;
+	r->data = s;
+	if (et_run_attach(r, err, sizeof err) != 0)
+		fail_msg("%s", err);
+}
+
+static void test_deadline_keeps_the_operation_and_a_resume_finishes_it_from_its_first_start(void **state)
+{
+	(void)state;
+	fakecloud_reset(&fake, SCRIPT_SLOW_CLUSTER);
+	struct et_run r;
+	struct seen s;
+	char cluster[512];
+	run_open(&r, "eng-wait", 1);
+	plan_id(&r, "aks.cluster", cluster, sizeof cluster);
+	et_run_detach(&r);
+
+	/* 1. Waiting stops at a 2.5 s deadline; Azure is left alone. */
+	attach(&r, &s, 2500);
+	assert_int_equal(et_run_all(&r), -1);
+	assert_non_null(strstr(s.progress, "Azure says Creating|"));
+	assert_int_equal(s.ok, 0);
+	const char *error = et_action_str(r.st, "aks.cluster", "error");
+	assert_non_null(error);
+	assert_non_null(strstr(error, "still working on it after 3 s (provisioningState Creating); stopped waiting"));
+	assert_non_null(strstr(error, "/operations/"));
+	/* The summary says what it waits for and how to go on. */
+	assert_non_null(strstr(r.finished, "aks.cluster failed: "));
+	assert_non_null(strstr(r.finished, "kept and polled again when the install starts again"));
+	const cJSON *rec = et_resource_rec(r.st, cluster);
+	assert_non_null(strstr(et_str(rec, "operation"), "/operations/"));
+	assert_true(cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(rec, "op_started")));
+	cJSON *reqs = requests();
+	double first_put = et_first_ms(reqs, "PUT", cluster);
+	assert_true(first_put > 0);
+	cJSON_Delete(reqs);
+	et_run_detach(&r);
+
+	/* 2. The next start polls the kept operation to its end: no second PUT, and the clock
+	 * counts from the first start (7 s), not from this run's (about 4.5 s). */
+	attach(&r, &s, 0);
+	assert_int_equal(et_run_all(&r), 0);
+	assert_int_equal(s.ok, 1);
+	reqs = requests();
+	assert_plan_put_once(&r, reqs);
+	assert_all_done(&r);
+	cJSON_Delete(reqs);
+	struct engine_action_view v = {0};
+	for (size_t i = 0; i < engine_action_count(r.e); i++)
+		if (engine_action_at(r.e, i, &v) == 0 && strcmp(v.key, "aks.cluster") == 0)
+			break;
+	assert_string_equal(v.key, "aks.cluster");
+	print_message("first PUT at %.0f, the resumed action's start at %lld, its end at %lld (%.1f s)\n", first_put,
+	              v.started_ms, v.finished_ms, s.end_seconds);
+	assert_true((double)v.started_ms <= first_put + 500);   /* the operation was recorded right after the PUT */
+	assert_true(s.end_seconds * 1000 >= (double)v.finished_ms - first_put - 500);
+	assert_true(s.end_seconds >= 6.0);
+	et_run_close(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_deadline_keeps_the_operation_and_a_resume_finishes_it_from_its_first_start),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
