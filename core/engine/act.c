@@ -161,6 +161,7 @@ static void act_clear_operation(struct act *a)
 	record_set_str(rec, "op_method", NULL);
 	record_set_str(rec, "op_path", NULL);
 	cJSON_DeleteItemFromObjectCaseSensitive(rec, "op_started");
+	cJSON_DeleteItemFromObjectCaseSensitive(rec, "op_state");
 	if (engine_save(a->e, err, sizeof err) != 0)
 		log_msg(LOG_ERROR, "%s", err);
 }
@@ -172,6 +173,8 @@ static void act_call_done(const struct arm_result *r, void *arg)
 	/* No answer at all, or its deadline passed: it may still run, keep it for the next run. */
 	if (!(r->error && (r->status == 0 || r->still_running)))
 		act_clear_operation(a);
+	else if (r->still_running)
+		clock_keep_state(a, record_action(a->e->cfg.st, a->def->key, 0));
 	a->call_done(r, a);
 }
 

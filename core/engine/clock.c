@@ -49,8 +49,22 @@ void clock_late_arm(struct act *a)
 	a->late_timer = loop_after(a->e->loop, left > 0 ? (long)left : 0, clock_on_late, a);
 }
 
+/* Stopped waiting: Azure's last word stays beside the operation for status and the resume. */
+void clock_keep_state(struct act *a, cJSON *rec)
+{
+	char err[512];
+	if (!rec || !*a->azure_state)
+		return;
+	record_set_str(rec, "op_state", a->azure_state);
+	if (engine_save(a->e, err, sizeof err) != 0)
+		act_warn(a, "%s", err);
+}
+
 void clock_resume_from(struct act *a, const cJSON *rec)
 {
+	const char *said = record_str(rec, "op_state");
+	if (said && !*a->azure_state)
+		snprintf(a->azure_state, sizeof a->azure_state, "%s", said);
 	const cJSON *t = cJSON_GetObjectItemCaseSensitive(rec, "op_started");
 	if (!cJSON_IsNumber(t))
 		return;
@@ -66,4 +80,5 @@ void act_on_arm_state(const char *state, void *arg)
 	struct act *a = arg;
 	snprintf(a->azure_state, sizeof a->azure_state, "%s", state);
 	act_progress(a, "Azure says %s", state);
+	act_info(a, "%s: Azure says %s", a->text, state);   /* the log and run's output: once per change */
 }

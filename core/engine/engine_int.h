@@ -99,6 +99,7 @@ void act_release(struct act *a);
 /* clock.c: first starts kept in the state, Azure's word, "longer than usual" */
 void clock_mark_started(cJSON *rec);
 void clock_resume_from(struct act *a, const cJSON *rec);
+void clock_keep_state(struct act *a, cJSON *rec);
 void clock_late_arm(struct act *a);
 void act_on_arm_state(const char *state, void *arg);
 

@@ -76,6 +76,7 @@ static void resource_finish(struct act *a, const cJSON *body, const char *detail
 		record_set_str(rec, "operation", NULL);
 		record_set_str(rec, "method", NULL);
 		cJSON_DeleteItemFromObjectCaseSensitive(rec, "op_started");
+		cJSON_DeleteItemFromObjectCaseSensitive(rec, "op_state");
 		resource_save(a);
 	}
 	if (a->def->created && a->def->created(a, body, err, sizeof err) != 0) {
@@ -202,6 +203,7 @@ static void resource_on_put(const struct arm_result *r, void *arg)
 	struct act *a = arg;
 	a->op = NULL;
 	if (r->still_running) {
+		clock_keep_state(a, resource_record(a, 0));
 		act_fail(a, "%s: %s", a->path, r->error);   /* the operation stays recorded */
 		return;
 	}

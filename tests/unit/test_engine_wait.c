@@ -55,6 +55,42 @@ static void attach(struct et_run *r, struct seen *s, long deadline_ms)
 		fail_msg("%s", err);
 }
 
+/* Runs the install with a 2.5 s deadline: the cluster (7 s) stops waiting, its operation
+ * kept. Returns the fake's time of the cluster's PUT on loop_now_ms()'s clock. */
+static double stop_at_the_deadline(struct et_run *r, struct seen *s, const char *cluster)
+{
+	attach(r, s, 2500);
+	assert_int_equal(et_run_all(r), -1);
+	assert_non_null(strstr(s->progress, "Azure says Creating|"));
+	assert_non_null(strstr(s->infos, "Azure says Creating|"));   /* the log and run's output too */
+	assert_int_equal(s->ok, 0);
+	const char *error = et_action_str(r->st, "aks.cluster", "error");
+	assert_non_null(error);
+	assert_non_null(strstr(error, "still working on it after 3 s (provisioningState Creating); stopped waiting"));
+	assert_non_null(strstr(error, "/operations/"));
+	/* The summary says what it waits for and how to go on. */
+	assert_non_null(strstr(r->finished, "aks.cluster failed: "));
+	assert_non_null(strstr(r->finished, "kept and polled again when the install starts again"));
+	const cJSON *rec = et_resource_rec(r->st, cluster);
+	assert_non_null(strstr(et_str(rec, "operation"), "/operations/"));
+	assert_string_equal(et_str(rec, "op_state"), "Creating");
+	assert_true(cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(rec, "op_started")));
+	cJSON *reqs = requests();
+	double first_put = et_first_ms(reqs, "PUT", cluster);
+	assert_true(first_put > 0);
+	cJSON_Delete(reqs);
+	et_run_detach(r);
+	return first_put;
+}
+
+static void cluster_view(struct et_run *r, struct engine_action_view *v)
+{
+	for (size_t i = 0; i < engine_action_count(r->e); i++)
+		if (engine_action_at(r->e, i, v) == 0 && strcmp(v->key, "aks.cluster") == 0)
+			return;
+	fail_msg("no aks.cluster action");
+}
+
 static void test_deadline_keeps_the_operation_and_a_resume_finishes_it_from_its_first_start(void **state)
 {
 	(void)state;
@@ -65,42 +101,19 @@ static void test_deadline_keeps_the_operation_and_a_resume_finishes_it_from_its_
 	run_open(&r, "eng-wait", 1);
 	plan_id(&r, "aks.cluster", cluster, sizeof cluster);
 	et_run_detach(&r);
+	double first_put = stop_at_the_deadline(&r, &s, cluster);
 
-	/* 1. Waiting stops at a 2.5 s deadline; Azure is left alone. */
-	attach(&r, &s, 2500);
-	assert_int_equal(et_run_all(&r), -1);
-	assert_non_null(strstr(s.progress, "Azure says Creating|"));
-	assert_int_equal(s.ok, 0);
-	const char *error = et_action_str(r.st, "aks.cluster", "error");
-	assert_non_null(error);
-	assert_non_null(strstr(error, "still working on it after 3 s (provisioningState Creating); stopped waiting"));
-	assert_non_null(strstr(error, "/operations/"));
-	/* The summary says what it waits for and how to go on. */
-	assert_non_null(strstr(r.finished, "aks.cluster failed: "));
-	assert_non_null(strstr(r.finished, "kept and polled again when the install starts again"));
-	const cJSON *rec = et_resource_rec(r.st, cluster);
-	assert_non_null(strstr(et_str(rec, "operation"), "/operations/"));
-	assert_true(cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(rec, "op_started")));
-	cJSON *reqs = requests();
-	double first_put = et_first_ms(reqs, "PUT", cluster);
-	assert_true(first_put > 0);
-	cJSON_Delete(reqs);
-	et_run_detach(&r);
-
-	/* 2. The next start polls the kept operation to its end: no second PUT, and the clock
+	/* The next start polls the kept operation to its end: no second PUT, and the clock
 	 * counts from the first start (7 s), not from this run's (about 4.5 s). */
 	attach(&r, &s, 0);
 	assert_int_equal(et_run_all(&r), 0);
 	assert_int_equal(s.ok, 1);
-	reqs = requests();
+	cJSON *reqs = requests();
 	assert_plan_put_once(&r, reqs);
 	assert_all_done(&r);
 	cJSON_Delete(reqs);
-	struct engine_action_view v = {0};
-	for (size_t i = 0; i < engine_action_count(r.e); i++)
-		if (engine_action_at(r.e, i, &v) == 0 && strcmp(v.key, "aks.cluster") == 0)
-			break;
-	assert_string_equal(v.key, "aks.cluster");
+	struct engine_action_view v;
+	cluster_view(&r, &v);
 	print_message("first PUT at %.0f, the resumed action's start at %lld, its end at %lld (%.1f s)\n", first_put,
 	              v.started_ms, v.finished_ms, s.end_seconds);
 	assert_true((double)v.started_ms <= first_put + 500);   /* the operation was recorded right after the PUT */
@@ -109,10 +122,44 @@ static void test_deadline_keeps_the_operation_and_a_resume_finishes_it_from_its_
 	et_run_close(&r);
 }
 
+/* Azure has been at it for 8.5 minutes when the install starts again: the action says at
+ * once that it takes longer than the usual 7, with Azure's last word. */
+static void test_a_late_resume_says_longer_than_usual_with_azures_last_state(void **state)
+{
+	(void)state;
+	fakecloud_reset(&fake, SCRIPT_SLOW_CLUSTER);
+	struct et_run r;
+	struct seen s;
+	char cluster[512], err[512];
+	run_open(&r, "eng-late", 1);
+	plan_id(&r, "aks.cluster", cluster, sizeof cluster);
+	et_run_detach(&r);
+	stop_at_the_deadline(&r, &s, cluster);
+
+	struct state *st;
+	assert_int_equal(state_load(r.dir, "default", &st, err, sizeof err), STATE_OK);
+	cJSON *rec = et_resource_rec(st, cluster);
+	double first = cJSON_GetObjectItemCaseSensitive(rec, "op_started")->valuedouble;
+	cJSON_ReplaceItemInObjectCaseSensitive(rec, "op_started", cJSON_CreateNumber(first - 510000));
+	assert_int_equal(state_save(r.dir, st, err, sizeof err), STATE_OK);
+	state_free(st);
+
+	attach(&r, &s, 0);
+	assert_int_equal(et_run_all(&r), 0);
+	print_message("%s\n", s.infos);
+	assert_non_null(strstr(s.infos, "longer than usual (usually 7 min, 8 min so far); Azure says Creating"));
+	assert_true(s.end_seconds >= 510);
+	cJSON *reqs = requests();
+	assert_plan_put_once(&r, reqs);
+	cJSON_Delete(reqs);
+	et_run_close(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_deadline_keeps_the_operation_and_a_resume_finishes_it_from_its_first_start),
+		cmocka_unit_test(test_a_late_resume_says_longer_than_usual_with_azures_last_state),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
