@@ -1,4 +1,5 @@
-/* ARM client: auth, long-running operations (error texts: arm_error.c). */
+/* ARM client: auth, the calls and their first answers (long-running operations: arm_lro.c;
+ * error texts: arm_error.c). */
 #include "core/azure/arm.h"
 
 #include <stdio.h>
@@ -6,53 +7,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/azure/arm_int.h"
 #include "core/sys/log.h"
 #include "secrets/secmem.h"
-
-#define ARM_URL_MAX 4096
-#define ARM_POLL_MIN_MS 1000L
-
-enum arm_phase { ARM_INITIAL, ARM_POLL, ARM_FINAL };
-enum arm_kind { ARM_KIND_NONE, ARM_KIND_ASYNC, ARM_KIND_LOCATION, ARM_KIND_RESOURCE, ARM_KIND_UNKNOWN };
-
-struct arm_op {
-	struct arm *arm;
-	char method[8];
-	char *url;          /* the request URL (resource for PUT/PATCH) */
-	char *body;
-	char *poll_url;
-	char *location;     /* a POST's Location, for its final result */
-	enum arm_phase phase;
-	enum arm_kind kind;
-	int replayed;       /* a 401 was already answered with a new token */
-	int once;           /* the initial request is never replayed after it may have landed */
-	arm_operation_fn on_op;
-	arm_done_fn done;
-	void *arg;
-	struct http_request *req;
-	unsigned timer;
-	long next_wait_ms;
-	unsigned requests, polls;
-	long long started_ms;
-	long long lro_ms;   /* when this process began polling; 0 before */
-	arm_state_fn on_state;
-	char state[64];     /* Azure's last word */
-	int has_prov;       /* state is a provisioningState: an operation's status does not replace it */
-	struct arm_op *next;
-};
-
-struct arm {
-	struct loop *loop;
-	struct auth *auth;
-	const struct cloud *cloud;
-	long poll_default_ms;
-	long lro_deadline_ms[ARM_LRO_COUNT];
-	struct arm_op *ops;
-};
-
-/* doc/azure-waits.md: several times what each usually takes, so only a stuck or throttled
- * operation reaches it. */
-static const long arm_lro_default_ms[ARM_LRO_COUNT] = {45 * 60000L, 45 * 60000L, 20 * 60000L, 15 * 60000L};
 
 struct arm *arm_new(struct loop *l, struct auth *auth, const struct cloud *cloud)
 {
@@ -63,7 +20,7 @@ struct arm *arm_new(struct loop *l, struct auth *auth, const struct cloud *cloud
 	a->auth = auth;
 	a->cloud = cloud;
 	a->poll_default_ms = ARM_POLL_DEFAULT_MS;
-	memcpy(a->lro_deadline_ms, arm_lro_default_ms, sizeof a->lro_deadline_ms);
+	arm_lro_defaults(a);
 	return a;
 }
 
@@ -72,28 +29,7 @@ void arm_set_poll_default(struct arm *a, long ms)
 	a->poll_default_ms = ms;
 }
 
-void arm_set_lro_deadline(struct arm *a, enum arm_lro_kind kind, long ms)
-{
-	if ((unsigned)kind < ARM_LRO_COUNT && ms > 0)
-		a->lro_deadline_ms[kind] = ms;
-}
-
-long arm_lro_deadline(const struct arm *a, const char *path)
-{
-	enum arm_lro_kind k = strcasestr(path, "/agentPools/")          ? ARM_LRO_POOL
-	                      : strcasestr(path, "/managedClusters/")   ? ARM_LRO_CLUSTER
-	                      : strcasestr(path, "/virtualMachines/")   ? ARM_LRO_VM
-	                                                                : ARM_LRO_OTHER;
-	return a->lro_deadline_ms[k];
-}
-
-void arm_watch(struct arm_op *op, arm_state_fn fn)
-{
-	if (op)
-		op->on_state = fn;
-}
-
-static void arm_op_free(struct arm_op *op)
+void arm_op_free(struct arm_op *op)
 {
 	free(op->url);
 	free(op->body);
@@ -102,7 +38,7 @@ static void arm_op_free(struct arm_op *op)
 	free(op);
 }
 
-static void arm_unlink(struct arm *a, struct arm_op *op)
+void arm_unlink(struct arm *a, struct arm_op *op)
 {
 	for (struct arm_op **p = &a->ops; *p; p = &(*p)->next) {
 		if (*p == op) {
@@ -147,9 +83,7 @@ int arm_pending(const struct arm *a)
 
 /* ---- calls ---- */
 
-static void arm_send(struct arm_op *op);
-
-static void arm_finish_as(struct arm_op *op, const struct http_response *resp, const char *error, const char *code,
+void arm_finish_as(struct arm_op *op, const struct http_response *resp, const char *error, const char *code,
                           int still)
 {
 	struct arm *a = op->arm;
@@ -165,23 +99,12 @@ static void arm_finish_as(struct arm_op *op, const struct http_response *resp, c
 	arm_op_free(op);
 }
 
-static void arm_finish(struct arm_op *op, const struct http_response *resp, const char *error, const char *code)
+void arm_finish(struct arm_op *op, const struct http_response *resp, const char *error, const char *code)
 {
 	arm_finish_as(op, resp, error, code, 0);
 }
 
-/* Azure said something new about the operation: remember it and tell the watcher. */
-static void arm_note_state(struct arm_op *op, const char *s, int prov)
-{
-	if (!s || !*s || (op->has_prov && !prov) || strcmp(op->state, s) == 0)
-		return;
-	snprintf(op->state, sizeof op->state, "%s", s);
-	op->has_prov |= prov;
-	if (op->on_state)
-		op->on_state(op->state, op->arg);
-}
-
-static void arm_fail_http(struct arm_op *op, const struct http_response *resp)
+void arm_fail_http(struct arm_op *op, const struct http_response *resp)
 {
 	char code[128], msg[2048];
 	if (resp->error) {
@@ -192,13 +115,13 @@ static void arm_fail_http(struct arm_op *op, const struct http_response *resp)
 	arm_finish(op, resp, msg, code);
 }
 
-static int arm_terminal(const char *s)
+int arm_terminal(const char *s)
 {
 	return strcasecmp(s, "Succeeded") == 0 || strcasecmp(s, "Failed") == 0 || strcasecmp(s, "Canceled") == 0 ||
 	       strcasecmp(s, "Cancelled") == 0;
 }
 
-static const char *arm_provisioning_state(const cJSON *j)
+const char *arm_provisioning_state(const cJSON *j)
 {
 	const cJSON *p = cJSON_GetObjectItemCaseSensitive(j, "properties");
 	const cJSON *s = cJSON_GetObjectItemCaseSensitive(p, "provisioningState");
@@ -222,7 +145,7 @@ int arm_url_trusted(const struct arm *a, const char *url)
 	return memchr(us, '@', ul) == NULL;
 }
 
-static void arm_untrusted(struct arm_op *op, const char *url)
+void arm_untrusted(struct arm_op *op, const char *url)
 {
 	char shown[256];
 	http_redact_url(url, shown, sizeof shown);
@@ -235,48 +158,6 @@ static void arm_untrusted(struct arm_op *op, const char *url)
 	arm_finish(op, NULL, msg, "UntrustedUrl");
 }
 
-static void arm_on_poll_timer(void *arg)
-{
-	struct arm_op *op = arg;
-	op->timer = 0;
-	arm_send(op);
-}
-
-/* Past the deadline: stop polling, say what it waits for; the operation is left to Azure. */
-static void arm_stop_waiting(struct arm_op *op, const struct http_response *resp, long deadline)
-{
-	char shown[512], msg[1024];
-	http_redact_url(op->poll_url, shown, sizeof shown);
-	int min = deadline >= 60000;
-	snprintf(msg, sizeof msg, "Azure is still working on it after %ld %s (%s %s); stopped waiting. %s %s %s again "
-	         "when the install starts again", min ? (deadline + 59999) / 60000 : (deadline + 999) / 1000,
-	         min ? "min" : "s", op->has_prov ? "provisioningState" : "status",
-	         *op->state ? op->state : "not reported yet", op->kind == ARM_KIND_RESOURCE ? "The resource" : "The operation",
-	         shown, op->kind == ARM_KIND_RESOURCE ? "is looked at" : "is kept and polled");
-	arm_finish_as(op, resp, msg, "StillRunning", 1);
-}
-
-static void arm_schedule(struct arm_op *op, const struct http_response *resp)
-{
-	long deadline = arm_lro_deadline(op->arm, op->url);
-	long long left = op->lro_ms + deadline - loop_now_ms();
-	if (left <= 0) {
-		arm_stop_waiting(op, resp, deadline);
-		return;
-	}
-	const char *ra = http_response_header(resp, "Retry-After");
-	long wait = op->arm->poll_default_ms;
-	if (ra && *ra && strspn(ra, "0123456789") == strlen(ra))
-		wait = strtol(ra, NULL, 10) * 1000L;
-	if (wait < ARM_POLL_MIN_MS)
-		wait = ARM_POLL_MIN_MS;
-	if (wait > 300000L)
-		wait = 300000L;
-	if (wait > left)
-		wait = (long)left;   /* one last look at the deadline itself */
-	op->timer = loop_after(op->arm->loop, wait, arm_on_poll_timer, op);
-}
-
 static int arm_is_auth_failure(const struct http_response *resp)
 {
 	if (resp->status != 401)
@@ -284,54 +165,6 @@ static int arm_is_auth_failure(const struct http_response *resp)
 	const char *www = http_response_header(resp, "WWW-Authenticate");
 	return (www && strcasestr(www, "invalid_token")) || strstr(resp->body, "InvalidAuthenticationToken") ||
 	       strstr(resp->body, "ExpiredAuthenticationToken") || www;
-}
-
-/* The operation is over: PUT/PATCH fetch the resource; POST may fetch its Location. */
-static void arm_to_final(struct arm_op *op, const struct http_response *resp)
-{
-	int put = strcmp(op->method, "PUT") == 0 || strcmp(op->method, "PATCH") == 0;
-	if (put || (strcmp(op->method, "POST") == 0 && op->location && op->kind == ARM_KIND_ASYNC)) {
-		op->phase = ARM_FINAL;
-		arm_send(op);
-		return;
-	}
-	arm_finish(op, resp, NULL, NULL);
-}
-
-static void arm_start_lro(struct arm_op *op, const struct http_response *resp)
-{
-	const char *async = http_response_header(resp, "Azure-AsyncOperation");
-	const char *loc = http_response_header(resp, "Location");
-	if (loc && *loc)
-		op->location = strdup(loc);
-	if (async && *async) {
-		op->kind = ARM_KIND_ASYNC;
-		op->poll_url = strdup(async);
-	} else if (loc && *loc) {
-		op->kind = ARM_KIND_LOCATION;
-		op->poll_url = strdup(loc);
-	} else {
-		op->kind = ARM_KIND_RESOURCE;
-		op->poll_url = strdup(op->url);
-	}
-	if (!op->poll_url) {
-		arm_finish(op, resp, "out of memory", "");
-		return;
-	}
-	if (!arm_url_trusted(op->arm, op->poll_url) || (op->location && !arm_url_trusted(op->arm, op->location))) {
-		arm_untrusted(op, arm_url_trusted(op->arm, op->poll_url) ? op->location : op->poll_url);
-		return;
-	}
-	op->phase = ARM_POLL;
-	op->lro_ms = loop_now_ms();
-	if (op->kind != ARM_KIND_RESOURCE && op->on_op && op->on_op(op->poll_url, op->arg) != 0) {
-		arm_finish(op, resp, "could not record the operation in the state file; stopped before polling", "");
-		return;
-	}
-	char logurl[1024];
-	http_redact_url(op->poll_url, logurl, sizeof logurl);
-	log_msg(LOG_INFO, "arm %s: long-running operation, polling %s", op->method, logurl);
-	arm_schedule(op, resp);
 }
 
 static void arm_on_initial(struct arm_op *op, const struct http_response *resp)
@@ -363,76 +196,6 @@ static void arm_on_initial(struct arm_op *op, const struct http_response *resp)
 		return;
 	}
 	arm_finish(op, resp, NULL, NULL);
-}
-
-static void arm_on_poll(struct arm_op *op, const struct http_response *resp)
-{
-	long st = resp->status;
-	op->polls++;
-	if (st < 200 || st > 299) {
-		arm_fail_http(op, resp);
-		return;
-	}
-	if (op->kind == ARM_KIND_LOCATION || (op->kind == ARM_KIND_UNKNOWN && st != 200)) {
-		if (st == 202) {
-			arm_schedule(op, resp);
-			return;
-		}
-		arm_to_final(op, resp);
-		return;
-	}
-	cJSON *j = cJSON_Parse(resp->body);
-	if (op->kind == ARM_KIND_RESOURCE) {
-		const char *ps = arm_provisioning_state(j);
-		arm_note_state(op, ps, 1);
-		if (ps && !arm_terminal(ps)) {
-			cJSON_Delete(j);
-			arm_schedule(op, resp);
-			return;
-		}
-		int bad = ps && strcasecmp(ps, "Succeeded") != 0;
-		cJSON_Delete(j);
-		if (bad)
-			arm_finish(op, resp, "the resource ended in provisioningState Failed", "ProvisioningFailed");
-		else
-			arm_finish(op, resp, NULL, NULL);
-		return;
-	}
-	/* Azure-AsyncOperation (or a resumed URL answering 200 with a status). */
-	const cJSON *s = cJSON_GetObjectItemCaseSensitive(j, "status");
-	if (!cJSON_IsString(s)) {
-		cJSON_Delete(j);
-		if (op->kind == ARM_KIND_UNKNOWN) {
-			arm_to_final(op, resp);   /* a Location that finished */
-			return;
-		}
-		arm_finish(op, resp, "the operation status answer has no status", "");
-		return;
-	}
-	if (!arm_terminal(s->valuestring)) {
-		arm_note_state(op, s->valuestring, 0);
-		cJSON_Delete(j);
-		arm_schedule(op, resp);
-		return;
-	}
-	if (strcasecmp(s->valuestring, "Succeeded") == 0) {
-		cJSON_Delete(j);
-		op->kind = ARM_KIND_ASYNC;
-		arm_to_final(op, resp);
-		return;
-	}
-	char code[128], msg[2048];
-	const cJSON *err = cJSON_GetObjectItemCaseSensitive(j, "error");
-	char *errtext = err ? cJSON_PrintUnformatted(j) : NULL;
-	if (errtext) {
-		arm_error_message(st, errtext, code, sizeof code, msg, sizeof msg);
-	} else {
-		snprintf(code, sizeof code, "%s", s->valuestring);
-		snprintf(msg, sizeof msg, "the operation ended with status %s", s->valuestring);
-	}
-	free(errtext);
-	cJSON_Delete(j);
-	arm_finish(op, resp, msg, code);
 }
 
 static void arm_on_http(struct http_request *req, const struct http_response *resp, void *arg)
@@ -527,7 +290,7 @@ static void arm_on_refused(void *arg)
 	arm_untrusted(op, arm_target(op));
 }
 
-static void arm_send(struct arm_op *op)
+void arm_send(struct arm_op *op)
 {
 	if (!arm_url_trusted(op->arm, arm_target(op))) {
 		op->timer = loop_after(op->arm->loop, 0, arm_on_refused, op);
@@ -558,7 +321,7 @@ static char *arm_url(const struct arm *a, const char *path, const char *api_vers
 	return url;
 }
 
-static struct arm_op *arm_op_new(struct arm *a, const char *method, const char *path, const char *api_version,
+struct arm_op *arm_op_new(struct arm *a, const char *method, const char *path, const char *api_version,
                                  const char *body, arm_operation_fn on_op, arm_done_fn done, void *arg)
 {
 	struct arm_op *op = calloc(1, sizeof *op);
@@ -622,27 +385,4 @@ struct arm_op *arm_delete(struct arm *a, const char *path, const char *api_versi
                           arm_done_fn done, void *arg)
 {
 	return arm_call(a, "DELETE", path, api_version, NULL, on_op, done, arg);
-}
-
-struct arm_op *arm_resume(struct arm *a, const char *op_url, const char *method, const char *path,
-                          const char *api_version, arm_done_fn done, void *arg)
-{
-	struct arm_op *op = arm_op_new(a, method, path, api_version, NULL, NULL, done, arg);
-	if (!op)
-		return NULL;
-	op->poll_url = strdup(op_url);
-	if (!op->poll_url) {
-		arm_unlink(a, op);
-		arm_op_free(op);
-		return NULL;
-	}
-	/* A POST's final answer is the Location it was polling. */
-	if (strcmp(method, "POST") == 0)
-		op->location = strdup(op_url);
-	op->phase = ARM_POLL;
-	op->kind = ARM_KIND_UNKNOWN;
-	op->lro_ms = loop_now_ms();
-	log_msg(LOG_INFO, "arm %s: resuming a long-running operation saved before a restart", method);
-	arm_send(op);
-	return op;
 }
