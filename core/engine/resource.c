@@ -72,7 +72,8 @@ static void resource_finish(struct act *a, const cJSON *body, const char *detail
 {
 	char err[512];
 	cJSON *rec = resource_record(a, 0);
-	if (rec && cJSON_GetObjectItemCaseSensitive(rec, "operation")) {
+	if (rec && (cJSON_GetObjectItemCaseSensitive(rec, "operation") ||
+	            cJSON_GetObjectItemCaseSensitive(rec, "op_started"))) {
 		record_set_str(rec, "operation", NULL);
 		record_set_str(rec, "method", NULL);
 		cJSON_DeleteItemFromObjectCaseSensitive(rec, "op_started");
