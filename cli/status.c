@@ -21,6 +21,19 @@ static const char *status_rec_str(const cJSON *rec, const char *key)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
+/* A kept operation's first start and Azure's last word on it (doc/azure-waits.md). */
+static void status_op_since(const cJSON *rec, FILE *out)
+{
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(rec, "op_started");
+	const char *said = status_rec_str(rec, "op_state");
+	char when[TIME_ISO_LEN], safe[128];
+	if (!cJSON_IsNumber(t) && !said)
+		return;
+	time_iso(cJSON_IsNumber(t) ? (int64_t)(t->valuedouble / 1000) : 0, when, sizeof when);
+	fprintf(out, "             started %s%s%s\n", when, said ? "; Azure said " : "",
+	        said ? status_safe(said, safe, sizeof safe) : "");
+}
+
 static void status_actions(const struct state *st, step_id s, FILE *out)
 {
 	const struct step_def *sd = steps_table()->steps[s];
@@ -34,8 +47,10 @@ static void status_actions(const struct state *st, step_id s, FILE *out)
 		fprintf(out, "    %-8s %s%s%s\n", status, sd->actions[i].key, why ? ": " : "",
 		        why ? status_safe(why, safe, sizeof safe) : "");
 		const char *op = status_rec_str(rec, "operation");
-		if (op)
+		if (op) {
 			fprintf(out, "             operation in flight: %s\n", status_safe(op, safe, sizeof safe));
+			status_op_since(rec, out);
+		}
 	}
 }
 
@@ -84,6 +99,7 @@ int status_print(const struct profile *p, const struct state *st, FILE *out)
 		char u[2048];
 		fprintf(out, "    %s\n      operation in flight: %s\n", status_safe(it->string, safe, sizeof safe),
 		        status_safe(op, u, sizeof u));
+		status_op_since(it, out);
 	}
 	first = 1;
 	cJSON_ArrayForEach(it, st->outputs)

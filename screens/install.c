@@ -176,9 +176,11 @@ static int draw_running(struct install *in, int y, int max)
 		char clock[16], line[512];
 		long long secs = (loop_now_ms() - v.started_ms) / 1000;
 		clock_text(secs, clock, sizeof clock);
-		char usual[48] = "";
+		char usual[64] = "";
+		/* started_ms is the operation's first start, also after a resume. */
 		if (v.expect_s >= 60)
-			snprintf(usual, sizeof usual, " (usually %d min)", (v.expect_s + 59) / 60);
+			snprintf(usual, sizeof usual, " (usually %d min%s)", (v.expect_s + 59) / 60,
+			         secs > v.expect_s ? "; longer than usual" : "");
 		/* The latest progress says most; the action's own text follows when there is room. */
 		if (v.detail[0])
 			snprintf(line, sizeof line, "%s: %s (%s)", plan_step_key(v.step), v.detail, v.text);
@@ -225,7 +227,7 @@ static void install_draw(struct wizard *w, void *self)
 		char el[16], ex[64] = "";
 		clock_text((long long)s.elapsed_s, el, sizeof el);
 		if (s.expected_s > 0)
-			snprintf(ex, sizeof ex, ", expected about %d min", (int)(s.expected_s + 59) / 60);
+			snprintf(ex, sizeof ex, ", about %d min left", (int)(s.expected_s + 59) / 60);
 		mvprintw(y + n, 2, "%d running, %d done, %d failed, %d waiting, elapsed %s%s", s.running, s.done, s.failed,
 		         s.waiting + s.blocked, el, ex);
 	} else if (in->finished) {

@@ -1,4 +1,5 @@
-/* ARM client: auth, long-running operations (error texts: arm_error.c). */
+/* ARM client: auth, the calls and their first answers (long-running operations: arm_lro.c;
+ * error texts: arm_error.c). */
 #include "core/azure/arm.h"
 
 #include <stdio.h>
@@ -6,44 +7,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/azure/arm_int.h"
 #include "core/sys/log.h"
 #include "secrets/secmem.h"
-
-#define ARM_URL_MAX 4096
-#define ARM_POLL_MIN_MS 1000L
-
-enum arm_phase { ARM_INITIAL, ARM_POLL, ARM_FINAL };
-enum arm_kind { ARM_KIND_NONE, ARM_KIND_ASYNC, ARM_KIND_LOCATION, ARM_KIND_RESOURCE, ARM_KIND_UNKNOWN };
-
-struct arm_op {
-	struct arm *arm;
-	char method[8];
-	char *url;          /* the request URL (resource for PUT/PATCH) */
-	char *body;
-	char *poll_url;
-	char *location;     /* a POST's Location, for its final result */
-	enum arm_phase phase;
-	enum arm_kind kind;
-	int replayed;       /* a 401 was already answered with a new token */
-	int once;           /* the initial request is never replayed after it may have landed */
-	arm_operation_fn on_op;
-	arm_done_fn done;
-	void *arg;
-	struct http_request *req;
-	unsigned timer;
-	long next_wait_ms;
-	unsigned requests, polls;
-	long long started_ms;
-	struct arm_op *next;
-};
-
-struct arm {
-	struct loop *loop;
-	struct auth *auth;
-	const struct cloud *cloud;
-	long poll_default_ms;
-	struct arm_op *ops;
-};
 
 struct arm *arm_new(struct loop *l, struct auth *auth, const struct cloud *cloud)
 {
@@ -54,6 +20,7 @@ struct arm *arm_new(struct loop *l, struct auth *auth, const struct cloud *cloud
 	a->auth = auth;
 	a->cloud = cloud;
 	a->poll_default_ms = ARM_POLL_DEFAULT_MS;
+	arm_lro_defaults(a);
 	return a;
 }
 
@@ -62,7 +29,7 @@ void arm_set_poll_default(struct arm *a, long ms)
 	a->poll_default_ms = ms;
 }
 
-static void arm_op_free(struct arm_op *op)
+void arm_op_free(struct arm_op *op)
 {
 	free(op->url);
 	free(op->body);
@@ -71,7 +38,7 @@ static void arm_op_free(struct arm_op *op)
 	free(op);
 }
 
-static void arm_unlink(struct arm *a, struct arm_op *op)
+void arm_unlink(struct arm *a, struct arm_op *op)
 {
 	for (struct arm_op **p = &a->ops; *p; p = &(*p)->next) {
 		if (*p == op) {
@@ -116,15 +83,14 @@ int arm_pending(const struct arm *a)
 
 /* ---- calls ---- */
 
-static void arm_send(struct arm_op *op);
-
-static void arm_finish(struct arm_op *op, const struct http_response *resp, const char *error, const char *code)
+void arm_finish_as(struct arm_op *op, const struct http_response *resp, const char *error, const char *code,
+                          int still)
 {
 	struct arm *a = op->arm;
 	const char *body = resp && resp->body ? resp->body : "";
 	cJSON *j = *body ? cJSON_Parse(body) : NULL;
 	struct arm_result r = {resp ? resp->status : 0, body, j, error, code ? code : "", op->requests, op->polls,
-	                       (double)(loop_now_ms() - op->started_ms) / 1000.0};
+	                       (double)(loop_now_ms() - op->started_ms) / 1000.0, op->state, still};
 	arm_unlink(a, op);
 	if (error)
 		log_msg(LOG_WARN, "arm %s: %s", op->method, error);
@@ -133,7 +99,12 @@ static void arm_finish(struct arm_op *op, const struct http_response *resp, cons
 	arm_op_free(op);
 }
 
-static void arm_fail_http(struct arm_op *op, const struct http_response *resp)
+void arm_finish(struct arm_op *op, const struct http_response *resp, const char *error, const char *code)
+{
+	arm_finish_as(op, resp, error, code, 0);
+}
+
+void arm_fail_http(struct arm_op *op, const struct http_response *resp)
 {
 	char code[128], msg[2048];
 	if (resp->error) {
@@ -144,13 +115,13 @@ static void arm_fail_http(struct arm_op *op, const struct http_response *resp)
 	arm_finish(op, resp, msg, code);
 }
 
-static int arm_terminal(const char *s)
+int arm_terminal(const char *s)
 {
 	return strcasecmp(s, "Succeeded") == 0 || strcasecmp(s, "Failed") == 0 || strcasecmp(s, "Canceled") == 0 ||
 	       strcasecmp(s, "Cancelled") == 0;
 }
 
-static const char *arm_provisioning_state(const cJSON *j)
+const char *arm_provisioning_state(const cJSON *j)
 {
 	const cJSON *p = cJSON_GetObjectItemCaseSensitive(j, "properties");
 	const cJSON *s = cJSON_GetObjectItemCaseSensitive(p, "provisioningState");
@@ -174,7 +145,7 @@ int arm_url_trusted(const struct arm *a, const char *url)
 	return memchr(us, '@', ul) == NULL;
 }
 
-static void arm_untrusted(struct arm_op *op, const char *url)
+void arm_untrusted(struct arm_op *op, const char *url)
 {
 	char shown[256];
 	http_redact_url(url, shown, sizeof shown);
@@ -187,26 +158,6 @@ static void arm_untrusted(struct arm_op *op, const char *url)
 	arm_finish(op, NULL, msg, "UntrustedUrl");
 }
 
-static void arm_on_poll_timer(void *arg)
-{
-	struct arm_op *op = arg;
-	op->timer = 0;
-	arm_send(op);
-}
-
-static void arm_schedule(struct arm_op *op, const struct http_response *resp)
-{
-	const char *ra = http_response_header(resp, "Retry-After");
-	long wait = op->arm->poll_default_ms;
-	if (ra && *ra && strspn(ra, "0123456789") == strlen(ra))
-		wait = strtol(ra, NULL, 10) * 1000L;
-	if (wait < ARM_POLL_MIN_MS)
-		wait = ARM_POLL_MIN_MS;
-	if (wait > 300000L)
-		wait = 300000L;
-	op->timer = loop_after(op->arm->loop, wait, arm_on_poll_timer, op);
-}
-
 static int arm_is_auth_failure(const struct http_response *resp)
 {
 	if (resp->status != 401)
@@ -214,53 +165,6 @@ static int arm_is_auth_failure(const struct http_response *resp)
 	const char *www = http_response_header(resp, "WWW-Authenticate");
 	return (www && strcasestr(www, "invalid_token")) || strstr(resp->body, "InvalidAuthenticationToken") ||
 	       strstr(resp->body, "ExpiredAuthenticationToken") || www;
-}
-
-/* The operation is over: PUT/PATCH fetch the resource; POST may fetch its Location. */
-static void arm_to_final(struct arm_op *op, const struct http_response *resp)
-{
-	int put = strcmp(op->method, "PUT") == 0 || strcmp(op->method, "PATCH") == 0;
-	if (put || (strcmp(op->method, "POST") == 0 && op->location && op->kind == ARM_KIND_ASYNC)) {
-		op->phase = ARM_FINAL;
-		arm_send(op);
-		return;
-	}
-	arm_finish(op, resp, NULL, NULL);
-}
-
-static void arm_start_lro(struct arm_op *op, const struct http_response *resp)
-{
-	const char *async = http_response_header(resp, "Azure-AsyncOperation");
-	const char *loc = http_response_header(resp, "Location");
-	if (loc && *loc)
-		op->location = strdup(loc);
-	if (async && *async) {
-		op->kind = ARM_KIND_ASYNC;
-		op->poll_url = strdup(async);
-	} else if (loc && *loc) {
-		op->kind = ARM_KIND_LOCATION;
-		op->poll_url = strdup(loc);
-	} else {
-		op->kind = ARM_KIND_RESOURCE;
-		op->poll_url = strdup(op->url);
-	}
-	if (!op->poll_url) {
-		arm_finish(op, resp, "out of memory", "");
-		return;
-	}
-	if (!arm_url_trusted(op->arm, op->poll_url) || (op->location && !arm_url_trusted(op->arm, op->location))) {
-		arm_untrusted(op, arm_url_trusted(op->arm, op->poll_url) ? op->location : op->poll_url);
-		return;
-	}
-	op->phase = ARM_POLL;
-	if (op->kind != ARM_KIND_RESOURCE && op->on_op && op->on_op(op->poll_url, op->arg) != 0) {
-		arm_finish(op, resp, "could not record the operation in the state file; stopped before polling", "");
-		return;
-	}
-	char logurl[1024];
-	http_redact_url(op->poll_url, logurl, sizeof logurl);
-	log_msg(LOG_INFO, "arm %s: long-running operation, polling %s", op->method, logurl);
-	arm_schedule(op, resp);
 }
 
 static void arm_on_initial(struct arm_op *op, const struct http_response *resp)
@@ -275,6 +179,8 @@ static void arm_on_initial(struct arm_op *op, const struct http_response *resp)
 	const char *ps = arm_provisioning_state(j);
 	int running = ps && !arm_terminal(ps);
 	int failed = ps && (strcasecmp(ps, "Failed") == 0 || strncasecmp(ps, "Cancel", 6) == 0);
+	if (mutating)
+		arm_note_state(op, ps, 1);
 	cJSON_Delete(j);
 	int has_op = http_response_header(resp, "Azure-AsyncOperation") || http_response_header(resp, "Location");
 	if (mutating && (st == 202 || (st == 201 && (has_op || running)) || (st == 200 && running))) {
@@ -290,74 +196,6 @@ static void arm_on_initial(struct arm_op *op, const struct http_response *resp)
 		return;
 	}
 	arm_finish(op, resp, NULL, NULL);
-}
-
-static void arm_on_poll(struct arm_op *op, const struct http_response *resp)
-{
-	long st = resp->status;
-	op->polls++;
-	if (st < 200 || st > 299) {
-		arm_fail_http(op, resp);
-		return;
-	}
-	if (op->kind == ARM_KIND_LOCATION || (op->kind == ARM_KIND_UNKNOWN && st != 200)) {
-		if (st == 202) {
-			arm_schedule(op, resp);
-			return;
-		}
-		arm_to_final(op, resp);
-		return;
-	}
-	cJSON *j = cJSON_Parse(resp->body);
-	if (op->kind == ARM_KIND_RESOURCE) {
-		const char *ps = arm_provisioning_state(j);
-		if (ps && !arm_terminal(ps)) {
-			cJSON_Delete(j);
-			arm_schedule(op, resp);
-			return;
-		}
-		int bad = ps && strcasecmp(ps, "Succeeded") != 0;
-		cJSON_Delete(j);
-		if (bad)
-			arm_finish(op, resp, "the resource ended in provisioningState Failed", "ProvisioningFailed");
-		else
-			arm_finish(op, resp, NULL, NULL);
-		return;
-	}
-	/* Azure-AsyncOperation (or a resumed URL answering 200 with a status). */
-	const cJSON *s = cJSON_GetObjectItemCaseSensitive(j, "status");
-	if (!cJSON_IsString(s)) {
-		cJSON_Delete(j);
-		if (op->kind == ARM_KIND_UNKNOWN) {
-			arm_to_final(op, resp);   /* a Location that finished */
-			return;
-		}
-		arm_finish(op, resp, "the operation status answer has no status", "");
-		return;
-	}
-	if (!arm_terminal(s->valuestring)) {
-		cJSON_Delete(j);
-		arm_schedule(op, resp);
-		return;
-	}
-	if (strcasecmp(s->valuestring, "Succeeded") == 0) {
-		cJSON_Delete(j);
-		op->kind = ARM_KIND_ASYNC;
-		arm_to_final(op, resp);
-		return;
-	}
-	char code[128], msg[2048];
-	const cJSON *err = cJSON_GetObjectItemCaseSensitive(j, "error");
-	char *errtext = err ? cJSON_PrintUnformatted(j) : NULL;
-	if (errtext) {
-		arm_error_message(st, errtext, code, sizeof code, msg, sizeof msg);
-	} else {
-		snprintf(code, sizeof code, "%s", s->valuestring);
-		snprintf(msg, sizeof msg, "the operation ended with status %s", s->valuestring);
-	}
-	free(errtext);
-	cJSON_Delete(j);
-	arm_finish(op, resp, msg, code);
 }
 
 static void arm_on_http(struct http_request *req, const struct http_response *resp, void *arg)
@@ -452,7 +290,7 @@ static void arm_on_refused(void *arg)
 	arm_untrusted(op, arm_target(op));
 }
 
-static void arm_send(struct arm_op *op)
+void arm_send(struct arm_op *op)
 {
 	if (!arm_url_trusted(op->arm, arm_target(op))) {
 		op->timer = loop_after(op->arm->loop, 0, arm_on_refused, op);
@@ -483,7 +321,7 @@ static char *arm_url(const struct arm *a, const char *path, const char *api_vers
 	return url;
 }
 
-static struct arm_op *arm_op_new(struct arm *a, const char *method, const char *path, const char *api_version,
+struct arm_op *arm_op_new(struct arm *a, const char *method, const char *path, const char *api_version,
                                  const char *body, arm_operation_fn on_op, arm_done_fn done, void *arg)
 {
 	struct arm_op *op = calloc(1, sizeof *op);
@@ -547,26 +385,4 @@ struct arm_op *arm_delete(struct arm *a, const char *path, const char *api_versi
                           arm_done_fn done, void *arg)
 {
 	return arm_call(a, "DELETE", path, api_version, NULL, on_op, done, arg);
-}
-
-struct arm_op *arm_resume(struct arm *a, const char *op_url, const char *method, const char *path,
-                          const char *api_version, arm_done_fn done, void *arg)
-{
-	struct arm_op *op = arm_op_new(a, method, path, api_version, NULL, NULL, done, arg);
-	if (!op)
-		return NULL;
-	op->poll_url = strdup(op_url);
-	if (!op->poll_url) {
-		arm_unlink(a, op);
-		arm_op_free(op);
-		return NULL;
-	}
-	/* A POST's final answer is the Location it was polling. */
-	if (strcmp(method, "POST") == 0)
-		op->location = strdup(op_url);
-	op->phase = ARM_POLL;
-	op->kind = ARM_KIND_UNKNOWN;
-	log_msg(LOG_INFO, "arm %s: resuming a long-running operation saved before a restart", method);
-	arm_send(op);
-	return op;
 }

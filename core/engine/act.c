@@ -145,6 +145,7 @@ static int act_on_operation(const char *url, void *arg)
 	record_set_str(rec, "operation", url);
 	record_set_str(rec, "op_method", a->call_method);
 	record_set_str(rec, "op_path", a->call_path);
+	clock_mark_started(rec);
 	if (!rec || engine_save(a->e, err, sizeof err) != 0) {
 		log_msg(LOG_ERROR, "%s: cannot record the operation", a->def->key);
 		return -1;
@@ -161,6 +162,8 @@ static void act_clear_operation(struct act *a)
 	record_set_str(rec, "operation", NULL);
 	record_set_str(rec, "op_method", NULL);
 	record_set_str(rec, "op_path", NULL);
+	cJSON_DeleteItemFromObjectCaseSensitive(rec, "op_started");
+	cJSON_DeleteItemFromObjectCaseSensitive(rec, "op_state");
 	if (engine_save(a->e, err, sizeof err) != 0)
 		log_msg(LOG_ERROR, "%s", err);
 }
@@ -169,9 +172,11 @@ static void act_call_done(const struct arm_result *r, void *arg)
 {
 	struct act *a = arg;
 	a->op = NULL;
-	/* No answer at all: the operation may still run, keep it for the next run. */
-	if (!(r->error && r->status == 0))
+	/* No answer at all, or its deadline passed: it may still run, keep it for the next run. */
+	if (!(r->error && (r->status == 0 || r->still_running)))
 		act_clear_operation(a);
+	else if (r->still_running)
+		clock_keep_state(a, record_action(a->e->cfg.st, a->def->key, 0));
 	a->call_done(r, a);
 }
 
@@ -189,10 +194,12 @@ int act_call(struct act *a, const char *method, const char *path, const char *ap
 	const char *p = record_str(rec, "op_path");
 	if (op && m && p && strcmp(m, method) == 0 && strcmp(p, path) == 0) {
 		act_info(a, "resuming the operation started before the restart");
+		clock_resume_from(a, rec);
 		a->op = arm_resume(a->e->arm, op, method, path, api, act_call_done, a);
 	} else {
 		a->op = arm_call(a->e->arm, method, path, api, body, act_on_operation, act_call_done, a);
 	}
+	arm_watch(a->op, act_on_arm_state);
 	return a->op ? 0 : -1;
 }
 
@@ -236,6 +243,9 @@ void act_release(struct act *a)
 			loop_cancel(a->e->loop, a->timers[i]);
 			a->timers[i] = 0;
 		}
+	if (a->late_timer)
+		loop_cancel(a->e->loop, a->late_timer);
+	a->late_timer = 0;
 	free(a->data);
 	a->data = NULL;
 	a->asking = 0;

@@ -170,8 +170,9 @@ static int engine_recorded_done(struct engine *e, const struct act *a)
 	return e->cfg.st->steps[a->step->id].status == STEP_DONE;
 }
 
-/* The longest chain of Azure's usual durations through what is left. */
-static double engine_expected(struct engine *e)
+/* The longest chain of Azure's usual durations through what is left, a running action
+ * counting only what remains of its own (nothing once past it). */
+static double engine_expected(const struct engine *e)
 {
 	double *cp = calloc(e->nacts ? e->nacts : 1, sizeof *cp), best = 0;
 	if (!cp)
@@ -182,7 +183,9 @@ static double engine_expected(struct engine *e)
 		for (size_t k = 0; k < a->ndeps; k++)
 			if ((size_t)a->deps[k] < i && cp[a->deps[k]] > before)
 				before = cp[a->deps[k]];
-		cp[i] = before + (a->state == ACT_DONE ? 0 : a->def->expect_s);
+		double spent = a->state == ACT_RUNNING ? (double)(loop_now_ms() - a->started_ms) / 1000.0 : 0;
+		double left = a->state == ACT_WAITING || a->state == ACT_RUNNING ? a->def->expect_s - spent : 0;
+		cp[i] = before + (left > 0 ? left : 0);
 		if (cp[i] > best)
 			best = cp[i];
 	}
@@ -274,6 +277,7 @@ static void engine_act_begin(struct act *a)
 			return;
 		}
 	}
+	clock_late_arm(a);
 	if (a->def->kind == ACTION_RESOURCE)
 		resource_start(a);
 	else
@@ -446,6 +450,8 @@ struct engine *engine_new(const struct engine_config *cfg, char *err, size_t err
 	}
 	if (cfg->poll_ms > 0)
 		arm_set_poll_default(e->arm, cfg->poll_ms);
+	for (int k = 0; cfg->lro_deadline_ms > 0 && k < ARM_LRO_COUNT; k++)
+		arm_set_lro_deadline(e->arm, (enum arm_lro_kind)k, cfg->lro_deadline_ms);
 	return e;
 }
 
@@ -489,7 +495,6 @@ int engine_start(struct engine *e, step_id until, char *err, size_t errlen)
 			e->acts[i].state = ACT_DONE;
 			snprintf(e->acts[i].detail, sizeof e->acts[i].detail, "done earlier");
 		}
-	e->expected_s = engine_expected(e);
 	for (size_t s = 0; s <= (size_t)until; s++) {
 		int all = 1, any = 0;
 		for (size_t i = 0; i < e->nacts; i++)
@@ -606,5 +611,5 @@ void engine_summary(const struct engine *e, struct engine_summary *out)
 		}
 	}
 	out->elapsed_s = e->started_ms ? (double)(loop_now_ms() - e->started_ms) / 1000.0 : 0;
-	out->expected_s = e->expected_s;
+	out->expected_s = engine_expected(e);
 }

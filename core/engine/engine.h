@@ -68,6 +68,7 @@ struct engine_config {
 	const char *az;             /* the Azure CLI program; NULL = "az" on PATH */
 	const struct step_table *table;  /* NULL: the install's (steps_table()) */
 	long poll_ms;               /* ARM poll interval when Retry-After is absent; 0: default */
+	long lro_deadline_ms;       /* tests only: every long-running operation's deadline; 0: doc/azure-waits.md */
 };
 
 /* What the install screen shows: one line per action. */
@@ -78,13 +79,14 @@ struct engine_action_view {
 	const char *text;          /* expanded */
 	const char *detail;        /* latest progress or result */
 	enum action_state state;
-	long long started_ms, finished_ms;
+	long long started_ms, finished_ms;  /* loop_now_ms(); a resumed operation's from its first start */
 	int expect_s;
 };
 struct engine_summary {
 	int running, done, failed, waiting, blocked;
 	double elapsed_s;          /* since engine_start */
-	double expected_s;         /* critical path of Azure's usual durations of what was left */
+	double expected_s;         /* what is left: the critical path of Azure's usual durations, less
+	                              what running actions have spent already */
 };
 
 struct engine;

@@ -47,6 +47,9 @@ struct act {
 	int quiet;                         /* resource: polls that got no answer at all */
 	int lost;                          /* resource: PUTs of this run whose outcome was lost */
 	char lost_error[ENGINE_TEXT_MAX];  /* resource: why the last one was */
+	long long wait_ms;                 /* resource: when this run began waiting on its provisioningState */
+	char azure_state[64];              /* Azure's last word on its operation (outside text) */
+	unsigned late_timer;               /* clock.c: says so when it runs past its usual duration */
 };
 
 struct engine {
@@ -65,7 +68,6 @@ struct engine {
 	unsigned pump_timer;
 	unsigned next_serial;
 	long long started_ms;
-	double expected_s;
 	int step_started[STEP_COUNT];
 	/* the sign-in flow of the Subscription screen */
 	struct act sign_in;
@@ -93,5 +95,12 @@ void resource_start(struct act *a);
 
 /* act.c */
 void act_release(struct act *a);
+
+/* clock.c: first starts kept in the state, Azure's word, "longer than usual" */
+void clock_mark_started(cJSON *rec);
+void clock_resume_from(struct act *a, const cJSON *rec);
+void clock_keep_state(struct act *a, cJSON *rec);
+void clock_late_arm(struct act *a);
+void act_on_arm_state(const char *state, void *arg);
 
 #endif

@@ -72,9 +72,12 @@ static void resource_finish(struct act *a, const cJSON *body, const char *detail
 {
 	char err[512];
 	cJSON *rec = resource_record(a, 0);
-	if (rec && cJSON_GetObjectItemCaseSensitive(rec, "operation")) {
+	if (rec && (cJSON_GetObjectItemCaseSensitive(rec, "operation") ||
+	            cJSON_GetObjectItemCaseSensitive(rec, "op_started"))) {
 		record_set_str(rec, "operation", NULL);
 		record_set_str(rec, "method", NULL);
+		cJSON_DeleteItemFromObjectCaseSensitive(rec, "op_started");
+		cJSON_DeleteItemFromObjectCaseSensitive(rec, "op_state");
 		resource_save(a);
 	}
 	if (a->def->created && a->def->created(a, body, err, sizeof err) != 0) {
@@ -145,7 +148,18 @@ static void resource_on_checked(const struct arm_result *r, void *arg)
 	const char *ps = resource_state(r->json);
 	if (ps && strcasecmp(ps, "Succeeded") != 0 && strcasecmp(ps, "Failed") != 0 &&
 	    strcasecmp(ps, "Canceled") != 0) {
-		act_progress(a, "Azure is still working on it (%s)", ps);
+		long deadline = arm_lro_deadline(a->e->arm, a->path);
+		if (!a->wait_ms)
+			a->wait_ms = loop_now_ms();
+		if (loop_now_ms() - a->wait_ms >= deadline) {
+			int min = deadline >= 60000;
+			act_fail(a, "%s: Azure is still working on it after %ld %s (provisioningState %s); stopped waiting. "
+			         "It is looked at again when the install starts again", a->path,
+			         min ? (deadline + 59999) / 60000 : (deadline + 999) / 1000, min ? "min" : "s", ps);
+			return;
+		}
+		if (strcmp(a->azure_state, ps) != 0)
+			act_on_arm_state(ps, a);
 		if (act_after(a, RESOURCE_RECHECK_MS, resource_on_recheck) != 0)
 			act_fail(a, "out of memory");
 		return;
@@ -172,6 +186,7 @@ static int resource_on_operation(const char *url, void *arg)
 	cJSON *rec = resource_record(a, 1);
 	record_set_str(rec, "operation", url);
 	record_set_str(rec, "method", "PUT");
+	clock_mark_started(rec);
 	if (!rec || engine_save(a->e, err, sizeof err) != 0) {
 		log_msg(LOG_ERROR, "%s: cannot record the operation", a->def->key);
 		return -1;
@@ -188,6 +203,11 @@ static void resource_on_put(const struct arm_result *r, void *arg)
 {
 	struct act *a = arg;
 	a->op = NULL;
+	if (r->still_running) {
+		clock_keep_state(a, resource_record(a, 0));
+		act_fail(a, "%s: %s", a->path, r->error);   /* the operation stays recorded */
+		return;
+	}
 	if (r->error && (r->status == 0 || r->status >= 500)) {
 		/* Azure may have taken the PUT before the answer was lost: look instead of sending twice. */
 		log_msg(LOG_WARN, "%s: %s; looking at the resource before trying again", a->def->key, r->error);
@@ -270,6 +290,7 @@ static void resource_put(struct act *a)
 		return;
 	}
 	a->op = arm_put_once(a->e->arm, a->path, a->def->api, text, resource_on_operation, resource_on_put, a);
+	arm_watch(a->op, act_on_arm_state);
 	free(text);
 	if (!a->op)
 		act_fail(a, "out of memory");
@@ -308,8 +329,11 @@ void resource_start(struct act *a)
 	if (op) {
 		act_info(a, "resuming the operation started before the restart");
 		a->resumed = 1;
+		clock_resume_from(a, rec);
 		a->op = arm_resume(a->e->arm, op, "PUT", a->path, a->def->api, resource_on_resumed, a);
+		arm_watch(a->op, act_on_arm_state);
 	} else if (resource_ours(a)) {
+		clock_resume_from(a, rec);
 		a->resumed = 1;
 		a->op = arm_get(a->e->arm, a->path, a->def->api, resource_on_checked, a);
 	} else {

@@ -16,7 +16,8 @@ for s in d["steps"]:
         s.update(status="failed", confirmed=True, error="QuotaExceeded: 0 of 4 cores free in eastus\u001b[31m", updated="2026-11-25T10:05:00Z")
 d["resources"] = {"/subscriptions/0/resourcegroups/rg/providers/microsoft.compute/virtualmachines/rabbitmq": {
     "step": "rabbitmq", "ours": True,
-    "operation": "https://management.azure.com/subscriptions/0/providers/Microsoft.Compute/locations/eastus/operations/aaaa?api-version=2024-11-01"}}
+    "operation": "https://management.azure.com/subscriptions/0/providers/Microsoft.Compute/locations/eastus/operations/aaaa?api-version=2024-11-01",
+    "op_started": 1795600800000, "op_state": "Creating"}}
 json.dump(d, open(p, "w"))
 PY
 sign_state
@@ -24,6 +25,7 @@ out=$(sw status)
 check "status shows a done step with its time" grep -Eq '^1 +subscription +done +2026-11-25T10:00:00Z' <<<"$out"
 check "status shows a failed step with its error" grep -q "rabbitmq *failed.*QuotaExceeded: 0 of 4 cores free" <<<"$out"
 check "status shows an in-flight operation" grep -q "operation in flight: https://management.azure.com/" <<<"$out"
+check "  ...when it first started and Azure's last word on it" grep -q "started 2026-11-25T10:00:00Z; Azure said Creating" <<<"$out"
 check "an error kept from Azure reaches the terminal made safe" grep -qF 'cores free in eastus\x1b[31m' <<<"$out"
 printf '%s\n' "$out" > "$TEST_TMP/status.out"
 expect_absent "no escape byte reaches the terminal" $'\033' "$TEST_TMP/status.out"

@@ -134,11 +134,16 @@ struct et_run {
 	int finished_seen;
 	long long t0, t1;        /* engine_start, engine_run's return (loop_now_ms) */
 	long poll_ms;            /* engine_config.poll_ms of the next attach (0: the default) */
+	long lro_deadline_ms;    /* engine_config.lro_deadline_ms of the next attach (0: the default) */
+	void (*also)(const struct engine_event *ev, struct et_run *r);   /* sees every event too */
+	void *data;              /* for also */
 };
 
 static inline void et_on_event(const struct engine_event *ev, void *arg)
 {
 	struct et_run *r = arg;
+	if (r->also)
+		r->also(ev, r);
 	if (ev->kind == ENGINE_EV_FINISHED) {
 		snprintf(r->finished, sizeof r->finished, "%s", ev->text ? ev->text : "");
 		r->finished_seen++;
@@ -155,7 +160,8 @@ static inline int et_run_attach(struct et_run *r, char *err, size_t errlen)
 		return -1;
 	struct engine_config cfg = {.cloud = &r->fake->cloud, .answers = &r->ans, .st = r->st, .state_dir = r->dir,
 	                            .vault = r->v, .headless = 1, .on_event = et_on_event, .arg = r,
-	                            .table = &engine_table, .poll_ms = r->poll_ms};
+	                            .table = &engine_table, .poll_ms = r->poll_ms,
+	                            .lro_deadline_ms = r->lro_deadline_ms};
 	r->e = engine_new(&cfg, err, errlen);
 	return r->e ? 0 : -1;
 }

@@ -1,6 +1,7 @@
 /* tests/unit/test_arm.c: the ARM client against the loopback fake cloud: long-running
  * operations (Azure-AsyncOperation, Location), the operation hook before the first
- * poll, resume without a second PUT, one token renewal on 401, and error messages. */
+ * poll, resume without a second PUT, one token renewal on 401, and error messages; Azure's
+ * own state while it runs, and the deadline that stops waiting without losing the operation. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -42,7 +43,16 @@ struct t {
 	char *op_url;
 	int op_polls_seen;     /* operation GETs the fake had seen when on_op ran */
 	int op_refuse;
+	int still_running;
+	char states[256];      /* what arm_watch heard, "|"-separated */
 };
+
+static void on_state(const char *s, void *arg)
+{
+	struct t *t = arg;
+	size_t o = strlen(t->states);
+	snprintf(t->states + o, sizeof t->states - o, "%s|", s);
+}
 
 static void on_done(const struct arm_result *r, void *arg)
 {
@@ -57,6 +67,7 @@ static void on_done(const struct arm_result *r, void *arg)
 	t->body = strdup(r->body);
 	t->polls = r->polls;
 	t->requests = r->requests;
+	t->still_running = r->still_running;
 }
 
 static int on_op(const char *url, void *arg)
@@ -182,6 +193,37 @@ static void test_resume_polls_the_saved_operation_without_a_second_put(void **st
 	assert_string_equal(provisioning_state(t.body), "Succeeded");
 	assert_int_equal(fakecloud_count(&fake, "PUT", "/disks/data1", 0), 1);
 	free(url);
+	t_close(&t);
+}
+
+static void test_deadline_stops_waiting_names_azures_state_and_the_operation_resumes(void **state)
+{
+	(void)state;
+	fakecloud_reset(&fake, "{\"lro_seconds\": 5, \"retry_after\": 1}");
+	struct t t;
+	t_open(&t);
+	make_group(&t);
+	arm_set_lro_deadline(t.arm, ARM_LRO_OTHER, 1500);   /* a disk: the "other" kind */
+	struct arm_op *op = arm_put(t.arm, DISK, "2024-03-02", "{\"location\":\"eastus\"}", on_op, on_done, &t);
+	arm_watch(op, on_state);
+	t_wait(&t);
+	assert_non_null(t.op_url);
+	assert_true(t.still_running);
+	assert_string_equal(t.code, "StillRunning");
+	/* The PUT answered Creating; the operation's InProgress does not hide it. */
+	assert_string_equal(t.states, "Creating|");
+	assert_non_null(strstr(t.error, "still working on it after 2 s (provisioningState Creating)"));
+	assert_non_null(strstr(t.error, "/operations/"));
+	assert_non_null(strstr(t.error, "kept and polled again when the install starts again"));
+	assert_int_equal(arm_pending(t.arm), 0);   /* nothing polls it any more */
+	/* Azure was never told anything: the disk is still being made, and a resume finishes it. */
+	arm_resume(t.arm, t.op_url, "PUT", DISK, "2024-03-02", on_done, &t);
+	arm_set_lro_deadline(t.arm, ARM_LRO_OTHER, 60000);
+	t_wait(&t);
+	assert_null(t.error);
+	assert_false(t.still_running);
+	assert_string_equal(provisioning_state(t.body), "Succeeded");
+	assert_int_equal(fakecloud_count(&fake, "PUT", "/disks/data1", 0), 1);
 	t_close(&t);
 }
 
@@ -359,6 +401,7 @@ int main(void)
 		cmocka_unit_test(test_async_operation_is_polled_at_retry_after_then_resource_fetched),
 		cmocka_unit_test(test_location_operation_ends_on_200),
 		cmocka_unit_test(test_resume_polls_the_saved_operation_without_a_second_put),
+		cmocka_unit_test(test_deadline_stops_waiting_names_azures_state_and_the_operation_resumes),
 		cmocka_unit_test(test_expired_token_is_renewed_once_and_the_request_replayed),
 		cmocka_unit_test(test_failed_put_gives_an_actionable_message),
 		cmocka_unit_test(test_error_bodies_become_operator_messages),
