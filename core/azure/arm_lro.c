@@ -80,8 +80,11 @@ static void arm_schedule(struct arm_op *op, const struct http_response *resp)
 	}
 	const char *ra = http_response_header(resp, "Retry-After");
 	long wait = op->arm->poll_default_ms;
-	if (ra && *ra && strspn(ra, "0123456789") == strlen(ra))
-		wait = strtol(ra, NULL, 10) * 1000L;
+	if (ra && *ra && strspn(ra, "0123456789") == strlen(ra)) {
+		/* strtol stops at LONG_MAX: capped before the multiplication, which would overflow. */
+		long s = strtol(ra, NULL, 10);
+		wait = s > 300 ? 300000L : s * 1000L;
+	}
 	if (wait < ARM_POLL_MIN_MS)
 		wait = ARM_POLL_MIN_MS;
 	if (wait > 300000L)

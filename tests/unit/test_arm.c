@@ -227,6 +227,23 @@ static void test_deadline_stops_waiting_names_azures_state_and_the_operation_res
 	t_close(&t);
 }
 
+/* A Retry-After of more seconds than a long holds waits the longest poll interval (cut at the
+ * deadline here: one look at it), never an overflowed (negative) wait that polls every second. */
+static void test_huge_retry_after_waits_the_longest_interval(void **state)
+{
+	(void)state;
+	fakecloud_reset(&fake, "{\"lro_seconds\": 10, \"retry_after\": \"99999999999999999999\"}");
+	struct t t;
+	t_open(&t);
+	make_group(&t);
+	arm_set_lro_deadline(t.arm, ARM_LRO_OTHER, 3000);
+	arm_put(t.arm, DISK, "2024-03-02", "{\"location\":\"eastus\"}", on_op, on_done, &t);
+	t_wait(&t);
+	assert_true(t.still_running);
+	assert_true(fakecloud_count(&fake, "GET", "/operations/", 0) <= 1);
+	t_close(&t);
+}
+
 static void test_expired_token_is_renewed_once_and_the_request_replayed(void **state)
 {
 	(void)state;
@@ -402,6 +419,7 @@ int main(void)
 		cmocka_unit_test(test_location_operation_ends_on_200),
 		cmocka_unit_test(test_resume_polls_the_saved_operation_without_a_second_put),
 		cmocka_unit_test(test_deadline_stops_waiting_names_azures_state_and_the_operation_resumes),
+		cmocka_unit_test(test_huge_retry_after_waits_the_longest_interval),
 		cmocka_unit_test(test_expired_token_is_renewed_once_and_the_request_replayed),
 		cmocka_unit_test(test_failed_put_gives_an_actionable_message),
 		cmocka_unit_test(test_error_bodies_become_operator_messages),
