@@ -283,7 +283,7 @@ static const struct action_def actions[] = {
 	 .type = "Microsoft.Network/networkSecurityGroups/securityRules",
 	 .path = "/subscriptions/{subscription}/resourceGroups/{rabbitmq.resource_group}/providers/Microsoft.Network/"
 	         "networkSecurityGroups/{rabbitmq.vm_name}-nsg/securityRules/" AKS_RUNNER_RULE_NAME,
-	 .api = AKS_API_NETWORK, .body = aks_rule_rabbitmq_body, .untagged = 1, .created = aks_rule_created},
+	 .api = API_NETWORK, .body = aks_rule_rabbitmq_body, .untagged = 1, .created = aks_rule_created},
 	{.key = "aks.minio-rule",
 	 .text = "admit the cluster's outbound IPs to {minio.vm_name} on {minio.port} (security rule " AKS_RUNNER_RULE_NAME
 	         " in {minio.vm_name}-nsg), whatever minio.allowed_sources says",
@@ -291,7 +291,7 @@ static const struct action_def actions[] = {
 	 .type = "Microsoft.Network/networkSecurityGroups/securityRules",
 	 .path = "/subscriptions/{subscription}/resourceGroups/{minio.resource_group}/providers/Microsoft.Network/"
 	         "networkSecurityGroups/{minio.vm_name}-nsg/securityRules/" AKS_RUNNER_RULE_NAME,
-	 .api = AKS_API_NETWORK, .body = aks_rule_minio_body, .untagged = 1, .created = aks_rule_created},
+	 .api = API_NETWORK, .body = aks_rule_minio_body, .untagged = 1, .created = aks_rule_created},
 };
 
 static const struct plan_secret secrets[] = {

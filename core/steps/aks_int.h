@@ -5,7 +5,6 @@
 #include "core/steps/steps.h"
 
 #define API_AKS "2025-07-01"
-#define API_COMPUTE "2024-11-01"
 
 /* aks_preflight.c (run by acr.preflight, after its own checks): the node sizes are offered in the region, the quota holds them (else the
  * operator may take the CPU mode), the default Kubernetes version. Outputs aks.mode and
@@ -22,7 +21,6 @@ void aks_preflight_stop(struct act *a);
 /* Below the VM steps' own rules (1000 + 10 * i, core/steps/vm.c): one number per group. */
 #define AKS_RUNNER_RULE_PRIORITY 900
 #define AKS_RUNNER_RULE_NAME "allow-aks-runner"
-#define AKS_API_NETWORK "2024-07-01"   /* the VM steps' network api-version (core/steps/vm.h) */
 #define AKS_OUTBOUND_DATA_SIZE 4352   /* act_data() size; checked in aks_outbound.c */
 void aks_outbound_start(struct act *a);
 cJSON *aks_rule_rabbitmq_body(struct act *a, char *err, size_t errlen);

@@ -49,7 +49,7 @@ static void outbound_next(struct act *a)
 {
 	struct outbound_data *d = act_data(a);
 	if (d->next < d->n) {
-		if (act_call(a, "GET", d->ids[d->next], AKS_API_NETWORK, NULL, outbound_on_ip) != 0)
+		if (act_call(a, "GET", d->ids[d->next], API_NETWORK, NULL, outbound_on_ip) != 0)
 			act_fail(a, "out of memory");
 		return;
 	}

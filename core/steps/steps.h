@@ -7,7 +7,11 @@
 
 extern const struct step_def step_subscription, step_rabbitmq, step_minio, step_acr, step_aks, step_overlay;
 
+/* api-versions the steps share: one served by a published Azure SDK package for each
+ * (doc/azure-models.md; the fake cloud refuses any other). */
 #define API_GROUPS "2021-04-01"
+#define API_NETWORK "2024-10-01"
+#define API_COMPUTE "2024-11-01"
 
 /* {"location": <the answers' region>}: the body of a resource group. */
 cJSON *steps_location_body(struct act *a, char *err, size_t errlen);

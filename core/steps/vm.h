@@ -6,9 +6,8 @@
 #define SW_STEPS_VM_H
 
 #include "core/engine/step.h"
+#include "core/steps/steps.h"
 
-#define API_NETWORK "2024-10-01"
-#define API_COMPUTE "2024-11-01"
 #define VM_VNET_NAME "studioml-{uniq_id}-vnet"
 #define VM_SUBNET_NAME "vms"
 #define VM_PORTS_MAX 4

@@ -13,7 +13,7 @@
 install_start
 install_answers "$TEST_TMP/a.json" "" '"allowed_sources": "127.0.0.1/32"'
 sp_vault
-RULE="/subscriptions/$FAKE_SUB/resourceGroups/studioml-1a2b3c4d/providers/Microsoft.Network/networkSecurityGroups/rabbitmq-nsg/securityRules/allow-aks-runner?api-version=2024-07-01"
+RULE="/subscriptions/$FAKE_SUB/resourceGroups/studioml-1a2b3c4d/providers/Microsoft.Network/networkSecurityGroups/rabbitmq-nsg/securityRules/allow-aks-runner?api-version=2024-10-01"
 
 expect_exit 0 "run --until minio with allowed_sources 127.0.0.1/32: the operator's proofs pass" \
 	runp --answers "$TEST_TMP/a.json" --cloud "$FAKE_CLOUD" --until minio
