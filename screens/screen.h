@@ -60,8 +60,9 @@ enum tui_event stepform_key(struct wizard *w, struct stepform *f, int key);
 int stepform_validate(struct wizard *w, struct stepform *f, char *why, size_t whylen);
 void stepform_free(struct wizard *w, struct stepform *f);
 void stepform_set_keys(struct stepform *f, const char *keys);
-/* Confirms the focused field (check, save). 0, or -1 with the message shown. */
-int stepform_confirm_focused(struct wizard *w, struct stepform *f);
+/* Leaving the focused field without Enter (Up, Esc, F5): its value is saved when valid,
+ * else kept on screen unsaved, with no complaint. */
+void stepform_keep_focused(struct wizard *w, struct stepform *f);
 /* Puts value in q's field and confirms it, as if typed. 0, or -1 (invalid, or not on this form). */
 int stepform_set_answer(struct wizard *w, struct stepform *f, plan_qid q, const char *value);
 

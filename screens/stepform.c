@@ -170,10 +170,7 @@ enum tui_event stepform_key(struct wizard *w, struct stepform *f, int key)
 		return TUI_REDRAW;
 	}
 	if (key == TUI_KEY(KEY_BTAB) || key == TUI_KEY(KEY_UP)) {
-		char value[VALUE_MAX], why[256];
-		tui_form_get(f->form, i, value, sizeof value);
-		if (plan_question_check(f->q[i], value, why, sizeof why) == 0)
-			confirm_field(w, f, i);
+		stepform_keep_focused(w, f);
 		if (i > 0)
 			tui_form_focus(f->form, i - 1);
 		return TUI_REDRAW;
@@ -181,10 +178,7 @@ enum tui_event stepform_key(struct wizard *w, struct stepform *f, int key)
 	if (key == TUI_KEY(KEY_NPAGE) || key == TUI_KEY(KEY_F(2)))
 		return TUI_NEXT;
 	if (key == TUI_ESC || key == TUI_KEY(KEY_PPAGE)) {
-		char value[VALUE_MAX], why[256];
-		tui_form_get(f->form, i, value, sizeof value);
-		if (plan_question_check(f->q[i], value, why, sizeof why) == 0)
-			confirm_field(w, f, i);
+		stepform_keep_focused(w, f);
 		return TUI_BACK;
 	}
 	if (key == TUI_KEY(KEY_F(4)))
@@ -283,10 +277,15 @@ void stepform_set_keys(struct stepform *f, const char *keys)
 	f->keys = keys;
 }
 
-int stepform_confirm_focused(struct wizard *w, struct stepform *f)
+void stepform_keep_focused(struct wizard *w, struct stepform *f)
 {
+	char value[VALUE_MAX], why[256];
 	int i = tui_form_current(f->form);
-	return i >= 0 && i < f->nq ? confirm_field(w, f, i) : 0;
+	if (i < 0 || i >= f->nq)
+		return;
+	tui_form_get(f->form, i, value, sizeof value);
+	if (plan_question_check(f->q[i], value, why, sizeof why) == 0)
+		confirm_field(w, f, i);
 }
 
 int stepform_set_answer(struct wizard *w, struct stepform *f, plan_qid q, const char *value)

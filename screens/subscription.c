@@ -137,8 +137,9 @@ static enum tui_event sign_in(struct sub_screen *s)
 {
 	struct wizard *w = s->w;
 	char err[1024];
-	if (stepform_confirm_focused(w, s->form) != 0)
-		return TUI_REDRAW;
+	/* F5 is how the subscription gets picked: the field it is on (often the empty
+	 * subscription id) is not a precondition. A valid edit there is taken first. */
+	stepform_keep_focused(w, s->form);
 	if (wizard_cloud(w, &s->cloud, err, sizeof err) != 0) {
 		screen_say(w, 1, "%s", err);
 		return TUI_REDRAW;
