@@ -70,6 +70,10 @@ int stepform_set_answer(struct wizard *w, struct stepform *f, plan_qid q, const 
 struct cloud;
 int wizard_cloud(struct wizard *w, struct cloud *out, char *err, size_t errlen);
 
+/* The command that starts this wizard again on the same profile (with --cloud and --ca-file
+ * when given), for messages that suggest it; see profile_command. */
+void wizard_command(const struct wizard *w, char *out, size_t outlen);
+
 /* Where "continue" goes: the screen of the resume step, or the review once every step's
  * answers are confirmed. */
 int wizard_resume_screen(const struct wizard *w);
