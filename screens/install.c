@@ -150,9 +150,22 @@ static void *install_init(struct wizard *w)
 		in->finished = 1;
 		return in;
 	}
+	/* A service principal's secret not sealed yet: asked for here, before anything starts. */
+	if (wizard_needs_client_secret(w)) {
+		enum tui_event ev = wizard_ask_client_secret(w);
+		if (ev != TUI_NEXT) {
+			tui_log_add(in->log, "nothing started: a service principal signs in with its client secret, "
+			                     "and none was given (Esc goes back; confirming the review asks again)");
+			in->finished = 1;
+			return in;
+		}
+	}
+	char command[PATH_MAX + 64];
+	profile_command(w->prof, command, sizeof command);
 	struct engine_config cfg = {
 		.cloud = &in->cloud, .ca_file = w->opts->ca_file, .answers = &w->ans, .st = w->st,
 		.state_dir = w->prof->dir, .vault = w->v, .headless = 0, .on_event = on_event, .arg = in,
+		.command = command,
 	};
 	in->eng = engine_new(&cfg, err, sizeof err);
 	if (!in->eng) {

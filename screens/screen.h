@@ -74,6 +74,12 @@ int wizard_cloud(struct wizard *w, struct cloud *out, char *err, size_t errlen);
  * when given), for messages that suggest it; see profile_command. */
 void wizard_command(const struct wizard *w, char *out, size_t outlen);
 
+/* 1 when auth.method is service-principal and the vault holds no client secret yet. */
+int wizard_needs_client_secret(const struct wizard *w);
+/* Asks for it in a masked field and seals it at once (screens/client_secret.c): TUI_NEXT once
+ * sealed, TUI_BACK when cancelled, TUI_QUIT/TUI_SIGNAL to leave. */
+enum tui_event wizard_ask_client_secret(struct wizard *w);
+
 /* Where "continue" goes: the screen of the resume step, or the review once every step's
  * answers are confirmed. */
 int wizard_resume_screen(const struct wizard *w);

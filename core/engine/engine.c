@@ -437,6 +437,7 @@ struct engine *engine_new(const struct engine_config *cfg, char *err, size_t err
 		.tenant = answers_get(cfg->answers, Q_AUTH_TENANT),
 		.client_id = answers_get(cfg->answers, Q_AUTH_CLIENT_ID), .vault = cfg->vault,
 		.persist = engine_persist_vault, .on_device_code = engine_on_device_code, .arg = e, .az = cfg->az,
+		.command = cfg->command,
 	};
 	e->auth = auth_new(&ac, err, errlen);
 	if (!e->auth) {

@@ -69,6 +69,7 @@ struct engine_config {
 	const char *az;             /* the Azure CLI program; NULL = "az" on PATH */
 	const struct step_table *table;  /* NULL: the install's (steps_table()) */
 	long poll_ms;               /* ARM poll interval when Retry-After is absent; 0: default */
+	const char *command;        /* "studio-wizard --state-dir DIR" for suggested commands; NULL: plain */
 };
 
 /* What the install screen shows: one line per action. */

@@ -358,7 +358,7 @@ static const struct plan_question questions[PLAN_Q_COUNT] = {
 	[Q_AUTH_METHOD] = {Q_AUTH_METHOD, "auth.method", STEP_SUBSCRIPTION, "Sign-in method",
 		PLAN_DEF_TEMPLATE, "device-code", plan_validate_auth_method,
 		"device-code works from any terminal, also over SSH. A service principal's secret "
-		"is asked for during the install and kept in the vault.",
+		"is asked for (masked) at F5 or when the install starts, and sealed in the vault at once.",
 		CH(auth_choices), 1},
 	[Q_AUTH_TENANT] = {Q_AUTH_TENANT, "auth.tenant", STEP_SUBSCRIPTION, "Tenant",
 		PLAN_DEF_TEMPLATE, "organizations", validate_tenant,
