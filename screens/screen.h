@@ -23,6 +23,7 @@ struct wizard {
 	char msg[512];            /* the message line under the screen */
 	int msg_error;
 	int jump;                 /* screen index to show next, or -1 */
+	int focus_q;              /* the question (plan_qid) a step screen opens on, or -1 */
 };
 
 struct screen {

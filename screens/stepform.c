@@ -58,7 +58,12 @@ struct stepform *stepform_new(struct wizard *w, step_id s)
 		tui_form_add(f->form, plan_question(f->q[i])->label, FIELD_WIDTH, VALUE_MAX - 1, 0);
 	refresh_defaults(w);
 	load_fields(w, f, 0);
-	tui_form_focus(f->form, 0);
+	int focus = 0;
+	for (int i = 0; i < f->nq; i++)
+		if ((int)f->q[i] == w->focus_q)
+			focus = i;   /* the review named this field */
+	w->focus_q = -1;
+	tui_form_focus(f->form, focus);
 	return f;
 }
 
@@ -73,14 +78,19 @@ static int confirm_field(struct wizard *w, struct stepform *f, int i)
 		return -1;
 	}
 	const char *old = answers_get(&w->ans, q);
+	char note[512] = "";
 	if (!w->ans.given[q] || !old || strcmp(old, value) != 0) {
 		answers_set(&w->ans, q, value);
+		if (q == Q_CLOUD)
+			answers_follow_cloud(&w->ans, note, sizeof note);
 		refresh_defaults(w);
 		load_fields(w, f, i + 1);
 		if (wizard_save_answers(w) != 0)
 			return -1;
 	}
 	w->msg[0] = '\0';
+	if (note[0])
+		screen_say(w, 0, "%s", note);
 	return 0;
 }
 
@@ -130,12 +140,13 @@ static enum tui_event chooser_key(void *ctx, int key)
 static enum tui_event choose(struct wizard *w, struct stepform *f, int i)
 {
 	const struct plan_question *pq = plan_question(f->q[i]);
-	if (!pq->choices) {
-		screen_say(w, 0, "%s takes free text; it has no list", pq->key);
+	struct chooser c = {NULL, pq->label, NULL, 0};
+	c.choices = answers_choices(&w->ans, f->q[i], &c.n);
+	if (!c.choices || c.n == 0) {
+		screen_say(w, 0, "%s takes free text here; it has no list", pq->key);
 		return TUI_REDRAW;
 	}
-	struct chooser c = {tui_choice_new(), pq->label, NULL, 0};
-	c.choices = answers_choices(&w->ans, f->q[i], &c.n);
+	c.list = tui_choice_new();
 	char cur[VALUE_MAX];
 	tui_form_get(f->form, i, cur, sizeof cur);
 	for (size_t k = 0; k < c.n; k++) {

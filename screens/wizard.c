@@ -229,6 +229,7 @@ int wizard_main(const struct session_options *o, struct profile *p)
 	w.opts = o;
 	w.prof = p;
 	w.jump = -1;
+	w.focus_q = -1;
 	answers_init(&w.ans);
 	enum state_result sr = state_load(p->dir, p->name, &w.st, err, sizeof err);
 	if (sr != STATE_OK) {

@@ -239,6 +239,36 @@ void plan_set_extra_cloud(const char *name)
 	snprintf(extra_cloud, sizeof extra_cloud, "%s", name ? name : "");
 }
 
+const char *plan_default_cloud(void)
+{
+	return extra_cloud[0] ? extra_cloud : "AzureCloud";
+}
+
+static int plan_builtin_cloud(const char *name)
+{
+	return plan_in_choices(cloud_choices, 3, name);
+}
+
+const struct plan_choice *plan_cloud_choices(size_t *n)
+{
+	static struct plan_choice all[4];
+	memcpy(all, cloud_choices, sizeof cloud_choices);
+	*n = 3;
+	if (extra_cloud[0] && !plan_builtin_cloud(extra_cloud))
+		all[(*n)++] = (struct plan_choice){extra_cloud, "the --cloud file's cloud", 1};
+	return all;
+}
+
+const struct plan_choice *plan_cloud_regions(const char *cloud, size_t *n)
+{
+	static struct plan_choice mine[REGION_COUNT];
+	*n = 0;
+	for (size_t i = 0; cloud && i < REGION_COUNT; i++)
+		if (strcmp(regions[i].cloud, cloud) == 0)
+			mine[(*n)++] = (struct plan_choice){regions[i].name, regions[i].cloud, 1};
+	return mine;
+}
+
 int plan_validate_cloud(const char *value, char *why, size_t whylen)
 {
 	if (plan_in_choices(cloud_choices, 3, value))
@@ -281,6 +311,12 @@ static int plan_validate_yes_no(const char *value, char *why, size_t whylen)
 int plan_validate_location(const char *value, char *why, size_t whylen)
 {
 	if (plan_region_find(value))
+		return 0;
+	/* A cloud the wizard does not know (--cloud FILE): its regions are free text; which cloud
+	 * the answers name is checked with them (answers_check, answers_complete). */
+	size_t n = strlen(value);
+	if (extra_cloud[0] && !plan_builtin_cloud(extra_cloud) && n > 0 && n <= 64 &&
+	    strspn(value, "abcdefghijklmnopqrstuvwxyz0123456789") == n)
 		return 0;
 	snprintf(why, whylen, "must be an Azure region name in lower case without spaces, "
 	                      "such as eastus or westeurope");
@@ -352,8 +388,9 @@ int plan_validate_source_registry(const char *value, char *why, size_t whylen)
 
 static const struct plan_question questions[PLAN_Q_COUNT] = {
 	[Q_CLOUD] = {Q_CLOUD, "cloud", STEP_SUBSCRIPTION, "Azure cloud",
-		PLAN_DEF_TEMPLATE, "AzureCloud", plan_validate_cloud,
-		"Which Azure to sign in to; almost everyone wants AzureCloud (public Azure).",
+		PLAN_DEF_CLOUD, NULL, plan_validate_cloud,
+		"Which Azure to sign in to; almost everyone wants AzureCloud (public Azure). With "
+		"--cloud FILE, the file's cloud.",
 		CH(cloud_choices), 1},
 	[Q_AUTH_METHOD] = {Q_AUTH_METHOD, "auth.method", STEP_SUBSCRIPTION, "Sign-in method",
 		PLAN_DEF_TEMPLATE, "device-code", plan_validate_auth_method,
@@ -374,8 +411,9 @@ static const struct plan_question questions[PLAN_Q_COUNT] = {
 		"The subscription that pays for everything (`az account list -o table`).",
 		NULL, 0, 0},
 	[Q_LOCATION] = {Q_LOCATION, "location", STEP_SUBSCRIPTION, "Region",
-		PLAN_DEF_TEMPLATE, "eastus", plan_validate_location,
-		"One region for every resource. The aks step checks that the GPU size is offered "
+		PLAN_DEF_REGION, NULL, plan_validate_location,
+		"One region for every resource, of the cloud above (F4 lists them; a cloud the wizard "
+		"does not know takes the name as typed). The aks step checks that the GPU size is offered "
 		"there and that your quota covers it before creating anything.",
 		region_choices, REGION_COUNT, 1},
 	[Q_UNIQ_ID] = {Q_UNIQ_ID, "uniq_id", STEP_SUBSCRIPTION, "Unique id",
