@@ -26,6 +26,17 @@ keys i Escape
 check "Esc asks before stopping the install" wait_for i 'Stop the install here\?'
 check "  ...saying that Azure goes on and a new start resumes" \
 	wait_for i 'Azure keeps creating what it has'
+# polls_grow: while the question is open the install goes on (it polls the registration;
+# tui/loop.c serves the sources of every screen underneath the dialog).
+polls_grow() {
+	before=$(fakectl count GET '/providers/Microsoft.ContainerService$')
+	for _ in $(seq 100); do
+		[ "$(fakectl count GET '/providers/Microsoft.ContainerService$')" -gt "$before" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+check "  ...and the install goes on while it asks" polls_grow
 keys i Enter
 check "Enter (the default, No) keeps the install running" wait_for i '1 running'
 check "  ...and nothing was stopped" bash -c '! grep -q "stopped" "$1/state.json"' _ "$SW_STATE"
