@@ -89,9 +89,9 @@ static void on_event(const struct engine_event *ev, void *arg)
 		wizard_command(in->w, cmd, sizeof cmd);
 		if (ev->ok && in->last + 1 < STEP_COUNT)
 			tui_log_add(in->log, "%s is done. The steps after it (%s to %s) were not asked for this time: "
-			            "start the wizard again to go on; the plan and every answer are saved.",
+			            "start the wizard again (`%s`) to go on; the plan and every answer are saved.",
 			            plan_step_title(in->last), plan_step_key((step_id)(in->last + 1)),
-			            plan_step_key(STEP_COUNT - 1));
+			            plan_step_key(STEP_COUNT - 1), cmd);
 		else if (!ev->ok && s.stopped && !s.failed)
 			tui_log_add(in->log, "stopped by the operator: Azure keeps creating what it had started; start the "
 			            "wizard again (`%s`) to resume it", cmd);
