@@ -270,10 +270,10 @@ void stepform_draw(struct wizard *w, struct stepform *f)
 	attron(a);
 	mvprintw(y, 2, "%s", pq->key);
 	attroff(a);
-	if (pq->choices) {
+	size_t nc;
+	const struct plan_choice *ch = answers_choices(&w->ans, f->q[i], &nc);
+	if (ch && nc) {
 		char cur[VALUE_MAX];
-		size_t nc;
-		const struct plan_choice *ch = answers_choices(&w->ans, f->q[i], &nc);
 		tui_form_get(f->form, i, cur, sizeof cur);
 		for (size_t k = 0; k < nc; k++)
 			if (strcmp(cur, ch[k].value) == 0 && ch[k].detail)
