@@ -214,6 +214,16 @@ static int cmd_plan(struct ctx *c)
 		cli_fail("plan: --answers FILE is required");
 		return SW_EXIT_USAGE;
 	}
+	if (c->o->cloud_file) {
+		/* Answers the wizard wrote under --cloud FILE name that file's cloud. */
+		struct cloud cl;
+		char err[1024];
+		if (cloud_load_file(c->o->cloud_file, &cl, err, sizeof err) != 0) {
+			cli_fail("%s", err);
+			return SW_EXIT_USAGE;
+		}
+		plan_set_extra_cloud(cl.name);
+	}
 	return plan_cmd(c->o->answers, c->o->json, stdout, stderr);
 }
 

@@ -122,8 +122,10 @@ int run_main(struct cli_opts *o, struct profile *p, struct state *st)
 		return SW_EXIT_USAGE;
 	}
 
+	char command[PATH_MAX + 64];
+	profile_command(p, command, sizeof command);
 	if (!vault_exists(p->dir)) {
-		cli_fail("no vault in %s yet: create it first with `studio-wizard vault init`", p->dir);
+		cli_fail("no vault in %s yet: create it first with `%s vault init`", p->dir, command);
 		answers_free(&a);
 		log_close();
 		return SW_EXIT_ERROR;
@@ -148,7 +150,7 @@ int run_main(struct cli_opts *o, struct profile *p, struct state *st)
 
 	struct engine_config cfg = {
 		.cloud = &cloud, .ca_file = o->ca_file, .answers = &a, .st = st, .state_dir = p->dir, .vault = v,
-		.headless = 1, .on_event = run_on_event, .arg = NULL,
+		.headless = 1, .on_event = run_on_event, .arg = NULL, .command = command,
 	};
 	struct engine *e = engine_new(&cfg, err, sizeof err);
 	if (!e) {

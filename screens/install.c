@@ -43,8 +43,9 @@ static void on_event(const struct engine_event *ev, void *arg)
 		tui_log_add(in->log, "%s: done earlier", step);
 		break;
 	case ENGINE_EV_ACTION_END:
-		tui_log_add(in->log, "%s: %s ... %s (%.0f s)", step, ev->text, ev->ok ? ev->detail : "failed", ev->seconds);
-		if (!ev->ok && ev->detail)
+		tui_log_add(in->log, "%s: %s ... %s (%.0f s)", step, ev->text,
+		            ev->ok || ev->stopped ? ev->detail : "failed", ev->seconds);
+		if (!ev->ok && !ev->stopped && ev->detail)
 			tui_log_add(in->log, "    %s", ev->detail);
 		break;
 	case ENGINE_EV_INFO:
@@ -81,13 +82,21 @@ static void on_event(const struct engine_event *ev, void *arg)
 		in->ok = ev->ok;
 		in->question[0] = '\0';
 		tui_log_add(in->log, "install: %s", ev->text);
+		char cmd[1024];
+		struct engine_summary s = {0};
+		if (in->eng)
+			engine_summary(in->eng, &s);
+		wizard_command(in->w, cmd, sizeof cmd);
 		if (ev->ok && in->last + 1 < STEP_COUNT)
 			tui_log_add(in->log, "%s is done. The steps after it (%s to %s) were not asked for this time: "
-			            "start the wizard again to go on; the plan and every answer are saved.",
+			            "start the wizard again (`%s`) to go on; the plan and every answer are saved.",
 			            plan_step_title(in->last), plan_step_key((step_id)(in->last + 1)),
-			            plan_step_key(STEP_COUNT - 1));
+			            plan_step_key(STEP_COUNT - 1), cmd);
+		else if (!ev->ok && s.stopped && !s.failed)
+			tui_log_add(in->log, "stopped by the operator: Azure keeps creating what it had started; start the "
+			            "wizard again (`%s`) to resume it", cmd);
 		else if (!ev->ok)
-			tui_log_add(in->log, "stopped: fix the cause, then start the wizard again to resume");
+			tui_log_add(in->log, "stopped: fix the cause, then start the wizard again (`%s`) to resume", cmd);
 		break;
 	default:
 		break;
@@ -109,8 +118,11 @@ static enum tui_event src_ready(void *ctx, const struct pollfd *fds, int n)
 	if (in->done) {
 		struct engine_summary s;
 		engine_summary(in->eng, &s);
-		snprintf(in->summary, sizeof in->summary, "%d done, %d failed, %d not started, elapsed %d:%02d", s.done,
-		         s.failed, s.waiting + s.blocked, (int)s.elapsed_s / 60, (int)s.elapsed_s % 60);
+		char stopped[64] = "";
+		if (s.stopped)
+			snprintf(stopped, sizeof stopped, "%d stopped by the operator, ", s.stopped);
+		snprintf(in->summary, sizeof in->summary, "%d done, %d failed, %s%d not started, elapsed %d:%02d", s.done,
+		         s.failed, stopped, s.waiting + s.blocked, (int)s.elapsed_s / 60, (int)s.elapsed_s % 60);
 		engine_free(in->eng);
 		in->eng = NULL;
 		in->done = 0;
@@ -138,9 +150,22 @@ static void *install_init(struct wizard *w)
 		in->finished = 1;
 		return in;
 	}
+	/* A service principal's secret not sealed yet: asked for here, before anything starts. */
+	if (wizard_needs_client_secret(w)) {
+		enum tui_event ev = wizard_ask_client_secret(w);
+		if (ev != TUI_NEXT) {
+			tui_log_add(in->log, "nothing started: a service principal signs in with its client secret, "
+			                     "and none was given (Esc goes back; confirming the review asks again)");
+			in->finished = 1;
+			return in;
+		}
+	}
+	char command[PATH_MAX + 64];
+	profile_command(w->prof, command, sizeof command);
 	struct engine_config cfg = {
 		.cloud = &in->cloud, .ca_file = w->opts->ca_file, .answers = &w->ans, .st = w->st,
 		.state_dir = w->prof->dir, .vault = w->v, .headless = 0, .on_event = on_event, .arg = in,
+		.command = command,
 	};
 	in->eng = engine_new(&cfg, err, sizeof err);
 	if (!in->eng) {
@@ -201,7 +226,7 @@ static void install_draw(struct wizard *w, void *self)
 	screen_frame(w, "install",
 	             asking ? "Up/Down choose  Enter answer (y/n for yes/no)  PgUp/PgDn scroll  F10 quit"
 	             : in->finished ? "Enter close  PgUp/PgDn scroll  F3 credentials  F10 quit"
-	                            : "Esc stop  PgUp/PgDn scroll  F3 credentials  F10 quit");
+	                            : "Esc stop (asks first)  PgUp/PgDn scroll  F3 credentials  F10 quit");
 	int running = 0;
 	struct engine_summary s = {0};
 	if (in->eng) {
@@ -269,7 +294,15 @@ static enum tui_event install_key(struct wizard *w, void *self, int key)
 	if (in->finished && enter)
 		return TUI_NEXT;
 	if (!in->finished && in->eng && key == TUI_ESC) {
-		engine_cancel(in->eng);
+		/* Esc is "back" everywhere else: a stray one must not stop an install; No is the default. */
+		int yes = tui_confirm("Stop the install", "Stop the install here? Azure keeps creating what it has "
+		                                          "started; starting the wizard again resumes it.");
+		if (yes < 0)
+			return TUI_SIGNAL;
+		if (yes && in->eng) {
+			tui_log_add(in->log, "install: stopped by the operator");
+			engine_cancel(in->eng);
+		}
 		return TUI_REDRAW;
 	}
 	if (in->finished && key == TUI_ESC)

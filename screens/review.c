@@ -11,6 +11,7 @@
 struct review {
 	struct tui_log *plan;
 	char problem[512];   /* why the plan cannot be confirmed, or "" */
+	int field;           /* the question the problem names (its "key:" prefix), or -1 */
 };
 
 static void *review_init(struct wizard *w)
@@ -20,10 +21,19 @@ static void *review_init(struct wizard *w)
 		return NULL;
 	r->plan = tui_log_new(600);
 	tui_log_wrap(r->plan, COLS - 3);
+	r->field = -1;
 	if (answers_complete(&w->ans, r->problem, sizeof r->problem) != ANSWERS_OK) {
+		char key[128];
+		const char *colon = strchr(r->problem, ':');
+		snprintf(key, sizeof key, "%.*s", colon ? (int)(colon - r->problem) : 0, r->problem);
+		r->field = colon ? plan_question_find(key) : -1;
 		tui_log_add(r->plan, "The answers do not make a plan yet:");
 		tui_log_add(r->plan, "  %s", r->problem);
-		tui_log_add(r->plan, "Go back (Esc) to the step named above and correct it.");
+		if (r->field >= 0)
+			tui_log_add(r->plan, "Enter goes to %s on the %s screen to correct it.", key,
+			            plan_step_title(plan_question((plan_qid)r->field)->step));
+		else
+			tui_log_add(r->plan, "Go back (Esc) to the step named above and correct it.");
 		return r;
 	}
 	char *text = NULL;
@@ -51,17 +61,23 @@ static void review_draw(struct wizard *w, void *self)
 	struct review *r = self;
 	erase();
 	screen_frame(w, "review the plan",
-	             r->problem[0] ? "Esc back  F3 credentials  F10 quit"
+	             r->problem[0] && r->field >= 0 ? "Enter go to the field  Esc back  F3 credentials  F10 quit"
+	             : r->problem[0]               ? "Esc back  F3 credentials  F10 quit"
 	                           : "Enter confirm  PgUp/PgDn scroll  Esc back  F3 credentials  F10 quit");
 	tui_log_draw(r->plan, 2, 1, LINES - 5, COLS - 2);
 }
 
 static enum tui_event review_key(struct wizard *w, void *self, int key)
 {
-	(void)w;
 	struct review *r = self;
-	if (key == '\n' || key == '\r' || key == TUI_KEY(KEY_ENTER))
+	if (key == '\n' || key == '\r' || key == TUI_KEY(KEY_ENTER)) {
+		if (r->problem[0] && r->field >= 0) {
+			/* To the field the problem names, not one screen back. */
+			w->jump = wizard_step_screen(plan_question((plan_qid)r->field)->step);
+			w->focus_q = r->field;
+		}
 		return TUI_NEXT;
+	}
 	if (key == TUI_ESC)
 		return TUI_BACK;
 	if (key == TUI_KEY(KEY_UP))
@@ -73,8 +89,9 @@ static enum tui_event review_key(struct wizard *w, void *self, int key)
 
 static int review_validate(struct wizard *w, void *self, char *why, size_t whylen)
 {
-	(void)w;
 	struct review *r = self;
+	if (r->problem[0] && w->jump >= 0)
+		return 0;   /* Enter goes to the field named */
 	if (r->problem[0]) {
 		snprintf(why, whylen, "%s", r->problem);
 		return -1;

@@ -23,6 +23,7 @@ struct wizard {
 	char msg[512];            /* the message line under the screen */
 	int msg_error;
 	int jump;                 /* screen index to show next, or -1 */
+	int focus_q;              /* the question (plan_qid) a step screen opens on, or -1 */
 };
 
 struct screen {
@@ -60,14 +61,25 @@ enum tui_event stepform_key(struct wizard *w, struct stepform *f, int key);
 int stepform_validate(struct wizard *w, struct stepform *f, char *why, size_t whylen);
 void stepform_free(struct wizard *w, struct stepform *f);
 void stepform_set_keys(struct stepform *f, const char *keys);
-/* Confirms the focused field (check, save). 0, or -1 with the message shown. */
-int stepform_confirm_focused(struct wizard *w, struct stepform *f);
+/* Leaving the focused field without Enter (Up, Esc, F5): its value is saved when valid,
+ * else kept on screen unsaved, with no complaint. */
+void stepform_keep_focused(struct wizard *w, struct stepform *f);
 /* Puts value in q's field and confirms it, as if typed. 0, or -1 (invalid, or not on this form). */
 int stepform_set_answer(struct wizard *w, struct stepform *f, plan_qid q, const char *value);
 
 /* The cloud the answers (or --cloud FILE) name. 0, or -1 with err. */
 struct cloud;
 int wizard_cloud(struct wizard *w, struct cloud *out, char *err, size_t errlen);
+
+/* The command that starts this wizard again on the same profile (with --cloud and --ca-file
+ * when given), for messages that suggest it; see profile_command. */
+void wizard_command(const struct wizard *w, char *out, size_t outlen);
+
+/* 1 when auth.method is service-principal and the vault holds no client secret yet. */
+int wizard_needs_client_secret(const struct wizard *w);
+/* Asks for it in a masked field and seals it at once (screens/client_secret.c): TUI_NEXT once
+ * sealed, TUI_BACK when cancelled, TUI_QUIT/TUI_SIGNAL to leave. */
+enum tui_event wizard_ask_client_secret(struct wizard *w);
 
 /* Where "continue" goes: the screen of the resume step, or the review once every step's
  * answers are confirmed. */

@@ -58,7 +58,12 @@ struct stepform *stepform_new(struct wizard *w, step_id s)
 		tui_form_add(f->form, plan_question(f->q[i])->label, FIELD_WIDTH, VALUE_MAX - 1, 0);
 	refresh_defaults(w);
 	load_fields(w, f, 0);
-	tui_form_focus(f->form, 0);
+	int focus = 0;
+	for (int i = 0; i < f->nq; i++)
+		if ((int)f->q[i] == w->focus_q)
+			focus = i;   /* the review named this field */
+	w->focus_q = -1;
+	tui_form_focus(f->form, focus);
 	return f;
 }
 
@@ -73,14 +78,19 @@ static int confirm_field(struct wizard *w, struct stepform *f, int i)
 		return -1;
 	}
 	const char *old = answers_get(&w->ans, q);
+	char note[512] = "";
 	if (!w->ans.given[q] || !old || strcmp(old, value) != 0) {
 		answers_set(&w->ans, q, value);
+		if (q == Q_CLOUD)
+			answers_follow_cloud(&w->ans, note, sizeof note);
 		refresh_defaults(w);
 		load_fields(w, f, i + 1);
 		if (wizard_save_answers(w) != 0)
 			return -1;
 	}
 	w->msg[0] = '\0';
+	if (note[0])
+		screen_say(w, 0, "%s", note);
 	return 0;
 }
 
@@ -130,12 +140,13 @@ static enum tui_event chooser_key(void *ctx, int key)
 static enum tui_event choose(struct wizard *w, struct stepform *f, int i)
 {
 	const struct plan_question *pq = plan_question(f->q[i]);
-	if (!pq->choices) {
-		screen_say(w, 0, "%s takes free text; it has no list", pq->key);
+	struct chooser c = {NULL, pq->label, NULL, 0};
+	c.choices = answers_choices(&w->ans, f->q[i], &c.n);
+	if (!c.choices || c.n == 0) {
+		screen_say(w, 0, "%s takes free text here; it has no list", pq->key);
 		return TUI_REDRAW;
 	}
-	struct chooser c = {tui_choice_new(), pq->label, NULL, 0};
-	c.choices = answers_choices(&w->ans, f->q[i], &c.n);
+	c.list = tui_choice_new();
 	char cur[VALUE_MAX];
 	tui_form_get(f->form, i, cur, sizeof cur);
 	for (size_t k = 0; k < c.n; k++) {
@@ -170,10 +181,7 @@ enum tui_event stepform_key(struct wizard *w, struct stepform *f, int key)
 		return TUI_REDRAW;
 	}
 	if (key == TUI_KEY(KEY_BTAB) || key == TUI_KEY(KEY_UP)) {
-		char value[VALUE_MAX], why[256];
-		tui_form_get(f->form, i, value, sizeof value);
-		if (plan_question_check(f->q[i], value, why, sizeof why) == 0)
-			confirm_field(w, f, i);
+		stepform_keep_focused(w, f);
 		if (i > 0)
 			tui_form_focus(f->form, i - 1);
 		return TUI_REDRAW;
@@ -181,10 +189,7 @@ enum tui_event stepform_key(struct wizard *w, struct stepform *f, int key)
 	if (key == TUI_KEY(KEY_NPAGE) || key == TUI_KEY(KEY_F(2)))
 		return TUI_NEXT;
 	if (key == TUI_ESC || key == TUI_KEY(KEY_PPAGE)) {
-		char value[VALUE_MAX], why[256];
-		tui_form_get(f->form, i, value, sizeof value);
-		if (plan_question_check(f->q[i], value, why, sizeof why) == 0)
-			confirm_field(w, f, i);
+		stepform_keep_focused(w, f);
 		return TUI_BACK;
 	}
 	if (key == TUI_KEY(KEY_F(4)))
@@ -265,10 +270,10 @@ void stepform_draw(struct wizard *w, struct stepform *f)
 	attron(a);
 	mvprintw(y, 2, "%s", pq->key);
 	attroff(a);
-	if (pq->choices) {
+	size_t nc;
+	const struct plan_choice *ch = answers_choices(&w->ans, f->q[i], &nc);
+	if (ch && nc) {
 		char cur[VALUE_MAX];
-		size_t nc;
-		const struct plan_choice *ch = answers_choices(&w->ans, f->q[i], &nc);
 		tui_form_get(f->form, i, cur, sizeof cur);
 		for (size_t k = 0; k < nc; k++)
 			if (strcmp(cur, ch[k].value) == 0 && ch[k].detail)
@@ -283,10 +288,15 @@ void stepform_set_keys(struct stepform *f, const char *keys)
 	f->keys = keys;
 }
 
-int stepform_confirm_focused(struct wizard *w, struct stepform *f)
+void stepform_keep_focused(struct wizard *w, struct stepform *f)
 {
+	char value[VALUE_MAX], why[256];
 	int i = tui_form_current(f->form);
-	return i >= 0 && i < f->nq ? confirm_field(w, f, i) : 0;
+	if (i < 0 || i >= f->nq)
+		return;
+	tui_form_get(f->form, i, value, sizeof value);
+	if (plan_question_check(f->q[i], value, why, sizeof why) == 0)
+		confirm_field(w, f, i);
 }
 
 int stepform_set_answer(struct wizard *w, struct stepform *f, plan_qid q, const char *value)

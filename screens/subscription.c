@@ -137,15 +137,29 @@ static enum tui_event sign_in(struct sub_screen *s)
 {
 	struct wizard *w = s->w;
 	char err[1024];
-	if (stepform_confirm_focused(w, s->form) != 0)
-		return TUI_REDRAW;
+	/* F5 is how the subscription gets picked: the field it is on (often the empty
+	 * subscription id) is not a precondition. A valid edit there is taken first. */
+	stepform_keep_focused(w, s->form);
+	if (wizard_needs_client_secret(w)) {
+		enum tui_event ev = wizard_ask_client_secret(w);
+		if (ev == TUI_SIGNAL || ev == TUI_QUIT)
+			return ev;
+		if (ev != TUI_NEXT) {
+			if (!w->msg_error || !w->msg[0])
+				screen_say(w, 1, "sign-in: a service principal signs in with its client secret; F5 asks for it");
+			return TUI_REDRAW;
+		}
+	}
 	if (wizard_cloud(w, &s->cloud, err, sizeof err) != 0) {
 		screen_say(w, 1, "%s", err);
 		return TUI_REDRAW;
 	}
+	char command[PATH_MAX + 64];
+	profile_command(w->prof, command, sizeof command);
 	struct engine_config cfg = {
 		.cloud = &s->cloud, .ca_file = w->opts->ca_file, .answers = &w->ans, .st = w->st,
 		.state_dir = w->prof->dir, .vault = w->v, .headless = 0, .on_event = on_event, .arg = s,
+		.command = command,
 	};
 	s->eng = engine_new(&cfg, err, sizeof err);
 	if (!s->eng) {

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "core/azure/cloud.h"
+#include "core/remote/shquote.h"
 #include "core/sys/exitcode.h"
 #include "core/sys/log.h"
 #include "core/sys/profile.h"
@@ -99,6 +100,21 @@ static void write_answers_file(struct wizard *w)
 int wizard_cloud(struct wizard *w, struct cloud *out, char *err, size_t errlen)
 {
 	return session_cloud(w->opts, answers_get(&w->ans, Q_CLOUD), out, err, errlen);
+}
+
+void wizard_command(const struct wizard *w, char *out, size_t outlen)
+{
+	char word[PATH_MAX * 4 + 3];
+	profile_command(w->prof, out, outlen);
+	size_t n = strlen(out);
+	if (w->opts->cloud_file && n < outlen) {
+		shquote_word(w->opts->cloud_file, word, sizeof word);
+		n += (size_t)snprintf(out + n, outlen - n, " --cloud %s", word);
+	}
+	if (w->opts->ca_file && n < outlen) {
+		shquote_word(w->opts->ca_file, word, sizeof word);
+		snprintf(out + n, outlen - n, " --ca-file %s", word);
+	}
 }
 
 struct runner {
@@ -203,6 +219,7 @@ int wizard_main(const struct session_options *o, struct profile *p)
 	w.opts = o;
 	w.prof = p;
 	w.jump = -1;
+	w.focus_q = -1;
 	answers_init(&w.ans);
 	enum state_result sr = state_load(p->dir, p->name, &w.st, err, sizeof err);
 	if (sr != STATE_OK) {

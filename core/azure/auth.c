@@ -267,8 +267,8 @@ struct auth *auth_new(const struct auth_config *cfg, char *err, size_t errlen)
 		if (!cfg->vault || vault_get(cfg->vault, AUTH_SECRET_ENTRY, &val, &len, NULL) != VAULT_OK) {
 			snprintf(err, errlen,
 			         "auth: the service principal's secret is not in the vault; store it with "
-			         "`studio-wizard vault set %s --kind client-secret`",
-			         AUTH_SECRET_ENTRY);
+			         "`%s vault set %s --kind client-secret`",
+			         cfg->command ? cfg->command : "studio-wizard", AUTH_SECRET_ENTRY);
 			free(a);
 			return NULL;
 		}

@@ -52,6 +52,8 @@ struct auth_config {
 	void (*on_device_code)(const struct auth_device_code *dc, void *arg);
 	void *arg;               /* for persist and on_device_code */
 	const char *az;          /* the Azure CLI program, "az" when NULL */
+	const char *command;     /* how messages suggest studio-wizard with this profile's
+	                          * --profile/--state-dir (profile_command); NULL: "studio-wizard" */
 };
 
 struct auth;

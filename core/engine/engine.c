@@ -206,7 +206,7 @@ static void engine_step_check(struct engine *e, step_id s)
 			continue;
 		total++;
 		done += a->state == ACT_DONE;
-		if (a->state == ACT_FAILED && !error) {
+		if (a->state == ACT_FAILED && !a->stopped && !error) {
 			failed++;
 			error = a->detail;
 		}
@@ -297,15 +297,16 @@ void engine_act_end(struct act *a, int ok, const char *text)
 	double secs = (double)(a->finished_ms - a->started_ms) / 1000.0;
 	if (a != &e->sign_in) {
 		cJSON *rec = record_action(e->cfg.st, a->def->key, 1);
-		record_set_str(rec, "status", ok ? "done" : "failed");
+		record_set_str(rec, "status", ok ? "done" : a->stopped ? "stopped" : "failed");
 		record_set_num(rec, "finished_ms", (double)a->finished_ms);
-		record_set_str(rec, ok ? "detail" : "error", text);
+		record_set_str(rec, ok || a->stopped ? "detail" : "error", text);
 		if (engine_save(e, err, sizeof err) != 0)
 			log_msg(LOG_ERROR, "%s", err);
 	}
 	log_msg(ok ? LOG_INFO : LOG_WARN, "%s: %s ... %s (%.1f s)", a->def->key, a->text, text, secs);
 	struct engine_event ev = {.kind = ENGINE_EV_ACTION_END, .step = a->step->id, .action = a->def->key,
-	                          .text = a->text, .detail = a->detail, .ok = ok, .seconds = secs};
+	                          .text = a->text, .detail = a->detail, .ok = ok, .stopped = a->stopped,
+	                          .seconds = secs};
 	engine_emit(e, &ev);
 	engine_step_check(e, a->step->id);
 	engine_pump_later(e);
@@ -316,12 +317,14 @@ static void engine_finish(struct engine *e)
 	struct engine_summary s;
 	engine_summary(e, &s);
 	char text[ENGINE_MSG_MAX];
-	int ok = s.failed == 0 && s.blocked == 0 && s.waiting == 0 && s.running == 0;
-	size_t o = (size_t)snprintf(text, sizeof text, "%d done, %d failed, %d not started", s.done, s.failed,
-	                            s.blocked + s.waiting);
+	int ok = s.failed == 0 && s.stopped == 0 && s.blocked == 0 && s.waiting == 0 && s.running == 0;
+	size_t o = (size_t)snprintf(text, sizeof text, "%d done, %d failed, ", s.done, s.failed);
+	if (s.stopped)
+		o += (size_t)snprintf(text + o, sizeof text - o, "%d stopped by the operator, ", s.stopped);
+	o += (size_t)snprintf(text + o, sizeof text - o, "%d not started", s.blocked + s.waiting);
 	for (size_t i = 0; i < e->nacts && o < sizeof text; i++) {
 		const struct act *a = &e->acts[i];
-		if (a->state == ACT_FAILED)
+		if (a->state == ACT_FAILED && !a->stopped)
 			o += (size_t)snprintf(text + o, sizeof text - o, "; %s failed: %s", a->def->key, a->detail);
 	}
 	for (size_t i = 0; i < e->nacts && o < sizeof text; i++) {
@@ -355,7 +358,9 @@ static void engine_pump(struct engine *e)
 				if (d->state == ACT_FAILED || d->state == ACT_BLOCKED) {
 					a->state = ACT_BLOCKED;
 					snprintf(a->detail, sizeof a->detail, "%s, which %s", d->def->key,
-					         d->state == ACT_FAILED ? "failed" : "could not start");
+					         d->state != ACT_FAILED ? "could not start"
+					         : d->stopped           ? "was stopped by the operator"
+					                                : "failed");
 					progress = 1;
 					ready = 0;
 					break;
@@ -436,6 +441,7 @@ struct engine *engine_new(const struct engine_config *cfg, char *err, size_t err
 		.tenant = answers_get(cfg->answers, Q_AUTH_TENANT),
 		.client_id = answers_get(cfg->answers, Q_AUTH_CLIENT_ID), .vault = cfg->vault,
 		.persist = engine_persist_vault, .on_device_code = engine_on_device_code, .arg = e, .az = cfg->az,
+		.command = cfg->command,
 	};
 	e->auth = auth_new(&ac, err, errlen);
 	if (!e->auth) {
@@ -576,7 +582,8 @@ void engine_cancel(struct engine *e)
 			continue;
 		if (a->def->stop)
 			a->def->stop(a);
-		engine_act_end(a, 0, "cancelled");
+		a->stopped = 1;
+		engine_act_end(a, 0, "stopped by the operator");
 	}
 	if (e->sign_in_only && e->sign_in.state == ACT_RUNNING)
 		engine_act_end(&e->sign_in, 0, "cancelled");
@@ -606,7 +613,7 @@ void engine_summary(const struct engine *e, struct engine_summary *out)
 		case ACT_WAITING: out->waiting++; break;
 		case ACT_RUNNING: out->running++; break;
 		case ACT_DONE: out->done++; break;
-		case ACT_FAILED: out->failed++; break;
+		case ACT_FAILED: e->acts[i].stopped ? out->stopped++ : out->failed++; break;
 		case ACT_BLOCKED: out->blocked++; break;
 		}
 	}

@@ -46,6 +46,7 @@ struct engine_event {
 	const char *text;
 	const char *detail;
 	int ok;
+	int stopped;            /* ACTION_END: ended by engine_cancel, not failed */
 	double seconds;
 	const struct auth_device_code *device;
 	const struct engine_question *question;
@@ -69,6 +70,7 @@ struct engine_config {
 	const struct step_table *table;  /* NULL: the install's (steps_table()) */
 	long poll_ms;               /* ARM poll interval when Retry-After is absent; 0: default */
 	long lro_deadline_ms;       /* tests only: every long-running operation's deadline; 0: doc/azure-waits.md */
+	const char *command;        /* "studio-wizard --state-dir DIR" for suggested commands; NULL: plain */
 };
 
 /* What the install screen shows: one line per action. */
@@ -84,6 +86,7 @@ struct engine_action_view {
 };
 struct engine_summary {
 	int running, done, failed, waiting, blocked;
+	int stopped;               /* ended by engine_cancel: not failures (Azure may still be at work) */
 	double elapsed_s;          /* since engine_start */
 	double expected_s;         /* what is left: the critical path of Azure's usual durations, less
 	                              what running actions have spent already */
@@ -114,7 +117,8 @@ int engine_status(const struct engine *e);
 
 /* Answer to QUESTION serial: 0, or -1 with why (not one of the choices, no such question). */
 int engine_answer(struct engine *e, unsigned serial, const char *value, char *why, size_t whylen);
-/* Stops everything running; those actions fail "cancelled". */
+/* Stops everything running; those actions end "stopped by the operator" (state: "stopped"),
+ * not as failures: what Azure started goes on there and a later run resumes it. */
 void engine_cancel(struct engine *e);
 
 size_t engine_action_count(const struct engine *e);

@@ -40,6 +40,7 @@ struct act {
 	char call_method[8];
 	char call_path[1024];
 	int asking;                        /* waits for a question's answer */
+	int stopped;                       /* ended by engine_cancel (the operator), not by a failure */
 	unsigned serial;
 	struct engine_question question;
 	void (*answered)(struct act *a, const char *value);

@@ -286,6 +286,15 @@ int answers_default(const struct answers *a, plan_qid q, char *out, size_t outle
 	case PLAN_DEF_SSH_KEY:
 		rc = answers_default_ssh_key(out, outlen, why, sizeof why);
 		break;
+	case PLAN_DEF_CLOUD:
+		rc = snprintf(out, outlen, "%s", plan_default_cloud()) < (int)outlen ? 0 : -1;
+		break;
+	case PLAN_DEF_REGION: {
+		size_t n;
+		const struct plan_choice *r = plan_cloud_regions(answers_get(a, Q_CLOUD), &n);
+		rc = snprintf(out, outlen, "%s", n ? r[0].value : "eastus") < (int)outlen ? 0 : -1;
+		break;
+	}
 	case PLAN_DEF_TEMPLATE:
 		rc = answers_expand(a, pq->def, out, outlen, why, sizeof why);
 		if (rc < 0 && pq->optional && outlen) {
@@ -319,10 +328,47 @@ static int answers_runner_rule(const char *image, const char *mode, const char *
 	return -1;
 }
 
+/* The region belongs to the cloud: for a cloud the wizard knows, one of its regions; a cloud
+ * it does not know (--cloud FILE) takes the name as typed. */
+static int answers_region_rule(const char *cloud, const char *location, char *why, size_t whylen)
+{
+	size_t n;
+	const struct plan_choice *mine = plan_cloud_regions(cloud, &n);
+	const struct plan_region *r = location ? plan_region_find(location) : NULL;
+	if (!cloud || !location || plan_validate_cloud(cloud, why, whylen) != 0)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(mine[i].value, location) == 0)
+			return 0;
+	if (n == 0)
+		return 0;
+	if (r)
+		snprintf(why, whylen, "location: %s is a region of %s, not of %s; F4 lists %s's", location, r->cloud, cloud,
+		         cloud);
+	else
+		snprintf(why, whylen, "location: %s is not a region of %s; F4 lists them", location, cloud);
+	return -1;
+}
+
+int answers_follow_cloud(struct answers *a, char *note, size_t notelen)
+{
+	char why[256];
+	if (!a->given[Q_LOCATION] || answers_region_rule(a->val[Q_CLOUD], a->val[Q_LOCATION], why, sizeof why) == 0)
+		return 0;
+	snprintf(note, notelen, "location %s is not a region of %s: back to that cloud's default", a->val[Q_LOCATION],
+	         a->val[Q_CLOUD]);
+	free(a->val[Q_LOCATION]);
+	a->val[Q_LOCATION] = NULL;
+	a->given[Q_LOCATION] = 0;
+	return 1;
+}
+
 int answers_check(const struct answers *a, plan_qid q, const char *value, char *why, size_t whylen)
 {
 	if (plan_question_check(q, value, why, whylen) != 0)
 		return -1;
+	if (q == Q_LOCATION)
+		return answers_region_rule(a->val[Q_CLOUD], value, why, whylen);
 	const char *image = q == Q_ACR_IMAGE ? value : a->val[Q_ACR_IMAGE];
 	const char *size = q == Q_AKS_NODE_VM_SIZE ? value : a->val[Q_AKS_NODE_VM_SIZE];
 	const char *mode = q == Q_AKS_RUNNER_MODE ? value : a->val[Q_AKS_RUNNER_MODE];
@@ -335,6 +381,10 @@ const struct plan_choice *answers_choices(const struct answers *a, plan_qid q, s
 {
 	if (q == Q_AKS_NODE_VM_SIZE)
 		return plan_gpu_choices(a->val[Q_ACR_IMAGE], n);
+	if (q == Q_CLOUD)
+		return plan_cloud_choices(n);
+	if (q == Q_LOCATION)
+		return plan_cloud_regions(a->val[Q_CLOUD], n);
 	const struct plan_question *pq = plan_question(q);
 	*n = pq ? pq->nchoices : 0;
 	return pq ? pq->choices : NULL;
@@ -347,12 +397,8 @@ static enum answers_result answers_cross_check(const struct answers *a, char *er
 	if (answers_runner_rule(a->val[Q_ACR_IMAGE], a->val[Q_AKS_RUNNER_MODE], a->val[Q_AKS_NODE_VM_SIZE], blame, err,
 	                        errlen) != 0)
 		return ANSWERS_E_INVALID;
-	const struct plan_region *r = plan_region_find(a->val[Q_LOCATION]);
-	if (r && strcmp(r->cloud, a->val[Q_CLOUD]) != 0) {
-		snprintf(err, errlen, "location: %s is a region of %s, not of %s", r->name, r->cloud,
-		         a->val[Q_CLOUD]);
+	if (answers_region_rule(a->val[Q_CLOUD], a->val[Q_LOCATION], err, errlen) != 0)
 		return ANSWERS_E_INVALID;
-	}
 	if (strcmp(a->val[Q_AUTH_METHOD], "service-principal") == 0) {
 		const char *t = a->val[Q_AUTH_TENANT];
 		if (strcmp(t, "organizations") == 0 || strcmp(t, "common") == 0) {

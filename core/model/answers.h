@@ -49,6 +49,9 @@ enum answers_result answers_complete(struct answers *a, char *err, size_t errlen
  * (an image whose runner cannot use the GPU size): what a form checks when a field is left.
  * why starts with the key path. 0 or -1. */
 int answers_check(const struct answers *a, plan_qid q, const char *value, char *why, size_t whylen);
+/* After the cloud changed: a given location that is not one of its regions goes back to the
+ * default (the new cloud's), with a note for the operator. 1 when it did, else 0. */
+int answers_follow_cloud(struct answers *a, char *note, size_t notelen);
 /* q's choices labelled for these answers (the GPU sizes say what the runner in acr.image can use). */
 const struct plan_choice *answers_choices(const struct answers *a, plan_qid q, size_t *n);
 /* 1 when the runner runs on CPUs: aks.runner_mode cpu, or decisions.low_quota cpu (taken when the

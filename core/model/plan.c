@@ -38,12 +38,6 @@ int plan_step_parse(const char *key)
 
 /* ---- choice lists ---------------------------------------------------------------- */
 
-static const struct plan_choice cloud_choices[] = {
-	{"AzureCloud", "public Azure", 1},
-	{"AzureUSGovernment", "Azure Government (US)", 1},
-	{"AzureChinaCloud", "Azure China (21Vianet)", 1},
-};
-
 static const struct plan_choice auth_choices[] = {
 	{"device-code", "open a URL on any device and enter a code; works over SSH", 1},
 	{"azure-cli", "reuse the sign-in of `az login` on this machine", 1},
@@ -115,35 +109,12 @@ static const struct plan_gpu_size gpu_sizes[] = {
 };
 #define GPU_COUNT (sizeof gpu_sizes / sizeof *gpu_sizes)
 
-/* Public regions with VMs, ACR and AKS. Whether the GPU size is offered (and quota)
- * is checked online by the aks step, since it changes. */
-static const struct plan_region regions[] = {
-	{"eastus", "AzureCloud"}, {"eastus2", "AzureCloud"}, {"centralus", "AzureCloud"},
-	{"northcentralus", "AzureCloud"}, {"southcentralus", "AzureCloud"},
-	{"westcentralus", "AzureCloud"}, {"westus", "AzureCloud"}, {"westus2", "AzureCloud"},
-	{"westus3", "AzureCloud"}, {"canadacentral", "AzureCloud"}, {"canadaeast", "AzureCloud"},
-	{"brazilsouth", "AzureCloud"}, {"northeurope", "AzureCloud"}, {"westeurope", "AzureCloud"},
-	{"uksouth", "AzureCloud"}, {"ukwest", "AzureCloud"}, {"francecentral", "AzureCloud"},
-	{"germanywestcentral", "AzureCloud"}, {"norwayeast", "AzureCloud"},
-	{"swedencentral", "AzureCloud"}, {"switzerlandnorth", "AzureCloud"},
-	{"polandcentral", "AzureCloud"}, {"italynorth", "AzureCloud"},
-	{"uaenorth", "AzureCloud"}, {"southafricanorth", "AzureCloud"},
-	{"centralindia", "AzureCloud"}, {"southindia", "AzureCloud"}, {"eastasia", "AzureCloud"},
-	{"southeastasia", "AzureCloud"}, {"japaneast", "AzureCloud"}, {"japanwest", "AzureCloud"},
-	{"koreacentral", "AzureCloud"}, {"australiaeast", "AzureCloud"},
-	{"australiasoutheast", "AzureCloud"}, {"usgovvirginia", "AzureUSGovernment"},
-	{"usgovarizona", "AzureUSGovernment"}, {"usgovtexas", "AzureUSGovernment"},
-	{"chinaeast2", "AzureChinaCloud"}, {"chinanorth2", "AzureChinaCloud"},
-	{"chinanorth3", "AzureChinaCloud"},
-};
-#define REGION_COUNT (sizeof regions / sizeof *regions)
 
 /* Built from the tables above so the detail text cannot drift from them: gpu_choices for
  * the default image (the question's list), gpu_for for plan_gpu_choices(). */
 #define GPU_DETAIL_MAX 200
 static struct plan_choice gpu_choices[GPU_COUNT], gpu_for[GPU_COUNT];
 static char gpu_details[GPU_COUNT][GPU_DETAIL_MAX], gpu_for_details[GPU_COUNT][GPU_DETAIL_MAX];
-static struct plan_choice region_choices[REGION_COUNT];
 
 static void plan_label_gpus(const char *image, struct plan_choice *out, char (*detail)[GPU_DETAIL_MAX])
 {
@@ -192,8 +163,6 @@ static void plan_init_choices(void)
 	if (done)
 		return;
 	plan_label_gpus(RUNNER_IMAGE_DEFAULT, gpu_choices, gpu_details);
-	for (size_t i = 0; i < REGION_COUNT; i++)
-		region_choices[i] = (struct plan_choice){regions[i].name, regions[i].cloud, 1};
 	done = 1;
 }
 
@@ -211,20 +180,6 @@ const struct plan_gpu_size *plan_gpu_find(const char *size)
 	return NULL;
 }
 
-const struct plan_region *plan_regions(size_t *n)
-{
-	*n = REGION_COUNT;
-	return regions;
-}
-
-const struct plan_region *plan_region_find(const char *name)
-{
-	for (size_t i = 0; i < REGION_COUNT; i++)
-		if (strcmp(regions[i].name, name) == 0)
-			return &regions[i];
-	return NULL;
-}
-
 static int plan_in_choices(const struct plan_choice *c, size_t n, const char *value)
 {
 	for (size_t i = 0; i < n; i++)
@@ -233,28 +188,6 @@ static int plan_in_choices(const struct plan_choice *c, size_t n, const char *va
 	return 0;
 }
 
-/* The name of the cloud a --cloud FILE defines ("" when none). */
-static char extra_cloud[64];
-
-void plan_set_extra_cloud(const char *name)
-{
-	snprintf(extra_cloud, sizeof extra_cloud, "%s", name ? name : "");
-}
-
-int plan_validate_cloud(const char *value, char *why, size_t whylen)
-{
-	if (plan_in_choices(cloud_choices, 3, value))
-		return 0;
-	if (extra_cloud[0] && strcmp(value, extra_cloud) == 0)
-		return 0;
-	if (extra_cloud[0])
-		snprintf(why, whylen, "must be AzureCloud, AzureUSGovernment, AzureChinaCloud or %s "
-		                      "(the --cloud file's)", extra_cloud);
-	else
-		snprintf(why, whylen, "must be AzureCloud, AzureUSGovernment or AzureChinaCloud "
-		                      "(another cloud: --cloud FILE)");
-	return -1;
-}
 
 int plan_validate_auth_method(const char *value, char *why, size_t whylen)
 {
@@ -280,14 +213,6 @@ static int plan_validate_yes_no(const char *value, char *why, size_t whylen)
 	return -1;
 }
 
-int plan_validate_location(const char *value, char *why, size_t whylen)
-{
-	if (plan_region_find(value))
-		return 0;
-	snprintf(why, whylen, "must be an Azure region name in lower case without spaces, "
-	                      "such as eastus or westeurope");
-	return -1;
-}
 
 /* A size Azure still sells. Whether the chosen runner can use it joins acr.image and is
  * checked with the answers (answers_check, answers_complete): a GPU pool that idles at full
@@ -370,13 +295,14 @@ int plan_validate_source_registry(const char *value, char *why, size_t whylen)
 
 static const struct plan_question questions[PLAN_Q_COUNT] = {
 	[Q_CLOUD] = {Q_CLOUD, "cloud", STEP_SUBSCRIPTION, "Azure cloud",
-		PLAN_DEF_TEMPLATE, "AzureCloud", plan_validate_cloud,
-		"Which Azure to sign in to; almost everyone wants AzureCloud (public Azure).",
-		CH(cloud_choices), 1},
+		PLAN_DEF_CLOUD, NULL, plan_validate_cloud,
+		"Which Azure to sign in to; almost everyone wants AzureCloud (public Azure). With "
+		"--cloud FILE, the file's cloud.",
+		NULL, 0, 1},   /* plan_cloud_choices(): the three built in and the --cloud file's */
 	[Q_AUTH_METHOD] = {Q_AUTH_METHOD, "auth.method", STEP_SUBSCRIPTION, "Sign-in method",
 		PLAN_DEF_TEMPLATE, "device-code", plan_validate_auth_method,
 		"device-code works from any terminal, also over SSH. A service principal's secret "
-		"is asked for during the install and kept in the vault.",
+		"is asked for (masked) at F5 or when the install starts, and sealed in the vault at once.",
 		CH(auth_choices), 1},
 	[Q_AUTH_TENANT] = {Q_AUTH_TENANT, "auth.tenant", STEP_SUBSCRIPTION, "Tenant",
 		PLAN_DEF_TEMPLATE, "organizations", validate_tenant,
@@ -392,10 +318,11 @@ static const struct plan_question questions[PLAN_Q_COUNT] = {
 		"The subscription that pays for everything (`az account list -o table`).",
 		NULL, 0, 0},
 	[Q_LOCATION] = {Q_LOCATION, "location", STEP_SUBSCRIPTION, "Region",
-		PLAN_DEF_TEMPLATE, "eastus", plan_validate_location,
-		"One region for every resource. The aks step checks that the GPU size is offered "
+		PLAN_DEF_REGION, NULL, plan_validate_location,
+		"One region for every resource, of the cloud above (F4 lists them; a cloud the wizard "
+		"does not know takes the name as typed). The aks step checks that the GPU size is offered "
 		"there and that your quota covers it before creating anything.",
-		region_choices, REGION_COUNT, 1},
+		NULL, 0, 1},   /* plan_cloud_regions(): the cloud's own */
 	[Q_UNIQ_ID] = {Q_UNIQ_ID, "uniq_id", STEP_SUBSCRIPTION, "Unique id",
 		PLAN_DEF_UNIQID, NULL, validate_uniq_id,
 		"Part of every resource name so installs do not collide. Derived as in the 2020 "

@@ -91,6 +91,9 @@ enum plan_default {
 	PLAN_DEF_UNIQID,     /* the seed's md5 of subscription + `ip maddress show eth0` */
 	PLAN_DEF_SSH_KEY,    /* the first of ~/.ssh/id_ed25519.pub, ~/.ssh/id_rsa.pub that exists, else "" */
 	PLAN_DEF_NONE,       /* stays unset until answered (decisions the engine asks for) */
+	PLAN_DEF_CLOUD,      /* the --cloud file's cloud, else AzureCloud */
+	PLAN_DEF_REGION,     /* the first region the wizard knows of the cloud answered (eastus for
+	                      * AzureCloud); eastus for a cloud it does not know (free text there) */
 };
 
 struct plan_choice {
@@ -155,6 +158,13 @@ const struct plan_region *plan_region_find(const char *name);
 int plan_validate_cloud(const char *value, char *why, size_t whylen);
 /* After loading --cloud FILE: its cloud name is valid too (NULL forgets it). */
 void plan_set_extra_cloud(const char *name);
+/* The default cloud: the --cloud file's when one was loaded, else AzureCloud. */
+const char *plan_default_cloud(void);
+/* The clouds F4 lists: the three built in, and the --cloud file's (when it names another). */
+const struct plan_choice *plan_cloud_choices(size_t *n);
+/* The regions the wizard knows of cloud (rebuilt by the next call); *n = 0 for a cloud it does
+ * not know: its region is free text. */
+const struct plan_choice *plan_cloud_regions(const char *cloud, size_t *n);
 int plan_validate_location(const char *value, char *why, size_t whylen);
 int plan_validate_gpu_size(const char *value, char *why, size_t whylen);
 int plan_validate_auth_method(const char *value, char *why, size_t whylen);

@@ -1,6 +1,7 @@
 /* core/remote/shquote.c: values as single-quoted sh words; see shquote.h. */
 #include "core/remote/shquote.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,4 +63,15 @@ char *shquote_script(const char *const *kv, const char *body)
 	}
 	memcpy(out + o, body, strlen(body) + 1);
 	return out;
+}
+
+void shquote_word(const char *value, char *out, size_t outlen)
+{
+	static const char plain[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+,:@%";
+	if (*value && strspn(value, plain) == strlen(value)) {
+		snprintf(out, outlen, "%s", value);
+		return;
+	}
+	if (shquote(value, out, outlen) != 0)
+		snprintf(out, outlen, "%s", value);
 }

@@ -33,6 +33,10 @@ int profile_dir_private(const char *dir, const char *label, char *err, size_t er
  * (*busy set to 1) or another error (*busy 0). The kernel drops it if we die. */
 int profile_lock(struct profile *p, int *busy, char *err, size_t errlen);
 void profile_unlock(struct profile *p);
+/* The command line that reaches this profile again, for messages that suggest a command:
+ * "studio-wizard", "studio-wizard --profile NAME" or "studio-wizard --state-dir DIR" (DIR
+ * quoted for a shell when it needs it). A suggestion without them opens another profile. */
+void profile_command(const struct profile *p, char *out, size_t outlen);
 /* Joins dir and a file name. */
 int profile_file(const struct profile *p, const char *file, char *out, size_t outlen);
 

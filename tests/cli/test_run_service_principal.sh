@@ -9,10 +9,13 @@ answers "$TEST_TMP/a.json" service-principal
 
 expect_exit 1 "run without a vault says to create one" runp --answers "$TEST_TMP/a.json" --cloud "$FAKE_CLOUD" --until subscription
 check "the message names vault init" grep -q 'vault init' "$TEST_TMP/err"
+check "  ...as a command for this state directory (issue 17)" grep -qF "\`studio-wizard --state-dir $SW_STATE vault init\`" "$TEST_TMP/err"
 
 new_vault 2>/dev/null
 expect_exit 1 "run without the client secret in the vault fails" runp --answers "$TEST_TMP/a.json" --cloud "$FAKE_CLOUD" --until subscription
 check "the message says how to store the secret" grep -q 'vault set azure-client-secret' "$TEST_TMP/err"
+check "  ...with this state directory's --state-dir, so it opens this vault (issue 17)" \
+	grep -qF "\`studio-wizard --state-dir $SW_STATE vault set azure-client-secret --kind client-secret\`" "$TEST_TMP/err"
 
 printf '%s' wrong-secret | swp vault set azure-client-secret --kind client-secret
 expect_exit 1 "a wrong client secret fails the step" runp --answers "$TEST_TMP/a.json" --cloud "$FAKE_CLOUD" --until subscription

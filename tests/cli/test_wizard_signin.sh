@@ -16,7 +16,12 @@ wait_for s 'resume at subscription' >/dev/null
 keys s Enter
 wait_for s 'step 1 of 6: Subscription' >/dev/null
 check "the Subscription screen offers F5 to sign in" wait_for s 'F5 sign in'
+# F5 on the empty subscription id field: picking it is what F5 is for (issue 17).
+keys s Enter Enter Enter Enter
+wait_for s '^  Subscription id +$' >/dev/null
 keys s F5
+f5_signs_in() { wait_for s 'FAKEC0DE1' && ! screen s | grep -q 'must not be empty'; }
+check "F5 on the empty subscription field signs in without checking the field" f5_signs_in
 check "F5 shows the device code and where to enter it" wait_for s 'FAKEC0DE1'
 check "  ...with the verification address" wait_for s 'https://microsoft.com/devicelogin'
 check "  ...and a clock while it waits" wait_for s '00:0[0-9]'

@@ -197,7 +197,8 @@ sys.exit(0 if (a["subscription"], a["uniq_id"], a["rabbitmq"]["vm_name"], a["acr
                a["overlay"]["namespace"]) == ("$GUID", "$UNIQ", "rmq-e2e", "leafai$UNIQ",
                                               "runners-e2e") else 1)
 EOF
-"$SW_BIN" plan --answers "$A/answers.json" >"$TEST_TMP/replay.out" 2>"$TEST_TMP/replay.err"
+# The walk ran with --cloud FILE, so its answers name that file's cloud: replayed with it.
+"$SW_BIN" plan --answers "$A/answers.json" --cloud "$FAKE_CLOUD" >"$TEST_TMP/replay.out" 2>"$TEST_TMP/replay.err"
 rc=$?
 if [ $rc -eq 0 ] && grep -q "create registry leafai$UNIQ" "$TEST_TMP/replay.out"; then
 	ok "plan --answers answers.json replays the install (exit 0, same registry)"

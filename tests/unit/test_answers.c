@@ -331,6 +331,54 @@ static void test_rules_joining_answers(void **s)
 	assert_non_null(strstr(err, "auth.tenant: a service principal"));
 }
 
+/* Issue 17: with --cloud FILE the cloud defaults to the file's and F4 lists it; regions come
+ * from the cloud answered (free text for one the wizard does not know); the region rule is
+ * checked at the field, and a cloud change takes a given region that no longer fits back to
+ * the new cloud's default. */
+static void test_cloud_file_cloud_and_its_regions(void **s)
+{
+	(void)s;
+	struct answers a;
+	char err[512] = "", buf[64];
+	size_t n;
+	plan_set_extra_cloud("FakeCloud");
+	answers_init(&a);
+	assert_int_equal(answers_default(&a, Q_CLOUD, buf, sizeof buf, err, sizeof err), 0);
+	assert_string_equal(buf, "FakeCloud");
+	const struct plan_choice *c = answers_choices(&a, Q_CLOUD, &n);
+	assert_int_equal(n, 4);
+	assert_string_equal(c[3].value, "FakeCloud");
+	answers_set(&a, Q_CLOUD, "FakeCloud");
+	answers_choices(&a, Q_LOCATION, &n);
+	assert_int_equal(n, 0);   /* free text */
+	assert_int_equal(answers_check(&a, Q_LOCATION, "eastus", err, sizeof err), 0);
+	assert_int_equal(answers_check(&a, Q_LOCATION, "local", err, sizeof err), 0);
+	assert_int_equal(answers_parse(&a, "{\"subscription\": \"11111111-2222-3333-4444-555555555555\"}", err,
+	                               sizeof err), ANSWERS_OK);
+	assert_int_equal(answers_complete(&a, err, sizeof err), ANSWERS_OK);   /* no dead end at the review */
+	answers_free(&a);
+
+	answers_init(&a);
+	answers_set(&a, Q_CLOUD, "AzureChinaCloud");
+	c = answers_choices(&a, Q_LOCATION, &n);
+	assert_int_equal(n, 3);
+	for (size_t i = 0; i < n; i++)
+		assert_string_equal(c[i].detail, "AzureChinaCloud");
+	assert_int_equal(answers_default(&a, Q_LOCATION, buf, sizeof buf, err, sizeof err), 0);
+	assert_string_equal(buf, "chinaeast2");
+	assert_int_equal(answers_check(&a, Q_LOCATION, "eastus", err, sizeof err), -1);
+	assert_string_equal(err, "location: eastus is a region of AzureCloud, not of AzureChinaCloud; F4 lists "
+	                         "AzureChinaCloud's");
+	assert_int_equal(answers_check(&a, Q_LOCATION, "chinanorth3", err, sizeof err), 0);
+	answers_set(&a, Q_LOCATION, "chinanorth3");
+	answers_set(&a, Q_CLOUD, "AzureUSGovernment");
+	assert_int_equal(answers_follow_cloud(&a, err, sizeof err), 1);
+	assert_null(answers_get(&a, Q_LOCATION));
+	assert_non_null(strstr(err, "chinanorth3 is not a region of AzureUSGovernment"));
+	answers_free(&a);
+	plan_set_extra_cloud(NULL);
+}
+
 /* The operator's own key is optional: without one, both answers default to empty. */
 static void test_no_ssh_key_names_the_key_to_give(void **s)
 {
@@ -410,6 +458,7 @@ int main(void)
 		cmocka_unit_test(test_numbers_booleans_and_null),
 		cmocka_unit_test(test_bad_json_and_missing_file),
 		cmocka_unit_test(test_rules_joining_answers),
+		cmocka_unit_test(test_cloud_file_cloud_and_its_regions),
 		cmocka_unit_test(test_no_ssh_key_names_the_key_to_give),
 		cmocka_unit_test(test_json_round_trip),
 	};

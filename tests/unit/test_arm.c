@@ -85,7 +85,7 @@ static void t_open(struct t *t)
 	memset(t, 0, sizeof *t);
 	t->loop = loop_new(http_client_new());
 	struct auth_config cfg = {t->loop, &fake.cloud, AUTH_SERVICE_PRINCIPAL, "11111111-1111-1111-1111-111111111111",
-	                          "33333333-3333-3333-3333-333333333333", v, NULL, NULL, NULL, NULL};
+	                          "33333333-3333-3333-3333-333333333333", v, NULL, NULL, NULL, NULL, NULL};
 	t->auth = auth_new(&cfg, err, sizeof err);
 	assert_non_null(t->auth);
 	t->arm = arm_new(t->loop, t->auth, &fake.cloud);

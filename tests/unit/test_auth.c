@@ -93,7 +93,7 @@ static void t_open(struct t *t, enum auth_method m, const char *tenant, vault *v
 	t->loop = loop_new(http_client_new());
 	t->v = v;
 	struct auth_config cfg = {t->loop, &fake.cloud, m, tenant, "33333333-3333-3333-3333-333333333333", v,
-	                          on_persist, on_prompt, t, az};
+	                          on_persist, on_prompt, t, az, NULL};
 	t->auth = auth_new(&cfg, err, sizeof err);
 	if (!t->auth)
 		fail_msg("auth_new: %s", err);
@@ -177,9 +177,13 @@ static void test_service_principal_without_secret_is_refused_up_front(void **sta
 	char err[512];
 	vault *v = new_vault("spnone", NULL);
 	struct loop *l = loop_new(http_client_new());
-	struct auth_config cfg = {l, &fake.cloud, AUTH_SERVICE_PRINCIPAL, "t1", "c1", v, NULL, NULL, NULL, NULL};
+	struct auth_config cfg = {l, &fake.cloud, AUTH_SERVICE_PRINCIPAL, "t1", "c1", v, NULL, NULL, NULL, NULL, NULL};
 	assert_null(auth_new(&cfg, err, sizeof err));
-	assert_non_null(strstr(err, "vault set azure-client-secret"));
+	assert_non_null(strstr(err, "`studio-wizard vault set azure-client-secret"));
+	/* Issue 17: the command suggested names the profile in use, else it opens another one. */
+	cfg.command = "studio-wizard --profile lab";
+	assert_null(auth_new(&cfg, err, sizeof err));
+	assert_non_null(strstr(err, "`studio-wizard --profile lab vault set azure-client-secret --kind client-secret`"));
 	loop_free(l);
 	vault_close(v);
 }

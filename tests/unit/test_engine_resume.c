@@ -185,7 +185,10 @@ static int cluster_and_vm_in_flight(struct et_run *r)
 	return 0;
 }
 
-static void test_cancel_fails_running_actions_and_a_new_engine_finishes(void **state)
+/* Issue 17: a stop is the operator's, not a failure: the actions say "stopped by the
+ * operator", the state records them "stopped" (Azure goes on with what it started) and the
+ * steps are not marked failed; a new engine resumes them. */
+static void test_cancel_stops_running_actions_and_a_new_engine_finishes(void **state)
 {
 	(void)state;
 	fakecloud_reset(&fake, "{\"lro_seconds\": 0.3, \"import_seconds\": 0.3, \"retry_after\": 1, "
@@ -199,25 +202,31 @@ static void test_cancel_fails_running_actions_and_a_new_engine_finishes(void **s
 	engine_cancel(r.e);
 	assert_int_equal(engine_status(r.e), -1);
 	assert_int_equal(r.finished_seen, 1);
-	int cancelled = 0;
+	int stopped = 0;
 	for (size_t i = 0; i < engine_action_count(r.e); i++) {
 		struct engine_action_view v;
 		assert_int_equal(engine_action_at(r.e, i, &v), 0);
 		assert_true(v.state != ACT_RUNNING && v.state != ACT_WAITING);
 		if (v.state == ACT_FAILED) {
-			assert_string_equal(v.detail, "cancelled");
-			cancelled++;
+			assert_string_equal(v.detail, "stopped by the operator");
+			stopped++;
 		}
 	}
-	assert_true(cancelled >= 2);
+	assert_true(stopped >= 2);
+	struct engine_summary sum;
+	engine_summary(r.e, &sum);
+	assert_int_equal(sum.failed, 0);
+	assert_int_equal(sum.stopped, stopped);
 	et_run_detach(&r);
 	/* What was saved says so. */
 	struct state *st;
 	assert_int_equal(state_load(r.dir, "default", &st, err, sizeof err), STATE_OK);
-	assert_string_equal(et_action_str(st, "aks.cluster", "status"), "failed");
-	assert_string_equal(et_action_str(st, "aks.cluster", "error"), "cancelled");
-	assert_string_equal(et_action_str(st, "rabbitmq.vm", "status"), "failed");
-	assert_string_equal(et_action_str(st, "rabbitmq.vm", "error"), "cancelled");
+	assert_string_equal(et_action_str(st, "aks.cluster", "status"), "stopped");
+	assert_string_equal(et_action_str(st, "aks.cluster", "detail"), "stopped by the operator");
+	assert_null(et_action_str(st, "aks.cluster", "error"));
+	assert_string_equal(et_action_str(st, "rabbitmq.vm", "status"), "stopped");
+	assert_int_not_equal(st->steps[STEP_AKS].status, STEP_FAILED);
+	assert_int_not_equal(st->steps[STEP_RABBITMQ].status, STEP_FAILED);
 	state_free(st);
 
 	if (et_run_attach(&r, err, sizeof err) != 0)
@@ -235,7 +244,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kill_9_at_random_moments_then_resume),
 		cmocka_unit_test(test_tampered_operation_url_is_refused_without_connecting),
-		cmocka_unit_test(test_cancel_fails_running_actions_and_a_new_engine_finishes),
+		cmocka_unit_test(test_cancel_stops_running_actions_and_a_new_engine_finishes),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
