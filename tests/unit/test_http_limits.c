@@ -148,7 +148,7 @@ static struct auth *sp_auth(struct loop *l)
 {
 	char err[512];
 	struct auth_config cfg = {l, &fake.cloud, AUTH_SERVICE_PRINCIPAL, "11111111-1111-1111-1111-111111111111",
-	                          "33333333-3333-3333-3333-333333333333", v, NULL, NULL, NULL, NULL};
+	                          "33333333-3333-3333-3333-333333333333", v, NULL, NULL, NULL, NULL, NULL};
 	struct auth *a = auth_new(&cfg, err, sizeof err);
 	if (!a)
 		fail_msg("auth_new: %s", err);
