@@ -2,14 +2,27 @@
  * plan table, so a test walks exactly the list the operator sees.
  *
  * Usage: choices KEY...   Prints one line per choice: KEY<TAB>VALUE<TAB>SELECTABLE<TAB>DETAIL.
- * Exit 2 for a key that is no question or has no chooser. */
+ * location: the region chooser follows the cloud answered, so every cloud's list, each region
+ * with its cloud as DETAIL. Exit 2 for a key that is no question or has no chooser. */
 #include "core/model/plan.h"
 
 #include <stdio.h>
+#include <string.h>
 
 int main(int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "location") == 0) {
+			size_t nc;
+			const struct plan_choice *clouds = plan_cloud_choices(&nc);
+			for (size_t c = 0; c < nc; c++) {
+				size_t nr;
+				const struct plan_choice *r = plan_cloud_regions(clouds[c].value, &nr);
+				for (size_t k = 0; k < nr; k++)
+					printf("location\t%s\t%d\t%s\n", r[k].value, r[k].selectable, clouds[c].value);
+			}
+			continue;
+		}
 		int q = plan_question_find(argv[i]);
 		const struct plan_question *pq = q >= 0 ? plan_question((plan_qid)q) : NULL;
 		if (!pq || !pq->choices) {
