@@ -1,6 +1,6 @@
 /* Rules come from Azure's "Naming rules and restrictions for Azure resources", the
  * compute API's adminUsername docs, the S3/MinIO bucket rules and the runner's code
- * (see /work/shared/runner-facts.md). Where we are stricter than Azure, a comment says why. */
+ * (runner 0.14.2; doc/ gives the sources). Where we are stricter than Azure, a comment says why. */
 #include "core/model/validate.h"
 #include "core/sys/text.h"
 
