@@ -8,6 +8,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/sys/text.h"
+
 static const char *skus_str(const cJSON *o, const char *key)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
@@ -52,10 +54,7 @@ int skus_cap_count(const cJSON *sku, const char *name, long max, long *out)
 	if (!*v)
 		return 0;
 	double d = strtod(v, &end);
-	if (*end || !(d >= 0 && d <= (double)max) || d != (double)(long)d)
-		return -1;
-	*out = (long)d;
-	return 0;
+	return *end ? -1 : num_whole(d, (double)max, out);
 }
 
 int skus_boots(const cJSON *sku, const char *gen)

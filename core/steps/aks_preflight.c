@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "core/azure/skus.h"
+#include "core/sys/text.h"
 #include "core/steps/aks_int.h"
 
 #define POOLS_MAX 2
@@ -76,23 +77,10 @@ static void pre_pools(struct act *a)
 		d->pools[1] = (struct pool_need){act_answer(a, Q_AKS_NODE_VM_SIZE), "aks.node_vm_size", pre_count(a), "", 0, 0};
 }
 
-/* Every number of Azure's answers passes here: range first, as the state reader does, since
- * casting 1e300 or NaN to an integer is undefined. A number, or a string of one (SKU
- * capabilities are strings), whole and from 0 to max; else -1. */
+/* A usage's number from Azure: whole and from 0 to max (core/sys/text.h); else -1. */
 static int pre_whole(const cJSON *v, double max, long *out)
 {
-	double d;
-	char *end = NULL;
-	if (cJSON_IsNumber(v))
-		d = v->valuedouble;
-	else if (cJSON_IsString(v) && v->valuestring[0])
-		d = strtod(v->valuestring, &end);
-	else
-		return -1;
-	if ((end && *end) || !(d >= 0 && d <= max) || d != (double)(long)d)
-		return -1;
-	*out = (long)d;
-	return 0;
+	return cJSON_IsNumber(v) ? num_whole(v->valuedouble, max, out) : -1;
 }
 
 /* A capability of the SKU (vCPUs, GPUs); absent is 0. 0, or -1 with msg when it is no count. */

@@ -116,3 +116,11 @@ size_t text_prefix(const char *prefix, const char *text, char *out, size_t outle
 	                       : snprintf(out, outlen, "%s: %s", prefix, text);
 	return n < 0 ? 0 : (size_t)n < outlen ? (size_t)n : outlen - 1;
 }
+
+int num_whole(double d, double max, long *out)
+{
+	if (!(d >= 0 && d <= max) || d != (double)(long)d)
+		return -1;
+	*out = (long)d;
+	return 0;
+}

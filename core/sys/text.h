@@ -20,5 +20,8 @@ char *text_safe_dup(const char *in);
 size_t text_prefix(const char *prefix, const char *text, char *out, size_t outlen);
 /* 1 when s holds what text_safe would change (a control character or invalid UTF-8). */
 int text_has_control(const char *s);
+/* d as a whole number from 0 to max into *out: 0, else -1. Checked before the cast, since
+ * casting 1e300 or NaN from outside (an ARM answer) to an integer is undefined. */
+int num_whole(double d, double max, long *out);
 
 #endif
