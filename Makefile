@@ -37,6 +37,11 @@ BIN      := $(BUILD)/studio-wizard
 
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+# What the unit tests share (the other tests/unit/*.c: fakes as children, sshd, temp dirs),
+# compiled once into an archive each test and bench links.
+TLIB_SRC := $(filter-out $(UNIT_SRC),$(sort $(wildcard tests/unit/*.c)))
+TLIB_OBJ := $(TLIB_SRC:%.c=$(BUILD)/%.o)
+TLIB     := $(BUILD)/libtest.a
 TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
 TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
 BENCH_SRC:= $(sort $(wildcard tests/bench/bench_*.c))
@@ -73,17 +78,21 @@ $(BIN): $(BUILD)/main.o $(BUILD)/libsw.a
 # Tests: cmocka unit tests, helper tools, and shell tests that drive the real binary.
 CMOCKA = $(shell pkg-config --cflags --libs cmocka)
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libsw.a
+$(TLIB): $(TLIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/tests/%: tests/unit/%.c $(TLIB) $(BUILD)/libsw.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libsw.a $(ALL_LDFLAGS) $(LIBS) $(CMOCKA)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(TLIB) $(BUILD)/libsw.a $(ALL_LDFLAGS) $(LIBS) $(CMOCKA)
 
 $(BUILD)/tools/%: tests/tools/%.c $(BUILD)/libsw.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libsw.a $(ALL_LDFLAGS) $(LIBS)
 
-$(BUILD)/bench/%: tests/bench/%.c $(BUILD)/libsw.a
+$(BUILD)/bench/%: tests/bench/%.c $(TLIB) $(BUILD)/libsw.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libsw.a $(ALL_LDFLAGS) $(LIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(TLIB) $(BUILD)/libsw.a $(ALL_LDFLAGS) $(LIBS)
 
 tests: $(BIN) $(UNIT_BIN) $(TOOL_BIN) $(FUZZ_SEED)
 
@@ -157,4 +166,4 @@ clean:
 help:
 	@echo "make [all|run|check|asan|valgrind|fuzz|bench|install|uninstall|deps|clean]"
 
--include $(LIB_OBJ:.o=.d) $(BUILD)/main.d $(FUZZ_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(BUILD)/main.d $(FUZZ_OBJ:.o=.d) $(TLIB_OBJ:.o=.d)

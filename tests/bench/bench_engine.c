@@ -10,6 +10,8 @@
 
 #include "core/sys/log.h"
 #include "tests/unit/engine_run.h"
+#include "tests/unit/engine_table.h"
+#include "tests/unit/testutil.h"
 
 #define SCRIPT                                                                                     \
 	"{\"lro_seconds\": 0.5, \"import_seconds\": 0.5, \"retry_after\": 0, "                     \
@@ -33,7 +35,7 @@ int main(void)
 	snprintf(err, sizeof err, "%s/wizard.log", dir);
 	log_open(err);
 	int rc = 1;
-	if (et_run_open(&r, &fake, "bench-engine-run", key, 1, err, sizeof err) != 0) {
+	if (et_run_open(&r, &fake, &engine_table, "bench-engine-run", key, 1, err, sizeof err) != 0) {
 		fprintf(stderr, "bench_engine: %s\n", err);
 		goto out;
 	}
@@ -55,7 +57,7 @@ int main(void)
 		if (strncmp(rec->string, "subscription.", 13) == 0 && f > sub_end)
 			sub_end = f;
 	}
-	et_plan_id(&r.ans, "aks.cluster", cluster, sizeof cluster);
+	et_plan_id(&engine_table, &r.ans, "aks.cluster", cluster, sizeof cluster);
 	double put = et_first_ms(reqs, "PUT", cluster);
 	printf("install: wall %.2f s, critical path %.2f s, ratio %.3f\n", w, c, c > 0 ? w / c : 0);
 	printf("cluster create started %.2f s after the subscription step ended\n", (put - sub_end) / 1000.0);

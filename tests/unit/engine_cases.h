@@ -1,11 +1,10 @@
-/* tests/unit/engine_cases.h: what test_engine.c and test_engine_resume.c share (after cmocka.h):
- * the fake, a profile per case, assertions over the run and its requests, setup and teardown. */
+/* tests/unit/engine_cases.h: what test_engine.c, test_engine_resume.c and test_engine_wait.c
+ * share (tests/unit/engine_cases.c, after cmocka.h): the fake, the table they run
+ * (tests/unit/engine_table.h), a profile per case, assertions over the run and its requests,
+ * setup and teardown. */
 #ifndef SW_ENGINE_CASES_H
 #define SW_ENGINE_CASES_H
 
-#include <sodium.h>
-
-#include "core/sys/log.h"
 #include "tests/unit/engine_run.h"
 
 #define SUB "00000000-0000-0000-0000-000000000000"
@@ -14,74 +13,21 @@
 	"{\"lro_seconds\": 0.3, \"import_seconds\": 0.3, \"retry_after\": 0, "                     \
 	"\"lro_seconds_by_type\": {\"managedClusters\": 3, \"virtualMachines\": 1}" extra "}"
 
-static struct fakecloud fake;
-static char *top;
-static char *home;
-static char keyfile[4200];
+extern struct fakecloud ec_fake;
+extern const struct step_table *const ec_table;
+extern char ec_keyfile[4200];   /* the public key both VMs' answers name */
 
 /* A fresh profile and engine on the fake; the test fails when it cannot be made. */
-static void run_open(struct et_run *r, const char *tag, int decision)
-{
-	char err[512];
-	if (et_run_open(r, &fake, tag, keyfile, decision, err, sizeof err) != 0)
-		fail_msg("%s", err);
-}
-
+void run_open(struct et_run *r, const char *tag, int decision);
 /* The fake's request log; fails the test when it cannot be read or is empty. */
-static cJSON *requests(void)
-{
-	cJSON *j = fakecloud_requests(&fake);
-	assert_non_null(j);
-	assert_true(cJSON_GetArraySize(j) > 0);
-	return j;
-}
+cJSON *requests(void);
+void assert_plan_put_once(const struct et_run *r, const cJSON *reqs);
+void assert_all_done(const struct et_run *r);
+/* The resource id the plan gives the action key; fails the test when it has none. */
+void plan_id(const struct et_run *r, const char *key, char *out, size_t outlen);
 
-static void assert_plan_put_once(const struct et_run *r, const cJSON *reqs)
-{
-	char why[1024];
-	if (et_check_plan_put_once(r, reqs, why, sizeof why) != 0)
-		fail_msg("%s", why);
-}
-
-static void assert_all_done(const struct et_run *r)
-{
-	char why[1024];
-	if (et_check_all_done(r, why, sizeof why) != 0)
-		fail_msg("%s", why);
-}
-
-static void plan_id(const struct et_run *r, const char *key, char *out, size_t outlen)
-{
-	et_plan_id(&r->ans, key, out, outlen);
-	assert_true(out[0] != '\0');
-}
-
-static int setup(void **state)
-{
-	(void)state;
-	if (sodium_init() < 0)
-		return -1;
-	top = test_mkdtemp("engine");
-	home = test_home_with_ssh_key("engine-home");
-	if (!home)
-		return -1;
-	snprintf(keyfile, sizeof keyfile, "%s/.ssh/id_ed25519.pub", home);
-	char log[4200];
-	snprintf(log, sizeof log, "%s/wizard.log", top);
-	log_open(log);
-	return fakecloud_start(&fake, top);
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	fakecloud_stop(&fake);
-	log_close();
-	log_redact_clear();
-	test_rmrf(home);
-	free(home);
-	test_rmrf(top);
-	free(top);
-	return 0;
+/* cmocka group setup and teardown: the fake, a HOME with a key, the log. */
+int engine_setup(void **state);
+int engine_teardown(void **state);
 
 #endif

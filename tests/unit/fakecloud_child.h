@@ -1,16 +1,12 @@
-/* tests/unit/fakecloud_child.h: the loopback fake cloud as a child of a cmocka test,
- * and synchronous calls to its control endpoints (header-only). */
+/* tests/unit/fakecloud_child.h: the loopback fake cloud as a child of a cmocka test, and
+ * synchronous calls to its control endpoints (tests/unit/fakecloud_child.c). */
 #ifndef SW_FAKECLOUD_CHILD_H
 #define SW_FAKECLOUD_CHILD_H
 
-#include <fcntl.h>
-#include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
-#include <unistd.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include <cjson/cJSON.h>
 
 #include "core/azure/cloud.h"
 #include "core/azure/http.h"
@@ -21,150 +17,41 @@ struct fakecloud {
 	struct cloud cloud;
 };
 
-/* The port a fake wrote to portfile, waiting up to 15 s (a loaded machine; the fake cloud reads
- * Azure's models first); -1 when none came. */
-static inline int fake_wait_port(const char *portfile)
-{
-	for (int i = 0; i < 600; i++) {
-		FILE *pf = fopen(portfile, "r");
-		int port = 0;
-		if (pf) {
-			int got = fscanf(pf, "%d", &port);
-			fclose(pf);
-			if (got == 1 && port > 0)
-				return port;
-		}
-		usleep(25000);
-	}
-	return -1;
-}
+/* The n ports a fake (child pid) wrote to portfile (atomically, once it listens) into ports:
+ * 0, or -1 when the fake exited first, or after two minutes (a cap that only turns a fake that
+ * never starts into a failure). */
+int fake_wait_ports(const char *portfile, pid_t pid, int *ports, int n);
+/* The first port, or -1. */
+int fake_wait_port(const char *portfile, pid_t pid);
 
 /* A throwaway self-signed certificate for 127.0.0.1: dir/fake-cert.pem and dir/fake-key.pem
  * (PEM), their paths into cert and key. 0 or -1. */
-static inline int fake_tls_cert(const char *dir, char *cert, size_t certlen, char *key, size_t keylen)
-{
-	char cmd[2048];
-	snprintf(cert, certlen, "%s/fake-cert.pem", dir);
-	snprintf(key, keylen, "%s/fake-key.pem", dir);
-	snprintf(cmd, sizeof cmd,
-	         "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj /CN=127.0.0.1 "
-	         "-addext subjectAltName=IP:127.0.0.1 -days 1 -keyout '%s' -out '%s' 2>/dev/null",
-	         key, cert);
-	return system(cmd) == 0 ? 0 : -1;
-}
+int fake_tls_cert(const char *dir, char *cert, size_t certlen, char *key, size_t keylen);
 
 /* Starts the fake on 127.0.0.1; its port and --cloud files are <dir>/<name>.port and
  * <dir>/<name>-cloud.json. With cert and key (PEM files) it answers https. 0 or -1. */
-static inline int fakecloud_start_as(struct fakecloud *f, const char *dir, const char *name,
-                                     const char *cert, const char *key)
-{
-	char portfile[700], cloudfile[700], script[600], err[256];
-	const char *top = getenv("SW_TOP");
-	snprintf(script, sizeof script, "%s/tests/fake/fakecloud.py", top ? top : ".");
-	snprintf(portfile, sizeof portfile, "%s/%s.port", dir, name);
-	snprintf(cloudfile, sizeof cloudfile, "%s/%s-cloud.json", dir, name);
-	unlink(portfile);
-	f->pid = fork();
-	if (f->pid < 0)
-		return -1;
-	if (f->pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		int null = open("/dev/null", O_WRONLY);
-		dup2(null, 1);
-		if (cert)
-			execlp("python3", "python3", script, "--port-file", portfile, "--cloud-file", cloudfile,
-			       "--tls-cert", cert, "--tls-key", key, (char *)NULL);
-		else
-			execlp("python3", "python3", script, "--port-file", portfile, "--cloud-file", cloudfile,
-			       (char *)NULL);
-		_exit(127);
-	}
-	int port = fake_wait_port(portfile);
-	if (port < 0)
-		return -1;
-	snprintf(f->base, sizeof f->base, "%s://127.0.0.1:%d", cert ? "https" : "http", port);
-	return cloud_load_file(cloudfile, &f->cloud, err, sizeof err);
-}
+int fakecloud_start_as(struct fakecloud *f, const char *dir, const char *name, const char *cert, const char *key);
+int fakecloud_start(struct fakecloud *f, const char *dir);
+void fakecloud_stop(struct fakecloud *f);
 
-static inline int fakecloud_start(struct fakecloud *f, const char *dir)
-{
-	return fakecloud_start_as(f, dir, "fake", NULL, NULL);
-}
-
-static inline void fakecloud_stop(struct fakecloud *f)
-{
-	if (f->pid > 0) {
-		kill(f->pid, SIGTERM);
-		waitpid(f->pid, NULL, 0);
-	}
-	f->pid = 0;
-}
-
+/* What fakecloud_on_reply keeps of an answer (body: the caller frees). */
 struct fakecloud_reply {
 	long status;
 	char *body;
 };
-
-static inline void fakecloud_on_reply(struct http_request *req, const struct http_response *r, void *arg)
-{
-	(void)req;
-	struct fakecloud_reply *out = arg;
-	out->status = r->status;
-	out->body = strdup(r->body);
-}
+/* An http_client_submit callback filling the struct fakecloud_reply at arg. */
+void fakecloud_on_reply(struct http_request *req, const struct http_response *r, void *arg);
 
 /* A blocking call on its own client; the caller frees the returned body. */
-static inline char *fakecloud_call(const struct fakecloud *f, const char *method, const char *path, const char *body)
-{
-	char url[512];
-	snprintf(url, sizeof url, "%s%s", f->base, path);
-	struct http_client *c = http_client_new();
-	struct fakecloud_reply rep = {0, NULL};
-	struct http_request *req = http_request_new(method, url, NULL, body ? body : (strcmp(method, "POST") == 0 ? "" : NULL));
-	http_client_submit(c, req, fakecloud_on_reply, &rep);
-	http_client_wait(c);
-	http_client_free(c);
-	return rep.body;
-}
+char *fakecloud_call(const struct fakecloud *f, const char *method, const char *path, const char *body);
 
 /* How many recorded requests have method and a path containing needle (status 0 = any). */
-static inline int fakecloud_count(const struct fakecloud *f, const char *method, const char *needle, long status)
-{
-	char *body = fakecloud_call(f, "GET", "/_fake/requests", NULL);
-	cJSON *j = cJSON_Parse(body);
-	int n = 0;
-	const cJSON *it;
-	cJSON_ArrayForEach(it, j)
-	{
-		const cJSON *m = cJSON_GetObjectItemCaseSensitive(it, "method");
-		const cJSON *p = cJSON_GetObjectItemCaseSensitive(it, "path");
-		const cJSON *s = cJSON_GetObjectItemCaseSensitive(it, "status");
-		if (cJSON_IsString(m) && strcmp(m->valuestring, method) == 0 && cJSON_IsString(p) &&
-		    strcasestr(p->valuestring, needle) && (!status || (cJSON_IsNumber(s) && (long)s->valuedouble == status)))
-			n++;
-	}
-	cJSON_Delete(j);
-	free(body);
-	return n;
-}
+int fakecloud_count(const struct fakecloud *f, const char *method, const char *needle, long status);
 
 /* Every request the fake has recorded (a JSON array: method, path, query, time, status, ...),
  * or NULL when it cannot be read; caller frees. */
-static inline cJSON *fakecloud_requests(const struct fakecloud *f)
-{
-	char *body = fakecloud_call(f, "GET", "/_fake/requests", NULL);
-	cJSON *j = body ? cJSON_Parse(body) : NULL;
-	free(body);
-	if (j && !cJSON_IsArray(j)) {
-		cJSON_Delete(j);
-		j = NULL;
-	}
-	return j;
-}
+cJSON *fakecloud_requests(const struct fakecloud *f);
 
-static inline void fakecloud_reset(const struct fakecloud *f, const char *script)
-{
-	free(fakecloud_call(f, "POST", "/_fake/reset", script));
-}
+void fakecloud_reset(const struct fakecloud *f, const char *script);
 
 #endif

@@ -13,6 +13,9 @@
 #include <sodium.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <poll.h>
 
 #include "core/azure/arm.h"
 #include "core/azure/auth.h"

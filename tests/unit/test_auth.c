@@ -15,6 +15,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <time.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <poll.h>
 
 #include "core/azure/auth.h"
 #include "core/sys/log.h"

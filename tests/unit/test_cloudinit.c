@@ -10,6 +10,10 @@
 #include <fcntl.h>
 #include <sodium.h>
 #include <sys/stat.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "core/remote/cloudinit.h"
 #include "secrets/secmem.h"

@@ -11,17 +11,16 @@
 #include <cmocka.h>
 
 #include <sodium.h>
-
+#include <string.h>
 
 #include "tests/unit/engine_cases.h"
-}
 
 /* ---- the whole install ---- */
 
 static void test_install_puts_every_planned_resource_once(void **state)
 {
 	(void)state;
-	fakecloud_reset(&fake, SCRIPT_TIMED(""));
+	fakecloud_reset(&ec_fake, SCRIPT_TIMED(""));
 	struct et_run r;
 	run_open(&r, "eng-a", 1);
 	assert_int_equal(et_run_all(&r), 0);
@@ -56,7 +55,7 @@ static void test_install_puts_every_planned_resource_once(void **state)
 static void test_independent_work_runs_at_once(void **state)
 {
 	(void)state;
-	fakecloud_reset(&fake, SCRIPT_TIMED(""));
+	fakecloud_reset(&ec_fake, SCRIPT_TIMED(""));
 	struct et_run r;
 	run_open(&r, "eng-b", 1);
 	assert_int_equal(et_run_all(&r), 0);
@@ -74,7 +73,7 @@ static void test_independent_work_runs_at_once(void **state)
 		sub_end = f > sub_end ? f : sub_end;
 	}
 	double vm1 = et_action_num(r.st, "rabbitmq.vm", "finished_ms"), vm2 = et_action_num(r.st, "minio.vm", "finished_ms");
-	double c = et_critical_path(&engine_table, &r.ans, r.st, NULL, 0);
+	double c = et_critical_path(ec_table, &r.ans, r.st, NULL, 0);
 	double w = (double)(r.t1 - r.t0) / 1000.0;
 	print_message("cluster PUT %.0f ms after the subscription step; VMs done %.0f and %.0f ms after it; wall %.2f s, "
 	              "critical path %.2f s, ratio %.3f\n", put - sub_end, vm1 - put, vm2 - put, w, c, w / c);
@@ -91,7 +90,7 @@ static void test_independent_work_runs_at_once(void **state)
 static void test_failure_stops_only_its_dependents(void **state)
 {
 	(void)state;
-	fakecloud_reset(&fake, SCRIPT_TIMED(", \"faults\": [{\"method\": \"PUT\", \"path\": \"/registries/\", "
+	fakecloud_reset(&ec_fake, SCRIPT_TIMED(", \"faults\": [{\"method\": \"PUT\", \"path\": \"/registries/\", "
 	                                    "\"status\": 400, \"code\": \"InvalidParameter\", "
 	                                    "\"message\": \"fakecloud refuses this registry\"}]"));
 	struct et_run r;
@@ -125,7 +124,7 @@ static void test_failure_stops_only_its_dependents(void **state)
 static void test_dropped_put_answer_is_looked_at_not_resent(void **state)
 {
 	(void)state;
-	fakecloud_reset(&fake, SCRIPT_TIMED(", \"faults\": [{\"method\": \"PUT\", \"path\": \"/publicIPAddresses/\", "
+	fakecloud_reset(&ec_fake, SCRIPT_TIMED(", \"faults\": [{\"method\": \"PUT\", \"path\": \"/publicIPAddresses/\", "
 	                                    "\"times\": 1, \"action\": \"reset\"}]"));
 	struct et_run r;
 	run_open(&r, "eng-d", 1);
@@ -160,7 +159,7 @@ static int run_over(struct et_run *r)
 static void test_accepted_put_that_never_appears_is_sent_a_few_times_then_fails(void **state)
 {
 	(void)state;
-	fakecloud_reset(&fake, SCRIPT_TIMED(", \"faults\": [{\"method\": \"PUT\", \"path\": "
+	fakecloud_reset(&ec_fake, SCRIPT_TIMED(", \"faults\": [{\"method\": \"PUT\", \"path\": "
 	                                    "\"/publicIPAddresses/rabbitmq\", \"action\": \"accept_elsewhere\"}]"));
 	struct et_run r;
 	char err[512], ip[512];
@@ -201,7 +200,7 @@ static void test_accepted_put_that_never_appears_is_sent_a_few_times_then_fails(
 static void test_headless_question_names_the_answers_key(void **state)
 {
 	(void)state;
-	fakecloud_reset(&fake, "{\"unregistered\": [\"Microsoft.Compute\"]}");
+	fakecloud_reset(&ec_fake, "{\"unregistered\": [\"Microsoft.Compute\"]}");
 	struct et_run r;
 	run_open(&r, "eng-g", 0);
 	assert_int_equal(et_run_all(&r), -1);
@@ -230,5 +229,5 @@ int main(void)
 		cmocka_unit_test(test_headless_question_names_the_answers_key),
 		cmocka_unit_test(test_accepted_put_that_never_appears_is_sent_a_few_times_then_fails),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, engine_setup, engine_teardown);
 }

@@ -15,10 +15,17 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sodium.h>
-
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 
 #include "tests/unit/engine_cases.h"
-}
 
 /* ---- kill -9 at random moments ---- */
 
@@ -27,9 +34,10 @@ static int child_install(const char *dir)
 	struct et_run r;
 	char err[512];
 	memset(&r, 0, sizeof r);
-	r.fake = &fake;
+	r.fake = &ec_fake;
+	r.table = ec_table;
 	r.dir = (char *)dir;
-	if (et_answers(&r.ans, keyfile, 1, err, sizeof err) != 0 || et_run_attach(&r, err, sizeof err) != 0)
+	if (et_answers(&r.ans, ec_keyfile, 1, err, sizeof err) != 0 || et_run_attach(&r, err, sizeof err) != 0)
 		return 2;
 	return et_run_all(&r) == 0 ? 0 : 1;
 }
@@ -37,7 +45,7 @@ static int child_install(const char *dir)
 /* Requests the fake has seen; *attach set once the role assignment was PUT. -1 when unreadable. */
 static int fake_request_count(int *attach)
 {
-	cJSON *j = fakecloud_requests(&fake);
+	cJSON *j = fakecloud_requests(&ec_fake);
 	int n = j ? cJSON_GetArraySize(j) : -1;
 	const cJSON *it;
 	cJSON_ArrayForEach(it, j)
@@ -52,7 +60,7 @@ static int fake_request_count(int *attach)
 static void test_kill_9_at_random_moments_then_resume(void **state)
 {
 	(void)state;
-	fakecloud_reset(&fake, "{\"lro_seconds\": 0.5, \"import_seconds\": 0.5, \"retry_after\": 1, "
+	fakecloud_reset(&ec_fake, "{\"lro_seconds\": 0.5, \"import_seconds\": 0.5, \"retry_after\": 1, "
 	                       "\"lro_seconds_by_type\": {\"managedClusters\": 4, \"virtualMachines\": 2}}");
 	struct et_run r;
 	char err[512];
@@ -118,7 +126,7 @@ static int vm_operation_saved(struct et_run *r)
 static void test_tampered_operation_url_is_refused_without_connecting(void **state)
 {
 	(void)state;
-	fakecloud_reset(&fake, "{\"lro_seconds\": 0.3, \"import_seconds\": 0.3, \"retry_after\": 1, "
+	fakecloud_reset(&ec_fake, "{\"lro_seconds\": 0.3, \"import_seconds\": 0.3, \"retry_after\": 1, "
 	                       "\"lro_seconds_by_type\": {\"managedClusters\": 1, \"virtualMachines\": 3}}");
 	/* Somewhere else on this host, counting who connects. */
 	int ls = socket(AF_INET, SOCK_STREAM, 0);
@@ -191,7 +199,7 @@ static int cluster_and_vm_in_flight(struct et_run *r)
 static void test_cancel_stops_running_actions_and_a_new_engine_finishes(void **state)
 {
 	(void)state;
-	fakecloud_reset(&fake, "{\"lro_seconds\": 0.3, \"import_seconds\": 0.3, \"retry_after\": 1, "
+	fakecloud_reset(&ec_fake, "{\"lro_seconds\": 0.3, \"import_seconds\": 0.3, \"retry_after\": 1, "
 	                       "\"lro_seconds_by_type\": {\"managedClusters\": 4, \"virtualMachines\": 2}}");
 	struct et_run r;
 	char err[512];
@@ -246,5 +254,5 @@ int main(void)
 		cmocka_unit_test(test_tampered_operation_url_is_refused_without_connecting),
 		cmocka_unit_test(test_cancel_stops_running_actions_and_a_new_engine_finishes),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, engine_setup, engine_teardown);
 }

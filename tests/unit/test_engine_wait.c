@@ -10,9 +10,11 @@
 #include <cmocka.h>
 
 #include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
 
 #include "tests/unit/engine_cases.h"
-}   /* engine_cases.h leaves its teardown open, as test_engine.c expects */
 
 /* The cluster takes 7 s; everything else is over at the first poll (1 s). */
 #define SCRIPT_SLOW_CLUSTER                                                                        \
@@ -111,7 +113,7 @@ static void cluster_view(struct et_run *r, struct engine_action_view *v)
 static void test_deadline_keeps_the_operation_and_a_resume_finishes_it_from_its_first_start(void **state)
 {
 	(void)state;
-	fakecloud_reset(&fake, SCRIPT_SLOW_CLUSTER);
+	fakecloud_reset(&ec_fake, SCRIPT_SLOW_CLUSTER);
 	struct et_run r;
 	struct seen s;
 	char cluster[512];
@@ -155,7 +157,7 @@ static void test_deadline_keeps_the_operation_and_a_resume_finishes_it_from_its_
 static void test_a_late_resume_says_longer_than_usual_with_azures_last_state(void **state)
 {
 	(void)state;
-	fakecloud_reset(&fake, SCRIPT_SLOW_CLUSTER);
+	fakecloud_reset(&ec_fake, SCRIPT_SLOW_CLUSTER);
 	struct et_run r;
 	struct seen s;
 	char cluster[512], err[512];
@@ -189,5 +191,5 @@ int main(void)
 		cmocka_unit_test(test_deadline_keeps_the_operation_and_a_resume_finishes_it_from_its_first_start),
 		cmocka_unit_test(test_a_late_resume_says_longer_than_usual_with_azures_last_state),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, engine_setup, engine_teardown);
 }

@@ -51,7 +51,7 @@ static int setup(void **state)
 		execlp("python3", "python3", script, "--port-file", portfile, (char *)NULL);
 		_exit(127);
 	}
-	int port = fake_wait_port(portfile);
+	int port = fake_wait_port(portfile, hub_pid);
 	snprintf(hub.base, sizeof hub.base, "http://127.0.0.1:%d", port);
 	return port > 0 ? 0 : -1;
 }

@@ -9,6 +9,10 @@
 #include <fcntl.h>
 #include <sodium.h>
 #include <sys/stat.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "core/remote/keys.h"
 #include "secrets/secmem.h"

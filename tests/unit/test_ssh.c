@@ -7,10 +7,15 @@
 #include <cmocka.h>
 
 #include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 
 #include "core/remote/ssh.h"
 #include "core/sys/log.h"
-#include "tests/unit/test_ssh_sshd.h"
+#include "secrets/secmem.h"
+#include "tests/unit/sshd_child.h"
 #include "testutil.h"
 
 static struct sshd d;

@@ -6,6 +6,9 @@
 #include <cmocka.h>
 
 #include <sys/stat.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "core/model/state.h"
 #include "testutil.h"

@@ -9,6 +9,9 @@
 
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 
 #include "core/model/state.h"
 #include "secrets/vault.h"

@@ -8,6 +8,9 @@
 #include <fcntl.h>
 #include <sodium.h>
 #include <sys/stat.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "secrets/secmem.h"
 #include "secrets/vault.h"

@@ -1,54 +1,19 @@
-/* tests/unit/testutil.h: small helpers shared by the cmocka tests (header-only). */
+/* tests/unit/testutil.h: small helpers shared by the cmocka tests (tests/unit/testutil.c). */
 #ifndef SW_TESTUTIL_H
 #define SW_TESTUTIL_H
 
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
+#include <stddef.h>
 
 /* A fresh directory under $TEST_TMP (or /tmp); caller frees. */
-static inline char *test_mkdtemp(const char *tag)
-{
-	const char *base = getenv("TEST_TMP");
-	char *path = malloc(4096);
-	if (!path)
-		abort();
-	snprintf(path, 4096, "%s/%s.XXXXXX", base && *base ? base : "/tmp", tag);
-	if (!mkdtemp(path))
-		abort();
-	return path;
-}
+char *test_mkdtemp(const char *tag);
 
-static inline void test_rmrf(const char *dir)
-{
-	char cmd[4200];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", dir);
-}
+void test_rmrf(const char *dir);
 
 /* A fresh HOME holding ~/.ssh/id_ed25519(.pub), the key the answers examples name; HOME is
  * set to it. Caller frees (and test_rmrf's) it. NULL when ssh-keygen fails. */
-static inline char *test_home_with_ssh_key(const char *tag)
-{
-	char *home = test_mkdtemp(tag);
-	char cmd[4500];
-	snprintf(cmd, sizeof cmd, "mkdir -p '%s/.ssh' && ssh-keygen -q -t ed25519 -N '' -C t "
-	         "-f '%s/.ssh/id_ed25519' >/dev/null", home, home);
-	if (system(cmd) != 0) {
-		free(home);
-		return NULL;
-	}
-	setenv("HOME", home, 1);
-	return home;
-}
+char *test_home_with_ssh_key(const char *tag);
 
 /* $SW_TOP/tests/data/<name> into out. */
-static inline void test_data_path(const char *name, char *out, size_t outlen)
-{
-	const char *top = getenv("SW_TOP");
-	snprintf(out, outlen, "%s/tests/data/%s", top ? top : ".", name);
-}
+void test_data_path(const char *name, char *out, size_t outlen);
 
 #endif

@@ -1,9 +1,4 @@
-/* tests/unit/test_ssh_sshd.h: the real OpenSSH sshd as a child on 127.0.0.1 for the SSH
- * tests, with a host key and an authorized admin key made by core/remote/keys.c; plus a
- * loop driver. Header-only, included by test_ssh*.c. */
-#ifndef SW_TEST_SSH_SSHD_H
-#define SW_TEST_SSH_SSHD_H
-
+/* tests/unit/sshd_child.c: the real OpenSSH sshd as a child on 127.0.0.1 for the SSH tests. */
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -20,21 +15,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/remote/keys.h"
-#include "core/sys/loop.h"
 #include "secrets/secmem.h"
+#include "tests/unit/sshd_child.h"
 
-struct sshd {
-	pid_t pid;
-	int port;
-	char dir[1024], log[1200], user[64];
-	struct keys_pair *host, *admin;
-	char host_line[KEYS_LINE_MAX], admin_line[KEYS_LINE_MAX];
-	char *admin_priv;   /* secmem */
-	size_t admin_len;
-};
-
-static inline int sshd_free_port(void)
+int sshd_free_port(void)
 {
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
@@ -45,7 +29,7 @@ static inline int sshd_free_port(void)
 	return ntohs(a.sin_port);
 }
 
-static inline int sshd_write(const char *path, const char *data, size_t len, int mode)
+int sshd_write(const char *path, const char *data, size_t len, int mode)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
 	if (fd < 0)
@@ -55,8 +39,7 @@ static inline int sshd_write(const char *path, const char *data, size_t len, int
 	return ok ? 0 : -1;
 }
 
-/* The whole file (malloc'd, NUL-terminated) from offset from; "" when missing. */
-static inline char *sshd_slurp(const char *path, size_t from, size_t *len)
+char *sshd_slurp(const char *path, size_t from, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
 	size_t cap = 1 << 16, n = 0;
@@ -77,14 +60,13 @@ static inline char *sshd_slurp(const char *path, size_t from, size_t *len)
 	return buf;
 }
 
-static inline size_t sshd_log_size(const struct sshd *d)
+size_t sshd_log_size(const struct sshd *d)
 {
 	struct stat st;
 	return stat(d->log, &st) == 0 ? (size_t)st.st_size : 0;
 }
 
-/* Waits (polling the file, up to ms) until the log after offset from holds text. */
-static inline int sshd_wait_log(const struct sshd *d, size_t from, const char *text, long ms)
+int sshd_wait_log(const struct sshd *d, size_t from, const char *text, long ms)
 {
 	for (long waited = 0; waited <= ms; waited += 20) {
 		char *s = sshd_slurp(d->log, from, NULL);
@@ -98,8 +80,7 @@ static inline int sshd_wait_log(const struct sshd *d, size_t from, const char *t
 	return 0;
 }
 
-/* Keys (unless already made), config, and sshd -D -e on port (0: a free one). 0 or -1. */
-static inline int sshd_start(struct sshd *d, const char *dir, int port)
+int sshd_start(struct sshd *d, const char *dir, int port)
 {
 	char path[1400], conf[4096];
 	if (!d->host) {
@@ -156,7 +137,7 @@ static inline int sshd_start(struct sshd *d, const char *dir, int port)
 	return sshd_wait_log(d, 0, want, 10000) ? 0 : -1;
 }
 
-static inline void sshd_stop(struct sshd *d)
+void sshd_stop(struct sshd *d)
 {
 	if (d->pid > 0) {
 		kill(d->pid, SIGTERM);
@@ -165,7 +146,7 @@ static inline void sshd_stop(struct sshd *d)
 	}
 }
 
-static inline void sshd_free_keys(struct sshd *d)
+void sshd_free_keys(struct sshd *d)
 {
 	keys_free(d->host);
 	keys_free(d->admin);
@@ -174,21 +155,20 @@ static inline void sshd_free_keys(struct sshd *d)
 	d->admin_priv = NULL;
 }
 
-/* Drives the loop with loop_run until *cond or ms pass; returns *cond. */
 static int sshd_stop_flag, sshd_timed_out;
 
-static inline void sshd_on_deadline(void *arg)
+static void sshd_on_deadline(void *arg)
 {
 	(void)arg;
 	sshd_timed_out = sshd_stop_flag = 1;
 }
 
-static inline void sshd_wake(void)
+void sshd_wake(void)
 {
 	sshd_stop_flag = 1;
 }
 
-static inline int sshd_run_until(struct loop *l, const int *cond, long ms)
+int sshd_run_until(struct loop *l, const int *cond, long ms)
 {
 	sshd_timed_out = 0;
 	unsigned t = loop_after(l, ms, sshd_on_deadline, NULL);
@@ -200,5 +180,3 @@ static inline int sshd_run_until(struct loop *l, const int *cond, long ms)
 		loop_cancel(l, t);
 	return *cond;
 }
-
-#endif
