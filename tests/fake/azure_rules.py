@@ -171,13 +171,12 @@ def hub_pull_limit(app, ctx):
 def principal_not_found(app, ctx):
     st = app.st
     principal = ctx["principal"]
-    window = float(st.script["principal_not_found_for"])
     cluster = st.kubelets.get(principal)
     if cluster is not None:
         # A kubelet identity exists once its cluster is created; RBAC learns of it later.
-        unknown = now() < cluster["op"]["done_at"] + window
+        unknown = now() < cluster["op"]["done_at"] or not st.replicated(cluster["op"]["done_at"])
     else:
-        unknown = st.sp_created is not None and now() - st.sp_created < window
+        unknown = st.sp_created is not None and not st.replicated(st.sp_created)
     if not unknown:
         return None
     r = recorded(st, "arm/authorization/roleAssignments_create_400_PrincipalNotFound.json")

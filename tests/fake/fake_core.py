@@ -93,6 +93,8 @@ class Recordings:
 class State:
     def __init__(self, recordings, workdir):
         self.lock = threading.Lock()
+        self.barrier_cv = threading.Condition()   # fault barriers (fakecloud.py), not under lock
+        self.barrier_seen = {}
         self.rec = recordings
         self.workdir = workdir
         self.script = dict(DEFAULT_SCRIPT)
@@ -108,9 +110,12 @@ class State:
         self.devices = {}       # device code -> {"approved", "created", "polls"}
         self.secrets = []
         self.sp_created = None
+        self.settled_at = float("-inf")   # /_fake/settle: principals made before are replicated
         self.registered = {}    # lower-case namespace -> when register was called
         self.role_assignments = {}
         self.fault_hits = {}
+        with self.barrier_cv:
+            self.barrier_seen = {}
         self.counter = 0
         self.bodies = []        # every ARM PUT/PATCH: {"method", "path", "body", "time"}
         self.hooks = []         # every vm_hook run: {"vm", "argv", "exit", "log", ...}
@@ -124,6 +129,11 @@ class State:
         s.update(script or {})
         self.script = s
         self.fault_hits = {}
+
+    def replicated(self, created):
+        """Whether RBAC and Graph know a principal made at `created`: after the script's
+        principal_not_found_for, or once /_fake/settle was called after it."""
+        return now() - created >= float(self.script["principal_not_found_for"]) or self.settled_at >= created
 
     def next_id(self):
         self.counter += 1
@@ -165,6 +175,7 @@ class Reply:
         self.chunks = 5
         self.delay = 0.2
         self.raw = None         # bytes sent as they are (no JSON, no rewriting)
+        self.barrier = None     # (rule, count, timeout): held until count requests wait
 
 
 def arm_error(status, code, message, headers=None, target=None, details=None):

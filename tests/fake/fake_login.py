@@ -83,7 +83,7 @@ def graph(app, method, path, body):
     if method == "POST" and low == "/v1.0/serviceprincipals":
         st.sp_created = now()
     if method == "GET" and low.startswith("/v1.0/serviceprincipals/"):
-        if st.sp_created is None or now() - st.sp_created < float(st.script["principal_not_found_for"]):
+        if st.sp_created is None or not st.replicated(st.sp_created):
             return recorded(st, "graph/servicePrincipals_get_404_Request_ResourceNotFound.json")
         r = recorded(st, "graph/servicePrincipals_create_201.json")
         r.status = 200

@@ -60,6 +60,7 @@ class Handler(BaseHTTPRequestHandler):
                 real = app.route(self.command, path, query, self.headers, body)
                 if reply is not None:
                     real.mode, real.chunks, real.delay = reply.mode, reply.chunks, reply.delay
+                    real.barrier = reply.barrier
                 reply = real
             fake_net.apply(app)
             entry["status"] = reply.status
@@ -87,35 +88,60 @@ class Handler(BaseHTTPRequestHandler):
                     continue
             elif seen > int(rule.get("times", 1 << 30)):
                 continue
-            action = rule.get("action", "status")
-            if action == "file":
-                return recorded(st, rule["file"])
-            if action == "accept_elsewhere":
-                # Misbehaving: "accepted", the operation on another host, nothing kept.
-                return Reply(201, {}, {"Azure-AsyncOperation": rule.get(
-                    "operation", "https://elsewhere.invalid/operations/lost?api-version=2024-07-01")})
-            if action in ("reset", "slow"):
-                r = Reply(0)
-                r.mode = action
-                r.chunks = int(rule.get("chunks", 5))
-                r.delay = float(rule.get("delay", 0.2))
-                return r
-            status = int(rule.get("status", 503))
-            codes = {429: "TooManyRequests", 500: "InternalServerError", 502: "BadGateway",
-                     503: "ServiceUnavailable", 504: "GatewayTimeout", 401: "ExpiredAuthenticationToken"}
-            hdrs = {}
-            if "retry_after" in rule:
-                hdrs["Retry-After"] = str(rule["retry_after"])
-            return arm_error(status, rule.get("code", codes.get(status, "FakeFault")),
-                             rule.get("message", "fakecloud fault rule %d" % i), hdrs)
+            reply = self.fault_reply(i, rule)
+            if "barrier" in rule:
+                reply.barrier = (i, int(rule["barrier"]), float(rule.get("barrier_timeout", 30)))
+            return reply
         return None
+
+    def fault_reply(self, i, rule):
+        """What rule number i answers (before a barrier)."""
+        st = self.server.state
+        action = rule.get("action", "status")
+        if action == "file":
+            return recorded(st, rule["file"])
+        if action == "accept_elsewhere":
+            # Misbehaving: "accepted", the operation on another host, nothing kept.
+            return Reply(201, {}, {"Azure-AsyncOperation": rule.get(
+                "operation", "https://elsewhere.invalid/operations/lost?api-version=2024-07-01")})
+        if action in ("reset", "slow"):
+            r = Reply(0)
+            r.mode = action
+            r.chunks = int(rule.get("chunks", 5))
+            r.delay = float(rule.get("delay", 0.2))
+            return r
+        status = int(rule.get("status", 503))
+        codes = {429: "TooManyRequests", 500: "InternalServerError", 502: "BadGateway",
+                 503: "ServiceUnavailable", 504: "GatewayTimeout", 401: "ExpiredAuthenticationToken"}
+        hdrs = {}
+        if "retry_after" in rule:
+            hdrs["Retry-After"] = str(rule["retry_after"])
+        return arm_error(status, rule.get("code", codes.get(status, "FakeFault")),
+                         rule.get("message", "fakecloud fault rule %d" % i), hdrs)
 
     def rewrite(self, text):
         for host in REAL_HOSTS:
             text = text.replace(host, self.server.base)
         return text
 
+    def wait_barrier(self, reply):
+        """A barrier rule answers no request until `barrier` of them wait together; after
+        barrier_timeout seconds a lone one gets a 400 (not retried), so the test fails."""
+        st = self.server.state
+        rule, count, timeout = reply.barrier
+        with st.barrier_cv:
+            st.barrier_seen[rule] = st.barrier_seen.get(rule, 0) + 1
+            st.barrier_cv.notify_all()
+            met = st.barrier_cv.wait_for(lambda: st.barrier_seen.get(rule, 0) >= count, timeout)
+            seen = st.barrier_seen.get(rule, 0)
+        if met:
+            return reply
+        return arm_error(400, "FakeBarrier", "fakecloud fault rule %d: %d of %d requests came together in %g s"
+                         % (rule, seen, count, timeout))
+
     def send(self, reply):
+        if reply.barrier is not None:
+            reply = self.wait_barrier(reply)
         data = reply.raw if reply.raw is not None else b""
         if reply.raw is None and reply.body is not None:
             data = self.rewrite(json.dumps(reply.body)).encode()
@@ -186,6 +212,14 @@ class Handler(BaseHTTPRequestHandler):
             elif path in ("/_fake/approve", "/_fake/decline"):
                 for d in st.devices.values():
                     d["approved" if path.endswith("approve") else "declined"] = True
+            elif path == "/_fake/settle":
+                # Azure's eventual consistency caught up: running operations end now, and
+                # RBAC knows every principal.
+                t = now()
+                for op in st.ops.values():
+                    if t < op["done_at"] < float("inf"):
+                        op["done_at"] = t
+                st.settled_at = t
             elif path == "/_fake/expire_tokens":
                 for t in st.tokens:
                     st.tokens[t] = now() - 1
