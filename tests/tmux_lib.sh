@@ -101,9 +101,12 @@ dump_frames_with() {
 		END { flush() }' "$TEST_TMP/$1.dump" >"$3" 2>/dev/null
 }
 screen() { tm capture-pane -p -t "$1" 2>/dev/null; }
-# wait_for NAME TEXT [SECONDS]: up to SECONDS (default 8) for TEXT (grep -E) on screen.
+# wait_for NAME TEXT [SECONDS]: waits for TEXT (grep -E) on screen. The cap (SECONDS, at least
+# 60: a loaded machine is slow) only turns text that never comes into a failure.
 wait_for() {
-	for _ in $(seq $(( ${3:-8} * 10 ))); do
+	local cap=${3:-60}
+	[ "$cap" -ge 60 ] || cap=60
+	for _ in $(seq $((cap * 10))); do
 		screen "$1" | grep -Eq -- "$2" && return 0
 		sleep 0.1
 	done

@@ -19,7 +19,7 @@ install_start() {
 	sh "$FAKE_DIR/fakekube-install.sh" >&2 || { not_ok "the fake Kubernetes API's npm peer is installed"; finish; }
 	node "$FAKE_DIR/fakekube.mjs" --dir "$KUBE" >"$TEST_TMP/kube.log" 2>&1 &
 	KUBE_PID=$!
-	for _ in $(seq 200); do [ -s "$KUBE/ports" ] && break; sleep 0.05; done
+	wait_port_file "$KUBE/ports" "$KUBE_PID" "the fake Kubernetes API" || { kill "$KUBE_PID" 2>/dev/null; finish; }
 	read -r KUBE_TLS KUBE_CTL <"$KUBE/ports"
 	KCTL="http://127.0.0.1:$KUBE_CTL"
 	curl -s -X POST -d "{\"job_uid\": $JOB_UID}" "$KCTL/_fake/script" >/dev/null

@@ -232,7 +232,7 @@ rm -f "$TEST_TMP/hub.port"
 python3 "$FAKE_DIR/fakehub.py" --port-file "$TEST_TMP/hub.port" --script "$TEST_TMP/hub.json" >/dev/null 2>&1 &
 HUB_PID=$!
 trap 'kill $HUB_PID 2>/dev/null; fake_stop' EXIT
-for _ in $(seq 100); do [ -s "$TEST_TMP/hub.port" ] && break; sleep 0.05; done
+wait_port_file "$TEST_TMP/hub.port" "$HUB_PID" "the fake Docker Hub" || finish
 HUB=http://127.0.0.1:$(cat "$TEST_TMP/hub.port")
 fakectl post /_fake/script '{"hub_url": "'"$HUB"'"}' >/dev/null
 lro POST "$ACR/leafai1a2b3c4d/importImage?$ACRV" "$(echo "$IMP" | sed s/TAG/0.13.2/g)"

@@ -15,8 +15,7 @@ printf '%s\n' "$PASS" > "$TEST_TMP/.pass"
 "$SW_BIN" --state-dir "$SW_STATE" --passphrase-fd 3 run --answers "$TEST_TMP/a.json" --cloud "$FAKE_CLOUD" --until subscription \
 	3<"$TEST_TMP/.pass" >"$TEST_TMP/out" 2>&1 &
 pid=$!
-for _ in $(seq 100); do grep -q 'sign in:' "$TEST_TMP/out" && break; sleep 0.1; done
-check "run prints the sign-in text" grep -q '^subscription: sign in: .*To sign in, use a web browser' "$TEST_TMP/out"
+check "run prints the sign-in text" wait_until 120 grep -q '^subscription: sign in: .*To sign in, use a web browser' "$TEST_TMP/out"
 check "  ...with the escape sequences shown as text" \
 	grep -qF 'sign in: \x1b]0;PWNED-TITLE\x07\x1b[2J\x1b[6n\u009b6nTo sign in' "$TEST_TMP/out"
 fakectl post /_fake/approve >/dev/null

@@ -63,7 +63,7 @@ s.serve_forever()
 PY
 	python3 "$TEST_TMP/www.py" "$TEST_TMP/www" "$TEST_TMP/www.port" 2>"$TEST_TMP/www.log" &
 	HTTP_PID=$!
-	for _ in $(seq 100); do [ -s "$TEST_TMP/www.port" ] && break; sleep 0.05; done
+	wait_port_file "$TEST_TMP/www.port" "$HTTP_PID" "the MinIO download server" || finish
 	HTTP_PORT=$(cat "$TEST_TMP/www.port")
 }
 

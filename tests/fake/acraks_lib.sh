@@ -14,7 +14,7 @@ hub_start() {
 	python3 "$FAKE_DIR/fakehub.py" --port-file "$TEST_TMP/hub.port" --script "$TEST_TMP/hub.json" >/dev/null 2>&1 &
 	HUB_PID=$!
 	trap 'kill $HUB_PID 2>/dev/null; fake_stop' EXIT
-	for _ in $(seq 100); do [ -s "$TEST_TMP/hub.port" ] && break; sleep 0.05; done
+	wait_port_file "$TEST_TMP/hub.port" "$HUB_PID" "the fake Docker Hub" || finish
 	HUB=http://127.0.0.1:$(cat "$TEST_TMP/hub.port")
 }
 # acraks_answers FILE [EXTRA_ACR_JSON] [EXTRA_AKS_JSON] [DECISIONS_JSON]: a service principal's answers

@@ -22,8 +22,8 @@ fake_start() {
 	fi
 	FAKE_PID=$!
 	trap fake_stop EXIT
-	# Up to 15 s: a loaded machine; the fake reads Azure's models (azure_models.py) first.
-	for _ in $(seq 300); do [ -s "$TEST_TMP/fake.port" ] && break; sleep 0.05; done
+	# The fake reads Azure's models (azure_models.py) before it listens: slow on a loaded machine.
+	wait_port_file "$TEST_TMP/fake.port" "$FAKE_PID" "the fake cloud" || finish
 	FAKE_PORT=$(cat "$TEST_TMP/fake.port")
 	if [ "${2:-}" = tls ]; then FAKE_URL="https://127.0.0.1:$FAKE_PORT"; else FAKE_URL="http://127.0.0.1:$FAKE_PORT"; fi
 }
