@@ -72,7 +72,7 @@ check "the config names the installed queue with the sealed password" grep -qF "
 check "  ...and the installed S3 endpoint and bucket" sh -c "grep -q 'http://127.0.0.3:9000' '$TEST_TMP/exp/config.yaml' && grep -q 'studioml-artifacts' '$TEST_TMP/exp/config.yaml'"
 check "  ...with mode 0600" test "$(stat -c %a "$TEST_TMP/exp/config.yaml")" = 600
 check "  ...and a warning that it holds secrets in clear text" grep -q 'password and the Minio keys in clear text' "$TEST_TMP/exp.err"
-check "no secret in state.json or wizard.log" sh -c "! grep -qF '$pw' '$SW_STATE/state.json' '$SW_STATE/wizard.log'"
+expect_absent -F "no secret in state.json or wizard.log" "$pw" "$SW_STATE/state.json" "$SW_STATE/wizard.log"
 
 # An edited state: export checks every value it writes, where it reads it, as the answers
 # are checked; a refused one is named and nothing is written.

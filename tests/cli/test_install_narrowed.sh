@@ -66,7 +66,7 @@ grep -E 'overlay.proof' "$TEST_TMP/fail.txt" | sed 's/^/# /' | head -5
 check "  ...naming the AMQP path" grep -q "AMQP 127.0.0.2:5672: timed out" "$TEST_TMP/fail.txt"
 check "  ...and the management API's" grep -q "management API 127.0.0.2:15672: timed out" "$TEST_TMP/fail.txt"
 check "  ...and the security groups that must admit the outbound IP" grep -q "outbound IPs ($outb): the VMs' security groups must admit them (rule allow-aks-runner" "$TEST_TMP/fail.txt"
-check "  ...but not S3, which the Minio group still admits" sh -c "! grep -q 'S3 http' '$TEST_TMP/fail.txt'"
+expect_absent "  ...but not S3, which the Minio group still admits" 'S3 http' "$TEST_TMP/fail.txt"
 sw status >"$TEST_TMP/status" 2>&1
 check "  ...status shows the proof failed" grep -Eq 'overlay.proof: .*AMQP 127.0.0.2:5672: timed out' "$TEST_TMP/status"
 check "  ...while the runner pods rolled out" grep -Eq 'overlay.rollout: .*Running' "$TEST_TMP/status"

@@ -10,15 +10,14 @@ mkfifo "$TEST_TMP/in"
 pid=$!
 exec 5>"$TEST_TMP/in"
 printf '%s' "${secret:0:12}" >&5          # half the value is in; the writer waits for the rest
-for _ in $(seq 50); do [ -s "$SW_STATE/lock" ] && grep -q pipe_read /proc/$pid/wchan 2>/dev/null && break; sleep 0.1; done
+check "the writer holds the profile lock and waits on stdin" \
+	wait_until 120 sh -c '[ -s "$1/lock" ] && grep -q pipe_read "/proc/$2/wchan" 2>/dev/null' _ "$SW_STATE" "$pid"
 tr '\0' ' ' < /proc/$pid/cmdline > "$TEST_TMP/cmdline"
 tr '\0' '\n' < /proc/$pid/environ > "$TEST_TMP/environ"
 check "the waiting writer's cmdline was read" grep -q "vault set api-token" "$TEST_TMP/cmdline"
-check "  ...and holds neither the passphrase nor the value" \
-	bash -c '! grep -qF -e "$1" -e "$2" "$3"' _ "$PASS" "${secret:0:12}" "$TEST_TMP/cmdline"
+expect_absent -F "  ...and holds neither the passphrase nor the value" "$PASS"$'\n'"${secret:0:12}" "$TEST_TMP/cmdline"
 check "its environment was read" grep -q "^PATH=" "$TEST_TMP/environ"
-check "  ...and holds neither the passphrase nor the value" \
-	bash -c '! grep -qF -e "$1" -e "$2" "$3"' _ "$PASS" "${secret:0:12}" "$TEST_TMP/environ"
+expect_absent -F "  ...and holds neither the passphrase nor the value" "$PASS"$'\n'"${secret:0:12}" "$TEST_TMP/environ"
 check "core dumps are off in the process that holds secrets" \
 	grep -Eq '^Max core file size +0 +0' /proc/$pid/limits
 printf '%s' "${secret:12}" >&5
@@ -30,8 +29,8 @@ printf 'rmq-Pa55word-xyz' | swp vault set rabbitmq-password --kind password
 printf 'minio-secret-key-123' | swp vault set minio-secret-key --kind access-key
 sw status > "$TEST_TMP/status.out" 2>&1
 for s in "$secret" rmq-Pa55word-xyz minio-secret-key-123 "$PASS"; do
-	check "state.json does not contain the secret '${s:0:4}...'" bash -c '! grep -rqF -- "$1" "$2"' _ "$s" "$SW_STATE/state.json"
-	check "status output does not contain '${s:0:4}...'" bash -c '! grep -qF -- "$1" "$2"' _ "$s" "$TEST_TMP/status.out"
-	check "the sealed vault file does not contain '${s:0:4}...' in clear" bash -c '! grep -qaF -- "$1" "$2"' _ "$s" "$SW_STATE/vault.sealed"
+	expect_absent -F "state.json does not contain the secret '${s:0:4}...'" "$s" "$SW_STATE/state.json"
+	expect_absent -F "status output does not contain '${s:0:4}...'" "$s" "$TEST_TMP/status.out"
+	expect_absent -F "the sealed vault file does not contain '${s:0:4}...' in clear" "$s" "$SW_STATE/vault.sealed"
 done
 finish

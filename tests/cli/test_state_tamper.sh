@@ -85,8 +85,9 @@ check "  ...keeping the accepted value" grep -q '"minio.data_partuuid":	"6c3e9a4
 printf '%s\n%s\n' "$PASS" "another passphrase" > "$TEST_TMP/.rekey"
 expect_exit 0 "vault rekey" "$SW_BIN" --state-dir "$SW_STATE" --passphrase-fd 3 vault rekey --kdf interactive 3<"$TEST_TMP/.rekey" 2>/dev/null
 PASS="another passphrase"
-out=$(swp vault list 2>&1)
-check "  ...after which the state verifies with the new key" bash -c '! grep -q "MAC" <<<"$1" && grep -q "^azure-client-secret" <<<"$1"' _ "$out"
+swp vault list >"$TEST_TMP/list" 2>&1
+check "  ...after which the vault opens with the new key" grep -q "^azure-client-secret" "$TEST_TMP/list"
+expect_absent "  ...and the state verifies with it (no MAC warning)" 'MAC' "$TEST_TMP/list"
 
 # The vault and the state of an earlier day put back together: consistent, and signed, but
 # behind state.json.verified (a restore of the whole directory is not noticed: README).

@@ -17,9 +17,9 @@ check "vault get returns the bytes as they were, NUL and newline included" \
 printf 'x' | "$SW_BIN" vault set token-a --passphrase-fd 3 --state-dir "$SW_STATE" --kind token 3<<<"$PASS"
 check "--passphrase-fd works in any position on the line" [ "$(swp vault get token-a)" = x ]
 
-list=$(swp vault list)
-check "vault list shows name, kind and step" grep -Eq '^rabbitmq-password +password +manual +20[0-9-]+T' <<<"$list"
-check "vault list never shows a value" bash -c '! grep -q "p4ss" <<<"$1"' _ "$list"
+swp vault list >"$TEST_TMP/list"
+check "vault list shows name, kind and step" grep -Eq '^rabbitmq-password +password +manual +20[0-9-]+T' "$TEST_TMP/list"
+expect_absent "vault list never shows a value" 'p4ss' "$TEST_TMP/list"
 
 out=$(swp vault get nothing-here 2>&1); rc=$?
 check "vault get of a missing entry exits 6" [ $rc -eq 6 ]

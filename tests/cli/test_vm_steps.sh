@@ -55,11 +55,11 @@ check "/data is our ext4 from /etc/fstab by UUID with nofail" \
 # Secrets: none in the state, the log or argv of anything on the VMs.
 for v in "$pw" "$ak" "$sk"; do
 	[ -n "$v" ] || not_ok "a vault value is empty"
-	check "a secret is in neither state.json nor wizard.log" sh -c "! grep -qF '$v' '$st' '$SW_STATE/wizard.log'"
+	expect_absent -F "a secret is in neither state.json nor wizard.log" "$v" "$st" "$SW_STATE/wizard.log"
 done
 fakectl get '/_fake/bodies?path=virtualMachines' >"$TEST_TMP/vmbodies" 2>&1
-check "the VM bodies the fake saw carry the cloud-init (base64) and no password" \
-	sh -c "grep -q customData '$TEST_TMP/vmbodies' && ! grep -qF '$pw' '$TEST_TMP/vmbodies'"
+check "the VM bodies the fake saw carry the cloud-init (base64)" grep -q customData "$TEST_TMP/vmbodies"
+expect_absent -F "  ...and no password" "$pw" "$TEST_TMP/vmbodies"
 check "the VM bodies: key logins only, the admin key at /home/azureuser/.ssh/authorized_keys, an empty data disk at LUN 0" \
 	python3 -c "
 import json,sys
@@ -71,8 +71,7 @@ sys.exit(not (ok and len(b)==2 and dd==[{'lun':0,'name':'minio-data','createOpti
 
 # ARM: the plan names exactly the resources the fake was sent, each PUT once.
 vms_puts >"$TEST_TMP/puts"
-[ -s "$TEST_TMP/puts" ] || not_ok "no PUT captured"
-check "every ARM resource was PUT once" test -z "$(uniq -d "$TEST_TMP/puts")"
+check "every ARM resource was PUT once" sh -c 'test -s "$1" && test -z "$(uniq -d "$1")"' _ "$TEST_TMP/puts"
 sw plan --answers "$TEST_TMP/a.json" --json >"$TEST_TMP/plan.json" 2>"$TEST_TMP/plan.err"
 python3 -c "
 import json
