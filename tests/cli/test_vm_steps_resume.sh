@@ -12,39 +12,65 @@ vms_answers "$TEST_TMP/a.json"
 sp_vault
 LOG="$SW_STATE/wizard.log"
 
-# run_kill PATTERN WHAT: starts run, kill -9 once PATTERN is in the log (bounded wait).
-run_kill() {
+# run_start: a run in the background (pid in $pid); $n0: the log's line count before it.
+run_start() {
+	n0=$(grep -c . "$LOG" 2>/dev/null || echo 0)
 	printf '%s\n' "$PASS" >"$TEST_TMP/.pass"
 	"$SW_BIN" --state-dir "$SW_STATE" --passphrase-fd 3 run --answers "$TEST_TMP/a.json" --cloud "$FAKE_CLOUD" \
 		--until minio >"$TEST_TMP/out" 2>"$TEST_TMP/err" 3<"$TEST_TMP/.pass" &
 	pid=$!
-	n0=$(grep -c . "$LOG" 2>/dev/null || echo 0)
-	for _ in $(seq 1200); do
-		tail -n +"$((n0 + 1))" "$LOG" 2>/dev/null | grep -q -- "$1" && break
-		kill -0 $pid 2>/dev/null || break
-		sleep 0.05
-	done
-	if kill -9 $pid 2>/dev/null; then
-		ok "killed -9 $2"
-	else
-		not_ok "the run ended before $2"
+}
+# run_kill_at PATTERN ACTION WHAT: the run is stopped (SIGSTOP) the moment a log line of this
+# run holds PATTERN, and killed -9 if ACTION has not finished by then: the kill lands while
+# ACTION runs, or the check fails. A run that ends first, or no such line in 5 minutes, fails.
+run_kill_at() {
+	tail -n +"$((n0 + 1))" -F --pid="$pid" "$LOG" 2>/dev/null |
+		{ grep -m1 -q -- "$1" && kill -STOP "$pid"; } &
+	watcher=$!
+	# The watcher ends once it stopped the run, or once the run ended (tail --pid).
+	wait_until 300 sh -c '! kill -0 "$1" 2>/dev/null' _ "$watcher"
+	kill "$watcher" 2>/dev/null
+	wait "$watcher"
+	hit=$?
+	[ "$hit" -eq 0 ] && wait_until 60 grep -Eq '^State:[[:space:]]+T' "/proc/$pid/status"
+	tail -n +"$((n0 + 1))" "$LOG" >"$TEST_TMP/log.run"
+	if [ "$hit" -ne 0 ]; then
+		not_ok "the run was killed -9 $3 (it ended or never got there: no '$1' in its log)"
 		tail -n 15 "$TEST_TMP/out" "$TEST_TMP/err" | sed 's/^/#   /'
+	elif grep -Eq -- "$2: .* \.\.\. .*\([0-9.]+ s\)\$" "$TEST_TMP/log.run"; then
+		not_ok "the run was killed -9 $3 (it was stopped after $2 had finished)"
+	else
+		ok "the run was killed -9 $3"
 	fi
-	wait $pid 2>/dev/null
+	kill -9 "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
 	cat "$TEST_TMP/out" >>"$TEST_TMP/all.out"
 }
+# vm_minio CMD: a shell command inside the Minio VM.
+vm_minio() { "$VMSH" exec minio "$VMS/minio" sh -c "$1"; }
+DISK_LOCK=/run/studio-wizard-minio-disk.lock
 
-run_kill 'minio.disk: partitioning' "while the data disk is partitioned"
-# A killed run's script can still be going on the VM: the next run's disk script waits for
-# it (here a holder of its lock for 5 s, started now).
-"$VMSH" exec minio "$VMS/minio" sh -c 'exec 9>/run/studio-wizard-minio-disk.lock; flock 9; sleep 5' &
+run_start
+run_kill_at 'minio.disk: partitioning' minio.disk "while the data disk is partitioned"
+# A killed run's script can still be going on the VM: the next run's disk script waits for it.
+# Here a holder takes the lock once that script is done and keeps it until told to let go.
+vm_minio "exec 9>$DISK_LOCK; flock 9; touch /run/holder-has-lock; until [ -e /run/holder-release ]; do sleep 0.05; done" &
 holder=$!
-for _ in $(seq 100); do "$VMSH" exec minio "$VMS/minio" sh -c 'exec 9>/run/studio-wizard-minio-disk.lock; ! flock -n 9' && break; sleep 0.05; done
-run_kill 'minio.server: writing /etc/default/minio' "while the MinIO service is installed"
-check "  ...after waiting for the earlier disk script (its lock holder had ended)" sh -c "! kill -0 $holder 2>/dev/null"
-check "  ...saying so" grep -q 'an earlier run of this step is still preparing the disk on the VM: waiting for it' "$LOG"
+check "a holder takes the disk script's lock on the VM" wait_until 120 vm_minio 'test -e /run/holder-has-lock'
+run_start
+check "the next run's disk script says it waits for the earlier one" \
+	wait_until 300 sh -c 'tail -n +"$1" "$2" | grep -q "minio.disk: an earlier run of this step is still preparing the disk on the VM: waiting for it"' \
+	_ "$((n0 + 1))" "$LOG"
+check "  ...and is blocked on the lock (its flock sleeps in the kernel's lock wait)" \
+	wait_until 60 vm_minio 'p=$(pgrep -f "^flock -w [0-9]+ 9$") && grep -q lock_inode_wait "/proc/$p/wchan"'
+tail -n +"$((n0 + 1))" "$LOG" >"$TEST_TMP/log.held"
+expect_absent "  ...and has not gone on to the disk while the lock is held" 'minio.disk: data disk at LUN 0' "$TEST_TMP/log.held"
+vm_minio 'touch /run/holder-release'
 wait $holder
-run_kill 'rabbitmq.user: adding user' "while the RabbitMQ user is created"
+run_kill_at 'minio.server: writing /etc/default/minio' minio.server "while the MinIO service is installed"
+check "  ...after the disk script went on once the lock was released" grep -q 'minio.disk: data disk at LUN 0' "$TEST_TMP/log.run"
+run_start
+run_kill_at 'rabbitmq.user: adding user' rabbitmq.user "while the RabbitMQ user is created"
 expect_exit 0 "the resumed run finishes both steps" runp --answers "$TEST_TMP/a.json" --cloud "$FAKE_CLOUD" --until minio ||
 	tail -n 25 "$TEST_TMP/out" "$TEST_TMP/err" | sed 's/^/#   /'
 cat "$TEST_TMP/out" >>"$TEST_TMP/all.out"
@@ -53,8 +79,8 @@ check "Minio was proven (in the last run or the one before)" grep -q 'S3 list, b
 check "the last run reports both steps done" sh -c "grep -Eq '^rabbitmq: done' '$TEST_TMP/out' && grep -Eq '^minio: done' '$TEST_TMP/out'"
 
 vms_puts >"$TEST_TMP/puts"
-[ -s "$TEST_TMP/puts" ] || not_ok "no PUT captured"
-check "every ARM resource was PUT once across the four runs" test -z "$(uniq -d "$TEST_TMP/puts")"
+check "every ARM resource was PUT once across the four runs" \
+	sh -c 'test -s "$1" && test -z "$(uniq -d "$1")"' _ "$TEST_TMP/puts"
 check "the fake ran one hook per VM (each VM created once)" test "$(fakectl get /_fake/hooks | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" = 2
 parts=$("$VMSH" exec minio "$VMS/minio" sh -c 'sgdisk -p /dev/disk/azure/scsi1/lun0 | grep -cE "^ +[0-9]+ "')
 check "one partition on the data disk (got $parts)" test "$parts" = 1
