@@ -80,33 +80,12 @@ int sshd_wait_log(const struct sshd *d, size_t from, const char *text, long ms)
 	return 0;
 }
 
-int sshd_start(struct sshd *d, const char *dir, int port)
+/* sshd -D -e on port: 0 once it listens, 1 when it exited first, -1 when it cannot be
+ * started or says nothing for two minutes (a cap that only reports a failure). */
+static int sshd_spawn(struct sshd *d, const char *dir, int port)
 {
 	char path[1400], conf[4096];
-	if (!d->host) {
-		snprintf(d->dir, sizeof d->dir, "%s", dir);
-		struct passwd *pw = getpwuid(getuid());
-		snprintf(d->user, sizeof d->user, "%s", pw ? pw->pw_name : "root");
-		d->host = keys_generate("test host");
-		d->admin = keys_generate("wizard admin");
-		if (!d->host || !d->admin)
-			return -1;
-		keys_public_line(d->host, d->host_line, sizeof d->host_line);
-		keys_public_line(d->admin, d->admin_line, sizeof d->admin_line);
-		d->admin_priv = keys_private_openssh(d->admin, &d->admin_len);
-		size_t hl;
-		char *hpriv = keys_private_openssh(d->host, &hl);
-		snprintf(path, sizeof path, "%s/host_ed25519", dir);
-		int rc = sshd_write(path, hpriv, hl, 0600);
-		secmem_free(hpriv);
-		char ak[KEYS_LINE_MAX + 2];
-		snprintf(ak, sizeof ak, "%s\n", d->admin_line);
-		snprintf(path, sizeof path, "%s/authorized_keys", dir);
-		if (rc || sshd_write(path, ak, strlen(ak), 0600))
-			return -1;
-		mkdir("/run/sshd", 0755);   /* privilege separation directory, when sshd never ran here */
-	}
-	d->port = port ? port : sshd_free_port();
+	d->port = port;
 	snprintf(d->log, sizeof d->log, "%s/sshd-%d.log", dir, d->port);
 	int n = snprintf(conf, sizeof conf,
 	                 "ListenAddress 127.0.0.1\nPort %d\nHostKey %s/host_ed25519\n"
@@ -134,7 +113,52 @@ int sshd_start(struct sshd *d, const char *dir, int port)
 	d->pid = pid;
 	char want[80];
 	snprintf(want, sizeof want, "Server listening on 127.0.0.1 port %d", d->port);
-	return sshd_wait_log(d, 0, want, 10000) ? 0 : -1;
+	for (int waited = 0; waited < 120000; waited += 20) {
+		if (sshd_wait_log(d, 0, want, 0))   /* looks once, then sleeps 20 ms */
+			return 0;
+		if (waitpid(pid, NULL, WNOHANG) == pid) {
+			d->pid = 0;
+			return 1;
+		}
+	}
+	fprintf(stderr, "sshd on port %d: not listening after 2 minutes\n", d->port);
+	return -1;
+}
+
+int sshd_start(struct sshd *d, const char *dir, int port)
+{
+	char path[1400];
+	if (!d->host) {
+		snprintf(d->dir, sizeof d->dir, "%s", dir);
+		struct passwd *pw = getpwuid(getuid());
+		snprintf(d->user, sizeof d->user, "%s", pw ? pw->pw_name : "root");
+		d->host = keys_generate("test host");
+		d->admin = keys_generate("wizard admin");
+		if (!d->host || !d->admin)
+			return -1;
+		keys_public_line(d->host, d->host_line, sizeof d->host_line);
+		keys_public_line(d->admin, d->admin_line, sizeof d->admin_line);
+		d->admin_priv = keys_private_openssh(d->admin, &d->admin_len);
+		size_t hl;
+		char *hpriv = keys_private_openssh(d->host, &hl);
+		snprintf(path, sizeof path, "%s/host_ed25519", dir);
+		int rc = sshd_write(path, hpriv, hl, 0600);
+		secmem_free(hpriv);
+		char ak[KEYS_LINE_MAX + 2];
+		snprintf(ak, sizeof ak, "%s\n", d->admin_line);
+		snprintf(path, sizeof path, "%s/authorized_keys", dir);
+		if (rc || sshd_write(path, ak, strlen(ak), 0600))
+			return -1;
+		mkdir("/run/sshd", 0755);   /* privilege separation directory, when sshd never ran here */
+	}
+	/* A free port can be taken by another test before sshd binds it: then sshd exits, and
+	 * another port is tried. */
+	for (int tries = 0; tries < 5; tries++) {
+		int rc = sshd_spawn(d, dir, port ? port : sshd_free_port());
+		if (rc <= 0 || port)
+			return rc == 0 ? 0 : -1;
+	}
+	return -1;
 }
 
 void sshd_stop(struct sshd *d)
