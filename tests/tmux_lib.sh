@@ -114,7 +114,25 @@ wait_for() {
 	screen "$1" | sed 's/^/#   /'
 	return 1
 }
+# on_screen NAME TEXT [SECONDS]: wait_for where the test goes on either way: text that never
+# comes is reported ("not ok" with the screen), not passed over in silence.
+on_screen() {
+	wait_for "$@" >"$TEST_TMP/.on_screen" && return 0
+	not_ok "screen $1 shows \"$2\""
+	sed 1d "$TEST_TMP/.on_screen"
+	return 1
+}
 keys() { n=$1; shift; tm send-keys -t "$n" "$@"; }
+# page_to_review NAME: from step 1, PgDn through the step screens to the review, each key
+# once the screen before it is up.
+page_to_review() {
+	local s
+	for s in 2 3 4 5 6; do
+		keys "$1" NPage
+		on_screen "$1" "step $s of 6" || return 1
+	done
+	keys "$1" NPage
+}
 type_text() { tm send-keys -t "$1" -l "$2"; }
 # The wizard's pid: the pane's shell has it as its child.
 wiz_pid() {

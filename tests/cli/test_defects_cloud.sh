@@ -20,7 +20,7 @@ expect_absent -z "  ...without a complaint about the cloud" 'cloud:' "$TEST_TMP/
 keys w Enter
 check "  ...and the Subscription screen shows that cloud" wait_for w 'FakeCloud'
 kill -TERM "$(wiz_pid w)"
-wait_for w 'EXITED:' >/dev/null
+on_screen w 'EXITED:'
 
 out=$("$SW_BIN" --state-dir "$SW_STATE" --answers "$TEST_TMP/oc.json" --cloud "$FAKE_CLOUD" 2>&1 </dev/null); rc=$?
 check "a cloud name the file does not define is refused with exit 2 (got $rc)" [ $rc -eq 2 ]

@@ -13,7 +13,7 @@ echo '{"half": ' > "$stale"
 check "the planted temp file is there before the start" [ -f "$stale" ]
 start s0 "$SW_STATE" "--passphrase-fd 3 3<'$PASSFILE'"
 track s0
-wait_for s0 'resume at subscription' >/dev/null
+on_screen s0 'resume at subscription'
 check "the next start removes a temp file a killed writer left" [ ! -e "$stale" ]
 kill -TERM "$(wiz_pid s0)"
 check "  ...and ends on SIGTERM" wait_for s0 'EXITED:143'

@@ -11,9 +11,9 @@ trap 'cleanup; fake_stop' EXIT
 new_vault 2>/dev/null
 start s "$SW_STATE" --cloud "'$FAKE_CLOUD'" --passphrase-fd 3 "3<'$PASSFILE'"
 track s
-wait_for s 'resume at subscription' >/dev/null
+on_screen s 'resume at subscription'
 keys s Enter
-wait_for s 'step 1 of 6: Subscription' >/dev/null
+on_screen s 'step 1 of 6: Subscription'
 keys s F5
 check "the refused sign-in is reported" wait_for s 'device code sign-in refused \(HTTP 401'
 screen s > "$TEST_TMP/screen"

@@ -22,14 +22,22 @@ start() {
 	finish
 }
 screen() { tm capture-pane -p -t "$1" 2>/dev/null; }
-# wait_for NAME TEXT: up to 5 s for TEXT (a grep -E pattern) on screen.
+# wait_for NAME TEXT: waits for TEXT (a grep -E pattern) on screen; the cap (60 s: a loaded
+# machine is slow) only turns text that never comes into a failure.
 wait_for() {
-	for _ in $(seq 50); do
+	for _ in $(seq 600); do
 		screen "$1" | grep -Eq -- "$2" && return 0
 		sleep 0.1
 	done
 	echo "# screen of $1 without \"$2\":"
 	screen "$1" | sed 's/^/#   /'
+	return 1
+}
+# on_screen NAME TEXT: wait_for where the test goes on either way, reported when it fails.
+on_screen() {
+	wait_for "$@" >"$TEST_TMP/.on_screen" && return 0
+	not_ok "screen $1 shows \"$2\""
+	sed 1d "$TEST_TMP/.on_screen"
 	return 1
 }
 keys() { n=$1; shift; tm send-keys -t "$n" "$@"; }
@@ -88,7 +96,7 @@ check "answering y closes the dialog and the screen says so" wait_for main 'conf
 screen main >"$TEST_TMP/after.txt"
 expect_absent "the dialog is gone after the answer" 'Yes \]' "$TEST_TMP/after.txt"
 keys main F2
-wait_for main '\[ Yes \]' >/dev/null
+on_screen main '\[ Yes \]'
 keys main Enter
 check "Enter in the dialog takes the default, No" wait_for main 'confirmed: no'
 
@@ -110,7 +118,7 @@ check "after quitting the terminal has left the alternate screen" \
 	test "$(tm display -p -t main '#{alternate_on}')" = 0
 
 start term
-wait_for term 'F10 quit' >/dev/null
+on_screen term 'F10 quit'
 kill -TERM "$(demo_pid term)"
 check "SIGTERM ends the demo with status 143" wait_for term '^EXITED:143$'
 check "after SIGTERM the terminal has left the alternate screen" \
@@ -118,14 +126,14 @@ check "after SIGTERM the terminal has left the alternate screen" \
 check "after SIGTERM the cursor is visible again" test "$(tm display -p -t term '#{cursor_flag}')" = 1
 
 start int
-wait_for int 'F10 quit' >/dev/null
+on_screen int 'F10 quit'
 keys int C-c
 check "Ctrl-C ends the demo with status 130 and restores the terminal" wait_for int '^EXITED:130$'
 check "after Ctrl-C the terminal has left the alternate screen" \
 	test "$(tm display -p -t int '#{alternate_on}')" = 0
 
 start mono NO_COLOR=1
-wait_for mono 'F10 quit' >/dev/null
+on_screen mono 'F10 quit'
 tm capture-pane -p -e -t mono >"$TEST_TMP/mono.txt" 2>/dev/null
 expect_absent "NO_COLOR=1 starts without colour escape sequences" \
 	$'\e\\[([0-9]+;)*[34][0-7](;[0-9]+)*m' "$TEST_TMP/mono.txt"
@@ -134,7 +142,7 @@ check "NO_COLOR=1 still marks the focused field (reverse video)" reverse_video m
 # SIGQUIT (Ctrl-\) restores the terminal too: echo back on, the alternate screen left.
 tm new-session -d -s quit -x 100 -y 30 \
 	"echo BEFORE-THE-DEMO; env -u NO_COLOR '$DEMO' 2>'$TEST_TMP/quit.err'; echo EXITED:\$?; stty -a; sleep 600"
-wait_for quit 'F10 quit' >/dev/null
+on_screen quit 'F10 quit'
 kill -QUIT "$(demo_pid quit)"
 check "SIGQUIT ends the demo with status 131" wait_for quit '^EXITED:131$'
 check "after SIGQUIT the terminal has left the alternate screen" \

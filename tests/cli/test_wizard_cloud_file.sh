@@ -110,7 +110,7 @@ else
 	not_ok "with every step confirmed, the wizard opens on the review"
 fi
 keys r F10
-wait_for r 'Leave the wizard' >/dev/null
+on_screen r 'Leave the wizard'
 keys r y
-wait_for r 'EXITED:' >/dev/null
+on_screen r 'EXITED:'
 finish

@@ -14,10 +14,10 @@ sp_vault
 ARGS="--answers '$TEST_TMP/a.json' --cloud '$FAKE_CLOUD' --until subscription --passphrase-fd 3 3<'$PASSFILE'"
 start c1 "$SW_STATE" "$ARGS"
 track c1
-wait_for c1 'resume at subscription' >/dev/null
+on_screen c1 'resume at subscription'
 keys c1 Enter
-wait_for c1 'step 1 of 6' >/dev/null
-for i in 1 2 3 4 5 6; do keys c1 NPage; sleep 0.2; done
+on_screen c1 'step 1 of 6'
+page_to_review c1
 check "the preloaded answers reach the review" wait_for c1 'review the plan'
 keys c1 Enter
 check "the install shows the registration running, with its clock" \

@@ -13,11 +13,11 @@ sp_vault
 start i "$SW_STATE" --answers "'$TEST_TMP/a.json'" --cloud "'$FAKE_CLOUD'" --until subscription \
 	--passphrase-fd 3 "3<'$PASSFILE'"
 track i
-wait_for i 'resume at subscription' >/dev/null
+on_screen i 'resume at subscription'
 keys i Enter
-wait_for i 'step 1 of 6' >/dev/null
-for n in 1 2 3 4 5 6; do keys i NPage; sleep 0.3; done
-wait_for i 'review the plan' >/dev/null
+on_screen i 'step 1 of 6'
+page_to_review i
+on_screen i 'review the plan'
 keys i Enter
 # decisions.register_providers (yes) answers the consent: the registration then waits.
 check "the install runs the provider registration" wait_for i '1 running, 3 done' 20
@@ -41,7 +41,7 @@ keys i Enter
 check "Enter (the default, No) keeps the install running" wait_for i '1 running'
 expect_absent "  ...and nothing was stopped" 'stopped' "$SW_STATE/state.json"
 keys i Escape
-wait_for i 'Stop the install here\?' >/dev/null
+on_screen i 'Stop the install here\?'
 keys i y
 check "y stops it: the action says stopped by the operator" \
 	wait_for i '\.\.\. stopped by the operator \([0-9]+ s\)' 10
@@ -60,6 +60,6 @@ sys.exit(not (a["status"] == "stopped" and a.get("detail") == "stopped by the op
               and step["status"] != "failed"))
 PY
 keys i Enter
-wait_for i '^EXITED:' >/dev/null
+on_screen i '^EXITED:'
 check "status prints the stopped action" sh -c "'$SW_BIN' --state-dir '$SW_STATE' status | grep -q 'stopped *subscription.providers: stopped by the operator'"
 finish

@@ -14,9 +14,9 @@ start s "$SW_STATE" --cloud "'$FAKE_CLOUD'" --until subscription --passphrase-fd
 track s
 # Every byte the wizard writes to its terminal from here on.
 tm pipe-pane -t s -o "cat >> '$TEST_TMP/raw'"
-wait_for s 'resume at subscription' >/dev/null
+on_screen s 'resume at subscription'
 keys s Enter
-wait_for s 'step 1 of 6: Subscription' >/dev/null
+on_screen s 'step 1 of 6: Subscription'
 keys s F5
 check "the code is shown with its escape sequences as text" wait_for s 'FAKE\\x1b\[6nC0DE\\u009b6n'
 check "  ...and so is the address" wait_for s 'devicelogin\\x1b\]0;PWNED-URI\\x07'

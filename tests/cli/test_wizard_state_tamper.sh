@@ -32,11 +32,11 @@ check "  ...leaving state.json as it was" cmp -s "$SW_STATE/state.json" "$TEST_T
 
 start w2 "$SW_STATE" "$ARGS"
 track w2
-wait_for w2 'Go on with state.json as it is now' >/dev/null
+on_screen w2 'Go on with state.json as it is now'
 keys w2 y
 check "Yes takes the state and the wizard goes on" wait_for w2 'starts at subscription|resume at'
 keys w2 F10
-wait_for w2 'Leave the wizard' >/dev/null
+on_screen w2 'Leave the wizard'
 keys w2 y
 check "  ...and quits with exit 0" wait_for w2 '^EXITED:0$'
 swp vault list >"$TEST_TMP/list" 2>&1

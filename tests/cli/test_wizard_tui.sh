@@ -214,21 +214,21 @@ start kill "$B" --passphrase-fd 3 "3<'$PASSFILE'"
 check "with --passphrase-fd the wizard skips the unlock dialog" wait_for kill 'resume at subscription'
 track kill
 keys kill Enter
-wait_for kill 'step 1 of 6' >/dev/null
+on_screen kill 'step 1 of 6'
 keys kill Enter Enter Enter Enter
 type_text kill "$GUID"
 keys kill NPage   # right after typing: PgDn confirms the field and fills the unique id
 check "PgDn right after typing the subscription goes on (the unique id follows from it)" \
 	wait_for kill 'step 2 of 6'
 keys kill NPage
-wait_for kill 'step 3 of 6: Minio' >/dev/null
+on_screen kill 'step 3 of 6: Minio'
 keys kill Enter C-u
 type_text kill 'minio-kill'
 keys kill Enter Enter C-u   # VM name, VM size; clear the admin user
 type_text kill 'opsadmin'
 keys kill Enter Enter C-u   # admin user, SSH key; clear the data disk size
 type_text kill '20'         # half of 2048, not confirmed
-wait_for kill '^  Data disk \(GiB\) +20 *$' >/dev/null
+on_screen kill '^  Data disk \(GiB\) +20 *$'
 wait_state "$B" "a.get('minio', {}).get('ssh_public_key_file')" >/dev/null
 pid=$(wiz_pid kill)
 kill -9 "$pid"
@@ -256,12 +256,12 @@ check "the third screen shows its confirmed VM name" wait_for kill2 '^  VM name 
 check "the third screen shows its confirmed admin user" wait_for kill2 '^  SSH admin user +opsadmin *$'
 check "the half-typed field is back to its default" wait_for kill2 '^  Data disk \(GiB\) +1024 *$'
 keys kill2 Escape
-wait_for kill2 'step 2 of 6' >/dev/null
+on_screen kill2 'step 2 of 6'
 keys kill2 Escape
 check "the first screen shows the subscription confirmed before the kill" \
 	wait_for kill2 "^  Subscription id +$GUID *\$"
 keys kill2 F10
-wait_for kill2 'Leave the wizard' >/dev/null
+on_screen kill2 'Leave the wizard'
 keys kill2 y
 check "F10 and y quit with exit 0" wait_for kill2 '^EXITED:0$'
 
@@ -422,7 +422,7 @@ a["minio"]["bucket"] = "preloaded-artifacts"
 json.dump(a, open(sys.argv[2], "w"), indent=2)
 EOF
 start pre "$D" --answers "'$TEST_TMP/answers.json'" --passphrase-fd 3 "3<'$PASSFILE'"
-wait_for pre 'resume at subscription' >/dev/null
+on_screen pre 'resume at subscription'
 track pre
 keys pre Enter
 check "--answers: the first screen shows the file's subscription" \
@@ -438,7 +438,7 @@ keys pre NPage
 check "--answers: the registry screen shows leafai1a2b3c4d" \
 	wait_for pre '^  Registry name +leafai1a2b3c4d *$'
 keys pre F10
-wait_for pre 'Leave the wizard' >/dev/null
+on_screen pre 'Leave the wizard'
 keys pre y
 check "the preloaded wizard quits with exit 0" wait_for pre '^EXITED:0$'
 
