@@ -220,7 +220,8 @@ static int setup(void **state)
 		       (char *)NULL);
 		_exit(127);
 	}
-	for (int i = 0; i < 500 && !web_listening(); i++) {
+	/* Until it listens or exits; two minutes at most (python starts slowly on a loaded machine). */
+	for (int i = 0; i < 6000 && !web_listening() && waitpid(web_pid, NULL, WNOHANG) == 0; i++) {
 		struct timespec ts = {0, 20 * 1000000};
 		nanosleep(&ts, NULL);
 	}
