@@ -43,6 +43,10 @@ void sshd_free_keys(struct sshd *d);
 /* Makes sshd_run_until's loop_run return (from a callback), to look at its condition. */
 void sshd_wake(void);
 
+/* The cap of a wait for something the test needs (two minutes): it only turns an event that
+ * never comes into a failure, and a loaded machine is slow. */
+#define SSHD_WAIT_MS 120000
+
 /* Drives the loop with loop_run until *cond or ms pass; returns *cond. */
 int sshd_run_until(struct loop *l, const int *cond, long ms);
 

@@ -83,7 +83,7 @@ static struct ssh_session *connect_ok(struct loop *l, struct res *r)
 	struct ssh_target t = target(&d, d.host_line);
 	r->s = ssh_connect(l, &t, on_ready, on_error, r, err, sizeof err);
 	assert_non_null(r->s);
-	sshd_run_until(l, &r->ready, 15000);
+	sshd_run_until(l, &r->ready, SSHD_WAIT_MS);
 	if (!r->ready)
 		fail_msg("not connected: %s", r->err);
 	return r->s;
@@ -98,7 +98,7 @@ static void test_ssh_exec_streams_lines_and_exit_status(void **state)
 	assert_int_equal(strlen(ssh_fingerprint(r.s)), 50);
 	assert_int_equal(ssh_exec(r.s, "echo hi; echo err >&2; printf 'a\\033[31mb\\tc\\r\\nlast'; exit 3", NULL, 0,
 	                          on_line, on_exit_status, &r), 0);
-	assert_true(sshd_run_until(l, &r.done, 15000));
+	assert_true(sshd_run_until(l, &r.done, SSHD_WAIT_MS));
 	assert_int_equal(r.status, 3);
 	/* text_safe_n: the escape and the tab arrive escaped, never raw. */
 	assert_string_equal(r.out, "hi|a\\x1b[31mb\\x09c|last|");
@@ -110,14 +110,14 @@ static void test_ssh_exec_streams_lines_and_exit_status(void **state)
 		assert_int_equal(ssh_exec(r.s, cmds[i], i == 2 ? "in\n" : NULL, i == 2 ? 3 : 0, on_line, on_exit_status,
 		                          &m[i]), 0);
 	for (int i = 0; i < 3; i++)
-		assert_true(sshd_run_until(l, &m[i].done, 15000));
+		assert_true(sshd_run_until(l, &m[i].done, SSHD_WAIT_MS));
 	assert_string_equal(m[0].out, "three|");
 	assert_string_equal(m[1].out, "one|");
 	assert_string_equal(m[2].out, "two in|");
 	/* A command on the same session, killed by a signal. */
 	struct res k = {0};
 	assert_int_equal(ssh_exec(r.s, "kill -9 $$", NULL, 0, on_line, on_exit_status, &k), 0);
-	assert_true(sshd_run_until(l, &k.done, 15000));
+	assert_true(sshd_run_until(l, &k.done, SSHD_WAIT_MS));
 	assert_int_equal(k.status, -1);
 	assert_non_null(strstr(k.err, "signal KILL"));
 	ssh_free(r.s);
@@ -138,7 +138,7 @@ static void test_ssh_secret_goes_on_stdin_never_in_the_command(void **state)
 	snprintf(cmd, sizeof cmd, "cat >%s; tr -d '\\0' </proc/$$/cmdline", path);
 	size_t from = sshd_log_size(&d);
 	assert_int_equal(ssh_exec(r.s, cmd, secret, strlen(secret), on_line, on_exit_status, &r), 0);
-	assert_true(sshd_run_until(l, &r.done, 15000));
+	assert_true(sshd_run_until(l, &r.done, SSHD_WAIT_MS));
 	assert_int_equal(r.status, 0);
 	size_t n;
 	char *got = sshd_slurp(path, 0, &n);
@@ -187,14 +187,14 @@ static void test_ssh_write_file_is_atomic_with_exact_mode(void **state)
 	unsigned char *data = malloc(len);
 	randombytes_buf(data, len);
 	assert_int_equal(ssh_write_file(r.s, path, data, len, 0600, on_written, &r), 0);
-	assert_true(sshd_run_until(l, &r.done, 30000));
+	assert_true(sshd_run_until(l, &r.done, SSHD_WAIT_MS));
 	if (r.status != 0)
 		fail_msg("write failed: %s", r.err);
 	check_remote_file(path, data, len, 0600);
 	/* Replacing it: a mode the server's umask (022) would narrow, and other bytes. */
 	struct res r2 = {.s = r.s};
 	assert_int_equal(ssh_write_file(r.s, path, "small\n", 6, 0666, on_written, &r2), 0);
-	assert_true(sshd_run_until(l, &r2.done, 15000));
+	assert_true(sshd_run_until(l, &r2.done, SSHD_WAIT_MS));
 	assert_int_equal(r2.status, 0);
 	check_remote_file(path, (const unsigned char *)"small\n", 6, 0666);
 	/* No temporary file is left beside it. */
@@ -208,7 +208,7 @@ static void test_ssh_write_file_is_atomic_with_exact_mode(void **state)
 	/* A directory that does not exist: a clear error naming the path. */
 	struct res r3 = {0};
 	assert_int_equal(ssh_write_file(r.s, "/nonexistent-dir/x", "x", 1, 0600, on_written, &r3), 0);
-	assert_true(sshd_run_until(l, &r3.done, 15000));
+	assert_true(sshd_run_until(l, &r3.done, SSHD_WAIT_MS));
 	assert_int_equal(r3.status, -1);
 	assert_non_null(strstr(r3.err, "/nonexistent-dir/x"));
 	free(data);
@@ -233,15 +233,15 @@ static void test_ssh_host_key_mismatch_stops_before_login(void **state)
 	r.s = ssh_connect(l, &t, on_ready, on_error, &r, err, sizeof err);
 	assert_non_null(r.s);
 	long long t0 = loop_now_ms();
-	assert_true(sshd_run_until(l, &r.failed, 15000));
+	assert_true(sshd_run_until(l, &r.failed, SSHD_WAIT_MS));
 	assert_true(loop_now_ms() - t0 < 5000);
 	assert_false(r.ready);
 	char want[300];
 	snprintf(want, sizeof want, "host key mismatch: expected %s, the server offered %s; nothing was sent", other_fp,
 	         host_fp);
 	assert_string_equal(r.err, want);
-	assert_true(sshd_wait_log(&d, from, "[preauth]", 10000));
-	assert_true(sshd_wait_log(&d, from, "Connection closed by 127.0.0.1", 10000));
+	assert_true(sshd_wait_log(&d, from, "[preauth]", SSHD_WAIT_MS));
+	assert_true(sshd_wait_log(&d, from, "Connection closed by 127.0.0.1", SSHD_WAIT_MS));
 	char *log = sshd_slurp(d.log, from, NULL);
 	assert_non_null(strstr(log, "Connection from 127.0.0.1"));
 	assert_null(strstr(log, "userauth-request"));
@@ -264,7 +264,7 @@ static void test_ssh_refused_key_is_reported(void **state)
 	t.private_key = priv;
 	t.private_key_len = len;
 	r.s = ssh_connect(l, &t, on_ready, on_error, &r, err, sizeof err);
-	assert_true(sshd_run_until(l, &r.failed, 15000));
+	assert_true(sshd_run_until(l, &r.failed, SSHD_WAIT_MS));
 	assert_non_null(strstr(r.err, "refused the login"));
 	ssh_free(r.s);
 	secmem_free(priv);
@@ -297,7 +297,7 @@ static void test_ssh_connect_retries_until_the_server_listens(void **state)
 	t.retry_for_ms = 800;
 	t.retry_every_ms = 150;
 	r.s = ssh_connect(l, &t, on_ready, on_error, &r, err, sizeof err);
-	assert_true(sshd_run_until(l, &r.failed, 15000));
+	assert_true(sshd_run_until(l, &r.failed, SSHD_WAIT_MS));
 	assert_non_null(strstr(r.err, "Connection refused"));
 	assert_non_null(strstr(r.err, "gave up after"));
 	ssh_free(r.s);
@@ -309,7 +309,7 @@ static void test_ssh_connect_retries_until_the_server_listens(void **state)
 	t.retry_every_ms = 100;
 	r2.s = ssh_connect(l, &t, on_ready, on_error, &r2, err, sizeof err);
 	loop_after(l, 600, start_late, NULL);
-	assert_true(sshd_run_until(l, &r2.ready, 20000));
+	assert_true(sshd_run_until(l, &r2.ready, SSHD_WAIT_MS));
 	assert_int_equal(r2.failed, 0);
 	log_close();
 	char *wl = sshd_slurp(logpath, 0, NULL);
@@ -335,13 +335,14 @@ static void test_ssh_two_sessions_at_once(void **state)
 		if (a.ready && b.ready)
 			break;
 	assert_true(a.ready && b.ready);
-	snprintf(cmd_a, sizeof cmd_a, "i=0; while [ ! -e %s/flag ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done; "
+	/* a waits for b's flag (up to 2400 naps: a cap that only reports b never ran). */
+	snprintf(cmd_a, sizeof cmd_a, "i=0; while [ ! -e %s/flag ] && [ $i -lt 2400 ]; do sleep 0.05; i=$((i+1)); done; "
 	         "test -e %s/flag && echo saw-b", dir, dir);
 	snprintf(cmd_b, sizeof cmd_b, "sleep 0.3; touch %s/flag; echo b", dir);
 	assert_int_equal(ssh_exec(a.s, cmd_a, NULL, 0, on_line, on_exit_status, &a), 0);
 	assert_int_equal(ssh_exec(b.s, cmd_b, NULL, 0, on_line, on_exit_status, &b), 0);
-	assert_true(sshd_run_until(l, &a.done, 20000));
-	assert_true(sshd_run_until(l, &b.done, 20000));
+	assert_true(sshd_run_until(l, &a.done, SSHD_WAIT_MS));
+	assert_true(sshd_run_until(l, &b.done, SSHD_WAIT_MS));
 	assert_string_equal(a.out, "saw-b|");
 	assert_string_equal(b.out, "b|");
 	ssh_free(a.s);
@@ -365,7 +366,7 @@ static void test_ssh_free_inside_callback_and_with_work_in_flight(void **state)
 	connect_ok(l, &r);
 	free_me = &r;
 	assert_int_equal(ssh_exec(r.s, "echo x", NULL, 0, on_line, free_on_exit, &r), 0);
-	assert_true(sshd_run_until(l, &r.done, 15000));
+	assert_true(sshd_run_until(l, &r.done, SSHD_WAIT_MS));
 	assert_int_equal(r.status, 0);
 	struct res r2 = {0};
 	connect_ok(l, &r2);
@@ -375,7 +376,7 @@ static void test_ssh_free_inside_callback_and_with_work_in_flight(void **state)
 	char err[128];
 	assert_true(ssh_forward_local(r2.s, "127.0.0.1", 9, err, sizeof err) > 0);
 	int cond = 0;
-	assert_true(sshd_run_until(l, &r3.done, 15000));   /* the session works meanwhile */
+	assert_true(sshd_run_until(l, &r3.done, SSHD_WAIT_MS));   /* the session works meanwhile */
 	assert_int_equal(r3.status, 0);
 	ssh_free(r2.s);
 	sshd_run_until(l, &cond, 100);
@@ -394,10 +395,10 @@ static void test_ssh_broken_connection_fails_work_and_session(void **state)
 	connect_ok(l, &r);
 	struct res x = {0};
 	assert_int_equal(ssh_exec(r.s, "echo going; kill -9 $PPID; sleep 5", NULL, 0, on_line, on_exit_status, &x), 0);
-	assert_true(sshd_run_until(l, &x.done, 15000));
+	assert_true(sshd_run_until(l, &x.done, SSHD_WAIT_MS));
 	assert_int_equal(x.status, -1);
 	assert_non_null(strstr(x.err, "broke"));
-	assert_true(sshd_run_until(l, &r.failed, 15000));
+	assert_true(sshd_run_until(l, &r.failed, SSHD_WAIT_MS));
 	assert_non_null(strstr(r.err, "broke"));
 	assert_int_equal(ssh_exec(r.s, "true", NULL, 0, on_line, on_exit_status, &x), -1);
 	ssh_free(r.s);

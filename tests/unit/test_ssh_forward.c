@@ -117,7 +117,7 @@ static struct ssh_session *connect_ok(struct loop *l, struct res *r)
 	                       .private_key = d.admin_priv, .private_key_len = d.admin_len};
 	struct ssh_session *s = ssh_connect(l, &t, on_ready, on_error, r, err, sizeof err);
 	assert_non_null(s);
-	if (!sshd_run_until(l, &r->ready, 15000))
+	if (!sshd_run_until(l, &r->ready, SSHD_WAIT_MS))
 		fail_msg("not connected: %s", r->err);
 	return s;
 }
@@ -160,11 +160,11 @@ static void test_ssh_forward_local_reaches_a_remote_loopback_port(void **state)
 	assert_true(port2 > 0);
 	struct client c;
 	client_start(&c, l, port2, "/");
-	assert_true(sshd_run_until(l, &c.done, 15000));
+	assert_true(sshd_run_until(l, &c.done, SSHD_WAIT_MS));
 	assert_int_equal(c.len, 0);
 	free(c.buf);
 	client_start(&c, l, port, "/hello.txt");
-	assert_true(sshd_run_until(l, &c.done, 15000));
+	assert_true(sshd_run_until(l, &c.done, SSHD_WAIT_MS));
 	assert_non_null(strstr(c.buf, "hello through the tunnel"));
 	free(c.buf);
 	assert_int_equal(r.failed, 0);
