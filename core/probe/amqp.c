@@ -15,7 +15,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "core/probe/wire.h"
+#include "core/format/wire.h"
 #include "core/sys/log.h"
 #include "core/sys/text.h"
 #include "secrets/secmem.h"
