@@ -10,8 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/model/outputs.h"
+#include "core/format/percent.h"
 #include "core/format/yaml.h"
+#include "core/model/outputs.h"
 #include "core/steps/overlay_int.h"
 #include "core/sys/profile.h"
 #include "secrets/secmem.h"
@@ -44,20 +45,14 @@ static const char *exp_answer(const struct state *st, plan_qid q, char *buf, siz
 	return buf;
 }
 
-/* Percent-encodes all but RFC 3986's unreserved characters, into secmem. NULL when out of memory. */
+/* Percent-encoded into secmem (the password is one). NULL when out of memory. */
 static char *exp_urlencode(const unsigned char *in, size_t len)
 {
 	char *out = secmem_alloc(len * 3 + 1);
-	size_t o = 0;
-	for (size_t i = 0; out && i < len; i++) {
-		unsigned char c = in[i];
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || (c && strchr("-._~", c)))
-			out[o++] = (char)c;
-		else
-			o += (size_t)snprintf(out + o, 4, "%%%02X", c);
+	if (out && percent_escape_secret(in, len, out, len * 3 + 1) < 0) {
+		secmem_free(out);
+		out = NULL;
 	}
-	if (out)
-		out[o] = '\0';
 	return out;
 }
 
