@@ -13,7 +13,8 @@
 #include "core/format/percent.h"
 #include "core/format/yaml.h"
 #include "core/model/outputs.h"
-#include "core/steps/overlay_int.h"
+#include "core/model/plan.h"
+#include "core/model/validate.h"
 #include "core/sys/profile.h"
 #include "secrets/secmem.h"
 
@@ -192,7 +193,7 @@ int experimenter_write(const struct state *st, const vault *v, const char *path,
 		}
 	/* The key files beside the configuration: <stem>-request.pub.pem and <stem>-signing. */
 	char full[PATH_MAX], dir[PATH_MAX], stem[PATH_MAX], pubpath[PATH_MAX + 32], signpath[PATH_MAX + 32];
-	if (overlay_expand_home(path, full, sizeof full) != 0) {
+	if (validate_expand_home(path, full, sizeof full) != 0) {
 		snprintf(err, errlen, "%s: cannot expand it (is HOME set?)", path);
 		return -1;
 	}

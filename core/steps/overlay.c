@@ -14,6 +14,7 @@
 #include "core/crypto/runnerkey.h"
 #include "core/kube/kube.h"
 #include "core/kube/rollout.h"
+#include "core/model/validate.h"
 #include "core/remote/keys.h"
 #include "core/steps/overlay.h"
 #include "core/steps/overlay_int.h"
@@ -180,7 +181,7 @@ static void files_start(struct act *a)
 	char dir[4096], err[600], sums[2048], kept[1024];
 	if (overlay_inputs(a, &in, 1) != 0)
 		return;
-	if (overlay_expand_home(act_answer(a, Q_OVERLAY_DIR), dir, sizeof dir) != 0) {
+	if (validate_expand_home(act_answer(a, Q_OVERLAY_DIR), dir, sizeof dir) != 0) {
 		act_fail(a, "overlay.dir: cannot expand '%s' (is HOME set?)", act_answer(a, Q_OVERLAY_DIR));
 		return;
 	}

@@ -73,8 +73,6 @@ void overlay_files_free(struct overlay_files *f);
  * then (or present and never written by the wizard) is left alone and named in kept. */
 int overlay_dir_write(const char *dir, const struct overlay_files *files, const char *sums_in, char *sums_out,
                       size_t sums_len, char *kept, size_t keptlen, char *err, size_t errlen);
-/* "~/x" with $HOME; 0 or -1. */
-int overlay_expand_home(const char *in, char *out, size_t outlen);
 
 /* overlay.c: every string in o wiped (a Secret's data once it is sent). */
 void overlay_wipe_json(cJSON *o);
