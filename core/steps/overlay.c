@@ -102,7 +102,7 @@ static int overlay_inputs(struct act *a, struct overlay_in *in, int tell)
 		in->share = share_unknown;
 		if (tell)
 			act_warn(a, "%s: each runner pod asks for 2 CPUs, 8 GiB and 20 GiB of /tmp (the runner's CPU-only "
-			         "example); change runner/resources.yaml and runner/settings.yaml to fit the node", why);
+			         "example); change runner/deployment.yaml and runner/settings.yaml to fit the node", why);
 	} else if (tell) {
 		act_info(a, "each runner pod: %dm CPU (MAX_CORES %d), %ld MiB (MAX_MEM %ld MiB), /tmp %ld GiB (MAX_DISK %ld "
 		         "GiB) of a %s shared by %d; STATE %s", in->share.cpu_milli, in->share.max_cores, in->share.mem_mib,
