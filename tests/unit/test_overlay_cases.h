@@ -219,12 +219,19 @@ static void test_cpu_mode_renders_what_was_applied(void **state)
 	struct fix f;
 	fake_post("/_fake/reset", "{\"nodes\": 3, \"gpus_per_node\": 0}");
 	fix_new(&f, "cpu", "cpu", 3, 0, KEYS_SEEDED);
+	/* A queue pattern full of YAML syntax reaches the cluster and the files as typed. */
+	static const char tricky[] = "- ^rmq_[a-z]+: #x 'y' \"z\" \\d{2}|yes$";
+	cJSON *ans = cJSON_Parse(f.answers);
+	cJSON_AddStringToObject(cJSON_GetObjectItem(ans, "overlay"), "queue_match", tricky);
+	assert_true(cJSON_PrintPreallocated(ans, f.answers, sizeof f.answers, 0));
+	cJSON_Delete(ans);
 	events[0] = 0;
 	assert_int_equal(fix_run(&f), 0);
 	assert_non_null(strstr(events, "3 runner pods Running and ready in team-a"));
 	cJSON *applied = fake_json("/_fake/applied");
 	assert_null(applied_find(applied, "DaemonSet", "nvidia-device-plugin-daemonset"));
 	cJSON *cm = applied_find(applied, "ConfigMap", "studioml-env");
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(cm, "data"), "QUEUE_MATCH")), tricky);
 	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(cm, "data"), "CPU_ONLY")), "true");
 	char *dj = cJSON_PrintUnformatted(applied_find(applied, "Deployment", "studioml-go-runner-deployment"));
 	assert_non_null(strstr(dj, "\"replicas\":3"));
