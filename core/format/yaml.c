@@ -1,5 +1,5 @@
-/* core/format/yaml.c: block-style YAML from cJSON (YAML 1.2.2 chapters 7 and 8; YAML 1.1's
- * extra implicit types, which PyYAML and go-yaml v2 still resolve, are quoted as well). */
+/* core/format/yaml.c: block-style YAML from cJSON. What may stay plain, and why YAML 1.1's
+ * extra implicit types are quoted too: doc/yaml.md. */
 #include "core/format/yaml.h"
 
 #include <math.h>
