@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "core/azure/cloud.h"
-#include "core/remote/shquote.h"
+#include "core/format/shquote.h"
 #include "core/sys/exitcode.h"
 #include "core/sys/log.h"
 #include "core/sys/profile.h"

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/format/percent.h"
 #include "core/sys/log.h"
 #include "secrets/secmem.h"
 
@@ -36,29 +37,19 @@ static void auth_oauth_keep_refresh(struct auth *a, const char *rt)
 		log_msg(LOG_INFO, "auth: refresh token sealed in the vault as %s", AUTH_REFRESH_ENTRY);
 }
 
+/* The form holds the client secret or the refresh token: the secret form of percent-encoding. */
 static void auth_oauth_form_add(struct auth_form *f, const char *key, const char *val)
 {
-	static const char hex[] = "0123456789ABCDEF";
 	const char *parts[2] = {key, val};
-	if (f->len && f->len < AUTH_FORM_MAX)
-		f->buf[f->len++] = '&';
-	for (int k = 0; k < 2; k++) {
-		if (k == 1 && f->len < AUTH_FORM_MAX)
-			f->buf[f->len++] = '=';
-		for (const unsigned char *s = (const unsigned char *)parts[k]; *s; s++) {
-			if (f->len + 3 >= AUTH_FORM_MAX) {
-				f->full = 1;
-				return;
-			}
-			if ((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
-			    *s == '-' || *s == '_' || *s == '.' || *s == '~') {
-				f->buf[f->len++] = (char)*s;
-			} else {
-				f->buf[f->len++] = '%';
-				f->buf[f->len++] = hex[*s >> 4];
-				f->buf[f->len++] = hex[*s & 15];
-			}
-		}
+	for (int k = 0; k < 2 && !f->full; k++) {
+		if ((f->len || k) && f->len + 1 < AUTH_FORM_MAX)
+			f->buf[f->len++] = k ? '=' : '&';
+		long n = percent_escape_secret((const unsigned char *)parts[k], strlen(parts[k]), f->buf + f->len,
+		                               AUTH_FORM_MAX - f->len);
+		if (n < 0)
+			f->full = 1;
+		else
+			f->len += (size_t)n;
 	}
 }
 
@@ -105,6 +96,11 @@ struct http_request *auth_oauth_send(struct auth *a, const char *what, const cha
 	}
 	for (size_t i = 0; kv[i] && kv[i + 1]; i += 2)
 		auth_oauth_form_add(&f, kv[i], kv[i + 1]);
+	if (f.full) {
+		secmem_free(f.buf);
+		*why = "the sign-in request is too large";
+		return NULL;
+	}
 	struct http_request *req = auth_oauth_post(a, what, &f);
 	if (!req) {
 		*why = "out of memory";

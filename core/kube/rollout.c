@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/format/percent.h"
 #include "core/sys/log.h"
 #include "core/sys/text.h"
 #include "secrets/secmem.h"
@@ -42,22 +43,6 @@ static const char *json_str(const cJSON *o, const char *key)
 {
 	const char *s = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, key));
 	return s ? s : "";
-}
-
-static void rollout_encode(const char *in, char *out, size_t outlen)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t o = 0;
-	for (const unsigned char *s = (const unsigned char *)in; *s && o + 4 < outlen; s++) {
-		if ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || strchr("-._~", *s)) {
-			out[o++] = (char)*s;
-		} else {
-			out[o++] = '%';
-			out[o++] = hex[*s >> 4];
-			out[o++] = hex[*s & 15];
-		}
-	}
-	out[o] = 0;
 }
 
 static void rollout_free(struct kube_rollout *w)
@@ -183,7 +168,7 @@ static void rollout_next_log(struct kube_rollout *w)
 		w->next_log++;
 	if (w->next_log < w->npods && fetched < ROLLOUT_MAX_LOGS) {
 		char path[1400], c[200];
-		rollout_encode(w->containers[w->next_log], c, sizeof c);
+		percent_escape(w->containers[w->next_log], strlen(w->containers[w->next_log]), c, sizeof c);
 		snprintf(path, sizeof path, "/api/v1/namespaces/%s/pods/%s/log?container=%s&tailLines=%d", w->ns,
 		         w->pods[w->next_log].name, c, KUBE_LOG_LINES);
 		w->call = kube_get(w->k, path, rollout_on_log, w);
@@ -233,7 +218,7 @@ static void rollout_on_deployment(const struct kube_result *r, void *arg)
 	w->available = json_int(st, "availableReplicas");
 	w->current = json_int(st, "observedGeneration") >= json_int(meta, "generation");
 	/* The selector: matchLabels as k=v pairs. */
-	char sel[900] = "", enc[1024];
+	char sel[900] = "";
 	const cJSON *ml = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(spec, "selector"), "matchLabels");
 	const cJSON *l;
 	cJSON_ArrayForEach(l, ml)
@@ -241,13 +226,12 @@ static void rollout_on_deployment(const struct kube_result *r, void *arg)
 		if (cJSON_IsString(l) && strlen(sel) + strlen(l->string) + strlen(l->valuestring) + 3 < sizeof sel)
 			snprintf(sel + strlen(sel), sizeof sel - strlen(sel), "%s%s=%s", sel[0] ? "," : "", l->string, l->valuestring);
 	}
-	if (!sel[0]) {
-		snprintf(w->error, sizeof w->error, "deployment %s has no spec.selector.matchLabels", w->name);
+	if (!sel[0] || percent_escape(sel, strlen(sel), w->selector, sizeof w->selector) != 0) {
+		snprintf(w->error, sizeof w->error, "deployment %s has %s spec.selector.matchLabels", w->name,
+		         sel[0] ? "too long a" : "no");
 		rollout_report(w, 0);
 		return;
 	}
-	rollout_encode(sel, enc, sizeof enc);
-	snprintf(w->selector, sizeof w->selector, "%s", enc);
 	char path[1600];
 	snprintf(path, sizeof path, "/api/v1/namespaces/%s/pods?labelSelector=%s", w->ns, w->selector);
 	w->call = kube_get(w->k, path, rollout_on_pods, w);

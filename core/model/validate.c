@@ -2,6 +2,7 @@
  * compute API's adminUsername docs, the S3/MinIO bucket rules and the runner's code
  * (runner 0.14.2; doc/ gives the sources). Where we are stricter than Azure, a comment says why. */
 #include "core/model/validate.h"
+#include "core/format/wire.h"
 #include "core/sys/text.h"
 
 #include <errno.h>
@@ -202,7 +203,9 @@ int validate_expand_home(const char *path, char *out, size_t outlen)
 	int n;
 	if (path[0] == '~' && (path[1] == '/' || path[1] == '\0')) {
 		const char *home = getenv("HOME");
-		n = snprintf(out, outlen, "%s%s", home ? home : "", path + 1);
+		if (!home || !*home)
+			return -1;
+		n = snprintf(out, outlen, "%s%s", home, path + 1);
 	} else {
 		n = snprintf(out, outlen, "%s", path);
 	}
@@ -217,21 +220,6 @@ static long b64_decode(const char *s, size_t n, unsigned char *out, size_t outca
 	                                sodium_base64_VARIANT_ORIGINAL) != 0)
 		return -1;
 	return (long)got;
-}
-
-/* SSH wire string (uint32 length + bytes). 0, or -1 when the blob is short. */
-static int ssh_string(const unsigned char **p, size_t *left, const unsigned char **s, size_t *len)
-{
-	if (*left < 4)
-		return -1;
-	uint32_t n = (uint32_t)(*p)[0] << 24 | (uint32_t)(*p)[1] << 16 | (uint32_t)(*p)[2] << 8 | (*p)[3];
-	if (n > *left - 4)
-		return -1;
-	*s = *p + 4;
-	*len = n;
-	*p += 4 + n;
-	*left -= 4 + n;
-	return 0;
 }
 
 /* Bits in an SSH mpint (big-endian, may carry a leading zero byte). */
@@ -271,21 +259,22 @@ int validate_ssh_public_key(const char *line, char *why, size_t whylen)
 	long n = b64_decode(b, blen, blob, sizeof blob);
 	if (n < 0)
 		return vfail(why, whylen, "the key's base64 part does not decode");
-	const unsigned char *p = blob, *s;
-	size_t left = (size_t)n, slen;
-	if (ssh_string(&p, &left, &s, &slen) < 0 || slen != tlen || memcmp(s, line, tlen) != 0)
+	struct wire_rd r = {blob, (size_t)n, 0, 0};
+	size_t slen;
+	const unsigned char *s = wire_str(&r, 1, &slen);
+	if (!s || slen != tlen || memcmp(s, line, tlen) != 0)
 		return vfail(why, whylen, "the key's type (%.*s) does not match the type inside its data",
 		             (int)(tlen > 40 ? 40 : tlen), line);
 	if (tlen == 11 && memcmp(line, "ssh-ed25519", 11) == 0) {
-		if (ssh_string(&p, &left, &s, &slen) < 0 || slen != 32 || left)
+		if (!wire_str(&r, 1, &slen) || slen != 32 || r.off != r.n)
 			return vfail(why, whylen, "the ssh-ed25519 key data is damaged");
 		return 0;
 	}
 	if (tlen == 7 && memcmp(line, "ssh-rsa", 7) == 0) {
-		const unsigned char *e, *m;
 		size_t elen, mlen;
-		if (ssh_string(&p, &left, &e, &elen) < 0 || ssh_string(&p, &left, &m, &mlen) < 0 ||
-		    left || elen == 0)
+		wire_str(&r, 1, &elen);
+		const unsigned char *m = wire_str(&r, 1, &mlen);
+		if (r.bad || r.off != r.n || elen == 0)
 			return vfail(why, whylen, "the ssh-rsa key data is damaged");
 		size_t bits = mpint_bits(m, mlen);
 		if (bits < 2048)

@@ -45,7 +45,8 @@ int validate_sha256(const char *value, char *why, size_t whylen);
 int validate_binary_file(const char *value, char *why, size_t whylen);
 int validate_regex_text(const char *value, char *why, size_t whylen);
 
-/* "~/x" -> "$HOME/x"; other paths are copied. 0, or -1 when it does not fit. */
+/* "~/x" -> "$HOME/x"; other paths are copied. 0, or -1 when it does not fit or "~" has no
+ * HOME to stand for. The one home expansion (answers, the overlay and export paths). */
 int validate_expand_home(const char *path, char *out, size_t outlen);
 
 #endif

@@ -15,7 +15,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "core/probe/wire.h"
+#include "core/format/wire.h"
 #include "core/sys/log.h"
 #include "core/sys/text.h"
 #include "secrets/secmem.h"
@@ -335,7 +335,8 @@ static int amqp_parse(struct amqp_probe *p)
 			amqp_fail(p, "%s wants AMQP protocol %u-%u-%u, not 0-9-1", p->where, f[5], f[6], f[7]);
 			return 1;
 		}
-		uint32_t size = (uint32_t)f[3] << 24 | (uint32_t)f[4] << 16 | (uint32_t)f[5] << 8 | f[6];
+		struct wire_rd hdr = {f + 3, 4, 0, 0};
+		uint32_t size = wire_u32(&hdr);
 		if ((f[0] != 1 && f[0] != 2 && f[0] != 3 && f[0] != 8) || size > AMQP_IN_MAX) {
 			char first[64];
 			text_safe_n((const char *)f, p->in_len - off < 24 ? p->in_len - off : 24, first, sizeof first);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/format/percent.h"
 #include "core/sys/text.h"
 #include "secrets/secmem.h"
 
@@ -81,26 +82,23 @@ static int s3_bucket_ok(const char *b)
 	return b[0] != '.' && b[0] != '-' && b[n - 1] != '.' && b[n - 1] != '-';
 }
 
-/* RFC 3986 encoding as SigV4 canonicalises it: unreserved kept, '/' kept between segments. */
+/* RFC 3986 encoding as SigV4 canonicalises it: each segment encoded, '/' kept between them. */
 static int s3_encode(const char *in, char *out, size_t outlen)
 {
-	static const char hex[] = "0123456789ABCDEF";
 	size_t o = 0;
-	for (const unsigned char *p = (const unsigned char *)in; *p; p++) {
-		int keep = (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-		           strchr("-._~/", *p);
-		if (o + (keep ? 1 : 3) >= outlen)
+	for (const char *seg = in;; seg++) {
+		size_t n = strcspn(seg, "/");
+		if (o >= outlen || percent_escape(seg, n, out + o, outlen - o) != 0)
 			return -1;
-		if (keep) {
-			out[o++] = (char)*p;
-		} else {
-			out[o++] = '%';
-			out[o++] = hex[*p >> 4];
-			out[o++] = hex[*p & 15];
-		}
+		o += strlen(out + o);
+		seg += n;
+		if (!*seg)
+			return 0;
+		if (o + 1 >= outlen)
+			return -1;
+		out[o++] = '/';
+		out[o] = '\0';
 	}
-	out[o] = 0;
-	return 0;
 }
 
 /* The text between <tag> and </tag> after from, or NULL; *len gets its length. */

@@ -11,6 +11,7 @@
 #include <cjson/cJSON.h>
 #include <sodium.h>
 
+#include "core/format/percent.h"
 #include "core/sys/log.h"
 #include "core/sys/text.h"
 #include "secrets/secmem.h"
@@ -124,23 +125,6 @@ static int hub_param(const char *h, const char *key, char *out, size_t outlen)
 	return -1;
 }
 
-static void hub_escape(const char *in, char *out, size_t outlen)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t o = 0;
-	for (; *in && o + 4 < outlen; in++) {
-		unsigned char c = (unsigned char)*in;
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || strchr("-_.~", c))
-			out[o++] = (char)c;
-		else {
-			out[o++] = '%';
-			out[o++] = hex[c >> 4];
-			out[o++] = hex[c & 15];
-		}
-	}
-	out[o] = '\0';
-}
-
 /* scheme://host[:port] of url, for the same-host rule of credentials. */
 static void hub_origin(const char *url, char *out, size_t outlen)
 {
@@ -218,8 +202,11 @@ static void hub_get_token(struct hub_op *o, const char *challenge)
 	}
 	hub_param(challenge, "service", service, sizeof service);
 	hub_param(challenge, "scope", scope, sizeof scope);
-	hub_escape(service, s1, sizeof s1);
-	hub_escape(scope, s2, sizeof s2);
+	if (percent_escape(service, strlen(service), s1, sizeof s1) != 0 ||
+	    percent_escape(scope, strlen(scope), s2, sizeof s2) != 0) {
+		hub_fail(o, "the registry's token service or scope is too long; refused");
+		return;
+	}
 	snprintf(url, sizeof url, "%s%sservice=%s%s%s", realm, strchr(realm, '?') ? "&" : "?", s1, *s2 ? "&scope=" : "",
 	         s2);
 	/* Credentials go to the registry's own host, or to Docker Hub's token service. */

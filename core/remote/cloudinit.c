@@ -1,55 +1,13 @@
-/* cloud-init user-data: every value is either checked to be plain or written as a YAML
- * double-quoted scalar with escapes; the private key goes in a literal block scalar. */
+/* cloud-init user-data: every value checked, then written by the YAML emitter
+ * (core/format/yaml.c); the private key goes in a literal block scalar. */
 #include "core/remote/cloudinit.h"
 
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "core/format/yaml.h"
 #include "secrets/secmem.h"
-
-/* Output that first only counts (p == NULL), then writes into a buffer of that size. */
-struct ci_out {
-	char *p;
-	size_t len;
-};
-
-static void ci_put(struct ci_out *o, const char *s, size_t n)
-{
-	if (o->p)
-		memcpy(o->p + o->len, s, n);
-	o->len += n;
-}
-
-static void ci_puts(struct ci_out *o, const char *s)
-{
-	ci_put(o, s, strlen(s));
-}
-
-/* A YAML double-quoted scalar; inputs are printable ASCII (checked), so only " and \ need escapes. */
-static void ci_quoted(struct ci_out *o, const char *s)
-{
-	ci_put(o, "\"", 1);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			ci_put(o, "\\", 1);
-		ci_put(o, s, 1);
-	}
-	ci_put(o, "\"", 1);
-}
-
-/* A literal block scalar indented by indent spaces; the text ends with a newline. */
-static void ci_block(struct ci_out *o, const char *text, const char *indent)
-{
-	ci_puts(o, "|\n");
-	while (*text) {
-		size_t n = strcspn(text, "\n");
-		ci_puts(o, indent);
-		ci_put(o, text, n);
-		ci_put(o, "\n", 1);
-		text += n + (text[n] == '\n');
-	}
-}
 
 static int ci_only(const char *s, const char *set)
 {
@@ -107,35 +65,60 @@ static int ci_key_ok(const char *line)
 	return known;
 }
 
-static void ci_write(struct ci_out *o, const struct cloudinit_vm *vm, const char *host_priv,
-                     const char *host_pub)
+/* key: s without a copy (the private key stays in secmem, out of cJSON's heap strings). */
+static void ci_ref(cJSON *o, const char *key, const char *s, int *bad)
 {
-	ci_puts(o, "#cloud-config\nhostname: ");
-	ci_quoted(o, vm->hostname);
-	ci_puts(o, "\nusers:\n  - name: ");
-	ci_quoted(o, vm->admin_user);
-	ci_puts(o, "\n    sudo: \"ALL=(ALL) NOPASSWD:ALL\"\n    shell: /bin/bash\n    lock_passwd: true\n"
-	           "    ssh_authorized_keys:\n      - ");
-	ci_quoted(o, vm->admin_key);
-	if (vm->operator_key) {
-		ci_puts(o, "\n      - ");
-		ci_quoted(o, vm->operator_key);
+	cJSON *v = cJSON_CreateStringReference(s);
+	if (!v || !(cJSON_IsArray(o) ? cJSON_AddItemToArray(o, v) : cJSON_AddItemToObject(o, key, v))) {
+		cJSON_Delete(v);
+		*bad = 1;
 	}
+}
+
+static void ci_bool(cJSON *o, const char *key, int v, int *bad)
+{
+	if (!cJSON_AddBoolToObject(o, key, v))
+		*bad = 1;
+}
+
+/* The user-data document; NULL when out of memory. */
+static cJSON *ci_doc(const struct cloudinit_vm *vm, const char *host_priv, const char *host_pub)
+{
+	int bad = 0;
+	cJSON *doc = cJSON_CreateObject(), *u = cJSON_CreateObject();
+	ci_ref(doc, "hostname", vm->hostname, &bad);
+	cJSON *users = cJSON_AddArrayToObject(doc, "users");
+	if (!cJSON_AddItemToArray(users, u)) {
+		cJSON_Delete(u);
+		bad = 1;
+	}
+	ci_ref(u, "name", vm->admin_user, &bad);
+	ci_ref(u, "sudo", "ALL=(ALL) NOPASSWD:ALL", &bad);
+	ci_ref(u, "shell", "/bin/bash", &bad);
+	ci_bool(u, "lock_passwd", 1, &bad);
+	cJSON *keys = cJSON_AddArrayToObject(u, "ssh_authorized_keys");
+	ci_ref(keys, NULL, vm->admin_key, &bad);
+	if (vm->operator_key)
+		ci_ref(keys, NULL, vm->operator_key, &bad);
+	ci_bool(doc, "disable_root", 1, &bad);
+	ci_bool(doc, "ssh_pwauth", 0, &bad);
 	/* Only our host key: the old ones go, none are generated, so the pinned key is the only one. */
-	ci_puts(o, "\ndisable_root: true\nssh_pwauth: false\nssh_deletekeys: true\nssh_genkeytypes: []\n"
-	           "ssh_keys:\n  ed25519_private: ");
-	ci_block(o, host_priv, "    ");
-	ci_puts(o, "  ed25519_public: ");
-	ci_quoted(o, host_pub);
-	ci_puts(o, "\n");
+	ci_bool(doc, "ssh_deletekeys", 1, &bad);
+	if (!cJSON_AddArrayToObject(doc, "ssh_genkeytypes"))
+		bad = 1;
+	cJSON *hk = cJSON_AddObjectToObject(doc, "ssh_keys");
+	ci_ref(hk, "ed25519_private", host_priv, &bad);
+	ci_ref(hk, "ed25519_public", host_pub, &bad);
 	if (vm->packages && vm->packages[0]) {
-		ci_puts(o, "packages:\n");
-		for (const char *const *p = vm->packages; *p; p++) {
-			ci_puts(o, "  - ");
-			ci_quoted(o, *p);
-			ci_puts(o, "\n");
-		}
+		cJSON *p = cJSON_AddArrayToObject(doc, "packages");
+		for (const char *const *q = vm->packages; *q; q++)
+			ci_ref(p, NULL, *q, &bad);
 	}
+	if (bad || !users || !keys || !hk) {
+		cJSON_Delete(doc);
+		return NULL;
+	}
+	return doc;
 }
 
 static int ci_check(const struct cloudinit_vm *vm, char *err, size_t errlen)
@@ -182,32 +165,34 @@ int cloudinit_build(const struct cloudinit_vm *vm, char **user_data, size_t *len
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	struct ci_out o = {NULL, 0};
-	ci_write(&o, vm, host_priv, host_pub);
-	if (o.len > CLOUDINIT_MAX) {
+	cJSON *doc = ci_doc(vm, host_priv, host_pub);
+	long need = doc ? yaml_emit(doc, "#cloud-config", NULL, 0) : -1;
+	if (need < 0 || need > CLOUDINIT_MAX) {
+		cJSON_Delete(doc);
 		secmem_free(host_priv);
-		snprintf(err, errlen, "cloud-init: the user-data is %zu bytes; Azure takes at most %d", o.len,
-		         CLOUDINIT_MAX);
+		if (need > CLOUDINIT_MAX)
+			snprintf(err, errlen, "cloud-init: the user-data is %ld bytes; Azure takes at most %d", need,
+			         CLOUDINIT_MAX);
+		else
+			snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	size_t need = o.len;
-	size_t b64len = sodium_base64_ENCODED_LEN(need, sodium_base64_VARIANT_ORIGINAL);
-	o.p = secmem_alloc(need + 1);
+	size_t b64len = sodium_base64_ENCODED_LEN((size_t)need, sodium_base64_VARIANT_ORIGINAL);
+	char *text = secmem_alloc((size_t)need + 1);
 	*base64 = secmem_alloc(b64len);
-	if (!o.p || !*base64) {
-		secmem_free(o.p);
+	if (!text || !*base64 || yaml_emit(doc, "#cloud-config", text, (size_t)need + 1) != need) {
+		cJSON_Delete(doc);
+		secmem_free(text);
 		secmem_free(*base64);
 		secmem_free(host_priv);
 		*base64 = NULL;
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	o.len = 0;
-	ci_write(&o, vm, host_priv, host_pub);
-	o.p[o.len] = '\0';
+	cJSON_Delete(doc);
 	secmem_free(host_priv);
-	sodium_bin2base64(*base64, b64len, (const unsigned char *)o.p, o.len, sodium_base64_VARIANT_ORIGINAL);
-	*user_data = o.p;
-	*len = o.len;
+	sodium_bin2base64(*base64, b64len, (const unsigned char *)text, (size_t)need, sodium_base64_VARIANT_ORIGINAL);
+	*user_data = text;
+	*len = (size_t)need;
 	return 0;
 }

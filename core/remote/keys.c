@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/format/wire.h"
 #include "secrets/secmem.h"
 
 #define KEYS_TYPE "ssh-ed25519"
@@ -20,68 +21,6 @@ struct keys_pair {   /* lives in secmem as a whole */
 	unsigned char sk[crypto_sign_SECRETKEYBYTES];   /* seed || pk */
 	char comment[KEYS_COMMENT_MAX];
 };
-
-/* An append-only buffer of fixed capacity; any overflow sticks in .bad. */
-struct keys_buf {
-	unsigned char *p;
-	size_t len, cap;
-	int bad;
-};
-
-static void keys_put(struct keys_buf *b, const void *d, size_t n)
-{
-	if (b->bad || n > b->cap - b->len) {
-		b->bad = 1;
-		return;
-	}
-	memcpy(b->p + b->len, d, n);
-	b->len += n;
-}
-
-static void keys_put_u32(struct keys_buf *b, uint32_t v)
-{
-	unsigned char x[4] = {(unsigned char)(v >> 24), (unsigned char)(v >> 16), (unsigned char)(v >> 8),
-	                      (unsigned char)v};
-	keys_put(b, x, 4);
-}
-
-static void keys_put_str(struct keys_buf *b, const void *d, size_t n)
-{
-	keys_put_u32(b, (uint32_t)n);
-	keys_put(b, d, n);
-}
-
-/* A reader over a wire buffer; any short read sticks in .bad. */
-struct keys_rd {
-	const unsigned char *p;
-	size_t len, off;
-	int bad;
-};
-
-static uint32_t keys_get_u32(struct keys_rd *r)
-{
-	if (r->bad || r->len - r->off < 4) {
-		r->bad = 1;
-		return 0;
-	}
-	const unsigned char *x = r->p + r->off;
-	r->off += 4;
-	return (uint32_t)x[0] << 24 | (uint32_t)x[1] << 16 | (uint32_t)x[2] << 8 | x[3];
-}
-
-static const unsigned char *keys_get_str(struct keys_rd *r, size_t *n)
-{
-	uint32_t len = keys_get_u32(r);
-	if (r->bad || r->len - r->off < len) {
-		r->bad = 1;
-		*n = 0;
-		return NULL;
-	}
-	const unsigned char *s = r->p + r->off;
-	r->off += len;
-	*n = len;
-	return s;
-}
 
 static int keys_str_is(const unsigned char *s, size_t n, const char *want)
 {
@@ -138,9 +77,9 @@ const char *keys_comment(const struct keys_pair *k)
 /* The wire blob: string "ssh-ed25519", string pk. */
 static size_t keys_blob(const struct keys_pair *k, unsigned char *out, size_t cap)
 {
-	struct keys_buf b = {out, 0, cap, 0};
-	keys_put_str(&b, KEYS_TYPE, strlen(KEYS_TYPE));
-	keys_put_str(&b, k->pk, sizeof k->pk);
+	struct wire_wr b = {out, 0, cap, 0};
+	wire_put_long(&b, KEYS_TYPE, strlen(KEYS_TYPE));
+	wire_put_long(&b, k->pk, sizeof k->pk);
 	return b.bad ? 0 : b.len;
 }
 
@@ -183,25 +122,25 @@ static size_t keys_private_bin(const struct keys_pair *k, unsigned char *out, si
 		secmem_free(priv);
 		return 0;
 	}
-	struct keys_buf p = {priv, 0, KEYS_BIN_MAX, 0};
+	struct wire_wr p = {priv, 0, KEYS_BIN_MAX, 0};
 	uint32_t check = randombytes_random();
-	keys_put_u32(&p, check);   /* the two equal checkints tell a right passphrase; kept for the format */
-	keys_put_u32(&p, check);
-	keys_put_str(&p, KEYS_TYPE, strlen(KEYS_TYPE));
-	keys_put_str(&p, k->pk, sizeof k->pk);
-	keys_put_str(&p, k->sk, sizeof k->sk);
-	keys_put_str(&p, k->comment, strlen(k->comment));
+	wire_put_u32(&p, check);   /* the two equal checkints tell a right passphrase; kept for the format */
+	wire_put_u32(&p, check);
+	wire_put_long(&p, KEYS_TYPE, strlen(KEYS_TYPE));
+	wire_put_long(&p, k->pk, sizeof k->pk);
+	wire_put_long(&p, k->sk, sizeof k->sk);
+	wire_put_long(&p, k->comment, strlen(k->comment));
 	for (unsigned char pad = 1; p.len % 8; pad++)   /* block size 8 for cipher "none" */
-		keys_put(&p, &pad, 1);
+		wire_put(&p, &pad, 1);
 
-	struct keys_buf b = {out, 0, cap, 0};
-	keys_put(&b, KEYS_MAGIC, sizeof KEYS_MAGIC);   /* with its NUL */
-	keys_put_str(&b, "none", 4);
-	keys_put_str(&b, "none", 4);
-	keys_put_str(&b, "", 0);
-	keys_put_u32(&b, 1);
-	keys_put_str(&b, blob, bloblen);
-	keys_put_str(&b, p.p, p.len);
+	struct wire_wr b = {out, 0, cap, 0};
+	wire_put(&b, KEYS_MAGIC, sizeof KEYS_MAGIC);   /* with its NUL */
+	wire_put_long(&b, "none", 4);
+	wire_put_long(&b, "none", 4);
+	wire_put_long(&b, "", 0);
+	wire_put_u32(&b, 1);
+	wire_put_long(&b, blob, bloblen);
+	wire_put_long(&b, p.p, p.len);
 	int bad = b.bad || p.bad;
 	secmem_free(priv);
 	return bad ? 0 : b.len;
@@ -242,28 +181,28 @@ char *keys_private_openssh(const struct keys_pair *k, size_t *len)
 }
 
 /* Checks the private section of an openssh-key-v1 file and fills k. 0 or -1 with err. */
-static int keys_parse_private(struct keys_rd *r, const unsigned char *pub, size_t publen, struct keys_pair *k,
+static int keys_parse_private(struct wire_rd *r, const unsigned char *pub, size_t publen, struct keys_pair *k,
                               char *err, size_t errlen)
 {
-	uint32_t c1 = keys_get_u32(r), c2 = keys_get_u32(r);
+	uint32_t c1 = wire_u32(r), c2 = wire_u32(r);
 	if (r->bad || c1 != c2) {
 		snprintf(err, errlen, "the private key is damaged (check numbers differ)");
 		return -1;
 	}
 	size_t tn, pn, sn, cn;
-	const unsigned char *t = keys_get_str(r, &tn);
+	const unsigned char *t = wire_str(r, 1, &tn);
 	if (!keys_str_is(t, tn, KEYS_TYPE)) {
 		snprintf(err, errlen, "not an ed25519 key (only ssh-ed25519 is supported)");
 		return -1;
 	}
-	const unsigned char *pk = keys_get_str(r, &pn);
-	const unsigned char *sk = keys_get_str(r, &sn);
-	const unsigned char *c = keys_get_str(r, &cn);
+	const unsigned char *pk = wire_str(r, 1, &pn);
+	const unsigned char *sk = wire_str(r, 1, &sn);
+	const unsigned char *c = wire_str(r, 1, &cn);
 	if (r->bad || pn != sizeof k->pk || sn != sizeof k->sk || cn >= sizeof k->comment) {
 		snprintf(err, errlen, "the private key is damaged (bad lengths)");
 		return -1;
 	}
-	for (unsigned char want = 1; r->off < r->len; want++)
+	for (unsigned char want = 1; r->off < r->n; want++)
 		if (r->p[r->off++] != want) {
 			snprintf(err, errlen, "the private key is damaged (bad padding)");
 			return -1;
@@ -326,14 +265,14 @@ struct keys_pair *keys_from_openssh(const char *text, size_t len, char *err, siz
 		snprintf(err, errlen, "not an openssh-key-v1 private key");
 		goto fail;
 	}
-	struct keys_rd r = {bin, n, sizeof KEYS_MAGIC, 0};
+	struct wire_rd r = {bin, n, sizeof KEYS_MAGIC, 0};
 	size_t cn, kn, on, pubn, privn;
-	const unsigned char *cipher = keys_get_str(&r, &cn);
-	const unsigned char *kdf = keys_get_str(&r, &kn);
-	keys_get_str(&r, &on);
-	uint32_t nkeys = keys_get_u32(&r);
-	const unsigned char *pub = keys_get_str(&r, &pubn);
-	const unsigned char *priv = keys_get_str(&r, &privn);
+	const unsigned char *cipher = wire_str(&r, 1, &cn);
+	const unsigned char *kdf = wire_str(&r, 1, &kn);
+	wire_str(&r, 1, &on);
+	uint32_t nkeys = wire_u32(&r);
+	const unsigned char *pub = wire_str(&r, 1, &pubn);
+	const unsigned char *priv = wire_str(&r, 1, &privn);
 	if (r.bad) {
 		snprintf(err, errlen, "the private key is damaged (truncated)");
 		goto fail;
@@ -346,7 +285,7 @@ struct keys_pair *keys_from_openssh(const char *text, size_t len, char *err, siz
 		snprintf(err, errlen, "the private key is damaged (%u keys, section of %zu bytes)", nkeys, privn);
 		goto fail;
 	}
-	struct keys_rd pr = {priv, privn, 0, 0};
+	struct wire_rd pr = {priv, privn, 0, 0};
 	if (keys_parse_private(&pr, pub, pubn, k, err, errlen) != 0)
 		goto fail;
 	secmem_free(bin);
@@ -372,9 +311,9 @@ int keys_line_blob(const char *line, unsigned char *blob, size_t cap, size_t *le
 		snprintf(err, errlen, "the public key's base64 is damaged");
 		return -1;
 	}
-	struct keys_rd r = {blob, n, 0, 0};
+	struct wire_rd r = {blob, n, 0, 0};
 	size_t in;
-	const unsigned char *inner = keys_get_str(&r, &in);
+	const unsigned char *inner = wire_str(&r, 1, &in);
 	if (r.bad || in != tlen || memcmp(inner, line, tlen) != 0) {
 		snprintf(err, errlen, "the public key's type does not match its data");
 		return -1;

@@ -8,6 +8,7 @@
 
 #include <sodium.h>
 
+#include "core/format/wire.h"
 #include "core/remote/ssh_int.h"
 #include "core/sys/log.h"
 #include "core/sys/text.h"
@@ -36,8 +37,8 @@ struct sftp_op {
 	unsigned mode;
 	unsigned char *data;   /* secmem */
 	size_t len, off, chunk;
-	unsigned char *out;    /* secmem: requests carry the data */
-	size_t outlen, outoff;
+	struct wire_wr out;    /* in secmem: requests carry the data */
+	size_t outoff;
 	unsigned char in[SFTP_IN_CAP];
 	size_t inlen;
 	uint32_t id;
@@ -49,45 +50,19 @@ struct sftp_op {
 	void *arg;
 };
 
-static void sftp_put(struct sftp_op *f, const void *d, size_t n)
-{
-	if (n <= SFTP_OUT_CAP - f->outlen) {
-		memcpy(f->out + f->outlen, d, n);
-		f->outlen += n;
-	}
-}
-
-static void sftp_put_u32(struct sftp_op *f, uint32_t v)
-{
-	unsigned char b[4] = {(unsigned char)(v >> 24), (unsigned char)(v >> 16), (unsigned char)(v >> 8),
-	                      (unsigned char)v};
-	sftp_put(f, b, 4);
-}
-
-static void sftp_put_str(struct sftp_op *f, const void *d, size_t n)
-{
-	sftp_put_u32(f, (uint32_t)n);
-	sftp_put(f, d, n);
-}
-
 /* Starts a packet of type (with a fresh request id unless INIT); sftp_end fills the length. */
 static void sftp_begin(struct sftp_op *f, int type)
 {
-	f->outlen = f->outoff = 0;
-	sftp_put_u32(f, 0);
-	unsigned char t = (unsigned char)type;
-	sftp_put(f, &t, 1);
+	f->out.len = f->outoff = 0;
+	wire_put_u32(&f->out, 0);
+	wire_put_u8(&f->out, (unsigned)type);
 	if (type != FXP_INIT)
-		sftp_put_u32(f, ++f->id);
+		wire_put_u32(&f->out, ++f->id);
 }
 
 static void sftp_end(struct sftp_op *f)
 {
-	uint32_t n = (uint32_t)(f->outlen - 4);
-	f->out[0] = (unsigned char)(n >> 24);
-	f->out[1] = (unsigned char)(n >> 16);
-	f->out[2] = (unsigned char)(n >> 8);
-	f->out[3] = (unsigned char)n;
+	wire_patch_len(&f->out, 0);
 }
 
 static void sftp_request(struct sftp_op *f, enum sftp_phase phase)
@@ -96,87 +71,57 @@ static void sftp_request(struct sftp_op *f, enum sftp_phase phase)
 	switch (phase) {
 	case P_INIT:
 		sftp_begin(f, FXP_INIT);
-		sftp_put_u32(f, 3);
+		wire_put_u32(&f->out, 3);
 		break;
 	case P_OPEN:
 		sftp_begin(f, FXP_OPEN);
-		sftp_put_str(f, f->tmp, strlen(f->tmp));
-		sftp_put_u32(f, FXF_WRITE | FXF_CREAT | FXF_TRUNC | FXF_EXCL);
-		sftp_put_u32(f, ATTR_PERMISSIONS);
-		sftp_put_u32(f, f->mode);
+		wire_put_long(&f->out, f->tmp, strlen(f->tmp));
+		wire_put_u32(&f->out, FXF_WRITE | FXF_CREAT | FXF_TRUNC | FXF_EXCL);
+		wire_put_u32(&f->out, ATTR_PERMISSIONS);
+		wire_put_u32(&f->out, f->mode);
 		break;
 	case P_SETSTAT:   /* the server's umask may have narrowed the mode at creation */
 		sftp_begin(f, FXP_FSETSTAT);
-		sftp_put_str(f, f->handle, f->handlelen);
-		sftp_put_u32(f, ATTR_PERMISSIONS);
-		sftp_put_u32(f, f->mode);
+		wire_put_long(&f->out, f->handle, f->handlelen);
+		wire_put_u32(&f->out, ATTR_PERMISSIONS);
+		wire_put_u32(&f->out, f->mode);
 		break;
 	case P_WRITE:
 		f->chunk = f->len - f->off < SFTP_CHUNK ? f->len - f->off : SFTP_CHUNK;
 		sftp_begin(f, FXP_WRITE);
-		sftp_put_str(f, f->handle, f->handlelen);
-		sftp_put_u32(f, (uint32_t)((uint64_t)f->off >> 32));
-		sftp_put_u32(f, (uint32_t)f->off);
-		sftp_put_str(f, f->data + f->off, f->chunk);
+		wire_put_long(&f->out, f->handle, f->handlelen);
+		wire_put_u32(&f->out, (uint32_t)((uint64_t)f->off >> 32));
+		wire_put_u32(&f->out, (uint32_t)f->off);
+		wire_put_long(&f->out, f->data + f->off, f->chunk);
 		break;
 	case P_FSYNC:
 		sftp_begin(f, FXP_EXTENDED);
-		sftp_put_str(f, "fsync@openssh.com", 17);
-		sftp_put_str(f, f->handle, f->handlelen);
+		wire_put_long(&f->out, "fsync@openssh.com", 17);
+		wire_put_long(&f->out, f->handle, f->handlelen);
 		break;
 	case P_CLOSE:
 	case P_CLEAN_CLOSE:
 		sftp_begin(f, FXP_CLOSE);
-		sftp_put_str(f, f->handle, f->handlelen);
+		wire_put_long(&f->out, f->handle, f->handlelen);
 		break;
 	case P_RENAME:
 		sftp_begin(f, FXP_EXTENDED);
-		sftp_put_str(f, "posix-rename@openssh.com", 24);
-		sftp_put_str(f, f->tmp, strlen(f->tmp));
-		sftp_put_str(f, f->path, strlen(f->path));
+		wire_put_long(&f->out, "posix-rename@openssh.com", 24);
+		wire_put_long(&f->out, f->tmp, strlen(f->tmp));
+		wire_put_long(&f->out, f->path, strlen(f->path));
 		break;
 	case P_CLEAN_REMOVE:
 		sftp_begin(f, FXP_REMOVE);
-		sftp_put_str(f, f->tmp, strlen(f->tmp));
+		wire_put_long(&f->out, f->tmp, strlen(f->tmp));
 		break;
 	}
 	sftp_end(f);
 }
 
-struct sftp_rd {
-	const unsigned char *p;
-	size_t len, off;
-	int bad;
-};
-
-static uint32_t sftp_u32(struct sftp_rd *r)
-{
-	if (r->bad || r->len - r->off < 4) {
-		r->bad = 1;
-		return 0;
-	}
-	const unsigned char *x = r->p + r->off;
-	r->off += 4;
-	return (uint32_t)x[0] << 24 | (uint32_t)x[1] << 16 | (uint32_t)x[2] << 8 | x[3];
-}
-
-static const unsigned char *sftp_str(struct sftp_rd *r, size_t *n)
-{
-	uint32_t len = sftp_u32(r);
-	if (r->bad || r->len - r->off < len) {
-		r->bad = 1;
-		*n = 0;
-		return NULL;
-	}
-	*n = len;
-	r->off += len;
-	return r->p + r->off - len;
-}
-
-static void sftp_set_err(struct sftp_op *f, const char *what, struct sftp_rd *r, uint32_t code)
+static void sftp_set_err(struct sftp_op *f, const char *what, struct wire_rd *r, uint32_t code)
 {
 	size_t n = 0;
-	const unsigned char *m = r ? sftp_str(r, &n) : NULL;
+	const unsigned char *m = r ? wire_str(r, 1, &n) : NULL;
 	char raw[sizeof f->err];
 	snprintf(raw, sizeof raw, "ssh %s: %s %s: %.*s (SFTP status %u)", ssh_name(f->op.s), what, f->path,
 	         (int)(n < 200 ? n : 200), m ? (const char *)m : "", code);
@@ -195,18 +140,18 @@ static void sftp_cleanup(struct sftp_op *f)
 }
 
 /* One whole response packet: move to the next request. */
-static void sftp_response(struct sftp_op *f, int type, struct sftp_rd *r)
+static void sftp_response(struct sftp_op *f, int type, struct wire_rd *r)
 {
 	if (f->phase == P_INIT) {
-		if (type != FXP_VERSION || sftp_u32(r) < 3) {
+		if (type != FXP_VERSION || wire_u32(r) < 3) {
 			snprintf(f->err, sizeof f->err, "ssh %s: the SFTP server speaks an unknown version", ssh_name(f->op.s));
 			f->chan = C_CLOSE;
 			return;
 		}
-		while (r->off < r->len && !r->bad) {
+		while (r->off < r->n && !r->bad) {
 			size_t nn, dn;
-			const unsigned char *name = sftp_str(r, &nn);
-			sftp_str(r, &dn);
+			const unsigned char *name = wire_str(r, 1, &nn);
+			wire_str(r, 1, &dn);
 			if (name && nn == 24 && memcmp(name, "posix-rename@openssh.com", 24) == 0)
 				f->has_rename = 1;
 			if (name && nn == 17 && memcmp(name, "fsync@openssh.com", 17) == 0)
@@ -221,7 +166,7 @@ static void sftp_response(struct sftp_op *f, int type, struct sftp_rd *r)
 		sftp_request(f, P_OPEN);
 		return;
 	}
-	uint32_t id = sftp_u32(r);
+	uint32_t id = wire_u32(r);
 	if (r->bad || id != f->id) {
 		snprintf(f->err, sizeof f->err, "ssh %s: the SFTP server answered out of turn", ssh_name(f->op.s));
 		f->chan = C_CLOSE;
@@ -229,7 +174,7 @@ static void sftp_response(struct sftp_op *f, int type, struct sftp_rd *r)
 	}
 	if (f->phase == P_OPEN && type == FXP_HANDLE) {
 		size_t n;
-		const unsigned char *h = sftp_str(r, &n);
+		const unsigned char *h = wire_str(r, 1, &n);
 		if (!h || n == 0 || n > SFTP_HANDLE_MAX) {
 			snprintf(f->err, sizeof f->err, "ssh %s: the SFTP server sent a bad handle", ssh_name(f->op.s));
 			f->chan = C_CLOSE;
@@ -240,7 +185,7 @@ static void sftp_response(struct sftp_op *f, int type, struct sftp_rd *r)
 		sftp_request(f, P_SETSTAT);
 		return;
 	}
-	uint32_t code = type == FXP_STATUS ? sftp_u32(r) : 99;
+	uint32_t code = type == FXP_STATUS ? wire_u32(r) : 99;
 	if (f->err[0]) {   /* cleaning up after an error: whatever the answer, go on */
 		if (f->phase == P_CLEAN_CLOSE)
 			sftp_request(f, P_CLEAN_REMOVE);
@@ -300,8 +245,13 @@ static int sftp_lib_error(struct sftp_op *f, const char *what, int rc)
 
 static int sftp_talk(struct sftp_op *f)
 {
-	if (f->outoff < f->outlen) {
-		ssize_t n = libssh2_channel_write(f->ch, (const char *)f->out + f->outoff, f->outlen - f->outoff);
+	if (f->out.bad) {   /* a request larger than SFTP_OUT_CAP: never sent cut short */
+		snprintf(f->err, sizeof f->err, "ssh %s: an SFTP request for %s is too large", ssh_name(f->op.s), f->path);
+		f->chan = C_CLOSE;
+		return 1;
+	}
+	if (f->outoff < f->out.len) {
+		ssize_t n = libssh2_channel_write(f->ch, (const char *)f->out.p + f->outoff, f->out.len - f->outoff);
 		if (n == LIBSSH2_ERROR_EAGAIN)
 			return 0;
 		if (n < 0)
@@ -325,8 +275,8 @@ static int sftp_talk(struct sftp_op *f)
 	}
 	f->inlen += (size_t)n;
 	while (f->chan == C_TALK && f->inlen >= 5) {
-		struct sftp_rd len = {f->in, 4, 0, 0};
-		uint32_t plen = sftp_u32(&len);
+		struct wire_rd len = {f->in, 4, 0, 0};
+		uint32_t plen = wire_u32(&len);
 		if (plen < 1 || plen > SFTP_IN_CAP - 4) {
 			snprintf(f->err, sizeof f->err, "ssh %s: the SFTP server sent a bad packet", ssh_name(f->op.s));
 			f->chan = C_CLOSE;
@@ -334,7 +284,7 @@ static int sftp_talk(struct sftp_op *f)
 		}
 		if (f->inlen < 4 + (size_t)plen)
 			break;
-		struct sftp_rd r = {f->in + 5, plen - 1, 0, 0};
+		struct wire_rd r = {f->in + 5, plen - 1, 0, 0};
 		sftp_response(f, f->in[4], &r);
 		memmove(f->in, f->in + 4 + plen, f->inlen - 4 - plen);
 		f->inlen -= 4 + plen;
@@ -403,7 +353,7 @@ static void sftp_destroy(struct ssh_op *op)
 {
 	struct sftp_op *f = (struct sftp_op *)op;
 	secmem_free(f->data);
-	secmem_free(f->out);
+	secmem_free(f->out.p);
 	free(f);
 }
 
@@ -416,7 +366,7 @@ int ssh_write_file(struct ssh_session *s, const char *path, const void *data, si
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			return -1;
 	struct sftp_op *f = calloc(1, sizeof *f);
-	if (!f || !(f->data = secmem_alloc(len)) || !(f->out = secmem_alloc(SFTP_OUT_CAP))) {
+	if (!f || !(f->data = secmem_alloc(len)) || !(f->out.p = secmem_alloc(SFTP_OUT_CAP))) {
 		if (f)
 			secmem_free(f->data);
 		free(f);
@@ -424,6 +374,7 @@ int ssh_write_file(struct ssh_session *s, const char *path, const void *data, si
 	}
 	if (len)
 		memcpy(f->data, data, len);
+	f->out.cap = SFTP_OUT_CAP;
 	f->len = len;
 	f->mode = mode;
 	snprintf(f->path, sizeof f->path, "%s", path);

@@ -250,9 +250,20 @@ static void pull_start(struct act *a)
 	answers_expand(act_answers(a), REGISTRY_PATH, scope, sizeof scope, NULL, 0);
 	pull_guid(act_install_id(a), scope, principal, guid);
 	snprintf(d->path, sizeof d->path, "%s/providers/Microsoft.Authorization/roleAssignments/%s", scope, guid);
-	snprintf(d->body, sizeof d->body, "{\"properties\":{\"roleDefinitionId\":\"/subscriptions/%s/providers/"
-	         "Microsoft.Authorization/roleDefinitions/" ACR_PULL_ROLE "\",\"principalId\":\"%s\",\"principalType\":"
-	         "\"ServicePrincipal\"}}", act_answer(a, Q_SUBSCRIPTION), principal);
+	/* principal comes from Azure's answer: cJSON writes it as a JSON string, whatever it holds. */
+	char role[256];
+	snprintf(role, sizeof role, "/subscriptions/%s/providers/Microsoft.Authorization/roleDefinitions/" ACR_PULL_ROLE,
+	         act_answer(a, Q_SUBSCRIPTION));
+	cJSON *body = cJSON_CreateObject(), *props = cJSON_AddObjectToObject(body, "properties");
+	int ok = cJSON_AddStringToObject(props, "roleDefinitionId", role) &&
+	         cJSON_AddStringToObject(props, "principalId", principal) &&
+	         cJSON_AddStringToObject(props, "principalType", "ServicePrincipal") &&
+	         cJSON_PrintPreallocated(body, d->body, sizeof d->body, 0);
+	cJSON_Delete(body);
+	if (!ok) {
+		act_fail(a, "the role assignment for kubelet identity %.64s does not fit its request", principal);
+		return;
+	}
 	d->deadline_ms = loop_now_ms() + ROLE_RETRY_S * 1000L;
 	pull_put(a);
 }

@@ -10,8 +10,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/format/percent.h"
+#include "core/format/yaml.h"
 #include "core/model/outputs.h"
-#include "core/steps/overlay_int.h"
+#include "core/model/plan.h"
+#include "core/model/validate.h"
 #include "core/sys/profile.h"
 #include "secrets/secmem.h"
 
@@ -43,41 +46,85 @@ static const char *exp_answer(const struct state *st, plan_qid q, char *buf, siz
 	return buf;
 }
 
-/* Percent-encodes all but RFC 3986's unreserved characters, into secmem. NULL when out of memory. */
+/* Percent-encoded into secmem (the password is one). NULL when out of memory. */
 static char *exp_urlencode(const unsigned char *in, size_t len)
 {
 	char *out = secmem_alloc(len * 3 + 1);
-	size_t o = 0;
-	for (size_t i = 0; out && i < len; i++) {
-		unsigned char c = in[i];
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || (c && strchr("-._~", c)))
-			out[o++] = (char)c;
-		else
-			o += (size_t)snprintf(out + o, 4, "%%%02X", c);
+	if (out && percent_escape_secret(in, len, out, len * 3 + 1) < 0) {
+		secmem_free(out);
+		out = NULL;
 	}
-	if (out)
-		out[o] = '\0';
 	return out;
 }
 
-/* in (len bytes, a secret) as a double-quoted YAML scalar by overlay_yaml_quote, in secmem.
- * NULL when it holds a NUL or a control character, or out of memory. */
-static char *exp_quote(const void *in, size_t len)
+/* in (len bytes, a secret) NUL-terminated in secmem; NULL when it holds a NUL or out of memory. */
+static char *exp_dup(const void *in, size_t len)
 {
-	size_t cap = 2 * len + 8;   /* every byte escaped, the quotes, overlay_yaml_quote's margin */
-	char *z = secmem_alloc(len + 1), *out = secmem_alloc(cap);
-	int ok = z && out && !memchr(in, 0, len);
-	if (ok) {
+	char *z = memchr(in, 0, len) ? NULL : secmem_alloc(len + 1);
+	if (z) {
 		memcpy(z, in, len);
 		z[len] = '\0';
-		ok = overlay_yaml_quote(z, out, cap) == 0;
 	}
-	secmem_free(z);
-	if (!ok) {
-		secmem_free(out);
-		return NULL;
+	return z;
+}
+
+/* key: s without a copy: the secrets stay in secmem, never in cJSON's heap strings. */
+static void exp_ref(cJSON *o, const char *key, const char *s, int *bad)
+{
+	cJSON *v = cJSON_CreateStringReference(s);
+	if (!v || !cJSON_AddItemToObject(o, key, v)) {
+		cJSON_Delete(v);
+		*bad = 1;
 	}
-	return out;
+}
+
+/* database and storage: Minio by S3 with the keys. */
+static void exp_s3(cJSON *doc, const char *name, const char *endpoint, const char *bucket, const char *ak,
+                   const char *sk, int *bad)
+{
+	cJSON *d = cJSON_AddObjectToObject(doc, name);
+	exp_ref(d, "type", "s3", bad);
+	exp_ref(d, "endpoint", endpoint, bad);
+	exp_ref(d, "bucket", bucket, bad);
+	if (!strcmp(name, "database"))
+		exp_ref(d, "authentication", "none", bad);
+	cJSON *aws = cJSON_AddObjectToObject(cJSON_AddObjectToObject(d, "credentials"), "aws");
+	exp_ref(aws, "access_key", ak, bad);
+	exp_ref(aws, "secret_access_key", sk, bad);
+}
+
+/* The configuration as YAML in secmem (*len bytes), or NULL. */
+static char *exp_yaml(const char *endpoint, const char *bucket, const char *ak, const char *sk, const char *url,
+                      const char *pubpath, const char *signpath, size_t *len)
+{
+	int bad = 0;
+	cJSON *doc = cJSON_CreateObject(), *env, *res;
+	exp_s3(doc, "database", endpoint, bucket, ak, sk, &bad);
+	exp_s3(doc, "storage", endpoint, bucket, ak, sk, &bad);
+	env = cJSON_AddObjectToObject(doc, "env");
+	exp_ref(env, "AWS_ACCESS_KEY_ID", ak, &bad);
+	exp_ref(env, "AWS_SECRET_ACCESS_KEY", sk, &bad);
+	exp_ref(env, "AWS_DEFAULT_REGION", "us-east-1", &bad);
+	exp_ref(cJSON_AddObjectToObject(cJSON_AddObjectToObject(doc, "cloud"), "queue"), "rmq", url, &bad);
+	res = cJSON_AddObjectToObject(doc, "resources_needed");
+	exp_ref(res, "cpus", "2", &bad);
+	exp_ref(res, "gpus", "1", &bad);
+	exp_ref(res, "hdd", "20gb", &bad);
+	exp_ref(res, "ram", "32gb", &bad);
+	exp_ref(doc, "public_key_path", pubpath, &bad);
+	exp_ref(doc, "signing_key_path", signpath, &bad);
+	static const char head[] = "# studioml client configuration for this install, written by studio-wizard.\n"
+	                           "# It holds the queue's password and Minio's keys: keep it private (mode 0600).\n"
+	                           "# Submit with: studio run --config=THIS_FILE --queue=rmq_<name> ...";
+	long n = bad ? -1 : yaml_emit(doc, head, NULL, 0);
+	char *text = n < 0 ? NULL : secmem_alloc((size_t)n + 1);
+	if (text && yaml_emit(doc, head, text, (size_t)n + 1) != n) {
+		secmem_free(text);
+		text = NULL;
+	}
+	cJSON_Delete(doc);
+	*len = text ? (size_t)n : 0;
+	return text;
 }
 
 static int exp_create(const char *path, const void *data, size_t len, char *err, size_t errlen)
@@ -146,7 +193,7 @@ int experimenter_write(const struct state *st, const vault *v, const char *path,
 		}
 	/* The key files beside the configuration: <stem>-request.pub.pem and <stem>-signing. */
 	char full[PATH_MAX], dir[PATH_MAX], stem[PATH_MAX], pubpath[PATH_MAX + 32], signpath[PATH_MAX + 32];
-	if (overlay_expand_home(path, full, sizeof full) != 0) {
+	if (validate_expand_home(path, full, sizeof full) != 0) {
 		snprintf(err, errlen, "%s: cannot expand it (is HOME set?)", path);
 		return -1;
 	}
@@ -176,8 +223,8 @@ int experimenter_write(const struct state *st, const vault *v, const char *path,
 			return -1;
 		}
 	char *euser = exp_urlencode((const unsigned char *)user, strlen(user)), *epass = exp_urlencode(pass, pass_len);
-	char *url = NULL, *qurl = NULL, *qak = exp_quote(ak, ak_len), *qsk = exp_quote(sk, sk_len), *text = NULL;
-	char q_end[600], q_bucket[300], q_pub[PATH_MAX * 2 + 8], q_sign[PATH_MAX * 2 + 8];
+	char *url = NULL, *zak = exp_dup(ak, ak_len), *zsk = exp_dup(sk, sk_len), *text = NULL;
+	size_t n = 0;
 	int rc = -1;
 	size_t urlcap = (euser ? strlen(euser) : 0) + (epass ? strlen(epass) : 0) + 128;
 	if (!euser || !epass || !(url = secmem_alloc(urlcap))) {
@@ -187,56 +234,8 @@ int experimenter_write(const struct state *st, const vault *v, const char *path,
 	/* The runner's queue URL (runner-facts §2): user and password percent-encoded, vhost "/". */
 	snprintf(url, urlcap, "amqp://%s:%s@%s:%s/%%2f?connection_attempts=30&retry_delay=.5&socket_timeout=5", euser,
 	         epass, ip, port);
-	qurl = exp_quote(url, strlen(url));
-	if (!qurl || !qak || !qsk || overlay_yaml_quote(endpoint, q_end, sizeof q_end) ||
-	    overlay_yaml_quote(bucket, q_bucket, sizeof q_bucket) || overlay_yaml_quote(pubpath, q_pub, sizeof q_pub) ||
-	    overlay_yaml_quote(signpath, q_sign, sizeof q_sign)) {
-		snprintf(err, errlen, "a value holds control characters or is too long");
-		goto out;
-	}
-	size_t cap = 4096 + strlen(qurl) + 3 * (strlen(qak) + strlen(qsk)) + 4 * strlen(q_end) + sizeof q_pub * 2;
-	if (!(text = secmem_alloc(cap))) {
-		snprintf(err, errlen, "out of memory");
-		goto out;
-	}
-	int n = snprintf(text, cap,
-	                 "# studioml client configuration for this install, written by studio-wizard.\n"
-	                 "# It holds the queue's password and Minio's keys: keep it private (mode 0600).\n"
-	                 "# Submit with: studio run --config=THIS_FILE --queue=rmq_<name> ...\n"
-	                 "database:\n"
-	                 "  type: s3\n"
-	                 "  endpoint: %s\n"
-	                 "  bucket: %s\n"
-	                 "  authentication: none\n"
-	                 "  credentials:\n"
-	                 "    aws:\n"
-	                 "      access_key: %s\n"
-	                 "      secret_access_key: %s\n"
-	                 "storage:\n"
-	                 "  type: s3\n"
-	                 "  endpoint: %s\n"
-	                 "  bucket: %s\n"
-	                 "  credentials:\n"
-	                 "    aws:\n"
-	                 "      access_key: %s\n"
-	                 "      secret_access_key: %s\n"
-	                 "env:\n"
-	                 "  AWS_ACCESS_KEY_ID: %s\n"
-	                 "  AWS_SECRET_ACCESS_KEY: %s\n"
-	                 "  AWS_DEFAULT_REGION: us-east-1\n"
-	                 "cloud:\n"
-	                 "  queue:\n"
-	                 "    rmq: %s\n"
-	                 "resources_needed:\n"
-	                 "  cpus: 2\n"
-	                 "  gpus: 1\n"
-	                 "  hdd: 20gb\n"
-	                 "  ram: 32gb\n"
-	                 "public_key_path: %s\n"
-	                 "signing_key_path: %s\n",
-	                 q_end, q_bucket, qak, qsk, q_end, q_bucket, qak, qsk, qak, qsk, qurl, q_pub, q_sign);
-	if (n < 0 || (size_t)n >= cap) {
-		snprintf(err, errlen, "out of memory");
+	if (!zak || !zsk || !(text = exp_yaml(endpoint, bucket, zak, zsk, url, pubpath, signpath, &n))) {
+		snprintf(err, errlen, "a value holds a NUL or is not UTF-8, or out of memory");
 		goto out;
 	}
 	if (exp_create(pubpath, pub, strlen(pub), err, errlen) != 0)
@@ -245,7 +244,7 @@ int experimenter_write(const struct state *st, const vault *v, const char *path,
 		unlink(pubpath);
 		goto out;
 	}
-	if (exp_create(full, text, (size_t)n, err, errlen) != 0) {
+	if (exp_create(full, text, n, err, errlen) != 0) {
 		unlink(pubpath);
 		unlink(signpath);
 		goto out;
@@ -255,9 +254,8 @@ out:
 	secmem_free(euser);
 	secmem_free(epass);
 	secmem_free(url);
-	secmem_free(qurl);
-	secmem_free(qak);
-	secmem_free(qsk);
+	secmem_free(zak);
+	secmem_free(zsk);
 	secmem_free(text);
 	return rc;
 }

@@ -14,6 +14,7 @@
 #include "core/crypto/runnerkey.h"
 #include "core/kube/kube.h"
 #include "core/kube/rollout.h"
+#include "core/model/validate.h"
 #include "core/remote/keys.h"
 #include "core/steps/overlay.h"
 #include "core/steps/overlay_int.h"
@@ -101,7 +102,7 @@ static int overlay_inputs(struct act *a, struct overlay_in *in, int tell)
 		in->share = share_unknown;
 		if (tell)
 			act_warn(a, "%s: each runner pod asks for 2 CPUs, 8 GiB and 20 GiB of /tmp (the runner's CPU-only "
-			         "example); change runner/resources.yaml and runner/settings.yaml to fit the node", why);
+			         "example); change runner/deployment.yaml and runner/settings.yaml to fit the node", why);
 	} else if (tell) {
 		act_info(a, "each runner pod: %dm CPU (MAX_CORES %d), %ld MiB (MAX_MEM %ld MiB), /tmp %ld GiB (MAX_DISK %ld "
 		         "GiB) of a %s shared by %d; STATE %s", in->share.cpu_milli, in->share.max_cores, in->share.mem_mib,
@@ -180,11 +181,18 @@ static void files_start(struct act *a)
 	char dir[4096], err[600], sums[2048], kept[1024];
 	if (overlay_inputs(a, &in, 1) != 0)
 		return;
-	if (overlay_expand_home(act_answer(a, Q_OVERLAY_DIR), dir, sizeof dir) != 0) {
+	if (validate_expand_home(act_answer(a, Q_OVERLAY_DIR), dir, sizeof dir) != 0) {
 		act_fail(a, "overlay.dir: cannot expand '%s' (is HOME set?)", act_answer(a, Q_OVERLAY_DIR));
 		return;
 	}
-	if (overlay_files_build(&in, &files, err, sizeof err) != 0) {
+	struct overlay_set set;
+	if (overlay_set_build(&in, &set, err, sizeof err) != 0) {
+		act_fail(a, "%s", err);
+		return;
+	}
+	int built = overlay_files_build(&set, &files, err, sizeof err);
+	overlay_set_free(&set);
+	if (built != 0) {
 		act_fail(a, "%s", err);
 		return;
 	}
@@ -331,7 +339,7 @@ static void apply_start(struct act *a)
 {
 	struct apply_data *d = act_data(a);
 	struct overlay_in in;
-	struct overlay_files files;
+	struct overlay_set set;
 	char err[600];
 	const unsigned char *kc;
 	size_t kc_len;
@@ -341,32 +349,23 @@ static void apply_start(struct act *a)
 		act_fail(a, "vault entry aks-kubeconfig is missing: the aks step provides it; run that step first");
 		return;
 	}
-	if (overlay_files_build(&in, &files, err, sizeof err) != 0) {
+	/* The objects the files step wrote, built again from the same inputs (never read back from
+	 * the files: the operator's changes to those are the operator's to apply). */
+	if (overlay_set_build(&in, &set, err, sizeof err) != 0) {
 		act_fail(a, "%s", err);
 		return;
 	}
-	d->objs = overlay_objects_build(&in, &files, err, sizeof err);
-	overlay_files_free(&files);
-	if (!d->objs) {
-		act_fail(a, "the base manifest: %s", err);
-		return;
-	}
-	/* The Secrets go right after the namespaces. */
-	cJSON *objs = d->objs, *list = cJSON_CreateArray(), *o;
-	d->objs = list;
-	cJSON_ArrayForEach(o, objs)
-	{
-		if (!strcmp(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "kind")), "Namespace"))
-			cJSON_AddItemToArray(list, cJSON_Duplicate(o, 1));
-	}
+	/* The Secrets go right after the namespaces, which come first. */
+	cJSON *list = d->objs = cJSON_CreateArray();
+	size_t i = 0;
+	for (; i < set.n && !strcmp(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(set.d[i].obj, "kind")),
+	                            "Namespace"); i++)
+		cJSON_AddItemToArray(list, set.d[i].obj);
 	int at = cJSON_GetArraySize(list);
 	int ns = apply_secrets(a, in.ns, list);
-	cJSON_ArrayForEach(o, objs)
-	{
-		if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "kind")), "Namespace") != 0)
-			cJSON_AddItemToArray(list, cJSON_Duplicate(o, 1));
-	}
-	cJSON_Delete(objs);
+	for (; i < set.n; i++)
+		cJSON_AddItemToArray(list, set.d[i].obj);
+	set.n = 0;   /* the list owns the objects now */
 	if (ns < 0) {
 		apply_stop(a);
 		return;

@@ -12,20 +12,6 @@
 
 #include "core/steps/overlay_int.h"
 
-int overlay_expand_home(const char *in, char *out, size_t outlen)
-{
-	int n;
-	if (in[0] == '~' && (in[1] == '/' || in[1] == 0)) {
-		const char *home = getenv("HOME");
-		if (!home || !*home)
-			return -1;
-		n = snprintf(out, outlen, "%s%s", home, in + 1);
-	} else {
-		n = snprintf(out, outlen, "%s", in);
-	}
-	return n < 0 || (size_t)n >= outlen ? -1 : 0;
-}
-
 static void sha256_hex(const void *data, size_t len, char out[65])
 {
 	unsigned char h[crypto_hash_sha256_BYTES];

@@ -9,12 +9,9 @@
 #include "core/model/plan.h"
 #include "core/model/runner.h"
 
-/* The base manifest (overlay_base.c): the runner's objects, the device plugin's. */
-extern const char overlay_base_runner[];
-extern const char overlay_base_device_plugin[];
-
 #define OVERLAY_DEPLOYMENT "studioml-go-runner-deployment"
 #define OVERLAY_NFILES_MAX 10
+#define OVERLAY_DOCS_MAX 12
 
 /* What the overlay is made from (answers and earlier steps' outputs). */
 struct overlay_in {
@@ -41,6 +38,25 @@ struct overlay_in {
 /* The ConfigMap the runner watches for STATE (K8S_CONFIGMAP's default, cmd/runner/main.go). */
 #define OVERLAY_STATE_CONFIGMAP "studioml-go-runner"
 
+/* overlay_objects.c: the non-Secret objects in apply order, each with the file it is kept in
+ * (relative to the overlay directory) and the comment above it there. */
+struct overlay_doc {
+	const char *file;
+	const char *comment;     /* "# ..." lines, or NULL */
+	cJSON *obj;
+};
+struct overlay_set {
+	struct overlay_doc d[OVERLAY_DOCS_MAX];
+	size_t n;
+};
+/* 0, or -1 with err (out of memory). */
+int overlay_set_build(const struct overlay_in *in, struct overlay_set *s, char *err, size_t errlen);
+void overlay_set_free(struct overlay_set *s);
+/* Splits "host/repo:tag" or "host/repo@sha256:..." into in's image fields. 0 or -1. */
+int overlay_image_split(const char *ref, struct overlay_in *in);
+
+/* overlay_build.c: the files the operator keeps: s's objects as YAML, and the
+ * kustomization.yaml files that list them. 0, or -1 with err. */
 struct overlay_file {
 	char path[64];           /* relative to the overlay directory */
 	char *text;
@@ -49,28 +65,14 @@ struct overlay_files {
 	struct overlay_file f[OVERLAY_NFILES_MAX];
 	size_t n;
 };
-
-/* The files the operator keeps. 0, or -1 with err. */
-int overlay_files_build(const struct overlay_in *in, struct overlay_files *out, char *err, size_t errlen);
+int overlay_files_build(const struct overlay_set *s, struct overlay_files *out, char *err, size_t errlen);
 void overlay_files_free(struct overlay_files *f);
-/* The non-secret objects, in apply order, exactly as `kubectl kustomize` renders the files. */
-cJSON *overlay_objects_build(const struct overlay_in *in, const struct overlay_files *files, char *err,
-                             size_t errlen);
-/* Splits "host/repo:tag" or "host/repo@sha256:..." into in's image fields. 0 or -1. */
-int overlay_image_split(const char *ref, struct overlay_in *in);
-
-/* overlay_yaml.c: the block-style YAML subset of these files into a JSON array of documents. */
-cJSON *overlay_yaml_parse(const char *text, char *err, size_t errlen);
-/* in as a double-quoted YAML scalar; -1 when it does not fit or holds control characters. */
-int overlay_yaml_quote(const char *in, char *out, size_t outlen);
 
 /* overlay_files.c: the directory (mode 0755, files 0644 written atomically) with checksums.
  * sums (in/out): "path=sha256hex;..." of what the wizard wrote last. A file changed since
  * then (or present and never written by the wizard) is left alone and named in kept. */
 int overlay_dir_write(const char *dir, const struct overlay_files *files, const char *sums_in, char *sums_out,
                       size_t sums_len, char *kept, size_t keptlen, char *err, size_t errlen);
-/* "~/x" with $HOME; 0 or -1. */
-int overlay_expand_home(const char *in, char *out, size_t outlen);
 
 /* overlay.c: every string in o wiped (a Secret's data once it is sent). */
 void overlay_wipe_json(cJSON *o);

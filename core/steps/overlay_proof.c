@@ -411,7 +411,7 @@ static cJSON *proof_job(const char *ns, const char *image, const char *endpoint,
 	cJSON_AddItemToArray(cmd, cJSON_CreateString("python3"));
 	cJSON_AddItemToArray(cmd, cJSON_CreateString("-c"));
 	cJSON_AddItemToArray(cmd, cJSON_CreateString(proof_script));
-	/* The runner's own environment, exactly as its Deployment takes it (core/steps/overlay_base.c). */
+	/* The runner's own environment, exactly as its Deployment takes it (core/steps/overlay_objects.c). */
 	cJSON *from = cJSON_AddArrayToObject(c, "envFrom"), *f1 = cJSON_CreateObject(), *f2 = cJSON_CreateObject();
 	cJSON_AddItemToArray(from, f1);
 	cJSON_AddItemToArray(from, f2);

@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/format/shquote.h"
 #include "core/model/outputs.h"
 #include "core/remote/keys.h"
-#include "core/remote/shquote.h"
 
 #define VMSSH_BOOT_MS (5L * 60 * 1000)   /* a new VM may take minutes before sshd answers */
 

@@ -41,7 +41,7 @@ struct vmssh {
  * (the action has failed already). */
 int vmssh_open(struct act *a, struct vmssh *v, const struct vm_spec *spec, void (*ready)(struct act *a));
 /* Runs a script as root (sh -eu, stdin /dev/null): the variables of vars (name, value pairs,
- * NULL-ended, may be NULL) assigned through shquote_script (core/remote/shquote.h), then body,
+ * NULL-ended, may be NULL) assigned through shquote_script (core/format/shquote.h), then body,
  * which names them only as "$NAME". The script goes on stdin; done(a, exit status or -1, err).
  * 0 or -1 (also for a value shquote refuses). */
 int vmssh_script(struct vmssh *v, const char *const *vars, const char *body,

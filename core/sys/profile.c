@@ -10,8 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/format/shquote.h"
 #include "core/model/state.h"
-#include "core/remote/shquote.h"
 #include "secrets/atomic.h"
 #include "secrets/vault.h"
 

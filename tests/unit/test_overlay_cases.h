@@ -135,10 +135,10 @@ static void test_gpu_install_pending_then_running(void **state)
 	assert_int_equal(sh("test -f '%s/runner/kustomization.yaml' && grep -rq '%s' '%s'; test $? -eq 1", f.overlay, RMQ_PASS, f.overlay), 0);
 	assert_int_equal(sh("grep -rq 'kind: Secret' '%s'; test $? -eq 1", f.overlay), 0);
 	/* Modes: the directory 0755, its files 0644. */
-	assert_int_equal(sh("test \"$(stat -c %%a '%s' '%s/runner' '%s/runner/base.yaml' | sort -u | tr '\\n' ' ')\" = '644 755 '",
+	assert_int_equal(sh("test \"$(stat -c %%a '%s' '%s/runner' '%s/runner/deployment.yaml' | sort -u | tr '\\n' ' ')\" = '644 755 '",
 	                    f.overlay, f.overlay, f.overlay), 0);
-	assert_int_equal(sh("grep -q '^patches:' '%s/runner/kustomization.yaml' && grep -q 'newTag: \"0.13.2\"' '%s/runner/kustomization.yaml'"
-	                    " && ! grep -q patchesStrategicMerge '%s/runner/kustomization.yaml'", f.overlay, f.overlay, f.overlay), 0);
+	/* The files hold the objects as applied: the image where the operator looks for it. */
+	assert_int_equal(sh("grep -qxF '        image: " IMAGE "' '%s/runner/deployment.yaml'", f.overlay), 0);
 	/* kubectl kustomize renders exactly the non-Secret objects the fake received. */
 	const char *top = getenv("SW_TOP");
 	assert_int_equal(sh("python3 '%s/tests/unit/overlay_compare.py' '%s' '%s'", top ? top : ".", f.overlay, control), 0);
@@ -186,16 +186,17 @@ static void test_gpu_install_pending_then_running(void **state)
 		                    f.dir, bin, f.dir, out, pf, out),
 		                 0);
 		assert_int_equal(sh("grep -q 'holds the queue password' '%s.err'", out), 0);
-		char *cfg = read_text(out);
-		assert_non_null(cfg);
-		assert_non_null(strstr(cfg, "rmq: \"amqp://studioml:" RMQ_PASS "@10.1.2.3:5672/%2f?"));
-		assert_non_null(strstr(cfg, "endpoint: \"http://10.1.2.4:9000\""));
-		assert_non_null(strstr(cfg, "bucket: \"studioml-artifacts\""));
-		assert_non_null(strstr(cfg, "secret_access_key: \"Minio/Secret+Key9\""));
-		free(cfg);
+		/* As studioml reads it (PyYAML). */
+		assert_int_equal(sh("python3 -c 'import sys, yaml; c = yaml.safe_load(open(sys.argv[1])); s = c[\"storage\"]; "
+		                    "a = s[\"credentials\"][\"aws\"]; "
+		                    "assert c[\"cloud\"][\"queue\"][\"rmq\"].startswith(\"amqp://studioml:" RMQ_PASS "@10.1.2.3:5672/%%2f?\"); "
+		                    "assert s[\"endpoint\"] == c[\"database\"][\"endpoint\"] == \"http://10.1.2.4:9000\"; "
+		                    "assert s[\"bucket\"] == \"studioml-artifacts\" and a[\"access_key\"] == \"minioadmin7\"; "
+		                    "assert a[\"secret_access_key\"] == c[\"env\"][\"AWS_SECRET_ACCESS_KEY\"] == \"Minio/Secret+Key9\"; "
+		                    "assert c[\"public_key_path\"] == sys.argv[2]' '%s' '%s/exp/config-request.pub.pem'",
+		                    out, f.dir), 0);
 		assert_int_equal(sh("test \"$(stat -c %%a '%s' '%s/exp/config-request.pub.pem' '%s/exp/config-signing' | sort -u)\" = 600",
 		                    out, f.dir, f.dir), 0);
-		assert_int_equal(sh("grep -q \"public_key_path: \\\"%s/exp/config-request.pub.pem\\\"\" '%s'", f.dir, out), 0);
 		assert_int_equal(sh("ssh-keygen -l -f '%s/exp/config-signing' >/dev/null", f.dir), 0);
 		size_t klen;
 		char *key = vault_value(&f, "runner-encryption-key", &klen);
@@ -218,12 +219,19 @@ static void test_cpu_mode_renders_what_was_applied(void **state)
 	struct fix f;
 	fake_post("/_fake/reset", "{\"nodes\": 3, \"gpus_per_node\": 0}");
 	fix_new(&f, "cpu", "cpu", 3, 0, KEYS_SEEDED);
+	/* A queue pattern full of YAML syntax reaches the cluster and the files as typed. */
+	static const char tricky[] = "- ^rmq_[a-z]+: #x 'y' \"z\" \\d{2}|yes$";
+	cJSON *ans = cJSON_Parse(f.answers);
+	cJSON_AddStringToObject(cJSON_GetObjectItem(ans, "overlay"), "queue_match", tricky);
+	assert_true(cJSON_PrintPreallocated(ans, f.answers, sizeof f.answers, 0));
+	cJSON_Delete(ans);
 	events[0] = 0;
 	assert_int_equal(fix_run(&f), 0);
 	assert_non_null(strstr(events, "3 runner pods Running and ready in team-a"));
 	cJSON *applied = fake_json("/_fake/applied");
 	assert_null(applied_find(applied, "DaemonSet", "nvidia-device-plugin-daemonset"));
 	cJSON *cm = applied_find(applied, "ConfigMap", "studioml-env");
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(cm, "data"), "QUEUE_MATCH")), tricky);
 	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(cm, "data"), "CPU_ONLY")), "true");
 	char *dj = cJSON_PrintUnformatted(applied_find(applied, "Deployment", "studioml-go-runner-deployment"));
 	assert_non_null(strstr(dj, "\"replicas\":3"));

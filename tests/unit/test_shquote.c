@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/remote/shquote.h"
+#include "core/format/shquote.h"
 
 /* The tests run in a fresh directory of their own: each injection would make ./PWNED there. */
 static const char *const nasty[] = {

@@ -1,5 +1,5 @@
-/* AMQP 0-9-1 wire encoding (spec 4.2): network byte order, short and long strings. */
-#include "core/probe/wire.h"
+/* Network byte order and length-prefixed strings (AMQP 0-9-1 spec 4.2, RFC 4251 section 5). */
+#include "core/format/wire.h"
 
 #include <string.h>
 
@@ -35,7 +35,10 @@ uint32_t wire_u32(struct wire_rd *r)
 const unsigned char *wire_str(struct wire_rd *r, int longstr, size_t *len)
 {
 	*len = longstr ? wire_u32(r) : wire_u8(r);
-	return wire_take(r, *len);
+	const unsigned char *s = wire_take(r, *len);
+	if (!s)
+		*len = 0;
+	return s;
 }
 
 /* Skips one field value of the given type (0-9-1 plus RabbitMQ's extensions). */

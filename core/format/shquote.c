@@ -1,5 +1,5 @@
-/* core/remote/shquote.c: values as single-quoted sh words; see shquote.h. */
-#include "core/remote/shquote.h"
+/* core/format/shquote.c: values as single-quoted sh words; see shquote.h. */
+#include "core/format/shquote.h"
 
 #include <stdio.h>
 #include <stdlib.h>

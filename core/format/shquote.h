@@ -1,8 +1,8 @@
-/* core/remote/shquote.h: the one way a value reaches a shell on a VM. A value becomes one
+/* core/format/shquote.h: the one way a value reaches a shell on a VM. A value becomes one
  * POSIX single-quoted word, and a script gets its values as variable assignments in front of
  * a fixed body that only says "$NAME": no template splices a value into a command. */
-#ifndef SW_REMOTE_SHQUOTE_H
-#define SW_REMOTE_SHQUOTE_H
+#ifndef SW_FORMAT_SHQUOTE_H
+#define SW_FORMAT_SHQUOTE_H
 
 #include <stddef.h>
 
