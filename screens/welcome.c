@@ -75,15 +75,17 @@ static void welcome_draw(struct wizard *w, void *self)
 		mvprintw(10 + STEP_COUNT, 4, "resume at the review: every step's answers are confirmed");
 	const char *rip = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(w->st->outputs, "rabbitmq.public_ip"));
 	const char *mip = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(w->st->outputs, "minio.public_ip"));
+	/* One line each below the resume line: the addresses, then the step's error. */
+	int y = 11 + STEP_COUNT;
 	if (r >= 0 && (rip || mip)) {
 		/* The VMs' addresses as soon as Azure gave them, for an operator who wants to look. */
 		char a1[64], a2[64];
 		text_safe(rip ? rip : "not yet", a1, sizeof a1);
 		text_safe(mip ? mip : "not yet", a2, sizeof a2);
-		mvprintw(11 + STEP_COUNT, 4, "VMs: RabbitMQ %s, Minio %s", a1, a2);
+		mvprintw(y++, 4, "VMs: RabbitMQ %s, Minio %s", a1, a2);
 	}
 	if (r >= 0 && w->st->steps[r].status == STEP_FAILED && w->st->steps[r].error)
-		mvprintw(11 + STEP_COUNT, 6, "%.*s", COLS - 8, w->st->steps[r].error);
+		mvprintw(y, 6, "%.*s", COLS - 8, w->st->steps[r].error);
 	attroff(a);
 }
 
