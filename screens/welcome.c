@@ -25,11 +25,12 @@ static void *welcome_init(struct wizard *w)
 		const struct step_state *ss = &w->st->steps[i];
 		char when[TIME_ISO_LEN], desc[160], name[64];
 		time_iso(ss->updated, when, sizeof when);
-		const char *status = ss->status != STEP_PENDING ? step_status_name(ss->status)
+		/* Nothing of this profile runs while the overview shows: a running step was interrupted. */
+		const char *status = ss->status != STEP_PENDING ? state_status_shown(step_status_name(ss->status), 0)
 		                     : ss->confirmed            ? "answered"
 		                                                : "pending";
 		snprintf(name, sizeof name, "%d. %s", i + 1, plan_step_title((step_id)i));
-		snprintf(desc, sizeof desc, "%-9s %s", status, ss->updated ? when : "");
+		snprintf(desc, sizeof desc, "%-11s %s", status, ss->updated ? when : "");
 		tui_choice_add(s->steps, name, desc);
 	}
 	int r = state_resume_step(w->st);

@@ -1,5 +1,5 @@
-# The overview as the operator finds it after an install that went part of the way (issue 17):
-# every line whole, none drawn over another.
+# The overview and `status` as the operator finds them after an install that went part of the
+# way (issue 17): every line whole, none drawn over another; what was killed says interrupted.
 . "$SW_TOP/tests/lib.sh"
 . "$SW_TOP/tests/tmux_lib.sh"
 
@@ -35,4 +35,28 @@ keys o F10
 wait_for o 'Leave the wizard' >/dev/null
 keys o y
 end_wait o >/dev/null
+
+# Item 6: a kill -9 (or a closed terminal) leaves the step and its action "running" in the
+# state while nothing runs; they say interrupted, wherever they are shown.
+state_edit '
+steps["subscription"].update(status="running", finished=None)
+steps["rabbitmq"].update(status="pending", error=None)
+s["actions"] = {"subscription.providers": {"status": "running", "started_ms": 1000}}
+'
+sw status >"$TEST_TMP/status.txt" 2>&1
+check "status: the killed step says interrupted" grep -Eq '^1 +subscription +interrupted ' "$TEST_TMP/status.txt"
+check "  ...and so does its action" grep -Eq '^ +interrupted +subscription.providers' "$TEST_TMP/status.txt"
+check "  ...never running" bash -c '! grep -q running "$1"' _ "$TEST_TMP/status.txt"
+# While a process holds the profile's lock, running is what it does.
+flock "$SW_STATE/lock" "$SW_BIN" --state-dir "$SW_STATE" status >"$TEST_TMP/held.txt" 2>&1
+check "status under a held lock: the step is running" grep -Eq '^1 +subscription +running ' "$TEST_TMP/held.txt"
+check "  ...and its action" grep -Eq '^ +running +subscription.providers' "$TEST_TMP/held.txt"
+start k "$SW_STATE" --passphrase-fd 3 "3<'$PASSFILE'"
+track k
+check "the overview says the killed step was interrupted" wait_for k '1\. Subscription +interrupted'
+check "  ...and resumes it" wait_for k 'resume at subscription .*its install was interrupted'
+keys k F10
+wait_for k 'Leave the wizard' >/dev/null
+keys k y
+end_wait k >/dev/null
 finish
