@@ -111,6 +111,13 @@ int unlock_run(struct wizard *w, int *exit_code);
  * 0, or -1 with *exit_code set. */
 int unlock_state_check(struct wizard *w, int *exit_code);
 
+/* The closing summary (screens/welcome.c): where the install stands, the endpoints, what to do
+ * next and where the log is. The overview shows it (tui 1); the wizard prints it on stdout
+ * when it ends (tui 0), as `terraform apply` prints its outputs. Returns how many lines. */
+#define SUMMARY_LINES 6
+#define SUMMARY_LINE 1280
+int wizard_summary(const struct wizard *w, int tui, char (*lines)[SUMMARY_LINE], int max);
+
 /* The whole wizard; the CLI calls it when no command is given. Returns an exit code. */
 int wizard_main(const struct session_options *o, struct profile *p);
 

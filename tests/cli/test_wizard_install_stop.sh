@@ -60,5 +60,8 @@ sys.exit(not (a["status"] == "stopped" and a.get("detail") == "stopped by the op
 PY
 keys i Enter
 wait_for i '^EXITED:' >/dev/null
+# The install's log left with the alternate screen; where it stands stays on the terminal.
+check "the end of the install leaves its summary on the terminal" sh -c "tmux -S '$SOCK' capture-pane -p -J -t i |
+	grep -qx 'log: $SW_STATE/wizard.log'"
 check "status prints the stopped action" sh -c "'$SW_BIN' --state-dir '$SW_STATE' status | grep -q 'stopped *subscription.providers: stopped by the operator'"
 finish

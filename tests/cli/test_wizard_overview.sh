@@ -1,5 +1,6 @@
 # The overview and `status` as the operator finds them after an install that went part of the
-# way (issue 17): every line whole, none drawn over another; what was killed says interrupted.
+# way (issue 17): every line whole, none drawn over another; what was killed says interrupted;
+# and when the wizard ends, the same summary stays on the terminal (the alternate screen goes).
 . "$SW_TOP/tests/lib.sh"
 . "$SW_TOP/tests/tmux_lib.sh"
 
@@ -35,6 +36,15 @@ keys o F10
 wait_for o 'Leave the wizard' >/dev/null
 keys o y
 end_wait o >/dev/null
+# Item 12: what the wizard prints when it ends, wrapped lines joined (capture-pane -J).
+after() { tm capture-pane -p -J -t "$1"; }
+after o >"$TEST_TMP/failed-after.txt"
+check "the end leaves where the install stands on the terminal" \
+	grep -q '^resume at rabbitmq (RabbitMQ VM): its install failed; start the wizard again to resume$' "$TEST_TMP/failed-after.txt"
+check "  ...the VMs' addresses and the step's error" sh -c "grep -q '^VMs: RabbitMQ 203.0.113.10, Minio 203.0.113.11$' '$TEST_TMP/failed-after.txt' &&
+	grep -q '^  installing rabbitmq-server: apt-get exited 100$' '$TEST_TMP/failed-after.txt'"
+check "  ...the command that resumes it, with this profile" grep -qF "next: \`studio-wizard --state-dir $SW_STATE\`" "$TEST_TMP/failed-after.txt"
+check "  ...and where the log is" grep -qx "log: $SW_STATE/wizard.log" "$TEST_TMP/failed-after.txt"
 
 # Item 6: a kill -9 (or a closed terminal) leaves the step and its action "running" in the
 # state while nothing runs; they say interrupted, wherever they are shown.
@@ -59,4 +69,33 @@ keys k F10
 wait_for k 'Leave the wizard' >/dev/null
 keys k y
 end_wait k >/dev/null
+
+# Item 12: an installed profile; the overview and the end show the same summary.
+state_edit '
+for k in ("subscription", "rabbitmq", "minio", "acr", "aks", "overlay"):
+    steps[k].update(status="done", confirmed=True)
+s["actions"] = {}
+s["outputs"] = {"rabbitmq.public_ip": "203.0.113.10", "minio.public_ip": "203.0.113.11",
+                "minio.endpoint": "http://203.0.113.11:9000", "overlay.ready": "8/8"}
+'
+start d "$SW_STATE" --passphrase-fd 3 "3<'$PASSFILE'"
+track d
+check "the installed overview says so" wait_for d 'installed: runner pods 8/8 ready; RabbitMQ amqp://203\.0\.113\.10:5672/'
+screen d >"$TEST_TMP/installed.txt"
+keys d F10
+wait_for d 'Leave the wizard' >/dev/null
+keys d y
+end_wait d >/dev/null
+after d >"$TEST_TMP/installed-after.txt"
+check "the end prints the endpoints" grep -q '^installed: runner pods 8/8 ready; RabbitMQ amqp://203.0.113.10:5672/, Minio http://203.0.113.11:9000$' "$TEST_TMP/installed-after.txt"
+check "  ...what to do next, with this profile's command" \
+	grep -qF "next: the experimenters' studioml config: F3 then e in the wizard, or \`studio-wizard --state-dir $SW_STATE export experimenter\`" "$TEST_TMP/installed-after.txt"
+check "  ...and where the log is" grep -qx "log: $SW_STATE/wizard.log" "$TEST_TMP/installed-after.txt"
+# The overview's lines (wrapped at its width) joined again are the lines printed at the end.
+overview_lines() { awk '/^    (installed|next|log): / { if (l != "") print l; l = substr($0, 5); next }
+	l != "" && /^    [^ ]/ { l = l " " substr($0, 5); next } { if (l != "") print l; l = "" }
+	END { if (l != "") print l }' "$1"; }
+overview_lines "$TEST_TMP/installed.txt" >"$TEST_TMP/ov.txt"
+grep -E '^(installed|next|log): ' "$TEST_TMP/installed-after.txt" >"$TEST_TMP/end.txt"
+check "the overview shows the same summary, whole" sh -c "test -s '$TEST_TMP/end.txt' && diff '$TEST_TMP/ov.txt' '$TEST_TMP/end.txt'"
 finish
