@@ -28,8 +28,31 @@ struct install {
 	unsigned serial;
 	char question[1024];
 	struct tui_choice *choices;
+	char letters[Q_CHOICES_MAX]; /* the key that answers each choice (its first letter), or 0 */
+	char keys[256];              /* the help line while it asks */
 	struct tui_source sources[2];
 };
+
+/* A short list (yes/no, cpu/stop) is answered by each choice's first letter, when those differ;
+ * the help line names them, so the keys always match the question on screen. */
+static void question_keys(struct install *in, const struct engine_question *q)
+{
+	size_t n = q->nchoices < Q_CHOICES_MAX ? q->nchoices : Q_CHOICES_MAX, o = 0;
+	memset(in->letters, 0, sizeof in->letters);
+	int unique = n <= 4;
+	for (size_t i = 0; unique && i < n; i++) {
+		char c = q->choices[i].value[0];
+		unique = c >= 'a' && c <= 'z' && !memchr(in->letters, c, i);
+		in->letters[i] = c;
+	}
+	if (!unique)
+		memset(in->letters, 0, sizeof in->letters);
+	o = (size_t)snprintf(in->keys, sizeof in->keys, "Up/Down choose  Enter answer");
+	for (size_t i = 0; i < n && in->letters[i] && o < sizeof in->keys; i++)
+		o += (size_t)snprintf(in->keys + o, sizeof in->keys - o, "  %c %s", in->letters[i], q->choices[i].value);
+	if (o < sizeof in->keys)
+		snprintf(in->keys + o, sizeof in->keys - o, "  PgUp/PgDn scroll  F10 quit");
+}
 
 static void on_event(const struct engine_event *ev, void *arg)
 {
@@ -66,6 +89,7 @@ static void on_event(const struct engine_event *ev, void *arg)
 		in->choices = tui_choice_new();
 		for (size_t i = 0; i < q->nchoices && i < Q_CHOICES_MAX; i++)
 			tui_choice_add(in->choices, q->choices[i].value, q->choices[i].detail);
+		question_keys(in, q);
 		tui_log_add(in->log, "%s: question: %s", step, q->text);
 		break;
 	}
@@ -224,7 +248,7 @@ static void install_draw(struct wizard *w, void *self)
 	erase();
 	int asking = in->question[0] != '\0';
 	screen_frame(w, "install",
-	             asking ? "Up/Down choose  Enter answer (y/n for yes/no)  PgUp/PgDn scroll  F10 quit"
+	             asking ? in->keys
 	             : in->finished ? "Enter close  PgUp/PgDn scroll  F3 credentials  F10 quit"
 	                            : "Esc stop (asks first)  PgUp/PgDn scroll  F3 credentials  F10 quit");
 	int running = 0;
@@ -233,7 +257,9 @@ static void install_draw(struct wizard *w, void *self)
 		engine_summary(in->eng, &s);
 		running = s.running;
 	}
-	int panel = asking ? 2 + tui_choice_count(in->choices) : running + 1;
+	/* Asking: the whole question, wrapped, over a box with every choice (a long list scrolls). */
+	int qlines = asking ? tui_wrap(NULL, 0, 0, COLS - 4, LINES / 4, in->question) : 0;
+	int panel = asking ? qlines + 2 + tui_choice_count(in->choices) : running + 1;
 	if (panel > LINES / 2)
 		panel = LINES / 2;
 	int h = LINES - 5 - panel;
@@ -242,9 +268,9 @@ static void install_draw(struct wizard *w, void *self)
 	if (asking) {
 		attr_t a = tui_attr(TUI_WARN);
 		attron(a);
-		mvprintw(y, 2, "%.*s", COLS - 4, in->question);
+		tui_wrap(stdscr, y, 2, COLS - 4, qlines, in->question);
 		attroff(a);
-		tui_choice_draw(in->choices, y + 1, 2, panel - 1, COLS - 4, true);
+		tui_choice_draw(in->choices, y + qlines, 2, panel - qlines, COLS - 4, true);
 		return;
 	}
 	if (in->eng) {
@@ -269,9 +295,9 @@ static enum tui_event install_key(struct wizard *w, void *self, int key)
 	struct install *in = self;
 	int enter = key == '\n' || key == '\r' || key == TUI_KEY(KEY_ENTER);
 	if (in->question[0] && in->eng) {
-		/* y and n answer a yes/no question directly. */
-		for (int k = 0; (key == 'y' || key == 'n') && k < tui_choice_count(in->choices); k++)
-			if (strcmp(tui_choice_name(in->choices, k), key == 'y' ? "yes" : "no") == 0) {
+		/* A choice's letter (y/n, c/s) answers it directly. */
+		for (int k = 0; key > 0 && key < 128 && k < tui_choice_count(in->choices) && k < Q_CHOICES_MAX; k++)
+			if (in->letters[k] && in->letters[k] == key) {
 				tui_choice_select(in->choices, k);
 				enter = 1;
 			}
