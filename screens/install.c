@@ -351,6 +351,39 @@ static void install_fini(struct wizard *w, void *self)
 	free(in);
 }
 
+/* Leaving stops what runs here; the dialog says what that leaves running in Azure. */
+static void install_quit_note(struct wizard *w, void *self, char *out, size_t outlen)
+{
+	struct install *in = self;
+	struct engine_summary s = {0};
+	if (in->eng)
+		engine_summary(in->eng, &s);
+	if (in->eng && s.running + s.waiting > 0) {
+		char names[256] = "";
+		struct engine_action_view v;
+		size_t o = 0;
+		int shown = 0;
+		for (size_t i = 0; i < engine_action_count(in->eng) && o < sizeof names; i++)
+			if (engine_action_at(in->eng, i, &v) == 0 && v.state == ACT_RUNNING && shown++ < 3)
+				o += (size_t)snprintf(names + o, sizeof names - o, "%s%s", o ? ", " : "", v.key);
+		snprintf(out, outlen, "Leave the wizard? The install stops here: %d running (%s%s) end as stopped by the "
+		         "operator. Azure keeps creating what it has started; starting the wizard again resumes it.",
+		         s.running, names, s.running > 3 ? ", ..." : "");
+		return;
+	}
+	/* Finished: an operation the install stopped waiting for (its deadline) is still Azure's. */
+	int ops = 0;
+	const cJSON *it;
+	cJSON_ArrayForEach(it, w->st->resources)
+		ops += cJSON_GetObjectItemCaseSensitive(it, "operation") != NULL;
+	if (ops)
+		snprintf(out, outlen, "Leave the wizard? The install has ended; Azure still works on %d operation%s it "
+		         "stopped waiting for (status lists them); starting the wizard again polls %s.", ops,
+		         ops == 1 ? "" : "s", ops == 1 ? "it" : "them");
+	else
+		snprintf(out, outlen, "Leave the wizard? The install has ended: nothing of it keeps running in Azure.");
+}
+
 static struct tui_source *install_sources(void *self, int *n)
 {
 	struct install *in = self;
@@ -368,4 +401,5 @@ const struct screen screen_install = {
 	.validate = NULL,
 	.fini = install_fini,
 	.sources = install_sources,
+	.quit_note = install_quit_note,
 };

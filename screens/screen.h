@@ -38,6 +38,8 @@ struct screen {
 	void (*fini)(struct wizard *w, void *self);
 	/* What besides the keyboard the screen waits on (sign-in, operations); NULL: nothing. */
 	struct tui_source *(*sources)(void *self, int *n);
+	/* The quit dialog's text when leaving here means more (what keeps running); NULL: the usual. */
+	void (*quit_note)(struct wizard *w, void *self, char *out, size_t outlen);
 };
 
 extern const struct screen screen_welcome, screen_subscription, screen_rabbitmq, screen_minio,
@@ -100,7 +102,7 @@ int wizard_step_screen(step_id s);
 		return stepform_validate(w, self, why, whylen);                                     \
 	}                                                                                       \
 	static void sym##_fini(struct wizard *w, void *self) { stepform_free(w, self); }        \
-	const struct screen sym = {key_, sym##_init, sym##_draw, sym##_key, sym##_validate, sym##_fini, NULL}
+	const struct screen sym = {key_, sym##_init, sym##_draw, sym##_key, sym##_validate, sym##_fini, NULL, NULL}
 
 /* The vault dialog (screens/unlock.c): unlocks the profile's vault, or creates it.
  * 0 with w->v set; else -1 with the process exit code in *exit_code (0 when the

@@ -135,8 +135,10 @@ static enum tui_event runner_key(void *ctx, int key)
 	struct runner *r = ctx;
 	struct wizard *w = r->w;
 	if (key == TUI_KEY(KEY_F(10)) || key == TUI_CTRL('q')) {
-		int yes = tui_confirm("Quit", "Leave the wizard? Confirmed answers are saved; start it "
-		                              "again to resume.");
+		char text[1024] = "Leave the wizard? Confirmed answers are saved; start it again to resume.";
+		if (r->s->quit_note)
+			r->s->quit_note(w, r->self, text, sizeof text);
+		int yes = tui_confirm("Quit", text);
 		if (yes < 0)
 			return TUI_SIGNAL;
 		return yes ? TUI_QUIT : TUI_REDRAW;

@@ -119,3 +119,24 @@ wiz_pid() {
 		awk '$2 ~ /studio-wiz/ {print $1; exit}'
 }
 track() { p=$(wiz_pid "$1"); [ -n "$p" ] && PIDS="$PIDS $p"; }
+# sp_install_start NAME FAKE_SCRIPT (after sourcing fake_lib.sh): the fake cloud with that
+# script, a service principal's answers and vault, and the wizard on them (--until
+# subscription) in session NAME, at its overview.
+sp_install_start() {
+	fake_start "$2"
+	trap 'cleanup; fake_stop' EXIT
+	answers "$TEST_TMP/a.json" service-principal
+	sp_vault
+	start "$1" "$SW_STATE" --answers "'$TEST_TMP/a.json'" --cloud "'$FAKE_CLOUD'" --until subscription \
+		--passphrase-fd 3 "3<'$PASSFILE'"
+	track "$1"
+	wait_for "$1" 'resume at subscription' >/dev/null
+}
+# to_install NAME: from the overview through the six step screens and the review to the install.
+to_install() {
+	keys "$1" Enter
+	wait_for "$1" 'step 1 of 6' >/dev/null
+	for _ in 1 2 3 4 5 6; do keys "$1" NPage; sleep 0.3; done
+	wait_for "$1" 'review the plan' >/dev/null
+	keys "$1" Enter
+}

@@ -5,20 +5,8 @@
 . "$SW_TOP/tests/fake/fake_lib.sh"
 . "$SW_TOP/tests/tmux_lib.sh"
 # A provider that stays Registering long enough to press keys while the step runs.
-fake_start '{"unregistered": ["Microsoft.ContainerService"], "register_seconds": 60}'
-trap 'cleanup; fake_stop' EXIT
-
-answers "$TEST_TMP/a.json" service-principal
-sp_vault
-start i "$SW_STATE" --answers "'$TEST_TMP/a.json'" --cloud "'$FAKE_CLOUD'" --until subscription \
-	--passphrase-fd 3 "3<'$PASSFILE'"
-track i
-wait_for i 'resume at subscription' >/dev/null
-keys i Enter
-wait_for i 'step 1 of 6' >/dev/null
-for n in 1 2 3 4 5 6; do keys i NPage; sleep 0.3; done
-wait_for i 'review the plan' >/dev/null
-keys i Enter
+sp_install_start i '{"unregistered": ["Microsoft.ContainerService"], "register_seconds": 60}'
+to_install i
 # decisions.register_providers (yes) answers the consent: the registration then waits.
 check "the install runs the provider registration" wait_for i '1 running, 3 done' 20
 check "the key help says Esc asks first" wait_for i 'Esc stop \(asks first\)'

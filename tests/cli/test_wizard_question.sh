@@ -37,6 +37,9 @@ wait review the plan
 key Enter
 wait installing: subscription
 wait ^  Register 3 resource providers
+key F10
+wait \| Leave the wizard\? The install stops here
+key n
 text n
 wait answer: no
 mark no
@@ -52,6 +55,7 @@ check "the question is shown whole, wrapped" sh -c "grep -q '^  Register 3 resou
 check "  ...with both choices in the box" sh -c "grep -Eq '^  \| *> yes' '$TEST_TMP/providers.txt' && grep -Eq '^  \| +no' '$TEST_TMP/providers.txt'"
 check "  ...and no scroll marker" bash -c '! grep -Eq "^  [-+]+v[-+]+$" "$1"' _ "$TEST_TMP/providers.txt"
 check "the help line offers the choices' keys" grep -q 'y yes  n no' "$TEST_TMP/providers.txt"
+check "F10 over the question shows the quit dialog in front" dump_has q '\| Leave the wizard\? The install stops here'
 check "n answers no" dump_has q 'answer: no'
 
 # Again: y registers them; then the GPU quota question, answered by its own keys.
