@@ -69,6 +69,16 @@ void stepform_keep_focused(struct wizard *w, struct stepform *f);
 /* Puts value in q's field and confirms it, as if typed. 0, or -1 (invalid, or not on this form). */
 int stepform_set_answer(struct wizard *w, struct stepform *f, plan_qid q, const char *value);
 
+/* F4 on acr.image (screens/image_tags.c): the source registry's tags of the image's repository,
+ * newest first, each marked with whether its runner can use the GPU size answered. NULL with
+ * why when it cannot list them (*ev TUI_REDRAW), or when the list was cancelled (why empty);
+ * *ev TUI_SIGNAL/TUI_QUIT to leave. */
+struct image_tags;
+struct image_tags *image_tags_fetch(struct wizard *w, const char *image, enum tui_event *ev, char *why,
+                                    size_t whylen);
+const struct plan_choice *image_tags_choices(const struct image_tags *t, size_t *n);
+void image_tags_free(struct image_tags *t);
+
 /* The cloud the answers (or --cloud FILE) name. 0, or -1 with err. */
 struct cloud;
 int wizard_cloud(struct wizard *w, struct cloud *out, char *err, size_t errlen);
