@@ -28,6 +28,7 @@ struct install {
 	unsigned serial;
 	char question[1024];
 	struct tui_choice *choices;
+	struct tui_form *text;       /* a question answered in free text (a path): its one field */
 	char letters[Q_CHOICES_MAX]; /* the key that answers each choice (its first letter), or 0 */
 	char keys[256];              /* the help line while it asks */
 	struct tui_source sources[2];
@@ -47,7 +48,7 @@ static void question_keys(struct install *in, const struct engine_question *q)
 	}
 	if (!unique)
 		memset(in->letters, 0, sizeof in->letters);
-	o = (size_t)snprintf(in->keys, sizeof in->keys, "Up/Down choose  Enter answer");
+	o = (size_t)snprintf(in->keys, sizeof in->keys, n ? "Up/Down choose  Enter answer" : "Enter answer  Esc stop");
 	for (size_t i = 0; i < n && in->letters[i] && o < sizeof in->keys; i++)
 		o += (size_t)snprintf(in->keys + o, sizeof in->keys - o, "  %c %s", in->letters[i], q->choices[i].value);
 	if (o < sizeof in->keys)
@@ -86,6 +87,12 @@ static void on_event(const struct engine_event *ev, void *arg)
 		snprintf(in->question, sizeof in->question, "%s", q->text);
 		if (in->choices)
 			tui_choice_free(in->choices);
+		tui_form_free(in->text);
+		in->text = NULL;
+		if (!q->nchoices) {
+			in->text = tui_form_new();
+			tui_form_add(in->text, plan_question(q->answer)->label, COLS / 2, 1023, 0);
+		}
 		in->choices = tui_choice_new();
 		for (size_t i = 0; i < q->nchoices && i < Q_CHOICES_MAX; i++)
 			tui_choice_add(in->choices, q->choices[i].value, q->choices[i].detail);
@@ -259,7 +266,8 @@ static void install_draw(struct wizard *w, void *self)
 	}
 	/* Asking: the whole question, wrapped, over a box with every choice (a long list scrolls). */
 	int qlines = asking ? tui_wrap(NULL, 0, 0, COLS - 4, LINES / 4, in->question) : 0;
-	int panel = asking ? qlines + 2 + tui_choice_count(in->choices) : running + 1;
+	int panel = asking ? qlines + 2 + (in->text ? tui_form_height(in->text) : tui_choice_count(in->choices))
+	                   : running + 1;
 	if (panel > LINES / 2)
 		panel = LINES / 2;
 	int h = LINES - 5 - panel;
@@ -270,6 +278,10 @@ static void install_draw(struct wizard *w, void *self)
 		attron(a);
 		tui_wrap(stdscr, y, 2, COLS - 4, qlines, in->question);
 		attroff(a);
+		if (in->text) {
+			tui_form_draw(in->text, y + qlines, 2, true);
+			return;
+		}
 		tui_choice_draw(in->choices, y + qlines, 2, panel - qlines, COLS - 4, true);
 		return;
 	}
@@ -302,18 +314,28 @@ static enum tui_event install_key(struct wizard *w, void *self, int key)
 				enter = 1;
 			}
 		if (enter) {
+			char value[1024], why[512];
 			int i = tui_choice_selected(in->choices);
-			char why[256];
-			if (i < 0)
+			if (in->text)
+				tui_form_get(in->text, 0, value, sizeof value);
+			else if (i >= 0)
+				snprintf(value, sizeof value, "%s", tui_choice_name(in->choices, i));
+			else
 				return TUI_HANDLED;
-			const char *value = tui_choice_name(in->choices, i);
+			/* A refused answer (a path that is no readable file) leaves the question open. */
+			if (engine_answer(in->eng, in->serial, value, why, sizeof why) != 0) {
+				screen_say(w, 1, "%s", why);
+				return TUI_REDRAW;
+			}
+			w->msg[0] = '\0';
 			tui_log_add(in->log, "answer: %s", value);
 			in->question[0] = '\0';
-			if (engine_answer(in->eng, in->serial, value, why, sizeof why) != 0)
-				screen_say(w, 1, "%s", why);
+			tui_form_free(in->text);
+			in->text = NULL;
 			return TUI_REDRAW;
 		}
-		enum tui_event ev = tui_choice_key(in->choices, key);
+		enum tui_event ev = in->text ? key == TUI_ESC ? TUI_IGNORED : tui_form_key(in->text, key)
+		                             : tui_choice_key(in->choices, key);
 		if (ev != TUI_IGNORED)
 			return ev;
 	}
@@ -347,6 +369,7 @@ static void install_fini(struct wizard *w, void *self)
 	tui_timer_stop(&in->tick);
 	if (in->choices)
 		tui_choice_free(in->choices);
+	tui_form_free(in->text);
 	tui_log_free(in->log);
 	free(in);
 }
