@@ -381,7 +381,7 @@ static void install_quit_note(struct wizard *w, void *self, char *out, size_t ou
 	struct engine_summary s = {0};
 	if (in->eng)
 		engine_summary(in->eng, &s);
-	if (in->eng && s.running + s.waiting > 0) {
+	if (in->eng && !in->finished) {
 		char names[256] = "";
 		struct engine_action_view v;
 		size_t o = 0;
@@ -389,9 +389,13 @@ static void install_quit_note(struct wizard *w, void *self, char *out, size_t ou
 		for (size_t i = 0; i < engine_action_count(in->eng) && o < sizeof names; i++)
 			if (engine_action_at(in->eng, i, &v) == 0 && v.state == ACT_RUNNING && shown++ < 3)
 				o += (size_t)snprintf(names + o, sizeof names - o, "%s%s", o ? ", " : "", v.key);
-		snprintf(out, outlen, "Leave the wizard? The install stops here: %d running (%s%s) end as stopped by the "
-		         "operator. Azure keeps creating what it has started; starting the wizard again resumes it.",
-		         s.running, names, s.running > 3 ? ", ..." : "");
+		if (s.running > 0)
+			snprintf(out, outlen, "Leave the wizard? The install stops here: %d running (%s%s) end as stopped by "
+			         "the operator. Azure keeps creating what it has started; starting the wizard again resumes it.",
+			         s.running, names, s.running > 3 ? ", ..." : "");
+		else
+			snprintf(out, outlen, "Leave the wizard? The install stops here, between actions; starting the wizard "
+			         "again resumes it.");
 		return;
 	}
 	/* Finished: an operation the install stopped waiting for (its deadline) is still Azure's. */
