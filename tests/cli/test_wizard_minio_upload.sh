@@ -19,9 +19,9 @@ to_install m
 check "the install asks for the path of a local copy" wait_for m '^  .*Give the path of a copy on this machine' 180
 check "  ...in a field, with no yes/no to pick" sh -c "tmux -S '$SOCK' capture-pane -p -t m | grep -q 'MinIO binary on this machine' &&
 	! tmux -S '$SOCK' capture-pane -p -t m | grep -Eq '> yes|y yes'"
-type_text m "$TEST_TMP/no-such-minio"
+type_text m /no/such/minio
 keys m Enter
-check "a path that is no file is refused on the spot" wait_for m 'no-such-minio is not a readable regular file'
+check "a path that is no file is refused on the spot" wait_for m '/no/such/minio is not a readable regular file'
 check "  ...and the question stays" wait_for m '^  .*Give the path of a copy on this machine'
 keys m C-u
 type_text m "$TEST_TMP/www/minio"
