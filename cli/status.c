@@ -30,11 +30,11 @@ static void status_op_since(const cJSON *rec, FILE *out)
 	if (!cJSON_IsNumber(t) && !said)
 		return;
 	time_iso(cJSON_IsNumber(t) ? (int64_t)(t->valuedouble / 1000) : 0, when, sizeof when);
-	fprintf(out, "             started %s%s%s\n", when, said ? "; Azure said " : "",
+	fprintf(out, "                started %s%s%s\n", when, said ? "; Azure said " : "",
 	        said ? status_safe(said, safe, sizeof safe) : "");
 }
 
-static void status_actions(const struct state *st, step_id s, FILE *out)
+static void status_actions(const struct state *st, step_id s, int working, FILE *out)
 {
 	const struct step_def *sd = steps_table()->steps[s];
 	char safe[1024];
@@ -44,11 +44,11 @@ static void status_actions(const struct state *st, step_id s, FILE *out)
 		if (!status)
 			continue;
 		const char *why = strcmp(status, "failed") == 0 ? status_rec_str(rec, "error") : status_rec_str(rec, "detail");
-		fprintf(out, "    %-8s %s%s%s\n", status, sd->actions[i].key, why ? ": " : "",
+		fprintf(out, "    %-11s %s%s%s\n", state_status_shown(status, working), sd->actions[i].key, why ? ": " : "",
 		        why ? status_safe(why, safe, sizeof safe) : "");
 		const char *op = status_rec_str(rec, "operation");
 		if (op) {
-			fprintf(out, "             operation in flight: %s\n", status_safe(op, safe, sizeof safe));
+			fprintf(out, "                operation in flight: %s\n", status_safe(op, safe, sizeof safe));
 			status_op_since(rec, out);
 		}
 	}
@@ -75,16 +75,19 @@ int status_print(const struct profile *p, const struct state *st, FILE *out)
 	if (vs == VAULT_OK && gen < st->vault_generation)
 		fprintf(out, "warning  vault generation %llu is older than the state's %llu: restored from an old backup?\n",
 		        (unsigned long long)gen, (unsigned long long)st->vault_generation);
-	fprintf(out, "\n%-3s %-14s %-8s %-21s %s\n", "#", "STEP", "STATUS", "SINCE", "");
+	/* A "running" record is true only while a process works on the profile (holds its lock). */
+	int working = profile_lock_held(p);
+	fprintf(out, "\n%-3s %-14s %-11s %-21s %s\n", "#", "STEP", "STATUS", "SINCE", "");
 	for (int i = 0; i < STEP_COUNT; i++) {
 		const struct step_state *ss = &st->steps[i];
 		char when[TIME_ISO_LEN];
 		time_iso(ss->updated, when, sizeof when);
 		int failed = ss->status == STEP_FAILED && ss->error;
-		fprintf(out, "%-3d %-14s %-8s %-21s %s%s%s\n", i + 1, plan_step_key((step_id)i), step_status_name(ss->status),
+		fprintf(out, "%-3d %-14s %-11s %-21s %s%s%s\n", i + 1, plan_step_key((step_id)i),
+		        state_status_shown(step_status_name(ss->status), working),
 		        when, plan_step_title((step_id)i), failed ? ": " : "",
 		        failed ? status_safe(ss->error, safe, sizeof safe) : "");
-		status_actions(st, (step_id)i, out);
+		status_actions(st, (step_id)i, working, out);
 	}
 	const cJSON *it;
 	int first = 1;

@@ -55,6 +55,7 @@ static void *creds_init(struct wizard *w)
 		return NULL;
 	c->revealed = -1;
 	fill(w, c);
+	w->msg[0] = '\0';   /* the screen underneath's message is about that screen */
 	return c;
 }
 
@@ -297,13 +298,15 @@ static enum tui_event creds_key(struct wizard *w, void *self, int key)
 	enum tui_event ev = tui_choice_key(c->list, key);
 	if (tui_choice_selected(c->list) != c->revealed)
 		hide(c);   /* moving away masks the value again */
+	if (tui_choice_selected(c->list) != sel)
+		w->msg[0] = '\0';   /* what was said was about the entry left */
 	return ev;
 }
 
 static void creds_fini(struct wizard *w, void *self)
 {
-	(void)w;
 	struct creds *c = self;
+	w->msg[0] = '\0';   /* a notice about an entry means nothing on the screen underneath */
 	hide(c);
 	tui_choice_free(c->list);
 	free(c);

@@ -28,8 +28,32 @@ struct install {
 	unsigned serial;
 	char question[1024];
 	struct tui_choice *choices;
+	struct tui_form *text;       /* a question answered in free text (a path): its one field */
+	char letters[Q_CHOICES_MAX]; /* the key that answers each choice (its first letter), or 0 */
+	char keys[256];              /* the help line while it asks */
 	struct tui_source sources[2];
 };
+
+/* A short list (yes/no, cpu/stop) is answered by each choice's first letter, when those differ;
+ * the help line names them, so the keys always match the question on screen. */
+static void question_keys(struct install *in, const struct engine_question *q)
+{
+	size_t n = q->nchoices < Q_CHOICES_MAX ? q->nchoices : Q_CHOICES_MAX, o = 0;
+	memset(in->letters, 0, sizeof in->letters);
+	int unique = n <= 4;
+	for (size_t i = 0; unique && i < n; i++) {
+		char c = q->choices[i].value[0];
+		unique = c >= 'a' && c <= 'z' && !memchr(in->letters, c, i);
+		in->letters[i] = c;
+	}
+	if (!unique)
+		memset(in->letters, 0, sizeof in->letters);
+	o = (size_t)snprintf(in->keys, sizeof in->keys, n ? "Up/Down choose  Enter answer" : "Enter answer  Esc stop");
+	for (size_t i = 0; i < n && in->letters[i] && o < sizeof in->keys; i++)
+		o += (size_t)snprintf(in->keys + o, sizeof in->keys - o, "  %c %s", in->letters[i], q->choices[i].value);
+	if (o < sizeof in->keys)
+		snprintf(in->keys + o, sizeof in->keys - o, "  PgUp/PgDn scroll  F10 quit");
+}
 
 static void on_event(const struct engine_event *ev, void *arg)
 {
@@ -63,9 +87,16 @@ static void on_event(const struct engine_event *ev, void *arg)
 		snprintf(in->question, sizeof in->question, "%s", q->text);
 		if (in->choices)
 			tui_choice_free(in->choices);
+		tui_form_free(in->text);
+		in->text = NULL;
+		if (!q->nchoices) {
+			in->text = tui_form_new();
+			tui_form_add(in->text, plan_question(q->answer)->label, COLS / 2, 1023, 0);
+		}
 		in->choices = tui_choice_new();
 		for (size_t i = 0; i < q->nchoices && i < Q_CHOICES_MAX; i++)
 			tui_choice_add(in->choices, q->choices[i].value, q->choices[i].detail);
+		question_keys(in, q);
 		tui_log_add(in->log, "%s: question: %s", step, q->text);
 		break;
 	}
@@ -224,7 +255,7 @@ static void install_draw(struct wizard *w, void *self)
 	erase();
 	int asking = in->question[0] != '\0';
 	screen_frame(w, "install",
-	             asking ? "Up/Down choose  Enter answer (y/n for yes/no)  PgUp/PgDn scroll  F10 quit"
+	             asking ? in->keys
 	             : in->finished ? "Enter close  PgUp/PgDn scroll  F3 credentials  F10 quit"
 	                            : "Esc stop (asks first)  PgUp/PgDn scroll  F3 credentials  F10 quit");
 	int running = 0;
@@ -233,7 +264,10 @@ static void install_draw(struct wizard *w, void *self)
 		engine_summary(in->eng, &s);
 		running = s.running;
 	}
-	int panel = asking ? 2 + tui_choice_count(in->choices) : running + 1;
+	/* Asking: the whole question, wrapped, over a box with every choice (a long list scrolls). */
+	int qlines = asking ? tui_wrap(NULL, 0, 0, COLS - 4, LINES / 4, in->question) : 0;
+	int panel = asking ? qlines + 2 + (in->text ? tui_form_height(in->text) : tui_choice_count(in->choices))
+	                   : running + 1;
 	if (panel > LINES / 2)
 		panel = LINES / 2;
 	int h = LINES - 5 - panel;
@@ -242,9 +276,13 @@ static void install_draw(struct wizard *w, void *self)
 	if (asking) {
 		attr_t a = tui_attr(TUI_WARN);
 		attron(a);
-		mvprintw(y, 2, "%.*s", COLS - 4, in->question);
+		tui_wrap(stdscr, y, 2, COLS - 4, qlines, in->question);
 		attroff(a);
-		tui_choice_draw(in->choices, y + 1, 2, panel - 1, COLS - 4, true);
+		if (in->text) {
+			tui_form_draw(in->text, y + qlines, 2, true);
+			return;
+		}
+		tui_choice_draw(in->choices, y + qlines, 2, panel - qlines, COLS - 4, true);
 		return;
 	}
 	if (in->eng) {
@@ -269,25 +307,35 @@ static enum tui_event install_key(struct wizard *w, void *self, int key)
 	struct install *in = self;
 	int enter = key == '\n' || key == '\r' || key == TUI_KEY(KEY_ENTER);
 	if (in->question[0] && in->eng) {
-		/* y and n answer a yes/no question directly. */
-		for (int k = 0; (key == 'y' || key == 'n') && k < tui_choice_count(in->choices); k++)
-			if (strcmp(tui_choice_name(in->choices, k), key == 'y' ? "yes" : "no") == 0) {
+		/* A choice's letter (y/n, c/s) answers it directly. */
+		for (int k = 0; key > 0 && key < 128 && k < tui_choice_count(in->choices) && k < Q_CHOICES_MAX; k++)
+			if (in->letters[k] && in->letters[k] == key) {
 				tui_choice_select(in->choices, k);
 				enter = 1;
 			}
 		if (enter) {
+			char value[1024], why[512];
 			int i = tui_choice_selected(in->choices);
-			char why[256];
-			if (i < 0)
+			if (in->text)
+				tui_form_get(in->text, 0, value, sizeof value);
+			else if (i >= 0)
+				snprintf(value, sizeof value, "%s", tui_choice_name(in->choices, i));
+			else
 				return TUI_HANDLED;
-			const char *value = tui_choice_name(in->choices, i);
+			/* A refused answer (a path that is no readable file) leaves the question open. */
+			if (engine_answer(in->eng, in->serial, value, why, sizeof why) != 0) {
+				screen_say(w, 1, "%s", why);
+				return TUI_REDRAW;
+			}
+			w->msg[0] = '\0';
 			tui_log_add(in->log, "answer: %s", value);
 			in->question[0] = '\0';
-			if (engine_answer(in->eng, in->serial, value, why, sizeof why) != 0)
-				screen_say(w, 1, "%s", why);
+			tui_form_free(in->text);
+			in->text = NULL;
 			return TUI_REDRAW;
 		}
-		enum tui_event ev = tui_choice_key(in->choices, key);
+		enum tui_event ev = in->text ? key == TUI_ESC ? TUI_IGNORED : tui_form_key(in->text, key)
+		                             : tui_choice_key(in->choices, key);
 		if (ev != TUI_IGNORED)
 			return ev;
 	}
@@ -321,8 +369,46 @@ static void install_fini(struct wizard *w, void *self)
 	tui_timer_stop(&in->tick);
 	if (in->choices)
 		tui_choice_free(in->choices);
+	tui_form_free(in->text);
 	tui_log_free(in->log);
 	free(in);
+}
+
+/* Leaving stops what runs here; the dialog says what that leaves running in Azure. */
+static void install_quit_note(struct wizard *w, void *self, char *out, size_t outlen)
+{
+	struct install *in = self;
+	struct engine_summary s = {0};
+	if (in->eng)
+		engine_summary(in->eng, &s);
+	if (in->eng && !in->finished) {
+		char names[256] = "";
+		struct engine_action_view v;
+		size_t o = 0;
+		int shown = 0;
+		for (size_t i = 0; i < engine_action_count(in->eng) && o < sizeof names; i++)
+			if (engine_action_at(in->eng, i, &v) == 0 && v.state == ACT_RUNNING && shown++ < 3)
+				o += (size_t)snprintf(names + o, sizeof names - o, "%s%s", o ? ", " : "", v.key);
+		if (s.running > 0)
+			snprintf(out, outlen, "Leave the wizard? The install stops here: %d running (%s%s) end as stopped by "
+			         "the operator. Azure keeps creating what it has started; starting the wizard again resumes it.",
+			         s.running, names, s.running > 3 ? ", ..." : "");
+		else
+			snprintf(out, outlen, "Leave the wizard? The install stops here, between actions; starting the wizard "
+			         "again resumes it.");
+		return;
+	}
+	/* Finished: an operation the install stopped waiting for (its deadline) is still Azure's. */
+	int ops = 0;
+	const cJSON *it;
+	cJSON_ArrayForEach(it, w->st->resources)
+		ops += cJSON_GetObjectItemCaseSensitive(it, "operation") != NULL;
+	if (ops)
+		snprintf(out, outlen, "Leave the wizard? The install has ended; Azure still works on %d operation%s it "
+		         "stopped waiting for (status lists them); starting the wizard again polls %s.", ops,
+		         ops == 1 ? "" : "s", ops == 1 ? "it" : "them");
+	else
+		snprintf(out, outlen, "Leave the wizard? The install has ended: nothing of it keeps running in Azure.");
 }
 
 static struct tui_source *install_sources(void *self, int *n)
@@ -342,4 +428,5 @@ const struct screen screen_install = {
 	.validate = NULL,
 	.fini = install_fini,
 	.sources = install_sources,
+	.quit_note = install_quit_note,
 };

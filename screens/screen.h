@@ -38,6 +38,8 @@ struct screen {
 	void (*fini)(struct wizard *w, void *self);
 	/* What besides the keyboard the screen waits on (sign-in, operations); NULL: nothing. */
 	struct tui_source *(*sources)(void *self, int *n);
+	/* The quit dialog's text when leaving here means more (what keeps running); NULL: the usual. */
+	void (*quit_note)(struct wizard *w, void *self, char *out, size_t outlen);
 };
 
 extern const struct screen screen_welcome, screen_subscription, screen_rabbitmq, screen_minio,
@@ -66,6 +68,16 @@ void stepform_set_keys(struct stepform *f, const char *keys);
 void stepform_keep_focused(struct wizard *w, struct stepform *f);
 /* Puts value in q's field and confirms it, as if typed. 0, or -1 (invalid, or not on this form). */
 int stepform_set_answer(struct wizard *w, struct stepform *f, plan_qid q, const char *value);
+
+/* F4 on acr.image (screens/image_tags.c): the source registry's tags of the image's repository,
+ * newest first, each marked with whether its runner can use the GPU size answered. NULL with
+ * why when it cannot list them (*ev TUI_REDRAW), or when the list was cancelled (why empty);
+ * *ev TUI_SIGNAL/TUI_QUIT to leave. */
+struct image_tags;
+struct image_tags *image_tags_fetch(struct wizard *w, const char *image, enum tui_event *ev, char *why,
+                                    size_t whylen);
+const struct plan_choice *image_tags_choices(const struct image_tags *t, size_t *n);
+void image_tags_free(struct image_tags *t);
 
 /* The cloud the answers (or --cloud FILE) name. 0, or -1 with err. */
 struct cloud;
@@ -100,7 +112,7 @@ int wizard_step_screen(step_id s);
 		return stepform_validate(w, self, why, whylen);                                     \
 	}                                                                                       \
 	static void sym##_fini(struct wizard *w, void *self) { stepform_free(w, self); }        \
-	const struct screen sym = {key_, sym##_init, sym##_draw, sym##_key, sym##_validate, sym##_fini, NULL}
+	const struct screen sym = {key_, sym##_init, sym##_draw, sym##_key, sym##_validate, sym##_fini, NULL, NULL}
 
 /* The vault dialog (screens/unlock.c): unlocks the profile's vault, or creates it.
  * 0 with w->v set; else -1 with the process exit code in *exit_code (0 when the
@@ -110,6 +122,13 @@ int unlock_run(struct wizard *w, int *exit_code);
  * verified the operator is asked (default No). Then the state follows the vault generation.
  * 0, or -1 with *exit_code set. */
 int unlock_state_check(struct wizard *w, int *exit_code);
+
+/* The closing summary (screens/welcome.c): where the install stands, the endpoints, what to do
+ * next and where the log is. The overview shows it (tui 1); the wizard prints it on stdout
+ * when it ends (tui 0), as `terraform apply` prints its outputs. Returns how many lines. */
+#define SUMMARY_LINES 6
+#define SUMMARY_LINE 1280
+int wizard_summary(const struct wizard *w, int tui, char (*lines)[SUMMARY_LINE], int max);
 
 /* The whole wizard; the CLI calls it when no command is given. Returns an exit code. */
 int wizard_main(const struct session_options *o, struct profile *p);

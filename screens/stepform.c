@@ -141,14 +141,28 @@ static enum tui_event choose(struct wizard *w, struct stepform *f, int i)
 {
 	const struct plan_question *pq = plan_question(f->q[i]);
 	struct chooser c = {NULL, pq->label, NULL, 0};
-	c.choices = answers_choices(&w->ans, f->q[i], &c.n);
+	char cur[VALUE_MAX];
+	tui_form_get(f->form, i, cur, sizeof cur);
+	struct image_tags *tags = NULL;
+	if (f->q[i] == Q_ACR_IMAGE) {
+		/* The runner image's list is the registry's tags, fetched now. */
+		char why[1024] = "";
+		enum tui_event ev;
+		tags = image_tags_fetch(w, cur, &ev, why, sizeof why);
+		if (!tags) {
+			if (why[0])
+				screen_say(w, 1, "%s", why);
+			return ev;
+		}
+		c.choices = image_tags_choices(tags, &c.n);
+	} else {
+		c.choices = answers_choices(&w->ans, f->q[i], &c.n);
+	}
 	if (!c.choices || c.n == 0) {
 		screen_say(w, 0, "%s takes free text here; it has no list", pq->key);
 		return TUI_REDRAW;
 	}
 	c.list = tui_choice_new();
-	char cur[VALUE_MAX];
-	tui_form_get(f->form, i, cur, sizeof cur);
 	for (size_t k = 0; k < c.n; k++) {
 		/* A choice that cannot be taken says why in its detail (the runner cannot use a GPU). */
 		tui_choice_add(c.list, c.choices[k].value, c.choices[k].detail ? c.choices[k].detail : "");
@@ -165,6 +179,7 @@ static enum tui_event choose(struct wizard *w, struct stepform *f, int i)
 		}
 	}
 	tui_choice_free(c.list);
+	image_tags_free(tags);
 	return ev == TUI_SIGNAL ? TUI_SIGNAL : TUI_REDRAW;
 }
 

@@ -25,11 +25,12 @@ static void *welcome_init(struct wizard *w)
 		const struct step_state *ss = &w->st->steps[i];
 		char when[TIME_ISO_LEN], desc[160], name[64];
 		time_iso(ss->updated, when, sizeof when);
-		const char *status = ss->status != STEP_PENDING ? step_status_name(ss->status)
+		/* Nothing of this profile runs while the overview shows: a running step was interrupted. */
+		const char *status = ss->status != STEP_PENDING ? state_status_shown(step_status_name(ss->status), 0)
 		                     : ss->confirmed            ? "answered"
 		                                                : "pending";
 		snprintf(name, sizeof name, "%d. %s", i + 1, plan_step_title((step_id)i));
-		snprintf(desc, sizeof desc, "%-9s %s", status, ss->updated ? when : "");
+		snprintf(desc, sizeof desc, "%-11s %s", status, ss->updated ? when : "");
 		tui_choice_add(s->steps, name, desc);
 	}
 	int r = state_resume_step(w->st);
@@ -48,43 +49,62 @@ static void welcome_draw(struct wizard *w, void *self)
 	mvaddstr(4, 2, "and the kustomize overlay that starts the runner pods. Secrets go into");
 	mvprintw(5, 2, "the sealed vault in %.60s.", w->prof->dir);
 	tui_choice_draw(s->steps, 7, 4, STEP_COUNT + 2, COLS - 8, true);
+	char lines[SUMMARY_LINES][SUMMARY_LINE];
+	int n = wizard_summary(w, 1, lines, SUMMARY_LINES);
 	attr_t a = tui_attr(TUI_TITLE);
 	attron(a);
+	for (int i = 0, y = 10 + STEP_COUNT; i < n && y < LINES - 2; i++)
+		y += tui_wrap(stdscr, y, 4, COLS - 8, LINES - 2 - y, lines[i]);
+	attroff(a);
+}
+
+static const char *summary_output(const struct wizard *w, const char *key, const char *none, char *buf, size_t len)
+{
+	const char *v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(w->st->outputs, key));
+	text_safe(v ? v : none, buf, len);
+	return buf;
+}
+
+int wizard_summary(const struct wizard *w, int tui, char (*lines)[SUMMARY_LINE], int max)
+{
+	int n = 0;
+	char cmd[1024], a1[64], a2[128], a3[32];
+	wizard_command(w, cmd, sizeof cmd);
+#define LINE(...) (n < max ? (void)snprintf(lines[n++], SUMMARY_LINE, __VA_ARGS__) : (void)0)
 	int r = state_resume_step(w->st);
 	if (r < 0 || w->st->steps[STEP_OVERLAY].status == STEP_DONE) {
 		/* installed: the runner pods were Running and ready when the last step ended */
-		char ip[64], minio[128], ready[32];
-		const cJSON *o = w->st->outputs;
-		text_safe(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "rabbitmq.public_ip")) ?: "?", ip, sizeof ip);
-		text_safe(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "minio.endpoint")) ?: "?", minio, sizeof minio);
-		text_safe(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "overlay.ready")) ?: "?", ready, sizeof ready);
-		mvprintw(10 + STEP_COUNT, 4, "installed: runner pods %s ready; RabbitMQ amqp://%s:5672/, Minio %s", ready, ip,
-		         minio);
-		mvaddstr(11 + STEP_COUNT, 4, "F3 then e writes the experimenters' studioml config");
-		r = -1;
-	} else if (r < 0)
-		mvaddstr(10 + STEP_COUNT, 4, "install complete: every step is done");
-	else if (s->resume == wizard_step_screen((step_id)r))
-		mvprintw(10 + STEP_COUNT, 4, "resume at %s (%s)", plan_step_key((step_id)r),
-		         plan_step_title((step_id)r));
-	else if (w->st->steps[r].status == STEP_RUNNING || w->st->steps[r].status == STEP_FAILED)
-		mvprintw(10 + STEP_COUNT, 4, "resume at %s (%s): its install %s; Enter goes to the review, "
-		         "then the install", plan_step_key((step_id)r), plan_step_title((step_id)r),
-		         w->st->steps[r].status == STEP_RUNNING ? "was interrupted" : "failed");
-	else
-		mvprintw(10 + STEP_COUNT, 4, "resume at the review: every step's answers are confirmed");
-	const char *rip = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(w->st->outputs, "rabbitmq.public_ip"));
-	const char *mip = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(w->st->outputs, "minio.public_ip"));
-	if (r >= 0 && (rip || mip)) {
+		LINE("installed: runner pods %s ready; RabbitMQ amqp://%s:5672/, Minio %s",
+		     summary_output(w, "overlay.ready", "?", a3, sizeof a3),
+		     summary_output(w, "rabbitmq.public_ip", "?", a1, sizeof a1),
+		     summary_output(w, "minio.endpoint", "?", a2, sizeof a2));
+		LINE("next: the experimenters' studioml config: F3 then e in the wizard, or `%s export experimenter`", cmd);
+	} else {
+		const struct step_state *ss = &w->st->steps[r];
+		const char *how = tui ? "Enter goes to the review, then the install" : "start the wizard again to resume";
+		if (wizard_resume_screen(w) == wizard_step_screen((step_id)r))
+			LINE("resume at %s (%s)", plan_step_key((step_id)r), plan_step_title((step_id)r));
+		else if (ss->status == STEP_RUNNING || ss->status == STEP_FAILED)
+			LINE("resume at %s (%s): its install %s; %s", plan_step_key((step_id)r), plan_step_title((step_id)r),
+			     ss->status == STEP_RUNNING ? "was interrupted" : "failed", how);
+		else
+			LINE("resume at the review: every step's answers are confirmed");
 		/* The VMs' addresses as soon as Azure gave them, for an operator who wants to look. */
-		char a1[64], a2[64];
-		text_safe(rip ? rip : "not yet", a1, sizeof a1);
-		text_safe(mip ? mip : "not yet", a2, sizeof a2);
-		mvprintw(11 + STEP_COUNT, 4, "VMs: RabbitMQ %s, Minio %s", a1, a2);
+		if (cJSON_GetObjectItemCaseSensitive(w->st->outputs, "rabbitmq.public_ip") ||
+		    cJSON_GetObjectItemCaseSensitive(w->st->outputs, "minio.public_ip"))
+			LINE("VMs: RabbitMQ %s, Minio %s", summary_output(w, "rabbitmq.public_ip", "not yet", a1, sizeof a1),
+			     summary_output(w, "minio.public_ip", "not yet", a2, sizeof a2));
+		if (ss->status == STEP_FAILED && ss->error) {
+			char err[SUMMARY_LINE];
+			text_safe(ss->error, err, sizeof err);
+			LINE("  %s", err);
+		}
+		if (!tui)
+			LINE("next: `%s`", cmd);
 	}
-	if (r >= 0 && w->st->steps[r].status == STEP_FAILED && w->st->steps[r].error)
-		mvprintw(11 + STEP_COUNT, 6, "%.*s", COLS - 8, w->st->steps[r].error);
-	attroff(a);
+	LINE("log: %s/wizard.log", w->prof->dir);
+#undef LINE
+	return n;
 }
 
 static enum tui_event welcome_key(struct wizard *w, void *self, int key)

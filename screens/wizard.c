@@ -135,8 +135,10 @@ static enum tui_event runner_key(void *ctx, int key)
 	struct runner *r = ctx;
 	struct wizard *w = r->w;
 	if (key == TUI_KEY(KEY_F(10)) || key == TUI_CTRL('q')) {
-		int yes = tui_confirm("Quit", "Leave the wizard? Confirmed answers are saved; start it "
-		                              "again to resume.");
+		char text[1024] = "Leave the wizard? Confirmed answers are saved; start it again to resume.";
+		if (r->s->quit_note)
+			r->s->quit_note(w, r->self, text, sizeof text);
+		int yes = tui_confirm("Quit", text);
 		if (yes < 0)
 			return TUI_SIGNAL;
 		return yes ? TUI_QUIT : TUI_REDRAW;
@@ -273,7 +275,7 @@ int wizard_main(const struct session_options *o, struct profile *p)
 		log_close();
 		return SW_EXIT_ERROR;
 	}
-	int exit_code = SW_EXIT_OK;
+	int exit_code = SW_EXIT_OK, summary = 0;
 	if (!w.v && unlock_run(&w, &exit_code) != 0)
 		goto out;
 	/* The state counts, and is written, only once the open vault vouches for it. */
@@ -281,6 +283,7 @@ int wizard_main(const struct session_options *o, struct profile *p)
 		goto out;
 	if (o->answers)
 		wizard_save_answers(&w);
+	summary = 1;   /* the screens ran: the terminal gets where things stand when they end */
 	int cur = 0;
 	for (;;) {
 		const struct screen *s = table[cur];
@@ -322,6 +325,14 @@ out:
 	tui_end();
 	if (exit_code != SW_EXIT_OK && w.msg_error && w.msg[0])
 		fprintf(stderr, "studio-wizard: %s\n", w.msg);
+	/* The alternate screen took the install's log away: what it left stays on the terminal. */
+	if (exit_code == SW_EXIT_OK && summary) {
+		char lines[SUMMARY_LINES][SUMMARY_LINE];
+		int n = wizard_summary(&w, 0, lines, SUMMARY_LINES);
+		for (int i = 0; i < n; i++)
+			printf("%s\n", lines[i]);
+		fflush(stdout);
+	}
 	write_answers_file(&w);
 	log_msg(LOG_INFO, "wizard ended");
 	log_close();

@@ -140,3 +140,24 @@ wiz_pid() {
 		awk '$2 ~ /studio-wiz/ {print $1; exit}'
 }
 track() { p=$(wiz_pid "$1"); [ -n "$p" ] && PIDS="$PIDS $p"; }
+# sp_install_start NAME FAKE_SCRIPT (after sourcing fake_lib.sh): the fake cloud with that
+# script, a service principal's answers and vault, and the wizard on them (--until
+# subscription) in session NAME, at its overview.
+sp_install_start() {
+	fake_start "$2"
+	trap 'cleanup; fake_stop' EXIT
+	answers "$TEST_TMP/a.json" service-principal
+	sp_vault
+	start "$1" "$SW_STATE" --answers "'$TEST_TMP/a.json'" --cloud "'$FAKE_CLOUD'" --until subscription \
+		--passphrase-fd 3 "3<'$PASSFILE'"
+	track "$1"
+	on_screen "$1" 'resume at subscription'
+}
+# to_install NAME: from the overview through the six step screens and the review to the install.
+to_install() {
+	keys "$1" Enter
+	on_screen "$1" 'step 1 of 6'
+	page_to_review "$1"
+	on_screen "$1" 'review the plan'
+	keys "$1" Enter
+}

@@ -12,12 +12,13 @@ struct dialog {
 	PANEL *panel;
 };
 
-/* Lines of text wrapped at width; draws them when win is set. Returns the number of lines. */
-static int wrap(WINDOW *win, const char *text, int width)
+int tui_wrap(WINDOW *win, int y, int x, int width, int maxlines, const char *text)
 {
 	int lines = 0;
 	const char *p = text;
-	while (*p) {
+	if (width < 1)
+		return 0;
+	while (*p && lines < maxlines) {
 		int len = (int)strcspn(p, "\n");
 		if (len > width) {
 			int cut = width;
@@ -26,7 +27,7 @@ static int wrap(WINDOW *win, const char *text, int width)
 			len = cut > 0 ? cut : width;
 		}
 		if (win)
-			mvwaddnstr(win, 2 + lines, 2, p, len);
+			mvwaddnstr(win, y + lines, x, p, len);
 		lines++;
 		p += len;
 		if (*p == '\n' || *p == ' ')
@@ -39,7 +40,7 @@ static void dialog_draw(void *ctx)
 {
 	struct dialog *d = ctx;
 	int w = COLS - 8 < 60 ? COLS - 8 : 60;
-	int h = wrap(NULL, d->text, w - 4) + 5;
+	int h = tui_wrap(NULL, 0, 0, w - 4, LINES, d->text) + 5;
 	if (h > LINES - 2)
 		h = LINES - 2;
 	int y = (LINES - h) / 2, x = (COLS - w) / 2;
@@ -59,7 +60,7 @@ static void dialog_draw(void *ctx)
 	box(d->win, 0, 0);
 	mvwprintw(d->win, 0, 2, " %.*s ", w - 6, d->title);
 	wattrset(d->win, tui_attr(TUI_NORMAL));
-	wrap(d->win, d->text, w - 4);
+	tui_wrap(d->win, 2, 2, w - 4, h - 5, d->text);
 	if (d->ask) {
 		wattrset(d->win, d->yes ? tui_attr(TUI_SELECTED) : A_NORMAL);
 		mvwaddstr(d->win, h - 2, w / 2 - 10, "[ Yes ]");

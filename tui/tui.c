@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <unistd.h>
 
 static bool up;
@@ -135,6 +136,14 @@ int tui_init(void)
 	if (!getenv("ESCDELAY"))
 		set_escdelay(25);
 	cbreak();
+	/* Ctrl-Q quits the wizard: the terminal's XON/XOFF flow control would swallow it (and
+	 * Ctrl-S would freeze the screen). endwin() gives the shell its own mode back. */
+	struct termios tio;
+	if (tcgetattr(STDIN_FILENO, &tio) == 0 && (tio.c_iflag & IXON)) {
+		tio.c_iflag &= ~(tcflag_t)IXON;
+		if (tcsetattr(STDIN_FILENO, TCSANOW, &tio) == 0)
+			def_prog_mode();
+	}
 	noecho();
 	nonl();
 	keypad(stdscr, TRUE);

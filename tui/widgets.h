@@ -78,6 +78,10 @@ enum tui_event tui_log_key(struct tui_log *l, int key);    /* PgUp, PgDn, Home, 
 void tui_log_draw(struct tui_log *l, int y, int x, int height, int width);
 void tui_log_free(struct tui_log *l);
 
+/* text wrapped at spaces into width columns from (y, x) of win, at most maxlines lines (NULL win:
+ * only counts them). Returns the number of lines it takes (or took, when cut at maxlines). */
+int tui_wrap(WINDOW *win, int y, int x, int width, int maxlines, const char *text);
+
 /* Top title line and bottom key help line, e.g. "F1 help  Tab next  Esc back  F10 quit". */
 void tui_title_draw(const char *title);
 void tui_help_draw(const char *keys);

@@ -36,7 +36,8 @@ void engine_ask(struct act *a)
 	const struct engine_question *q = &a->question;
 	const char *given = answers_get(e->cfg.answers, q->answer);
 	const struct plan_question *pq = plan_question(q->answer);
-	if (!q->force && given && e->cfg.answers->given[q->answer]) {
+	/* An empty value (an optional field left empty, such as minio.binary_file) answers nothing. */
+	if (!q->force && given && *given && e->cfg.answers->given[q->answer]) {
 		log_msg(LOG_INFO, "%s: question %s answered by %s in the answers: %s", a->def->key, q->id, pq->key, given);
 		a->asking = 1;
 		if (act_after(a, 0, engine_on_answer_timer) != 0)
@@ -48,8 +49,11 @@ void engine_ask(struct act *a)
 		size_t o = 0;
 		for (size_t i = 0; i < q->nchoices && o < sizeof values; i++)
 			o += (size_t)snprintf(values + o, sizeof values - o, "%s%s", i ? "|" : "", q->choices[i].value);
-		act_fail(a, "question %s: %s -- a headless run needs the answer in the answers file: %s: %s", q->id, q->text,
-		         pq->key, *values ? values : "VALUE");
+		if (q->headless)
+			act_fail(a, "question %s: %s -- a headless run needs the answers file's %s", q->id, q->text, q->headless);
+		else
+			act_fail(a, "question %s: %s -- a headless run needs the answer in the answers file: %s: %s", q->id,
+			         q->text, pq->key, *values ? values : "VALUE");
 		return;
 	}
 	a->asking = 1;
@@ -70,9 +74,14 @@ int engine_answer(struct engine *e, unsigned serial, const char *value, char *wh
 		return -1;
 	}
 	if (!value || !engine_choice_ok(&a->question, value)) {
-		snprintf(why, whylen, "%s: not one of the choices", value ? value : "(nothing)");
+		snprintf(why, whylen, "%s: %s", value && *value ? value : "(nothing)",
+		         a->question.nchoices ? "not one of the choices" : "an answer is needed");
 		return -1;
 	}
+	/* Free text is checked by its answer's own rule (a path that is a readable file, ...);
+	 * a refused one leaves the question open. */
+	if (!a->question.nchoices && plan_question_check(a->question.answer, value, why, whylen) != 0)
+		return -1;
 	const struct plan_question *pq = plan_question(a->question.answer);
 	log_msg(LOG_INFO, "%s: the operator answered %s: %s", a->def->key, pq->key, value);
 	if (!a->question.force || !e->sign_in_only)

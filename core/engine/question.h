@@ -13,9 +13,11 @@ struct engine_question {
 	const char *id;                      /* "register-providers" */
 	plan_qid answer;                     /* the answers key that answers it */
 	char text[1024];                     /* the question, whole */
-	const struct plan_choice *choices;   /* the values it accepts (value, detail) */
+	const struct plan_choice *choices;   /* the values it accepts (value, detail); none: free text,
+	                                        checked by the rule of `answer` (a path, ...) */
 	size_t nchoices;
 	int force;                           /* ask even when the answers hold a value */
+	const char *headless;                /* what a headless run names instead of "answer: choices" */
 };
 
 #endif

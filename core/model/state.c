@@ -25,6 +25,11 @@ const char *step_status_name(step_status s)
 	return (unsigned)s < STEP_STATUS_COUNT ? status_names[s] : "?";
 }
 
+const char *state_status_shown(const char *status, int working)
+{
+	return !working && status && strcmp(status, step_status_name(STEP_RUNNING)) == 0 ? "interrupted" : status;
+}
+
 static int status_parse(const char *s)
 {
 	for (int i = 0; i < STEP_STATUS_COUNT; i++)

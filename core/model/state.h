@@ -27,6 +27,10 @@ typedef enum { STEP_STATUSES(STATE_ENUM_) STEP_STATUS_COUNT } step_status;
 #undef STATE_ENUM_
 
 const char *step_status_name(step_status s);
+/* A step's or action's status as the operator is told it: a record still "running" while no
+ * process works on the profile (killed, the terminal closed) says "interrupted"; a resume
+ * picks it up as it is. */
+const char *state_status_shown(const char *status, int working);
 
 struct step_state {
 	step_status status;

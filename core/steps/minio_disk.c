@@ -275,6 +275,13 @@ static void binary_on_decision(struct act *a, const char *value)
 		binary_end(a, 0, "ssh: cannot start the SFTP upload");
 }
 
+/* The path the operator gave (checked by minio.binary_file's rule, now its answer): upload it. */
+static void binary_on_path(struct act *a, const char *value)
+{
+	(void)value;
+	binary_on_decision(a, "yes");
+}
+
 static const struct plan_choice upload_choices[] = {
 	{"yes", "upload minio.binary_file from this machine over SFTP (same sha256 check)", 1},
 	{"no", "stop here", 1},
@@ -294,6 +301,22 @@ static void binary_after_download(struct act *a, int status, const char *err)
 		return;
 	}
 	const char *http = vmssh_mark(&d->ssh, "http");
+	act_warn(a, "the download of the MinIO binary failed: %s", err ? err : "");
+	const char *decided = act_answer(a, Q_DECIDE_MINIO_UPLOAD), *file = act_answer(a, Q_MINIO_BINARY_FILE);
+	if ((!file || !*file) && !(decided && strcmp(decided, "no") == 0)) {
+		/* No local copy named yet: the question asks for its path (checked when given), as
+		 * "yes" alone would only fail for want of a file. */
+		d->q = (struct engine_question){.id = "minio-binary-file", .answer = Q_MINIO_BINARY_FILE,
+		                                .headless = "minio.binary_file: PATH and decisions.minio_upload: yes|no"};
+		snprintf(d->q.text, sizeof d->q.text,
+		         "The Minio VM cannot download the MinIO binary from %s (%s%s). MinIO stopped publishing community "
+		         "binaries (dl.min.io answers 410 Gone). Give the path of a copy on this machine: it is uploaded "
+		         "over SFTP and checked against sha256 %s before it is installed.",
+		         act_answer(a, Q_MINIO_BINARY_URL), http && strcmp(http, "000") != 0 ? "HTTP " : "no route or no answer",
+		         http && strcmp(http, "000") != 0 ? http : "", act_answer(a, Q_MINIO_BINARY_SHA256));
+		act_ask(a, &d->q, binary_on_path);
+		return;
+	}
 	d->q = (struct engine_question){.id = "minio-upload", .answer = Q_DECIDE_MINIO_UPLOAD, .choices = upload_choices,
 	                                .nchoices = 2};
 	snprintf(d->q.text, sizeof d->q.text,
@@ -302,9 +325,7 @@ static void binary_after_download(struct act *a, int status, const char *err)
 	         "against sha256 %s before it is installed.",
 	         act_answer(a, Q_MINIO_BINARY_URL), http && strcmp(http, "000") != 0 ? "HTTP " : "no route or no answer",
 	         http && strcmp(http, "000") != 0 ? http : "",
-	         *act_answer(a, Q_MINIO_BINARY_FILE) ? act_answer(a, Q_MINIO_BINARY_FILE) : "minio.binary_file",
-	         act_answer(a, Q_MINIO_BINARY_SHA256));
-	act_warn(a, "the download of the MinIO binary failed: %s", err ? err : "");
+	         file, act_answer(a, Q_MINIO_BINARY_SHA256));
 	act_ask(a, &d->q, binary_on_decision);
 }
 

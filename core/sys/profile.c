@@ -207,6 +207,19 @@ void profile_unlock(struct profile *p)
 	p->lock_fd = -1;
 }
 
+int profile_lock_held(const struct profile *p)
+{
+	char path[PATH_MAX];
+	if (profile_file(p, LOCK_FILE, path, sizeof path) != 0)
+		return 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return 0;   /* no lock file: no process ever held it */
+	int held = flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+	close(fd);       /* drops the shared lock, if we got it */
+	return held;
+}
+
 int profile_file(const struct profile *p, const char *file, char *out, size_t outlen)
 {
 	int n = snprintf(out, outlen, "%s/%s", p->dir, file);

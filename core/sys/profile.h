@@ -33,6 +33,9 @@ int profile_dir_private(const char *dir, const char *label, char *err, size_t er
  * (*busy set to 1) or another error (*busy 0). The kernel drops it if we die. */
 int profile_lock(struct profile *p, int *busy, char *err, size_t errlen);
 void profile_unlock(struct profile *p);
+/* 1 when some process holds the profile's lock (works on it now), else 0. Only tries a shared
+ * lock for an instant, so a reader such as `status` never holds the profile. */
+int profile_lock_held(const struct profile *p);
 /* The command line that reaches this profile again, for messages that suggest a command:
  * "studio-wizard", "studio-wizard --profile NAME" or "studio-wizard --state-dir DIR" (DIR
  * quoted for a shell when it needs it). A suggestion without them opens another profile. */

@@ -98,7 +98,7 @@ sys.exit(0 if all(s.get("confirmed") for s in d["steps"]) else 1)
 PY
 start r "$SW_STATE" --answers "'$TEST_TMP/bad.json'" --passphrase-fd 3 "3<'$PASSFILE'"
 track r
-wait_for r 'resume at|continue' >/dev/null
+on_screen r 'resume at|continue'
 keys r Enter
 if wait_for r 'review the plan' 10 >/dev/null; then
 	check "the review names the problem" wait_for r 'location: eastus is a region of AzureCloud, not of AzureChinaCloud'

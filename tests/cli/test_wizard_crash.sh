@@ -30,11 +30,15 @@ import json,sys
 s=json.load(open('$SW_STATE/state.json'))
 sys.exit(not (s['steps'][0]['status']=='running' and s['actions']['subscription.providers']['status']=='running'))"
 
+sw status >"$TEST_TMP/status.txt" 2>&1
+check "status says the killed step and its action were interrupted" sh -c "grep -Eq '^1 +subscription +interrupted ' '$TEST_TMP/status.txt' &&
+	grep -Eq '^ +interrupted +subscription.providers' '$TEST_TMP/status.txt'"
+
 start c2 "$SW_STATE" "$ARGS"
 track c2
 check "after the restart the overview says the install resumes at subscription" \
 	wait_for c2 'resume at subscription'
-check "  ...and shows the step as running" wait_for c2 'Subscription +running'
+check "  ...and shows the step as interrupted (nothing runs it any more)" wait_for c2 'Subscription +interrupted'
 keys c2 Enter
 check "with every answer confirmed, continuing goes to the review" wait_for c2 'review the plan'
 keys c2 Enter

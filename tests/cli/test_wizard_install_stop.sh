@@ -5,20 +5,8 @@
 . "$SW_TOP/tests/fake/fake_lib.sh"
 . "$SW_TOP/tests/tmux_lib.sh"
 # A provider that stays Registering long enough to press keys while the step runs.
-fake_start '{"unregistered": ["Microsoft.ContainerService"], "register_seconds": 60}'
-trap 'cleanup; fake_stop' EXIT
-
-answers "$TEST_TMP/a.json" service-principal
-sp_vault
-start i "$SW_STATE" --answers "'$TEST_TMP/a.json'" --cloud "'$FAKE_CLOUD'" --until subscription \
-	--passphrase-fd 3 "3<'$PASSFILE'"
-track i
-on_screen i 'resume at subscription'
-keys i Enter
-on_screen i 'step 1 of 6'
-page_to_review i
-on_screen i 'review the plan'
-keys i Enter
+sp_install_start i '{"unregistered": ["Microsoft.ContainerService"], "register_seconds": 60}'
+to_install i
 # decisions.register_providers (yes) answers the consent: the registration then waits.
 check "the install runs the provider registration" wait_for i '1 running, 3 done' 20
 check "the key help says Esc asks first" wait_for i 'Esc stop \(asks first\)'
@@ -61,5 +49,8 @@ sys.exit(not (a["status"] == "stopped" and a.get("detail") == "stopped by the op
 PY
 keys i Enter
 on_screen i '^EXITED:'
+# The install's log left with the alternate screen; where it stands stays on the terminal.
+check "the end of the install leaves its summary on the terminal" sh -c "tmux -S '$SOCK' capture-pane -p -J -t i |
+	grep -qx 'log: $SW_STATE/wizard.log'"
 check "status prints the stopped action" sh -c "'$SW_BIN' --state-dir '$SW_STATE' status | grep -q 'stopped *subscription.providers: stopped by the operator'"
 finish

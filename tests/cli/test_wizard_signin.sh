@@ -52,7 +52,8 @@ keys s Enter
 check "the install screen runs the Subscription step" wait_for s 'installing: subscription'
 check "it signs in again with the sealed refresh token, no new code" wait_for s 'sign in \.\.\. signed in \(device-code\)'
 check "it asks before registering resource providers" wait_for s 'Register 2 resource providers in the subscription'
-check "  ...naming them" wait_for s 'Microsoft.Compute, Microsoft.ContainerService'
+# The question wraps at the window's width: the two names may stand on two lines.
+check "  ...naming them" sh -c "tmux -S '$SOCK' capture-pane -p -t s | tr '\\n' ' ' | grep -Eq 'Microsoft.Compute, +Microsoft.ContainerService'"
 check "  ...and registers nothing before the answer" test "$(fakectl count POST '/register$')" -eq 0
 keys s y
 check "after yes it registers them and waits for them" wait_for s 'registered Microsoft.ContainerService' 20
