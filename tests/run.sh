@@ -19,6 +19,14 @@ seed_times="$top/tests/test-times"
 log_dir=$(mktemp -d "${TMPDIR:-/tmp}/sw-tests.XXXXXX")
 trap 'rm -rf "$log_dir"' EXIT
 
+# The tests start Python thousands of times. Where python3 is a version manager's shim (pyenv:
+# a bash script that runs `pyenv exec`, 0.3 s of CPU per start, seconds on a loaded machine),
+# they start the interpreter the shim picks directly.
+py=$(python3 -c 'import os, sys; print(os.path.realpath(sys.executable))' 2>/dev/null)
+if [ -n "$py" ] && [ -x "$py" ] && [ "$(command -v python3)" != "$py" ]; then
+	mkdir "$log_dir/bin" && ln -s "$py" "$log_dir/bin/python3" && PATH="$log_dir/bin:$PATH"
+fi
+
 # Seconds each test took last time, by name.
 declare -A last=()
 if [ -r "$times" ]; then
