@@ -85,8 +85,8 @@ run_one() {
 	if [ "$kind" = unit ]; then
 		: >"$log_dir/$n.log"
 		if [ -n "$unit_make" ]; then
-			# make's jobserver is not open here: the build takes its own -j.
-			(cd "$top" && MAKEFLAGS=$(sed 's/ --jobserver-[a-z]*=[^ ]*//g' <<<"${MAKEFLAGS:-}") \
+			# make's jobserver is not open here, and one binary needs no -j.
+			(cd "$top" && MAKEFLAGS=$(sed 's/ --jobserver-[a-z]*=[^ ]*//g; s/ -j[0-9]*//g' <<<"${MAKEFLAGS:-}") \
 				$unit_make "$SW_UNIT_DIR/$n") >>"$log_dir/$n.log" 2>&1 </dev/null 9>&-
 		fi &&
 		TEST_TMP="$tmp" timeout 900 "$path" >>"$log_dir/$n.log" 2>&1 </dev/null 9>&-
