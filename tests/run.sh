@@ -3,7 +3,9 @@
 # at a time. Each file's log is printed whole when it ends, then "# name: exit N in Ns"; the
 # last line is "N passed, N failed".
 # Env: SW_BIN (the binary under test), SW_BUILD (its build dir), SW_ONLY (substring filter),
-# SW_JOBS (tests at a time, default: three times the number of CPUs: many tests wait on servers or sandboxes).
+# SW_JOBS (tests at a time, default: three times the number of CPUs: many tests wait on servers or sandboxes),
+# SW_UNIT_MAKE and SW_UNIT_DIR (from make check: the unit tests are those of tests/unit, and the job
+# that runs one first builds it with `$SW_UNIT_MAKE $SW_UNIT_DIR/NAME` in the top directory).
 # The longest tests start first: by the durations of the last run ($SW_BUILD/test-times), on
 # a fresh checkout by tests/test-times (measured on a 2-core machine), else by source size.
 set -u
@@ -19,6 +21,14 @@ seed_times="$top/tests/test-times"
 log_dir=$(mktemp -d "${TMPDIR:-/tmp}/sw-tests.XXXXXX")
 trap 'rm -rf "$log_dir"' EXIT
 
+# The tests start Python thousands of times. Where python3 is a version manager's shim (pyenv:
+# a bash script that runs `pyenv exec`, 0.3 s of CPU per start, seconds on a loaded machine),
+# they start the interpreter the shim picks directly.
+py=$(python3 -c 'import os, sys; print(os.path.realpath(sys.executable))' 2>/dev/null)
+if [ -n "$py" ] && [ -x "$py" ] && [ "$(command -v python3)" != "$py" ]; then
+	mkdir "$log_dir/bin" && ln -s "$py" "$log_dir/bin/python3" && PATH="$log_dir/bin:$PATH"
+fi
+
 # Seconds each test took last time, by name.
 declare -A last=()
 if [ -r "$times" ]; then
@@ -26,13 +36,22 @@ if [ -r "$times" ]; then
 elif [ -r "$seed_times" ]; then
 	while read -r n s; do last[$n]=$s; done <"$seed_times"
 fi
+unit_make=${SW_UNIT_MAKE:-}
 list() {
-	for t in "$SW_BUILD"/tests/test_*; do
-		[ -f "$t" ] && [ -x "$t" ] || continue
-		n=$(basename "$t")
-		src="$top/tests/unit/$n.c"
-		echo "$n" unit "$t" "$src"
-	done
+	if [ -n "$unit_make" ]; then
+		for src in "$top"/tests/unit/test_*.c; do
+			[ -f "$src" ] || continue
+			n=$(basename "$src" .c)
+			echo "$n" unit "$SW_BUILD/tests/$n" "$src"
+		done
+	else
+		for t in "$SW_BUILD"/tests/test_*; do
+			[ -f "$t" ] && [ -x "$t" ] || continue
+			n=$(basename "$t")
+			src="$top/tests/unit/$n.c"
+			echo "$n" unit "$t" "$src"
+		done
+	fi
 	for t in "$top"/tests/cli/test_*.sh; do
 		[ -f "$t" ] || continue
 		echo "$(basename "$t" .sh)" shell "$t" "$t"
@@ -64,7 +83,13 @@ run_one() {
 	tmp=$(mktemp -d "${TMPDIR:-/tmp}/sw-$n.XXXXXX")
 	start=$(date +%s)
 	if [ "$kind" = unit ]; then
-		TEST_TMP="$tmp" timeout 900 "$path" >"$log_dir/$n.log" 2>&1 </dev/null 9>&-
+		: >"$log_dir/$n.log"
+		if [ -n "$unit_make" ]; then
+			# make's jobserver is not open here, and one binary needs no -j.
+			(cd "$top" && MAKEFLAGS=$(sed 's/ --jobserver-[a-z]*=[^ ]*//g; s/ -j[0-9]*//g' <<<"${MAKEFLAGS:-}") \
+				$unit_make "$SW_UNIT_DIR/$n") >>"$log_dir/$n.log" 2>&1 </dev/null 9>&-
+		fi &&
+		TEST_TMP="$tmp" timeout 900 "$path" >>"$log_dir/$n.log" 2>&1 </dev/null 9>&-
 	else
 		TEST_TMP="$tmp" timeout 900 bash "$path" >"$log_dir/$n.log" 2>&1 </dev/null 9>&-
 	fi

@@ -1,32 +1,12 @@
-# Every VM size the RabbitMQ, Minio and CPU-pool choosers offer meets Azure's cross-resource rules
-# (tests/fake/azure_rules.py): each is refused by the wizard with its answers, naming the key and
-# the reason, or the install's requests for it pass every rule of the fake; the size's Hyper-V
-# generation picks the image; a size the region restricts for the subscription stops the VM step
-# before anything is created.
+# The VM sizes against Azure's cross-resource rules (tests/fake/azure_rules.py): the size's
+# Hyper-V generation picks the image; a size the region restricts for the subscription stops
+# the VM step before anything is created. Every size the choosers offer is walked in
+# test_azure_rules_vm_sizes1.sh and _sizes2.sh (azure_rules_lib.sh: walk_vm_sizes).
 . "$SW_TOP/tests/cli/azure_rules_lib.sh"
 
 fake_start "{$VMFAST}"
 sp_vault
 answers "$TEST_TMP/base.json" service-principal
-
-# ---- VM sizes: the RabbitMQ and Minio choosers (and the CPU pool's, the same list) ----------
-"$CHOICES" rabbitmq.vm_size minio.vm_size aks.cpu_node_vm_size >"$TEST_TMP/vm-choices" || not_ok "choices tool"
-check "the VM size choosers offer sizes (the walk has something to walk)" test "$(wc -l <"$TEST_TMP/vm-choices")" -ge 9
-for size in $(cut -f2 "$TEST_TMP/vm-choices" | sort -u); do
-	with "$TEST_TMP/vm.json" "{\"rabbitmq\": {\"vm_size\": \"$size\"}, \"minio\": {\"vm_size\": \"$size\", \"data_disk_gb\": 4}}"
-	if ! field_verdict "$TEST_TMP/vm.json"; then
-		check "$size: refused at the field, naming the key and why" grep -Eq '^(rabbitmq|minio)\.vm_size: .+' "$TEST_TMP/plan.err"
-		continue
-	fi
-	fresh "$VMFAST"
-	runp --answers "$TEST_TMP/vm.json" --cloud "$FAKE_CLOUD" --until minio
-	snap
-	check "$size: the wizard sent both VMs (the capture holds them)" test "$(puts | grep -c '/virtualMachines/')" -ge 2
-	check "$size: every PUT of both VM steps passed the rule table" test -z "$(refused_puts)"
-	refused_puts | sed 's/^/#   refused: /'
-	grep -o 'cannot boot Hypervisor Generation[^"]*' "$TEST_TMP/out" | head -1 | sed 's/^/#   /'
-	echo "# $size: rabbitmq image $(image_of rabbitmq), minio image $(image_of minio)"
-done
 
 # The size's generation picks the image: Gen 1 only sizes get Ubuntu's Gen 1 image.
 with "$TEST_TMP/gen1.json" '{"rabbitmq": {"vm_size": "Standard_A2_v2"}, "minio": {"data_disk_gb": 4}}'

@@ -19,12 +19,15 @@ cp "$ST" "$TEST_TMP/good.json"
 got=$("$VMSH" exec minio "$VMS/minio" sh -c 'ls -d /var/tmp/minio.* /var/tmp/studio-wizard-minio.* 2>/dev/null; echo vm-answered')
 check "the MinIO download left nothing in /var/tmp (got: $(echo $got))" test "$got" = vm-answered
 
-# forget ACTION...: the actions run again on the next run (their step pending again).
-forget() {
+# edit [KEY VALUE] ACTION...: state.json with outputs.KEY set to VALUE (KEY "": none) and the
+# ACTIONs to run again on the next run (their step pending again).
+edit() {
 	python3 - "$ST" "$@" <<'PY'
 import json, sys
-path, acts = sys.argv[1], sys.argv[2:]
+path, key, value, acts = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
 s = json.load(open(path))
+if key:
+    s["outputs"][key] = value
 for a in acts:
     s["actions"].pop(a, None)
     for st in s["steps"]:
@@ -36,27 +39,25 @@ PY
 	# check, not the state's MAC (test_state_tamper shows the MAC alone).
 	sign_state
 }
+# forget ACTION...: the actions run again on the next run.
+forget() { edit "" "" "$@"; }
 # tamper KEY VALUE ACTION: the good state with outputs.KEY set to VALUE and ACTION to run again.
 tamper() {
 	cp "$TEST_TMP/good.json" "$ST"
-	python3 - "$ST" "$1" "$2" <<'PY'
-import json, sys
-path, key, value = sys.argv[1:]
-s = json.load(open(path))
-s["outputs"][key] = value
-json.dump(s, open(path, "w"), indent=1)
-PY
-	forget "$3"
+	edit "$1" "$2" "$3"
 }
 # on_vm VM CMD: a command inside the sandbox; its output proves the exec itself worked.
 on_vm() { vm=$1; shift; "$VMSH" exec "$vm" "$VMS/$vm" sh -c "$*"; }
 
 M=/var/tmp/pwned
+python3 -c 'import json, sys
+o = json.load(open(sys.argv[1]))["outputs"]
+for k in ("minio.data_partuuid", "minio.data_fsuuid"): print(k, o[k])' "$TEST_TMP/good.json" >"$TEST_TMP/good.uuids"
 # Each a breakout of the old '...' template ('{PARTUUID}') with one kind of metacharacter.
 n=0
 for key in minio.data_partuuid minio.data_fsuuid minio.public_ip rabbitmq.public_ip; do
 	case $key in
-	minio.data_*) good=$(python3 -c "import json; print(json.load(open('$TEST_TMP/good.json'))['outputs']['$key'])")
+	minio.data_*) good=$(sed -n "s/^$key //p" "$TEST_TMP/good.uuids")
 		vm=minio act=minio.disk rule='must be a UUID in lower case' ;;
 	minio.public_ip) good=127.0.0.3 vm=minio act=minio.disk rule='must be an IPv4 address' ;;
 	rabbitmq.public_ip) good=127.0.0.2 vm=rabbitmq act=rabbitmq.user rule='must be an IPv4 address' ;;
