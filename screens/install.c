@@ -137,7 +137,6 @@ static void *install_init(struct wizard *w)
 		return NULL;
 	in->w = w;
 	in->log = tui_log_new(1000);
-	tui_log_wrap(in->log, COLS - 3);
 	in->last = STEP_SUBSCRIPTION;
 	for (int s = 0; s < STEP_COUNT && engine_step_available((step_id)s); s++)
 		in->last = (step_id)s;

@@ -20,7 +20,6 @@ static void *review_init(struct wizard *w)
 	if (!r)
 		return NULL;
 	r->plan = tui_log_new(600);
-	tui_log_wrap(r->plan, COLS - 3);
 	r->field = -1;
 	if (answers_complete(&w->ans, r->problem, sizeof r->problem) != ANSWERS_OK) {
 		char key[128];

@@ -66,17 +66,29 @@ int tui_progress_format(const struct tui_progress *p, int width, char *out, size
 void tui_progress_draw(const struct tui_progress *p, int y, int x, int width);
 struct tui_source tui_progress_source(struct tui_progress *p);
 
-/* Log pane: a ring of the last capacity lines; follows the end until PgUp, back with End. */
+/* Log pane: a ring of the last capacity entries; follows the end until PgUp, back with End.
+ * Entries are wrapped at the width they are drawn at (continuations indented), so a resize
+ * re-flows them; each has a colour role (failures, warnings, done lines stand out). */
 struct tui_log;
 struct tui_log *tui_log_new(int capacity);
 void tui_log_add(struct tui_log *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Lines added from now on wrap at width columns (continuations indented); 0 turns it off. */
-void tui_log_wrap(struct tui_log *l, int width);
+void tui_log_add_role(struct tui_log *l, enum tui_role role, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 int tui_log_count(const struct tui_log *l);
 const char *tui_log_line(const struct tui_log *l, int i); /* 0 is the oldest kept */
+enum tui_role tui_log_role(const struct tui_log *l, int i);
 enum tui_event tui_log_key(struct tui_log *l, int key);    /* PgUp, PgDn, Home, End */
 void tui_log_draw(struct tui_log *l, int y, int x, int height, int width);
 void tui_log_free(struct tui_log *l);
+
+/* Text wrapped at width columns (tui/text.c): at the last space that fits, else at the edge
+ * (a long word is split, never lost); '\n' ends a row. tui_wrap_row: the length of the row
+ * starting at p and where the next starts; tui_wrap_count: rows of the whole text;
+ * tui_wrap_draw: its rows from `first` on, at most height of them at y, x (each row cleared
+ * to width first); returns the rows of the whole text. */
+size_t tui_wrap_row(const char *p, int width, const char **next);
+int tui_wrap_count(const char *text, int width);
+int tui_wrap_draw(int y, int x, int width, int height, int first, const char *text);
 
 /* Top title line and bottom key help line, e.g. "F1 help  Tab next  Esc back  F10 quit". */
 void tui_title_draw(const char *title);
