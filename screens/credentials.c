@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "core/sys/log.h"
+#include "core/sys/text.h"
 #include "core/sys/timeutil.h"
 #include "core/model/validate.h"
 #include "core/steps/experimenter.h"
@@ -18,12 +19,12 @@
 #include "secrets/secmem.h"
 #include "tui/widgets.h"
 
-#define SHOW_MAX 2048
-
 struct creds {
 	struct tui_choice *list;
 	int revealed;          /* index of the revealed entry, or -1 */
-	char *shown;           /* protected: the printable form of the revealed value */
+	char *shown;           /* protected: the revealed value's lines, each terminal-safe */
+	int scroll;            /* first row of the value shown */
+	int rows, page;        /* the value's rows and the box's height at the last draw */
 };
 
 static void fill(struct wizard *w, struct creds *c)
@@ -58,7 +59,8 @@ static void *creds_init(struct wizard *w)
 	return c;
 }
 
-/* Non-printable bytes shown as \xNN, so a binary value cannot drive the terminal. */
+/* The value as lines: each line made terminal-safe on its own (core/sys/text.h), joined
+ * by real newlines, so a kubeconfig or a PEM key reads as it is written. */
 static void reveal(struct wizard *w, struct creds *c, int i)
 {
 	const unsigned char *val;
@@ -66,22 +68,54 @@ static void reveal(struct wizard *w, struct creds *c, int i)
 	if (vault_get(w->v, tui_choice_name(c->list, i), &val, &len, NULL) != VAULT_OK)
 		return;
 	hide(c);
-	c->shown = secmem_alloc(SHOW_MAX + 8);
+	size_t cap = 6 * len + 2;   /* text_safe writes at most 6 bytes per 2 ("\u0080") */
+	c->shown = secmem_alloc(cap);
 	if (!c->shown)
 		return;
 	size_t o = 0;
-	for (size_t k = 0; k < len && o + 5 < SHOW_MAX; k++) {
-		unsigned char ch = val[k];
-		if (ch >= 0x20 && ch < 0x7f)
-			c->shown[o++] = (char)ch;
-		else
-			o += (size_t)snprintf(c->shown + o, 5, "\\x%02x", ch);
+	for (size_t k = 0; k <= len;) {
+		const unsigned char *nl = memchr(val + k, '\n', len - k);
+		size_t end = nl ? (size_t)(nl - val) : len, n = end;
+		if (n > k && val[n - 1] == '\r')
+			n--;   /* CRLF text: the CR is part of the line break */
+		o += text_safe_n((const char *)val + k, n - k, c->shown + o, cap - o);
+		if (!nl || end + 1 == len)
+			break;
+		c->shown[o++] = '\n';
+		k = end + 1;
 	}
-	if (o + 5 >= SHOW_MAX)
-		memcpy(c->shown + o, " ...", 5);
-	else
-		c->shown[o] = '\0';
+	c->shown[o] = '\0';
 	c->revealed = i;
+	c->scroll = 0;
+}
+
+/* The revealed value in a box from row top down to the message line; PgUp/PgDn scroll it. */
+static void draw_value(struct creds *c, int top)
+{
+	int height = LINES - 3 - top - 1, width = COLS - 8;
+	if (height < 3)
+		height = 3;
+	c->rows = tui_wrap_count(c->shown, width);
+	c->page = height - 2;
+	if (c->scroll > c->rows - c->page)
+		c->scroll = c->rows - c->page;
+	if (c->scroll < 0)
+		c->scroll = 0;
+	WINDOW *box = derwin(stdscr, height, COLS - 4, top, 2);
+	if (box) {
+		box(box, 0, 0);
+		delwin(box);
+	}
+	if (c->rows > c->page) {
+		char where[64];
+		int last = c->scroll + c->page < c->rows ? c->scroll + c->page : c->rows;
+		int n = snprintf(where, sizeof where, " rows %d-%d of %d, PgUp/PgDn ", c->scroll + 1, last, c->rows);
+		mvaddstr(top + height - 1, COLS - 4 - n, where);
+	}
+	attr_t a = tui_attr(TUI_WARN);
+	attron(a);
+	tui_wrap_draw(top + 1, 4, width, c->page, c->scroll, c->shown);
+	attroff(a);
 }
 
 static void creds_draw(struct wizard *w, void *self)
@@ -108,10 +142,7 @@ static void creds_draw(struct wizard *w, void *self)
 	int y = 4 + h;
 	mvprintw(y, 2, "value of %s:", sel >= 0 ? tui_choice_name(c->list, sel) : "-");
 	if (c->shown && c->revealed == sel) {
-		attr_t a = tui_attr(TUI_WARN);
-		attron(a);
-		mvaddnstr(y + 1, 4, c->shown, (COLS - 6) * (LINES - 3 - (y + 1)));
-		attroff(a);
+		draw_value(c, y + 1);
 	} else {
 		attr_t a = tui_attr(TUI_MASKED);
 		attron(a);
@@ -293,6 +324,10 @@ static enum tui_event creds_key(struct wizard *w, void *self, int key)
 		log_msg(LOG_INFO, "credentials: %s deleted", deleted);
 		return TUI_REDRAW;
 	}
+	}
+	if (c->revealed == sel && (key == TUI_KEY(KEY_NPAGE) || key == TUI_KEY(KEY_PPAGE))) {
+		c->scroll += (key == TUI_KEY(KEY_NPAGE) ? 1 : -1) * (c->page > 1 ? c->page - 1 : 1);
+		return TUI_REDRAW;   /* the draw keeps it within the value */
 	}
 	enum tui_event ev = tui_choice_key(c->list, key);
 	if (tui_choice_selected(c->list) != c->revealed)

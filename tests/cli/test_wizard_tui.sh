@@ -289,7 +289,7 @@ key Up
 wait value of minio-secret-key
 mark reveal-minio
 key r
-wait ^    $MIO_VAL *\$
+wait ^  \\| $MIO_VAL +\\|\$
 mark revealed-minio
 key Down
 wait value of rabbitmq-password
@@ -338,7 +338,7 @@ check "the value is masked until revealed" dump_has cred '\*{8} \(r reveals it\)
 dump_section cred '' reveal-minio "$TEST_TMP/cred.1"
 expect_absent "before the reveal key no frame ($(grep -c '^--- frame' "$TEST_TMP/cred.dump" 2>/dev/null) in all) shows a value" \
 	"$MARK" "$TEST_TMP/cred.1"
-check "r reveals the selected value" dump_has cred "^    $MIO_VAL *\$"
+check "r reveals the selected value" dump_has cred "^  \\| $MIO_VAL +\\|\$"
 dump_section cred reveal-minio revealed-minio "$TEST_TMP/cred.2"
 expect_absent "only the selected value is revealed" "$RMQ_VAL" "$TEST_TMP/cred.2"
 dump_section cred revealed-minio reveal-rabbitmq "$TEST_TMP/cred.3"
