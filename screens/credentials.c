@@ -14,6 +14,7 @@
 #include "core/sys/text.h"
 #include "core/sys/timeutil.h"
 #include "core/model/validate.h"
+#include "core/engine/step.h"
 #include "core/steps/experimenter.h"
 #include "screens/screen.h"
 #include "secrets/secmem.h"
@@ -276,6 +277,22 @@ static enum tui_event copy_to_clipboard(struct wizard *w, const char *name)
 	return TUI_REDRAW;
 }
 
+/* What deleting the entry breaks, from the step that makes it (core/steps/ secrets tables). */
+static void delete_question(const char *name, char *out, size_t outlen)
+{
+	const struct step_table *t = steps_table();
+	for (size_t s = 0; s < t->nsteps; s++)
+		for (size_t i = 0; i < t->steps[s]->nsecrets; i++) {
+			const struct plan_secret *sec = &t->steps[s]->secrets[i];
+			if (strcmp(sec->name, name) == 0 && sec->lost) {
+				snprintf(out, outlen, "Delete %s, %s?\nIf it goes: %s.\nThis cannot be undone.", name, sec->what,
+				         sec->lost);
+				return;
+			}
+		}
+	snprintf(out, outlen, "Delete %s?\nNo step of the install uses it.\nThis cannot be undone.", name);
+}
+
 static enum tui_event creds_key(struct wizard *w, void *self, int key)
 {
 	struct creds *c = self;
@@ -302,8 +319,8 @@ static enum tui_event creds_key(struct wizard *w, void *self, int key)
 	case 'y':
 		return copy_to_clipboard(w, name);
 	case 'd': {
-		char q[256];
-		snprintf(q, sizeof q, "Delete %s from the vault? This cannot be undone.", name);
+		char q[1024];
+		delete_question(name, q, sizeof q);
 		hide(c);
 		int yes = tui_confirm("Delete", q);
 		if (yes < 0)

@@ -378,9 +378,12 @@ static const struct action_def actions[] = {
 };
 
 static const struct plan_secret secrets[] = {
-	{"minio-host-key", VAULT_KIND_SSH_KEY, "the Minio VM's SSH host key, pinned before it exists", NULL},
-	{MINIO_ACCESS, VAULT_KIND_ACCESS_KEY, "MinIO root user (S3 access key)", NULL},
-	{MINIO_SECRET, VAULT_KIND_ACCESS_KEY, "MinIO root password (S3 secret key)", NULL},
+	{"minio-host-key", VAULT_KIND_SSH_KEY, "the Minio VM's SSH host key, pinned before it exists", NULL,
+	 "the wizard checks the Minio VM against it: without it every SSH action on that VM stops before connecting"},
+	{MINIO_ACCESS, VAULT_KIND_ACCESS_KEY, "MinIO root user (S3 access key)", NULL,
+	 "the runner's and the experimenters' S3 login: the overlay step and the experimenters' config need it"},
+	{MINIO_SECRET, VAULT_KIND_ACCESS_KEY, "MinIO root password (S3 secret key)", NULL,
+	 "the runner's and the experimenters' S3 login: the overlay step and the experimenters' config need it"},
 };
 
 static const struct step_output outputs[] = {

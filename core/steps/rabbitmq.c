@@ -439,9 +439,14 @@ static const struct action_def actions[] = {
 };
 
 static const struct plan_secret secrets[] = {
-	{VM_ADMIN_KEY, VAULT_KIND_SSH_KEY, "the wizard's ed25519 admin key for both VMs (OpenSSH private key)", NULL},
-	{"rabbitmq-host-key", VAULT_KIND_SSH_KEY, "the RabbitMQ VM's SSH host key, pinned before it exists", NULL},
-	{RMQ_PASSWORD, VAULT_KIND_PASSWORD, "password of the RabbitMQ user (letters and digits)", NULL},
+	{VM_ADMIN_KEY, VAULT_KIND_SSH_KEY, "the wizard's ed25519 admin key for both VMs (OpenSSH private key)", NULL,
+	 "the wizard logs in to both VMs with it: without it neither VM can be provisioned or repaired over SSH, "
+	 "and Azure keeps no copy of the private key"},
+	{"rabbitmq-host-key", VAULT_KIND_SSH_KEY, "the RabbitMQ VM's SSH host key, pinned before it exists", NULL,
+	 "the wizard checks the RabbitMQ VM against it: without it every SSH action on that VM stops before connecting"},
+	{RMQ_PASSWORD, VAULT_KIND_PASSWORD, "password of the RabbitMQ user (letters and digits)", NULL,
+	 "the runner's queue login: the overlay step and the experimenters' config need it, and RabbitMQ keeps only "
+	 "its hash"},
 };
 
 static const struct step_output outputs[] = {

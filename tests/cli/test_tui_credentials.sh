@@ -1,6 +1,6 @@
 # tests/cli/test_tui_credentials.sh: the credentials screen read as an operator reads it: a
 # revealed multi-line value shows its real lines in a box that scrolls, and deleting an entry
-# (issue 17, item 16).
+# says what stops working first (issue 17, items 16 and 17).
 . "$SW_TOP/tests/lib.sh"
 . "$SW_TOP/tests/tmux_lib.sh"
 
@@ -60,4 +60,10 @@ dump_section c scroll delete-admin "$TEST_TMP/c.scr"
 check "PgDn scrolls to the value's last line" grep -Eq '^  \| last-line: \\x1b\[31mred +\|$' "$TEST_TMP/c.scr"
 check "  ...a line longer than the box goes on in the next row instead of being cut" \
 	grep -Eq '^  \| Q+ +\|$' "$TEST_TMP/c.scr"
+dump_section c delete-admin delete-note "$TEST_TMP/c.adm"
+check "deleting the admin key says what breaks before the No/Yes: the VMs cannot be reached" \
+	grep -Eq 'neither VM can be' "$TEST_TMP/c.adm"
+dump_section c delete-note '' "$TEST_TMP/c.note"
+check "an entry no step uses says so" grep -Eq 'No step of the install uses it' "$TEST_TMP/c.note"
+check "n keeps the entries" sh -c "'$SW_BIN' --state-dir '$SW_STATE' --passphrase-fd 3 vault list 3<'$PASSFILE' | grep -c 'admin-ssh-key\|my-note' | grep -qx 2"
 finish

@@ -302,7 +302,7 @@ mark left
 key F3
 wait value of
 key d
-wait Delete minio-secret-key from the vault\?
+wait Delete minio-secret-key, MinIO root password
 text y
 wait minio-secret-key deleted
 key f
@@ -347,7 +347,7 @@ check "r reveals the other value" dump_has cred "$RMQ_VAL"
 dump_section cred left '' "$TEST_TMP/cred.4"
 expect_absent "leaving and coming back masks the value again; no later frame shows one" \
 	"$MARK" "$TEST_TMP/cred.4"
-check "d asks before deleting" dump_has cred 'Delete minio-secret-key from the vault\?'
+check "d asks before deleting" dump_has cred 'Delete minio-secret-key, MinIO root password'
 check "y deletes the entry and says so" dump_has cred 'minio-secret-key deleted'
 check "f asks for a file" dump_has cred 'Copy the value to a new file'
 check "the screen says where the value was copied" dump_has cred 'rabbitmq-password copied to'
