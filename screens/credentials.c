@@ -124,8 +124,7 @@ static void creds_draw(struct wizard *w, void *self)
 	struct creds *c = self;
 	tui_cover();   /* opened over another screen (F3): hide its lists and forms */
 	erase();
-	screen_frame(w, "credentials",
-	             "r reveal/hide  f copy to file  y clipboard  d delete  e experimenter config  Esc back");
+	screen_frame(w, "credentials", NULL);
 	if (!w->v || vault_count(w->v) == 0) {
 		mvaddstr(3, 2, "The vault holds no entries yet: the steps add them as they create secrets.");
 		return;
@@ -293,12 +292,60 @@ static void delete_question(const char *name, char *out, size_t outlen)
 	snprintf(out, outlen, "Delete %s?\nNo step of the install uses it.\nThis cannot be undone.", name);
 }
 
+static enum tui_event delete_entry(struct wizard *w, struct creds *c, const char *name)
+{
+	char q[1024];
+	delete_question(name, q, sizeof q);
+	hide(c);
+	int yes = tui_confirm("Delete", q);
+	if (yes < 0)
+		return TUI_SIGNAL;
+	if (!yes)
+		return TUI_REDRAW;
+	char deleted[VAULT_NAME_MAX + 1], err[1024];
+	snprintf(deleted, sizeof deleted, "%s", name);
+	vault_remove(w->v, deleted);
+	if (vault_save(w->v, err, sizeof err) != VAULT_OK) {
+		screen_say(w, 1, "%s", err);
+		return TUI_REDRAW;
+	}
+	w->st->vault_generation = vault_generation(w->v);
+	wizard_save_state(w);
+	fill(w, c);
+	screen_say(w, 0, "%s deleted", deleted);
+	log_msg(LOG_INFO, "credentials: %s deleted", deleted);
+	return TUI_REDRAW;
+}
+
+enum { C_REVEAL = 1, C_BACK, C_FILE, C_CLIPBOARD, C_DELETE, C_EXPORT, C_SCROLL_DOWN, C_SCROLL_UP };
+
+static const struct tui_keydef creds_keys_table[] = {
+	{C_REVEAL, {'r'}, "r", "reveal the selected value, or mask it again", "reveal"},
+	{C_BACK, {TUI_ESC}, "Esc", "back to the screen F3 was pressed on", "back"},
+	{C_FILE, {'f'}, "f", "copy the value to a new file (mode 0600, never over a file)", "to file"},
+	{C_CLIPBOARD, {'y'}, "y", "send the value to the clipboard (OSC 52)", "clipboard"},
+	{C_DELETE, {'d'}, "d", "delete the entry, after saying what needs it and asking", "delete"},
+	{C_EXPORT, {'e'}, "e", "write the experimenters' studioml config", "config"},
+	{C_SCROLL_DOWN, {TUI_KEY(KEY_NPAGE)}, "PgDn", "scroll a revealed value down (else: the list)", NULL},
+	{C_SCROLL_UP, {TUI_KEY(KEY_PPAGE)}, "PgUp", "scroll a revealed value up (else: the list)", NULL},
+	{TUI_ACTION_HELP, {'?'}, "?", "this list of keys (as F1)", NULL},
+	{0, {0}, NULL, NULL, NULL},
+};
+
+static void creds_keys(struct wizard *w, void *self, struct tui_keyset *ks)
+{
+	(void)w, (void)self;
+	tui_keyset_add(ks, "this screen", creds_keys_table);
+	tui_keyset_add(ks, "the list", tui_choice_keys);
+}
+
 static enum tui_event creds_key(struct wizard *w, void *self, int key)
 {
 	struct creds *c = self;
-	if (key == TUI_ESC)
+	int action = tui_keys_find(creds_keys_table, key);
+	if (action == C_BACK)
 		return TUI_BACK;
-	if (key == 'e' && w->v) {
+	if (action == C_EXPORT && w->v) {
 		hide(c);
 		return export_experimenter(w);
 	}
@@ -306,44 +353,24 @@ static enum tui_event creds_key(struct wizard *w, void *self, int key)
 	if (sel < 0 || !w->v)
 		return TUI_HANDLED;
 	const char *name = tui_choice_name(c->list, sel);
-	switch (key) {
-	case 'r':
+	switch (action) {
+	case C_REVEAL:
 		if (c->revealed == sel)
 			hide(c);
 		else
 			reveal(w, c, sel);
 		return TUI_REDRAW;
-	case 'f':
+	case C_FILE:
 		hide(c);
 		return copy_to_file(w, name);
-	case 'y':
+	case C_CLIPBOARD:
 		return copy_to_clipboard(w, name);
-	case 'd': {
-		char q[1024];
-		delete_question(name, q, sizeof q);
-		hide(c);
-		int yes = tui_confirm("Delete", q);
-		if (yes < 0)
-			return TUI_SIGNAL;
-		if (!yes)
-			return TUI_REDRAW;
-		char deleted[VAULT_NAME_MAX + 1], err[1024];
-		snprintf(deleted, sizeof deleted, "%s", name);
-		vault_remove(w->v, deleted);
-		if (vault_save(w->v, err, sizeof err) != VAULT_OK) {
-			screen_say(w, 1, "%s", err);
-			return TUI_REDRAW;
-		}
-		w->st->vault_generation = vault_generation(w->v);
-		wizard_save_state(w);
-		fill(w, c);
-		screen_say(w, 0, "%s deleted", deleted);
-		log_msg(LOG_INFO, "credentials: %s deleted", deleted);
-		return TUI_REDRAW;
-	}
-	}
-	if (c->revealed == sel && (key == TUI_KEY(KEY_NPAGE) || key == TUI_KEY(KEY_PPAGE))) {
-		c->scroll += (key == TUI_KEY(KEY_NPAGE) ? 1 : -1) * (c->page > 1 ? c->page - 1 : 1);
+	case C_DELETE:
+		return delete_entry(w, c, name);
+	case C_SCROLL_DOWN: case C_SCROLL_UP:
+		if (c->revealed != sel)
+			break;
+		c->scroll += (action == C_SCROLL_DOWN ? 1 : -1) * (c->page > 1 ? c->page - 1 : 1);
 		return TUI_REDRAW;   /* the draw keeps it within the value */
 	}
 	enum tui_event ev = tui_choice_key(c->list, key);
@@ -368,4 +395,5 @@ const struct screen screen_credentials = {
 	.key = creds_key,
 	.validate = NULL,
 	.fini = creds_fini,
+	.keys = creds_keys,
 };

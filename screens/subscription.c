@@ -29,7 +29,12 @@ struct sub_screen {
 	unsigned serial;           /* the engine's question: which subscription */
 };
 
-#define KEYS "Enter confirm  F4 list  F5 sign in  PgDn next  Esc back  F3 credentials  F10 quit"
+enum { SUB_SIGN_IN = 1 };
+static const struct tui_keydef sub_keys[] = {
+	{SUB_SIGN_IN, {TUI_KEY(KEY_F(5))}, "F5", "sign in and pick the subscription from the list (from any field)",
+	 "sign in"},
+	{0, {0}, NULL, NULL, NULL},
+};
 
 /* The engine and auth already say "sign-in" (engine: "sign-in: ", auth: "device code
  * sign-in: ..."): the screen adds it only when the text does not. */
@@ -116,7 +121,7 @@ static void *sub_init(struct wizard *w)
 		return NULL;
 	s->w = w;
 	s->form = stepform_new(w, STEP_SUBSCRIPTION);
-	stepform_set_keys(s->form, KEYS);
+	stepform_set_extra_keys(s->form, sub_keys);
 	return s;
 }
 
@@ -202,7 +207,7 @@ static enum tui_event sub_key(struct wizard *w, void *self, int key)
 			return tui_choice_key(s->subs, key);
 		return TUI_HANDLED;
 	}
-	if (key == TUI_KEY(KEY_F(5)))
+	if (tui_keys_find(sub_keys, key) == SUB_SIGN_IN)
 		return sign_in(s);
 	return stepform_key(w, s->form, key);
 }
@@ -330,6 +335,12 @@ static struct tui_source *sub_sources(void *self, int *n)
 	return s->sources;
 }
 
+static void sub_keys_of(struct wizard *w, void *self, struct tui_keyset *ks)
+{
+	struct sub_screen *s = self;
+	stepform_keys(w, s->form, ks);
+}
+
 const struct screen screen_subscription = {
 	.name = "subscription",
 	.init = sub_init,
@@ -338,4 +349,5 @@ const struct screen screen_subscription = {
 	.validate = sub_validate,
 	.fini = sub_fini,
 	.sources = sub_sources,
+	.keys = sub_keys_of,
 };

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define INDENT 4   /* continuation rows: a wrapped entry reads as one */
 
 struct tui_log {
 	char **lines;
@@ -16,6 +15,7 @@ struct tui_log {
 	int scroll;           /* rows back from the end; 0 follows new entries */
 	int page;             /* height at the last draw, for PgUp/PgDn */
 	int width;            /* width at the last draw: rows of entries added since */
+	int indent;           /* of continuation rows: a wrapped entry reads as one */
 };
 
 struct tui_log *tui_log_new(int capacity)
@@ -28,20 +28,26 @@ struct tui_log *tui_log_new(int capacity)
 	l->cap = cap;
 	l->page = 10;
 	l->width = 80;
+	l->indent = 4;
 	return l;
 }
 
 /* Rows one entry takes at width columns: the first at full width, the rest indented. */
-static int entry_rows(const char *s, int width)
+static int entry_rows(const struct tui_log *l, const char *s, int width)
 {
 	const char *p = s;
 	int rows = 1;
 	tui_wrap_row(p, width, &p);
 	while (*p) {
-		tui_wrap_row(p, width - INDENT, &p);
+		tui_wrap_row(p, width - l->indent, &p);
 		rows++;
 	}
 	return rows;
+}
+
+void tui_log_indent(struct tui_log *l, int columns)
+{
+	l->indent = columns;
 }
 
 static void log_vadd(struct tui_log *l, enum tui_role role, const char *fmt, va_list ap)
@@ -61,7 +67,7 @@ static void log_vadd(struct tui_log *l, enum tui_role role, const char *fmt, va_
 	if (l->count < l->cap)
 		l->count++;
 	if (l->scroll > 0) /* a reader who scrolled back keeps looking at the same lines */
-		l->scroll += entry_rows(s, l->width);
+		l->scroll += entry_rows(l, s, l->width);
 }
 
 void tui_log_add(struct tui_log *l, const char *fmt, ...)
@@ -103,7 +109,7 @@ static int total_rows(const struct tui_log *l)
 {
 	int rows = 0;
 	for (int i = 0; i < l->count; i++)
-		rows += entry_rows(tui_log_line(l, i), l->width);
+		rows += entry_rows(l, tui_log_line(l, i), l->width);
 	return rows;
 }
 
@@ -134,14 +140,14 @@ static int draw_entry(const struct tui_log *l, int i, int from, int y, int x, in
 {
 	const char *p = tui_log_line(l, i);
 	attrset(tui_attr(tui_log_role(l, i)));
-	int drawn = 0;
-	for (int row = 0; *p && drawn < max; row++) {
-		int indent = row ? INDENT : 0;
+	int drawn = 0, row = 0;
+	do {   /* an empty entry is an empty row */
+		int indent = row ? l->indent : 0;
 		const char *start = p;
 		size_t len = tui_wrap_row(p, l->width - indent, &p);
-		if (row >= from)
+		if (row++ >= from)
 			mvaddnstr(y + drawn++, x + indent, start, (int)len);
-	}
+	} while (*p && drawn < max);
 	attrset(A_NORMAL);
 	return drawn;
 }
@@ -156,7 +162,7 @@ void tui_log_draw(struct tui_log *l, int y, int x, int height, int width)
 	/* From the end back: the entry and row the pane's first row shows. */
 	int skip = l->scroll + height, i = l->count;
 	while (i > 0 && skip > 0)
-		skip -= entry_rows(tui_log_line(l, --i), width);
+		skip -= entry_rows(l, tui_log_line(l, --i), width);
 	int from = skip < 0 ? -skip : 0, r = 0;
 	for (; i < l->count && r < height; i++, from = 0)
 		r += draw_entry(l, i, from, y + r, x, height - r);

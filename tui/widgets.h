@@ -10,6 +10,34 @@
 
 #include "tui/tui.h"
 
+/* Key tables (tui/keys.c). A screen dispatches on its table (tui_keys_find gives the action
+ * of a key, 0 for none), its footer is drawn from it and F1 lists it whole, so what a screen
+ * says it does and what it does cannot drift. A table ends with an entry of action 0;
+ * label is the footer's word for it (NULL: listed by F1 only). The tables of a keyset are
+ * the screen's own first, most important key first: a narrow footer drops keys from its end
+ * but always shows the help key (action TUI_ACTION_HELP). */
+#define TUI_KEYS_PER_ACTION 4
+#define TUI_ACTION_HELP 1000
+#define TUI_KEYSET_MAX 6
+struct tui_keydef {
+	int action;
+	int keys[TUI_KEYS_PER_ACTION];
+	const char *names;   /* "Esc, PgUp" */
+	const char *what;    /* "previous screen; every answer is kept" */
+	const char *label;   /* footer word: "back" */
+};
+struct tui_keyset {
+	const struct tui_keydef *tables[TUI_KEYSET_MAX];
+	const char *headings[TUI_KEYSET_MAX];
+	int n;
+};
+int tui_keys_find(const struct tui_keydef *t, int key);
+void tui_keyset_add(struct tui_keyset *ks, const char *heading, const struct tui_keydef *t);
+void tui_keys_footer(const struct tui_keyset *ks);
+/* The help overlay listing every key of the set under its heading; Esc closes it.
+ * TUI_REDRAW, or TUI_SIGNAL. */
+enum tui_event tui_keys_help(const char *title, const struct tui_keyset *ks);
+
 /* Form (ncurses form): labelled one-line fields; Tab/Down and Shift-Tab/Up move between
  * them and return TUI_IGNORED past the last/first field. Secret fields show one '*' per
  * character and never the characters themselves; they are kept outside curses and edited at
@@ -31,6 +59,8 @@ enum tui_event tui_form_key(struct tui_form *f, int key);
 void tui_form_draw(struct tui_form *f, int y, int x, bool focused);
 /* Frees the form and blanks every field buffer first (they may hold a password). */
 void tui_form_free(struct tui_form *f);
+/* The keys tui_form_key dispatches on (tui/keys.c tables): moving between fields, editing one. */
+extern const struct tui_keydef tui_form_move_keys[], tui_form_edit_keys[];
 
 /* Choice list (ncurses menu): one line per item, "name  description". */
 struct tui_choice;
@@ -43,6 +73,7 @@ void tui_choice_select(struct tui_choice *c, int i);
 enum tui_event tui_choice_key(struct tui_choice *c, int key);
 void tui_choice_draw(struct tui_choice *c, int y, int x, int height, int width, bool focused);
 void tui_choice_free(struct tui_choice *c);
+extern const struct tui_keydef tui_choice_keys[];   /* the keys tui_choice_key dispatches on */
 
 /* Modal dialogs (a panel over the current screen, which keeps drawing and its sources keep
  * running). confirm: 1 yes, 0 no or Esc, -1 when a signal ended it (terminal restored). */
@@ -74,6 +105,8 @@ struct tui_log *tui_log_new(int capacity);
 void tui_log_add(struct tui_log *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void tui_log_add_role(struct tui_log *l, enum tui_role role, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Continuation rows start this many columns in (default 4). */
+void tui_log_indent(struct tui_log *l, int columns);
 int tui_log_count(const struct tui_log *l);
 const char *tui_log_line(const struct tui_log *l, int i); /* 0 is the oldest kept */
 enum tui_role tui_log_role(const struct tui_log *l, int i);
