@@ -26,19 +26,31 @@ struct creds {
 	char *shown;           /* protected: the revealed value's lines, each terminal-safe */
 	int scroll;            /* first row of the value shown */
 	int rows, page;        /* the value's rows and the box's height at the last draw */
+	int kindw, stepw;      /* the columns as wide as their longest entry */
 };
 
+/* Columns as wide as what they hold, so UPDATED fits at 80 columns beside long names. */
 static void fill(struct wizard *w, struct creds *c)
 {
 	if (c->list)
 		tui_choice_free(c->list);
 	c->list = tui_choice_new();
-	for (size_t i = 0; w->v && i < vault_count(w->v); i++) {
+	c->kindw = 4;
+	c->stepw = 4;
+	size_t n = w->v ? vault_count(w->v) : 0;
+	for (size_t i = 0; i < n; i++) {
+		struct vault_entry_info e;
+		vault_entry_at(w->v, i, &e);
+		int kw = (int)strlen(vault_kind_name(e.kind)), sw = (int)strlen(e.step);
+		c->kindw = kw > c->kindw ? kw : c->kindw;
+		c->stepw = sw > c->stepw ? sw : c->stepw;
+	}
+	for (size_t i = 0; i < n; i++) {
 		struct vault_entry_info e;
 		vault_entry_at(w->v, i, &e);
 		char when[TIME_ISO_LEN], desc[160];
 		time_iso(e.updated, when, sizeof when);
-		snprintf(desc, sizeof desc, "%-14s %-13s %s", vault_kind_name(e.kind), e.step, when);
+		snprintf(desc, sizeof desc, "%-*s  %-*s  %s", c->kindw, vault_kind_name(e.kind), c->stepw, e.step, when);
 		tui_choice_add(c->list, e.name, desc);
 	}
 }
@@ -136,7 +148,7 @@ static void creds_draw(struct wizard *w, void *self)
 	for (int i = 0; i < n; i++)
 		if ((int)strlen(tui_choice_name(c->list, i)) > namew)
 			namew = (int)strlen(tui_choice_name(c->list, i));
-	mvprintw(2, 5, "%-*s  %-14s %-13s %s", namew, "NAME", "KIND", "STEP", "UPDATED");
+	mvprintw(2, 5, "%-*s  %-*s  %-*s  %s", namew, "NAME", c->kindw, "KIND", c->stepw, "STEP", "UPDATED");
 	tui_choice_draw(c->list, 3, 2, h, COLS - 4, true);
 	int sel = tui_choice_selected(c->list);
 	int y = 4 + h;

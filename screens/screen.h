@@ -50,9 +50,11 @@ struct screen {
 extern const struct screen screen_welcome, screen_subscription, screen_rabbitmq, screen_minio,
 	screen_acr, screen_aks, screen_overlay, screen_review, screen_install, screen_credentials;
 
-/* Shared drawing: the title line, the message line and the key help line (none when keys is
- * NULL: the runner draws it from the screen's key tables). */
-void screen_frame(struct wizard *w, const char *title, const char *keys);
+/* Shared drawing: the title line, the message (wrapped whole over the rows above the key
+ * help line) and the key help line (none when keys is NULL: the runner draws it from the
+ * screen's key tables). Returns the first row the message takes (LINES - 1 without one):
+ * the screen's text stays above it. */
+int screen_frame(struct wizard *w, const char *title, const char *keys);
 void screen_say(struct wizard *w, int error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Persists the operator's confirmed answers (never defaults, never secrets) to the state. */

@@ -9,7 +9,7 @@
 #include "screens/screen.h"
 #include "tui/widgets.h"
 
-#define FIELD_WIDTH 46
+#define FIELD_WIDTH 46   /* at first: tui_form_fit sizes the fields to the terminal */
 #define VALUE_MAX 512
 #define MAX_Q 24
 
@@ -117,8 +117,6 @@ struct chooser {
 	size_t n;
 };
 
-static void draw_wrapped(int y, int x, int width, int maxlines, const char *text);
-
 static void chooser_draw(void *ctx)
 {
 	struct chooser *c = ctx;
@@ -136,7 +134,7 @@ static void chooser_draw(void *ctx)
 	mvhline(3 + h, 0, ' ', COLS);
 	mvhline(4 + h, 0, ' ', COLS);
 	if (k >= 0 && (size_t)k < c->n && c->choices[k].detail)
-		draw_wrapped(3 + h, 2, COLS - 4, 2, c->choices[k].detail);
+		tui_wrap_draw(3 + h, 2, COLS - 4, 2, 0, c->choices[k].detail);
 }
 
 static enum tui_event chooser_key(void *ctx, int key)
@@ -251,39 +249,21 @@ int stepform_validate(struct wizard *w, struct stepform *f, char *why, size_t wh
 	return 0;
 }
 
-static void draw_wrapped(int y, int x, int width, int maxlines, const char *text)
-{
-	int line = 0;
-	while (*text && line < maxlines) {
-		int n = (int)strlen(text);
-		if (n > width) {
-			n = width;
-			while (n > 0 && text[n] != ' ')
-				n--;
-			if (n == 0)
-				n = width;
-		}
-		mvaddnstr(y + line++, x, text, n);
-		text += n;
-		while (*text == ' ')
-			text++;
-	}
-}
-
 void stepform_draw(struct wizard *w, struct stepform *f)
 {
 	char title[128];
 	snprintf(title, sizeof title, "step %d of %d: %s", (int)f->step + 1, STEP_COUNT,
 	         plan_step_title(f->step));
 	erase();
-	screen_frame(w, title, NULL);
+	int bottom = screen_frame(w, title, NULL);   /* the message's first row */
+	tui_form_fit(f->form, COLS - 4);
 	tui_form_draw(f->form, 2, 2, true);
 	int i = tui_form_current(f->form);
 	if (i < 0 || i >= f->nq)
 		return;
 	const struct plan_question *pq = plan_question(f->q[i]);
 	int y = 3 + tui_form_height(f->form);
-	if (y >= LINES - 3)
+	if (y >= bottom - 1)
 		return;
 	attr_t a = tui_attr(TUI_TITLE);
 	attron(a);
@@ -299,7 +279,7 @@ void stepform_draw(struct wizard *w, struct stepform *f)
 				mvaddnstr(y, 4 + (int)strlen(pq->key), ch[k].detail, COLS - 6 - (int)strlen(pq->key));
 	}
 	if (pq->help)
-		draw_wrapped(y + 1, 2, COLS - 4, LINES - 3 - (y + 1), pq->help);
+		tui_wrap_draw(y + 1, 2, COLS - 4, bottom - 1 - (y + 1), 0, pq->help);
 }
 
 void stepform_set_extra_keys(struct stepform *f, const struct tui_keydef *extra)

@@ -212,69 +212,10 @@ static enum tui_event sub_key(struct wizard *w, void *self, int key)
 	return stepform_key(w, s->form, key);
 }
 
-/* Bytes of the next line of at most width characters of text, broken after a space when
- * one is in reach, never inside a UTF-8 sequence. */
-static size_t wrap_line(const char *text, int width)
-{
-	size_t i = 0, last_space = 0;
-	int cols = 0;
-	while (text[i] && cols < width) {
-		if (text[i] == ' ')
-			last_space = i + 1;
-		i++;
-		while (((unsigned char)text[i] & 0xc0) == 0x80)
-			i++;
-		cols++;
-	}
-	if (!text[i] || !last_space)
-		return i;
-	return last_space;
-}
-
-/* The message line (screen_frame draws it cut at the edge) wrapped whole over the lines
- * above the key help, down from row top at the most; the last line stays where it was. */
-static void draw_message(struct wizard *w, int top)
-{
-	char safe[4 * sizeof w->msg];
-	text_safe(w->msg, safe, sizeof safe);
-	int width = COLS - 2, n = 0;
-	size_t starts[64];
-	for (const char *p = safe; *p && n < 64; n++) {
-		starts[n] = (size_t)(p - safe);
-		p += wrap_line(p, width);
-	}
-	if (n <= 1)
-		return;   /* fits on the line screen_frame drew */
-	int first = LINES - 2 - (n - 1);
-	if (first < top)
-		first = top;
-	int shown = LINES - 1 - first;
-	attr_t a = tui_attr(w->msg_error ? TUI_ERROR : TUI_OK);
-	for (int i = 0; i < shown; i++) {
-		mvhline(first + i, 0, ' ', COLS);
-		int k = i;
-		if (shown < n && i == shown - 1)
-			k = n - 1;   /* no room for all: keep the start and the end (the advice) */
-		const char *line = safe + starts[k];
-		size_t len = wrap_line(line, width);
-		while (len && line[len - 1] == ' ')
-			len--;
-		attron(a);
-		mvaddnstr(first + i, 1, line, (int)len);
-		attroff(a);
-	}
-}
-
 static void sub_draw(struct wizard *w, void *self)
 {
 	struct sub_screen *s = self;
-	stepform_draw(w, s->form);
-	if (w->msg[0]) {
-		plan_qid q[32];
-		/* Below the form (one row per question, from row 2) and its field's key line. */
-		int below_form = 4 + (int)plan_step_questions(STEP_SUBSCRIPTION, q, 32);
-		draw_message(w, s->phase == IDLE ? below_form : LINES - 3);
-	}
+	stepform_draw(w, s->form);   /* the message too, wrapped above the key line */
 	if (s->phase == IDLE)
 		return;
 	tui_cover();

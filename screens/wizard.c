@@ -11,6 +11,7 @@
 #include "core/sys/log.h"
 #include "core/sys/profile.h"
 #include "core/sys/secret_input.h"
+#include "core/sys/text.h"
 #include "secrets/secmem.h"
 #include "screens/screen.h"
 #include "secrets/atomic.h"
@@ -35,19 +36,28 @@ void screen_say(struct wizard *w, int error, const char *fmt, ...)
 	w->msg_error = error;
 }
 
-void screen_frame(struct wizard *w, const char *title, const char *keys)
+int screen_frame(struct wizard *w, const char *title, const char *keys)
 {
 	char line[256];
 	snprintf(line, sizeof line, "studio-wizard · profile %s · %s", w->prof->name, title);
 	tui_title_draw(line);
+	int top = LINES - 1;
 	if (w->msg[0]) {
+		/* Wrapped whole (a third of the screen at most), never cut at the edge. */
+		char safe[4 * sizeof w->msg];
+		text_safe(w->msg, safe, sizeof safe);
+		int rows = tui_wrap_count(safe, COLS - 2);
+		if (rows > LINES / 3)
+			rows = LINES / 3;
+		top = LINES - 1 - rows;
 		attr_t a = tui_attr(w->msg_error ? TUI_ERROR : TUI_OK);
 		attron(a);
-		mvaddnstr(LINES - 2, 1, w->msg, COLS - 2);
+		tui_wrap_draw(top, 1, COLS - 2, rows, 0, safe);
 		attroff(a);
 	}
 	if (keys)
 		tui_help_draw(keys);
+	return top;
 }
 
 int wizard_save_state(struct wizard *w)

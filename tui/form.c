@@ -16,6 +16,7 @@ struct tui_form {
 	FIELD *fields[FORM_MAX + 1];
 	char *labels[FORM_MAX];
 	unsigned flags[FORM_MAX];
+	int max[FORM_MAX];   /* characters a field takes */
 	int n, label_w, field_w, current;
 	WINDOW *win, *sub;
 	PANEL *panel;
@@ -71,6 +72,7 @@ int tui_form_add(struct tui_form *f, const char *label, int width, int max_len, 
 	 * kept value would wipe it; no O_AUTOSKIP, so a full field does not jump. */
 	field_opts_off(fld, O_STATIC | O_BLANK | O_AUTOSKIP);
 	set_max_field(fld, max_len > 0 ? max_len : width);
+	f->max[f->n] = max_len > 0 ? max_len : width;
 	if (flags & TUI_FIELD_SECRET) {
 		struct secret *sec = &f->secret[f->n];
 		sec->max = max_len > 0 ? max_len : width;
@@ -221,6 +223,29 @@ void tui_form_focus(struct tui_form *f, int i)
 		set_current_field(f->form, f->fields[i]);
 		form_driver(f->form, REQ_END_LINE);
 	}
+}
+
+void tui_form_fit(struct tui_form *f, int width)
+{
+	int fw = width - f->label_w;
+	if (fw < 8)
+		fw = 8;
+	if (fw == f->field_w || f->n == 0)
+		return;
+	/* ncurses cannot resize a field: each is made again at the new width with its text. */
+	unbuild(f);
+	for (int i = 0; i < f->n; i++) {
+		FIELD *old = f->fields[i], *fld = new_field(1, fw, i, 0, 0, 0);
+		if (!fld)
+			tui_fatal("out of memory");
+		set_field_opts(fld, field_opts(old));
+		set_max_field(fld, f->max[i]);
+		set_field_buffer(fld, 0, field_buffer(old, 0));
+		set_field_buffer(old, 0, "");   /* blanks the old buffer: it may hold a value typed */
+		free_field(old);
+		f->fields[i] = fld;
+	}
+	f->field_w = fw;
 }
 
 int tui_form_height(const struct tui_form *f) { return f->n; }

@@ -53,6 +53,9 @@ void tui_form_set(struct tui_form *f, int i, const char *value);
 size_t tui_form_get(struct tui_form *f, int i, char *out, size_t n);
 int tui_form_current(const struct tui_form *f);
 void tui_form_focus(struct tui_form *f, int i);
+/* Fields as wide as width columns allow beside their labels (at least 8): values read whole
+ * on a wide terminal. Text typed is kept. */
+void tui_form_fit(struct tui_form *f, int width);
 int tui_form_height(const struct tui_form *f);
 int tui_form_width(const struct tui_form *f);
 enum tui_event tui_form_key(struct tui_form *f, int key);
