@@ -1,6 +1,9 @@
 /* AMQP 0-9-1 wire encoding (spec 4.2): network byte order, short and long strings. */
 #include "core/probe/wire.h"
 
+#include <errno.h>
+#include <stdio.h>
+
 #include <string.h>
 
 const unsigned char *wire_take(struct wire_rd *r, size_t k)
@@ -106,4 +109,17 @@ void wire_patch_len(struct wire_wr *w, size_t off)
 	w->p[off + 1] = (unsigned char)(n >> 16);
 	w->p[off + 2] = (unsigned char)(n >> 8);
 	w->p[off + 3] = (unsigned char)n;
+}
+
+void wire_connect_advice(int err, const char *sources_key, char *out, size_t outlen)
+{
+	if (err == ECONNREFUSED)
+		snprintf(out, outlen, "the VM refused it: nothing listens on that port there (the security group let "
+		                      "the connection through)");
+	else if (err == ETIMEDOUT)
+		snprintf(out, outlen, "no answer: check the security group and %s", sources_key);
+	else if (err == EHOSTUNREACH || err == ENETUNREACH)
+		snprintf(out, outlen, "no route to the VM from here: check this machine's network");
+	else
+		snprintf(out, outlen, "check the security group and %s", sources_key);
 }

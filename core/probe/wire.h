@@ -28,6 +28,12 @@ const unsigned char *wire_str(struct wire_rd *r, int longstr, size_t *len);
 void wire_skip_value(struct wire_rd *r, unsigned type);
 
 void wire_put(struct wire_wr *w, const void *d, size_t n);
+
+/* What a failed TCP connect says about where the fault is, as advice after the error: a
+ * refusal comes from the host itself (the network let it through, nothing listens on the
+ * port); silence is what a security group that drops the packets looks like. err is the
+ * connect's errno, ETIMEDOUT for no answer; sources_key names the answer that opens the port. */
+void wire_connect_advice(int err, const char *sources_key, char *out, size_t outlen);
 void wire_put_u8(struct wire_wr *w, unsigned v);
 void wire_put_u16(struct wire_wr *w, unsigned v);
 void wire_put_u32(struct wire_wr *w, uint32_t v);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "core/probe/s3.h"
+#include "core/probe/wire.h"
 #include "core/steps/minio_int.h"
 #include "core/steps/steps.h"
 #include "secrets/secmem.h"
@@ -311,8 +312,10 @@ static void prove_on_connect(int fd, short revents, void *arg)
 	prove_close_fd(a);
 	if (soerr) {
 		char msg[256];
-		snprintf(msg, sizeof msg, "%s:%s: %s", act_output(a, spec.out_ip), act_answer(a, Q_MINIO_PORT), strerror(soerr));
-		strncat(msg, "; check the security group and minio.allowed_sources", sizeof msg - strlen(msg) - 1);
+		char advice[256];
+		wire_connect_advice(soerr, "minio.allowed_sources", advice, sizeof advice);
+		snprintf(msg, sizeof msg, "%s:%s: %s; %s", act_output(a, spec.out_ip), act_answer(a, Q_MINIO_PORT),
+		         strerror(soerr), advice);
 		prove_fail(a, "the S3 port does not answer from here: ", msg);
 		return;
 	}
@@ -325,7 +328,10 @@ static void prove_on_timeout(struct act *a)
 	struct prove_data *d = act_data(a);
 	if (d->fd < 0)
 		return;
-	prove_fail(a, "the S3 port on the public IP did not answer within 10 s: ", act_output(a, spec.out_ip));
+	char msg[320], advice[256];
+	wire_connect_advice(ETIMEDOUT, "minio.allowed_sources", advice, sizeof advice);
+	snprintf(msg, sizeof msg, "%s; %s", act_output(a, spec.out_ip), advice);
+	prove_fail(a, "the S3 port on the public IP did not answer within 10 s: ", msg);
 }
 
 static void prove_start(struct act *a)

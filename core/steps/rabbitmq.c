@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/probe/amqp.h"
+#include "core/probe/wire.h"
 #include "core/steps/steps.h"
 #include "core/steps/vm.h"
 #include "core/steps/vmssh.h"
@@ -391,8 +392,10 @@ static void prove_on_header(const struct amqp_probe_result *r, void *arg)
 	struct prove_data *d = act_data(a);
 	d->probe = NULL;
 	if (!r->ok) {
-		act_fail(a, "%s:%s from here: %s (check the security group and rabbitmq.allowed_sources)",
-		         act_output(a, spec.out_ip), act_answer(a, Q_RMQ_AMQP_PORT), r->error);
+		char advice[256];
+		wire_connect_advice(r->connect_errno, "rabbitmq.allowed_sources", advice, sizeof advice);
+		act_fail(a, "%s:%s from here: %s (%s)", act_output(a, spec.out_ip), act_answer(a, Q_RMQ_AMQP_PORT), r->error,
+		         r->connect_errno ? advice : "it answered, but not as RabbitMQ");
 		return;
 	}
 	snprintf(d->header, sizeof d->header, "%s %s", r->product, r->version);
