@@ -18,7 +18,8 @@ for vm in rabbitmq minio; do
 	[ -s "$VMS/$vm/log/sshd.log" ] || not_ok "no sshd log for $vm"
 	check "sshd on $vm saw no login attempt (no user name, no key sent)" sh -c "! grep -Eq 'azureuser|publickey|Accepted' '$VMS/$vm/log/sshd.log'"
 done
-check "the plan's later actions were not started" grep -q 'rabbitmq.user waits for rabbitmq.install' "$TEST_TMP/out"
+check "the plan's later actions were not started, named under the one cause" \
+	grep -q 'rabbitmq.install failed: .*; it blocks .*rabbitmq.user' "$TEST_TMP/out"
 
 # 2. A data disk holding a filesystem, and a binary with another sha256.
 vms_fresh fsdisk
