@@ -1,6 +1,8 @@
 #include "cli/status.h"
 
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/engine/describe.h"
 #include "core/sys/exitcode.h"
@@ -54,6 +56,31 @@ static void status_actions(const struct state *st, step_id s, int working, FILE 
 	}
 }
 
+/* The action that makes resource id (its key and its line in the plan), from the state's
+ * answers completed with their defaults: 0, or -1 when no action's resource is that id. */
+static int status_resource_action(const struct state *st, const char *id, char *out, size_t outlen)
+{
+	char *json = cJSON_PrintUnformatted(st->answers), err[256], rid[2048], text[1024];
+	struct answers a;
+	answers_init(&a);
+	int found = -1;
+	if (json && answers_parse_kept(&a, json, err, sizeof err) == ANSWERS_OK &&
+	    answers_complete(&a, err, sizeof err) == ANSWERS_OK) {
+		const struct step_table *t = steps_table();
+		for (size_t s = 0; s < t->nsteps && found; s++)
+			for (size_t i = 0; i < t->steps[s]->nactions && found; i++) {
+				const struct action_def *d = &t->steps[s]->actions[i];
+				if (describe_resource(d, &a, rid, sizeof rid) != 0 || strcasecmp(rid, id) != 0)
+					continue;
+				found = 0;
+				snprintf(out, outlen, "%s: %s", d->key, describe_action(d, &a, text, sizeof text) == 0 ? text : d->text);
+			}
+	}
+	free(json);
+	answers_free(&a);
+	return found;
+}
+
 int status_print(const struct profile *p, const struct state *st, FILE *out)
 {
 	char err[1024], safe[2048];
@@ -99,9 +126,13 @@ int status_print(const struct profile *p, const struct state *st, FILE *out)
 		if (first)
 			fprintf(out, "\nAzure operations in flight (polled again on resume):\n");
 		first = 0;
-		char u[2048];
-		fprintf(out, "    %s\n      operation in flight: %s\n", status_safe(it->string, safe, sizeof safe),
-		        status_safe(op, u, sizeof u));
+		char u[2048], what[1024];
+		if (status_resource_action(st, it->string, what, sizeof what) == 0)
+			fprintf(out, "    %s\n      resource %s\n", status_safe(what, u, sizeof u),
+			        status_safe(it->string, safe, sizeof safe));
+		else
+			fprintf(out, "    %s\n", status_safe(it->string, safe, sizeof safe));
+		fprintf(out, "      operation in flight: %s\n", status_safe(op, u, sizeof u));
 		status_op_since(it, out);
 	}
 	first = 1;

@@ -247,6 +247,9 @@ int vault_cmd_set(struct ctx *c)
 		vault_close(v);
 		return SW_EXIT_ERROR;
 	}
+	const unsigned char *old;
+	size_t oldlen;
+	int existed = vault_get(v, name, &old, &oldlen, NULL) == VAULT_OK;
 	vault_status vs = vault_put(v, name, kind, step, val, len);
 	secmem_free(val);
 	if (vs == VAULT_E_INVALID) {
@@ -259,6 +262,9 @@ int vault_cmd_set(struct ctx *c)
 	if (vs != VAULT_OK && vs != VAULT_E_IO)
 		snprintf(err, sizeof err, "%s: %s", vault_path(v), vault_status_text(vs));
 	rc = vault_cmd_written(c, v, vs, err);
+	if (rc == SW_EXIT_OK)   /* the value itself is never echoed, only its size */
+		fprintf(stderr, "studio-wizard: %s %s (%s, %zu byte%s, step %s) in %s\n", existed ? "replaced" : "sealed",
+		        name, vault_kind_name(kind), len, len == 1 ? "" : "s", step, vault_path(v));
 	vault_close(v);
 	return rc;
 }
@@ -277,6 +283,8 @@ int vault_cmd_rm(struct ctx *c)
 	}
 	vault_status vs = vault_save(v, err, sizeof err);
 	rc = vault_cmd_written(c, v, vs, err);
+	if (rc == SW_EXIT_OK)
+		fprintf(stderr, "studio-wizard: removed %s from %s\n", c->o->pos[2], vault_path(v));
 	vault_close(v);
 	return rc;
 }

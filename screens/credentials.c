@@ -11,32 +11,46 @@
 #include <unistd.h>
 
 #include "core/sys/log.h"
+#include "core/sys/text.h"
 #include "core/sys/timeutil.h"
 #include "core/model/validate.h"
+#include "core/engine/step.h"
 #include "core/steps/experimenter.h"
 #include "screens/screen.h"
 #include "secrets/secmem.h"
 #include "tui/widgets.h"
 
-#define SHOW_MAX 2048
-
 struct creds {
 	struct tui_choice *list;
 	int revealed;          /* index of the revealed entry, or -1 */
-	char *shown;           /* protected: the printable form of the revealed value */
+	char *shown;           /* protected: the revealed value's lines, each terminal-safe */
+	int scroll;            /* first row of the value shown */
+	int rows, page;        /* the value's rows and the box's height at the last draw */
+	int kindw, stepw;      /* the columns as wide as their longest entry */
 };
 
+/* Columns as wide as what they hold, so UPDATED fits at 80 columns beside long names. */
 static void fill(struct wizard *w, struct creds *c)
 {
 	if (c->list)
 		tui_choice_free(c->list);
 	c->list = tui_choice_new();
-	for (size_t i = 0; w->v && i < vault_count(w->v); i++) {
+	c->kindw = 4;
+	c->stepw = 4;
+	size_t n = w->v ? vault_count(w->v) : 0;
+	for (size_t i = 0; i < n; i++) {
+		struct vault_entry_info e;
+		vault_entry_at(w->v, i, &e);
+		int kw = (int)strlen(vault_kind_name(e.kind)), sw = (int)strlen(e.step);
+		c->kindw = kw > c->kindw ? kw : c->kindw;
+		c->stepw = sw > c->stepw ? sw : c->stepw;
+	}
+	for (size_t i = 0; i < n; i++) {
 		struct vault_entry_info e;
 		vault_entry_at(w->v, i, &e);
 		char when[TIME_ISO_LEN], desc[160];
 		time_iso(e.updated, when, sizeof when);
-		snprintf(desc, sizeof desc, "%-14s %-13s %s", vault_kind_name(e.kind), e.step, when);
+		snprintf(desc, sizeof desc, "%-*s  %-*s  %s", c->kindw, vault_kind_name(e.kind), c->stepw, e.step, when);
 		tui_choice_add(c->list, e.name, desc);
 	}
 }
@@ -59,7 +73,8 @@ static void *creds_init(struct wizard *w)
 	return c;
 }
 
-/* Non-printable bytes shown as \xNN, so a binary value cannot drive the terminal. */
+/* The value as lines: each line made terminal-safe on its own (core/sys/text.h), joined
+ * by real newlines, so a kubeconfig or a PEM key reads as it is written. */
 static void reveal(struct wizard *w, struct creds *c, int i)
 {
 	const unsigned char *val;
@@ -67,22 +82,54 @@ static void reveal(struct wizard *w, struct creds *c, int i)
 	if (vault_get(w->v, tui_choice_name(c->list, i), &val, &len, NULL) != VAULT_OK)
 		return;
 	hide(c);
-	c->shown = secmem_alloc(SHOW_MAX + 8);
+	size_t cap = 6 * len + 2;   /* text_safe writes at most 6 bytes per 2 ("\u0080") */
+	c->shown = secmem_alloc(cap);
 	if (!c->shown)
 		return;
 	size_t o = 0;
-	for (size_t k = 0; k < len && o + 5 < SHOW_MAX; k++) {
-		unsigned char ch = val[k];
-		if (ch >= 0x20 && ch < 0x7f)
-			c->shown[o++] = (char)ch;
-		else
-			o += (size_t)snprintf(c->shown + o, 5, "\\x%02x", ch);
+	for (size_t k = 0; k <= len;) {
+		const unsigned char *nl = memchr(val + k, '\n', len - k);
+		size_t end = nl ? (size_t)(nl - val) : len, n = end;
+		if (n > k && val[n - 1] == '\r')
+			n--;   /* CRLF text: the CR is part of the line break */
+		o += text_safe_n((const char *)val + k, n - k, c->shown + o, cap - o);
+		if (!nl || end + 1 == len)
+			break;
+		c->shown[o++] = '\n';
+		k = end + 1;
 	}
-	if (o + 5 >= SHOW_MAX)
-		memcpy(c->shown + o, " ...", 5);
-	else
-		c->shown[o] = '\0';
+	c->shown[o] = '\0';
 	c->revealed = i;
+	c->scroll = 0;
+}
+
+/* The revealed value in a box from row top down to the message line; PgUp/PgDn scroll it. */
+static void draw_value(struct creds *c, int top)
+{
+	int height = LINES - 3 - top - 1, width = COLS - 8;
+	if (height < 3)
+		height = 3;
+	c->rows = tui_wrap_count(c->shown, width);
+	c->page = height - 2;
+	if (c->scroll > c->rows - c->page)
+		c->scroll = c->rows - c->page;
+	if (c->scroll < 0)
+		c->scroll = 0;
+	WINDOW *box = derwin(stdscr, height, COLS - 4, top, 2);
+	if (box) {
+		box(box, 0, 0);
+		delwin(box);
+	}
+	if (c->rows > c->page) {
+		char where[64];
+		int last = c->scroll + c->page < c->rows ? c->scroll + c->page : c->rows;
+		int n = snprintf(where, sizeof where, " rows %d-%d of %d, PgUp/PgDn ", c->scroll + 1, last, c->rows);
+		mvaddstr(top + height - 1, COLS - 4 - n, where);
+	}
+	attr_t a = tui_attr(TUI_WARN);
+	attron(a);
+	tui_wrap_draw(top + 1, 4, width, c->page, c->scroll, c->shown);
+	attroff(a);
 }
 
 static void creds_draw(struct wizard *w, void *self)
@@ -90,8 +137,7 @@ static void creds_draw(struct wizard *w, void *self)
 	struct creds *c = self;
 	tui_cover();   /* opened over another screen (F3): hide its lists and forms */
 	erase();
-	screen_frame(w, "credentials",
-	             "r reveal/hide  f copy to file  y clipboard  d delete  e experimenter config  Esc back");
+	screen_frame(w, "credentials", NULL);
 	if (!w->v || vault_count(w->v) == 0) {
 		mvaddstr(3, 2, "The vault holds no entries yet: the steps add them as they create secrets.");
 		return;
@@ -103,16 +149,13 @@ static void creds_draw(struct wizard *w, void *self)
 	for (int i = 0; i < n; i++)
 		if ((int)strlen(tui_choice_name(c->list, i)) > namew)
 			namew = (int)strlen(tui_choice_name(c->list, i));
-	mvprintw(2, 5, "%-*s  %-14s %-13s %s", namew, "NAME", "KIND", "STEP", "UPDATED");
+	mvprintw(2, 5, "%-*s  %-*s  %-*s  %s", namew, "NAME", c->kindw, "KIND", c->stepw, "STEP", "UPDATED");
 	tui_choice_draw(c->list, 3, 2, h, COLS - 4, true);
 	int sel = tui_choice_selected(c->list);
 	int y = 4 + h;
 	mvprintw(y, 2, "value of %s:", sel >= 0 ? tui_choice_name(c->list, sel) : "-");
 	if (c->shown && c->revealed == sel) {
-		attr_t a = tui_attr(TUI_WARN);
-		attron(a);
-		mvaddnstr(y + 1, 4, c->shown, (COLS - 6) * (LINES - 3 - (y + 1)));
-		attroff(a);
+		draw_value(c, y + 1);
 	} else {
 		attr_t a = tui_attr(TUI_MASKED);
 		attron(a);
@@ -246,12 +289,76 @@ static enum tui_event copy_to_clipboard(struct wizard *w, const char *name)
 	return TUI_REDRAW;
 }
 
+/* What deleting the entry breaks, from the step that makes it (core/steps/ secrets tables). */
+static void delete_question(const char *name, char *out, size_t outlen)
+{
+	const struct step_table *t = steps_table();
+	for (size_t s = 0; s < t->nsteps; s++)
+		for (size_t i = 0; i < t->steps[s]->nsecrets; i++) {
+			const struct plan_secret *sec = &t->steps[s]->secrets[i];
+			if (strcmp(sec->name, name) == 0 && sec->lost) {
+				snprintf(out, outlen, "Delete %s, %s?\nIf it goes: %s.\nThis cannot be undone.", name, sec->what,
+				         sec->lost);
+				return;
+			}
+		}
+	snprintf(out, outlen, "Delete %s?\nNo step of the install uses it.\nThis cannot be undone.", name);
+}
+
+static enum tui_event delete_entry(struct wizard *w, struct creds *c, const char *name)
+{
+	char q[1024];
+	delete_question(name, q, sizeof q);
+	hide(c);
+	int yes = tui_confirm("Delete", q);
+	if (yes < 0)
+		return TUI_SIGNAL;
+	if (!yes)
+		return TUI_REDRAW;
+	char deleted[VAULT_NAME_MAX + 1], err[1024];
+	snprintf(deleted, sizeof deleted, "%s", name);
+	vault_remove(w->v, deleted);
+	if (vault_save(w->v, err, sizeof err) != VAULT_OK) {
+		screen_say(w, 1, "%s", err);
+		return TUI_REDRAW;
+	}
+	w->st->vault_generation = vault_generation(w->v);
+	wizard_save_state(w);
+	fill(w, c);
+	screen_say(w, 0, "%s deleted", deleted);
+	log_msg(LOG_INFO, "credentials: %s deleted", deleted);
+	return TUI_REDRAW;
+}
+
+enum { C_REVEAL = 1, C_BACK, C_FILE, C_CLIPBOARD, C_DELETE, C_EXPORT, C_SCROLL_DOWN, C_SCROLL_UP };
+
+static const struct tui_keydef creds_keys_table[] = {
+	{C_REVEAL, {'r'}, "r", "reveal the selected value, or mask it again", "reveal"},
+	{C_BACK, {TUI_ESC}, "Esc", "back to the screen F3 was pressed on", "back"},
+	{C_FILE, {'f'}, "f", "copy the value to a new file (mode 0600, never over a file)", "to file"},
+	{C_CLIPBOARD, {'y'}, "y", "send the value to the clipboard (OSC 52)", "clipboard"},
+	{C_DELETE, {'d'}, "d", "delete the entry, after saying what needs it and asking", "delete"},
+	{C_EXPORT, {'e'}, "e", "write the experimenters' studioml config", "config"},
+	{C_SCROLL_DOWN, {TUI_KEY(KEY_NPAGE)}, "PgDn", "scroll a revealed value down (else: the list)", NULL},
+	{C_SCROLL_UP, {TUI_KEY(KEY_PPAGE)}, "PgUp", "scroll a revealed value up (else: the list)", NULL},
+	{TUI_ACTION_HELP, {'?'}, "?", "this list of keys (as F1)", NULL},
+	{0, {0}, NULL, NULL, NULL},
+};
+
+static void creds_keys(struct wizard *w, void *self, struct tui_keyset *ks)
+{
+	(void)w, (void)self;
+	tui_keyset_add(ks, "this screen", creds_keys_table);
+	tui_keyset_add(ks, "the list", tui_choice_keys);
+}
+
 static enum tui_event creds_key(struct wizard *w, void *self, int key)
 {
 	struct creds *c = self;
-	if (key == TUI_ESC)
+	int action = tui_keys_find(creds_keys_table, key);
+	if (action == C_BACK)
 		return TUI_BACK;
-	if (key == 'e' && w->v) {
+	if (action == C_EXPORT && w->v) {
 		hide(c);
 		return export_experimenter(w);
 	}
@@ -259,41 +366,25 @@ static enum tui_event creds_key(struct wizard *w, void *self, int key)
 	if (sel < 0 || !w->v)
 		return TUI_HANDLED;
 	const char *name = tui_choice_name(c->list, sel);
-	switch (key) {
-	case 'r':
+	switch (action) {
+	case C_REVEAL:
 		if (c->revealed == sel)
 			hide(c);
 		else
 			reveal(w, c, sel);
 		return TUI_REDRAW;
-	case 'f':
+	case C_FILE:
 		hide(c);
 		return copy_to_file(w, name);
-	case 'y':
+	case C_CLIPBOARD:
 		return copy_to_clipboard(w, name);
-	case 'd': {
-		char q[256];
-		snprintf(q, sizeof q, "Delete %s from the vault? This cannot be undone.", name);
-		hide(c);
-		int yes = tui_confirm("Delete", q);
-		if (yes < 0)
-			return TUI_SIGNAL;
-		if (!yes)
-			return TUI_REDRAW;
-		char deleted[VAULT_NAME_MAX + 1], err[1024];
-		snprintf(deleted, sizeof deleted, "%s", name);
-		vault_remove(w->v, deleted);
-		if (vault_save(w->v, err, sizeof err) != VAULT_OK) {
-			screen_say(w, 1, "%s", err);
-			return TUI_REDRAW;
-		}
-		w->st->vault_generation = vault_generation(w->v);
-		wizard_save_state(w);
-		fill(w, c);
-		screen_say(w, 0, "%s deleted", deleted);
-		log_msg(LOG_INFO, "credentials: %s deleted", deleted);
-		return TUI_REDRAW;
-	}
+	case C_DELETE:
+		return delete_entry(w, c, name);
+	case C_SCROLL_DOWN: case C_SCROLL_UP:
+		if (c->revealed != sel)
+			break;
+		c->scroll += (action == C_SCROLL_DOWN ? 1 : -1) * (c->page > 1 ? c->page - 1 : 1);
+		return TUI_REDRAW;   /* the draw keeps it within the value */
 	}
 	enum tui_event ev = tui_choice_key(c->list, key);
 	if (tui_choice_selected(c->list) != c->revealed)
@@ -319,4 +410,5 @@ const struct screen screen_credentials = {
 	.key = creds_key,
 	.validate = NULL,
 	.fini = creds_fini,
+	.keys = creds_keys,
 };

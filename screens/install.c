@@ -10,6 +10,7 @@
 #include "core/azure/cloud.h"
 #include "core/engine/engine.h"
 #include "core/sys/loop.h"
+#include "core/sys/text.h"
 #include "screens/screen.h"
 #include "tui/widgets.h"
 
@@ -67,17 +68,27 @@ static void on_event(const struct engine_event *ev, void *arg)
 		tui_log_add(in->log, "%s: done earlier", step);
 		break;
 	case ENGINE_EV_ACTION_END:
-		tui_log_add(in->log, "%s: %s ... %s (%.0f s)", step, ev->text,
-		            ev->ok || ev->stopped ? ev->detail : "failed", ev->seconds);
-		if (!ev->ok && !ev->stopped && ev->detail)
-			tui_log_add(in->log, "    %s", ev->detail);
+		/* One line, by the action's key (the review has its whole text), coloured by outcome. */
+		if (ev->stopped)
+			tui_log_add_role(in->log, TUI_WARN, "%s stopped by the operator (%.0f s)", ev->action ? ev->action : step,
+			                 ev->seconds);
+		else
+			tui_log_add_role(in->log, ev->ok ? TUI_OK : TUI_ERROR, "%s %s (%.0f s)%s%s", ev->action ? ev->action : step,
+			                 ev->ok ? "done" : "FAILED", ev->seconds, ev->detail && *ev->detail ? ": " : "",
+			                 ev->detail ? ev->detail : "");
 		break;
-	case ENGINE_EV_INFO:
-		tui_log_add(in->log, "%s: %s", step, ev->text);
+	case ENGINE_EV_INFO: {
+		char line[1024];
+		text_prefix(step, ev->text, line, sizeof line);   /* "minio: public IP", not "minio: minio: ..." */
+		tui_log_add(in->log, "%s", line);
 		break;
-	case ENGINE_EV_WARNING:
-		tui_log_add(in->log, "%s: warning: %s", step, ev->text);
+	}
+	case ENGINE_EV_WARNING: {
+		char line[1024];
+		text_prefix(step, ev->text, line, sizeof line);
+		tui_log_add_role(in->log, TUI_WARN, "warning: %s", line);
 		break;
+	}
 	case ENGINE_EV_DEVICE_CODE:
 		tui_log_add(in->log, "%s: sign in: %s", step, ev->text);
 		break;
@@ -101,10 +112,10 @@ static void on_event(const struct engine_event *ev, void *arg)
 		break;
 	}
 	case ENGINE_EV_STEP_DONE:
-		tui_log_add(in->log, "%s: done (%.0f s)", step, ev->seconds);
+		tui_log_add_role(in->log, TUI_OK, "%s: done (%.0f s)", step, ev->seconds);
 		break;
 	case ENGINE_EV_STEP_FAILED:
-		tui_log_add(in->log, "%s: failed: %s", step, ev->text);
+		tui_log_add_role(in->log, TUI_ERROR, "%s: failed: %s", step, ev->text);
 		break;
 	case ENGINE_EV_FINISHED:
 		tui_timer_stop(&in->tick);
@@ -112,7 +123,7 @@ static void on_event(const struct engine_event *ev, void *arg)
 		in->done = 1;
 		in->ok = ev->ok;
 		in->question[0] = '\0';
-		tui_log_add(in->log, "install: %s", ev->text);
+		tui_log_add_role(in->log, ev->ok ? TUI_OK : TUI_ERROR, "install: %s", ev->text);
 		char cmd[1024];
 		struct engine_summary s = {0};
 		if (in->eng)
@@ -168,7 +179,6 @@ static void *install_init(struct wizard *w)
 		return NULL;
 	in->w = w;
 	in->log = tui_log_new(1000);
-	tui_log_wrap(in->log, COLS - 3);
 	in->last = STEP_SUBSCRIPTION;
 	for (int s = 0; s < STEP_COUNT && engine_step_available((step_id)s); s++)
 		in->last = (step_id)s;

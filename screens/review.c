@@ -20,7 +20,6 @@ static void *review_init(struct wizard *w)
 	if (!r)
 		return NULL;
 	r->plan = tui_log_new(600);
-	tui_log_wrap(r->plan, COLS - 3);
 	r->field = -1;
 	if (answers_complete(&w->ans, r->problem, sizeof r->problem) != ANSWERS_OK) {
 		char key[128];
@@ -60,31 +59,63 @@ static void review_draw(struct wizard *w, void *self)
 {
 	struct review *r = self;
 	erase();
-	screen_frame(w, "review the plan",
-	             r->problem[0] && r->field >= 0 ? "Enter go to the field  Esc back  F3 credentials  F10 quit"
-	             : r->problem[0]               ? "Esc back  F3 credentials  F10 quit"
-	                           : "Enter confirm  PgUp/PgDn scroll  Esc back  F3 credentials  F10 quit");
+	screen_frame(w, "review the plan", NULL);
 	tui_log_draw(r->plan, 2, 1, LINES - 5, COLS - 2);
+}
+
+enum { R_ENTER = 1, R_BACK, R_UP, R_DOWN, R_PAGE };
+
+static const struct tui_keydef review_keys_ok[] = {
+	{R_ENTER, {'\n', '\r', TUI_KEY(KEY_ENTER)}, "Enter", "confirm the plan and start the install", "confirm"},
+	{R_BACK, {TUI_ESC}, "Esc", "previous screen; every answer is kept", "back"},
+	{R_UP, {TUI_KEY(KEY_UP)}, "Up", "scroll the plan up", NULL},
+	{R_DOWN, {TUI_KEY(KEY_DOWN)}, "Down", "scroll the plan down", NULL},
+	{R_PAGE, {TUI_KEY(KEY_PPAGE), TUI_KEY(KEY_NPAGE), TUI_KEY(KEY_HOME), TUI_KEY(KEY_END)},
+	 "PgUp, PgDn, Home, End", "scroll the plan a page, to its start or its end", "scroll"},
+	{TUI_ACTION_HELP, {'?'}, "?", "this list of keys (as F1)", NULL},
+	{0, {0}, NULL, NULL, NULL},
+};
+/* The answers do not make a plan: Enter leads to the field the problem names. */
+static const struct tui_keydef review_keys_problem[] = {
+	{R_ENTER, {'\n', '\r', TUI_KEY(KEY_ENTER)}, "Enter", "go to the field the problem names", "go to the field"},
+	{R_BACK, {TUI_ESC}, "Esc", "previous screen; every answer is kept", "back"},
+	{TUI_ACTION_HELP, {'?'}, "?", "this list of keys (as F1)", NULL},
+	{0, {0}, NULL, NULL, NULL},
+};
+
+static const struct tui_keydef *review_table(const struct review *r)
+{
+	return r->problem[0] && r->field >= 0 ? review_keys_problem : r->problem[0] ? review_keys_problem + 1
+	                                                                            : review_keys_ok;
+}
+
+static void review_keys(struct wizard *w, void *self, struct tui_keyset *ks)
+{
+	(void)w;
+	tui_keyset_add(ks, "this screen", review_table(self));
 }
 
 static enum tui_event review_key(struct wizard *w, void *self, int key)
 {
 	struct review *r = self;
-	if (key == '\n' || key == '\r' || key == TUI_KEY(KEY_ENTER)) {
+	switch (tui_keys_find(review_table(r), key)) {
+	case R_ENTER:
 		if (r->problem[0] && r->field >= 0) {
 			/* To the field the problem names, not one screen back. */
 			w->jump = wizard_step_screen(plan_question((plan_qid)r->field)->step);
 			w->focus_q = r->field;
 		}
 		return TUI_NEXT;
-	}
-	if (key == TUI_ESC)
+	case R_BACK:
 		return TUI_BACK;
-	if (key == TUI_KEY(KEY_UP))
-		key = TUI_KEY(KEY_PPAGE);
-	if (key == TUI_KEY(KEY_DOWN))
-		key = TUI_KEY(KEY_NPAGE);
-	return tui_log_key(r->plan, key);
+	case R_UP:
+		return tui_log_key(r->plan, TUI_KEY(KEY_PPAGE));
+	case R_DOWN:
+		return tui_log_key(r->plan, TUI_KEY(KEY_NPAGE));
+	case R_PAGE:
+		return tui_log_key(r->plan, key);
+	}
+	return TUI_HANDLED;
 }
 
 static int review_validate(struct wizard *w, void *self, char *why, size_t whylen)
@@ -114,4 +145,5 @@ const struct screen screen_review = {
 	.key = review_key,
 	.validate = review_validate,
 	.fini = review_fini,
+	.keys = review_keys,
 };

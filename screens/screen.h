@@ -14,6 +14,9 @@
 #include "secrets/vault.h"
 #include "tui/tui.h"
 
+struct tui_keyset;   /* tui/widgets.h */
+struct tui_keydef;
+
 struct wizard {
 	const struct session_options *opts;
 	struct profile *prof;
@@ -40,13 +43,20 @@ struct screen {
 	struct tui_source *(*sources)(void *self, int *n);
 	/* The quit dialog's text when leaving here means more (what keeps running); NULL: the usual. */
 	void (*quit_note)(struct wizard *w, void *self, char *out, size_t outlen);
+	/* The key tables the screen dispatches on now, its own first (tui/widgets.h): the footer
+	 * is drawn from them and F1 lists them with the wizard's own keys. NULL: the screen draws
+	 * its own footer and F1 lists the wizard's keys only. */
+	void (*keys)(struct wizard *w, void *self, struct tui_keyset *ks);
 };
 
 extern const struct screen screen_welcome, screen_subscription, screen_rabbitmq, screen_minio,
 	screen_acr, screen_aks, screen_overlay, screen_review, screen_install, screen_credentials;
 
-/* Shared drawing: the title line, the message line and the key help line. */
-void screen_frame(struct wizard *w, const char *title, const char *keys);
+/* Shared drawing: the title line, the message (wrapped whole over the rows above the key
+ * help line) and the key help line (none when keys is NULL: the runner draws it from the
+ * screen's key tables). Returns the first row the message takes (LINES - 1 without one):
+ * the screen's text stays above it. */
+int screen_frame(struct wizard *w, const char *title, const char *keys);
 void screen_say(struct wizard *w, int error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Persists the operator's confirmed answers (never defaults, never secrets) to the state. */
@@ -62,7 +72,9 @@ void stepform_draw(struct wizard *w, struct stepform *f);
 enum tui_event stepform_key(struct wizard *w, struct stepform *f, int key);
 int stepform_validate(struct wizard *w, struct stepform *f, char *why, size_t whylen);
 void stepform_free(struct wizard *w, struct stepform *f);
-void stepform_set_keys(struct stepform *f, const char *keys);
+/* The screen's own keys, listed and drawn before the questions' keys. */
+void stepform_set_extra_keys(struct stepform *f, const struct tui_keydef *extra);
+void stepform_keys(struct wizard *w, struct stepform *f, struct tui_keyset *ks);
 /* Leaving the focused field without Enter (Up, Esc, F5): its value is saved when valid,
  * else kept on screen unsaved, with no complaint. */
 void stepform_keep_focused(struct wizard *w, struct stepform *f);
@@ -112,7 +124,12 @@ int wizard_step_screen(step_id s);
 		return stepform_validate(w, self, why, whylen);                                     \
 	}                                                                                       \
 	static void sym##_fini(struct wizard *w, void *self) { stepform_free(w, self); }        \
-	const struct screen sym = {key_, sym##_init, sym##_draw, sym##_key, sym##_validate, sym##_fini, NULL, NULL}
+	static void sym##_keys(struct wizard *w, void *self, struct tui_keyset *ks)             \
+	{                                                                                       \
+		stepform_keys(w, self, ks);                                                         \
+	}                                                                                       \
+	const struct screen sym = {key_,         sym##_init, sym##_draw, sym##_key, sym##_validate, \
+	                           sym##_fini,   NULL,       NULL,      sym##_keys}
 
 /* The vault dialog (screens/unlock.c): unlocks the profile's vault, or creates it.
  * 0 with w->v set; else -1 with the process exit code in *exit_code (0 when the

@@ -9,7 +9,7 @@
 #include "screens/screen.h"
 #include "tui/widgets.h"
 
-#define FIELD_WIDTH 46
+#define FIELD_WIDTH 46   /* at first: tui_form_fit sizes the fields to the terminal */
 #define VALUE_MAX 512
 #define MAX_Q 24
 
@@ -18,7 +18,21 @@ struct stepform {
 	plan_qid q[MAX_Q];
 	int nq;
 	struct tui_form *form;
-	const char *keys;   /* the help line */
+	const struct tui_keydef *extra;   /* the screen's own keys (F5 on the Subscription screen) */
+};
+
+enum { SF_CONFIRM = 1, SF_NEXT_FIELD, SF_PREV_FIELD, SF_LIST, SF_NEXT_SCREEN, SF_BACK };
+
+static const struct tui_keydef stepform_keys_table[] = {
+	{SF_CONFIRM, {'\n', '\r', TUI_KEY(KEY_ENTER)}, "Enter",
+	 "check the field and go to the next (on the last field: next screen)", "confirm"},
+	{SF_LIST, {TUI_KEY(KEY_F(4))}, "F4", "pick from the field's list (clouds, regions, sizes, ...)", "list"},
+	{SF_NEXT_SCREEN, {TUI_KEY(KEY_NPAGE), TUI_KEY(KEY_F(2))}, "PgDn, F2", "next screen (checks every field)", "next"},
+	{SF_BACK, {TUI_ESC, TUI_KEY(KEY_PPAGE)}, "Esc, PgUp", "previous screen; every answer is kept", "back"},
+	{SF_NEXT_FIELD, {'\t', TUI_KEY(KEY_DOWN)}, "Tab, Down", "check the field and go to the next", NULL},
+	{SF_PREV_FIELD, {TUI_KEY(KEY_BTAB), TUI_KEY(KEY_UP)}, "Shift-Tab, Up",
+	 "previous field (the value typed is kept, and saved when valid)", NULL},
+	{0, {0}, NULL, NULL, NULL},
 };
 
 /* Every unanswered question gets its default, in table order (defaults refer to earlier answers). */
@@ -51,7 +65,6 @@ struct stepform *stepform_new(struct wizard *w, step_id s)
 	if (!f)
 		return NULL;
 	f->step = s;
-	f->keys = "Enter confirm  F4 list  PgDn next  Esc back  F3 credentials  F10 quit";
 	f->nq = (int)plan_step_questions(s, f->q, MAX_Q);
 	f->form = tui_form_new();
 	for (int i = 0; i < f->nq; i++)
@@ -104,8 +117,6 @@ struct chooser {
 	size_t n;
 };
 
-static void draw_wrapped(int y, int x, int width, int maxlines, const char *text);
-
 static void chooser_draw(void *ctx)
 {
 	struct chooser *c = ctx;
@@ -123,7 +134,7 @@ static void chooser_draw(void *ctx)
 	mvhline(3 + h, 0, ' ', COLS);
 	mvhline(4 + h, 0, ' ', COLS);
 	if (k >= 0 && (size_t)k < c->n && c->choices[k].detail)
-		draw_wrapped(3 + h, 2, COLS - 4, 2, c->choices[k].detail);
+		tui_wrap_draw(3 + h, 2, COLS - 4, 2, 0, c->choices[k].detail);
 }
 
 static enum tui_event chooser_key(void *ctx, int key)
@@ -186,30 +197,36 @@ static enum tui_event choose(struct wizard *w, struct stepform *f, int i)
 enum tui_event stepform_key(struct wizard *w, struct stepform *f, int key)
 {
 	int i = tui_form_current(f->form);
-	int enter = key == '\n' || key == '\r' || key == TUI_KEY(KEY_ENTER);
-	if (enter || key == '\t' || key == TUI_KEY(KEY_DOWN)) {
+	switch (tui_keys_find(stepform_keys_table, key)) {
+	case SF_CONFIRM: case SF_NEXT_FIELD:
 		if (confirm_field(w, f, i) != 0)
 			return TUI_REDRAW;
 		if (i == f->nq - 1)
-			return enter ? TUI_NEXT : TUI_REDRAW;
+			return tui_keys_find(stepform_keys_table, key) == SF_CONFIRM ? TUI_NEXT : TUI_REDRAW;
 		tui_form_focus(f->form, i + 1);
 		return TUI_REDRAW;
-	}
-	if (key == TUI_KEY(KEY_BTAB) || key == TUI_KEY(KEY_UP)) {
+	case SF_PREV_FIELD:
 		stepform_keep_focused(w, f);
 		if (i > 0)
 			tui_form_focus(f->form, i - 1);
 		return TUI_REDRAW;
-	}
-	if (key == TUI_KEY(KEY_NPAGE) || key == TUI_KEY(KEY_F(2)))
+	case SF_NEXT_SCREEN:
 		return TUI_NEXT;
-	if (key == TUI_ESC || key == TUI_KEY(KEY_PPAGE)) {
+	case SF_BACK:
 		stepform_keep_focused(w, f);
 		return TUI_BACK;
-	}
-	if (key == TUI_KEY(KEY_F(4)))
+	case SF_LIST:
 		return choose(w, f, i);
+	}
 	return tui_form_key(f->form, key);
+}
+
+void stepform_keys(struct wizard *w, struct stepform *f, struct tui_keyset *ks)
+{
+	(void)w;
+	tui_keyset_add(ks, "this screen", f->extra);
+	tui_keyset_add(ks, "the questions", stepform_keys_table);
+	tui_keyset_add(ks, "editing a field", tui_form_edit_keys);
 }
 
 int stepform_validate(struct wizard *w, struct stepform *f, char *why, size_t whylen)
@@ -247,39 +264,21 @@ int stepform_validate(struct wizard *w, struct stepform *f, char *why, size_t wh
 	return 0;
 }
 
-static void draw_wrapped(int y, int x, int width, int maxlines, const char *text)
-{
-	int line = 0;
-	while (*text && line < maxlines) {
-		int n = (int)strlen(text);
-		if (n > width) {
-			n = width;
-			while (n > 0 && text[n] != ' ')
-				n--;
-			if (n == 0)
-				n = width;
-		}
-		mvaddnstr(y + line++, x, text, n);
-		text += n;
-		while (*text == ' ')
-			text++;
-	}
-}
-
 void stepform_draw(struct wizard *w, struct stepform *f)
 {
 	char title[128];
 	snprintf(title, sizeof title, "step %d of %d: %s", (int)f->step + 1, STEP_COUNT,
 	         plan_step_title(f->step));
 	erase();
-	screen_frame(w, title, f->keys);
+	int bottom = screen_frame(w, title, NULL);   /* the message's first row */
+	tui_form_fit(f->form, COLS - 4);
 	tui_form_draw(f->form, 2, 2, true);
 	int i = tui_form_current(f->form);
 	if (i < 0 || i >= f->nq)
 		return;
 	const struct plan_question *pq = plan_question(f->q[i]);
 	int y = 3 + tui_form_height(f->form);
-	if (y >= LINES - 3)
+	if (y >= bottom - 1)
 		return;
 	attr_t a = tui_attr(TUI_TITLE);
 	attron(a);
@@ -295,12 +294,12 @@ void stepform_draw(struct wizard *w, struct stepform *f)
 				mvaddnstr(y, 4 + (int)strlen(pq->key), ch[k].detail, COLS - 6 - (int)strlen(pq->key));
 	}
 	if (pq->help)
-		draw_wrapped(y + 1, 2, COLS - 4, LINES - 3 - (y + 1), pq->help);
+		tui_wrap_draw(y + 1, 2, COLS - 4, bottom - 1 - (y + 1), 0, pq->help);
 }
 
-void stepform_set_keys(struct stepform *f, const char *keys)
+void stepform_set_extra_keys(struct stepform *f, const struct tui_keydef *extra)
 {
-	f->keys = keys;
+	f->extra = extra;
 }
 
 void stepform_keep_focused(struct wizard *w, struct stepform *f)

@@ -29,7 +29,12 @@ struct sub_screen {
 	unsigned serial;           /* the engine's question: which subscription */
 };
 
-#define KEYS "Enter confirm  F4 list  F5 sign in  PgDn next  Esc back  F3 credentials  F10 quit"
+enum { SUB_SIGN_IN = 1 };
+static const struct tui_keydef sub_keys[] = {
+	{SUB_SIGN_IN, {TUI_KEY(KEY_F(5))}, "F5", "sign in and pick the subscription from the list (from any field)",
+	 "sign in"},
+	{0, {0}, NULL, NULL, NULL},
+};
 
 /* The engine and auth already say "sign-in" (engine: "sign-in: ", auth: "device code
  * sign-in: ..."): the screen adds it only when the text does not. */
@@ -116,7 +121,7 @@ static void *sub_init(struct wizard *w)
 		return NULL;
 	s->w = w;
 	s->form = stepform_new(w, STEP_SUBSCRIPTION);
-	stepform_set_keys(s->form, KEYS);
+	stepform_set_extra_keys(s->form, sub_keys);
 	return s;
 }
 
@@ -202,74 +207,15 @@ static enum tui_event sub_key(struct wizard *w, void *self, int key)
 			return tui_choice_key(s->subs, key);
 		return TUI_HANDLED;
 	}
-	if (key == TUI_KEY(KEY_F(5)))
+	if (tui_keys_find(sub_keys, key) == SUB_SIGN_IN)
 		return sign_in(s);
 	return stepform_key(w, s->form, key);
-}
-
-/* Bytes of the next line of at most width characters of text, broken after a space when
- * one is in reach, never inside a UTF-8 sequence. */
-static size_t wrap_line(const char *text, int width)
-{
-	size_t i = 0, last_space = 0;
-	int cols = 0;
-	while (text[i] && cols < width) {
-		if (text[i] == ' ')
-			last_space = i + 1;
-		i++;
-		while (((unsigned char)text[i] & 0xc0) == 0x80)
-			i++;
-		cols++;
-	}
-	if (!text[i] || !last_space)
-		return i;
-	return last_space;
-}
-
-/* The message line (screen_frame draws it cut at the edge) wrapped whole over the lines
- * above the key help, down from row top at the most; the last line stays where it was. */
-static void draw_message(struct wizard *w, int top)
-{
-	char safe[4 * sizeof w->msg];
-	text_safe(w->msg, safe, sizeof safe);
-	int width = COLS - 2, n = 0;
-	size_t starts[64];
-	for (const char *p = safe; *p && n < 64; n++) {
-		starts[n] = (size_t)(p - safe);
-		p += wrap_line(p, width);
-	}
-	if (n <= 1)
-		return;   /* fits on the line screen_frame drew */
-	int first = LINES - 2 - (n - 1);
-	if (first < top)
-		first = top;
-	int shown = LINES - 1 - first;
-	attr_t a = tui_attr(w->msg_error ? TUI_ERROR : TUI_OK);
-	for (int i = 0; i < shown; i++) {
-		mvhline(first + i, 0, ' ', COLS);
-		int k = i;
-		if (shown < n && i == shown - 1)
-			k = n - 1;   /* no room for all: keep the start and the end (the advice) */
-		const char *line = safe + starts[k];
-		size_t len = wrap_line(line, width);
-		while (len && line[len - 1] == ' ')
-			len--;
-		attron(a);
-		mvaddnstr(first + i, 1, line, (int)len);
-		attroff(a);
-	}
 }
 
 static void sub_draw(struct wizard *w, void *self)
 {
 	struct sub_screen *s = self;
-	stepform_draw(w, s->form);
-	if (w->msg[0]) {
-		plan_qid q[32];
-		/* Below the form (one row per question, from row 2) and its field's key line. */
-		int below_form = 4 + (int)plan_step_questions(STEP_SUBSCRIPTION, q, 32);
-		draw_message(w, s->phase == IDLE ? below_form : LINES - 3);
-	}
+	stepform_draw(w, s->form);   /* the message too, wrapped above the key line */
 	if (s->phase == IDLE)
 		return;
 	tui_cover();
@@ -330,6 +276,12 @@ static struct tui_source *sub_sources(void *self, int *n)
 	return s->sources;
 }
 
+static void sub_keys_of(struct wizard *w, void *self, struct tui_keyset *ks)
+{
+	struct sub_screen *s = self;
+	stepform_keys(w, s->form, ks);
+}
+
 const struct screen screen_subscription = {
 	.name = "subscription",
 	.init = sub_init,
@@ -338,4 +290,5 @@ const struct screen screen_subscription = {
 	.validate = sub_validate,
 	.fini = sub_fini,
 	.sources = sub_sources,
+	.keys = sub_keys_of,
 };

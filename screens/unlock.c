@@ -29,7 +29,9 @@ static void unlock_draw(void *ctx)
 	struct wizard *w = u->w;
 	erase();
 	screen_frame(w, u->create ? "create the vault" : "unlock the vault",
-	             u->fatal[0] ? "any key quits" : "Enter confirm  Tab next field  F10 quit");
+	             u->fatal[0] ? "any key quits"
+	             : u->create ? "Enter confirm  Tab next field  F10 quit"
+	                         : "Enter unlock  F10 quit");
 	int y = 2;
 	if (u->create) {
 		mvprintw(y++, 2, "No vault yet in %.60s.", w->prof->dir);

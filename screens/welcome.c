@@ -42,8 +42,7 @@ static void welcome_draw(struct wizard *w, void *self)
 {
 	struct welcome *s = self;
 	erase();
-	screen_frame(w, "overview",
-	             "Enter continue  Up/Down pick a step  F3 credentials  F10 quit");
+	screen_frame(w, "overview", NULL);
 	mvaddstr(2, 2, "This wizard installs the studio-go-runner stack on Azure: a RabbitMQ VM,");
 	mvaddstr(3, 2, "a Minio VM with its data disk, a container registry, an AKS GPU cluster");
 	mvaddstr(4, 2, "and the kustomize overlay that starts the runner pods. Secrets go into");
@@ -107,18 +106,31 @@ int wizard_summary(const struct wizard *w, int tui, char (*lines)[SUMMARY_LINE],
 	return n;
 }
 
+enum { W_ENTER = 1 };
+static const struct tui_keydef welcome_keys_table[] = {
+	{W_ENTER, {'\n', '\r', TUI_KEY(KEY_ENTER)}, "Enter",
+	 "continue where the install resumes; on another step: revisit it", "continue"},
+	{TUI_ACTION_HELP, {'?'}, "?", "this list of keys (as F1)", NULL},
+	{0, {0}, NULL, NULL, NULL},
+};
+
+static void welcome_keys(struct wizard *w, void *self, struct tui_keyset *ks)
+{
+	(void)w, (void)self;
+	tui_keyset_add(ks, "this screen", welcome_keys_table);
+	tui_keyset_add(ks, "the steps", tui_choice_keys);
+}
+
 static enum tui_event welcome_key(struct wizard *w, void *self, int key)
 {
 	struct welcome *s = self;
-	if (key == '\n' || key == '\r' || key == TUI_KEY(KEY_ENTER)) {
+	if (tui_keys_find(welcome_keys_table, key) == W_ENTER) {
 		int picked = tui_choice_selected(s->steps);
 		int r = state_resume_step(w->st);
 		/* Enter on the resume step continues; on another step, revisits it. */
 		w->jump = picked == r || picked < 0 ? s->resume : wizard_step_screen((step_id)picked);
 		return TUI_NEXT;
 	}
-	if (key == TUI_ESC)
-		return TUI_HANDLED;
 	return tui_choice_key(s->steps, key);
 }
 
@@ -137,4 +149,5 @@ const struct screen screen_welcome = {
 	.key = welcome_key,
 	.validate = NULL,
 	.fini = welcome_fini,
+	.keys = welcome_keys,
 };

@@ -11,6 +11,7 @@
 #include "core/sys/log.h"
 #include "core/sys/profile.h"
 #include "core/sys/secret_input.h"
+#include "core/sys/text.h"
 #include "secrets/secmem.h"
 #include "screens/screen.h"
 #include "secrets/atomic.h"
@@ -35,18 +36,28 @@ void screen_say(struct wizard *w, int error, const char *fmt, ...)
 	w->msg_error = error;
 }
 
-void screen_frame(struct wizard *w, const char *title, const char *keys)
+int screen_frame(struct wizard *w, const char *title, const char *keys)
 {
 	char line[256];
 	snprintf(line, sizeof line, "studio-wizard · profile %s · %s", w->prof->name, title);
 	tui_title_draw(line);
+	int top = LINES - 1;
 	if (w->msg[0]) {
+		/* Wrapped whole (a third of the screen at most), never cut at the edge. */
+		char safe[4 * sizeof w->msg];
+		text_safe(w->msg, safe, sizeof safe);
+		int rows = tui_wrap_count(safe, COLS - 2);
+		if (rows > LINES / 3)
+			rows = LINES / 3;
+		top = LINES - 1 - rows;
 		attr_t a = tui_attr(w->msg_error ? TUI_ERROR : TUI_OK);
 		attron(a);
-		mvaddnstr(LINES - 2, 1, w->msg, COLS - 2);
+		tui_wrap_draw(top, 1, COLS - 2, rows, 0, safe);
 		attroff(a);
 	}
-	tui_help_draw(keys);
+	if (keys)
+		tui_help_draw(keys);
+	return top;
 }
 
 int wizard_save_state(struct wizard *w)
@@ -123,18 +134,56 @@ struct runner {
 	void *self;
 };
 
+/* Keys every screen shares; the rest go to the screen. */
+enum { W_QUIT = 1, W_CREDENTIALS };
+static const struct tui_keydef wizard_keys[] = {
+	{W_QUIT, {TUI_KEY(KEY_F(10)), TUI_CTRL('q')}, "F10, Ctrl-Q", "quit, after asking (confirmed answers are kept)",
+	 "quit"},
+	{TUI_ACTION_HELP, {TUI_KEY(KEY_F(1))}, "F1", "this list of the screen's keys", "help"},
+	{0, {0}, NULL, NULL, NULL},
+};
+static const struct tui_keydef credentials_key[] = {
+	{W_CREDENTIALS, {TUI_KEY(KEY_F(3))}, "F3", "the credentials: the vault's entries", "credentials"},
+	{0, {0}, NULL, NULL, NULL},
+};
+
+/* The screen's tables (its own first), then the wizard's. */
+static void runner_keys(struct runner *r, struct tui_keyset *ks)
+{
+	memset(ks, 0, sizeof *ks);
+	if (r->s->keys)
+		r->s->keys(r->w, r->self, ks);
+	tui_keyset_add(ks, "every screen", wizard_keys);
+	if (r->s != &screen_credentials)
+		tui_keyset_add(ks, "every screen", credentials_key);
+}
+
 static void runner_draw(void *ctx)
 {
 	struct runner *r = ctx;
 	r->s->draw(r->w, r->self);
+	if (r->s->keys) {
+		struct tui_keyset ks;
+		runner_keys(r, &ks);
+		tui_keys_footer(&ks);
+	}
 }
 
-/* Keys every screen shares; the rest go to the screen. */
 static enum tui_event runner_key(void *ctx, int key)
 {
 	struct runner *r = ctx;
 	struct wizard *w = r->w;
-	if (key == TUI_KEY(KEY_F(10)) || key == TUI_CTRL('q')) {
+	struct tui_keyset ks;
+	runner_keys(r, &ks);
+	int action = 0;
+	for (int i = 0; i < ks.n && !action; i++)
+		action = tui_keys_find(ks.tables[i], key);
+	if (action == TUI_ACTION_HELP) {
+		char title[64];
+		snprintf(title, sizeof title, "keys of the %s screen (Esc closes)", r->s->name);
+		return tui_keys_help(title, &ks);
+	}
+	if (tui_keys_find(wizard_keys, key) == W_QUIT) {
 		char text[1024] = "Leave the wizard? Confirmed answers are saved; start it again to resume.";
 		if (r->s->quit_note)
 			r->s->quit_note(w, r->self, text, sizeof text);
@@ -143,7 +192,7 @@ static enum tui_event runner_key(void *ctx, int key)
 			return TUI_SIGNAL;
 		return yes ? TUI_QUIT : TUI_REDRAW;
 	}
-	if (key == TUI_KEY(KEY_F(3)) && r->s != &screen_credentials) {
+	if (tui_keys_find(credentials_key, key) == W_CREDENTIALS && r->s != &screen_credentials) {
 		void *c = screen_credentials.init(w);
 		if (!c)
 			return TUI_REDRAW;

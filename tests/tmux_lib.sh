@@ -21,13 +21,14 @@ printf 'set -g status off\nset -g default-terminal screen\n' >"$CONF"
 printf '%s\n' "$PASS" >"$PASSFILE"
 mkdir -p "$HOME/.ssh" && ssh-keygen -q -t ed25519 -N '' -f "$HOME/.ssh/id_ed25519" </dev/null
 
-# start NAME STATE_DIR [ARGS...]: the wizard on STATE_DIR in a 100x30 window; the shell
-# prints how it ended and signals the tmux channel NAME-end (see end_wait). ARGS are shell
-# words (redirections allowed). TUI_ENV adds VAR='value' words to the wizard's environment.
+# start NAME STATE_DIR [ARGS...]: the wizard on STATE_DIR in a 100x30 window (TUI_SIZE=COLSxLINES
+# for another); the shell prints how it ended and signals the tmux channel NAME-end (see
+# end_wait). ARGS are shell words (redirections allowed). TUI_ENV adds VAR='value' words to the
+# wizard's environment.
 start() {
-	name=$1 dir=$2
+	name=$1 dir=$2 size=${TUI_SIZE:-100x30}
 	shift 2
-	tm new-session -d -s "$name" -x 100 -y 30 \
+	tm new-session -d -s "$name" -x "${size%x*}" -y "${size#*x}" \
 		"env -u NO_COLOR HOME='$HOME' ${TUI_ENV:-} '$SW_BIN' --state-dir '$dir' $* 2>>'$TEST_TMP/$name.err'; printf '\\r\\nEXITED:%s\\r\\n' \$?; tmux -S '$SOCK' wait-for -S '$name-end'; sleep 600" &&
 		return
 	not_ok "tmux starts a session for the wizard ($name)"

@@ -141,20 +141,23 @@ void tui_choice_draw(struct tui_choice *c, int y, int x, int height, int width, 
 	show_panel(c->panel);
 }
 
+const struct tui_keydef tui_choice_keys[] = {
+	{REQ_DOWN_ITEM, {TUI_KEY(KEY_DOWN), 'j'}, "Down, j", "next in the list", NULL},
+	{REQ_UP_ITEM, {TUI_KEY(KEY_UP), 'k'}, "Up, k", "previous in the list", NULL},
+	{REQ_SCR_DPAGE, {TUI_KEY(KEY_NPAGE)}, "PgDn", "a page down the list", NULL},
+	{REQ_SCR_UPAGE, {TUI_KEY(KEY_PPAGE)}, "PgUp", "a page up the list", NULL},
+	{REQ_FIRST_ITEM, {TUI_KEY(KEY_HOME)}, "Home", "first in the list", NULL},
+	{REQ_LAST_ITEM, {TUI_KEY(KEY_END)}, "End", "last in the list", NULL},
+	{0, {0}, NULL, NULL, NULL},
+};
+
 enum tui_event tui_choice_key(struct tui_choice *c, int key)
 {
 	if (!c->menu)
 		return TUI_IGNORED;
-	int req;
-	switch (key) {
-	case TUI_KEY(KEY_DOWN): case 'j': req = REQ_DOWN_ITEM; break;
-	case TUI_KEY(KEY_UP): case 'k': req = REQ_UP_ITEM; break;
-	case TUI_KEY(KEY_NPAGE): req = REQ_SCR_DPAGE; break;
-	case TUI_KEY(KEY_PPAGE): req = REQ_SCR_UPAGE; break;
-	case TUI_KEY(KEY_HOME): req = REQ_FIRST_ITEM; break;
-	case TUI_KEY(KEY_END): req = REQ_LAST_ITEM; break;
-	default: return TUI_IGNORED;
-	}
+	int req = tui_keys_find(tui_choice_keys, key);   /* the actions are menu requests */
+	if (!req)
+		return TUI_IGNORED;
 	/* E_REQUEST_DENIED at either end is not an error: the selection just stays. */
 	menu_driver(c->menu, req);
 	c->selected = item_index(current_item(c->menu));

@@ -12,30 +12,6 @@ struct dialog {
 	PANEL *panel;
 };
 
-int tui_wrap(WINDOW *win, int y, int x, int width, int maxlines, const char *text)
-{
-	int lines = 0;
-	const char *p = text;
-	if (width < 1)
-		return 0;
-	while (*p && lines < maxlines) {
-		int len = (int)strcspn(p, "\n");
-		if (len > width) {
-			int cut = width;
-			while (cut > 0 && p[cut] != ' ')
-				cut--;
-			len = cut > 0 ? cut : width;
-		}
-		if (win)
-			mvwaddnstr(win, y + lines, x, p, len);
-		lines++;
-		p += len;
-		if (*p == '\n' || *p == ' ')
-			p++;
-	}
-	return lines;
-}
-
 static void dialog_draw(void *ctx)
 {
 	struct dialog *d = ctx;

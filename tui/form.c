@@ -16,6 +16,7 @@ struct tui_form {
 	FIELD *fields[FORM_MAX + 1];
 	char *labels[FORM_MAX];
 	unsigned flags[FORM_MAX];
+	int max[FORM_MAX];   /* characters a field takes */
 	int n, label_w, field_w, current;
 	WINDOW *win, *sub;
 	PANEL *panel;
@@ -71,6 +72,7 @@ int tui_form_add(struct tui_form *f, const char *label, int width, int max_len, 
 	 * kept value would wipe it; no O_AUTOSKIP, so a full field does not jump. */
 	field_opts_off(fld, O_STATIC | O_BLANK | O_AUTOSKIP);
 	set_max_field(fld, max_len > 0 ? max_len : width);
+	f->max[f->n] = max_len > 0 ? max_len : width;
 	if (flags & TUI_FIELD_SECRET) {
 		struct secret *sec = &f->secret[f->n];
 		sec->max = max_len > 0 ? max_len : width;
@@ -125,23 +127,44 @@ void tui_form_set(struct tui_form *f, int i, const char *value)
 	set_field_buffer(f->fields[i], 0, value);
 }
 
+enum { F_NEXT = 1, F_PREV, F_LEFT, F_RIGHT, F_HOME, F_END, F_DEL_PREV, F_DEL, F_CLEAR, F_CLEAR_EOL, F_TYPE };
+
+const struct tui_keydef tui_form_move_keys[] = {
+	{F_NEXT, {'\t', TUI_KEY(KEY_DOWN)}, "Tab, Down", "next field", NULL},
+	{F_PREV, {TUI_KEY(KEY_BTAB), TUI_KEY(KEY_UP)}, "Shift-Tab, Up", "previous field", NULL},
+	{0, {0}, NULL, NULL, NULL},
+};
+
+const struct tui_keydef tui_form_edit_keys[] = {
+	{F_TYPE, {0}, "a character", "typed at the cursor (a passphrase: at its end, shown as *)", NULL},
+	{F_DEL_PREV, {TUI_KEY(KEY_BACKSPACE), 127, TUI_CTRL('h')}, "Backspace", "deletes the character before the cursor",
+	 NULL},
+	{F_CLEAR, {TUI_CTRL('u')}, "Ctrl-U", "clears the field", NULL},
+	{F_LEFT, {TUI_KEY(KEY_LEFT)}, "Left", "cursor left", NULL},
+	{F_RIGHT, {TUI_KEY(KEY_RIGHT)}, "Right", "cursor right", NULL},
+	{F_HOME, {TUI_KEY(KEY_HOME), TUI_CTRL('a')}, "Home, Ctrl-A", "cursor to the start", NULL},
+	{F_END, {TUI_KEY(KEY_END), TUI_CTRL('e')}, "End, Ctrl-E", "cursor to the end", NULL},
+	{F_DEL, {TUI_KEY(KEY_DC)}, "Del", "deletes the character under the cursor", NULL},
+	{F_CLEAR_EOL, {TUI_CTRL('k')}, "Ctrl-K", "clears from the cursor to the end", NULL},
+	{0, {0}, NULL, NULL, NULL},
+};
+
 /* A key on a secret field: typed characters are appended, Backspace takes the last one off,
  * Ctrl-U clears; the cursor stays at the end. Other editing keys do nothing. */
 static enum tui_event secret_key(struct secret *sec, int key)
 {
-	switch (key) {
-	case TUI_KEY(KEY_BACKSPACE): case 127: case TUI_CTRL('h'):
+	switch (tui_keys_find(tui_form_edit_keys, key)) {
+	case F_DEL_PREV:
 		while (sec->len > 0 && ((unsigned char)sec->buf[--sec->len] & 0xc0) == 0x80)
 			sec->buf[sec->len] = '\0';
 		sec->buf[sec->len] = '\0';
 		if (sec->chars > 0)
 			sec->chars--;
 		return TUI_REDRAW;
-	case TUI_CTRL('u'):
+	case F_CLEAR:
 		secret_clear(sec);
 		return TUI_REDRAW;
-	case TUI_KEY(KEY_LEFT): case TUI_KEY(KEY_RIGHT): case TUI_KEY(KEY_HOME): case TUI_KEY(KEY_END):
-	case TUI_CTRL('a'): case TUI_CTRL('e'): case TUI_CTRL('k'): case TUI_KEY(KEY_DC):
+	case F_LEFT: case F_RIGHT: case F_HOME: case F_END: case F_CLEAR_EOL: case F_DEL:
 		return TUI_HANDLED;
 	}
 	if (key & TUI_FN || !iswprint((wint_t)key))
@@ -200,6 +223,29 @@ void tui_form_focus(struct tui_form *f, int i)
 		set_current_field(f->form, f->fields[i]);
 		form_driver(f->form, REQ_END_LINE);
 	}
+}
+
+void tui_form_fit(struct tui_form *f, int width)
+{
+	int fw = width - f->label_w;
+	if (fw < 8)
+		fw = 8;
+	if (fw == f->field_w || f->n == 0)
+		return;
+	/* ncurses cannot resize a field: each is made again at the new width with its text. */
+	unbuild(f);
+	for (int i = 0; i < f->n; i++) {
+		FIELD *old = f->fields[i], *fld = new_field(1, fw, i, 0, 0, 0);
+		if (!fld)
+			tui_fatal("out of memory");
+		set_field_opts(fld, field_opts(old));
+		set_max_field(fld, f->max[i]);
+		set_field_buffer(fld, 0, field_buffer(old, 0));
+		set_field_buffer(old, 0, "");   /* blanks the old buffer: it may hold a value typed */
+		free_field(old);
+		f->fields[i] = fld;
+	}
+	f->field_w = fw;
 }
 
 int tui_form_height(const struct tui_form *f) { return f->n; }
@@ -269,28 +315,26 @@ enum tui_event tui_form_key(struct tui_form *f, int key)
 	if (!f->form)
 		return TUI_IGNORED;
 	int cur = field_index(current_field(f->form));
-	int req;
-	bool next = key == '\t' || key == TUI_KEY(KEY_DOWN);
-	bool prev = key == TUI_KEY(KEY_BTAB) || key == TUI_KEY(KEY_UP);
-	if (next || prev) {
-		if (next ? cur == f->n - 1 : cur == 0)
+	int req, move = tui_keys_find(tui_form_move_keys, key);
+	if (move) {
+		if (move == F_NEXT ? cur == f->n - 1 : cur == 0)
 			return TUI_IGNORED;
-		form_driver(f->form, next ? REQ_NEXT_FIELD : REQ_PREV_FIELD);
+		form_driver(f->form, move == F_NEXT ? REQ_NEXT_FIELD : REQ_PREV_FIELD);
 		form_driver(f->form, REQ_END_LINE);
 		form_driver(f->form, REQ_VALIDATION);
 		return TUI_REDRAW;
 	}
 	if (f->flags[cur] & TUI_FIELD_SECRET)
 		return secret_key(&f->secret[cur], key);
-	switch (key) {
-	case TUI_KEY(KEY_LEFT): req = REQ_PREV_CHAR; break;
-	case TUI_KEY(KEY_RIGHT): req = REQ_NEXT_CHAR; break;
-	case TUI_KEY(KEY_HOME): case TUI_CTRL('a'): req = REQ_BEG_LINE; break;
-	case TUI_KEY(KEY_END): case TUI_CTRL('e'): req = REQ_END_LINE; break;
-	case TUI_KEY(KEY_BACKSPACE): case 127: case TUI_CTRL('h'): req = REQ_DEL_PREV; break;
-	case TUI_KEY(KEY_DC): req = REQ_DEL_CHAR; break;
-	case TUI_CTRL('u'): req = REQ_CLR_FIELD; break;
-	case TUI_CTRL('k'): req = REQ_CLR_EOL; break;
+	switch (tui_keys_find(tui_form_edit_keys, key)) {
+	case F_LEFT: req = REQ_PREV_CHAR; break;
+	case F_RIGHT: req = REQ_NEXT_CHAR; break;
+	case F_HOME: req = REQ_BEG_LINE; break;
+	case F_END: req = REQ_END_LINE; break;
+	case F_DEL_PREV: req = REQ_DEL_PREV; break;
+	case F_DEL: req = REQ_DEL_CHAR; break;
+	case F_CLEAR: req = REQ_CLR_FIELD; break;
+	case F_CLEAR_EOL: req = REQ_CLR_EOL; break;
 	default:
 		if (key & TUI_FN || !iswprint((wint_t)key))
 			return TUI_IGNORED;

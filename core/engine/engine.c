@@ -312,6 +312,24 @@ void engine_act_end(struct act *a, int ok, const char *text)
 	engine_pump_later(e);
 }
 
+/* The failed action at the start of a blocked action's chain (the first failed or blocked
+ * dependency, followed until one failed). */
+static const struct act *engine_root(const struct engine *e, const struct act *a)
+{
+	for (size_t guard = 0; a->state == ACT_BLOCKED && guard <= e->nacts; guard++) {
+		const struct act *next = NULL;
+		for (size_t k = 0; k < a->ndeps && !next; k++) {
+			const struct act *d = &e->acts[a->deps[k]];
+			if (d->state == ACT_FAILED || d->state == ACT_BLOCKED)
+				next = d;
+		}
+		if (!next)
+			break;
+		a = next;
+	}
+	return a;
+}
+
 static void engine_finish(struct engine *e)
 {
 	struct engine_summary s;
@@ -322,15 +340,20 @@ static void engine_finish(struct engine *e)
 	if (s.stopped)
 		o += (size_t)snprintf(text + o, sizeof text - o, "%d stopped by the operator, ", s.stopped);
 	o += (size_t)snprintf(text + o, sizeof text - o, "%d not started", s.blocked + s.waiting);
+	/* Each root cause once, with what it blocks, instead of a chain of "waits for" lines. */
 	for (size_t i = 0; i < e->nacts && o < sizeof text; i++) {
 		const struct act *a = &e->acts[i];
-		if (a->state == ACT_FAILED && !a->stopped)
+		if (a->state != ACT_FAILED)
+			continue;
+		if (a->stopped)
+			o += (size_t)snprintf(text + o, sizeof text - o, "; %s was stopped by the operator", a->def->key);
+		else
 			o += (size_t)snprintf(text + o, sizeof text - o, "; %s failed: %s", a->def->key, a->detail);
-	}
-	for (size_t i = 0; i < e->nacts && o < sizeof text; i++) {
-		const struct act *a = &e->acts[i];
-		if (a->state == ACT_BLOCKED)
-			o += (size_t)snprintf(text + o, sizeof text - o, "; %s waits for %s", a->def->key, a->detail);
+		int n = 0;
+		for (size_t k = 0; k < e->nacts && o < sizeof text; k++)
+			if (e->acts[k].state == ACT_BLOCKED && engine_root(e, &e->acts[k]) == a)
+				o += (size_t)snprintf(text + o, sizeof text - o, "%s%s", n++ ? ", " : "; it blocks ",
+				                      e->acts[k].def->key);
 	}
 	if (e->sign_in_only)
 		snprintf(text, sizeof text, "signed in");

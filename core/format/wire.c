@@ -110,3 +110,4 @@ void wire_patch_len(struct wire_wr *w, size_t off)
 	w->p[off + 2] = (unsigned char)(n >> 8);
 	w->p[off + 3] = (unsigned char)n;
 }
+

@@ -177,6 +177,7 @@ struct plan_secret {
 	vault_kind kind;
 	const char *what;
 	const char *only_if;     /* "key=value" condition on the answers, or NULL */
+	const char *lost;        /* what stops working when the entry is deleted (credentials' d) */
 };
 
 /* Expands "{key.path}" (lower-case key characters only) with get(ctx, question); all

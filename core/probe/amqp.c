@@ -88,8 +88,10 @@ static void amqp_on_timeout(void *arg)
 {
 	struct amqp_probe *p = arg;
 	p->timer = 0;
-	if (p->state == ST_CONNECT)
+	if (p->state == ST_CONNECT) {
+		p->r.connect_errno = ETIMEDOUT;
 		amqp_fail(p, "cannot connect to %s: no answer in %ld ms", p->where, p->o.timeout_ms);
+	}
 	else
 		amqp_fail(p, "%s did not send %s within %ld ms", p->where, amqp_waiting[p->state], p->o.timeout_ms);
 }
@@ -366,6 +368,7 @@ static void amqp_on_connected(struct amqp_probe *p)
 	if (getsockopt(p->fd, SOL_SOCKET, SO_ERROR, &err, &el) != 0)
 		err = errno;
 	if (err) {
+		p->r.connect_errno = err;
 		amqp_fail(p, "cannot connect to %s (%s)", p->where, strerror(err));
 		return;
 	}
@@ -462,6 +465,7 @@ static int amqp_connect(struct amqp_probe *p)
 	}
 	p->fd = socket(sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (p->fd < 0 || (connect(p->fd, (struct sockaddr *)&sa, salen) != 0 && errno != EINPROGRESS)) {
+		p->r.connect_errno = errno;
 		snprintf(p->r.error, sizeof p->r.error, "cannot connect to %s (%s)", p->where, strerror(errno));
 		return -1;
 	}

@@ -26,6 +26,7 @@ struct amqp_probe_opts {
 struct amqp_probe_result {
 	int ok;                    /* login: open-ok reached; header: connection.start read */
 	int reply_code;            /* the server's connection.close code (403, 530, ...), else 0 */
+	int connect_errno;         /* the TCP connect failed: its errno, ETIMEDOUT for no answer; else 0 */
 	char error[600];           /* one terminal-safe line when !ok */
 	char product[128];         /* server-properties, terminal-safe ("RabbitMQ") */
 	char version[64];

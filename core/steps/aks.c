@@ -306,7 +306,8 @@ static const struct action_def actions[] = {
 };
 
 static const struct plan_secret secrets[] = {
-	{"aks-kubeconfig", VAULT_KIND_KUBECONFIG, "the cluster-user kubeconfig of the AKS cluster", NULL},
+	{"aks-kubeconfig", VAULT_KIND_KUBECONFIG, "the cluster-user kubeconfig of the AKS cluster", NULL,
+	 "the overlay step reaches the cluster with it: without it the runner cannot be applied or checked"},
 };
 
 static const struct step_output outputs[] = {

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "core/probe/s3.h"
+#include "core/probe/connect.h"
 #include "core/steps/minio_int.h"
 #include "core/steps/steps.h"
 #include "secrets/secmem.h"
@@ -311,8 +312,10 @@ static void prove_on_connect(int fd, short revents, void *arg)
 	prove_close_fd(a);
 	if (soerr) {
 		char msg[256];
-		snprintf(msg, sizeof msg, "%s:%s: %s", act_output(a, spec.out_ip), act_answer(a, Q_MINIO_PORT), strerror(soerr));
-		strncat(msg, "; check the security group and minio.allowed_sources", sizeof msg - strlen(msg) - 1);
+		char advice[256];
+		probe_connect_advice(soerr, "minio.allowed_sources", advice, sizeof advice);
+		snprintf(msg, sizeof msg, "%s:%s: %s; %s", act_output(a, spec.out_ip), act_answer(a, Q_MINIO_PORT),
+		         strerror(soerr), advice);
 		prove_fail(a, "the S3 port does not answer from here: ", msg);
 		return;
 	}
@@ -325,7 +328,10 @@ static void prove_on_timeout(struct act *a)
 	struct prove_data *d = act_data(a);
 	if (d->fd < 0)
 		return;
-	prove_fail(a, "the S3 port on the public IP did not answer within 10 s: ", act_output(a, spec.out_ip));
+	char msg[320], advice[256];
+	probe_connect_advice(ETIMEDOUT, "minio.allowed_sources", advice, sizeof advice);
+	snprintf(msg, sizeof msg, "%s; %s", act_output(a, spec.out_ip), advice);
+	prove_fail(a, "the S3 port on the public IP did not answer within 10 s: ", msg);
 }
 
 static void prove_start(struct act *a)
@@ -378,9 +384,12 @@ static const struct action_def actions[] = {
 };
 
 static const struct plan_secret secrets[] = {
-	{"minio-host-key", VAULT_KIND_SSH_KEY, "the Minio VM's SSH host key, pinned before it exists", NULL},
-	{MINIO_ACCESS, VAULT_KIND_ACCESS_KEY, "MinIO root user (S3 access key)", NULL},
-	{MINIO_SECRET, VAULT_KIND_ACCESS_KEY, "MinIO root password (S3 secret key)", NULL},
+	{"minio-host-key", VAULT_KIND_SSH_KEY, "the Minio VM's SSH host key, pinned before it exists", NULL,
+	 "the wizard checks the Minio VM against it: without it every SSH action on that VM stops before connecting"},
+	{MINIO_ACCESS, VAULT_KIND_ACCESS_KEY, "MinIO root user (S3 access key)", NULL,
+	 "the runner's and the experimenters' S3 login: the overlay step and the experimenters' config need it"},
+	{MINIO_SECRET, VAULT_KIND_ACCESS_KEY, "MinIO root password (S3 secret key)", NULL,
+	 "the runner's and the experimenters' S3 login: the overlay step and the experimenters' config need it"},
 };
 
 static const struct step_output outputs[] = {

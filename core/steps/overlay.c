@@ -547,9 +547,12 @@ static const struct action_def actions[] = {
 };
 
 static const struct plan_secret secrets[] = {
-	{"runner-encryption-key", VAULT_KIND_SSH_KEY, "the runner's RSA-4096 message key (PKCS#1, AES-128-CBC PEM)", NULL},
-	{"runner-key-passphrase", VAULT_KIND_PASSWORD, "the passphrase of the runner's message key", NULL},
-	{"experimenter-signing-key", VAULT_KIND_SSH_KEY, "the experimenters' ed25519 request signing key", NULL},
+	{"runner-encryption-key", VAULT_KIND_SSH_KEY, "the runner's RSA-4096 message key (PKCS#1, AES-128-CBC PEM)", NULL,
+	 "experimenters encrypt their requests to this key: without it the runner's key secret cannot be made again"},
+	{"runner-key-passphrase", VAULT_KIND_PASSWORD, "the passphrase of the runner's message key", NULL,
+	 "the runner opens its message key with it: without it the runner's key secret cannot be made again"},
+	{"experimenter-signing-key", VAULT_KIND_SSH_KEY, "the experimenters' ed25519 request signing key", NULL,
+	 "experimenters sign their requests with it and the runner checks them: the experimenters' config needs it"},
 };
 
 static const struct step_output outputs[] = {

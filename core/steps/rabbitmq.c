@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/probe/amqp.h"
+#include "core/probe/connect.h"
 #include "core/steps/steps.h"
 #include "core/steps/vm.h"
 #include "core/steps/vmssh.h"
@@ -391,8 +392,10 @@ static void prove_on_header(const struct amqp_probe_result *r, void *arg)
 	struct prove_data *d = act_data(a);
 	d->probe = NULL;
 	if (!r->ok) {
-		act_fail(a, "%s:%s from here: %s (check the security group and rabbitmq.allowed_sources)",
-		         act_output(a, spec.out_ip), act_answer(a, Q_RMQ_AMQP_PORT), r->error);
+		char advice[256];
+		probe_connect_advice(r->connect_errno, "rabbitmq.allowed_sources", advice, sizeof advice);
+		act_fail(a, "%s:%s from here: %s (%s)", act_output(a, spec.out_ip), act_answer(a, Q_RMQ_AMQP_PORT), r->error,
+		         r->connect_errno ? advice : "it answered, but not as RabbitMQ");
 		return;
 	}
 	snprintf(d->header, sizeof d->header, "%s %s", r->product, r->version);
@@ -439,9 +442,14 @@ static const struct action_def actions[] = {
 };
 
 static const struct plan_secret secrets[] = {
-	{VM_ADMIN_KEY, VAULT_KIND_SSH_KEY, "the wizard's ed25519 admin key for both VMs (OpenSSH private key)", NULL},
-	{"rabbitmq-host-key", VAULT_KIND_SSH_KEY, "the RabbitMQ VM's SSH host key, pinned before it exists", NULL},
-	{RMQ_PASSWORD, VAULT_KIND_PASSWORD, "password of the RabbitMQ user (letters and digits)", NULL},
+	{VM_ADMIN_KEY, VAULT_KIND_SSH_KEY, "the wizard's ed25519 admin key for both VMs (OpenSSH private key)", NULL,
+	 "the wizard logs in to both VMs with it: without it neither VM can be provisioned or repaired over SSH, "
+	 "and Azure keeps no copy of the private key"},
+	{"rabbitmq-host-key", VAULT_KIND_SSH_KEY, "the RabbitMQ VM's SSH host key, pinned before it exists", NULL,
+	 "the wizard checks the RabbitMQ VM against it: without it every SSH action on that VM stops before connecting"},
+	{RMQ_PASSWORD, VAULT_KIND_PASSWORD, "password of the RabbitMQ user (letters and digits)", NULL,
+	 "the runner's queue login: the overlay step and the experimenters' config need it, and RabbitMQ keeps only "
+	 "its hash"},
 };
 
 static const struct step_output outputs[] = {

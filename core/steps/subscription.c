@@ -541,9 +541,11 @@ static const struct action_def actions[] = {
 
 static const struct plan_secret secrets[] = {
 	{"azure-refresh-token", VAULT_KIND_TOKEN, "Entra ID refresh token from the device-code sign-in",
-	 "auth.method=device-code"},
+	 "auth.method=device-code", "the wizard signs in to Azure with it: without it the next sign-in asks for a new "
+	 "device code"},
 	{"azure-client-secret", VAULT_KIND_CLIENT_SECRET, "service principal secret to sign in with",
-	 "auth.method=service-principal"},
+	 "auth.method=service-principal", "the service principal signs in to Azure with it: without it nothing reaches "
+	 "Azure until it is given again (the install asks for it)"},
 };
 
 const struct step_def step_subscription = {

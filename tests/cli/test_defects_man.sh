@@ -10,11 +10,12 @@ if command -v groff >/dev/null; then
 	groff -man -Tascii -P-cbou "$page" > "$TEST_TMP/page.txt" 2>/dev/null
 	check "groff renders it (exit $rc)" [ $rc -eq 0 ]
 	check "  ...without a warning: $(head -c 300 "$TEST_TMP/groff.err")" [ ! -s "$TEST_TMP/groff.err" ]
-	for sec in NAME SYNOPSIS DESCRIPTION COMMANDS OPTIONS FILES "EXIT STATUS" EXAMPLES; do
+	for sec in NAME SYNOPSIS DESCRIPTION COMMANDS KEYS OPTIONS FILES "EXIT STATUS" EXAMPLES; do
 		check "  ...with the section $sec" grep -q "^$sec\$" "$TEST_TMP/page.txt"
 	done
 	for word in "vault init" "vault export --format" "status" "plan --answers" "run --answers" \
-		"--state-dir" "--passphrase-fd" "--cloud" "--ca-file" "--accept-state" "vault.sealed" "state.json"; do
+		"--state-dir" "--passphrase-fd" "--cloud" "--ca-file" "--accept-state" "vault.sealed" "state.json" \
+		"plan --answers FILE [--json]" "export experimenter [--out FILE]" "F1" "Shift-Tab, Up" "Ctrl-U"; do
 		check "  ...naming $word" grep -qF -- "$word" "$TEST_TMP/page.txt"
 	done
 else

@@ -14,7 +14,8 @@ for s in d["steps"]:
         s.update(status="done", confirmed=True, finished="2026-11-25T10:00:00Z", updated="2026-11-25T10:00:00Z")
     if s["step"] == "rabbitmq":
         s.update(status="failed", confirmed=True, error="QuotaExceeded: 0 of 4 cores free in eastus\u001b[31m", updated="2026-11-25T10:05:00Z")
-d["resources"] = {"/subscriptions/0/resourcegroups/rg/providers/microsoft.compute/virtualmachines/rabbitmq": {
+d["answers"] = {"subscription": "00000000-0000-0000-0000-000000000000", "uniq_id": "1a2b3c4d"}
+d["resources"] = {"/subscriptions/00000000-0000-0000-0000-000000000000/resourcegroups/studioml-1a2b3c4d/providers/microsoft.compute/virtualmachines/rabbitmq": {
     "step": "rabbitmq", "ours": True,
     "operation": "https://management.azure.com/subscriptions/0/providers/Microsoft.Compute/locations/eastus/operations/aaaa?api-version=2024-11-01",
     "op_started": 1795600800000, "op_state": "Creating"}}
@@ -25,6 +26,8 @@ out=$(sw status)
 check "status shows a done step with its time" grep -Eq '^1 +subscription +done +2026-11-25T10:00:00Z' <<<"$out"
 check "status shows a failed step with its error" grep -q "rabbitmq *failed.*QuotaExceeded: 0 of 4 cores free" <<<"$out"
 check "status shows an in-flight operation" grep -q "operation in flight: https://management.azure.com/" <<<"$out"
+check "  ...with the action it belongs to and what that action does" \
+	grep -Eq '^    rabbitmq\.vm: create VM rabbitmq' <<<"$out"
 check "  ...when it first started and Azure's last word on it" grep -q "started 2026-11-25T10:00:00Z; Azure said Creating" <<<"$out"
 check "an error kept from Azure reaches the terminal made safe" grep -qF 'cores free in eastus\x1b[31m' <<<"$out"
 printf '%s\n' "$out" > "$TEST_TMP/status.out"

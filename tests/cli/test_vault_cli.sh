@@ -9,8 +9,12 @@ out=$(swp vault init --kdf interactive 2>&1); rc=$?
 check "vault init refuses to replace an existing vault" [ $rc -eq 1 ]
 check "  ...and says so" grep -q "already exists" <<<"$out"
 
-printf 'p4ss\0word\n' | swp vault set rabbitmq-password --kind password
+printf 'p4ss\0word\n' | swp vault set rabbitmq-password --kind password 2>"$TEST_TMP/set.err"
 check "vault set stores a value read from stdin" [ $? -eq 0 ]
+check "  ...and says what it sealed (name, kind, size, step), never the value" \
+	grep -q "^studio-wizard: sealed rabbitmq-password (password, 10 bytes, step manual) in .*vault.sealed\$" "$TEST_TMP/set.err"
+printf 'p4ss\0word\n' | swp vault set rabbitmq-password --kind password 2>"$TEST_TMP/set2.err"
+check "  ...a second time: replaced" grep -q "^studio-wizard: replaced rabbitmq-password" "$TEST_TMP/set2.err"
 got=$(swp vault get rabbitmq-password | od -An -c | tr -s ' ')
 check "vault get returns the bytes as they were, NUL and newline included" \
 	[ "$got" = " p 4 s s \0 w o r d \n" ]
@@ -25,7 +29,8 @@ out=$(swp vault get nothing-here 2>&1); rc=$?
 check "vault get of a missing entry exits 6" [ $rc -eq 6 ]
 check "  ...naming the entry" grep -q "nothing-here: no such entry" <<<"$out"
 expect_exit 6 "vault rm of a missing entry exits 6" swp vault rm nothing-here
-expect_exit 0 "vault rm removes an entry" swp vault rm token-a
+expect_exit 0 "vault rm removes an entry" swp vault rm token-a 2>"$TEST_TMP/rm.err"
+check "  ...and says so" grep -q "^studio-wizard: removed token-a from .*vault.sealed\$" "$TEST_TMP/rm.err"
 expect_exit 6 "  ...and it is gone" swp vault get token-a
 
 out=$(printf 'wrong horse\n' | "$SW_BIN" --state-dir "$SW_STATE" --passphrase-fd 0 vault list 2>&1); rc=$?

@@ -32,7 +32,7 @@ keys i Escape
 on_screen i 'Stop the install here\?'
 keys i y
 check "y stops it: the action says stopped by the operator" \
-	wait_for i '\.\.\. stopped by the operator \([0-9]+ s\)' 10
+	wait_for i '^ [a-z]+\.[a-z-]+ stopped by the operator \([0-9]+ s\)' 10
 check "the closing line says the operator stopped it and how to resume" \
 	wait_for i "stopped by the operator: Azure keeps creating what it had started; start the wizard again"
 check "  ...with this profile's --state-dir in the command" wait_for i "\`studio-wizard --state-dir $SW_STATE"

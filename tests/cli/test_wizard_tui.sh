@@ -289,7 +289,7 @@ key Up
 wait value of minio-secret-key
 mark reveal-minio
 key r
-wait ^    $MIO_VAL *\$
+wait ^  \\| $MIO_VAL +\\|\$
 mark revealed-minio
 key Down
 wait value of rabbitmq-password
@@ -302,7 +302,7 @@ mark left
 key F3
 wait value of
 key d
-wait Delete minio-secret-key from the vault\?
+wait Delete minio-secret-key, MinIO root password
 text y
 wait minio-secret-key deleted
 key f
@@ -338,7 +338,7 @@ check "the value is masked until revealed" dump_has cred '\*{8} \(r reveals it\)
 dump_section cred '' reveal-minio "$TEST_TMP/cred.1"
 expect_absent "before the reveal key no frame ($(grep -c '^--- frame' "$TEST_TMP/cred.dump" 2>/dev/null) in all) shows a value" \
 	"$MARK" "$TEST_TMP/cred.1"
-check "r reveals the selected value" dump_has cred "^    $MIO_VAL *\$"
+check "r reveals the selected value" dump_has cred "^  \\| $MIO_VAL +\\|\$"
 dump_section cred reveal-minio revealed-minio "$TEST_TMP/cred.2"
 expect_absent "only the selected value is revealed" "$RMQ_VAL" "$TEST_TMP/cred.2"
 dump_section cred revealed-minio reveal-rabbitmq "$TEST_TMP/cred.3"
@@ -347,7 +347,7 @@ check "r reveals the other value" dump_has cred "$RMQ_VAL"
 dump_section cred left '' "$TEST_TMP/cred.4"
 expect_absent "leaving and coming back masks the value again; no later frame shows one" \
 	"$MARK" "$TEST_TMP/cred.4"
-check "d asks before deleting" dump_has cred 'Delete minio-secret-key from the vault\?'
+check "d asks before deleting" dump_has cred 'Delete minio-secret-key, MinIO root password'
 check "y deletes the entry and says so" dump_has cred 'minio-secret-key deleted'
 check "f asks for a file" dump_has cred 'Copy the value to a new file'
 check "the screen says where the value was copied" dump_has cred 'rabbitmq-password copied to'

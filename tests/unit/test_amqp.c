@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -22,6 +23,7 @@
 #include <unistd.h>
 
 #include "core/probe/amqp.h"
+#include "core/probe/connect.h"
 #include "core/sys/log.h"
 
 #define RMQ_BIN "/usr/lib/rabbitmq/bin/"
@@ -265,6 +267,14 @@ static void test_closed_port_and_hostname_are_reported(void **s)
 	assert_false(out.r.ok);
 	assert_non_null(strstr(out.r.error, "cannot connect to 127.0.0.1:"));
 	assert_non_null(strstr(out.r.error, "Connection refused"));
+	/* A refusal is the host's answer: the advice is that nothing listens, not the security group. */
+	char advice[256];
+	assert_int_equal(out.r.connect_errno, ECONNREFUSED);
+	probe_connect_advice(out.r.connect_errno, "rabbitmq.allowed_sources", advice, sizeof advice);
+	assert_non_null(strstr(advice, "nothing listens on that port"));
+	assert_null(strstr(advice, "check the security group"));
+	probe_connect_advice(ETIMEDOUT, "rabbitmq.allowed_sources", advice, sizeof advice);
+	assert_string_equal(advice, "no answer: check the security group and rabbitmq.allowed_sources");
 	o.host = "rabbit.example.com";
 	run_probe(&o, &out);
 	assert_false(out.r.ok);

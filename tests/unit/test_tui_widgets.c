@@ -97,19 +97,41 @@ static void test_log_keys_are_page_keys_only(void **s)
 	tui_log_free(l);
 }
 
-static void test_log_wraps_long_lines_at_spaces(void **s)
+/* The rows of a wrapped text, joined by '|'. */
+static void rows_of(const char *text, int width, char *out, size_t n)
+{
+	out[0] = '\0';
+	for (const char *p = text; *p;) {
+		const char *row = p;
+		size_t len = tui_wrap_row(p, width, &p);
+		snprintf(out + strlen(out), n - strlen(out), "%s%.*s", out[0] ? "|" : "", (int)len, row);
+	}
+}
+
+static void test_wrap_cuts_at_spaces_else_at_the_edge(void **s)
+{
+	(void)s;
+	char rows[256];
+	rows_of("create VM rabbitmq with size Standard_A2_v2 now", 20, rows, sizeof rows);
+	assert_string_equal(rows, "create VM rabbitmq|with size|Standard_A2_v2 now");
+	rows_of("aGVsbG8gd29ybGQgaGVsbG8gd29ybGQ=", 10, rows, sizeof rows);
+	assert_string_equal(rows, "aGVsbG8gd2|9ybGQgaGVs|bG8gd29ybG|Q=");
+	rows_of("apiVersion: v1\nclusters:\n\n- cluster:", 40, rows, sizeof rows);
+	assert_string_equal(rows, "apiVersion: v1|clusters:||- cluster:");
+	assert_int_equal(tui_wrap_count("é1234 é1234", 6), 2); /* characters, not bytes */
+	assert_int_equal(tui_wrap_count("", 6), 0);
+}
+
+static void test_log_keeps_entries_whole_with_their_role(void **s)
 {
 	(void)s;
 	struct tui_log *l = tui_log_new(10);
-	tui_log_wrap(l, 20);
 	tui_log_add(l, "create VM rabbitmq with size Standard_A2_v2 now");
-	assert_int_equal(tui_log_count(l), 4);
-	assert_string_equal(tui_log_line(l, 0), "create VM rabbitmq");
-	assert_string_equal(tui_log_line(l, 1), "    with size");
-	assert_string_equal(tui_log_line(l, 2), "    Standard_A2_v2");
-	assert_string_equal(tui_log_line(l, 3), "    now");
-	tui_log_add(l, "short");
-	assert_string_equal(tui_log_line(l, 4), "short");
+	tui_log_add_role(l, TUI_ERROR, "minio: failed");
+	assert_int_equal(tui_log_count(l), 2);   /* wrapped when drawn, at the width of the day */
+	assert_string_equal(tui_log_line(l, 0), "create VM rabbitmq with size Standard_A2_v2 now");
+	assert_int_equal(tui_log_role(l, 0), TUI_NORMAL);
+	assert_int_equal(tui_log_role(l, 1), TUI_ERROR);
 	tui_log_free(l);
 }
 
@@ -131,7 +153,8 @@ int main(void)
 		cmocka_unit_test(test_log_keeps_the_last_lines),
 		cmocka_unit_test(test_log_lines_cannot_carry_escapes),
 		cmocka_unit_test(test_log_keys_are_page_keys_only),
-		cmocka_unit_test(test_log_wraps_long_lines_at_spaces),
+		cmocka_unit_test(test_wrap_cuts_at_spaces_else_at_the_edge),
+		cmocka_unit_test(test_log_keeps_entries_whole_with_their_role),
 		cmocka_unit_test(test_event_names_follow_the_list),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
