@@ -150,6 +150,8 @@ struct image_tags *image_tags_fetch(struct wizard *w, const char *image, enum tu
 		return NULL;
 	}
 	struct fetch f = {.loop = http ? loop_new(http) : NULL, .what = what};
+	if (!f.loop)
+		http_client_free(http);   /* the loop owns it once made */
 	snprintf(what, sizeof what, "%s at %s", repo, source);
 	/* The operator's Docker Hub token when the vault has one (USER:TOKEN), as the preflight uses. */
 	const unsigned char *cred = NULL;
