@@ -24,7 +24,9 @@ f5_signs_in() { wait_for s 'FAKEC0DE1' && ! screen s | grep -q 'must not be empt
 check "F5 on the empty subscription field signs in without checking the field" f5_signs_in
 check "F5 shows the device code and where to enter it" wait_for s 'FAKEC0DE1'
 check "  ...with the verification address" wait_for s 'https://microsoft.com/devicelogin'
-check "  ...and a clock while it waits" wait_for s '00:0[0-9]'
+check "  ...and how long the code is good for, counting down from the code's 15 minutes (no 0%)" \
+	wait_for s 'expires in 1[45]:[0-9]{2}$'
+check "  ...with no percentage" sh -c "! tmux -S '$SOCK' capture-pane -p -t s | grep -q ' 0%'"
 check "nothing is listed before the sign-in is approved" test "$(fakectl count GET '^/subscriptions$')" -eq 0
 fakectl post /_fake/approve >/dev/null
 check "after approval the subscription list appears" wait_for s 'Sentient AI Evaluation'
