@@ -48,7 +48,7 @@ for i in 1 2 3 4 5 6; do keys s NPage; sleep 0.2; done
 wait_for s 'review the plan' >/dev/null
 keys s Enter
 check "the install screen runs the Subscription step" wait_for s 'installing: subscription'
-check "it signs in again with the sealed refresh token, no new code" wait_for s 'sign in \.\.\. signed in \(device-code\)'
+check "it signs in again with the sealed refresh token, no new code" wait_for s 'subscription\.sign-in done \([0-9]+ s\): signed in \(device-code\)'
 check "it asks before registering resource providers" wait_for s 'Register 2 resource providers in the subscription'
 check "  ...naming them" wait_for s 'Microsoft.Compute, Microsoft.ContainerService'
 check "  ...and registers nothing before the answer" test "$(fakectl count POST '/register$')" -eq 0
