@@ -113,6 +113,16 @@ wait_for() {
 	return 1
 }
 keys() { n=$1; shift; tm send-keys -t "$n" "$@"; }
+# to_review NAME: from the overview, through the six step screens (PgDn each), to the review.
+to_review() {
+	wait_for "$1" 'resume at subscription' >/dev/null
+	keys "$1" Enter
+	for _step in 1 2 3 4 5 6; do
+		wait_for "$1" "step $_step of 6" >/dev/null
+		keys "$1" NPage
+	done
+	wait_for "$1" 'review the plan' >/dev/null
+}
 type_text() { tm send-keys -t "$1" -l "$2"; }
 # The wizard's pid: the pane's shell has it as its child.
 wiz_pid() {

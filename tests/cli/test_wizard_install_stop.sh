@@ -13,11 +13,7 @@ sp_vault
 start i "$SW_STATE" --answers "'$TEST_TMP/a.json'" --cloud "'$FAKE_CLOUD'" --until subscription \
 	--passphrase-fd 3 "3<'$PASSFILE'"
 track i
-wait_for i 'resume at subscription' >/dev/null
-keys i Enter
-wait_for i 'step 1 of 6' >/dev/null
-for n in 1 2 3 4 5 6; do keys i NPage; sleep 0.3; done
-wait_for i 'review the plan' >/dev/null
+to_review i
 keys i Enter
 # decisions.register_providers (yes) answers the consent: the registration then waits.
 check "the install runs the provider registration" wait_for i '1 running, 3 done' 20
