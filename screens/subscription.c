@@ -53,6 +53,8 @@ static void on_event(const struct engine_event *ev, void *arg)
 		snprintf(s->code, sizeof s->code, "%s", ev->device->user_code);
 		snprintf(s->uri, sizeof s->uri, "%s", ev->device->verification_uri);
 		snprintf(s->message, sizeof s->message, "%s", ev->device->message);
+		if (ev->device->expires_in > 0)   /* the code's lifetime says more than a percentage */
+			tui_progress_countdown(&s->wait, ev->device->expires_in);
 		break;
 	case ENGINE_EV_QUESTION: {
 		/* The only question of the sign-in: which subscription (value: its id). */

@@ -47,6 +47,11 @@ static void welcome_draw(struct wizard *w, void *self)
 	mvaddstr(3, 2, "a Minio VM with its data disk, a container registry, an AKS GPU cluster");
 	mvaddstr(4, 2, "and the kustomize overlay that starts the runner pods. Secrets go into");
 	mvprintw(5, 2, "the sealed vault in %.60s.", w->prof->dir);
+	if (w->opts->answers) {   /* the fields are filled in, not typed: say from where */
+		char file[256];
+		text_safe(w->opts->answers, file, sizeof file);
+		mvprintw(6, 2, "Answers preloaded from %.*s (--answers).", COLS - 30, file);
+	}
 	tui_choice_draw(s->steps, 7, 4, STEP_COUNT + 2, COLS - 8, true);
 	char lines[SUMMARY_LINES][SUMMARY_LINE];
 	int n = wizard_summary(w, 1, lines, SUMMARY_LINES);

@@ -134,6 +134,14 @@ page_to_review() {
 	done
 	keys "$1" NPage
 }
+# to_review NAME: from the overview, through the six step screens, to the review.
+to_review() {
+	on_screen "$1" 'resume at subscription' || return 1
+	keys "$1" Enter
+	on_screen "$1" 'step 1 of 6' || return 1
+	page_to_review "$1"
+	on_screen "$1" 'review the plan'
+}
 type_text() { tm send-keys -t "$1" -l "$2"; }
 # The wizard's pid: the pane's shell has it as its child.
 wiz_pid() {

@@ -9,6 +9,7 @@ void tui_progress_start(struct tui_progress *p)
 	p->start_ms = tui_now_ms();
 	p->stop_ms = 0;
 	p->percent = 0;
+	p->deadline_ms = 0;
 	p->running = true;
 	tui_timer_start(&p->tick, 1000);
 }
@@ -16,6 +17,11 @@ void tui_progress_start(struct tui_progress *p)
 void tui_progress_set(struct tui_progress *p, int percent)
 {
 	p->percent = percent < 0 ? 0 : percent > 100 ? 100 : percent;
+}
+
+void tui_progress_countdown(struct tui_progress *p, long seconds)
+{
+	p->deadline_ms = tui_now_ms() + seconds * 1000;
 }
 
 void tui_progress_stop(struct tui_progress *p)
@@ -38,7 +44,14 @@ int tui_progress_format(const struct tui_progress *p, int width, char *out, size
 {
 	char tail[32];
 	long s = tui_progress_elapsed(p);
-	if (s >= 3600)
+	int percent = p->percent;
+	if (p->deadline_ms) {
+		long now = p->running ? tui_now_ms() : p->stop_ms, left = (p->deadline_ms - now + 999) / 1000;
+		long total = (p->deadline_ms - p->start_ms) / 1000;
+		left = left < 0 ? 0 : left;
+		percent = total > 0 ? (int)((total - left) * 100 / total) : 100;
+		snprintf(tail, sizeof tail, "] expires in %ld:%02ld", left / 60, left % 60);
+	} else if (s >= 3600)
 		snprintf(tail, sizeof tail, "] %3d%%  %ld:%02ld:%02ld", p->percent, s / 3600, s / 60 % 60, s % 60);
 	else
 		snprintf(tail, sizeof tail, "] %3d%%  %02ld:%02ld", p->percent, s / 60, s % 60);
@@ -47,7 +60,7 @@ int tui_progress_format(const struct tui_progress *p, int width, char *out, size
 		bar = 1;
 	if ((size_t)bar + strlen(tail) + 2 > n)
 		bar = (int)(n - strlen(tail) - 2);
-	int done = bar * p->percent / 100;
+	int done = bar * percent / 100;
 	char *o = out;
 	*o++ = '[';
 	memset(o, '#', (size_t)done);

@@ -87,12 +87,16 @@ int tui_message(const char *title, const char *text); /* 0, or -1 as above */
  * second while running and never wakes the loop otherwise. */
 struct tui_progress {
 	long start_ms, stop_ms;
+	long deadline_ms;   /* a countdown instead of a percentage (tui_progress_countdown), or 0 */
 	int percent;
 	bool running;
 	struct tui_timer tick;
 };
 void tui_progress_start(struct tui_progress *p);
 void tui_progress_set(struct tui_progress *p, int percent);
+/* The bar fills as seconds from now run out and says "expires in M:SS" instead of a
+ * percentage: for a wait with a deadline and no measure of progress (a device code). */
+void tui_progress_countdown(struct tui_progress *p, long seconds);
 void tui_progress_stop(struct tui_progress *p);
 long tui_progress_elapsed(const struct tui_progress *p); /* seconds */
 /* Writes the bar for width columns into out; returns its length. */

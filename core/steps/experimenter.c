@@ -203,6 +203,12 @@ int experimenter_write(const struct state *st, const vault *v, const char *path,
 	if (slash)
 		*slash = 0;
 	char absdir[PATH_MAX];
+	/* A file in a directory not made yet: made 0700, as the default ~/.studioml is (one level;
+	 * its parent must exist). Only now, once everything to write is known to be there. */
+	if (slash && dir[0] && mkdir(dir, 0700) != 0 && errno != EEXIST) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		return -1;
+	}
 	if (!realpath(slash ? (dir[0] ? dir : "/") : ".", absdir)) {
 		snprintf(err, errlen, "%s: %s", slash ? dir : ".", strerror(errno));
 		return -1;

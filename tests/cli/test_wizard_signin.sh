@@ -25,7 +25,10 @@ screen s >"$TEST_TMP/f5.screen"
 expect_absent "  ...without checking the field" 'must not be empty' "$TEST_TMP/f5.screen"
 check "F5 shows the device code and where to enter it" wait_for s 'FAKEC0DE1'
 check "  ...with the verification address" wait_for s 'https://microsoft.com/devicelogin'
-check "  ...and a clock while it waits" wait_for s '00:0[0-9]'
+check "  ...and how long the code is good for, counting down from the code's 15 minutes (no 0%)" \
+	wait_for s 'expires in 1[45]:[0-9]{2}$'
+screen s >"$TEST_TMP/countdown.screen"
+expect_absent "  ...with no percentage" ' 0%' "$TEST_TMP/countdown.screen"
 # Two polls answered authorization_pending: the wizard had its chance to go on without approval.
 polled_twice() { [ "$(fakectl count POST '/oauth2/v2.0/token$')" -ge 2 ]; }
 check "it polls while the sign-in is not approved" wait_until 120 polled_twice
@@ -50,7 +53,7 @@ page_to_review s
 on_screen s 'review the plan'
 keys s Enter
 check "the install screen runs the Subscription step" wait_for s 'installing: subscription'
-check "it signs in again with the sealed refresh token, no new code" wait_for s 'sign in \.\.\. signed in \(device-code\)'
+check "it signs in again with the sealed refresh token, no new code" wait_for s 'subscription\.sign-in done \([0-9]+ s\): signed in \(device-code\)'
 check "it asks before registering resource providers" wait_for s 'Register 2 resource providers in the subscription'
 # The question wraps at the window's width: the two names may stand on two lines.
 check "  ...naming them" sh -c "tmux -S '$SOCK' capture-pane -p -t s | tr '\\n' ' ' | grep -Eq 'Microsoft.Compute, +Microsoft.ContainerService'"

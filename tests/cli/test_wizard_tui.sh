@@ -424,6 +424,8 @@ EOF
 start pre "$D" --answers "'$TEST_TMP/answers.json'" --passphrase-fd 3 "3<'$PASSFILE'"
 on_screen pre 'resume at subscription'
 track pre
+check "--answers: the overview says the answers were preloaded, and from where" \
+	wait_for pre "^  Answers preloaded from $TEST_TMP/answers.json \(--answers\)\.\$"
 keys pre Enter
 check "--answers: the first screen shows the file's subscription" \
 	wait_for pre '^  Subscription id +11111111-2222-3333-4444-555555555555 *$'

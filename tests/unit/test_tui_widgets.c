@@ -23,6 +23,19 @@ static void test_progress_bar_shows_percent_and_elapsed(void **s)
 	assert_int_equal(n, 30); /* fills the width it is given */
 }
 
+/* A device code: no percentage to show, a lifetime running out. */
+static void test_progress_countdown_says_what_is_left(void **s)
+{
+	(void)s;
+	char out[128];
+	struct tui_progress p = {.running = true};
+	p.start_ms = tui_now_ms() - 300 * 1000;
+	p.deadline_ms = p.start_ms + 900 * 1000;   /* 15 min, a third gone */
+	tui_progress_format(&p, 40, out, sizeof out);
+	assert_string_equal(out, "[######...............] expires in 10:00");   /* 21 columns, a third filled */
+	assert_null(strchr(out, '%'));
+}
+
 static void test_progress_bar_counts_hours_and_stops_the_clock(void **s)
 {
 	(void)s;
@@ -148,6 +161,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_progress_bar_shows_percent_and_elapsed),
 		cmocka_unit_test(test_progress_bar_counts_hours_and_stops_the_clock),
+		cmocka_unit_test(test_progress_countdown_says_what_is_left),
 		cmocka_unit_test(test_progress_percent_is_clamped),
 		cmocka_unit_test(test_progress_timer_wakes_only_while_running),
 		cmocka_unit_test(test_log_keeps_the_last_lines),
