@@ -4,7 +4,7 @@
 #define SW_ARM_INT_H
 
 #include "core/azure/arm.h"
-#include "core/azure/http.h"
+#include "core/http/http.h"
 
 #define ARM_URL_MAX 4096
 #define ARM_POLL_MIN_MS 1000L

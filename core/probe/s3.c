@@ -1,4 +1,4 @@
-/* S3 calls over core/azure/http.c with libcurl's SigV4 signing. */
+/* S3 calls over core/http/http.c with libcurl's SigV4 signing. */
 #include "core/probe/s3.h"
 
 #include <sodium.h>

@@ -6,7 +6,7 @@
 
 #include <poll.h>
 
-#include "core/azure/http.h"
+#include "core/http/http.h"
 
 struct loop;
 typedef void (*loop_fn)(void *arg);

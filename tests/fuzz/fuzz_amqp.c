@@ -11,7 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "core/azure/http.h"
+#include "core/http/http.h"
 #include "core/probe/amqp.h"
 #include "core/sys/loop.h"
 #include "tests/fuzz/fuzz.h"

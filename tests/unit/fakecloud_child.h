@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "core/azure/cloud.h"
-#include "core/azure/http.h"
+#include "core/http/http.h"
 
 struct fakecloud {
 	pid_t pid;

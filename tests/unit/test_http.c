@@ -22,7 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/azure/http.h"
+#include "core/http/http.h"
 #include "core/sys/log.h"
 #include "tests/unit/fakecloud_child.h"
 

@@ -16,7 +16,7 @@
 
 #include "core/azure/arm.h"
 #include "core/azure/auth.h"
-#include "core/azure/http.h"
+#include "core/http/http.h"
 #include "core/kube/kube.h"
 #include "core/registry/hub.h"
 #include "core/sys/log.h"

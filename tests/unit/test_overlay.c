@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #include "core/azure/cloud.h"
-#include "core/azure/http.h"
+#include "core/http/http.h"
 #include "core/crypto/runnerkey.h"
 #include "core/engine/engine.h"
 #include "core/remote/keys.h"

@@ -1,5 +1,5 @@
-/* core/azure/http_int.h: what the client (http.c), the request (http_request.c) and the
- * URL helpers (http_url.c) share; not for use outside core/azure/http*.c. */
+/* core/http/http_int.h: what the client (http.c), the request (http_request.c) and the
+ * URL helpers (http_url.c) share; not for use outside core/http/http*.c. */
 #ifndef SW_HTTP_INT_H
 #define SW_HTTP_INT_H
 
@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/azure/http.h"
+#include "core/http/http.h"
 
 enum req_state { REQ_RUNNING, REQ_WAITING, REQ_REFUSED };
 

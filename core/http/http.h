@@ -1,4 +1,4 @@
-/* core/azure/http.h: the one HTTP path. Every request of the wizard goes through an
+/* core/http/http.h: the one HTTP path. Every request of the wizard goes through an
  * http_client: libcurl multi, driven from the caller's poll() loop (TUI) or from
  * http_client_wait() (headless), which runs that same loop.
  *

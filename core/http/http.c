@@ -1,5 +1,5 @@
 /* The client: curl multi driven from the caller's poll loop, retries on timers. */
-#include "core/azure/http_int.h"
+#include "core/http/http_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
