@@ -28,7 +28,7 @@ struct install {
 	unsigned serial;
 	char question[1024];
 	struct tui_choice *choices;
-	struct tui_source sources[2];
+	struct tui_source sources[1];
 };
 
 static void on_event(const struct engine_event *ev, void *arg)
@@ -103,18 +103,12 @@ static void on_event(const struct engine_event *ev, void *arg)
 	}
 }
 
-static int src_fds(void *ctx, struct pollfd *out, int max, int *timeout_ms)
-{
-	struct install *in = ctx;
-	return in->eng ? engine_fds(in->eng, out, max, timeout_ms) : 0;
-}
-
-static enum tui_event src_ready(void *ctx, const struct pollfd *fds, int n)
+/* After each turn of the loop, where the engine ran: a finished install is summed up and freed. */
+static enum tui_event src_ready(void *ctx)
 {
 	struct install *in = ctx;
 	if (!in->eng)
 		return TUI_HANDLED;
-	engine_ready(in->eng, fds, n);
 	if (in->done) {
 		struct engine_summary s;
 		engine_summary(in->eng, &s);
@@ -163,7 +157,7 @@ static void *install_init(struct wizard *w)
 	char command[PATH_MAX + 64];
 	profile_command(w->prof, command, sizeof command);
 	struct engine_config cfg = {
-		.cloud = &in->cloud, .ca_file = w->opts->ca_file, .answers = &w->ans, .st = w->st,
+		.loop = w->loop, .cloud = &in->cloud, .ca_file = w->opts->ca_file, .answers = &w->ans, .st = w->st,
 		.state_dir = w->prof->dir, .vault = w->v, .headless = 0, .on_event = on_event, .arg = in,
 		.command = command,
 	};
@@ -328,9 +322,8 @@ static void install_fini(struct wizard *w, void *self)
 static struct tui_source *install_sources(void *self, int *n)
 {
 	struct install *in = self;
-	in->sources[0] = (struct tui_source){src_fds, src_ready, in};
-	in->sources[1] = tui_timer_source(&in->tick);
-	*n = 2;
+	in->sources[0] = (struct tui_source){src_ready, in};
+	*n = 1;
 	return in->sources;
 }
 

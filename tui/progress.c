@@ -1,12 +1,13 @@
 /* tui/progress.c: progress bar with elapsed time, and the title and key help lines. */
 #include "tui/widgets.h"
+#include "core/sys/loop.h"
 
 #include <stdio.h>
 #include <string.h>
 
 void tui_progress_start(struct tui_progress *p)
 {
-	p->start_ms = tui_now_ms();
+	p->start_ms = loop_now_ms();
 	p->stop_ms = 0;
 	p->percent = 0;
 	p->running = true;
@@ -23,7 +24,7 @@ void tui_progress_stop(struct tui_progress *p)
 	if (!p->running)
 		return;
 	p->running = false;
-	p->stop_ms = tui_now_ms();
+	p->stop_ms = loop_now_ms();
 	tui_timer_stop(&p->tick);
 }
 
@@ -31,7 +32,7 @@ long tui_progress_elapsed(const struct tui_progress *p)
 {
 	if (p->start_ms == 0)
 		return 0;
-	return ((p->running ? tui_now_ms() : p->stop_ms) - p->start_ms) / 1000;
+	return (long)(((p->running ? loop_now_ms() : p->stop_ms) - p->start_ms) / 1000);
 }
 
 int tui_progress_format(const struct tui_progress *p, int width, char *out, size_t n)
@@ -65,11 +66,6 @@ void tui_progress_draw(const struct tui_progress *p, int y, int x, int width)
 	attrset(p->running ? tui_attr(TUI_NORMAL) : tui_attr(TUI_OK));
 	mvaddnstr(y, x, line, width);
 	attrset(A_NORMAL);
-}
-
-struct tui_source tui_progress_source(struct tui_progress *p)
-{
-	return tui_timer_source(&p->tick);
 }
 
 void tui_title_draw(const char *title)

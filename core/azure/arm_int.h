@@ -39,7 +39,8 @@ struct arm_op {
 };
 
 struct arm {
-	struct loop *loop;
+	struct http_client *http;
+	struct loop *loop;         /* the http client's */
 	struct auth *auth;
 	const struct cloud *cloud;
 	long poll_default_ms;

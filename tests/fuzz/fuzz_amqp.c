@@ -45,7 +45,7 @@ static void fuzz_amqp_setup(void)
 	    listen(fuzz_listen, 4) != 0 || getsockname(fuzz_listen, (struct sockaddr *)&a, &l) != 0)
 		abort();
 	fuzz_port = ntohs(a.sin_port);
-	fuzz_loop = loop_new(http_client_new());
+	fuzz_loop = loop_new();
 	if (!fuzz_loop)
 		abort();
 }

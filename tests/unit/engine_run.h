@@ -129,6 +129,7 @@ struct et_run {
 	struct answers ans;
 	struct state *st;
 	vault *v;
+	struct loop *loop;       /* the engine's, given to it as the TUI gives its own */
 	struct engine *e;
 	char finished[4096];     /* the FINISHED event's text */
 	int finished_seen;
@@ -158,7 +159,9 @@ static inline int et_run_attach(struct et_run *r, char *err, size_t errlen)
 	if (state_load(r->dir, "default", &r->st, err, errlen) != STATE_OK ||
 	    vault_open(r->dir, ET_PASS, strlen(ET_PASS), &r->v, err, errlen) != VAULT_OK)
 		return -1;
-	struct engine_config cfg = {.cloud = &r->fake->cloud, .answers = &r->ans, .st = r->st, .state_dir = r->dir,
+	if (!(r->loop = loop_new()))
+		return -1;
+	struct engine_config cfg = {.loop = r->loop, .cloud = &r->fake->cloud, .answers = &r->ans, .st = r->st, .state_dir = r->dir,
 	                            .vault = r->v, .headless = 1, .on_event = et_on_event, .arg = r,
 	                            .table = &engine_table, .poll_ms = r->poll_ms,
 	                            .lro_deadline_ms = r->lro_deadline_ms};
@@ -171,6 +174,13 @@ static inline void et_run_detach(struct et_run *r)
 {
 	engine_free(r->e);
 	r->e = NULL;
+	/* Nothing of the engine's may stay on its caller's loop: the TUI's outlives every engine. */
+	if (r->loop && loop_pending(r->loop) != 0) {
+		fprintf(stderr, "engine_free left %d timers or watches on the loop\n", loop_pending(r->loop));
+		abort();
+	}
+	loop_free(r->loop);
+	r->loop = NULL;
 	state_free(r->st);
 	r->st = NULL;
 	vault_close(r->v);
@@ -232,13 +242,7 @@ static inline int et_run_until(struct et_run *r, int (*cond)(struct et_run *r))
 	while (loop_now_ms() < end && engine_status(r->e) == 1) {
 		if (cond(r))
 			return 1;
-		struct pollfd fds[64];
-		int timeout = -1;
-		int n = engine_fds(r->e, fds, 64, &timeout);
-		if (n > 64)
-			n = 64;
-		poll(fds, (nfds_t)n, timeout < 0 || timeout > 50 ? 50 : timeout);
-		engine_ready(r->e, fds, n);
+		loop_once(r->loop, 50);
 	}
 	return cond(r);
 }

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "core/http/http.h"
+#include "core/sys/loop.h"
 #include "core/sys/log.h"
 #include "tests/unit/fakecloud_child.h"
 
@@ -98,9 +99,13 @@ static void result_free(struct result *r)
 	memset(r, 0, sizeof *r);
 }
 
+static struct loop *loop;   /* one for the whole file, as the wizard has one */
+
 static struct http_client *client(void)
 {
-	struct http_client *c = http_client_new();
+	if (!loop)
+		loop = loop_new();
+	struct http_client *c = http_client_new(loop);
 	assert_non_null(c);
 	http_client_set_retry(c, 5, 10, 50);   /* tiny backoff: tests wait on Retry-After only */
 	return c;
@@ -431,6 +436,19 @@ static void test_five_slow_bodies_overlap_in_one_loop(void **state)
 	http_client_free(c);
 }
 
+struct key {
+	double t0, at;
+};
+
+static void on_key(int fd, short revents, void *arg)
+{
+	struct key *k = arg;
+	char ch;
+	(void)revents;
+	assert_int_equal(read(fd, &ch, 1), 1);
+	k->at = now_s() - k->t0;
+}
+
 static void test_keys_stay_live_while_a_request_runs(void **state)
 {
 	(void)state;
@@ -445,25 +463,17 @@ static void test_keys_stay_live_while_a_request_runs(void **state)
 	submit(c, "GET", url, NULL, NULL, 0, &r);
 	double t0 = now_s(), key_at = -1;
 	int wrote = 0;
+	struct key k = {.t0 = t0, .at = -1};
+	assert_int_equal(loop_watch(loop, p[0], POLLIN, on_key, &k), 0);
 	while (!r.done) {
-		struct pollfd fds[16];
-		fds[0].fd = p[0];
-		fds[0].events = POLLIN;
-		fds[0].revents = 0;
-		int timeout = 50;   /* the TUI's own tick */
-		int n = http_client_fds(c, fds + 1, 15, &timeout);
-		poll(fds, (nfds_t)n + 1, timeout);
-		if (fds[0].revents & POLLIN) {
-			char ch;
-			assert_int_equal(read(p[0], &ch, 1), 1);
-			key_at = now_s() - t0;
-		}
-		http_client_ready(c, fds, n + 1);
+		loop_once(loop, 50);   /* the TUI's own tick */
+		key_at = k.at;
 		if (!wrote && now_s() - t0 > 0.2) {
 			assert_int_equal(write(p[1], "k", 1), 1);
 			wrote = 1;
 		}
 	}
+	loop_unwatch(loop, p[0]);
 	assert_int_equal(r.status, 200);
 	assert_true(key_at > 0 && key_at < 0.45);   /* the key was read while the body was still coming */
 	assert_true(now_s() - t0 >= 0.55);
