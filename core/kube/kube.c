@@ -1,4 +1,4 @@
-/* core/kube/kube.c: Kubernetes API calls over the loop's http client. */
+/* core/kube/kube.c: Kubernetes API calls over the project's http client. */
 #include "core/kube/kube.h"
 
 #include <stdio.h>

@@ -1,4 +1,4 @@
-/* core/registry/hub.h: a container registry's v2 API (Docker Hub and alike) on the loop's
+/* core/registry/hub.h: a container registry's v2 API (Docker Hub and alike) on the project's
  * http client: does a tag exist, which tags a repository has. The registry's bearer-token
  * challenge is followed (anonymous, or Basic with the operator's USER:TOKEN, sent only to
  * the registry's own token service); TLS verified, plain http only to loopback (tests). A
