@@ -11,7 +11,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "core/http/http.h"
 #include "core/probe/amqp.h"
 #include "core/sys/loop.h"
 #include "tests/fuzz/fuzz.h"
