@@ -6,10 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/azure/http.h"
+#include "core/http/http.h"
 #include "core/model/runner.h"
 #include "core/registry/hub.h"
-#include "core/sys/loop.h"
 #include "core/sys/text.h"
 #include "screens/screen.h"
 #include "tui/widgets.h"
@@ -23,7 +22,6 @@ struct image_tags {
 };
 
 struct fetch {
-	struct loop *loop;
 	struct hub_op *op;
 	const char *what;            /* "leafai/azure-studio-go-runner at docker.io" */
 	int done;
@@ -73,16 +71,10 @@ static void fetch_done(const struct hub_result *r, void *arg)
 		qsort(f->tags, f->ntags, sizeof *f->tags, tag_newer);
 }
 
-static int fetch_fds(void *ctx, struct pollfd *out, int max, int *timeout_ms)
+/* After each turn of the wizard's loop, which also carries the registry's sockets. */
+static enum tui_event fetch_ready(void *ctx)
 {
 	struct fetch *f = ctx;
-	return loop_fds(f->loop, out, max, timeout_ms);
-}
-
-static enum tui_event fetch_ready(void *ctx, const struct pollfd *fds, int n)
-{
-	struct fetch *f = ctx;
-	loop_ready(f->loop, fds, n);
 	return f->done ? TUI_NEXT : TUI_HANDLED;
 }
 
@@ -143,34 +135,35 @@ struct image_tags *image_tags_fetch(struct wizard *w, const char *image, enum tu
 		snprintf(why, whylen, "acr.image: %s names no repository to list the tags of", image);
 		return NULL;
 	}
-	struct http_client *http = http_client_new();
-	if (http && w->opts->ca_file && http_client_set_ca_file(http, w->opts->ca_file) != 0) {
+	struct http_client *http = http_client_new(w->loop);
+	if (!http) {
+		snprintf(why, whylen, "out of memory");
+		return NULL;
+	}
+	if (w->opts->ca_file && http_client_set_ca_file(http, w->opts->ca_file) != 0) {
 		http_client_free(http);
 		snprintf(why, whylen, "%s: cannot read the CA file", w->opts->ca_file);
 		return NULL;
 	}
-	struct fetch f = {.loop = http ? loop_new(http) : NULL, .what = what};
-	if (!f.loop)
-		http_client_free(http);   /* the loop owns it once made */
+	struct fetch f = {.what = what};
 	snprintf(what, sizeof what, "%s at %s", repo, source);
 	/* The operator's Docker Hub token when the vault has one (USER:TOKEN), as the preflight uses. */
 	const unsigned char *cred = NULL;
 	size_t credlen = 0;
 	if (!w->v || vault_get(w->v, "dockerhub-token", &cred, &credlen, NULL) != VAULT_OK || !memchr(cred, ':', credlen))
 		cred = NULL, credlen = 0;
-	if (f.loop)
-		f.op = hub_tags(f.loop, source, repo, cred, credlen, fetch_done, &f);
+	f.op = hub_tags(http, source, repo, cred, credlen, fetch_done, &f);
 	if (!f.op) {
-		loop_free(f.loop);
+		http_client_free(http);
 		snprintf(why, whylen, "out of memory");
 		return NULL;
 	}
-	f.src = (struct tui_source){fetch_fds, fetch_ready, &f};
+	f.src = (struct tui_source){fetch_ready, &f};
 	struct tui_app app = {fetch_draw, fetch_key, &f.src, 1, &f};
 	*ev = tui_run(&app);
 	if (f.op)
 		hub_cancel(f.op);
-	loop_free(f.loop);
+	http_client_free(http);
 	struct image_tags *t = NULL;
 	if (*ev == TUI_NEXT && !f.error[0] && f.ntags == 0)
 		snprintf(why, whylen, "%s has no tags", what);

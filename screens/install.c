@@ -32,7 +32,7 @@ struct install {
 	struct tui_form *text;       /* a question answered in free text (a path): its one field */
 	char letters[Q_CHOICES_MAX]; /* the key that answers each choice (its first letter), or 0 */
 	char keys[256];              /* the help line while it asks */
-	struct tui_source sources[2];
+	struct tui_source sources[1];
 };
 
 /* A short list (yes/no, cpu/stop) is answered by each choice's first letter, when those differ;
@@ -145,18 +145,12 @@ static void on_event(const struct engine_event *ev, void *arg)
 	}
 }
 
-static int src_fds(void *ctx, struct pollfd *out, int max, int *timeout_ms)
-{
-	struct install *in = ctx;
-	return in->eng ? engine_fds(in->eng, out, max, timeout_ms) : 0;
-}
-
-static enum tui_event src_ready(void *ctx, const struct pollfd *fds, int n)
+/* After each turn of the loop, where the engine ran: a finished install is summed up and freed. */
+static enum tui_event src_ready(void *ctx)
 {
 	struct install *in = ctx;
 	if (!in->eng)
 		return TUI_HANDLED;
-	engine_ready(in->eng, fds, n);
 	if (in->done) {
 		struct engine_summary s;
 		engine_summary(in->eng, &s);
@@ -204,7 +198,7 @@ static void *install_init(struct wizard *w)
 	char command[PATH_MAX + 64];
 	profile_command(w->prof, command, sizeof command);
 	struct engine_config cfg = {
-		.cloud = &in->cloud, .ca_file = w->opts->ca_file, .answers = &w->ans, .st = w->st,
+		.loop = w->loop, .cloud = &in->cloud, .ca_file = w->opts->ca_file, .answers = &w->ans, .st = w->st,
 		.state_dir = w->prof->dir, .vault = w->v, .headless = 0, .on_event = on_event, .arg = in,
 		.command = command,
 	};
@@ -424,9 +418,8 @@ static void install_quit_note(struct wizard *w, void *self, char *out, size_t ou
 static struct tui_source *install_sources(void *self, int *n)
 {
 	struct install *in = self;
-	in->sources[0] = (struct tui_source){src_fds, src_ready, in};
-	in->sources[1] = tui_timer_source(&in->tick);
-	*n = 2;
+	in->sources[0] = (struct tui_source){src_ready, in};
+	*n = 1;
 	return in->sources;
 }
 

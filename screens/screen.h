@@ -23,6 +23,7 @@ struct wizard {
 	struct state *st;
 	struct answers ans;
 	vault *v;                 /* open for the whole run once unlocked */
+	struct loop *loop;        /* the one event loop: the keys and every engine the screens start */
 	char msg[512];            /* the message line under the screen */
 	int msg_error;
 	int jump;                 /* screen index to show next, or -1 */

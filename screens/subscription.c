@@ -24,7 +24,7 @@ struct sub_screen {
 	char code[64], uri[256], message[512];
 	struct tui_choice *subs;
 	struct tui_progress wait;
-	struct tui_source sources[2];
+	struct tui_source sources[1];
 	char status[512];          /* the last progress line */
 	unsigned serial;           /* the engine's question: which subscription */
 };
@@ -96,18 +96,12 @@ static void on_event(const struct engine_event *ev, void *arg)
 	}
 }
 
-static int src_fds(void *ctx, struct pollfd *out, int max, int *timeout_ms)
-{
-	struct sub_screen *s = ctx;
-	return s->eng ? engine_fds(s->eng, out, max, timeout_ms) : 0;
-}
-
-static enum tui_event src_ready(void *ctx, const struct pollfd *fds, int n)
+/* After each turn of the loop, where the sign-in ran: a finished one is freed. */
+static enum tui_event src_ready(void *ctx)
 {
 	struct sub_screen *s = ctx;
 	if (!s->eng)
 		return TUI_HANDLED;
-	engine_ready(s->eng, fds, n);
 	if (s->done) {
 		engine_free(s->eng);
 		s->eng = NULL;
@@ -164,7 +158,7 @@ static enum tui_event sign_in(struct sub_screen *s)
 	char command[PATH_MAX + 64];
 	profile_command(w->prof, command, sizeof command);
 	struct engine_config cfg = {
-		.cloud = &s->cloud, .ca_file = w->opts->ca_file, .answers = &w->ans, .st = w->st,
+		.loop = w->loop, .cloud = &s->cloud, .ca_file = w->opts->ca_file, .answers = &w->ans, .st = w->st,
 		.state_dir = w->prof->dir, .vault = w->v, .headless = 0, .on_event = on_event, .arg = s,
 		.command = command,
 	};
@@ -272,9 +266,8 @@ static void sub_fini(struct wizard *w, void *self)
 static struct tui_source *sub_sources(void *self, int *n)
 {
 	struct sub_screen *s = self;
-	s->sources[0] = (struct tui_source){src_fds, src_ready, s};
-	s->sources[1] = tui_progress_source(&s->wait);
-	*n = 2;
+	s->sources[0] = (struct tui_source){src_ready, s};
+	*n = 1;
 	return s->sources;
 }
 

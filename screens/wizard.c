@@ -9,6 +9,7 @@
 #include "core/format/shquote.h"
 #include "core/sys/exitcode.h"
 #include "core/sys/log.h"
+#include "core/sys/loop.h"
 #include "core/sys/profile.h"
 #include "core/sys/secret_input.h"
 #include "core/sys/text.h"
@@ -315,15 +316,18 @@ int wizard_main(const struct session_options *o, struct profile *p)
 	if (profile_file(p, "wizard.log", logpath, sizeof logpath) == 0)
 		log_open(logpath);
 	log_msg(LOG_INFO, "wizard started (profile %s, pid %ld)", p->name, (long)getpid());
-	if (tui_init() != 0) {
-		fprintf(stderr, "studio-wizard: the wizard needs a terminal (for scripts: `studio-wizard "
-		                "plan --answers FILE`)\n");
+	w.loop = loop_new();
+	if (!w.loop || tui_init() != 0) {
+		fprintf(stderr, "studio-wizard: %s\n", !w.loop ? "out of memory"
+		                : "the wizard needs a terminal (for scripts: `studio-wizard plan --answers FILE`)");
 		vault_close(w.v);
 		state_free(w.st);
 		answers_free(&w.ans);
+		loop_free(w.loop);
 		log_close();
 		return SW_EXIT_ERROR;
 	}
+	tui_set_loop(w.loop);
 	int exit_code = SW_EXIT_OK, summary = 0;
 	if (!w.v && unlock_run(&w, &exit_code) != 0)
 		goto out;
@@ -372,6 +376,8 @@ int wizard_main(const struct session_options *o, struct profile *p)
 	}
 out:
 	tui_end();
+	tui_set_loop(NULL);
+	loop_free(w.loop);
 	if (exit_code != SW_EXIT_OK && w.msg_error && w.msg[0])
 		fprintf(stderr, "studio-wizard: %s\n", w.msg);
 	/* The alternate screen took the install's log away: what it left stays on the terminal. */

@@ -1,6 +1,8 @@
-/* tui/loop.c: the event loop, frames, resize, "terminal too small", timers. */
+/* tui/loop.c: the TUI's turns of the one event loop (core/sys/loop.h), frames, resize,
+ * "terminal too small", timers. */
 #include "tui/tui.h"
 #include "tui/tui_int.h"
+#include "core/sys/loop.h"
 
 #include <errno.h>
 #include <panel.h>
@@ -11,8 +13,6 @@
 #include <unistd.h>
 
 #define MAX_DEPTH 8
-#define MAX_FDS 64
-#define MAX_SOURCES 32
 
 static struct tui_app *stack[MAX_DEPTH];
 static int depth;
@@ -21,6 +21,11 @@ static bool cursor_wanted;
 static int cursor_y, cursor_x;
 static bool invalid;
 static int empty_wakes; /* wakes with "input ready" but no key: see stdin_gone */
+static struct loop *loop;    /* the process's one loop: the keys, the signal pipe, timers, the install */
+static short stdin_revents;  /* what this turn's poll said about the keyboard */
+static bool ticked;          /* a tui_timer fired this turn */
+
+void tui_set_loop(struct loop *l) { loop = l; }
 
 void tui_loop_setup(void)
 {
@@ -38,13 +43,6 @@ void tui_loop_teardown(void)
 	if (input)
 		delwin(input);
 	input = NULL;
-}
-
-long tui_now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 void tui_invalidate(void) { invalid = true; }
@@ -162,39 +160,43 @@ static bool stdin_gone(short revents)
 	return false;
 }
 
+static void on_stdin(int fd, short revents, void *arg)
+{
+	(void)fd, (void)arg;
+	stdin_revents |= revents;
+}
+
+/* The signal pipe only has to end the wait: tui_sig_take reads what arrived. */
+static void on_signal_pipe(int fd, short revents, void *arg) { (void)fd, (void)revents, (void)arg; }
+
 enum tui_event tui_run(struct tui_app *app)
 {
-	struct pollfd pfd[MAX_FDS];
-	int off[MAX_SOURCES], cnt[MAX_SOURCES];
-	struct tui_source *src[MAX_SOURCES];
 	enum tui_event ev = TUI_HANDLED;
 	bool dirty = true;
 
 	if (!tui_active())
 		return TUI_SIGNAL;
+	if (!loop)
+		tui_fatal("no event loop (tui_set_loop)");
 	if (depth == MAX_DEPTH)
 		tui_fatal("screens nested more than %d deep", MAX_DEPTH);
+	if (depth == 0 && (loop_watch(loop, STDIN_FILENO, POLLIN, on_stdin, NULL) != 0 ||
+	                   loop_watch(loop, tui_sig_fd(), POLLIN, on_signal_pipe, NULL) != 0))
+		tui_fatal("out of memory");
 	stack[depth++] = app;
 	while (ev < TUI_NEXT) {
 		if (dirty || invalid)
 			frame();
 		dirty = false;
 
-		int n = 2, ns = 0, timeout = -1;
-		pfd[0] = (struct pollfd){.fd = STDIN_FILENO, .events = POLLIN};
-		pfd[1] = (struct pollfd){.fd = tui_sig_fd(), .events = POLLIN};
-		for (int d = 0; d < depth; d++)
-			for (int i = 0; i < stack[d]->nsources && ns < MAX_SOURCES; i++, ns++) {
-				src[ns] = &stack[d]->sources[i];
-				off[ns] = n;
-				cnt[ns] = src[ns]->fds(src[ns]->ctx, pfd + n, MAX_FDS - n, &timeout);
-				n += cnt[ns];
-			}
-		/* A scripted key is taken after this turn's poll, which then must not wait. */
+		/* A scripted key is taken after this turn, which then must not wait. */
+		int timeout = -1;
 		int skey = tui_script_key(&timeout);
 		if (skey >= 0)
 			timeout = 0;
-		if (poll(pfd, (nfds_t)n, timeout) < 0 && errno != EINTR)
+		stdin_revents = 0;
+		ticked = false;
+		if (loop_once(loop, timeout) < 0)
 			tui_fatal("poll: %s", strerror(errno));
 
 		bool resized = false;
@@ -202,16 +204,16 @@ enum tui_event tui_run(struct tui_app *app)
 			ev = TUI_SIGNAL;
 			break;
 		}
-		if (resized) {
-			resize();
+		if (resized || ticked)
 			dirty = true;
-		}
-		if (pfd[0].revents) {
+		if (resized)
+			resize();
+		if (stdin_revents) {
 			int nkeys;
 			ev = drain_keys(&nkeys);
 			if (ev == TUI_REDRAW)
 				dirty = true;
-			else if (nkeys == 0 && stdin_gone(pfd[0].revents)) {
+			else if (nkeys == 0 && stdin_gone(stdin_revents)) {
 				tui_sig_hangup();
 				ev = TUI_SIGNAL;
 			}
@@ -224,58 +226,51 @@ enum tui_event tui_run(struct tui_app *app)
 				break;
 			dirty = true;
 		}
-		for (int s = 0; s < ns && ev < TUI_NEXT; s++) {
-			ev = src[s]->ready(src[s]->ctx, pfd + off[s], cnt[s]);
-			if (ev == TUI_REDRAW)
-				dirty = true;
-		}
+		/* What the loop's callbacks changed for each app, outer ones too. */
+		for (int d = 0; d < depth && ev < TUI_NEXT; d++)
+			for (int i = 0; i < stack[d]->nsources && ev < TUI_NEXT; i++) {
+				struct tui_source *src = &stack[d]->sources[i];
+				ev = src->ready(src->ctx);
+				if (ev == TUI_REDRAW)
+					dirty = true;
+			}
 	}
 	depth--;
-	if (ev == TUI_SIGNAL) {
+	if (ev == TUI_SIGNAL)
 		depth = 0; /* the terminal is gone or the user asked to stop: unwind every level */
-		tui_end();
+	if (depth == 0) {
+		loop_unwatch(loop, STDIN_FILENO);
+		loop_unwatch(loop, tui_sig_fd());
 	}
+	if (ev == TUI_SIGNAL)
+		tui_end();
 	return ev;
 }
 
-/* Timers: fds() only lowers the timeout; ready() fires at most once per period. */
-static int timer_fds(void *ctx, struct pollfd *out, int max, int *timeout_ms)
+/* Timers: a loop timer while started, re-armed each period; a firing asks for a frame. */
+static void timer_fire(void *arg)
 {
-	struct tui_timer *t = ctx;
-	(void)out, (void)max;
-	if (t->on) {
-		long left = t->next_ms - tui_now_ms();
-		if (left < 0)
-			left = 0;
-		if (*timeout_ms < 0 || left < *timeout_ms)
-			*timeout_ms = (int)left;
-	}
-	return 0;
-}
-
-static enum tui_event timer_ready(void *ctx, const struct pollfd *fds, int n)
-{
-	struct tui_timer *t = ctx;
-	long now = tui_now_ms();
-	(void)fds, (void)n;
-	if (!t->on || now < t->next_ms)
-		return TUI_HANDLED;
+	struct tui_timer *t = arg;
+	long long now = loop_now_ms();
+	t->id = 0;
+	ticked = true;
 	t->next_ms += t->period_ms;
 	if (t->next_ms <= now) /* we slept through several periods: do not catch up in a burst */
 		t->next_ms = now + t->period_ms;
-	return TUI_REDRAW;
+	t->id = loop_after(loop, (long)(t->next_ms - now), timer_fire, t);
 }
 
 void tui_timer_start(struct tui_timer *t, long period_ms)
 {
+	tui_timer_stop(t);
 	t->period_ms = period_ms > 0 ? period_ms : 1;
-	t->next_ms = tui_now_ms() + t->period_ms;
-	t->on = true;
+	t->next_ms = loop_now_ms() + t->period_ms;
+	t->id = loop ? loop_after(loop, t->period_ms, timer_fire, t) : 0;
 }
 
-void tui_timer_stop(struct tui_timer *t) { t->on = false; }
-
-struct tui_source tui_timer_source(struct tui_timer *t)
+void tui_timer_stop(struct tui_timer *t)
 {
-	return (struct tui_source){.fds = timer_fds, .ready = timer_ready, .ctx = t};
+	if (t->id && loop)
+		loop_cancel(loop, t->id);
+	t->id = 0;
 }

@@ -1,12 +1,13 @@
 /* tui/progress.c: progress bar with elapsed time, and the title and key help lines. */
 #include "tui/widgets.h"
+#include "core/sys/loop.h"
 
 #include <stdio.h>
 #include <string.h>
 
 void tui_progress_start(struct tui_progress *p)
 {
-	p->start_ms = tui_now_ms();
+	p->start_ms = loop_now_ms();
 	p->stop_ms = 0;
 	p->percent = 0;
 	p->deadline_ms = 0;
@@ -21,7 +22,7 @@ void tui_progress_set(struct tui_progress *p, int percent)
 
 void tui_progress_countdown(struct tui_progress *p, long seconds)
 {
-	p->deadline_ms = tui_now_ms() + seconds * 1000;
+	p->deadline_ms = loop_now_ms() + seconds * 1000;
 }
 
 void tui_progress_stop(struct tui_progress *p)
@@ -29,7 +30,7 @@ void tui_progress_stop(struct tui_progress *p)
 	if (!p->running)
 		return;
 	p->running = false;
-	p->stop_ms = tui_now_ms();
+	p->stop_ms = loop_now_ms();
 	tui_timer_stop(&p->tick);
 }
 
@@ -37,7 +38,7 @@ long tui_progress_elapsed(const struct tui_progress *p)
 {
 	if (p->start_ms == 0)
 		return 0;
-	return ((p->running ? tui_now_ms() : p->stop_ms) - p->start_ms) / 1000;
+	return (long)(((p->running ? loop_now_ms() : p->stop_ms) - p->start_ms) / 1000);
 }
 
 int tui_progress_format(const struct tui_progress *p, int width, char *out, size_t n)
@@ -46,8 +47,9 @@ int tui_progress_format(const struct tui_progress *p, int width, char *out, size
 	long s = tui_progress_elapsed(p);
 	int percent = p->percent;
 	if (p->deadline_ms) {
-		long now = p->running ? tui_now_ms() : p->stop_ms, left = (p->deadline_ms - now + 999) / 1000;
-		long total = (p->deadline_ms - p->start_ms) / 1000;
+		long long now = p->running ? loop_now_ms() : p->stop_ms;
+		long left = (long)((p->deadline_ms - now + 999) / 1000);
+		long total = (long)((p->deadline_ms - p->start_ms) / 1000);
 		left = left < 0 ? 0 : left;
 		percent = total > 0 ? (int)((total - left) * 100 / total) : 100;
 		snprintf(tail, sizeof tail, "] expires in %ld:%02ld", left / 60, left % 60);
@@ -78,11 +80,6 @@ void tui_progress_draw(const struct tui_progress *p, int y, int x, int width)
 	attrset(p->running ? tui_attr(TUI_NORMAL) : tui_attr(TUI_OK));
 	mvaddnstr(y, x, line, width);
 	attrset(A_NORMAL);
-}
-
-struct tui_source tui_progress_source(struct tui_progress *p)
-{
-	return tui_timer_source(&p->tick);
 }
 
 void tui_title_draw(const char *title)

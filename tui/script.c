@@ -11,6 +11,7 @@
  * While the script runs the keyboard is ignored; after its last line the keyboard is back. */
 #include "tui/tui.h"
 #include "tui/tui_int.h"
+#include "core/sys/loop.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -38,7 +39,8 @@ struct cmd {
 
 static struct cmd *cmds;
 static int ncmds, pc, key_i;
-static long wait_secs = 10, deadline = -1;
+static long wait_secs = 10;
+static long long deadline = -1;
 static FILE *dump;
 static long frames;
 static char *shot;     /* the last frame's text, lines joined by '\n' */
@@ -277,7 +279,7 @@ int tui_script_key(int *timeout_ms)
 			pc++;
 			break;
 		case OP_WAIT: {
-			long now = tui_now_ms();
+			long long now = loop_now_ms();
 			if (deadline < 0)
 				deadline = now + wait_secs * 1000;
 			if (have_shot && regexec(&c->re, shot, 0, NULL, 0) == 0) {
@@ -287,7 +289,7 @@ int tui_script_key(int *timeout_ms)
 			}
 			if (now >= deadline)
 				fail("line %d: no screen matched \"%s\" within %ld s", c->line, c->arg, wait_secs);
-			long left = deadline - now;
+			long long left = deadline - now;
 			if (*timeout_ms < 0 || left < *timeout_ms)
 				*timeout_ms = (int)left;
 			return -1;

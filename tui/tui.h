@@ -1,11 +1,11 @@
 /* tui/tui.h: the terminal (set-up, restore, colours) and the event loop.
  * Knows nothing of Azure. Widgets are in tui/widgets.h.
- * One loop waits with poll() on the keyboard, a signal pipe and the fds of any
- * sources (curl, libssh2, pipes, timers): waiting never blocks keys and never spins. */
+ * tui_run turns the process's one event loop (core/sys/loop.h), where the keyboard and the
+ * signal pipe are watched beside whatever else registered there (the HTTP client, child
+ * processes, SSH sessions, timers): waiting never blocks keys and never spins. */
 #ifndef SW_TUI_H
 #define SW_TUI_H
 
-#include <poll.h>
 #include <stdbool.h>
 #include <curses.h>
 
@@ -49,12 +49,15 @@ int tui_signal(void);
 attr_t tui_attr(enum tui_role role);
 bool tui_has_colour(void);
 
-/* Something besides the keyboard the loop waits on. Before each wait, fds() writes up to max
- * pollfds and may lower *timeout_ms (-1: no deadline); after each wake, ready() gets them back
- * with revents (possibly none: check your own deadlines). Returns TUI_HANDLED or TUI_REDRAW. */
+/* The loop tui_run turns; the caller owns it (and gives the same one to the install). */
+struct loop;
+void tui_set_loop(struct loop *l);
+
+/* Something besides the keyboard an app waits on, registered on the loop by its owner.
+ * After each turn of the loop ready() says what the turn's callbacks changed: TUI_HANDLED,
+ * TUI_REDRAW, or an event that ends tui_run. */
 struct tui_source {
-	int (*fds)(void *ctx, struct pollfd *out, int max, int *timeout_ms);
-	enum tui_event (*ready)(void *ctx, const struct pollfd *fds, int n);
+	enum tui_event (*ready)(void *ctx);
 	void *ctx;
 };
 
@@ -78,15 +81,15 @@ void tui_cover(void);
 void tui_invalidate(void);
 /* Where the terminal cursor goes after this frame; widgets call it from draw(). */
 void tui_cursor_at(int y, int x);
-long tui_now_ms(void); /* monotonic */
 
-/* A periodic timer as a source: wakes the loop every period while started, else costs nothing. */
+/* A periodic timer on the loop that asks for a frame: wakes the loop every period while
+ * started, else costs nothing. Times are loop_now_ms()'s. */
 struct tui_timer {
-	long period_ms, next_ms;
-	bool on;
+	long period_ms;
+	long long next_ms;
+	unsigned id;   /* the loop timer; 0 when stopped */
 };
 void tui_timer_start(struct tui_timer *t, long period_ms);
 void tui_timer_stop(struct tui_timer *t);
-struct tui_source tui_timer_source(struct tui_timer *t);
 
 #endif

@@ -83,11 +83,11 @@ extern const struct tui_keydef tui_choice_keys[];   /* the keys tui_choice_key d
 int tui_confirm(const char *title, const char *question);
 int tui_message(const char *title, const char *text); /* 0, or -1 as above */
 
-/* Progress bar with elapsed time: "[#####.....] 42%  01:23". Its source redraws once a
+/* Progress bar with elapsed time: "[#####.....] 42%  01:23". Its timer redraws once a
  * second while running and never wakes the loop otherwise. */
 struct tui_progress {
-	long start_ms, stop_ms;
-	long deadline_ms;   /* a countdown instead of a percentage (tui_progress_countdown), or 0 */
+	long long start_ms, stop_ms;   /* loop_now_ms() */
+	long long deadline_ms;          /* a countdown instead of a percentage (tui_progress_countdown), or 0 */
 	int percent;
 	bool running;
 	struct tui_timer tick;
@@ -102,7 +102,6 @@ long tui_progress_elapsed(const struct tui_progress *p); /* seconds */
 /* Writes the bar for width columns into out; returns its length. */
 int tui_progress_format(const struct tui_progress *p, int width, char *out, size_t n);
 void tui_progress_draw(const struct tui_progress *p, int y, int x, int width);
-struct tui_source tui_progress_source(struct tui_progress *p);
 
 /* Log pane: a ring of the last capacity entries; follows the end until PgUp, back with End.
  * Entries are wrapped at the width they are drawn at (continuations indented), so a resize

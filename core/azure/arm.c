@@ -11,12 +11,13 @@
 #include "core/sys/log.h"
 #include "secrets/secmem.h"
 
-struct arm *arm_new(struct loop *l, struct auth *auth, const struct cloud *cloud)
+struct arm *arm_new(struct http_client *http, struct auth *auth, const struct cloud *cloud)
 {
 	struct arm *a = calloc(1, sizeof *a);
 	if (!a)
 		return NULL;
-	a->loop = l;
+	a->http = http;
+	a->loop = http_client_loop(http);
 	a->auth = auth;
 	a->cloud = cloud;
 	a->poll_default_ms = ARM_POLL_DEFAULT_MS;
@@ -57,7 +58,7 @@ void arm_cancel(struct arm *a, struct arm_op *op)
 		return;
 	arm_unlink(a, op);
 	if (op->req)
-		http_client_cancel(loop_http(a->loop), op->req);
+		http_client_cancel(a->http, op->req);
 	if (op->timer)
 		loop_cancel(a->loop, op->timer);
 	auth_forget(a->auth, op);
@@ -262,7 +263,7 @@ static void arm_send_with(struct arm_op *op, const char *token)
 		http_request_set_body(req, "", 0);
 	op->req = req;
 	http_request_set_kind(req, HTTP_KIND_ARM);
-	http_client_submit(loop_http(op->arm->loop), req, arm_on_http, op);
+	http_client_submit(op->arm->http, req, arm_on_http, op);
 }
 
 static void arm_on_token(const char *token, const char *error, void *arg)

@@ -20,6 +20,7 @@
 
 #include "core/azure/auth.h"
 #include "core/azure/cloud.h"
+#include "core/http/http.h"
 #include "core/sys/loop.h"
 
 #define ARM_POLL_DEFAULT_MS 10000L
@@ -53,7 +54,7 @@ typedef void (*arm_state_fn)(const char *state, void *arg);
  * makes (doc/azure-waits.md). Counted from the first poll of this process. */
 enum arm_lro_kind { ARM_LRO_CLUSTER, ARM_LRO_POOL, ARM_LRO_VM, ARM_LRO_OTHER, ARM_LRO_COUNT };
 
-struct arm *arm_new(struct loop *l, struct auth *auth, const struct cloud *cloud);
+struct arm *arm_new(struct http_client *http, struct auth *auth, const struct cloud *cloud);
 void arm_free(struct arm *a);   /* drops unfinished calls without callbacks */
 /* Wait between polls when Retry-After is absent. */
 void arm_set_poll_default(struct arm *a, long ms);

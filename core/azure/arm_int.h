@@ -4,7 +4,7 @@
 #define SW_ARM_INT_H
 
 #include "core/azure/arm.h"
-#include "core/azure/http.h"
+#include "core/http/http.h"
 
 #define ARM_URL_MAX 4096
 #define ARM_POLL_MIN_MS 1000L
@@ -39,7 +39,8 @@ struct arm_op {
 };
 
 struct arm {
-	struct loop *loop;
+	struct http_client *http;
+	struct loop *loop;         /* the http client's */
 	struct auth *auth;
 	const struct cloud *cloud;
 	long poll_default_ms;

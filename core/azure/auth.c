@@ -137,7 +137,7 @@ void auth_finish_later(struct auth *a, enum auth_resource r, const char *msg)
 	free(a->later[r]);
 	a->later[r] = strdup(msg);
 	if (!a->later_timer)
-		a->later_timer = loop_after(a->cfg.loop, 0, auth_on_later, a);
+		a->later_timer = loop_after(http_client_loop(a->cfg.http), 0, auth_on_later, a);
 }
 
 /* ---- requests ---- */
@@ -194,7 +194,7 @@ void auth_request(struct auth *a, enum auth_resource r, auth_done_fn done, void 
 	*tail = w;
 	if (!a->fetching[r] && auth_token(a, r)) {
 		if (!a->deliver_timer)
-			a->deliver_timer = loop_after(a->cfg.loop, 0, auth_deliver_cached, a);
+			a->deliver_timer = loop_after(http_client_loop(a->cfg.http), 0, auth_deliver_cached, a);
 		return;
 	}
 	auth_fetch(a, r);
@@ -228,7 +228,7 @@ void auth_cancel(struct auth *a)
 	if (!a->device_active)
 		return;
 	if (a->device_req)
-		http_client_cancel(loop_http(a->cfg.loop), a->device_req);
+		http_client_cancel(a->cfg.http, a->device_req);
 	a->device_req = NULL;
 	log_msg(LOG_INFO, "auth: device code sign-in cancelled");
 	auth_device_end(a, "sign-in cancelled");
@@ -288,7 +288,7 @@ void auth_free(struct auth *a)
 {
 	if (!a)
 		return;
-	struct http_client *http = loop_http(a->cfg.loop);
+	struct http_client *http = a->cfg.http;
 	for (int r = 0; r < AUTH_RESOURCE_COUNT; r++) {
 		if (a->inflight[r])
 			http_client_cancel(http, a->inflight[r]);
@@ -299,11 +299,11 @@ void auth_free(struct auth *a)
 	if (a->device_req)
 		http_client_cancel(http, a->device_req);
 	if (a->device_timer)
-		loop_cancel(a->cfg.loop, a->device_timer);
+		loop_cancel(http_client_loop(a->cfg.http), a->device_timer);
 	if (a->deliver_timer)
-		loop_cancel(a->cfg.loop, a->deliver_timer);
+		loop_cancel(http_client_loop(a->cfg.http), a->deliver_timer);
 	if (a->later_timer)
-		loop_cancel(a->cfg.loop, a->later_timer);
+		loop_cancel(http_client_loop(a->cfg.http), a->later_timer);
 	for (int r = 0; r < AUTH_RESOURCE_COUNT; r++)
 		free(a->later[r]);
 	while (a->waiters) {

@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "core/azure/cloud.h"
+#include "core/http/http.h"
 #include "core/sys/loop.h"
 #include "secrets/vault.h"
 
@@ -41,7 +42,7 @@ struct auth_device_code {
 };
 
 struct auth_config {
-	struct loop *loop;
+	struct http_client *http;   /* its loop runs the timers and the Azure CLI */
 	const struct cloud *cloud;
 	enum auth_method method;
 	const char *tenant;      /* "organizations" or a tenant id/domain */

@@ -80,7 +80,7 @@ void auth_cli_fetch(struct auth *a, enum auth_resource r)
 	ctx->a = a;
 	ctx->r = r;
 	a->fetches++;
-	a->az[r] = subprocess_start(a->cfg.loop, argv, auth_cli_on_done, ctx, err, sizeof err);
+	a->az[r] = subprocess_start(http_client_loop(a->cfg.http), argv, auth_cli_on_done, ctx, err, sizeof err);
 	if (!a->az[r]) {
 		snprintf(msg, sizeof msg, "Azure CLI sign-in: %s (install the Azure CLI and run `az login`, or choose "
 		         "another auth.method)", err);

@@ -19,7 +19,7 @@ void auth_device_end(struct auth *a, const char *error)
 	secmem_free(a->device_code);
 	a->device_code = NULL;
 	if (a->device_timer)
-		loop_cancel(a->cfg.loop, a->device_timer);
+		loop_cancel(http_client_loop(a->cfg.http), a->device_timer);
 	a->device_timer = 0;
 	a->device_req = NULL;
 	if (error) {
@@ -64,7 +64,7 @@ static void auth_device_on_token(struct http_request *req, const struct http_res
 			auth_device_end(a, "the sign-in code expired before it was used; start the sign-in again");
 			return;
 		}
-		a->device_timer = loop_after(a->cfg.loop, a->interval_ms, auth_device_poll, a);
+		a->device_timer = loop_after(http_client_loop(a->cfg.http), a->interval_ms, auth_device_poll, a);
 		return;
 	}
 	if (strcmp(code, "expired_token") == 0)
@@ -139,7 +139,7 @@ static void auth_device_on_code(struct http_request *req, const struct http_resp
 		auth_device_end(a, "out of protected memory");
 		return;
 	}
-	a->device_timer = loop_after(a->cfg.loop, a->interval_ms, auth_device_poll, a);
+	a->device_timer = loop_after(http_client_loop(a->cfg.http), a->interval_ms, auth_device_poll, a);
 	if (a->cfg.on_device_code)
 		a->cfg.on_device_code(&ev, a->cfg.arg);
 	cJSON_Delete(j);

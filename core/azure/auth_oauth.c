@@ -106,7 +106,7 @@ struct http_request *auth_oauth_send(struct auth *a, const char *what, const cha
 		*why = "out of memory";
 		return NULL;
 	}
-	http_client_submit(loop_http(a->cfg.loop), req, done, a);
+	http_client_submit(a->cfg.http, req, done, a);
 	return req;
 }
 

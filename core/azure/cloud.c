@@ -6,7 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "core/azure/http.h"
+#include "core/http/http.h"
 #include "core/sys/text.h"
 
 #define CLOUD_FILE_MAX (1024 * 1024)

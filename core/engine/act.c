@@ -15,6 +15,7 @@ const struct answers *act_answers(const struct act *a) { return a->e->cfg.answer
 const char *act_answer(const struct act *a, plan_qid q) { return answers_get(a->e->cfg.answers, q); }
 void *act_data(struct act *a) { return a->data; }
 struct loop *act_loop(struct act *a) { return a->e->loop; }
+struct http_client *act_http(struct act *a) { return a->e->http; }
 struct arm *act_arm(struct act *a) { return a->e->arm; }
 struct auth *act_auth(struct act *a) { return a->e->auth; }
 const struct cloud *act_cloud(const struct act *a) { return a->e->cfg.cloud; }

@@ -430,27 +430,26 @@ void engine_pump_later(struct engine *e)
 struct engine *engine_new(const struct engine_config *cfg, char *err, size_t errlen)
 {
 	struct engine *e = calloc(1, sizeof *e);
-	struct http_client *http = http_client_new();
-	if (!e || !http) {
-		free(e);
-		http_client_free(http);
+	if (!e) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
 	e->cfg = *cfg;
 	e->table = cfg->table ? cfg->table : steps_table();
 	e->status = 2;
-	if (cfg->ca_file && http_client_set_ca_file(http, cfg->ca_file) != 0) {
-		snprintf(err, errlen, "--ca-file %s: cannot read it", cfg->ca_file);
-		http_client_free(http);
-		free(e);
+	e->loop = cfg->loop;
+	if (!e->loop) {
+		e->loop = loop_new();
+		e->own_loop = 1;
+	}
+	if (!e->loop || !(e->http = http_client_new(e->loop))) {
+		snprintf(err, errlen, "out of memory");
+		engine_free(e);
 		return NULL;
 	}
-	e->loop = loop_new(http);
-	if (!e->loop) {
-		http_client_free(http);
-		free(e);
-		snprintf(err, errlen, "out of memory");
+	if (cfg->ca_file && http_client_set_ca_file(e->http, cfg->ca_file) != 0) {
+		snprintf(err, errlen, "--ca-file %s: cannot read it", cfg->ca_file);
+		engine_free(e);
 		return NULL;
 	}
 	enum auth_method m;
@@ -460,7 +459,7 @@ struct engine *engine_new(const struct engine_config *cfg, char *err, size_t err
 		return NULL;
 	}
 	struct auth_config ac = {
-		.loop = e->loop, .cloud = cfg->cloud, .method = m,
+		.http = e->http, .cloud = cfg->cloud, .method = m,
 		.tenant = answers_get(cfg->answers, Q_AUTH_TENANT),
 		.client_id = answers_get(cfg->answers, Q_AUTH_CLIENT_ID), .vault = cfg->vault,
 		.persist = engine_persist_vault, .on_device_code = engine_on_device_code, .arg = e, .az = cfg->az,
@@ -471,7 +470,7 @@ struct engine *engine_new(const struct engine_config *cfg, char *err, size_t err
 		engine_free(e);
 		return NULL;
 	}
-	e->arm = arm_new(e->loop, e->auth, cfg->cloud);
+	e->arm = arm_new(e->http, e->auth, cfg->cloud);
 	if (!e->arm) {
 		snprintf(err, errlen, "out of memory");
 		engine_free(e);
@@ -495,7 +494,9 @@ void engine_free(struct engine *e)
 		loop_cancel(e->loop, e->pump_timer);
 	arm_free(e->arm);
 	auth_free(e->auth);
-	loop_free(e->loop);
+	http_client_free(e->http);
+	if (e->own_loop)
+		loop_free(e->loop);
 	free(e->acts);
 	free(e);
 }
@@ -561,16 +562,6 @@ int engine_sign_in(struct engine *e)
 	}
 	steps_sign_in_action.start(&e->sign_in);
 	return 0;
-}
-
-int engine_fds(struct engine *e, struct pollfd *out, int max, int *timeout_ms)
-{
-	return loop_fds(e->loop, out, max, timeout_ms);
-}
-
-void engine_ready(struct engine *e, const struct pollfd *fds, int n)
-{
-	loop_ready(e->loop, fds, n);
 }
 
 int engine_status(const struct engine *e)

@@ -4,13 +4,13 @@
  * Every action whose dependencies are done runs at once, so independent operations (a
  * cluster create and two VMs, a VM's IP, network and security group) are in flight
  * together; each keeps its own record in the state (operation URL, times, error) and
- * resumes after a crash. A failure stops only what depends on it. The UI calls
- * engine_fds()/engine_ready() from its poll loop and gets engine_event callbacks; where
- * the operator must decide, an ENGINE_EV_QUESTION waits for engine_answer(). */
+ * resumes after a crash. A failure stops only what depends on it. The UI gives the engine
+ * its own loop (engine_config.loop: one loop for the keys and the install) and gets
+ * engine_event callbacks; where the operator must decide, an ENGINE_EV_QUESTION waits for
+ * engine_answer(). */
 #ifndef SW_ENGINE_H
 #define SW_ENGINE_H
 
-#include <poll.h>
 #include <stddef.h>
 
 #include "core/azure/auth.h"
@@ -57,6 +57,7 @@ struct engine_event {
 typedef void (*engine_event_fn)(const struct engine_event *ev, void *arg);
 
 struct engine_config {
+	struct loop *loop;          /* the caller's (the TUI's); NULL: the engine's own (headless) */
 	const struct cloud *cloud;
 	const char *ca_file;        /* PEM bundle for a private CA, or NULL */
 	struct answers *answers;    /* completed; answered questions update it */
@@ -108,8 +109,6 @@ int engine_start(struct engine *e, step_id until, char *err, size_t errlen);
  * answered with its id), then FINISHED; nothing is created and no state changes. */
 int engine_sign_in(struct engine *e);
 
-int engine_fds(struct engine *e, struct pollfd *out, int max, int *timeout_ms);
-void engine_ready(struct engine *e, const struct pollfd *fds, int n);
 /* Headless: drives the loop until FINISHED. 0 when every requested action is done. */
 int engine_run(struct engine *e);
 /* 1 while running, 0 when finished well, -1 when finished with a failure. */

@@ -57,6 +57,8 @@ struct engine {
 	struct engine_config cfg;
 	const struct step_table *table;
 	struct loop *loop;
+	int own_loop;               /* made by engine_new (no engine_config.loop) */
+	struct http_client *http;
 	struct auth *auth;
 	struct arm *arm;
 	struct act *acts;

@@ -91,6 +91,7 @@ const struct answers *act_answers(const struct act *a);
 const char *act_answer(const struct act *a, plan_qid q);
 void *act_data(struct act *a);
 struct loop *act_loop(struct act *a);
+struct http_client *act_http(struct act *a);
 struct arm *act_arm(struct act *a);
 struct auth *act_auth(struct act *a);
 const struct cloud *act_cloud(const struct act *a);

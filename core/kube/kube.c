@@ -1,4 +1,4 @@
-/* core/kube/kube.c: Kubernetes API calls over the loop's http client. */
+/* core/kube/kube.c: Kubernetes API calls over the project's http client. */
 #include "core/kube/kube.h"
 
 #include <stdio.h>
@@ -23,7 +23,8 @@ struct kube_call {
 };
 
 struct kube {
-	struct loop *loop;
+	struct http_client *http;
+	struct loop *loop;         /* the http client's */
 	struct kubeconfig kc;
 	struct kube_call *calls;
 };
@@ -100,14 +101,15 @@ int kube_object_path(const cJSON *obj, char *out, size_t outlen, char *err, size
 	return -1;
 }
 
-struct kube *kube_new(struct loop *l, const char *kubeconfig, size_t len, char *err, size_t errlen)
+struct kube *kube_new(struct http_client *http, const char *kubeconfig, size_t len, char *err, size_t errlen)
 {
 	struct kube *k = calloc(1, sizeof *k);
 	if (!k) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	k->loop = l;
+	k->http = http;
+	k->loop = http_client_loop(http);
 	if (kubeconfig_parse(kubeconfig, len, &k->kc, err, errlen) != 0) {
 		free(k);
 		return NULL;
@@ -161,7 +163,7 @@ void kube_cancel(struct kube *k, struct kube_call *c)
 		return;
 	kube_unlink(k, c);
 	if (c->req)
-		http_client_cancel(loop_http(k->loop), c->req);
+		http_client_cancel(k->http, c->req);
 	if (c->timer)
 		loop_cancel(k->loop, c->timer);
 	free(c);
@@ -263,7 +265,7 @@ static struct kube_call *kube_send(struct kube *k, const char *method, const cha
 	}
 	http_request_set_tls(c->req, k->kc.ca, k->kc.ca_len, k->kc.cert, k->kc.cert_len, k->kc.key, k->kc.key_len);
 	http_request_set_kind(c->req, HTTP_KIND_KUBE);
-	http_client_submit(loop_http(k->loop), c->req, kube_on_http, c);
+	http_client_submit(k->http, c->req, kube_on_http, c);
 	return c;
 }
 

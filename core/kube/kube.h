@@ -8,6 +8,7 @@
 #include <cjson/cJSON.h>
 #include <stddef.h>
 
+#include "core/http/http.h"
 #include "core/sys/loop.h"
 
 struct kube;
@@ -25,7 +26,7 @@ struct kube_result {
 typedef void (*kube_done_fn)(const struct kube_result *r, void *arg);
 
 /* Parses the kubeconfig (copied into secmem; the caller may wipe its own). NULL + err on failure. */
-struct kube *kube_new(struct loop *l, const char *kubeconfig, size_t len, char *err, size_t errlen);
+struct kube *kube_new(struct http_client *http, const char *kubeconfig, size_t len, char *err, size_t errlen);
 void kube_free(struct kube *k);   /* drops unfinished calls without callbacks; wipes the keys */
 const char *kube_server(const struct kube *k);
 struct loop *kube_loop(const struct kube *k);

@@ -1,4 +1,4 @@
-/* S3 calls over core/azure/http.c with libcurl's SigV4 signing. */
+/* S3 calls over core/http/http.c with libcurl's SigV4 signing. */
 #include "core/probe/s3.h"
 
 #include <sodium.h>
@@ -16,15 +16,21 @@
 enum s3_op { S3_LIST, S3_CREATE, S3_PUT, S3_GET, S3_DELETE };
 
 struct s3 {
-	struct loop *loop;
+	struct http_client *http;
+	struct loop *loop;         /* the http client's */
 	char endpoint[256];
 	char provider[96];
 	char *access;             /* secmem */
 	char *secret;             /* secmem */
+	struct s3_call *calls;    /* in flight */
 };
 
-/* One call in flight; independent of struct s3 once submitted. */
+/* One call in flight: its request, or the loop timer that delivers its refusal. */
 struct s3_call {
+	struct s3 *s;
+	struct s3_call *next;
+	struct http_request *req;
+	unsigned timer;
 	enum s3_op op;
 	char what[400];           /* "PUT /bucket/key", terminal-safe, for messages */
 	unsigned char *expect;    /* s3_get_object's expected bytes, or NULL */
@@ -35,13 +41,14 @@ struct s3_call {
 	void *arg;
 };
 
-struct s3 *s3_new(struct loop *l, const char *endpoint, const char *region, const char *access_key,
+struct s3 *s3_new(struct http_client *http, const char *endpoint, const char *region, const char *access_key,
                   const char *secret_key)
 {
 	struct s3 *s = calloc(1, sizeof *s);
 	if (!s)
 		return NULL;
-	s->loop = l;
+	s->http = http;
+	s->loop = http_client_loop(http);
 	snprintf(s->endpoint, sizeof s->endpoint, "%s", endpoint);
 	size_t n = strlen(s->endpoint);
 	while (n > 0 && s->endpoint[n - 1] == '/')
@@ -58,19 +65,28 @@ struct s3 *s3_new(struct loop *l, const char *endpoint, const char *region, cons
 	return s;
 }
 
-void s3_free(struct s3 *s)
-{
-	if (!s)
-		return;
-	secmem_free(s->access);
-	secmem_free(s->secret);
-	free(s);
-}
-
 static void s3_call_free(struct s3_call *c)
 {
 	free(c->expect);
 	free(c);
+}
+
+void s3_free(struct s3 *s)
+{
+	if (!s)
+		return;
+	while (s->calls) {
+		struct s3_call *c = s->calls;
+		s->calls = c->next;
+		if (c->req)
+			http_client_cancel(s->http, c->req);
+		if (c->timer)
+			loop_cancel(s->loop, c->timer);
+		s3_call_free(c);
+	}
+	secmem_free(s->access);
+	secmem_free(s->secret);
+	free(s);
 }
 
 /* S3 bucket naming: 3-63 of a-z 0-9 . -, starting and ending with a letter or digit. */
@@ -157,11 +173,22 @@ static void s3_parse_list(struct s3_result *r, const char *body)
 	}
 }
 
+/* Takes c off its client's list: it ends now. */
+static void s3_call_unlink(struct s3_call *c)
+{
+	struct s3_call **p = &c->s->calls;
+	while (*p && *p != c)
+		p = &(*p)->next;
+	if (*p)
+		*p = c->next;
+}
+
 static void s3_on_http(struct http_request *req, const struct http_response *resp, void *arg)
 {
 	struct s3_call *c = arg;
 	struct s3_result r = {0};
 	(void)req;
+	s3_call_unlink(c);
 	char code[64] = "";
 	size_t clen = 0;
 	const char *cv = s3_xml(resp->body, "Code", &clen);
@@ -195,9 +222,19 @@ static void s3_on_refused(void *arg)
 {
 	struct s3_call *c = arg;
 	struct s3_result r = {0};
+	s3_call_unlink(c);
 	text_safe(c->refused, r.error, sizeof r.error);
 	c->done(&r, c->arg);
 	s3_call_free(c);
+}
+
+/* A refusal reaches done() from the loop, never inside the call that was refused. */
+static void s3_refuse_later(struct s3_call *c)
+{
+	if (!(c->timer = loop_after(c->s->loop, 0, s3_on_refused, c))) {
+		s3_call_unlink(c);
+		s3_call_free(c);
+	}
 }
 
 static struct s3_call *s3_call_new(enum s3_op op, s3_done_fn done, void *arg)
@@ -216,6 +253,9 @@ static void s3_submit(struct s3 *s, struct s3_call *c, const char *method, const
                       const void *data, size_t len)
 {
 	enum s3_op op = c->op;
+	c->s = s;
+	c->next = s->calls;
+	s->calls = c;
 	char path[3 * S3_KEY_MAX + 80], url[sizeof path + 300], sha[65], hdr[100];
 	char ekey[3 * S3_KEY_MAX + 1] = "";
 	snprintf(path, sizeof path, "%s /%s%s%.*s", method, bucket ? bucket : "", key ? "/" : "", 200, key ? key : "");
@@ -225,8 +265,7 @@ static void s3_submit(struct s3 *s, struct s3_call *c, const char *method, const
 	else if (key && (!*key || strlen(key) > S3_KEY_MAX || s3_encode(key, ekey, sizeof ekey) != 0))
 		snprintf(c->refused, sizeof c->refused, "%s: an object key must be 1-%d bytes", c->what, S3_KEY_MAX);
 	if (*c->refused) {
-		if (!loop_after(s->loop, 0, s3_on_refused, c))
-			s3_call_free(c);
+		s3_refuse_later(c);
 		return;
 	}
 	snprintf(url, sizeof url, "%s/%s%s%s", s->endpoint, bucket ? bucket : "", key ? "/" : "", ekey);
@@ -242,11 +281,11 @@ static void s3_submit(struct s3 *s, struct s3_call *c, const char *method, const
 	if (bad) {
 		http_request_free(req);
 		snprintf(c->refused, sizeof c->refused, "%s: out of memory", c->what);
-		if (!loop_after(s->loop, 0, s3_on_refused, c))
-			s3_call_free(c);
+		s3_refuse_later(c);
 		return;
 	}
-	http_client_submit(loop_http(s->loop), req, s3_on_http, c);
+	c->req = req;
+	http_client_submit(s->http, req, s3_on_http, c);
 }
 
 void s3_list_buckets(struct s3 *s, s3_done_fn done, void *arg)

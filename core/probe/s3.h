@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 
+#include "core/http/http.h"
 #include "core/sys/loop.h"
 
 struct s3;
@@ -24,8 +25,9 @@ struct s3_result {
 typedef void (*s3_done_fn)(const struct s3_result *r, void *arg);
 
 /* endpoint: "http://10.0.0.4:9000" (no path); region NULL = "us-east-1". The keys are
- * copied into secmem. NULL when out of memory. Calls in flight survive s3_free. */
-struct s3 *s3_new(struct loop *l, const char *endpoint, const char *region, const char *access_key,
+ * copied into secmem. NULL when out of memory. s3_free drops the calls in flight without
+ * calling their done(): the loop outlives whoever made them (doc/event-loop.md). */
+struct s3 *s3_new(struct http_client *http, const char *endpoint, const char *region, const char *access_key,
                   const char *secret_key);
 void s3_free(struct s3 *s);
 

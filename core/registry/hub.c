@@ -26,7 +26,7 @@
 enum hub_kind { HUB_MANIFEST, HUB_TAGS };
 
 struct hub_op {
-	struct loop *loop;
+	struct http_client *http;
 	enum hub_kind kind;
 	char base[512];
 	char url[HUB_URL_MAX];     /* the current request (page) */
@@ -236,7 +236,7 @@ static void hub_get_token(struct hub_op *o, const char *challenge)
 		return;
 	}
 	http_request_set_kind(o->req, HTTP_KIND_REGISTRY);
-	http_client_submit(loop_http(o->loop), o->req, hub_on_token, o);
+	http_client_submit(o->http, o->req, hub_on_token, o);
 }
 
 static int hub_add_tag(struct hub_op *o, const char *t)
@@ -343,16 +343,16 @@ static void hub_send(struct hub_op *o)
 		return;
 	}
 	http_request_set_kind(o->req, HTTP_KIND_REGISTRY);
-	http_client_submit(loop_http(o->loop), o->req, hub_on_answer, o);
+	http_client_submit(o->http, o->req, hub_on_answer, o);
 }
 
-static struct hub_op *hub_start(struct loop *l, enum hub_kind kind, const char *source, const char *path,
+static struct hub_op *hub_start(struct http_client *http, enum hub_kind kind, const char *source, const char *path,
                                 const void *cred, size_t credlen, hub_done_fn done, void *arg)
 {
 	struct hub_op *o = calloc(1, sizeof *o);
 	if (!o)
 		return NULL;
-	*o = (struct hub_op){.loop = l, .kind = kind, .done = done, .arg = arg};
+	*o = (struct hub_op){.http = http, .kind = kind, .done = done, .arg = arg};
 	if (hub_base_url(source, o->base, sizeof o->base) != 0) {
 		free(o);
 		return NULL;
@@ -372,20 +372,20 @@ static struct hub_op *hub_start(struct loop *l, enum hub_kind kind, const char *
 	return o;
 }
 
-struct hub_op *hub_manifest_exists(struct loop *l, const char *source, const char *repo, const char *tag,
+struct hub_op *hub_manifest_exists(struct http_client *http, const char *source, const char *repo, const char *tag,
                                    const void *cred, size_t credlen, hub_done_fn done, void *arg)
 {
 	char path[1024];
 	snprintf(path, sizeof path, "/v2/%s/manifests/%s", repo, tag);
-	return hub_start(l, HUB_MANIFEST, source, path, cred, credlen, done, arg);
+	return hub_start(http, HUB_MANIFEST, source, path, cred, credlen, done, arg);
 }
 
-struct hub_op *hub_tags(struct loop *l, const char *source, const char *repo, const void *cred, size_t credlen,
+struct hub_op *hub_tags(struct http_client *http, const char *source, const char *repo, const void *cred, size_t credlen,
                         hub_done_fn done, void *arg)
 {
 	char path[1024];
 	snprintf(path, sizeof path, "/v2/%s/tags/list", repo);
-	return hub_start(l, HUB_TAGS, source, path, cred, credlen, done, arg);
+	return hub_start(http, HUB_TAGS, source, path, cred, credlen, done, arg);
 }
 
 void hub_cancel(struct hub_op *o)
@@ -393,6 +393,6 @@ void hub_cancel(struct hub_op *o)
 	if (!o)
 		return;
 	if (o->req)
-		http_client_cancel(loop_http(o->loop), o->req);
+		http_client_cancel(o->http, o->req);
 	hub_free(o);
 }

@@ -1,4 +1,4 @@
-/* core/registry/hub.h: a container registry's v2 API (Docker Hub and alike) on the loop's
+/* core/registry/hub.h: a container registry's v2 API (Docker Hub and alike) on the project's
  * http client: does a tag exist, which tags a repository has. The registry's bearer-token
  * challenge is followed (anonymous, or Basic with the operator's USER:TOKEN, sent only to
  * the registry's own token service); TLS verified, plain http only to loopback (tests). A
@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#include "core/sys/loop.h"
+#include "core/http/http.h"
 
 struct hub_op;
 
@@ -32,9 +32,9 @@ int hub_import_host(const char *source, char *out, size_t outlen);
 int hub_split_image(const char *source, const char *image, char *repo, size_t repolen, char *tag, size_t taglen);
 
 /* cred: "USER:TOKEN" (copied into secmem and wiped) or NULL for anonymous. NULL when out of memory. */
-struct hub_op *hub_manifest_exists(struct loop *l, const char *source, const char *repo, const char *tag,
+struct hub_op *hub_manifest_exists(struct http_client *http, const char *source, const char *repo, const char *tag,
                                    const void *cred, size_t credlen, hub_done_fn done, void *arg);
-struct hub_op *hub_tags(struct loop *l, const char *source, const char *repo, const void *cred, size_t credlen,
+struct hub_op *hub_tags(struct http_client *http, const char *source, const char *repo, const void *cred, size_t credlen,
                         hub_done_fn done, void *arg);
 /* Drops it without calling done. */
 void hub_cancel(struct hub_op *op);

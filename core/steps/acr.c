@@ -86,7 +86,7 @@ static void pre_check_image(struct act *a)
 	size_t credlen = 0;
 	acr_hub_cred(a, &cred, &credlen);
 	act_progress(a, "looking for %s:%s in %s", d->repo, d->tag, src);
-	d->hub = hub_manifest_exists(act_loop(a), src, d->repo, d->tag, cred, cred ? credlen : 0, pre_on_manifest, a);
+	d->hub = hub_manifest_exists(act_http(a), src, d->repo, d->tag, cred, cred ? credlen : 0, pre_on_manifest, a);
 	if (!d->hub)
 		act_fail(a, "acr.source_registry: cannot use %s", src);
 }

@@ -287,7 +287,7 @@ static void prove_ready(struct act *a)
 		memcpy(akz, ak, aklen), akz[aklen] = '\0';
 		memcpy(skz, sk, sklen), skz[sklen] = '\0';
 		snprintf(d->endpoint, sizeof d->endpoint, "http://127.0.0.1:%d", port);
-		d->s3 = s3_new(act_loop(a), d->endpoint, NULL, akz, skz);
+		d->s3 = s3_new(act_http(a), d->endpoint, NULL, akz, skz);
 	}
 	secmem_free(akz);
 	secmem_free(skz);

@@ -373,7 +373,7 @@ static void apply_start(struct act *a)
 	d->secret_from = at;
 	d->secret_to = at + ns;
 	d->n = cJSON_GetArraySize(d->objs);
-	d->k = kube_new(act_loop(a), (const char *)kc, kc_len, err, sizeof err);
+	d->k = kube_new(act_http(a), (const char *)kc, kc_len, err, sizeof err);
 	if (!d->k) {
 		apply_stop(a);
 		act_fail(a, "aks-kubeconfig: %s", err);
@@ -511,7 +511,7 @@ static void rollout_start(struct act *a)
 	}
 	snprintf(d->ns, sizeof d->ns, "%s", act_answer(a, Q_OVERLAY_NAMESPACE));
 	redact_vault(a);
-	if (!(d->k = kube_new(act_loop(a), (const char *)kc, kc_len, err, sizeof err))) {
+	if (!(d->k = kube_new(act_http(a), (const char *)kc, kc_len, err, sizeof err))) {
 		act_fail(a, "aks-kubeconfig: %s", err);
 		return;
 	}

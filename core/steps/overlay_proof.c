@@ -473,7 +473,7 @@ void overlay_proof_start(struct act *a)
 		act_fail(a, "building the proof Job: out of memory");
 		return;
 	}
-	if (!(d->k = kube_new(act_loop(a), (const char *)kc, kc_len, err, sizeof err))) {
+	if (!(d->k = kube_new(act_http(a), (const char *)kc, kc_len, err, sizeof err))) {
 		proof_stop(a);
 		act_fail(a, "aks-kubeconfig: %s", err);
 		return;

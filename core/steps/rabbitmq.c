@@ -256,7 +256,7 @@ static void prove_stop(struct act *a)
 	if (d->probe)
 		amqp_probe_cancel(d->probe);
 	if (d->req)
-		http_client_cancel(loop_http(act_loop(a)), d->req);
+		http_client_cancel(act_http(a), d->req);
 	d->probe = NULL;
 	d->req = NULL;
 }
@@ -338,7 +338,7 @@ static void prove_whoami(struct act *a)
 		act_fail(a, "out of memory");
 		return;
 	}
-	http_client_submit(loop_http(act_loop(a)), d->req, prove_on_whoami, a);
+	http_client_submit(act_http(a), d->req, prove_on_whoami, a);
 }
 
 static void prove_on_login(const struct amqp_probe_result *r, void *arg)

@@ -11,7 +11,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "core/azure/http.h"
 #include "core/probe/amqp.h"
 #include "core/sys/loop.h"
 #include "tests/fuzz/fuzz.h"
@@ -45,7 +44,7 @@ static void fuzz_amqp_setup(void)
 	    listen(fuzz_listen, 4) != 0 || getsockname(fuzz_listen, (struct sockaddr *)&a, &l) != 0)
 		abort();
 	fuzz_port = ntohs(a.sin_port);
-	fuzz_loop = loop_new(http_client_new());
+	fuzz_loop = loop_new();
 	if (!fuzz_loop)
 		abort();
 }

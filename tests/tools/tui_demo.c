@@ -4,6 +4,7 @@
  * On exit it prints the text field and the password's length (never the password). */
 #include "tui/tui.h"
 #include "tui/widgets.h"
+#include "core/sys/loop.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -27,7 +28,9 @@ struct demo {
 	pid_t job_pid;
 	char partial[256];
 	size_t partial_len;
-	struct tui_source sources[2];
+	struct loop *loop;
+	int changed; /* the job said something this turn */
+	struct tui_source sources[1];
 };
 
 static void demo_draw(void *ctx)
@@ -48,6 +51,8 @@ static void demo_draw(void *ctx)
 	tui_log_draw(d->log, 16, 2, LINES - 17, COLS - 4);
 	tui_help_draw("F2 confirm  F3 start  Tab next  Esc back  F10 quit");
 }
+
+static void job_on_fd(int fd, short revents, void *arg);
 
 static void job_start(struct demo *d)
 {
@@ -74,6 +79,8 @@ static void job_start(struct demo *d)
 	d->job_fd = fds[0];
 	d->job_pid = pid;
 	d->partial_len = 0;
+	if (loop_watch(d->loop, d->job_fd, POLLIN, job_on_fd, d) != 0)
+		tui_fatal("out of memory");
 	tui_progress_start(&d->progress);
 	tui_log_add(d->log, "job started");
 }
@@ -86,22 +93,20 @@ static void job_line(struct demo *d, const char *line)
 		tui_progress_set(&d->progress, step * 10);
 }
 
-static int job_fds(void *ctx, struct pollfd *out, int max, int *timeout_ms)
+static enum tui_event job_ready(void *ctx)
 {
 	struct demo *d = ctx;
-	(void)timeout_ms;
-	if (d->job_fd < 0 || max < 1)
-		return 0;
-	out[0] = (struct pollfd){.fd = d->job_fd, .events = POLLIN};
-	return 1;
+	enum tui_event ev = d->changed ? TUI_REDRAW : TUI_HANDLED;
+	d->changed = 0;
+	return ev;
 }
 
-static enum tui_event job_ready(void *ctx, const struct pollfd *fds, int n)
+static void job_on_fd(int fd, short revents, void *arg)
 {
-	struct demo *d = ctx;
+	struct demo *d = arg;
 	char buf[256];
-	if (n < 1 || !fds[0].revents)
-		return TUI_HANDLED;
+	(void)revents;
+	d->changed = 1;
 	ssize_t got = read(d->job_fd, buf, sizeof buf);
 	for (ssize_t i = 0; i < got; i++) {
 		if (buf[i] == '\n' || d->partial_len == sizeof d->partial - 1) {
@@ -114,13 +119,13 @@ static enum tui_event job_ready(void *ctx, const struct pollfd *fds, int n)
 	}
 	if (got <= 0) {
 		int status = 0;
+		loop_unwatch(d->loop, fd);
 		close(d->job_fd);
 		d->job_fd = -1;
 		waitpid(d->job_pid, &status, 0);
 		tui_progress_stop(&d->progress);
 		tui_log_add(d->log, "job finished: exit %d", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 	}
-	return TUI_REDRAW;
 }
 
 static enum tui_event demo_key(void *ctx, int key)
@@ -180,8 +185,8 @@ int main(void)
 		{"Standard_D4s_v3", "no GPU      runner: no"},
 		{"Standard_E8s_v3", "no GPU      runner: no"},
 	};
-	struct demo d = {.job_fd = -1};
-	if (tui_init() < 0) {
+	struct demo d = {.job_fd = -1, .loop = loop_new()};
+	if (!d.loop || tui_init() < 0) {
 		fprintf(stderr, "tui_demo: needs a terminal\n");
 		return 1;
 	}
@@ -193,10 +198,10 @@ int main(void)
 		tui_choice_add(d.sizes, sizes[i][0], sizes[i][1]);
 	d.log = tui_log_new(200);
 	tui_log_add(d.log, "ready");
-	d.sources[0] = tui_progress_source(&d.progress);
-	d.sources[1] = (struct tui_source){.fds = job_fds, .ready = job_ready, .ctx = &d};
+	tui_set_loop(d.loop);
+	d.sources[0] = (struct tui_source){.ready = job_ready, .ctx = &d};
 
-	struct tui_app app = {.draw = demo_draw, .key = demo_key, .sources = d.sources, .nsources = 2, .ctx = &d};
+	struct tui_app app = {.draw = demo_draw, .key = demo_key, .sources = d.sources, .nsources = 1, .ctx = &d};
 	enum tui_event ev = tui_run(&app);
 	tui_end();
 
@@ -212,6 +217,8 @@ int main(void)
 	tui_form_free(d.form);
 	tui_choice_free(d.sizes);
 	tui_log_free(d.log);
+	tui_progress_stop(&d.progress);
+	loop_free(d.loop);
 	if (ev == TUI_SIGNAL)
 		return 128 + tui_signal();
 	printf("ended: %s\nname=[%s]\npassword length=%zu\n", tui_event_name(ev), name, plen);

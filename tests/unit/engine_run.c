@@ -1,6 +1,5 @@
 /* tests/unit/engine_run.c: running a step table on the fake cloud and reading what happened,
  * for the engine's tests and its bench (no cmocka). */
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,7 +120,9 @@ int et_run_attach(struct et_run *r, char *err, size_t errlen)
 	if (state_load(r->dir, "default", &r->st, err, errlen) != STATE_OK ||
 	    vault_open(r->dir, ET_PASS, strlen(ET_PASS), &r->v, err, errlen) != VAULT_OK)
 		return -1;
-	struct engine_config cfg = {.cloud = &r->fake->cloud, .answers = &r->ans, .st = r->st, .state_dir = r->dir,
+	if (!(r->loop = loop_new()))
+		return -1;
+	struct engine_config cfg = {.loop = r->loop, .cloud = &r->fake->cloud, .answers = &r->ans, .st = r->st, .state_dir = r->dir,
 	                            .vault = r->v, .headless = 1, .on_event = et_on_event, .arg = r,
 	                            .table = r->table, .poll_ms = r->poll_ms,
 	                            .lro_deadline_ms = r->lro_deadline_ms};
@@ -190,13 +191,7 @@ int et_run_until(struct et_run *r, int (*cond)(struct et_run *r))
 	while (loop_now_ms() < end && engine_status(r->e) == 1) {
 		if (cond(r))
 			return 1;
-		struct pollfd fds[64];
-		int timeout = -1;
-		int n = engine_fds(r->e, fds, 64, &timeout);
-		if (n > 64)
-			n = 64;
-		poll(fds, (nfds_t)n, timeout < 0 || timeout > 50 ? 50 : timeout);
-		engine_ready(r->e, fds, n);
+		loop_once(r->loop, 50);
 	}
 	return cond(r);
 }

@@ -24,6 +24,7 @@ struct et_run {
 	struct answers ans;
 	struct state *st;
 	vault *v;
+	struct loop *loop;       /* the engine's, given to it as the TUI gives its own */
 	struct engine *e;
 	char finished[4096];     /* the FINISHED event's text */
 	int finished_seen;

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/sys/loop.h"
 #include "tests/unit/fakecloud_child.h"
 
 int fake_wait_ports(const char *portfile, pid_t pid, int *ports, int n)
@@ -113,12 +114,14 @@ char *fakecloud_call(const struct fakecloud *f, const char *method, const char *
 {
 	char url[512];
 	snprintf(url, sizeof url, "%s%s", f->base, path);
-	struct http_client *c = http_client_new();
+	struct loop *l = loop_new();
+	struct http_client *c = http_client_new(l);
 	struct fakecloud_reply rep = {0, NULL};
 	struct http_request *req = http_request_new(method, url, NULL, body ? body : (strcmp(method, "POST") == 0 ? "" : NULL));
 	http_client_submit(c, req, fakecloud_on_reply, &rep);
 	http_client_wait(c);
 	http_client_free(c);
+	loop_free(l);
 	return rep.body;
 }
 

@@ -9,7 +9,7 @@
 #include <cjson/cJSON.h>
 
 #include "core/azure/cloud.h"
-#include "core/azure/http.h"
+#include "core/http/http.h"
 
 struct fakecloud {
 	pid_t pid;

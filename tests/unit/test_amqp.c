@@ -179,7 +179,7 @@ static void on_done(const struct amqp_probe_result *r, void *arg)
 
 static void run_probe(struct amqp_probe_opts *o, struct outcome *out)
 {
-	struct loop *l = loop_new(http_client_new());
+	struct loop *l = loop_new();
 	assert_non_null(l);
 	memset(out, 0, sizeof *out);
 	assert_non_null(amqp_probe_start(l, o, on_done, out));
@@ -332,7 +332,7 @@ static void test_other_protocol_is_named_and_made_safe(void **s)
 	(void)s;
 	struct peer p = {0, "HTTP/1.1 400 \x1b[2J\xc2\x9b" "Bad\r\n\r\n", NULL};
 	unsigned port = peer_listen(&p);
-	struct loop *l = loop_new(http_client_new());
+	struct loop *l = loop_new();
 	p.loop = l;
 	assert_int_equal(loop_watch(l, p.fd, POLLIN, peer_on_accept, &p), 0);
 	struct amqp_probe_opts o = {"127.0.0.1", port, AMQP_PROBE_HEADER, NULL, NULL, 0, NULL, 3000};
@@ -353,7 +353,7 @@ static void test_other_protocol_is_named_and_made_safe(void **s)
 static void test_cancel_never_calls_back(void **s)
 {
 	(void)s;
-	struct loop *l = loop_new(http_client_new());
+	struct loop *l = loop_new();
 	struct amqp_probe_opts o = {"127.0.0.1", amqp_port, AMQP_PROBE_HEADER, NULL, NULL, 0, NULL, 2000};
 	struct outcome out = {0};
 	struct amqp_probe *p = amqp_probe_start(l, &o, on_done, &out);

@@ -22,7 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/azure/http.h"
+#include "core/http/http.h"
+#include "core/sys/loop.h"
 #include "core/sys/log.h"
 #include "tests/unit/fakecloud_child.h"
 
@@ -98,9 +99,13 @@ static void result_free(struct result *r)
 	memset(r, 0, sizeof *r);
 }
 
+static struct loop *loop;   /* one for the whole file, as the wizard has one */
+
 static struct http_client *client(void)
 {
-	struct http_client *c = http_client_new();
+	if (!loop)
+		loop = loop_new();
+	struct http_client *c = http_client_new(loop);
 	assert_non_null(c);
 	http_client_set_retry(c, 5, 10, 50);   /* tiny backoff: tests wait on Retry-After only */
 	return c;
@@ -440,6 +445,26 @@ static void test_five_slow_bodies_overlap_in_one_loop(void **state)
 	http_client_free(c);
 }
 
+/* The key the TUI would read: read while the first request is unanswered, it lets the fake
+ * answer by sending the second request the barrier waits for. */
+struct key {
+	struct http_client *c;
+	const char *url;
+	struct result *r, *other;
+	int read, done_at_key;
+};
+static void on_key(int fd, short revents, void *arg)
+{
+	struct key *k = arg;
+	char ch;
+	(void)revents;
+	assert_int_equal(read(fd, &ch, 1), 1);
+	if (k->read++)
+		return;
+	k->done_at_key = k->r->done;
+	submit(k->c, "GET", k->url, NULL, NULL, 0, k->other);
+}
+
 static void test_keys_stay_live_while_a_request_runs(void **state)
 {
 	(void)state;
@@ -454,31 +479,20 @@ static void test_keys_stay_live_while_a_request_runs(void **state)
 	struct http_client *c = client();
 	url_of(url, sizeof url, &plain, "/tenants?api-version=2022-12-01");
 	submit(c, "GET", url, NULL, NULL, 0, &r);
-	int wrote = 0, key_read = 0, done_at_key = -1;
+	int wrote = 0;
+	struct key k = {c, url, &r, &other, 0, -1};
+	assert_int_equal(loop_watch(loop, p[0], POLLIN, on_key, &k), 0);
 	while (!r.done) {
 		/* The key comes once the fake holds the request (its log has it). */
 		if (!wrote && fakecloud_count(&plain, "GET", "/tenants", 0) >= 1) {
 			assert_int_equal(write(p[1], "k", 1), 1);
 			wrote = 1;
 		}
-		struct pollfd fds[16];
-		fds[0].fd = p[0];
-		fds[0].events = POLLIN;
-		fds[0].revents = 0;
-		int timeout = 50;   /* the TUI's own tick */
-		int n = http_client_fds(c, fds + 1, 15, &timeout);
-		poll(fds, (nfds_t)n + 1, timeout);
-		if (!key_read && (fds[0].revents & POLLIN)) {
-			char ch;
-			assert_int_equal(read(p[0], &ch, 1), 1);
-			key_read = 1;
-			done_at_key = r.done;
-			submit(c, "GET", url, NULL, NULL, 0, &other);   /* lets the fake answer both */
-		}
-		http_client_ready(c, fds + 1, n);
+		loop_once(loop, 50);   /* the TUI's own tick */
 	}
-	assert_int_equal(key_read, 1);
-	assert_int_equal(done_at_key, 0);   /* the key was read while the request was unanswered */
+	loop_unwatch(loop, p[0]);
+	assert_int_equal(k.read, 1);
+	assert_int_equal(k.done_at_key, 0);   /* the key was read while the request was unanswered */
 	assert_int_equal(r.status, 200);
 	http_client_wait(c);
 	assert_int_equal(other.status, 200);

@@ -16,7 +16,7 @@
 
 #include "core/azure/arm.h"
 #include "core/azure/auth.h"
-#include "core/azure/http.h"
+#include "core/http/http.h"
 #include "core/kube/kube.h"
 #include "core/registry/hub.h"
 #include "core/sys/log.h"
@@ -60,11 +60,13 @@ static void test_header_with_a_line_break_is_refused_unsent(void **state)
 	char url[128];
 	snprintf(url, sizeof url, "%s/tenants?api-version=2022-12-01", fake.base);
 	const char *hdrs[] = {"Authorization: Bearer tok\r\nX-Injected: yes", NULL};
-	struct http_client *c = http_client_new();
+	struct loop *l = loop_new();
+	struct http_client *c = http_client_new(l);
 	struct result res = {0};
 	http_client_submit(c, http_request_new("GET", url, hdrs, NULL), on_done, &res);
 	http_client_wait(c);
 	http_client_free(c);
+	loop_free(l);
 	assert_true(res.done);
 	assert_int_equal(res.status, 0);
 	if (!strstr(res.error, "127.0.0.1") || !strstr(res.error, "line break"))
@@ -79,15 +81,22 @@ static void test_header_with_a_line_break_is_refused_unsent(void **state)
 
 /* A client where only kind has a deadline (DEADLINE_MS): a call of another kind would wait
  * for the whole slow answer. Two attempts, tiny backoff. */
-static struct loop *loop_with_deadline(enum http_kind kind)
+static struct http_client *client_with_deadline(enum http_kind kind)
 {
-	struct http_client *c = http_client_new();
+	struct http_client *c = http_client_new(loop_new());
 	assert_non_null(c);
 	for (int k = 0; k < HTTP_KIND_COUNT; k++)
 		http_client_set_deadline(c, (enum http_kind)k, 0);
 	http_client_set_deadline(c, kind, DEADLINE_MS);
 	http_client_set_retry(c, 2, 10, 50);
-	return loop_new(c);
+	return c;
+}
+
+static void client_free(struct http_client *h)
+{
+	struct loop *l = http_client_loop(h);
+	http_client_free(h);
+	loop_free(l);
 }
 
 struct outcome {
@@ -126,12 +135,12 @@ static void test_slow_answer_ends_by_the_deadline_naming_the_host(void **state)
 	fakecloud_reset(&fake, TRICKLE("^/tenants$"));
 	char url[128];
 	snprintf(url, sizeof url, "%s/tenants?api-version=2022-12-01", fake.base);
-	struct loop *l = loop_with_deadline(HTTP_KIND_OTHER);
+	struct http_client *h = client_with_deadline(HTTP_KIND_OTHER);
 	struct result get = {0}, post = {0};
-	http_client_submit(loop_http(l), http_request_new("GET", url, NULL, NULL), on_done, &get);
-	http_client_submit(loop_http(l), http_request_new("POST", url, NULL, "{}"), on_done, &post);
-	http_client_wait(loop_http(l));
-	loop_free(l);
+	http_client_submit(h, http_request_new("GET", url, NULL, NULL), on_done, &get);
+	http_client_submit(h, http_request_new("POST", url, NULL, "{}"), on_done, &post);
+	http_client_wait(h);
+	client_free(h);
 	print_message("GET %.2f s, %u attempts: %s\n", get.seconds, get.attempts, get.error);
 	assert_true(get.done && post.done);
 	assert_int_equal(get.status, 0);
@@ -144,10 +153,10 @@ static void test_slow_answer_ends_by_the_deadline_naming_the_host(void **state)
 }
 
 /* Signed in as the fake's service principal (its secret in v). */
-static struct auth *sp_auth(struct loop *l)
+static struct auth *sp_auth(struct http_client *h)
 {
 	char err[512];
-	struct auth_config cfg = {l, &fake.cloud, AUTH_SERVICE_PRINCIPAL, "11111111-1111-1111-1111-111111111111",
+	struct auth_config cfg = {h, &fake.cloud, AUTH_SERVICE_PRINCIPAL, "11111111-1111-1111-1111-111111111111",
 	                          "33333333-3333-3333-3333-333333333333", v, NULL, NULL, NULL, NULL, NULL};
 	struct auth *a = auth_new(&cfg, err, sizeof err);
 	if (!a)
@@ -160,15 +169,15 @@ static void test_arm_calls_have_their_deadline(void **state)
 	(void)state;
 	fakecloud_reset(&fake, "{\"faults\": [{\"path\": \"^/subscriptions$\", \"action\": \"slow\", "
 	                       "\"chunks\": 40, \"delay\": 0.5}]}");
-	struct loop *l = loop_with_deadline(HTTP_KIND_ARM);
-	struct auth *a = sp_auth(l);
-	struct arm *arm = arm_new(l, a, &fake.cloud);
+	struct http_client *h = client_with_deadline(HTTP_KIND_ARM);
+	struct auth *a = sp_auth(h);
+	struct arm *arm = arm_new(h, a, &fake.cloud);
 	struct outcome o = {.t0 = loop_now_ms()};
 	assert_non_null(arm_get(arm, "/subscriptions", "2022-12-01", on_arm, &o));
-	loop_run(l, &o.done);
+	loop_run(http_client_loop(h), &o.done);
 	arm_free(arm);
 	auth_free(a);
-	loop_free(l);
+	client_free(h);
 	assert_deadline(&o, "Azure Resource Manager");
 }
 
@@ -176,13 +185,13 @@ static void test_sign_in_calls_have_their_deadline(void **state)
 {
 	(void)state;
 	fakecloud_reset(&fake, TRICKLE("/oauth2/v2.0/token$"));
-	struct loop *l = loop_with_deadline(HTTP_KIND_LOGIN);
-	struct auth *a = sp_auth(l);
+	struct http_client *h = client_with_deadline(HTTP_KIND_LOGIN);
+	struct auth *a = sp_auth(h);
 	struct outcome o = {.t0 = loop_now_ms()};
 	auth_request(a, AUTH_ARM, on_auth, &o);
-	loop_run(l, &o.done);
+	loop_run(http_client_loop(h), &o.done);
 	auth_free(a);
-	loop_free(l);
+	client_free(h);
 	assert_deadline(&o, "sign-in");
 }
 
@@ -190,11 +199,11 @@ static void test_registry_calls_have_their_deadline(void **state)
 {
 	(void)state;
 	fakecloud_reset(&fake, TRICKLE("^/v2/"));
-	struct loop *l = loop_with_deadline(HTTP_KIND_REGISTRY);
+	struct http_client *h = client_with_deadline(HTTP_KIND_REGISTRY);
 	struct outcome o = {.t0 = loop_now_ms()};
-	assert_non_null(hub_tags(l, fake.base, "leafai/azure-studio-go-runner", NULL, 0, on_hub, &o));
-	loop_run(l, &o.done);
-	loop_free(l);
+	assert_non_null(hub_tags(h, fake.base, "leafai/azure-studio-go-runner", NULL, 0, on_hub, &o));
+	loop_run(http_client_loop(h), &o.done);
+	client_free(h);
 	assert_deadline(&o, "registry");
 }
 
@@ -226,22 +235,22 @@ static void test_kubernetes_calls_have_their_deadline(void **state)
 	/* fakecloud_reset() would not trust the TLS fake's certificate. */
 	char url[128];
 	snprintf(url, sizeof url, "%s/_fake/reset", tls.base);
-	struct http_client *c = http_client_new();
+	struct http_client *c = client_with_deadline(HTTP_KIND_OTHER);
 	assert_int_equal(http_client_set_ca_file(c, cert), 0);
 	struct result reset = {0};
 	http_client_submit(c, http_request_new("POST", url, NULL, TRICKLE("^/tenants$")), on_done, &reset);
 	http_client_wait(c);
-	http_client_free(c);
+	client_free(c);
 	assert_int_equal(reset.status, 200);
-	struct loop *l = loop_with_deadline(HTTP_KIND_KUBE);
-	struct kube *k = kube_new(l, kc, strlen(kc), err, sizeof err);
+	struct http_client *h = client_with_deadline(HTTP_KIND_KUBE);
+	struct kube *k = kube_new(h, kc, strlen(kc), err, sizeof err);
 	if (!k)
 		fail_msg("kube_new: %s", err);
 	struct outcome o = {.t0 = loop_now_ms()};
 	assert_non_null(kube_get(k, "/tenants?api-version=2022-12-01", on_kube, &o));
-	loop_run(l, &o.done);
+	loop_run(http_client_loop(h), &o.done);
 	kube_free(k);
-	loop_free(l);
+	client_free(h);
 	assert_deadline(&o, "Kubernetes");
 }
 

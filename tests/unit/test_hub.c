@@ -86,9 +86,11 @@ static void on_done(const struct hub_result *r, void *arg)
 static struct outcome list_tags(void)
 {
 	struct outcome o = {0};
-	struct loop *l = loop_new(http_client_new());
-	assert_non_null(hub_tags(l, hub.base, REPO, NULL, 0, on_done, &o));
+	struct loop *l = loop_new();
+	struct http_client *h = http_client_new(l);
+	assert_non_null(hub_tags(h, hub.base, REPO, NULL, 0, on_done, &o));
 	loop_run(l, &o.done);
+	http_client_free(h);
 	loop_free(l);
 	assert_true(o.done);
 	return o;

@@ -55,11 +55,13 @@ static long fake_control(const char *path, const char *body)
 {
 	char url[300];
 	snprintf(url, sizeof url, "%s%s", control, path);
-	struct http_client *c = http_client_new();
+	struct loop *l = loop_new();
+	struct http_client *c = http_client_new(l);
 	struct reply rep = {0, NULL};
 	http_client_submit(c, http_request_new("POST", url, NULL, body ? body : ""), on_reply, &rep);
 	http_client_wait(c);
 	http_client_free(c);
+	loop_free(l);
 	free(rep.body);
 	return rep.status;
 }
@@ -106,34 +108,45 @@ static void on_done(const struct kube_result *r, void *arg)
 	snprintf(o->text, sizeof o->text, "%s", r->text);
 }
 
-static struct loop *new_loop(void)
+/* A client on a loop of its own. */
+static struct http_client *new_http(void)
 {
-	struct http_client *h = http_client_new();
+	struct loop *l = loop_new();
+	assert_non_null(l);
+	struct http_client *h = http_client_new(l);
+	assert_non_null(h);
 	http_client_set_retry(h, 2, 50, 100);
-	return loop_new(h);
+	return h;
 }
 
-static void run_until(struct loop *l, const int *flag)
+static void free_http(struct http_client *h)
 {
-	loop_run(l, flag);
+	struct loop *l = http_client_loop(h);
+	http_client_free(h);
+	loop_free(l);
 }
 
-static struct outcome apply_json(struct kube *k, struct loop *l, const char *json)
+static void run_until(struct http_client *h, const int *flag)
+{
+	loop_run(http_client_loop(h), flag);
+}
+
+static struct outcome apply_json(struct kube *k, struct http_client *h, const char *json)
 {
 	struct outcome o = {0};
 	cJSON *obj = cJSON_Parse(json);
 	assert_non_null(obj);
 	assert_non_null(kube_apply(k, obj, on_done, &o));
 	cJSON_Delete(obj);
-	run_until(l, &o.done);
+	run_until(h, &o.done);
 	assert_true(o.done);
 	return o;
 }
 
-static struct kube *new_kube(struct loop *l)
+static struct kube *new_kube(struct http_client *h)
 {
 	char err[300];
-	struct kube *k = kube_new(l, kubeconfig_text, kubeconfig_len, err, sizeof err);
+	struct kube *k = kube_new(h, kubeconfig_text, kubeconfig_len, err, sizeof err);
 	if (!k)
 		fail_msg("kube_new: %s", err);
 	return k;
@@ -147,43 +160,43 @@ static void test_apply_creates_and_reapply_changes_nothing(void **state)
 {
 	(void)state;
 	assert_int_equal(fake_control("/_fake/reset", NULL), 200);
-	struct loop *l = new_loop();
-	struct kube *k = new_kube(l);
-	struct outcome o = apply_json(k, l, NS_STUDIOML);
+	struct http_client *h = new_http();
+	struct kube *k = new_kube(h);
+	struct outcome o = apply_json(k, h, NS_STUDIOML);
 	assert_string_equal(o.error, "");
 	assert_int_equal(o.status, 201);
 	const char *sa = "{\"apiVersion\":\"v1\",\"kind\":\"ServiceAccount\",\"metadata\":{\"name\":\"studioml-account\","
 	                 "\"namespace\":\"studioml\"},\"imagePullSecrets\":[{\"name\":\"studioml-go-docker-key\"}]}";
-	struct outcome a = apply_json(k, l, sa);
+	struct outcome a = apply_json(k, h, sa);
 	assert_int_equal(a.status, 201);
 	assert_true(a.rv[0]);
-	struct outcome b = apply_json(k, l, sa);
+	struct outcome b = apply_json(k, h, sa);
 	assert_int_equal(b.status, 200);
 	assert_string_equal(a.rv, b.rv);   /* nothing changed */
 	/* And the object is there, read back with kube_get. */
 	struct outcome g = {0};
 	kube_get(k, "/api/v1/namespaces/studioml/serviceaccounts/studioml-account", on_done, &g);
-	run_until(l, &g.done);
+	run_until(h, &g.done);
 	assert_int_equal(g.status, 200);
 	assert_string_equal(g.rv, a.rv);
 	/* A change does bump it. */
-	struct outcome c = apply_json(k, l, "{\"apiVersion\":\"v1\",\"kind\":\"ServiceAccount\",\"metadata\":{\"name\":"
+	struct outcome c = apply_json(k, h, "{\"apiVersion\":\"v1\",\"kind\":\"ServiceAccount\",\"metadata\":{\"name\":"
 	                                    "\"studioml-account\",\"namespace\":\"studioml\"}}");
 	assert_int_equal(c.status, 200);
 	assert_string_not_equal(c.rv, a.rv);
 	kube_free(k);
-	loop_free(l);
+	free_http(h);
 }
 
 static void test_unknown_field_reported_with_server_message(void **state)
 {
 	(void)state;
 	assert_int_equal(fake_control("/_fake/reset", NULL), 200);
-	struct loop *l = new_loop();
-	struct kube *k = new_kube(l);
-	apply_json(k, l, NS_STUDIOML);
+	struct http_client *h = new_http();
+	struct kube *k = new_kube(h);
+	apply_json(k, h, NS_STUDIOML);
 	/* The base manifest's stray apiVersion inside imagePullSecrets. */
-	struct outcome o = apply_json(k, l, "{\"apiVersion\":\"v1\",\"kind\":\"ServiceAccount\",\"metadata\":{\"name\":"
+	struct outcome o = apply_json(k, h, "{\"apiVersion\":\"v1\",\"kind\":\"ServiceAccount\",\"metadata\":{\"name\":"
 	                                    "\"studioml-account\",\"namespace\":\"studioml\"},\"imagePullSecrets\":[{\"name\":"
 	                                    "\"studioml-go-docker-key\",\"apiVersion\":\"v1\"}]}");
 	assert_int_equal(o.status, 400);
@@ -192,28 +205,28 @@ static void test_unknown_field_reported_with_server_message(void **state)
 	/* The guide's DaemonSet apiVersion is gone from the server: 404 with its Status message. */
 	struct outcome g = {0};
 	kube_get(k, "/apis/extensions/v1beta1/namespaces/gpu-resources/daemonsets/nvidia-device-plugin-daemonset", on_done, &g);
-	run_until(l, &g.done);
+	run_until(h, &g.done);
 	assert_int_equal(g.status, 404);
 	assert_string_equal(g.error, "the server could not find the requested resource");
 	/* kube_apply does not even send it. */
-	struct outcome r = apply_json(k, l, "{\"apiVersion\":\"extensions/v1beta1\",\"kind\":\"DaemonSet\",\"metadata\":"
+	struct outcome r = apply_json(k, h, "{\"apiVersion\":\"extensions/v1beta1\",\"kind\":\"DaemonSet\",\"metadata\":"
 	                                    "{\"name\":\"x\",\"namespace\":\"gpu-resources\"}}");
 	assert_int_equal(r.status, 0);
 	assert_non_null(strstr(r.error, "not one studio-wizard applies"));
 	/* A missing namespace, and a control character in a server message made safe. */
-	struct outcome n = apply_json(k, l, "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"c\","
+	struct outcome n = apply_json(k, h, "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"c\","
 	                                    "\"namespace\":\"nope\"},\"data\":{\"a\":\"b\"}}");
 	assert_int_equal(n.status, 404);
 	assert_string_equal(n.error, "namespaces \"nope\" not found");
 	/* A kind with an escape sequence is named in the error only made safe (text_safe). */
-	struct outcome e = apply_json(k, l, "{\"apiVersion\":\"v1\",\"kind\":\"Evil\\u001b[2J\\u009b\",\"metadata\":"
+	struct outcome e = apply_json(k, h, "{\"apiVersion\":\"v1\",\"kind\":\"Evil\\u001b[2J\\u009b\",\"metadata\":"
 	                                    "{\"name\":\"x\",\"namespace\":\"nope\"}}");
 	assert_int_equal(e.status, 0);
 	assert_non_null(strstr(e.error, "kind Evil\\x1b[2J\\u009b of apiVersion v1"));
 	assert_null(strchr(e.error, 0x1b));
 	assert_null(strstr(e.error, "\xc2\x9b"));
 	kube_free(k);
-	loop_free(l);
+	free_http(h);
 }
 
 #define GPU_DEPLOYMENT(image)                                                                                     \
@@ -264,32 +277,32 @@ static void test_rollout_pending_until_capacity_then_running(void **state)
 {
 	(void)state;
 	assert_int_equal(fake_control("/_fake/reset", "{\"gpus_per_node\": 0}"), 200);
-	struct loop *l = new_loop();
-	struct kube *k = new_kube(l);
-	apply_json(k, l, NS_STUDIOML);
-	struct outcome d = apply_json(k, l, GPU_DEPLOYMENT("leafai/studio-go-runner:0.14.2"));
+	struct http_client *h = new_http();
+	struct kube *k = new_kube(h);
+	apply_json(k, h, NS_STUDIOML);
+	struct outcome d = apply_json(k, h, GPU_DEPLOYMENT("leafai/studio-go-runner:0.14.2"));
 	assert_int_equal(d.status, 201);
 	struct watch w = {0};
 	w.w = kube_rollout_watch(k, "studioml", "runner", 200, 20000, on_report, &w);
 	assert_non_null(w.w);
-	run_until(l, &w.done);
+	run_until(h, &w.done);
 	assert_true(w.saw_unschedulable);
 	assert_string_equal(w.seen_message, "0/2 nodes are available: 2 Insufficient nvidia.com/gpu. preemption: 0/2 nodes "
 	                                    "are available: 2 No preemption victims found for incoming pod.");
 	assert_true(w.ok);
 	assert_false(w.timed_out);
 	kube_free(k);
-	loop_free(l);
+	free_http(h);
 }
 
 /* Applies the Deployment and follows it until a pod waits for reason. */
-static void watch_until(struct kube *k, struct loop *l, const char *deployment, const char *reason, struct watch *w)
+static void watch_until(struct kube *k, struct http_client *h, const char *deployment, const char *reason, struct watch *w)
 {
-	apply_json(k, l, deployment);
+	apply_json(k, h, deployment);
 	memset(w, 0, sizeof *w);
 	w->want_reason = reason;
 	w->w = kube_rollout_watch(k, "studioml", "runner", 200, 20000, on_report, w);
-	run_until(l, &w->done);
+	run_until(h, &w->done);
 }
 
 static void test_rollout_reports_image_pull_and_crash(void **state)
@@ -301,17 +314,17 @@ static void test_rollout_reports_image_pull_and_crash(void **state)
 	                                              " \"RMQ_PASS=Xy7SecretPass99\", \"no available GPUs\\u001b[2J\","
 	                                              " \"exit status 1\"]}]}"), 200);
 	log_redact("Xy7SecretPass99", 15);   /* a vault value, as the overlay step registers them */
-	struct loop *l = new_loop();
-	struct kube *k = new_kube(l);
-	apply_json(k, l, NS_STUDIOML);
+	struct http_client *h = new_http();
+	struct kube *k = new_kube(h);
+	apply_json(k, h, NS_STUDIOML);
 	struct watch w;
-	watch_until(k, l, GPU_DEPLOYMENT("leafai/nosuch:0.9.21"), "ImagePullBackOff", &w);
+	watch_until(k, h, GPU_DEPLOYMENT("leafai/nosuch:0.9.21"), "ImagePullBackOff", &w);
 	assert_string_equal(w.seen_message, "Back-off pulling image \"leafai/nosuch:0.9.21\": ErrImagePull: rpc error: code "
 	                                    "= NotFound desc = failed to pull and unpack image \"leafai/nosuch:0.9.21\": not found");
 	/* A pod message holding a registered secret is withheld whole. */
-	watch_until(k, l, GPU_DEPLOYMENT("leafai/leaky:0.9.21"), "ImagePullBackOff", &w);
+	watch_until(k, h, GPU_DEPLOYMENT("leafai/leaky:0.9.21"), "ImagePullBackOff", &w);
 	assert_string_equal(w.seen_message, "(withheld: it holds a vault value)");
-	watch_until(k, l, GPU_DEPLOYMENT("leafai/crashy:0.9.21"), "CrashLoopBackOff", &w);
+	watch_until(k, h, GPU_DEPLOYMENT("leafai/crashy:0.9.21"), "CrashLoopBackOff", &w);
 	assert_non_null(strstr(w.seen_message, "restarting failed container=runner"));
 	/* The pod's log lines joined, the escape sequence from the server made safe; the line with
 	 * a registered secret (an image whose start script prints the environment) withheld. */
@@ -319,26 +332,26 @@ static void test_rollout_reports_image_pull_and_crash(void **state)
 	                                "holds a vault value)");
 	log_redact_clear();
 	kube_free(k);
-	loop_free(l);
+	free_http(h);
 }
 
 static void test_timeout_reported(void **state)
 {
 	(void)state;
 	assert_int_equal(fake_control("/_fake/reset", "{\"gpus_per_node\": 0}"), 200);
-	struct loop *l = new_loop();
-	struct kube *k = new_kube(l);
-	apply_json(k, l, NS_STUDIOML);
-	apply_json(k, l, GPU_DEPLOYMENT("leafai/studio-go-runner:0.14.2"));
+	struct http_client *h = new_http();
+	struct kube *k = new_kube(h);
+	apply_json(k, h, NS_STUDIOML);
+	apply_json(k, h, GPU_DEPLOYMENT("leafai/studio-go-runner:0.14.2"));
 	struct watch w = {0};
 	w.capacity_added = 1;   /* never add any */
 	w.w = kube_rollout_watch(k, "studioml", "runner", 200, 1200, on_report, &w);
-	run_until(l, &w.done);
+	run_until(h, &w.done);
 	assert_true(w.timed_out);
 	assert_false(w.ok);
 	assert_true(w.saw_unschedulable);
 	kube_free(k);
-	loop_free(l);
+	free_http(h);
 }
 
 /* Replaces the value of key (a "key: value" line) in kubeconfig_text with val. */
@@ -368,16 +381,16 @@ static char *b64_file(const char *path)
 static void expect_tls_failure(const char *text)
 {
 	char err[300];
-	struct loop *l = new_loop();
-	struct kube *k = kube_new(l, text, strlen(text), err, sizeof err);
+	struct http_client *h = new_http();
+	struct kube *k = kube_new(h, text, strlen(text), err, sizeof err);
 	assert_non_null(k);
 	struct outcome o = {0};
 	kube_get(k, "/version", on_done, &o);
-	run_until(l, &o.done);
+	run_until(h, &o.done);
 	assert_int_equal(o.status, 0);
 	assert_true(o.error[0]);
 	kube_free(k);
-	loop_free(l);
+	free_http(h);
 }
 
 static void test_other_ca_fails_tls(void **state)
@@ -414,15 +427,15 @@ static void test_other_ca_fails_tls(void **state)
 	memcpy(kubeconfig_text, saved, sizeof saved);
 	expect_tls_failure(t2);
 	/* And the real kubeconfig still works. */
-	struct loop *l = new_loop();
-	struct kube *k = new_kube(l);
+	struct http_client *h = new_http();
+	struct kube *k = new_kube(h);
 	struct outcome o = {0};
 	kube_get(k, "/version", on_done, &o);
-	run_until(l, &o.done);
+	run_until(h, &o.done);
 	assert_int_equal(o.status, 200);
 	assert_non_null(strstr(o.text, "\"minor\":\"32\""));
 	kube_free(k);
-	loop_free(l);
+	free_http(h);
 	free(ca);
 	free(cert);
 	free(key);

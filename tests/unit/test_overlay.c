@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #include "core/azure/cloud.h"
-#include "core/azure/http.h"
+#include "core/http/http.h"
 #include "core/crypto/runnerkey.h"
 #include "core/engine/engine.h"
 #include "core/remote/keys.h"
@@ -60,11 +60,13 @@ static char *fake_call(const char *path, const char *body, long *status)
 {
 	char url[300];
 	snprintf(url, sizeof url, "%s%s", control, path);
-	struct http_client *c = http_client_new();
+	struct loop *l = loop_new();
+	struct http_client *c = http_client_new(l);
 	struct reply rep = {0, NULL};
 	http_client_submit(c, http_request_new("POST", url, NULL, body ? body : ""), on_reply, &rep);
 	http_client_wait(c);
 	http_client_free(c);
+	loop_free(l);
 	if (status)
 		*status = rep.status;
 	return rep.body;

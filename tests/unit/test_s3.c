@@ -116,21 +116,25 @@ static void on_done(const struct s3_result *r, void *arg)
 /* A client over a fresh loop, for one test. */
 struct rig {
 	struct loop *loop;
+	struct http_client *http;
 	struct s3 *s3;
 };
 
 static void rig_open(struct rig *g, const char *ep, const char *access, const char *sec)
 {
-	g->loop = loop_new(http_client_new());
+	g->loop = loop_new();
 	assert_non_null(g->loop);
-	http_client_set_retry(loop_http(g->loop), 1, 0, 0);
-	g->s3 = s3_new(g->loop, ep, NULL, access, sec);
+	g->http = http_client_new(g->loop);
+	assert_non_null(g->http);
+	http_client_set_retry(g->http, 1, 0, 0);
+	g->s3 = s3_new(g->http, ep, NULL, access, sec);
 	assert_non_null(g->s3);
 }
 
 static void rig_close(struct rig *g)
 {
 	s3_free(g->s3);
+	http_client_free(g->http);
 	loop_free(g->loop);
 }
 

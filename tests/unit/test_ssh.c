@@ -92,7 +92,7 @@ static struct ssh_session *connect_ok(struct loop *l, struct res *r)
 static void test_ssh_exec_streams_lines_and_exit_status(void **state)
 {
 	(void)state;
-	struct loop *l = loop_new(http_client_new());
+	struct loop *l = loop_new();
 	struct res r = {0};
 	connect_ok(l, &r);
 	assert_int_equal(strlen(ssh_fingerprint(r.s)), 50);
@@ -127,7 +127,7 @@ static void test_ssh_exec_streams_lines_and_exit_status(void **state)
 static void test_ssh_secret_goes_on_stdin_never_in_the_command(void **state)
 {
 	(void)state;
-	struct loop *l = loop_new(http_client_new());
+	struct loop *l = loop_new();
 	struct res r = {0};
 	connect_ok(l, &r);
 	unsigned char raw[24];
@@ -176,7 +176,7 @@ static void check_remote_file(const char *path, const unsigned char *want, size_
 static void test_ssh_write_file_is_atomic_with_exact_mode(void **state)
 {
 	(void)state;
-	struct loop *l = loop_new(http_client_new());
+	struct loop *l = loop_new();
 	struct res r = {0};
 	connect_ok(l, &r);
 	char sub[1100], path[1200];
@@ -219,7 +219,7 @@ static void test_ssh_write_file_is_atomic_with_exact_mode(void **state)
 static void test_ssh_host_key_mismatch_stops_before_login(void **state)
 {
 	(void)state;
-	struct loop *l = loop_new(http_client_new());
+	struct loop *l = loop_new();
 	struct keys_pair *other = keys_generate("impostor");
 	char other_line[KEYS_LINE_MAX], other_fp[KEYS_FP_MAX], host_fp[KEYS_FP_MAX], err[256];
 	keys_public_line(other, other_line, sizeof other_line);
@@ -255,7 +255,7 @@ static void test_ssh_host_key_mismatch_stops_before_login(void **state)
 static void test_ssh_refused_key_is_reported(void **state)
 {
 	(void)state;
-	struct loop *l = loop_new(http_client_new());
+	struct loop *l = loop_new();
 	struct keys_pair *stranger = keys_generate("stranger");
 	size_t len;
 	char *priv = keys_private_openssh(stranger, &len), err[256];
@@ -286,7 +286,7 @@ static void start_late(void *arg)
 static void test_ssh_connect_retries_until_the_server_listens(void **state)
 {
 	(void)state;
-	struct loop *l = loop_new(http_client_new());
+	struct loop *l = loop_new();
 	char logpath[1200], err[256];
 	snprintf(logpath, sizeof logpath, "%s/wizard.log", dir);
 	assert_int_equal(log_open(logpath), 0);
@@ -324,7 +324,7 @@ static void test_ssh_connect_retries_until_the_server_listens(void **state)
 static void test_ssh_two_sessions_at_once(void **state)
 {
 	(void)state;
-	struct loop *l = loop_new(http_client_new());
+	struct loop *l = loop_new();
 	struct res a = {0}, b = {0};
 	char err[256], cmd_a[1300], cmd_b[1300];
 	struct ssh_target t = target(&d, d.host_line);
@@ -361,7 +361,7 @@ static void free_on_exit(int status, const char *err, void *arg)
 static void test_ssh_free_inside_callback_and_with_work_in_flight(void **state)
 {
 	(void)state;
-	struct loop *l = loop_new(http_client_new());
+	struct loop *l = loop_new();
 	struct res r = {0};
 	connect_ok(l, &r);
 	free_me = &r;
@@ -390,7 +390,7 @@ static void test_ssh_free_inside_callback_and_with_work_in_flight(void **state)
 static void test_ssh_broken_connection_fails_work_and_session(void **state)
 {
 	(void)state;
-	struct loop *l = loop_new(http_client_new());
+	struct loop *l = loop_new();
 	struct res r = {0};
 	connect_ok(l, &r);
 	struct res x = {0};

@@ -130,7 +130,7 @@ static int both_done(struct client *a, struct client *b)
 static void test_ssh_forward_local_reaches_a_remote_loopback_port(void **state)
 {
 	(void)state;
-	struct loop *l = loop_new(http_client_new());
+	struct loop *l = loop_new();
 	struct res r = {0};
 	struct ssh_session *s = connect_ok(l, &r);
 	char err[256];

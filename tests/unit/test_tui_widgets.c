@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "core/sys/loop.h"
 #include "tui/tui.h"
 #include "tui/widgets.h"
 
@@ -16,7 +17,7 @@ static void test_progress_bar_shows_percent_and_elapsed(void **s)
 	(void)s;
 	char out[128];
 	struct tui_progress p = {.running = true, .percent = 42};
-	p.start_ms = tui_now_ms() - 83 * 1000; /* 01:23 ago */
+	p.start_ms = loop_now_ms() - 83 * 1000; /* 01:23 ago */
 	int n = tui_progress_format(&p, 30, out, sizeof out);
 	assert_string_equal(out, "[######..........]  42%  01:23");
 	assert_int_equal(n, (int)strlen(out));
@@ -29,7 +30,7 @@ static void test_progress_countdown_says_what_is_left(void **s)
 	(void)s;
 	char out[128];
 	struct tui_progress p = {.running = true};
-	p.start_ms = tui_now_ms() - 300 * 1000;
+	p.start_ms = loop_now_ms() - 300 * 1000;
 	p.deadline_ms = p.start_ms + 900 * 1000;   /* 15 min, a third gone */
 	tui_progress_format(&p, 40, out, sizeof out);
 	assert_string_equal(out, "[######...............] expires in 10:00");   /* 21 columns, a third filled */
@@ -60,22 +61,21 @@ static void test_progress_percent_is_clamped(void **s)
 static void test_progress_timer_wakes_only_while_running(void **s)
 {
 	(void)s;
+	struct loop *l = loop_new();
+	tui_set_loop(l);
 	struct tui_progress p = {0};
-	struct tui_source src = tui_progress_source(&p);
-	struct pollfd fds[4];
-	int timeout = -1;
-	assert_int_equal(src.fds(src.ctx, fds, 4, &timeout), 0);
-	assert_int_equal(timeout, -1); /* idle: the loop may sleep forever */
+	assert_int_equal(loop_pending(l), 0); /* idle: nothing on the loop, it may sleep forever */
 	tui_progress_start(&p);
-	src.fds(src.ctx, fds, 4, &timeout);
-	assert_true(timeout > 900 && timeout <= 1000);
-	assert_int_equal(src.ready(src.ctx, fds, 0), TUI_HANDLED); /* too early */
-	p.tick.next_ms = tui_now_ms() - 1;
-	assert_int_equal(src.ready(src.ctx, fds, 0), TUI_REDRAW);
+	assert_int_equal(loop_pending(l), 1);
+	long long t0 = loop_now_ms();
+	assert_int_equal(loop_once(l, -1), 1); /* one wake: the tick */
+	assert_true(loop_now_ms() - t0 >= 1000);
+	assert_int_equal(loop_pending(l), 1); /* and the next one */
 	tui_progress_stop(&p);
-	timeout = -1;
-	src.fds(src.ctx, fds, 4, &timeout);
-	assert_int_equal(timeout, -1);
+	assert_int_equal(loop_pending(l), 0);
+	assert_int_equal(loop_once(l, -1), -1); /* nothing left to wait for */
+	tui_set_loop(NULL);
+	loop_free(l);
 }
 
 static void test_log_keeps_the_last_lines(void **s)

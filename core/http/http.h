@@ -1,6 +1,6 @@
-/* core/azure/http.h: the one HTTP path. Every request of the wizard goes through an
- * http_client: libcurl multi, driven from the caller's poll() loop (TUI) or from
- * http_client_wait() (headless), which runs that same loop.
+/* core/http/http.h: the one HTTP path. Every request of the wizard goes through an
+ * http_client: libcurl multi on the process's one event loop (core/sys/loop.h), whose
+ * sockets and timer it registers there through libcurl's socket and timer callbacks.
  *
  * Always: TLS verified (peer + host), plain http only to loopback, no redirects,
  * x-ms-client-request-id (one uuid v4 per logical request, kept across its retries
@@ -18,10 +18,10 @@
 #ifndef SW_HTTP_H
 #define SW_HTTP_H
 
-#include <poll.h>
 #include <stddef.h>
 
 struct http_client;
+struct loop;
 struct http_request;
 
 struct http_header {
@@ -41,14 +41,16 @@ struct http_response {
 	const char *request_id;  /* the x-ms-client-request-id sent */
 };
 
-/* Called once per submitted request from http_client_ready(); the request is freed
+/* Called once per submitted request, from the loop; the request is freed
  * after it returns. It may submit or cancel requests, but not free the client. */
 typedef void (*http_done_fn)(struct http_request *req, const struct http_response *resp, void *arg);
 
 #define HTTP_BODY_MAX (16u * 1024 * 1024)
 
-struct http_client *http_client_new(void);
+/* Works on l, which must outlive the client. */
+struct http_client *http_client_new(struct loop *l);
 void http_client_free(struct http_client *c);   /* drops unfinished requests without callbacks */
+struct loop *http_client_loop(const struct http_client *c);
 /* A PEM bundle for a private CA; NULL restores the system store. 0 or -1 (unreadable). */
 int http_client_set_ca_file(struct http_client *c, const char *path);
 /* Defaults: 6 attempts, 500 ms base, 30 s cap. */
@@ -100,14 +102,8 @@ void http_client_submit(struct http_client *c, struct http_request *req, http_do
 /* Drops a submitted, unfinished request without calling done(). */
 void http_client_cancel(struct http_client *c, struct http_request *req);
 
-/* Fills up to max pollfds with what curl waits on and lowers *timeout_ms (-1 = none)
- * to the next timer. Returns the number of fds needed (may exceed max). */
-int http_client_fds(struct http_client *c, struct pollfd *out, int max, int *timeout_ms);
-/* Drives transfers after poll(): fds are the caller's whole set (others are ignored).
- * Runs due timers and completion callbacks. Returns the requests still pending. */
-int http_client_ready(struct http_client *c, const struct pollfd *fds, int n);
 int http_client_pending(const struct http_client *c);
-/* Runs the poll loop until no request is pending (headless mode). */
+/* Turns the loop until no request is pending (headless callers and tests). */
 void http_client_wait(struct http_client *c);
 
 /* Case-insensitive; NULL when absent. */

@@ -1,5 +1,5 @@
 /* One request: its options (headers, body, TLS from memory, SigV4) and its answer. */
-#include "core/azure/http_int.h"
+#include "core/http/http_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>

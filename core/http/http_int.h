@@ -1,5 +1,5 @@
-/* core/azure/http_int.h: what the client (http.c), the request (http_request.c) and the
- * URL helpers (http_url.c) share; not for use outside core/azure/http*.c. */
+/* core/http/http_int.h: what the client (http.c), the request (http_request.c) and the
+ * URL helpers (http_url.c) share; not for use outside core/http/http*.c. */
 #ifndef SW_HTTP_INT_H
 #define SW_HTTP_INT_H
 
@@ -7,7 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/azure/http.h"
+#include "core/http/http.h"
+#include "core/sys/loop.h"
 
 enum req_state { REQ_RUNNING, REQ_WAITING, REQ_REFUSED };
 
@@ -41,20 +42,17 @@ struct http_request {
 	size_t headers_cap;
 	int too_large;
 	enum req_state state;
-	long long submitted_ms, attempt_ms, due_ms;
-};
-
-struct http_sock {
-	curl_socket_t fd;
-	int what;
+	unsigned timer;     /* the loop timer of a retry's wait or a refusal's delivery; 0 none */
+	long long submitted_ms, attempt_ms;
 };
 
 struct http_client {
 	CURLM *multi;
+	struct loop *loop;
 	struct http_request *reqs;
-	struct http_sock *socks;
+	curl_socket_t *socks;     /* watched on the loop for curl (CURLMOPT_SOCKETFUNCTION) */
 	size_t nsocks, capsocks;
-	long long timer_ms;       /* curl's timer deadline; -1 none */
+	unsigned curl_timer;      /* the loop timer standing for curl's (CURLMOPT_TIMERFUNCTION); 0 none */
 	char *ca_file;
 	unsigned max_attempts;
 	long base_ms, cap_ms;

@@ -1,5 +1,5 @@
 /* URLs: secret parameters redacted for the log, loopback hosts told apart. */
-#include "core/azure/http_int.h"
+#include "core/http/http_int.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>

@@ -1,5 +1,6 @@
-/* The client: curl multi driven from the caller's poll loop, retries on timers. */
-#include "core/azure/http_int.h"
+/* The client: curl multi on the loop through libcurl's socket and timer callbacks; retries on
+ * loop timers. */
+#include "core/http/http_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,44 +30,77 @@ uint32_t http_random_u32(void)
 
 /* Client ------------------------------------------------------------------ */
 
+static void http_read_info(struct http_client *c);
+
+/* A socket curl uses is ready: tell curl, then collect what ended. */
+static void http_on_fd(int fd, short revents, void *arg)
+{
+	struct http_client *c = arg;
+	int ev = 0, running;
+	if (revents & (POLLIN | POLLHUP))
+		ev |= CURL_CSELECT_IN;
+	if (revents & POLLOUT)
+		ev |= CURL_CSELECT_OUT;
+	if (revents & (POLLERR | POLLNVAL))
+		ev |= CURL_CSELECT_ERR;
+	curl_multi_socket_action(c->multi, fd, ev, &running);
+	http_read_info(c);
+}
+
+static void http_on_curl_timer(void *arg)
+{
+	struct http_client *c = arg;
+	int running;
+	c->curl_timer = 0;
+	curl_multi_socket_action(c->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+	http_read_info(c);
+}
+
+/* CURLMOPT_SOCKETFUNCTION: curl says which sockets it waits on; they go to the loop as they are. */
 static int http_on_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
 {
 	struct http_client *c = userp;
 	(void)easy;
 	(void)socketp;
 	size_t i = 0;
-	while (i < c->nsocks && c->socks[i].fd != fd)
+	while (i < c->nsocks && c->socks[i] != fd)
 		i++;
 	if (what == CURL_POLL_REMOVE) {
-		if (i < c->nsocks)
+		if (i < c->nsocks) {
 			c->socks[i] = c->socks[--c->nsocks];
+			loop_unwatch(c->loop, fd);
+		}
 		return 0;
 	}
 	if (i == c->nsocks) {
 		if (c->nsocks == c->capsocks) {
 			size_t cap = c->capsocks ? c->capsocks * 2 : 8;
-			struct http_sock *ns = realloc(c->socks, cap * sizeof *ns);
+			curl_socket_t *ns = realloc(c->socks, cap * sizeof *ns);
 			if (!ns)
 				return -1;
 			c->socks = ns;
 			c->capsocks = cap;
 		}
-		c->nsocks++;
+		c->socks[c->nsocks++] = fd;
 	}
-	c->socks[i].fd = fd;
-	c->socks[i].what = what;
-	return 0;
+	short events = (short)(((what & CURL_POLL_IN) ? POLLIN : 0) | ((what & CURL_POLL_OUT) ? POLLOUT : 0));
+	return loop_watch(c->loop, fd, events, http_on_fd, c);
 }
 
+/* CURLMOPT_TIMERFUNCTION: one loop timer stands for curl's own; -1 removes it. */
 static int http_on_timer(CURLM *multi, long timeout_ms, void *userp)
 {
 	struct http_client *c = userp;
 	(void)multi;
-	c->timer_ms = timeout_ms < 0 ? -1 : loop_now_ms() + timeout_ms;
+	if (c->curl_timer)
+		loop_cancel(c->loop, c->curl_timer);
+	c->curl_timer = 0;
+	if (timeout_ms >= 0 && !(c->curl_timer = loop_after(c->loop, timeout_ms, http_on_curl_timer, c)))
+		return -1;
 	return 0;
 }
 
-struct http_client *http_client_new(void)
+struct http_client *http_client_new(struct loop *l)
 {
 	static int inited;
 	if (!inited) {
@@ -82,7 +116,7 @@ struct http_client *http_client_new(void)
 		free(c);
 		return NULL;
 	}
-	c->timer_ms = -1;
+	c->loop = l;
 	c->max_attempts = 6;
 	c->base_ms = 500;
 	c->cap_ms = 30000;
@@ -94,6 +128,11 @@ struct http_client *http_client_new(void)
 	curl_multi_setopt(c->multi, CURLMOPT_TIMERFUNCTION, http_on_timer);
 	curl_multi_setopt(c->multi, CURLMOPT_TIMERDATA, c);
 	return c;
+}
+
+struct loop *http_client_loop(const struct http_client *c)
+{
+	return c->loop;
 }
 
 static void http_unlink(struct http_client *c, struct http_request *req)
@@ -115,6 +154,10 @@ void http_client_free(struct http_client *c)
 		http_client_cancel(c, r);
 	}
 	curl_multi_cleanup(c->multi);
+	if (c->curl_timer)
+		loop_cancel(c->loop, c->curl_timer);
+	while (c->nsocks)
+		loop_unwatch(c->loop, c->socks[--c->nsocks]);
 	free(c->socks);
 	free(c->ca_file);
 	free(c);
@@ -230,6 +273,22 @@ static void http_set_error(struct http_request *req, const char *msg)
 	req->error = strdup(msg);
 }
 
+static void http_finish(struct http_client *c, struct http_request *req);
+
+/* A retry's wait ended, or a refusal is delivered: from the loop, never inside submit. */
+static void http_on_due(void *arg)
+{
+	struct http_request *req = arg;
+	struct http_client *c = req->client;
+	req->timer = 0;
+	if (req->state == REQ_REFUSED) {
+		http_finish(c, req);
+	} else if (http_start(c, req) != 0) {
+		http_set_error(req, "cannot start a request (out of memory)");
+		http_finish(c, req);
+	}
+}
+
 void http_client_submit(struct http_client *c, struct http_request *req, http_done_fn done, void *arg)
 {
 	char scheme[16], logurl[2048], msg[512];
@@ -259,7 +318,8 @@ void http_client_submit(struct http_client *c, struct http_request *req, http_do
 	http_set_error(req, msg);
 	/* Refused: delivered from the loop, like every other outcome. */
 	req->state = REQ_REFUSED;
-	req->due_ms = loop_now_ms();
+	if (!(req->timer = loop_after(c->loop, 0, http_on_due, req)))
+		http_finish(c, req);   /* out of memory: no loop turn to wait for */
 }
 
 void http_client_cancel(struct http_client *c, struct http_request *req)
@@ -272,6 +332,8 @@ void http_client_cancel(struct http_client *c, struct http_request *req)
 	http_unlink(c, req);
 	if (req->state == REQ_RUNNING)
 		curl_multi_remove_handle(c->multi, req->easy);
+	if (req->timer)
+		loop_cancel(c->loop, req->timer);
 	http_request_free(req);
 }
 
@@ -281,26 +343,6 @@ int http_client_pending(const struct http_client *c)
 	for (const struct http_request *r = c->reqs; r; r = r->next)
 		n++;
 	return n;
-}
-
-int http_client_fds(struct http_client *c, struct pollfd *out, int max, int *timeout_ms)
-{
-	long long now = loop_now_ms(), next = c->timer_ms;
-	for (const struct http_request *r = c->reqs; r; r = r->next)
-		if (r->state != REQ_RUNNING && (next < 0 || r->due_ms < next))
-			next = r->due_ms;
-	if (next >= 0) {
-		long long left = next > now ? next - now : 0;
-		if (*timeout_ms < 0 || left < *timeout_ms)
-			*timeout_ms = (int)left;
-	}
-	for (size_t i = 0; i < c->nsocks && (int)i < max; i++) {
-		out[i].fd = c->socks[i].fd;
-		out[i].events = (short)(((c->socks[i].what & CURL_POLL_IN) ? POLLIN : 0) |
-		                        ((c->socks[i].what & CURL_POLL_OUT) ? POLLOUT : 0));
-		out[i].revents = 0;
-	}
-	return (int)c->nsocks;
 }
 
 static long http_retry_after_ms(const struct http_response *r)
@@ -434,31 +476,13 @@ static void http_attempt_done(struct http_client *c, struct http_request *req, C
 			wait = http_backoff_ms(c, req->resp.attempts);
 		log_msg(LOG_INFO, "http %s %s: retry in %ld ms", req->method, req->log_url, wait);
 		req->state = REQ_WAITING;
-		req->due_ms = loop_now_ms() + wait;
-		return;
+		if ((req->timer = loop_after(c->loop, wait, http_on_due, req)))
+			return;
+		http_set_error(req, "cannot wait to retry (out of memory)");
 	}
-	if (rc != CURLE_OK)
+	if (rc != CURLE_OK && !req->error)
 		http_describe(c, req, rc, took);
 	http_finish(c, req);
-}
-
-/* Starts due retries and delivers refusals; rescans because callbacks may change the list. */
-static void http_run_due(struct http_client *c)
-{
-	for (;;) {
-		long long now = loop_now_ms();
-		struct http_request *r = c->reqs;
-		while (r && (r->state == REQ_RUNNING || r->due_ms > now))
-			r = r->next;
-		if (!r)
-			return;
-		if (r->state == REQ_REFUSED) {
-			http_finish(c, r);
-		} else if (http_start(c, r) != 0) {
-			http_set_error(r, "cannot start a request (out of memory)");
-			http_finish(c, r);
-		}
-	}
 }
 
 static void http_read_info(struct http_client *c)
@@ -476,46 +500,8 @@ static void http_read_info(struct http_client *c)
 	}
 }
 
-int http_client_ready(struct http_client *c, const struct pollfd *fds, int n)
-{
-	int running;
-	for (int i = 0; i < n; i++) {
-		if (!fds[i].revents)
-			continue;
-		size_t k = 0;
-		while (k < c->nsocks && c->socks[k].fd != fds[i].fd)
-			k++;
-		if (k == c->nsocks)
-			continue;
-		int ev = 0;
-		if (fds[i].revents & (POLLIN | POLLHUP))
-			ev |= CURL_CSELECT_IN;
-		if (fds[i].revents & POLLOUT)
-			ev |= CURL_CSELECT_OUT;
-		if (fds[i].revents & (POLLERR | POLLNVAL))
-			ev |= CURL_CSELECT_ERR;
-		curl_multi_socket_action(c->multi, fds[i].fd, ev, &running);
-	}
-	if (c->timer_ms >= 0 && c->timer_ms <= loop_now_ms()) {
-		c->timer_ms = -1;
-		curl_multi_socket_action(c->multi, CURL_SOCKET_TIMEOUT, 0, &running);
-	}
-	http_read_info(c);
-	http_run_due(c);
-	return http_client_pending(c);
-}
-
 void http_client_wait(struct http_client *c)
 {
-	struct pollfd fds[64];
-	while (http_client_pending(c) > 0) {
-		int timeout = -1;
-		int n = http_client_fds(c, fds, 64, &timeout);
-		if (n > 64)
-			n = 64;   /* the rest get their turn when curl's timer fires */
-		if (timeout < 0 && n == 0)
-			timeout = 100;
-		poll(fds, (nfds_t)n, timeout);
-		http_client_ready(c, fds, n);
-	}
+	while (http_client_pending(c) > 0 && loop_once(c->loop, -1) >= 0)
+		;
 }
