@@ -34,11 +34,10 @@ static void status_op_since(const cJSON *rec, FILE *out)
 	        said ? status_safe(said, safe, sizeof safe) : "");
 }
 
-static void status_actions(const struct state *st, step_id s, FILE *out)
+static void status_actions(const struct step_def *sd, const struct state *st, FILE *out)
 {
-	const struct step_def *sd = steps_table()->steps[s];
 	char safe[1024];
-	for (size_t i = 0; sd && i < sd->nactions; i++) {
+	for (size_t i = 0; i < sd->nactions; i++) {
 		const cJSON *rec = cJSON_GetObjectItemCaseSensitive(st->actions, sd->actions[i].key);
 		const char *status = status_rec_str(rec, "status");
 		if (!status)
@@ -54,7 +53,7 @@ static void status_actions(const struct state *st, step_id s, FILE *out)
 	}
 }
 
-int status_print(const struct profile *p, const struct state *st, FILE *out)
+int status_print(const struct step_table *t, const struct profile *p, const struct state *st, FILE *out)
 {
 	char err[1024], safe[2048];
 	fprintf(out, "profile  %s\n", p->name);
@@ -76,15 +75,14 @@ int status_print(const struct profile *p, const struct state *st, FILE *out)
 		fprintf(out, "warning  vault generation %llu is older than the state's %llu: restored from an old backup?\n",
 		        (unsigned long long)gen, (unsigned long long)st->vault_generation);
 	fprintf(out, "\n%-3s %-14s %-8s %-21s %s\n", "#", "STEP", "STATUS", "SINCE", "");
-	for (int i = 0; i < STEP_COUNT; i++) {
+	for (size_t i = 0; i < t->nsteps && i < PLAN_STEPS_MAX; i++) {
 		const struct step_state *ss = &st->steps[i];
 		char when[TIME_ISO_LEN];
 		time_iso(ss->updated, when, sizeof when);
 		int failed = ss->status == STEP_FAILED && ss->error;
-		fprintf(out, "%-3d %-14s %-8s %-21s %s%s%s\n", i + 1, plan_step_key((step_id)i), step_status_name(ss->status),
-		        when, plan_step_title((step_id)i), failed ? ": " : "",
-		        failed ? status_safe(ss->error, safe, sizeof safe) : "");
-		status_actions(st, (step_id)i, out);
+		fprintf(out, "%-3zu %-14s %-8s %-21s %s%s%s\n", i + 1, t->steps[i]->plan.key, step_status_name(ss->status),
+		        when, t->steps[i]->plan.title, failed ? ": " : "", failed ? status_safe(ss->error, safe, sizeof safe) : "");
+		status_actions(t->steps[i], st, out);
 	}
 	const cJSON *it;
 	int first = 1;
@@ -113,7 +111,7 @@ int status_print(const struct profile *p, const struct state *st, FILE *out)
 		fprintf(out, "    %-28s %s\n", status_safe(it->string, safe, sizeof safe), status_safe(it->valuestring, v, sizeof v));
 	}
 	int r = state_resume_step(st), started = 0;
-	for (int i = 0; i < STEP_COUNT; i++)
+	for (size_t i = 0; i < t->nsteps && i < PLAN_STEPS_MAX; i++)
 		started |= st->steps[i].confirmed || st->steps[i].status != STEP_PENDING;
 	if (r < 0)
 		fprintf(out, "\ninstall complete: every step is done\n");

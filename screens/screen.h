@@ -52,8 +52,8 @@ int wizard_save_answers(struct wizard *w);
 /* Saves the state; on failure puts the message on the message line. 0 or -1. */
 int wizard_save_state(struct wizard *w);
 
-/* The questions of one step as a form (screens/stepform.c): the six step screens are
- * this mechanism with their step id. */
+/* The questions of one step as a form (screens/stepform.c): the step screens are this
+ * mechanism with their step. */
 struct stepform;
 struct stepform *stepform_new(struct wizard *w, step_id s);
 void stepform_draw(struct wizard *w, struct stepform *f);
@@ -87,9 +87,10 @@ int wizard_resume_screen(const struct wizard *w);
 /* The screen index of a step's screen. */
 int wizard_step_screen(step_id s);
 
-/* A step screen that is its step's questions and nothing more (screens/<step>.c). */
-#define STEPFORM_SCREEN(sym, key_, step_)                                                   \
-	static void *sym##_init(struct wizard *w) { return stepform_new(w, step_); }            \
+/* A step screen that is its step's questions and nothing more (screens/<step>.c); key_ is
+ * the step's key in the table. */
+#define STEPFORM_SCREEN(sym, key_)                                                          \
+	static void *sym##_init(struct wizard *w) { return stepform_new(w, plan_step_parse(key_)); } \
 	static void sym##_draw(struct wizard *w, void *self) { stepform_draw(w, self); }        \
 	static enum tui_event sym##_key(struct wizard *w, void *self, int key)                  \
 	{                                                                                       \

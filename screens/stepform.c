@@ -25,7 +25,7 @@ struct stepform {
 static void refresh_defaults(struct wizard *w)
 {
 	answers_clear_defaults(&w->ans);
-	for (int q = 0; q < PLAN_Q_COUNT; q++) {
+	for (int q = 0; (size_t)q < plan_question_count(); q++) {
 		char buf[VALUE_MAX];
 		if (w->ans.val[q] || answers_default(&w->ans, (plan_qid)q, buf, sizeof buf, NULL, 0) != 0)
 			continue;
@@ -81,7 +81,7 @@ static int confirm_field(struct wizard *w, struct stepform *f, int i)
 	char note[512] = "";
 	if (!w->ans.given[q] || !old || strcmp(old, value) != 0) {
 		answers_set(&w->ans, q, value);
-		if (q == Q_CLOUD)
+		if (q == plan_q("cloud"))
 			answers_follow_cloud(&w->ans, note, sizeof note);
 		refresh_defaults(w);
 		load_fields(w, f, i + 1);
@@ -254,7 +254,7 @@ static void draw_wrapped(int y, int x, int width, int maxlines, const char *text
 void stepform_draw(struct wizard *w, struct stepform *f)
 {
 	char title[128];
-	snprintf(title, sizeof title, "step %d of %d: %s", (int)f->step + 1, STEP_COUNT,
+	snprintf(title, sizeof title, "step %d of %d: %s", (int)f->step + 1, (int)plan_step_count(),
 	         plan_step_title(f->step));
 	erase();
 	screen_frame(w, title, f->keys);

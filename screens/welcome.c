@@ -1,4 +1,4 @@
-/* The welcome screen: what the wizard does, the six steps with their status, and where
+/* The welcome screen: what the wizard does, the table's steps with their status, and where
  * the install resumes. Enter continues there; a step can also be picked to revisit it. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +21,7 @@ static void *welcome_init(struct wizard *w)
 		return NULL;
 	s->steps = tui_choice_new();
 	s->resume = wizard_resume_screen(w);
-	for (int i = 0; i < STEP_COUNT; i++) {
+	for (int i = 0; (size_t)i < plan_step_count(); i++) {
 		const struct step_state *ss = &w->st->steps[i];
 		char when[TIME_ISO_LEN], desc[160], name[64];
 		time_iso(ss->updated, when, sizeof when);
@@ -33,13 +33,14 @@ static void *welcome_init(struct wizard *w)
 		tui_choice_add(s->steps, name, desc);
 	}
 	int r = state_resume_step(w->st);
-	tui_choice_select(s->steps, r >= 0 ? r : STEP_COUNT - 1);
+	tui_choice_select(s->steps, r >= 0 ? r : (int)plan_step_count() - 1);
 	return s;
 }
 
 static void welcome_draw(struct wizard *w, void *self)
 {
 	struct welcome *s = self;
+	int n = (int)plan_step_count();
 	erase();
 	screen_frame(w, "overview",
 	             "Enter continue  Up/Down pick a step  F3 credentials  F10 quit");
@@ -47,32 +48,31 @@ static void welcome_draw(struct wizard *w, void *self)
 	mvaddstr(3, 2, "a Minio VM with its data disk, a container registry, an AKS GPU cluster");
 	mvaddstr(4, 2, "and the kustomize overlay that starts the runner pods. Secrets go into");
 	mvprintw(5, 2, "the sealed vault in %.60s.", w->prof->dir);
-	tui_choice_draw(s->steps, 7, 4, STEP_COUNT + 2, COLS - 8, true);
+	tui_choice_draw(s->steps, 7, 4, n + 2, COLS - 8, true);
 	attr_t a = tui_attr(TUI_TITLE);
 	attron(a);
 	int r = state_resume_step(w->st);
-	if (r < 0 || w->st->steps[STEP_OVERLAY].status == STEP_DONE) {
+	if (r < 0 || (n > 0 && w->st->steps[n - 1].status == STEP_DONE)) {
 		/* installed: the runner pods were Running and ready when the last step ended */
-		char ip[64], minio[128], ready[32];
+		char amqp[600], minio[128], ready[32];
 		const cJSON *o = w->st->outputs;
-		text_safe(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "rabbitmq.public_ip")) ?: "?", ip, sizeof ip);
+		text_safe(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "rabbitmq.amqp_url")) ?: "?", amqp, sizeof amqp);
 		text_safe(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "minio.endpoint")) ?: "?", minio, sizeof minio);
 		text_safe(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "overlay.ready")) ?: "?", ready, sizeof ready);
-		mvprintw(10 + STEP_COUNT, 4, "installed: runner pods %s ready; RabbitMQ amqp://%s:5672/, Minio %s", ready, ip,
-		         minio);
-		mvaddstr(11 + STEP_COUNT, 4, "F3 then e writes the experimenters' studioml config");
+		mvprintw(10 + n, 4, "installed: runner pods %s ready; RabbitMQ %s, Minio %s", ready, amqp, minio);
+		mvaddstr(11 + n, 4, "F3 then e writes the experimenters' studioml config");
 		r = -1;
 	} else if (r < 0)
-		mvaddstr(10 + STEP_COUNT, 4, "install complete: every step is done");
+		mvaddstr(10 + n, 4, "install complete: every step is done");
 	else if (s->resume == wizard_step_screen((step_id)r))
-		mvprintw(10 + STEP_COUNT, 4, "resume at %s (%s)", plan_step_key((step_id)r),
+		mvprintw(10 + n, 4, "resume at %s (%s)", plan_step_key((step_id)r),
 		         plan_step_title((step_id)r));
 	else if (w->st->steps[r].status == STEP_RUNNING || w->st->steps[r].status == STEP_FAILED)
-		mvprintw(10 + STEP_COUNT, 4, "resume at %s (%s): its install %s; Enter goes to the review, "
+		mvprintw(10 + n, 4, "resume at %s (%s): its install %s; Enter goes to the review, "
 		         "then the install", plan_step_key((step_id)r), plan_step_title((step_id)r),
 		         w->st->steps[r].status == STEP_RUNNING ? "was interrupted" : "failed");
 	else
-		mvprintw(10 + STEP_COUNT, 4, "resume at the review: every step's answers are confirmed");
+		mvprintw(10 + n, 4, "resume at the review: every step's answers are confirmed");
 	const char *rip = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(w->st->outputs, "rabbitmq.public_ip"));
 	const char *mip = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(w->st->outputs, "minio.public_ip"));
 	if (r >= 0 && (rip || mip)) {
@@ -80,10 +80,10 @@ static void welcome_draw(struct wizard *w, void *self)
 		char a1[64], a2[64];
 		text_safe(rip ? rip : "not yet", a1, sizeof a1);
 		text_safe(mip ? mip : "not yet", a2, sizeof a2);
-		mvprintw(11 + STEP_COUNT, 4, "VMs: RabbitMQ %s, Minio %s", a1, a2);
+		mvprintw(11 + n, 4, "VMs: RabbitMQ %s, Minio %s", a1, a2);
 	}
 	if (r >= 0 && w->st->steps[r].status == STEP_FAILED && w->st->steps[r].error)
-		mvprintw(11 + STEP_COUNT, 6, "%.*s", COLS - 8, w->st->steps[r].error);
+		mvprintw(11 + n, 6, "%.*s", COLS - 8, w->st->steps[r].error);
 	attroff(a);
 }
 

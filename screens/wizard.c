@@ -24,7 +24,7 @@ static const struct screen *const table[] = {
 };
 #define NSCREENS ((int)(sizeof table / sizeof table[0]))
 #define FIRST_STEP_SCREEN 1
-#define REVIEW_SCREEN (FIRST_STEP_SCREEN + STEP_COUNT)
+#define REVIEW_SCREEN (FIRST_STEP_SCREEN + (int)plan_step_count())
 
 void screen_say(struct wizard *w, int error, const char *fmt, ...)
 {
@@ -64,7 +64,7 @@ int wizard_save_answers(struct wizard *w)
 {
 	struct answers given;
 	answers_init(&given);
-	for (int q = 0; q < PLAN_Q_COUNT; q++)
+	for (int q = 0; (size_t)q < plan_question_count(); q++)
 		if (w->ans.given[q] && w->ans.val[q])
 			answers_set(&given, (plan_qid)q, w->ans.val[q]);
 	cJSON *json = answers_to_json(&given);
@@ -99,7 +99,7 @@ static void write_answers_file(struct wizard *w)
 
 int wizard_cloud(struct wizard *w, struct cloud *out, char *err, size_t errlen)
 {
-	return session_cloud(w->opts, answers_get(&w->ans, Q_CLOUD), out, err, errlen);
+	return session_cloud(w->opts, answers_get(&w->ans, plan_q("cloud")), out, err, errlen);
 }
 
 void wizard_command(const struct wizard *w, char *out, size_t outlen)
@@ -169,14 +169,14 @@ int wizard_step_screen(step_id s)
 
 static int step_of_screen(int i)
 {
-	return i >= FIRST_STEP_SCREEN && i < FIRST_STEP_SCREEN + STEP_COUNT ? i - FIRST_STEP_SCREEN : -1;
+	return i >= FIRST_STEP_SCREEN && i < REVIEW_SCREEN ? i - FIRST_STEP_SCREEN : -1;
 }
 
 int wizard_resume_screen(const struct wizard *w)
 {
 	int r = state_resume_step(w->st);
 	int all_confirmed = 1;
-	for (int i = 0; i < STEP_COUNT; i++)
+	for (size_t i = 0; i < plan_step_count(); i++)
 		all_confirmed &= w->st->steps[i].confirmed;
 	if (r < 0 || all_confirmed)
 		return REVIEW_SCREEN;
@@ -204,7 +204,7 @@ static int load_answers(struct wizard *w, char *err, size_t errlen)
 			answers_free(&file);
 			return -2;
 		}
-		for (int q = 0; q < PLAN_Q_COUNT; q++)
+		for (int q = 0; (size_t)q < plan_question_count(); q++)
 			if (file.given[q] && file.val[q])
 				answers_set(&w->ans, (plan_qid)q, file.val[q]);
 		answers_free(&file);

@@ -27,17 +27,17 @@ static void engine_deliver(struct act *a, const char *value)
 
 static void engine_on_answer_timer(struct act *a)
 {
-	engine_deliver(a, answers_get(a->e->cfg.answers, a->question.answer));
+	engine_deliver(a, answers_get(a->e->cfg.answers, plan_q(a->question.answer)));
 }
 
 void engine_ask(struct act *a)
 {
 	struct engine *e = a->e;
 	const struct engine_question *q = &a->question;
-	const char *given = answers_get(e->cfg.answers, q->answer);
-	const struct plan_question *pq = plan_question(q->answer);
-	if (!q->force && given && e->cfg.answers->given[q->answer]) {
-		log_msg(LOG_INFO, "%s: question %s answered by %s in the answers: %s", a->def->key, q->id, pq->key, given);
+	plan_qid qa = plan_q(q->answer);
+	const char *given = answers_get(e->cfg.answers, qa);
+	if (!q->force && given && e->cfg.answers->given[qa]) {
+		log_msg(LOG_INFO, "%s: question %s answered by %s in the answers: %s", a->def->key, q->id, q->answer, given);
 		a->asking = 1;
 		if (act_after(a, 0, engine_on_answer_timer) != 0)
 			act_fail(a, "out of memory");
@@ -49,12 +49,12 @@ void engine_ask(struct act *a)
 		for (size_t i = 0; i < q->nchoices && o < sizeof values; i++)
 			o += (size_t)snprintf(values + o, sizeof values - o, "%s%s", i ? "|" : "", q->choices[i].value);
 		act_fail(a, "question %s: %s -- a headless run needs the answer in the answers file: %s: %s", q->id, q->text,
-		         pq->key, *values ? values : "VALUE");
+		         q->answer, *values ? values : "VALUE");
 		return;
 	}
 	a->asking = 1;
 	a->serial = ++e->next_serial;
-	struct engine_event ev = {.kind = ENGINE_EV_QUESTION, .step = a->step->id, .action = a->def->key,
+	struct engine_event ev = {.kind = ENGINE_EV_QUESTION, .step = a->sid, .action = a->def->key,
 	                          .text = q->text, .question = q, .serial = a->serial};
 	engine_emit(e, &ev);
 }
@@ -73,10 +73,9 @@ int engine_answer(struct engine *e, unsigned serial, const char *value, char *wh
 		snprintf(why, whylen, "%s: not one of the choices", value ? value : "(nothing)");
 		return -1;
 	}
-	const struct plan_question *pq = plan_question(a->question.answer);
-	log_msg(LOG_INFO, "%s: the operator answered %s: %s", a->def->key, pq->key, value);
+	log_msg(LOG_INFO, "%s: the operator answered %s: %s", a->def->key, a->question.answer, value);
 	if (!a->question.force || !e->sign_in_only)
-		answers_set(e->cfg.answers, a->question.answer, value);
+		answers_set(e->cfg.answers, plan_q(a->question.answer), value);
 	engine_deliver(a, value);
 	return 0;
 }

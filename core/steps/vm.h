@@ -15,15 +15,15 @@
 
 struct vm_port {
 	const char *name;   /* the security rule's name: "allow-amqp" */
-	int question;       /* plan_qid of the port, or -1 */
+	const char *question;   /* the answers key of the port, or NULL */
 	int value;          /* the port, or the offset added to the question's port */
 };
 
 struct vm_spec {
-	step_id step;
 	const char *key;              /* "rabbitmq" */
-	plan_qid q_group, q_name, q_size, q_admin, q_ssh_key, q_sources;
-	int q_disk_gb;                /* plan_qid of the data disk size, or -1 */
+	/* answers keys */
+	const char *q_group, *q_name, *q_size, *q_admin, *q_ssh_key, *q_sources;
+	const char *q_disk_gb;        /* the data disk's size, or NULL */
 	const char *host_key_secret;  /* "rabbitmq-host-key" */
 	const char *out_ip;           /* "rabbitmq.public_ip" */
 	const char *out_image;        /* "rabbitmq.image" */

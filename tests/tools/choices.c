@@ -9,8 +9,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "tests/unit/testutil.h"
+
 int main(int argc, char **argv)
 {
+	test_use_steps();
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "location") == 0) {
 			size_t nc;

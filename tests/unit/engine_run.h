@@ -1,4 +1,4 @@
-/* tests/unit/engine_run.h: running the test table (engine_table.h) on the fake cloud and
+/* tests/unit/engine_run.h: running the test graph (engine_table.h) on the fake cloud and
  * reading what happened, for the engine's tests and its bench (header-only, no cmocka):
  * a profile directory with a vault holding the fake's client secret, a headless engine on
  * it, the fake's request log, the checks every test makes, and the critical path. */
@@ -25,18 +25,17 @@
 
 #define ET_PASS "passphrase-for-tests"
 
-/* Answers for the fake's subscription and service principal, the public key keyfile for both
- * VMs, decisions.register_providers yes when decision. 0, or -1 with err. */
-static inline int et_answers(struct answers *a, const char *keyfile, int decision, char *err, size_t errlen)
+/* Answers for the fake's subscription and service principal, decisions.register_providers yes
+ * when decision; the graph's own questions keep their defaults. 0, or -1 with err. */
+static inline int et_answers(struct answers *a, int decision, char *err, size_t errlen)
 {
 	char json[2048];
 	snprintf(json, sizeof json,
 	         "{\"cloud\": \"AzureCloud\", \"subscription\": \"00000000-0000-0000-0000-000000000000\", "
 	         "\"location\": \"eastus\", \"uniq_id\": \"1a2b3c4d\", \"auth\": {\"method\": \"service-principal\", "
 	         "\"tenant\": \"11111111-1111-1111-1111-111111111111\", "
-	         "\"client_id\": \"33333333-3333-3333-3333-333333333333\"}, "
-	         "\"rabbitmq\": {\"ssh_public_key_file\": \"%s\"}%s}",
-	         keyfile, decision ? ", \"decisions\": {\"register_providers\": \"yes\"}" : "");
+	         "\"client_id\": \"33333333-3333-3333-3333-333333333333\"}%s}",
+	         decision ? ", \"decisions\": {\"register_providers\": \"yes\"}" : "");
 	answers_init(a);
 	if (answers_parse(a, json, err, errlen) != ANSWERS_OK || answers_complete(a, err, errlen) != ANSWERS_OK)
 		return -1;
@@ -178,9 +177,9 @@ static inline void et_run_detach(struct et_run *r)
 }
 
 /* A fresh profile directory under TEST_TMP: a vault holding the fake's client secret, an
- * empty state; answers for keyfile (decision: decisions.register_providers yes). 0 or -1. */
-static inline int et_run_open(struct et_run *r, const struct fakecloud *fake, const char *tag, const char *keyfile,
-                              int decision, char *err, size_t errlen)
+ * empty state; answers (decision: decisions.register_providers yes). 0 or -1. */
+static inline int et_run_open(struct et_run *r, const struct fakecloud *fake, const char *tag, int decision,
+                              char *err, size_t errlen)
 {
 	vault *v = NULL;
 	memset(r, 0, sizeof *r);
@@ -191,7 +190,7 @@ static inline int et_run_open(struct et_run *r, const struct fakecloud *fake, co
 	int bad = vault_put(v, AUTH_SECRET_ENTRY, VAULT_KIND_CLIENT_SECRET, "manual", "fake-secret-0001", 16) != VAULT_OK ||
 	          vault_save(v, err, errlen) != VAULT_OK;
 	vault_close(v);
-	if (bad || et_answers(&r->ans, keyfile, decision, err, errlen) != 0)
+	if (bad || et_answers(&r->ans, decision, err, errlen) != 0)
 		return -1;
 	return et_run_attach(r, err, errlen);
 }
@@ -205,11 +204,11 @@ static inline void et_run_close(struct et_run *r)
 	r->dir = NULL;
 }
 
-/* engine_start up to STEP_AKS. 0 or -1 with err. */
+/* engine_start up to the graph's last step. 0 or -1 with err. */
 static inline int et_run_start(struct et_run *r, char *err, size_t errlen)
 {
 	r->t0 = loop_now_ms();
-	return engine_start(r->e, STEP_AKS, err, errlen);
+	return engine_start(r->e, (step_id)engine_table.nsteps - 1, err, errlen);
 }
 
 /* Headless to the end: engine_run's result (-1 also when it cannot start). */

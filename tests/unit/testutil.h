@@ -7,7 +7,19 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/steps/steps.h"
+
 /* A fresh directory under $TEST_TMP (or /tmp); caller frees. */
+/* The install's steps handed to core/model, as cli_main does: before any answers or state. */
+static inline void test_use_steps(void)
+{
+	char why[256];
+	if (step_table_use(steps_table(), why, sizeof why) != 0) {
+		fprintf(stderr, "step_table_use: %s\n", why);
+		abort();
+	}
+}
+
 static inline char *test_mkdtemp(const char *tag)
 {
 	const char *base = getenv("TEST_TMP");
