@@ -59,8 +59,10 @@ static void welcome_draw(struct wizard *w, void *self)
 		text_safe(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "rabbitmq.amqp_url")) ?: "?", amqp, sizeof amqp);
 		text_safe(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "minio.endpoint")) ?: "?", minio, sizeof minio);
 		text_safe(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "overlay.ready")) ?: "?", ready, sizeof ready);
-		mvprintw(10 + n, 4, "installed: runner pods %s ready; RabbitMQ %s, Minio %s", ready, amqp, minio);
-		mvaddstr(11 + n, 4, "F3 then e writes the experimenters' studioml config");
+		mvprintw(10 + n, 4, "installed: runner pods %s ready", ready);
+		mvprintw(11 + n, 6, "RabbitMQ %.*s", COLS - 16, amqp);
+		mvprintw(12 + n, 6, "Minio    %.*s", COLS - 16, minio);
+		mvaddstr(13 + n, 4, "F3 then e writes the experimenters' studioml config");
 		r = -1;
 	} else if (r < 0)
 		mvaddstr(10 + n, 4, "install complete: every step is done");
