@@ -105,7 +105,6 @@ int plan_gpu_usable(const char *size, const char *image, char *why, size_t whyle
  * can use it. The array is rebuilt by the next call. */
 const struct plan_choice *plan_gpu_choices(const char *image, size_t *n);
 #define PLAN_GPU_DEFAULT "Standard_ND96asr_v4"
-#define PLAN_SYSTEM_POOL_SIZE "Standard_D2s_v5"
 
 /* Azure region names the wizard offers, with the cloud each belongs to. */
 struct plan_region {
@@ -154,22 +153,5 @@ struct plan_secret {
 int plan_expand(const char *tpl, const char *(*get)(void *ctx, plan_qid q), void *ctx,
                 char *out, size_t outlen, char *err, size_t errlen);
 
-/* Images and names the steps share (runner-facts §1, §4, §5). */
-#define PLAN_DEVICE_PLUGIN_IMAGE "nvcr.io/nvidia/k8s-device-plugin:v0.17.1"
-#define PLAN_DEVICE_PLUGIN_NAMESPACE "gpu-resources"
-/* Both service VMs run Ubuntu LTS (Bitnami's RabbitMQ image is gone): 24.04 when the region
- * offers it, else 22.04; the Hyper-V generation 2 image when the size boots it, else the
- * generation 1 image (doc/azure-vm-generations.md). */
-#define PLAN_UBUNTU_IMAGE "Canonical:ubuntu-24_04-lts:server:latest"
-#define PLAN_UBUNTU_FALLBACK_IMAGE "Canonical:0001-com-ubuntu-server-jammy:22_04-lts-gen2:latest"
-#define PLAN_UBUNTU_GEN1_IMAGE "Canonical:ubuntu-24_04-lts:server-gen1:latest"
-#define PLAN_UBUNTU_GEN1_FALLBACK_IMAGE "Canonical:0001-com-ubuntu-server-jammy:22_04-lts:latest"
-/* The last MinIO community release with prebuilt binaries (runner-facts §7); its published
- * sha256 (110,989,496 bytes). dl.min.io answers 410 for it since 2026-09. */
-#define PLAN_MINIO_RELEASE "RELEASE.2025-09-07T16-13-09Z"
-#define PLAN_MINIO_URL                                                                                  \
-	"https://github.com/minio/minio/releases/download/" PLAN_MINIO_RELEASE "/minio.linux-amd64." PLAN_MINIO_RELEASE
-#define PLAN_MINIO_SHA256 "7c5bd8512c6e966455b1d198209358b2d191c77a83ab377c4073281065fb855f"
-#define PLAN_RUNNER_BASE_IMAGE "studioml/studio-go-runner"
 
 #endif

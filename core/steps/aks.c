@@ -73,7 +73,7 @@ static cJSON *cluster_body(struct act *a, char *err, size_t errlen)
 	cJSON_AddStringToObject(props, "dnsPrefix", act_answer(a, "aks.dns_prefix"));
 	cJSON *pools = cJSON_AddArrayToObject(props, "agentPoolProfiles");
 	int count = atoi(act_answer(a, "aks.node_count"));
-	aks_pool(pools, "system", "System", PLAN_SYSTEM_POOL_SIZE, 1);
+	aks_pool(pools, "system", "System", AKS_SYSTEM_POOL_SIZE, 1);
 	if (aks_cpu(a)) {
 		aks_pool(pools, "cpu", "User", act_answer(a, "aks.cpu_node_vm_size"), count);
 	} else {
@@ -120,12 +120,12 @@ static void cluster_describe(const struct answers *a, char *out, size_t outlen)
 {
 	if (strcmp(answers_get(a, plan_q("aks.runner_mode")), "cpu") == 0)
 		answers_expand(a, "create AKS cluster {aks.name} (identity SystemAssigned, the region's default Kubernetes): "
-		                  "system pool " PLAN_SYSTEM_POOL_SIZE " x1, CPU pool {aks.cpu_node_vm_size} x {aks.node_count}"
+		                  "system pool " AKS_SYSTEM_POOL_SIZE " x1, CPU pool {aks.cpu_node_vm_size} x {aks.node_count}"
 		                  " -- the runner runs with CPU_ONLY=true: jobs run WITHOUT GPUs",
 		               out, outlen, NULL, 0);
 	else
 		answers_expand(a, "create AKS cluster {aks.name} (identity SystemAssigned, the region's default Kubernetes): "
-		                  "system pool " PLAN_SYSTEM_POOL_SIZE " x1, GPU pool {aks.node_vm_size} x {aks.node_count} "
+		                  "system pool " AKS_SYSTEM_POOL_SIZE " x1, GPU pool {aks.node_vm_size} x {aks.node_count} "
 		                  "(taint " GPU_TAINT ", NVIDIA driver installed by AKS; the runner images up to 0.14.x are "
 		                  "CUDA 10.1 with TensorFlow 1.x, and an A100 needs CUDA 11 or later: only jobs whose framework "
 		                  "brings its own CUDA runtime use the GPU); if the GPU quota is short and "

@@ -69,7 +69,7 @@ static int pre_count(struct act *a)
 static void pre_pools(struct act *a)
 {
 	struct pre_data *d = act_data(a);
-	d->pools[0] = (struct pool_need){PLAN_SYSTEM_POOL_SIZE, "the system pool", 1, "", 0, 0};
+	d->pools[0] = (struct pool_need){AKS_SYSTEM_POOL_SIZE, "the system pool", 1, "", 0, 0};
 	if (d->cpu)
 		d->pools[1] = (struct pool_need){act_answer(a, "aks.cpu_node_vm_size"), "aks.cpu_node_vm_size", pre_count(a),
 		                                 "", 0, 0};

@@ -422,11 +422,11 @@ static const struct plan_question questions[] = {
 	 .help = "Who may reach SSH and the S3 port: * (any address), or IPv4 addresses/CIDR ranges "
 	         "separated by commas."},
 	{.key = "minio.binary_url", .label = "MinIO binary URL",
-	 .def_kind = PLAN_DEF_TEMPLATE, .def = PLAN_MINIO_URL, .validate = validate_url,
+	 .def_kind = PLAN_DEF_TEMPLATE, .def = MINIO_URL, .validate = validate_url,
 	 .help = "The VM downloads the server from here (the last community release with binaries, "
-		PLAN_MINIO_RELEASE ") and installs it only when its sha256 matches."},
+		MINIO_RELEASE ") and installs it only when its sha256 matches."},
 	{.key = "minio.binary_sha256", .label = "MinIO binary sha256",
-	 .def_kind = PLAN_DEF_TEMPLATE, .def = PLAN_MINIO_SHA256, .validate = validate_sha256,
+	 .def_kind = PLAN_DEF_TEMPLATE, .def = MINIO_SHA256, .validate = validate_sha256,
 	 .help = "The published sha256 of the binary; a download or upload that differs is refused."},
 	{.key = "minio.binary_file", .label = "MinIO binary on this machine (optional)",
 	 .def_kind = PLAN_DEF_TEMPLATE, .def = "", .validate = validate_binary_file,

@@ -9,6 +9,11 @@
 #include "core/model/plan.h"
 #include "core/model/runner.h"
 
+/* Images and names the overlay uses (runner-facts §1, §4, §5). */
+#define PLAN_DEVICE_PLUGIN_IMAGE "nvcr.io/nvidia/k8s-device-plugin:v0.17.1"
+#define PLAN_DEVICE_PLUGIN_NAMESPACE "gpu-resources"
+#define PLAN_RUNNER_BASE_IMAGE "studioml/studio-go-runner"
+
 /* The base manifest (overlay_base.c): the runner's objects, the device plugin's. */
 extern const char overlay_base_runner[];
 extern const char overlay_base_device_plugin[];

@@ -102,10 +102,10 @@ struct vm_image_try {
 	const char *gen, *urn, *pub, *offer, *sku;
 };
 static const struct vm_image_try vm_images[] = {
-	{"V2", PLAN_UBUNTU_IMAGE, "Canonical", "ubuntu-24_04-lts", "server"},
-	{"V2", PLAN_UBUNTU_FALLBACK_IMAGE, "Canonical", "0001-com-ubuntu-server-jammy", "22_04-lts-gen2"},
-	{"V1", PLAN_UBUNTU_GEN1_IMAGE, "Canonical", "ubuntu-24_04-lts", "server-gen1"},
-	{"V1", PLAN_UBUNTU_GEN1_FALLBACK_IMAGE, "Canonical", "0001-com-ubuntu-server-jammy", "22_04-lts"},
+	{"V2", VM_UBUNTU_IMAGE, "Canonical", "ubuntu-24_04-lts", "server"},
+	{"V2", VM_UBUNTU_FALLBACK_IMAGE, "Canonical", "0001-com-ubuntu-server-jammy", "22_04-lts-gen2"},
+	{"V1", VM_UBUNTU_GEN1_IMAGE, "Canonical", "ubuntu-24_04-lts", "server-gen1"},
+	{"V1", VM_UBUNTU_GEN1_FALLBACK_IMAGE, "Canonical", "0001-com-ubuntu-server-jammy", "22_04-lts"},
 };
 #define VM_IMAGES (sizeof vm_images / sizeof vm_images[0])
 

@@ -8,6 +8,14 @@
 #include "core/engine/step.h"
 #include "core/steps/steps.h"
 
+/* Both service VMs run Ubuntu LTS (Bitnami's RabbitMQ image is gone): 24.04 when the region
+ * offers it, else 22.04; the Hyper-V generation 2 image when the size boots it, else the
+ * generation 1 image (doc/azure-vm-generations.md). */
+#define VM_UBUNTU_IMAGE "Canonical:ubuntu-24_04-lts:server:latest"
+#define VM_UBUNTU_FALLBACK_IMAGE "Canonical:0001-com-ubuntu-server-jammy:22_04-lts-gen2:latest"
+#define VM_UBUNTU_GEN1_IMAGE "Canonical:ubuntu-24_04-lts:server-gen1:latest"
+#define VM_UBUNTU_GEN1_FALLBACK_IMAGE "Canonical:0001-com-ubuntu-server-jammy:22_04-lts:latest"
+
 #define VM_VNET_NAME "studioml-{uniq_id}-vnet"
 #define VM_SUBNET_NAME "vms"
 #define VM_PORTS_MAX 4

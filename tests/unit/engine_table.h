@@ -8,7 +8,7 @@
  *   front         group, public IP (output front.public_ip) and NSG, both after the group
  *   back          group (the same name as front's by default: made once), its own IP
  *   slow          its own group, a virtual network (the long one: "usually 7 min"), and an NSG
- *                 that joins the network and back's IP
+ *                 that joins the network and back's IP (its line from describe(), not text)
  *
  * Bodies are minimal but pass tests/fake/fakecloud.py's strict checks (location, api-versions). */
 #ifndef SW_ENGINE_TABLE_H
@@ -114,6 +114,14 @@ static const struct plan_question et_front_q[] = {ET_QUESTIONS("front", "et-{uni
 static const struct plan_question et_back_q[] = {ET_QUESTIONS("back", "{front.group}", "back")};
 static const struct plan_question et_slow_q[] = {ET_QUESTIONS("slow", "et-slow-{uniq_id}", "slow")};
 
+/* A line a template cannot say (a choice among answers): the plan and the install show it alike. */
+static void et_join_describe(const struct answers *a, char *out, size_t outlen)
+{
+	const char *g = answers_get(a, plan_q("back.group")), *f = answers_get(a, plan_q("front.group"));
+	snprintf(out, outlen, "create network security group %s-nsg (back's group is %s)",
+	         answers_get(a, plan_q("slow.name")), g && f && strcmp(g, f) == 0 ? "front's" : "its own");
+}
+
 static const struct action_def et_front_a[] = {
 	ET_GROUP("front", "subscription"),
 	ET_IP("front"),
@@ -128,7 +136,10 @@ static const struct action_def et_slow_a[] = {
 	{.key = "slow.net", .text = "create virtual network {slow.name}-vnet", .after = {"slow.group"},
 	 .kind = ACTION_RESOURCE, .expect_s = 420, .type = "Microsoft.Network/virtualNetworks",
 	 .path = ET_ID("slow", "virtualNetworks", "-vnet"), .api = API_NETWORK, .body = et_vnet_body},
-	ET_NSG("slow", "slow.net", "back.ip"),
+	{.key = "slow.nsg", .text = "create network security group {slow.name}-nsg", .after = {"slow.net", "back.ip"},
+	 .kind = ACTION_RESOURCE, .expect_s = 5, .type = "Microsoft.Network/networkSecurityGroups",
+	 .path = ET_ID("slow", "networkSecurityGroups", "-nsg"), .api = API_NETWORK, .body = et_nsg_body,
+	 .describe = et_join_describe},
 };
 static const struct step_output et_front_out[] = {{"front.public_ip", "public IP"}};
 

@@ -41,6 +41,27 @@ static void test_install_puts_every_planned_resource_once(void **state)
 	}
 	assert_int_equal(puts, 7);   /* 2 groups, 2 IPs, 2 NSGs, the network */
 	assert_all_done(&r);
+	/* One text per action: the install screen's line is the plan's, describe() included. */
+	cJSON *plan = describe_plan_json(&engine_table, &r.ans);
+	const cJSON *js, *ja;
+	int compared = 0;
+	cJSON_ArrayForEach(js, cJSON_GetObjectItemCaseSensitive(plan, "steps"))
+	{
+		cJSON_ArrayForEach(ja, cJSON_GetObjectItemCaseSensitive(js, "actions"))
+		{
+			for (size_t i = 0; i < engine_action_count(r.e); i++) {
+				struct engine_action_view v;
+				if (engine_action_at(r.e, i, &v) == 0 && strcmp(v.key, et_str(ja, "key")) == 0) {
+					assert_string_equal(v.text, et_str(ja, "text"));
+					if (strcmp(v.key, "slow.nsg") == 0)
+						assert_non_null(strstr(v.text, "(back's group is front's)"));
+					compared++;
+				}
+			}
+		}
+	}
+	assert_int_equal(compared, 12);
+	cJSON_Delete(plan);
 	/* What later steps read. */
 	const cJSON *ip = cJSON_GetObjectItemCaseSensitive(r.st->outputs, "front.public_ip");
 	assert_true(cJSON_IsString(ip) && strncmp(ip->valuestring, "127.0.0.", 8) == 0);
