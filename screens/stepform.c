@@ -317,3 +317,31 @@ void stepform_free(struct wizard *w, struct stepform *f)
 	tui_form_free(f->form);
 	free(f);
 }
+
+/* Every step without a screen of its own: its questions and nothing more. */
+static void *step_init(struct wizard *w)
+{
+	return stepform_new(w, w->step);
+}
+
+static void step_draw(struct wizard *w, void *self)
+{
+	stepform_draw(w, self);
+}
+
+static enum tui_event step_key(struct wizard *w, void *self, int key)
+{
+	return stepform_key(w, self, key);
+}
+
+static int step_validate(struct wizard *w, void *self, char *why, size_t whylen)
+{
+	return stepform_validate(w, self, why, whylen);
+}
+
+static void step_fini(struct wizard *w, void *self)
+{
+	stepform_free(w, self);
+}
+
+const struct screen screen_step = {"step", step_init, step_draw, step_key, step_validate, step_fini, NULL};

@@ -16,15 +16,36 @@
 #include "secrets/atomic.h"
 #include "tui/widgets.h"
 
-/* The screens in the order the operator walks them. */
-static const struct screen *const table[] = {
-	&screen_welcome, &screen_subscription, &screen_rabbitmq, &screen_minio,
-	&screen_acr,     &screen_aks,          &screen_overlay,  &screen_review,
-	&screen_install,
+/* The screens in the order the operator walks them: the overview, one per step of the table
+ * (the step's own screen when it has one, else its questions as a form), the review and the
+ * install. */
+static const struct {
+	const char *step;
+	const struct screen *screen;
+} own_screens[] = {
+	{"subscription", &screen_subscription},
 };
-#define NSCREENS ((int)(sizeof table / sizeof table[0]))
 #define FIRST_STEP_SCREEN 1
 #define REVIEW_SCREEN (FIRST_STEP_SCREEN + (int)plan_step_count())
+#define NSCREENS (REVIEW_SCREEN + 2)
+
+static int step_of_screen(int i)
+{
+	return i >= FIRST_STEP_SCREEN && i < REVIEW_SCREEN ? i - FIRST_STEP_SCREEN : -1;
+}
+
+static const struct screen *screen_at(int i)
+{
+	int s = step_of_screen(i);
+	if (i == 0)
+		return &screen_welcome;
+	if (s < 0)
+		return i == REVIEW_SCREEN ? &screen_review : &screen_install;
+	for (size_t k = 0; k < sizeof own_screens / sizeof own_screens[0]; k++)
+		if (strcmp(own_screens[k].step, plan_step_key(s)) == 0)
+			return own_screens[k].screen;
+	return &screen_step;
+}
 
 void screen_say(struct wizard *w, int error, const char *fmt, ...)
 {
@@ -167,11 +188,6 @@ int wizard_step_screen(step_id s)
 	return FIRST_STEP_SCREEN + (int)s;
 }
 
-static int step_of_screen(int i)
-{
-	return i >= FIRST_STEP_SCREEN && i < REVIEW_SCREEN ? i - FIRST_STEP_SCREEN : -1;
-}
-
 int wizard_resume_screen(const struct wizard *w)
 {
 	int r = state_resume_step(w->st);
@@ -220,6 +236,7 @@ int wizard_main(const struct session_options *o, struct profile *p)
 	w.prof = p;
 	w.jump = -1;
 	w.focus_q = -1;
+	w.step = -1;
 	answers_init(&w.ans);
 	enum state_result sr = state_load(p->dir, p->name, &w.st, err, sizeof err);
 	if (sr != STATE_OK) {
@@ -283,7 +300,8 @@ int wizard_main(const struct session_options *o, struct profile *p)
 		wizard_save_answers(&w);
 	int cur = 0;
 	for (;;) {
-		const struct screen *s = table[cur];
+		const struct screen *s = screen_at(cur);
+		w.step = step_of_screen(cur);
 		void *self = s->init(&w);
 		if (!self) {
 			exit_code = SW_EXIT_ERROR;

@@ -46,10 +46,13 @@ for i in 1 2 3 4 5 6; do keys s NPage; sleep 0.2; done
 wait_for s 'review the plan' >/dev/null
 keys s Enter
 check "the install screen runs the Subscription step" wait_for s 'installing: subscription'
-check "it signs in again with the sealed refresh token, no new code" wait_for s 'sign in \.\.\. signed in \(device-code\)'
+check "it signs in again with the sealed refresh token" wait_for s 'sign in with a device code'
 check "it asks before registering resource providers" wait_for s 'Register 2 resource providers in the subscription'
 check "  ...naming them" wait_for s 'Microsoft.Compute, Microsoft.ContainerService'
 check "  ...and registers nothing before the answer" test "$(fakectl count POST '/register$')" -eq 0
+# The action's line (the plan's) wraps on the screen: its end is read whole from the log.
+check "it signed in with the sealed refresh token before that, no new code" grep -q 'subscription.sign-in: sign in with a device code .* \.\.\. signed in (device-code)' \
+	"$SW_STATE/wizard.log"
 keys s y
 check "after yes it registers them and waits for them" wait_for s 'registered Microsoft.ContainerService' 20
 check "the subscription step creates nothing in Azure" test "$(fakectl count PUT .)" -eq 0
