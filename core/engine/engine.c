@@ -298,8 +298,13 @@ struct engine *engine_new(const struct engine_config *cfg, char *err, size_t err
 	for (size_t s = 0; cfg->table && s < cfg->table->nsteps; s++)
 		if (cfg->table->steps[s]->sign_in && e->sign_in_step < 0)
 			e->sign_in_step = (step_id)s;
-	if (!cfg->table || cfg->table->nsteps > PLAN_STEPS_MAX) {
-		snprintf(err, errlen, "no step table, or one of more than %d steps", PLAN_STEPS_MAX);
+	/* The state and the answers index steps and questions as plan_use() was given them. */
+	size_t same = 0;
+	while (cfg->table && same < cfg->table->nsteps && same < plan_step_count() &&
+	       strcmp(cfg->table->steps[same]->plan.key, plan_step_key((step_id)same)) == 0)
+		same++;
+	if (!cfg->table || same < cfg->table->nsteps) {
+		snprintf(err, errlen, "the step table is not (the start of) the steps in use (plan_use)");
 		http_client_free(http);
 		free(e);
 		return NULL;

@@ -62,7 +62,8 @@ struct plan_step {
 };
 
 /* The install's steps, in the order the operator walks them (kept, not copied). 0, or -1 with
- * why (more than PLAN_STEPS_MAX steps or PLAN_Q_MAX questions, a key used twice). */
+ * why (more than PLAN_STEPS_MAX steps or PLAN_Q_MAX questions, a key used twice): the steps in
+ * use are then undefined and the caller stops. */
 int plan_use(const struct plan_step *const *steps, size_t n, char *why, size_t whylen);
 size_t plan_step_count(void);
 const char *plan_step_key(step_id s);

@@ -2,7 +2,8 @@
  * and nowhere else, joins the six real ones in a table; everything that names steps or their
  * questions follows from the table: the answers file takes its question (and refuses a typo
  * in it), `plan` lists its action with its default expanded, --until knows it, the help and
- * `status` (the text overview) show it, and the state keeps its status by its key. */
+ * `status` (the text overview) show it, the state keeps its status by its key, and the engine
+ * refuses a table other than the one the state and answers are indexed by. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,6 +21,7 @@
 #include "cli/plan.h"
 #include "cli/status.h"
 #include "core/engine/describe.h"
+#include "core/engine/engine.h"
 #include "core/model/answers.h"
 #include "core/model/state.h"
 #include "core/model/validate.h"
@@ -199,6 +201,21 @@ static void test_status_and_the_state_show_it(void **s)
 	state_free(st);
 }
 
+/* The engine runs only the table the state and answers are indexed by. */
+static void test_the_engine_refuses_another_table(void **s)
+{
+	(void)s;
+	const struct step_def *other[] = {steps[0], steps[2]};
+	struct step_table t = {other, 2};
+	struct answers a;
+	char err[256] = "";
+	answers_init(&a);
+	struct engine_config cfg = {.answers = &a, .table = &t};
+	assert_null(engine_new(&cfg, err, sizeof err));
+	assert_non_null(strstr(err, "not (the start of) the steps in use"));
+	answers_free(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -206,6 +223,7 @@ int main(void)
 		cmocka_unit_test(test_plan_lists_it_last),
 		cmocka_unit_test(test_until_and_help_know_it),
 		cmocka_unit_test(test_status_and_the_state_show_it),
+		cmocka_unit_test(test_the_engine_refuses_another_table),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
