@@ -86,9 +86,9 @@ $(BUILD)/tests/%: tests/unit/%.c $(TLIB) $(BUILD)/libsw.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(TLIB) $(BUILD)/libsw.a $(ALL_LDFLAGS) $(LIBS) $(CMOCKA)
 
-$(BUILD)/tools/%: tests/tools/%.c $(BUILD)/libsw.a
+$(BUILD)/tools/%: tests/tools/%.c $(TLIB) $(BUILD)/libsw.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libsw.a $(ALL_LDFLAGS) $(LIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(TLIB) $(BUILD)/libsw.a $(ALL_LDFLAGS) $(LIBS)
 
 $(BUILD)/bench/%: tests/bench/%.c $(TLIB) $(BUILD)/libsw.a
 	@mkdir -p $(dir $@)

@@ -12,6 +12,7 @@
 
 #include "core/model/plan.h"
 #include "core/model/session.h"
+#include "core/steps/steps.h"
 #include "core/sys/exitcode.h"
 #include "cli/export.h"
 #include "cli/plan.h"
@@ -47,8 +48,10 @@ void cli_usage(FILE *f)
 	      "  export experimenter [--out FILE]   the studioml client config (secrets, 0600)\n"
 	      "  --answers FILE (no command)     the wizard, preloaded with FILE's answers\n"
 	      "\n"
-	      "KIND: password access-key ssh-key token kubeconfig client-secret other\n"
-	      "Azure: --cloud FILE (endpoints as `az cloud show` prints them), --ca-file FILE\n"
+	      "KIND: password access-key ssh-key token kubeconfig client-secret other\n",
+	      f);
+	fprintf(f, "STEP: %s\n", plan_step_list());
+	fputs("Azure: --cloud FILE (endpoints as `az cloud show` prints them), --ca-file FILE\n"
 	      "(a private CA's PEM bundle) for the wizard and run.\n"
 	      "The passphrase is read from the terminal, or from the first line of fd N with\n"
 	      "--passphrase-fd N (rekey reads the new one from the second line).\n"
@@ -203,7 +206,7 @@ static int cmd_status(struct ctx *c)
 {
 	if (cli_need_args(c, 1, "status"))
 		return SW_EXIT_USAGE;
-	return status_print(c->p, c->st, stdout);
+	return status_print(steps_table(), c->p, c->st, stdout);
 }
 
 static int cmd_plan(struct ctx *c)
@@ -224,7 +227,7 @@ static int cmd_plan(struct ctx *c)
 		}
 		plan_set_extra_cloud(cl.name);
 	}
-	return plan_cmd(c->o->answers, c->o->json, stdout, stderr);
+	return plan_cmd(steps_table(), c->o->answers, c->o->json, stdout, stderr);
 }
 
 static int cmd_run(struct ctx *c) { return run_main(c->o, c->p, c->st); }
@@ -250,8 +253,13 @@ static const struct command commands[] = {
 int cli_main(int argc, char **argv, cli_ui_fn ui)
 {
 	struct cli_opts o;
+	char err[CLI_ERRLEN];
 	if (parse_opts(argc, argv, &o) != 0)
 		return SW_EXIT_USAGE;
+	if (o.until && plan_step_parse(o.until) < 0) {
+		cli_fail("--until: unknown step '%s' (%s)", o.until, plan_step_list());
+		return SW_EXIT_USAGE;
+	}
 	const struct command *cmd = NULL;
 	if (o.npos > 0) {
 		for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
@@ -266,7 +274,6 @@ int cli_main(int argc, char **argv, cli_ui_fn ui)
 			return SW_EXIT_USAGE;
 		}
 	}
-	char err[CLI_ERRLEN];
 	struct profile p;
 	if (profile_resolve(&p, o.profile ? o.profile : PROFILE_DEFAULT, o.state_dir, err,
 	                    sizeof err) != 0) {
@@ -294,11 +301,6 @@ int cli_main(int argc, char **argv, cli_ui_fn ui)
 		}
 	}
 	if (!cmd) {
-		if (o.until && plan_step_parse(o.until) < 0) {
-			cli_fail("--until: unknown step '%s' (subscription, rabbitmq, minio, acr, aks, overlay)", o.until);
-			profile_unlock(&p);
-			return SW_EXIT_USAGE;
-		}
 		struct session_options so = cli_session(&o);
 		int rc = ui(&so, &p);
 		profile_unlock(&p);

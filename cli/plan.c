@@ -6,7 +6,7 @@
 #include "core/model/answers.h"
 #include "core/sys/exitcode.h"
 
-int plan_cmd(const char *answers_path, int json, FILE *out, FILE *errout)
+int plan_cmd(const struct step_table *t, const char *answers_path, int json, FILE *out, FILE *errout)
 {
 	struct answers a;
 	char err[768];
@@ -25,13 +25,13 @@ int plan_cmd(const char *answers_path, int json, FILE *out, FILE *errout)
 		fprintf(errout, "studio-wizard: out of memory reading %s\n", answers_path);
 		code = SW_EXIT_ERROR;
 	} else if (json) {
-		cJSON *j = describe_plan_json(steps_table(), &a);
+		cJSON *j = describe_plan_json(t, &a);
 		char *text = j ? cJSON_Print(j) : NULL;
 		cJSON_Delete(j);
 		if (!text || fprintf(out, "%s\n", text) < 0 || fflush(out) != 0)
 			code = SW_EXIT_ERROR;
 		free(text);
-	} else if (describe_plan(steps_table(), &a, out) < 0) {
+	} else if (describe_plan(t, &a, out) < 0) {
 		fprintf(errout, "studio-wizard: cannot write the plan\n");
 		code = SW_EXIT_ERROR;
 	}

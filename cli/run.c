@@ -61,15 +61,6 @@ static void run_on_event(const struct engine_event *ev, void *arg)
 	fflush(stdout);
 }
 
-/* The last step this version implements, for the default --until. */
-static step_id run_last_available(void)
-{
-	step_id last = STEP_SUBSCRIPTION;
-	for (int s = 0; s < STEP_COUNT && engine_step_available((step_id)s); s++)
-		last = (step_id)s;
-	return last;
-}
-
 int run_main(struct cli_opts *o, struct profile *p, struct state *st)
 {
 	char err[RUN_ERR_MAX], path[4200];
@@ -82,15 +73,9 @@ int run_main(struct cli_opts *o, struct profile *p, struct state *st)
 		cli_fail("run: --answers FILE is required");
 		return SW_EXIT_USAGE;
 	}
-	step_id until = run_last_available();
-	if (o->until) {
-		int u = plan_step_parse(o->until);
-		if (u < 0) {
-			cli_fail("--until: unknown step '%s' (subscription, rabbitmq, minio, acr, aks, overlay)", o->until);
-			return SW_EXIT_USAGE;
-		}
-		until = (step_id)u;
-	}
+	const struct step_table *t = steps_table();
+	/* cli_main checked --until against the table. */
+	step_id until = o->until ? plan_step_parse(o->until) : (step_id)t->nsteps - 1;
 	if (profile_file(p, "wizard.log", path, sizeof path) == 0 && log_open(path) != 0)
 		cli_fail("%s: cannot open the log", path);
 	log_msg(LOG_INFO, "run: answers %s, until %s", o->answers, plan_step_key(until));
@@ -115,7 +100,7 @@ int run_main(struct cli_opts *o, struct profile *p, struct state *st)
 		log_close();
 		return ar == ANSWERS_E_IO ? SW_EXIT_ERROR : SW_EXIT_USAGE;
 	}
-	if (!o->cloud_file && session_cloud(&so, answers_get(&a, Q_CLOUD), &cloud, err, sizeof err) != 0) {
+	if (!o->cloud_file && session_cloud(&so, answers_get(&a, plan_q("cloud")), &cloud, err, sizeof err) != 0) {
 		cli_fail("%s", err);
 		answers_free(&a);
 		log_close();
@@ -150,7 +135,7 @@ int run_main(struct cli_opts *o, struct profile *p, struct state *st)
 
 	struct engine_config cfg = {
 		.cloud = &cloud, .ca_file = o->ca_file, .answers = &a, .st = st, .state_dir = p->dir, .vault = v,
-		.headless = 1, .on_event = run_on_event, .arg = NULL, .command = command,
+		.headless = 1, .on_event = run_on_event, .arg = NULL, .command = command, .table = t,
 	};
 	struct engine *e = engine_new(&cfg, err, sizeof err);
 	if (!e) {

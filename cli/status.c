@@ -36,11 +36,10 @@ static void status_op_since(const cJSON *rec, FILE *out)
 	        said ? status_safe(said, safe, sizeof safe) : "");
 }
 
-static void status_actions(const struct state *st, step_id s, int working, FILE *out)
+static void status_actions(const struct step_def *sd, const struct state *st, int working, FILE *out)
 {
-	const struct step_def *sd = steps_table()->steps[s];
 	char safe[1024];
-	for (size_t i = 0; sd && i < sd->nactions; i++) {
+	for (size_t i = 0; i < sd->nactions; i++) {
 		const cJSON *rec = cJSON_GetObjectItemCaseSensitive(st->actions, sd->actions[i].key);
 		const char *status = status_rec_str(rec, "status");
 		if (!status)
@@ -58,7 +57,7 @@ static void status_actions(const struct state *st, step_id s, int working, FILE 
 
 /* The action that makes resource id (its key and its line in the plan), from the state's
  * answers completed with their defaults: 0, or -1 when no action's resource is that id. */
-static int status_resource_action(const struct state *st, const char *id, char *out, size_t outlen)
+static int status_resource_action(const struct step_table *t, const struct state *st, const char *id, char *out, size_t outlen)
 {
 	char *json = cJSON_PrintUnformatted(st->answers), err[256], rid[2048], text[1024];
 	struct answers a;
@@ -66,14 +65,13 @@ static int status_resource_action(const struct state *st, const char *id, char *
 	int found = -1;
 	if (json && answers_parse_kept(&a, json, err, sizeof err) == ANSWERS_OK &&
 	    answers_complete(&a, err, sizeof err) == ANSWERS_OK) {
-		const struct step_table *t = steps_table();
 		for (size_t s = 0; s < t->nsteps && found; s++)
 			for (size_t i = 0; i < t->steps[s]->nactions && found; i++) {
 				const struct action_def *d = &t->steps[s]->actions[i];
 				if (describe_resource(d, &a, rid, sizeof rid) != 0 || strcasecmp(rid, id) != 0)
 					continue;
 				found = 0;
-				snprintf(out, outlen, "%s: %s", d->key, describe_action(d, &a, text, sizeof text) == 0 ? text : d->text);
+				snprintf(out, outlen, "%s: %s", d->key, describe_action(d, &a, text, sizeof text, NULL, 0) == 0 ? text : d->text);
 			}
 	}
 	free(json);
@@ -81,7 +79,7 @@ static int status_resource_action(const struct state *st, const char *id, char *
 	return found;
 }
 
-int status_print(const struct profile *p, const struct state *st, FILE *out)
+int status_print(const struct step_table *t, const struct profile *p, const struct state *st, FILE *out)
 {
 	char err[1024], safe[2048];
 	fprintf(out, "profile  %s\n", p->name);
@@ -105,16 +103,15 @@ int status_print(const struct profile *p, const struct state *st, FILE *out)
 	/* A "running" record is true only while a process works on the profile (holds its lock). */
 	int working = profile_lock_held(p);
 	fprintf(out, "\n%-3s %-14s %-11s %-21s %s\n", "#", "STEP", "STATUS", "SINCE", "");
-	for (int i = 0; i < STEP_COUNT; i++) {
+	for (size_t i = 0; i < t->nsteps && i < PLAN_STEPS_MAX; i++) {
 		const struct step_state *ss = &st->steps[i];
 		char when[TIME_ISO_LEN];
 		time_iso(ss->updated, when, sizeof when);
 		int failed = ss->status == STEP_FAILED && ss->error;
-		fprintf(out, "%-3d %-14s %-11s %-21s %s%s%s\n", i + 1, plan_step_key((step_id)i),
-		        state_status_shown(step_status_name(ss->status), working),
-		        when, plan_step_title((step_id)i), failed ? ": " : "",
-		        failed ? status_safe(ss->error, safe, sizeof safe) : "");
-		status_actions(st, (step_id)i, working, out);
+		fprintf(out, "%-3zu %-14s %-11s %-21s %s%s%s\n", i + 1, t->steps[i]->plan.key,
+		        state_status_shown(step_status_name(ss->status), working), when, t->steps[i]->plan.title,
+		        failed ? ": " : "", failed ? status_safe(ss->error, safe, sizeof safe) : "");
+		status_actions(t->steps[i], st, working, out);
 	}
 	const cJSON *it;
 	int first = 1;
@@ -127,7 +124,7 @@ int status_print(const struct profile *p, const struct state *st, FILE *out)
 			fprintf(out, "\nAzure operations in flight (polled again on resume):\n");
 		first = 0;
 		char u[2048], what[1024];
-		if (status_resource_action(st, it->string, what, sizeof what) == 0)
+		if (status_resource_action(t, st, it->string, what, sizeof what) == 0)
 			fprintf(out, "    %s\n      resource %s\n", status_safe(what, u, sizeof u),
 			        status_safe(it->string, safe, sizeof safe));
 		else
@@ -147,7 +144,7 @@ int status_print(const struct profile *p, const struct state *st, FILE *out)
 		fprintf(out, "    %-28s %s\n", status_safe(it->string, safe, sizeof safe), status_safe(it->valuestring, v, sizeof v));
 	}
 	int r = state_resume_step(st), started = 0;
-	for (int i = 0; i < STEP_COUNT; i++)
+	for (size_t i = 0; i < t->nsteps && i < PLAN_STEPS_MAX; i++)
 		started |= st->steps[i].confirmed || st->steps[i].status != STEP_PENDING;
 	if (r < 0)
 		fprintf(out, "\ninstall complete: every step is done\n");

@@ -5,10 +5,11 @@
 
 #include <stdio.h>
 
+#include "core/engine/step.h"
 #include "core/model/state.h"
 #include "core/sys/profile.h"
 
 /* Returns the exit code (1 when out cannot be written). */
-int status_print(const struct profile *p, const struct state *st, FILE *out);
+int status_print(const struct step_table *t, const struct profile *p, const struct state *st, FILE *out);
 
 #endif

@@ -23,7 +23,7 @@ struct secret_prompt {
 
 int wizard_needs_client_secret(const struct wizard *w)
 {
-	const char *m = answers_get(&w->ans, Q_AUTH_METHOD);
+	const char *m = answers_get(&w->ans, plan_q("auth.method"));
 	const unsigned char *val;
 	size_t len;
 	if (!m || strcmp(m, "service-principal") != 0)
@@ -36,8 +36,8 @@ static void prompt_draw(void *ctx)
 	struct secret_prompt *p = ctx;
 	struct wizard *w = p->w;
 	char id[128], tenant[300];
-	text_safe(answers_get(&w->ans, Q_AUTH_CLIENT_ID), id, sizeof id);
-	text_safe(answers_get(&w->ans, Q_AUTH_TENANT), tenant, sizeof tenant);
+	text_safe(answers_get(&w->ans, plan_q("auth.client_id")), id, sizeof id);
+	text_safe(answers_get(&w->ans, plan_q("auth.tenant")), tenant, sizeof tenant);
 	tui_cover();   /* the Subscription form's panel lies underneath */
 	erase();
 	screen_frame(w, "service principal secret", "Enter seal it  Esc cancel  F10 quit");
@@ -60,7 +60,7 @@ static int seal(struct secret_prompt *p)
 	int rc = -1;
 	if (len == 0)
 		screen_say(w, 1, "%s: must not be empty", AUTH_SECRET_ENTRY);
-	else if (vault_put(w->v, AUTH_SECRET_ENTRY, VAULT_KIND_CLIENT_SECRET, plan_step_key(STEP_SUBSCRIPTION), value,
+	else if (vault_put(w->v, AUTH_SECRET_ENTRY, VAULT_KIND_CLIENT_SECRET, "subscription", value,
 	                   len) != VAULT_OK)
 		screen_say(w, 1, "%s: cannot add it to the vault (out of memory)", AUTH_SECRET_ENTRY);
 	else if (vault_save(w->v, err, sizeof err) != VAULT_OK) {

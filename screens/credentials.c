@@ -16,6 +16,7 @@
 #include "core/model/validate.h"
 #include "core/engine/step.h"
 #include "core/steps/experimenter.h"
+#include "core/steps/steps.h"
 #include "screens/screen.h"
 #include "secrets/secmem.h"
 #include "tui/widgets.h"

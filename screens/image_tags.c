@@ -100,7 +100,7 @@ static enum tui_event fetch_key(void *ctx, int key)
 static void tag_detail(const struct wizard *w, const char *image, char *out, size_t outlen, int *ok)
 {
 	char why[256];
-	const char *size = answers_get(&w->ans, Q_AKS_NODE_VM_SIZE);
+	const char *size = answers_get(&w->ans, plan_q("aks.node_vm_size"));
 	if (answers_cpu_mode(&w->ans)) {
 		*ok = 1;
 		snprintf(out, outlen, "CPU mode: any release runs (CPU_ONLY=true)");
@@ -128,7 +128,7 @@ void image_tags_free(struct image_tags *t)
 
 struct image_tags *image_tags_fetch(struct wizard *w, const char *image, enum tui_event *ev, char *why, size_t whylen)
 {
-	const char *source = answers_get(&w->ans, Q_ACR_SOURCE_REGISTRY);
+	const char *source = answers_get(&w->ans, plan_q("acr.source_registry"));
 	char repo[256], tag[160], what[512];
 	*ev = TUI_REDRAW;
 	if (!source || hub_split_image(source, image, repo, sizeof repo, tag, sizeof tag) != 0) {

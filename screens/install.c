@@ -9,6 +9,7 @@
 
 #include "core/azure/cloud.h"
 #include "core/engine/engine.h"
+#include "core/steps/steps.h"
 #include "core/sys/loop.h"
 #include "core/sys/text.h"
 #include "screens/screen.h"
@@ -102,7 +103,7 @@ static void on_event(const struct engine_event *ev, void *arg)
 		in->text = NULL;
 		if (!q->nchoices) {
 			in->text = tui_form_new();
-			tui_form_add(in->text, plan_question(q->answer)->label, COLS / 2, 1023, 0);
+			tui_form_add(in->text, plan_question(plan_q(q->answer))->label, COLS / 2, 1023, 0);
 		}
 		in->choices = tui_choice_new();
 		for (size_t i = 0; i < q->nchoices && i < Q_CHOICES_MAX; i++)
@@ -129,11 +130,11 @@ static void on_event(const struct engine_event *ev, void *arg)
 		if (in->eng)
 			engine_summary(in->eng, &s);
 		wizard_command(in->w, cmd, sizeof cmd);
-		if (ev->ok && in->last + 1 < STEP_COUNT)
+		if (ev->ok && (size_t)in->last + 1 < plan_step_count())
 			tui_log_add(in->log, "%s is done. The steps after it (%s to %s) were not asked for this time: "
 			            "start the wizard again (`%s`) to go on; the plan and every answer are saved.",
 			            plan_step_title(in->last), plan_step_key((step_id)(in->last + 1)),
-			            plan_step_key(STEP_COUNT - 1), cmd);
+			            plan_step_key((step_id)plan_step_count() - 1), cmd);
 		else if (!ev->ok && s.stopped && !s.failed)
 			tui_log_add(in->log, "stopped by the operator: Azure keeps creating what it had started; start the "
 			            "wizard again (`%s`) to resume it", cmd);
@@ -173,9 +174,7 @@ static void *install_init(struct wizard *w)
 		return NULL;
 	in->w = w;
 	in->log = tui_log_new(1000);
-	in->last = STEP_SUBSCRIPTION;
-	for (int s = 0; s < STEP_COUNT && engine_step_available((step_id)s); s++)
-		in->last = (step_id)s;
+	in->last = (step_id)plan_step_count() - 1;
 	int until = w->opts->until ? plan_step_parse(w->opts->until) : -1;
 	if (until >= 0 && (step_id)until < in->last)
 		in->last = (step_id)until;   /* --until: install in stages */
@@ -200,7 +199,7 @@ static void *install_init(struct wizard *w)
 	struct engine_config cfg = {
 		.loop = w->loop, .cloud = &in->cloud, .ca_file = w->opts->ca_file, .answers = &w->ans, .st = w->st,
 		.state_dir = w->prof->dir, .vault = w->v, .headless = 0, .on_event = on_event, .arg = in,
-		.command = command,
+		.command = command, .table = steps_table(),
 	};
 	in->eng = engine_new(&cfg, err, sizeof err);
 	if (!in->eng) {
@@ -208,7 +207,7 @@ static void *install_init(struct wizard *w)
 		in->finished = 1;
 		return in;
 	}
-	tui_log_add(in->log, "installing: %s to %s", plan_step_key(STEP_SUBSCRIPTION), plan_step_key(in->last));
+	tui_log_add(in->log, "installing: %s to %s", plan_step_key(0), plan_step_key(in->last));
 	if (engine_start(in->eng, in->last, err, sizeof err) != 0) {
 		tui_log_add(in->log, "%s", err);
 		engine_free(in->eng);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/engine/describe.h"
+#include "core/steps/steps.h"
 #include "screens/screen.h"
 #include "tui/widgets.h"
 
@@ -30,7 +31,7 @@ static void *review_init(struct wizard *w)
 		tui_log_add(r->plan, "  %s", r->problem);
 		if (r->field >= 0)
 			tui_log_add(r->plan, "Enter goes to %s on the %s screen to correct it.", key,
-			            plan_step_title(plan_question((plan_qid)r->field)->step));
+			            plan_step_title(plan_question_step((plan_qid)r->field)));
 		else
 			tui_log_add(r->plan, "Go back (Esc) to the step named above and correct it.");
 		return r;
@@ -102,7 +103,7 @@ static enum tui_event review_key(struct wizard *w, void *self, int key)
 	case R_ENTER:
 		if (r->problem[0] && r->field >= 0) {
 			/* To the field the problem names, not one screen back. */
-			w->jump = wizard_step_screen(plan_question((plan_qid)r->field)->step);
+			w->jump = wizard_step_screen(plan_question_step((plan_qid)r->field));
 			w->focus_q = r->field;
 		}
 		return TUI_NEXT;

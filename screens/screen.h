@@ -28,6 +28,7 @@ struct wizard {
 	int msg_error;
 	int jump;                 /* screen index to show next, or -1 */
 	int focus_q;              /* the question (plan_qid) a step screen opens on, or -1 */
+	step_id step;             /* the step whose screen is shown, or -1 */
 };
 
 struct screen {
@@ -50,8 +51,10 @@ struct screen {
 	void (*keys)(struct wizard *w, void *self, struct tui_keyset *ks);
 };
 
-extern const struct screen screen_welcome, screen_subscription, screen_rabbitmq, screen_minio,
-	screen_acr, screen_aks, screen_overlay, screen_review, screen_install, screen_credentials;
+/* screen_step: the questions of w->step as a form (screens/stepform.c), for every step
+ * without a screen of its own. */
+extern const struct screen screen_welcome, screen_subscription, screen_step, screen_review, screen_install,
+	screen_credentials;
 
 /* Shared drawing: the title line, the message (wrapped whole over the rows above the key
  * help line) and the key help line (none when keys is NULL: the runner draws it from the
@@ -65,8 +68,8 @@ int wizard_save_answers(struct wizard *w);
 /* Saves the state; on failure puts the message on the message line. 0 or -1. */
 int wizard_save_state(struct wizard *w);
 
-/* The questions of one step as a form (screens/stepform.c): the six step screens are
- * this mechanism with their step id. */
+/* The questions of one step as a form (screens/stepform.c): screen_step is this mechanism,
+ * the subscription screen builds on it. */
 struct stepform;
 struct stepform *stepform_new(struct wizard *w, step_id s);
 void stepform_draw(struct wizard *w, struct stepform *f);
@@ -111,26 +114,6 @@ enum tui_event wizard_ask_client_secret(struct wizard *w);
 int wizard_resume_screen(const struct wizard *w);
 /* The screen index of a step's screen. */
 int wizard_step_screen(step_id s);
-
-/* A step screen that is its step's questions and nothing more (screens/<step>.c). */
-#define STEPFORM_SCREEN(sym, key_, step_)                                                   \
-	static void *sym##_init(struct wizard *w) { return stepform_new(w, step_); }            \
-	static void sym##_draw(struct wizard *w, void *self) { stepform_draw(w, self); }        \
-	static enum tui_event sym##_key(struct wizard *w, void *self, int key)                  \
-	{                                                                                       \
-		return stepform_key(w, self, key);                                                  \
-	}                                                                                       \
-	static int sym##_validate(struct wizard *w, void *self, char *why, size_t whylen)       \
-	{                                                                                       \
-		return stepform_validate(w, self, why, whylen);                                     \
-	}                                                                                       \
-	static void sym##_fini(struct wizard *w, void *self) { stepform_free(w, self); }        \
-	static void sym##_keys(struct wizard *w, void *self, struct tui_keyset *ks)             \
-	{                                                                                       \
-		stepform_keys(w, self, ks);                                                         \
-	}                                                                                       \
-	const struct screen sym = {key_,         sym##_init, sym##_draw, sym##_key, sym##_validate, \
-	                           sym##_fini,   NULL,       NULL,      sym##_keys}
 
 /* The vault dialog (screens/unlock.c): unlocks the profile's vault, or creates it.
  * 0 with w->v set; else -1 with the process exit code in *exit_code (0 when the

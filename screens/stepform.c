@@ -39,7 +39,7 @@ static const struct tui_keydef stepform_keys_table[] = {
 static void refresh_defaults(struct wizard *w)
 {
 	answers_clear_defaults(&w->ans);
-	for (int q = 0; q < PLAN_Q_COUNT; q++) {
+	for (int q = 0; (size_t)q < plan_question_count(); q++) {
 		char buf[VALUE_MAX];
 		if (w->ans.val[q] || answers_default(&w->ans, (plan_qid)q, buf, sizeof buf, NULL, 0) != 0)
 			continue;
@@ -94,7 +94,7 @@ static int confirm_field(struct wizard *w, struct stepform *f, int i)
 	char note[512] = "";
 	if (!w->ans.given[q] || !old || strcmp(old, value) != 0) {
 		answers_set(&w->ans, q, value);
-		if (q == Q_CLOUD)
+		if (q == plan_q("cloud"))
 			answers_follow_cloud(&w->ans, note, sizeof note);
 		refresh_defaults(w);
 		load_fields(w, f, i + 1);
@@ -155,7 +155,7 @@ static enum tui_event choose(struct wizard *w, struct stepform *f, int i)
 	char cur[VALUE_MAX];
 	tui_form_get(f->form, i, cur, sizeof cur);
 	struct image_tags *tags = NULL;
-	if (f->q[i] == Q_ACR_IMAGE) {
+	if (f->q[i] == plan_q("acr.image")) {
 		/* The runner image's list is the registry's tags, fetched now. */
 		char why[1024] = "";
 		enum tui_event ev;
@@ -267,7 +267,7 @@ int stepform_validate(struct wizard *w, struct stepform *f, char *why, size_t wh
 void stepform_draw(struct wizard *w, struct stepform *f)
 {
 	char title[128];
-	snprintf(title, sizeof title, "step %d of %d: %s", (int)f->step + 1, STEP_COUNT,
+	snprintf(title, sizeof title, "step %d of %d: %s", (int)f->step + 1, (int)plan_step_count(),
 	         plan_step_title(f->step));
 	erase();
 	int bottom = screen_frame(w, title, NULL);   /* the message's first row */
@@ -331,3 +331,36 @@ void stepform_free(struct wizard *w, struct stepform *f)
 	tui_form_free(f->form);
 	free(f);
 }
+
+/* Every step without a screen of its own: its questions and nothing more. */
+static void *step_init(struct wizard *w)
+{
+	return stepform_new(w, w->step);
+}
+
+static void step_draw(struct wizard *w, void *self)
+{
+	stepform_draw(w, self);
+}
+
+static enum tui_event step_key(struct wizard *w, void *self, int key)
+{
+	return stepform_key(w, self, key);
+}
+
+static int step_validate(struct wizard *w, void *self, char *why, size_t whylen)
+{
+	return stepform_validate(w, self, why, whylen);
+}
+
+static void step_fini(struct wizard *w, void *self)
+{
+	stepform_free(w, self);
+}
+
+static void step_keys(struct wizard *w, void *self, struct tui_keyset *ks)
+{
+	stepform_keys(w, self, ks);
+}
+
+const struct screen screen_step = {"step", step_init, step_draw, step_key, step_validate, step_fini, NULL, NULL, step_keys};

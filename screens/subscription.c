@@ -8,6 +8,7 @@
 
 #include "core/azure/cloud.h"
 #include "core/engine/engine.h"
+#include "core/steps/steps.h"
 #include "core/sys/text.h"
 #include "screens/screen.h"
 #include "tui/widgets.h"
@@ -65,7 +66,7 @@ static void on_event(const struct engine_event *ev, void *arg)
 		if (s->subs)
 			tui_choice_free(s->subs);
 		s->subs = tui_choice_new();
-		const char *current = answers_get(&s->w->ans, Q_SUBSCRIPTION);
+		const char *current = answers_get(&s->w->ans, plan_q("subscription"));
 		for (size_t i = 0; i < q->nchoices; i++) {
 			tui_choice_add(s->subs, q->choices[i].value, q->choices[i].detail);
 			if (current && strcasecmp(current, q->choices[i].value) == 0)
@@ -116,7 +117,7 @@ static void *sub_init(struct wizard *w)
 	if (!s)
 		return NULL;
 	s->w = w;
-	s->form = stepform_new(w, STEP_SUBSCRIPTION);
+	s->form = stepform_new(w, plan_step_parse("subscription"));
 	stepform_set_extra_keys(s->form, sub_keys);
 	return s;
 }
@@ -160,7 +161,7 @@ static enum tui_event sign_in(struct sub_screen *s)
 	struct engine_config cfg = {
 		.loop = w->loop, .cloud = &s->cloud, .ca_file = w->opts->ca_file, .answers = &w->ans, .st = w->st,
 		.state_dir = w->prof->dir, .vault = w->v, .headless = 0, .on_event = on_event, .arg = s,
-		.command = command,
+		.command = command, .table = steps_table(),
 	};
 	s->eng = engine_new(&cfg, err, sizeof err);
 	if (!s->eng) {
@@ -195,7 +196,7 @@ static enum tui_event sub_key(struct wizard *w, void *self, int key)
 				screen_say(w, 1, "%s: not Enabled; Azure refuses to create resources in it", id);
 				return TUI_REDRAW;
 			}
-			if (stepform_set_answer(w, s->form, Q_SUBSCRIPTION, id) == 0)
+			if (stepform_set_answer(w, s->form, plan_q("subscription"), id) == 0)
 				screen_say(w, 0, "subscription %s chosen", id);
 			return TUI_REDRAW;
 		}

@@ -1,4 +1,4 @@
-/* The welcome screen: what the wizard does, the six steps with their status, and where
+/* The welcome screen: what the wizard does, the table's steps with their status, and where
  * the install resumes. Enter continues there; a step can also be picked to revisit it. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +21,7 @@ static void *welcome_init(struct wizard *w)
 		return NULL;
 	s->steps = tui_choice_new();
 	s->resume = wizard_resume_screen(w);
-	for (int i = 0; i < STEP_COUNT; i++) {
+	for (int i = 0; (size_t)i < plan_step_count(); i++) {
 		const struct step_state *ss = &w->st->steps[i];
 		char when[TIME_ISO_LEN], desc[160], name[64];
 		time_iso(ss->updated, when, sizeof when);
@@ -34,13 +34,14 @@ static void *welcome_init(struct wizard *w)
 		tui_choice_add(s->steps, name, desc);
 	}
 	int r = state_resume_step(w->st);
-	tui_choice_select(s->steps, r >= 0 ? r : STEP_COUNT - 1);
+	tui_choice_select(s->steps, r >= 0 ? r : (int)plan_step_count() - 1);
 	return s;
 }
 
 static void welcome_draw(struct wizard *w, void *self)
 {
 	struct welcome *s = self;
+	int nsteps = (int)plan_step_count();
 	erase();
 	screen_frame(w, "overview", NULL);
 	mvaddstr(2, 2, "This wizard installs the studio-go-runner stack on Azure: a RabbitMQ VM,");
@@ -52,12 +53,12 @@ static void welcome_draw(struct wizard *w, void *self)
 		text_safe(w->opts->answers, file, sizeof file);
 		mvprintw(6, 2, "Answers preloaded from %.*s (--answers).", COLS - 30, file);
 	}
-	tui_choice_draw(s->steps, 7, 4, STEP_COUNT + 2, COLS - 8, true);
+	tui_choice_draw(s->steps, 7, 4, nsteps + 2, COLS - 8, true);
 	char lines[SUMMARY_LINES][SUMMARY_LINE];
 	int n = wizard_summary(w, 1, lines, SUMMARY_LINES);
 	attr_t a = tui_attr(TUI_TITLE);
 	attron(a);
-	for (int i = 0, y = 10 + STEP_COUNT; i < n && y < LINES - 2; i++)
+	for (int i = 0, y = 10 + nsteps; i < n && y < LINES - 2; i++)
 		y += tui_wrap(stdscr, y, 4, COLS - 8, LINES - 2 - y, lines[i]);
 	attroff(a);
 }
@@ -76,12 +77,12 @@ int wizard_summary(const struct wizard *w, int tui, char (*lines)[SUMMARY_LINE],
 	wizard_command(w, cmd, sizeof cmd);
 #define LINE(...) (n < max ? (void)snprintf(lines[n++], SUMMARY_LINE, __VA_ARGS__) : (void)0)
 	int r = state_resume_step(w->st);
-	if (r < 0 || w->st->steps[STEP_OVERLAY].status == STEP_DONE) {
+	if (r < 0 || w->st->steps[plan_step_count() - 1].status == STEP_DONE) {
 		/* installed: the runner pods were Running and ready when the last step ended */
-		LINE("installed: runner pods %s ready; RabbitMQ amqp://%s:5672/, Minio %s",
-		     summary_output(w, "overlay.ready", "?", a3, sizeof a3),
-		     summary_output(w, "rabbitmq.public_ip", "?", a1, sizeof a1),
-		     summary_output(w, "minio.endpoint", "?", a2, sizeof a2));
+		/* The endpoints as the steps output them (the AMQP port is an answer). */
+		LINE("installed: runner pods %s ready", summary_output(w, "overlay.ready", "?", a3, sizeof a3));
+		LINE("  RabbitMQ %s", summary_output(w, "rabbitmq.amqp_url", "?", a1, sizeof a1));
+		LINE("  Minio    %s", summary_output(w, "minio.endpoint", "?", a2, sizeof a2));
 		LINE("next: the experimenters' studioml config: F3 then e in the wizard, or `%s export experimenter`", cmd);
 	} else {
 		const struct step_state *ss = &w->st->steps[r];

@@ -18,15 +18,36 @@
 #include "secrets/atomic.h"
 #include "tui/widgets.h"
 
-/* The screens in the order the operator walks them. */
-static const struct screen *const table[] = {
-	&screen_welcome, &screen_subscription, &screen_rabbitmq, &screen_minio,
-	&screen_acr,     &screen_aks,          &screen_overlay,  &screen_review,
-	&screen_install,
+/* The screens in the order the operator walks them: the overview, one per step of the table
+ * (the step's own screen when it has one, else its questions as a form), the review and the
+ * install. */
+static const struct {
+	const char *step;
+	const struct screen *screen;
+} own_screens[] = {
+	{"subscription", &screen_subscription},
 };
-#define NSCREENS ((int)(sizeof table / sizeof table[0]))
 #define FIRST_STEP_SCREEN 1
-#define REVIEW_SCREEN (FIRST_STEP_SCREEN + STEP_COUNT)
+#define REVIEW_SCREEN (FIRST_STEP_SCREEN + (int)plan_step_count())
+#define NSCREENS (REVIEW_SCREEN + 2)
+
+static int step_of_screen(int i)
+{
+	return i >= FIRST_STEP_SCREEN && i < REVIEW_SCREEN ? i - FIRST_STEP_SCREEN : -1;
+}
+
+static const struct screen *screen_at(int i)
+{
+	int s = step_of_screen(i);
+	if (i == 0)
+		return &screen_welcome;
+	if (s < 0)
+		return i == REVIEW_SCREEN ? &screen_review : &screen_install;
+	for (size_t k = 0; k < sizeof own_screens / sizeof own_screens[0]; k++)
+		if (strcmp(own_screens[k].step, plan_step_key(s)) == 0)
+			return own_screens[k].screen;
+	return &screen_step;
+}
 
 void screen_say(struct wizard *w, int error, const char *fmt, ...)
 {
@@ -76,7 +97,7 @@ int wizard_save_answers(struct wizard *w)
 {
 	struct answers given;
 	answers_init(&given);
-	for (int q = 0; q < PLAN_Q_COUNT; q++)
+	for (int q = 0; (size_t)q < plan_question_count(); q++)
 		if (w->ans.given[q] && w->ans.val[q])
 			answers_set(&given, (plan_qid)q, w->ans.val[q]);
 	cJSON *json = answers_to_json(&given);
@@ -111,7 +132,7 @@ static void write_answers_file(struct wizard *w)
 
 int wizard_cloud(struct wizard *w, struct cloud *out, char *err, size_t errlen)
 {
-	return session_cloud(w->opts, answers_get(&w->ans, Q_CLOUD), out, err, errlen);
+	return session_cloud(w->opts, answers_get(&w->ans, plan_q("cloud")), out, err, errlen);
 }
 
 void wizard_command(const struct wizard *w, char *out, size_t outlen)
@@ -219,16 +240,11 @@ int wizard_step_screen(step_id s)
 	return FIRST_STEP_SCREEN + (int)s;
 }
 
-static int step_of_screen(int i)
-{
-	return i >= FIRST_STEP_SCREEN && i < FIRST_STEP_SCREEN + STEP_COUNT ? i - FIRST_STEP_SCREEN : -1;
-}
-
 int wizard_resume_screen(const struct wizard *w)
 {
 	int r = state_resume_step(w->st);
 	int all_confirmed = 1;
-	for (int i = 0; i < STEP_COUNT; i++)
+	for (size_t i = 0; i < plan_step_count(); i++)
 		all_confirmed &= w->st->steps[i].confirmed;
 	if (r < 0 || all_confirmed)
 		return REVIEW_SCREEN;
@@ -256,7 +272,7 @@ static int load_answers(struct wizard *w, char *err, size_t errlen)
 			answers_free(&file);
 			return -2;
 		}
-		for (int q = 0; q < PLAN_Q_COUNT; q++)
+		for (int q = 0; (size_t)q < plan_question_count(); q++)
 			if (file.given[q] && file.val[q])
 				answers_set(&w->ans, (plan_qid)q, file.val[q]);
 		answers_free(&file);
@@ -272,6 +288,7 @@ int wizard_main(const struct session_options *o, struct profile *p)
 	w.prof = p;
 	w.jump = -1;
 	w.focus_q = -1;
+	w.step = -1;
 	answers_init(&w.ans);
 	enum state_result sr = state_load(p->dir, p->name, &w.st, err, sizeof err);
 	if (sr != STATE_OK) {
@@ -339,7 +356,8 @@ int wizard_main(const struct session_options *o, struct profile *p)
 	summary = 1;   /* the screens ran: the terminal gets where things stand when they end */
 	int cur = 0;
 	for (;;) {
-		const struct screen *s = table[cur];
+		const struct screen *s = screen_at(cur);
+		w.step = step_of_screen(cur);
 		void *self = s->init(&w);
 		if (!self) {
 			exit_code = SW_EXIT_ERROR;

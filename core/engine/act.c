@@ -10,9 +10,10 @@
 #include "core/sys/text.h"
 
 const char *act_key(const struct act *a) { return a->def->key; }
-step_id act_step(const struct act *a) { return a->step->id; }
+step_id act_step(const struct act *a) { return a->sid; }
+const struct step_table *act_table(const struct act *a) { return a->e->table; }
 const struct answers *act_answers(const struct act *a) { return a->e->cfg.answers; }
-const char *act_answer(const struct act *a, plan_qid q) { return answers_get(a->e->cfg.answers, q); }
+const char *act_answer(const struct act *a, const char *key) { return answers_get(a->e->cfg.answers, plan_q(key)); }
 void *act_data(struct act *a) { return a->data; }
 struct loop *act_loop(struct act *a) { return a->e->loop; }
 struct http_client *act_http(struct act *a) { return a->e->http; }
@@ -51,7 +52,7 @@ int act_secret_put(struct act *a, const char *name, vault_kind kind, const void 
 		snprintf(err, errlen, "%s: the vault is not open", name);
 		return -1;
 	}
-	vault_status vs = vault_put(e->cfg.vault, name, kind, plan_step_key(a->step->id), value, len);
+	vault_status vs = vault_put(e->cfg.vault, name, kind, a->step->plan.key, value, len);
 	if (vs == VAULT_OK)
 		vs = vault_save(e->cfg.vault, err, errlen);
 	else
@@ -59,7 +60,7 @@ int act_secret_put(struct act *a, const char *name, vault_kind kind, const void 
 	if (vs != VAULT_OK)
 		return -1;
 	e->cfg.st->vault_generation = vault_generation(e->cfg.vault);
-	record_step_secret(e->cfg.st, a->step->id, name);
+	record_step_secret(e->cfg.st, a->sid, name);
 	return engine_save(e, err, errlen);
 }
 
@@ -87,7 +88,7 @@ void act_progress(struct act *a, const char *fmt, ...)
 	act_vformat(a->detail, sizeof a->detail, fmt, ap);
 	va_end(ap);
 	log_msg(LOG_INFO, "%s: %s", a->def->key, a->detail);
-	struct engine_event ev = {.kind = ENGINE_EV_ACTION_PROGRESS, .step = a->step->id, .action = a->def->key,
+	struct engine_event ev = {.kind = ENGINE_EV_ACTION_PROGRESS, .step = a->sid, .action = a->def->key,
 	                          .text = a->text, .detail = a->detail};
 	engine_emit(a->e, &ev);
 }
@@ -97,7 +98,7 @@ static void act_say(struct act *a, enum engine_event_kind k, const char *fmt, va
 {
 	char msg[ENGINE_MSG_MAX];
 	act_vformat(msg, sizeof msg, fmt, ap);
-	engine_emit_text(a->e, k, a->step->id, a->def->key, "%s", msg);
+	engine_emit_text(a->e, k, a->sid, a->def->key, "%s", msg);
 }
 
 void act_info(struct act *a, const char *fmt, ...)

@@ -6,18 +6,31 @@
 #include <string.h>
 #include <strings.h>
 
+int step_table_use(const struct step_table *t, char *why, size_t whylen)
+{
+	static const struct plan_step *view[PLAN_STEPS_MAX];
+	if (t->nsteps > PLAN_STEPS_MAX) {
+		snprintf(why, whylen, "%zu steps: at most %d", t->nsteps, PLAN_STEPS_MAX);
+		return -1;
+	}
+	for (size_t s = 0; s < t->nsteps; s++)
+		view[s] = &t->steps[s]->plan;
+	return plan_use(view, t->nsteps, why, whylen);
+}
+
 static const char *describe_get(void *ctx, plan_qid q)
 {
 	return answers_get(ctx, q);
 }
 
-int describe_action(const struct action_def *d, const struct answers *a, char *out, size_t outlen)
+int describe_action(const struct action_def *d, const struct answers *a, char *out, size_t outlen, char *err,
+                    size_t errlen)
 {
 	if (d->describe) {
 		d->describe(a, out, outlen);
 		return 0;
 	}
-	return plan_expand(d->text, describe_get, (void *)a, out, outlen, NULL, 0);
+	return plan_expand(d->text, describe_get, (void *)a, out, outlen, err, errlen);
 }
 
 int describe_resource(const struct action_def *d, const struct answers *a, char *out, size_t outlen)
@@ -71,9 +84,8 @@ cJSON *describe_plan_json(const struct step_table *t, const struct answers *a)
 		const struct step_def *sd = t->steps[s];
 		cJSON *js = cJSON_CreateObject();
 		cJSON_AddItemToArray(steps, js);
-		cJSON_AddStringToObject(js, "key", plan_step_key((step_id)s));
-		cJSON_AddStringToObject(js, "title", plan_step_title((step_id)s));
-		cJSON_AddBoolToObject(js, "available", sd && sd->available);
+		cJSON_AddStringToObject(js, "key", sd->plan.key);
+		cJSON_AddStringToObject(js, "title", sd->plan.title);
 		cJSON *acts = cJSON_AddArrayToObject(js, "actions");
 		for (size_t i = 0; sd && i < sd->nactions; i++) {
 			const struct action_def *d = &sd->actions[i];
@@ -82,7 +94,7 @@ cJSON *describe_plan_json(const struct step_table *t, const struct answers *a)
 			cJSON *ja = cJSON_CreateObject();
 			cJSON_AddItemToArray(acts, ja);
 			cJSON_AddStringToObject(ja, "key", d->key);
-			cJSON_AddStringToObject(ja, "text", describe_action(d, a, text, sizeof text) == 0 ? text : d->text);
+			cJSON_AddStringToObject(ja, "text", describe_action(d, a, text, sizeof text, NULL, 0) == 0 ? text : d->text);
 			cJSON *after = cJSON_AddArrayToObject(ja, "after");
 			for (size_t k = 0; k < ACTION_AFTER_MAX && d->after[k]; k++)
 				cJSON_AddItemToArray(after, cJSON_CreateString(d->after[k]));
@@ -123,13 +135,12 @@ int describe_plan(const struct step_table *t, const struct answers *a, FILE *out
 	             "same time once what they wait for is done.\n");
 	for (size_t s = 0; s < t->nsteps; s++) {
 		const struct step_def *sd = t->steps[s];
-		fprintf(out, "\n%zu. %s: %s%s\n", s + 1, plan_step_key((step_id)s), plan_step_title((step_id)s),
-		        sd && sd->available ? "" : " (not available in this version: the install stops before it)");
+		fprintf(out, "\n%zu. %s: %s\n", s + 1, sd->plan.key, sd->plan.title);
 		for (size_t i = 0; sd && i < sd->nactions; i++) {
 			const struct action_def *d = &sd->actions[i];
 			if (d->when && !d->when(a))
 				continue;
-			if (describe_action(d, a, line, sizeof line) != 0) {
+			if (describe_action(d, a, line, sizeof line, NULL, 0) != 0) {
 				fprintf(out, "   - (cannot describe %s)\n", d->key);
 				failed = 1;
 				continue;
@@ -151,7 +162,7 @@ int describe_plan(const struct step_table *t, const struct answers *a, FILE *out
 			const struct plan_secret *sec = &sd->secrets[i];
 			if (describe_secret_applies(sec, a))
 				fprintf(out, "   <sealed:%s> %s, %s (%s)\n", sec->name, describe_kind(sec->kind), sec->what,
-				        plan_step_key((step_id)s));
+				        sd->plan.key);
 		}
 	}
 	if (fflush(out) != 0 || ferror(out))

@@ -24,12 +24,6 @@ const char *engine_event_name(enum engine_event_kind k)
 	return (unsigned)k < ENGINE_EV_COUNT ? engine_event_names[k] : "?";
 }
 
-int engine_step_available(step_id s)
-{
-	const struct step_table *t = steps_table();
-	return (size_t)s < t->nsteps && t->steps[s] && t->steps[s]->available;
-}
-
 /* ---- events and saving ---- */
 
 void engine_emit(struct engine *e, struct engine_event *ev)
@@ -47,7 +41,7 @@ void engine_emit_text(struct engine *e, enum engine_event_kind k, step_id s, con
 	vsnprintf(raw, sizeof raw, fmt, ap);
 	va_end(ap);
 	text_safe(raw, text, sizeof text);
-	log_msg(k == ENGINE_EV_WARNING ? LOG_WARN : LOG_INFO, "%s: %s", action ? action : plan_step_key(s), text);
+	log_msg(k == ENGINE_EV_WARNING ? LOG_WARN : LOG_INFO, "%s: %s", action ? action : engine_step_key(e, s), text);
 	struct engine_event ev = {.kind = k, .step = s, .action = action, .text = text};
 	engine_emit(e, &ev);
 }
@@ -71,126 +65,9 @@ static int engine_persist_vault(void *arg, char *err, size_t errlen)
 static void engine_on_device_code(const struct auth_device_code *dc, void *arg)
 {
 	struct engine *e = arg;
-	struct engine_event ev = {.kind = ENGINE_EV_DEVICE_CODE, .step = STEP_SUBSCRIPTION, .device = dc,
+	struct engine_event ev = {.kind = ENGINE_EV_DEVICE_CODE, .step = e->sign_in_step, .device = dc,
 	                          .text = dc->message};
 	engine_emit(e, &ev);
-}
-
-/* ---- the run set ---- */
-
-static struct act *engine_find(struct engine *e, const char *key)
-{
-	for (size_t i = 0; i < e->nacts; i++)
-		if (strcmp(e->acts[i].def->key, key) == 0)
-			return &e->acts[i];
-	return NULL;
-}
-
-static const char *engine_get_answer(void *ctx, plan_qid q)
-{
-	return answers_get(ctx, q);
-}
-
-static void engine_add_dep(struct act *a, size_t dep)
-{
-	for (size_t i = 0; i < a->ndeps; i++)
-		if (a->deps[i] == (int)dep)
-			return;
-	if (a->ndeps < sizeof a->deps / sizeof a->deps[0] && dep != a->index)
-		a->deps[a->ndeps++] = (int)dep;
-}
-
-static int engine_build(struct engine *e, step_id until, char *err, size_t errlen)
-{
-	const struct step_table *t = e->table;
-	size_t n = 0;
-	for (size_t s = 0; s <= (size_t)until && s < t->nsteps; s++)
-		n += t->steps[s] ? t->steps[s]->nactions : 0;
-	free(e->acts);
-	e->acts = calloc(n ? n : 1, sizeof *e->acts);
-	e->nacts = 0;
-	if (!e->acts) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	for (size_t s = 0; s <= (size_t)until && s < t->nsteps; s++) {
-		const struct step_def *sd = t->steps[s];
-		for (size_t i = 0; sd && i < sd->nactions; i++) {
-			const struct action_def *d = &sd->actions[i];
-			if (d->when && !d->when(e->cfg.answers))
-				continue;
-			struct act *a = &e->acts[e->nacts];
-			*a = (struct act){.e = e, .step = sd, .def = d, .index = e->nacts, .alias = -1};
-			char why[256];
-			if (plan_expand(d->text, engine_get_answer, e->cfg.answers, a->text, sizeof a->text, why,
-			                sizeof why) != 0 ||
-			    (d->kind == ACTION_RESOURCE && plan_expand(d->path, engine_get_answer, e->cfg.answers, a->path,
-			                                               sizeof a->path, why, sizeof why) != 0)) {
-				snprintf(err, errlen, "%s: %s", d->key, why);
-				return -1;
-			}
-			e->nacts++;
-		}
-	}
-	for (size_t i = 0; i < e->nacts; i++) {
-		struct act *a = &e->acts[i];
-		for (size_t k = 0; k < ACTION_AFTER_MAX && a->def->after[k]; k++) {
-			const char *dep = a->def->after[k];
-			int s = plan_step_parse(dep);
-			if (s >= 0) {
-				for (size_t j = 0; j < e->nacts; j++)
-					if (e->acts[j].step->id == (step_id)s)
-						engine_add_dep(a, j);
-				continue;
-			}
-			struct act *d = engine_find(e, dep);
-			if (d)
-				engine_add_dep(a, d->index);
-		}
-		/* One resource, one creator: a later action naming the same id waits for the first. */
-		for (size_t j = 0; a->def->kind == ACTION_RESOURCE && j < i; j++) {
-			const struct act *o = &e->acts[j];
-			if (o->def->kind == ACTION_RESOURCE && o->alias < 0 && strcasecmp(o->path, a->path) == 0) {
-				a->alias = (int)j;
-				engine_add_dep(a, j);
-				break;
-			}
-		}
-	}
-	return 0;
-}
-
-static int engine_recorded_done(struct engine *e, const struct act *a)
-{
-	const cJSON *rec = record_action(e->cfg.st, a->def->key, 0);
-	const char *st = record_str(rec, "status");
-	if (st)
-		return strcmp(st, "done") == 0;
-	/* Before schema 3 only whole steps were recorded. */
-	return e->cfg.st->steps[a->step->id].status == STEP_DONE;
-}
-
-/* The longest chain of Azure's usual durations through what is left, a running action
- * counting only what remains of its own (nothing once past it). */
-static double engine_expected(const struct engine *e)
-{
-	double *cp = calloc(e->nacts ? e->nacts : 1, sizeof *cp), best = 0;
-	if (!cp)
-		return 0;
-	for (size_t i = 0; i < e->nacts; i++) {   /* dependencies always come earlier in the table */
-		const struct act *a = &e->acts[i];
-		double before = 0;
-		for (size_t k = 0; k < a->ndeps; k++)
-			if ((size_t)a->deps[k] < i && cp[a->deps[k]] > before)
-				before = cp[a->deps[k]];
-		double spent = a->state == ACT_RUNNING ? (double)(loop_now_ms() - a->started_ms) / 1000.0 : 0;
-		double left = a->state == ACT_WAITING || a->state == ACT_RUNNING ? a->def->expect_s - spent : 0;
-		cp[i] = before + (left > 0 ? left : 0);
-		if (cp[i] > best)
-			best = cp[i];
-	}
-	free(cp);
-	return best;
 }
 
 /* ---- steps ---- */
@@ -202,7 +79,7 @@ static void engine_step_check(struct engine *e, step_id s)
 	long long first = 0;
 	for (size_t i = 0; i < e->nacts; i++) {
 		const struct act *a = &e->acts[i];
-		if (a->step->id != s)
+		if (a->sid != s)
 			continue;
 		total++;
 		done += a->state == ACT_DONE;
@@ -220,14 +97,14 @@ static void engine_step_check(struct engine *e, step_id s)
 		if (engine_save(e, err, sizeof err) != 0)
 			log_msg(LOG_ERROR, "%s", err);
 		double secs = first ? (double)(loop_now_ms() - first) / 1000.0 : 0;
-		log_msg(LOG_INFO, "step %s: done in %.1f s", plan_step_key(s), secs);
+		log_msg(LOG_INFO, "step %s: done in %.1f s", engine_step_key(e, s), secs);
 		struct engine_event ev = {.kind = ENGINE_EV_STEP_DONE, .step = s, .ok = 1, .seconds = secs};
 		engine_emit(e, &ev);
 	} else if (failed && ss->status != STEP_FAILED) {
 		state_step_set(e->cfg.st, s, STEP_FAILED, error);
 		if (engine_save(e, err, sizeof err) != 0)
 			log_msg(LOG_ERROR, "%s", err);
-		log_msg(LOG_ERROR, "step %s failed: %s", plan_step_key(s), error);
+		log_msg(LOG_ERROR, "step %s failed: %s", engine_step_key(e, s), error);
 		struct engine_event ev = {.kind = ENGINE_EV_STEP_FAILED, .step = s, .text = error};
 		engine_emit(e, &ev);
 	}
@@ -242,14 +119,14 @@ static void engine_act_begin(struct act *a)
 	a->state = ACT_RUNNING;
 	a->started_ms = loop_now_ms();
 	a->detail[0] = '\0';
-	if (!e->step_started[a->step->id]) {
-		e->step_started[a->step->id] = 1;
-		if (e->cfg.st->steps[a->step->id].status != STEP_RUNNING) {
-			state_step_set(e->cfg.st, a->step->id, STEP_RUNNING, NULL);
+	if (!e->step_started[a->sid]) {
+		e->step_started[a->sid] = 1;
+		if (e->cfg.st->steps[a->sid].status != STEP_RUNNING) {
+			state_step_set(e->cfg.st, a->sid, STEP_RUNNING, NULL);
 		}
-		log_msg(LOG_INFO, "step %s: started", plan_step_key(a->step->id));
-		struct engine_event ev = {.kind = ENGINE_EV_STEP_START, .step = a->step->id,
-		                          .text = plan_step_title(a->step->id)};
+		log_msg(LOG_INFO, "step %s: started", a->step->plan.key);
+		struct engine_event ev = {.kind = ENGINE_EV_STEP_START, .step = a->sid,
+		                          .text = a->step->plan.title};
 		engine_emit(e, &ev);
 	}
 	cJSON *rec = record_action(e->cfg.st, a->def->key, 1);
@@ -261,7 +138,7 @@ static void engine_act_begin(struct act *a)
 		return;
 	}
 	log_msg(LOG_INFO, "%s: %s ...", a->def->key, a->text);
-	struct engine_event ev = {.kind = ENGINE_EV_ACTION_START, .step = a->step->id, .action = a->def->key,
+	struct engine_event ev = {.kind = ENGINE_EV_ACTION_START, .step = a->sid, .action = a->def->key,
 	                          .text = a->text};
 	engine_emit(e, &ev);
 	if (a->alias >= 0) {
@@ -304,11 +181,11 @@ void engine_act_end(struct act *a, int ok, const char *text)
 			log_msg(LOG_ERROR, "%s", err);
 	}
 	log_msg(ok ? LOG_INFO : LOG_WARN, "%s: %s ... %s (%.1f s)", a->def->key, a->text, text, secs);
-	struct engine_event ev = {.kind = ENGINE_EV_ACTION_END, .step = a->step->id, .action = a->def->key,
+	struct engine_event ev = {.kind = ENGINE_EV_ACTION_END, .step = a->sid, .action = a->def->key,
 	                          .text = a->text, .detail = a->detail, .ok = ok, .stopped = a->stopped,
 	                          .seconds = secs};
 	engine_emit(e, &ev);
-	engine_step_check(e, a->step->id);
+	engine_step_check(e, a->sid);
 	engine_pump_later(e);
 }
 
@@ -403,7 +280,7 @@ static void engine_pump(struct engine *e)
 		if (e->sign_in_only && e->sign_in.state == ACT_FAILED) {
 			e->status = -1;
 			e->finished = 1;
-			struct engine_event ev = {.kind = ENGINE_EV_FINISHED, .step = STEP_SUBSCRIPTION, .ok = 0,
+			struct engine_event ev = {.kind = ENGINE_EV_FINISHED, .step = e->sign_in_step, .ok = 0,
 			                          .text = e->sign_in.detail};
 			engine_emit(e, &ev);
 			return;
@@ -435,7 +312,7 @@ struct engine *engine_new(const struct engine_config *cfg, char *err, size_t err
 		return NULL;
 	}
 	e->cfg = *cfg;
-	e->table = cfg->table ? cfg->table : steps_table();
+	e->table = cfg->table;
 	e->status = 2;
 	e->loop = cfg->loop;
 	if (!e->loop) {
@@ -447,21 +324,35 @@ struct engine *engine_new(const struct engine_config *cfg, char *err, size_t err
 		engine_free(e);
 		return NULL;
 	}
+	e->sign_in_step = -1;
+	for (size_t s = 0; cfg->table && s < cfg->table->nsteps; s++)
+		if (cfg->table->steps[s]->sign_in && e->sign_in_step < 0)
+			e->sign_in_step = (step_id)s;
+	/* The state and the answers index steps and questions as plan_use() was given them. */
+	size_t same = 0;
+	while (cfg->table && same < cfg->table->nsteps && same < plan_step_count() &&
+	       strcmp(cfg->table->steps[same]->plan.key, plan_step_key((step_id)same)) == 0)
+		same++;
+	if (!cfg->table || same < cfg->table->nsteps) {
+		snprintf(err, errlen, "the step table is not (the start of) the steps in use (plan_use)");
+		engine_free(e);
+		return NULL;
+	}
 	if (cfg->ca_file && http_client_set_ca_file(e->http, cfg->ca_file) != 0) {
 		snprintf(err, errlen, "--ca-file %s: cannot read it", cfg->ca_file);
 		engine_free(e);
 		return NULL;
 	}
 	enum auth_method m;
-	if (auth_method_parse(answers_get(cfg->answers, Q_AUTH_METHOD), &m) != 0) {
+	if (auth_method_parse(answers_get(cfg->answers, plan_q("auth.method")), &m) != 0) {
 		snprintf(err, errlen, "auth.method: must be device-code, azure-cli or service-principal");
 		engine_free(e);
 		return NULL;
 	}
 	struct auth_config ac = {
 		.http = e->http, .cloud = cfg->cloud, .method = m,
-		.tenant = answers_get(cfg->answers, Q_AUTH_TENANT),
-		.client_id = answers_get(cfg->answers, Q_AUTH_CLIENT_ID), .vault = cfg->vault,
+		.tenant = answers_get(cfg->answers, plan_q("auth.tenant")),
+		.client_id = answers_get(cfg->answers, plan_q("auth.client_id")), .vault = cfg->vault,
 		.persist = engine_persist_vault, .on_device_code = engine_on_device_code, .arg = e, .az = cfg->az,
 		.command = cfg->command,
 	};
@@ -503,15 +394,10 @@ void engine_free(struct engine *e)
 
 int engine_start(struct engine *e, step_id until, char *err, size_t errlen)
 {
-	if (e->status == 1 || (size_t)until >= e->table->nsteps) {
-		snprintf(err, errlen, "the install is running already");
+	if (e->status == 1 || until < 0 || (size_t)until >= e->table->nsteps) {
+		snprintf(err, errlen, e->status == 1 ? "the install is running already" : "no step %d", until);
 		return -1;
 	}
-	for (size_t s = 0; s <= (size_t)until; s++)
-		if (!e->table->steps[s] || !e->table->steps[s]->available) {
-			snprintf(err, errlen, "step %s: not available in this version", plan_step_key((step_id)s));
-			return -1;
-		}
 	if (engine_build(e, until, err, errlen) != 0)
 		return -1;
 	e->until = until;
@@ -528,7 +414,7 @@ int engine_start(struct engine *e, step_id until, char *err, size_t errlen)
 	for (size_t s = 0; s <= (size_t)until; s++) {
 		int all = 1, any = 0;
 		for (size_t i = 0; i < e->nacts; i++)
-			if (e->acts[i].step->id == (step_id)s) {
+			if (e->acts[i].sid == (step_id)s) {
 				any = 1;
 				all &= e->acts[i].state == ACT_DONE;
 			}
@@ -545,22 +431,23 @@ int engine_start(struct engine *e, step_id until, char *err, size_t errlen)
 
 int engine_sign_in(struct engine *e)
 {
-	if (e->status == 1)
+	if (e->status == 1 || e->sign_in_step < 0)
 		return -1;
+	const struct step_def *sd = e->table->steps[e->sign_in_step];
 	e->status = 1;
 	e->finished = 0;
 	e->sign_in_only = 1;
 	e->nacts = 0;
 	act_release(&e->sign_in);
-	e->sign_in = (struct act){.e = e, .step = e->table->steps[STEP_SUBSCRIPTION], .def = &steps_sign_in_action,
-	                          .alias = -1, .state = ACT_RUNNING, .started_ms = loop_now_ms()};
+	e->sign_in = (struct act){.e = e, .step = sd, .sid = e->sign_in_step, .def = sd->sign_in, .alias = -1,
+	                          .state = ACT_RUNNING, .started_ms = loop_now_ms()};
 	snprintf(e->sign_in.text, sizeof e->sign_in.text, "signing in");
-	e->sign_in.data = calloc(1, steps_sign_in_action.data_size);
+	e->sign_in.data = calloc(1, sd->sign_in->data_size);
 	if (!e->sign_in.data) {
 		engine_act_end(&e->sign_in, 0, "out of memory");
 		return 0;
 	}
-	steps_sign_in_action.start(&e->sign_in);
+	sd->sign_in->start(&e->sign_in);
 	return 0;
 }
 
@@ -614,7 +501,7 @@ int engine_action_at(const struct engine *e, size_t i, struct engine_action_view
 	if (i >= e->nacts)
 		return -1;
 	const struct act *a = &e->acts[i];
-	*out = (struct engine_action_view){a->def->key, a->step->id, a->text, a->detail, a->state,
+	*out = (struct engine_action_view){a->def->key, a->sid, a->text, a->detail, a->state,
 	                                   a->started_ms, a->finished_ms, a->def->expect_s};
 	return 0;
 }

@@ -68,7 +68,7 @@ struct engine_config {
 	engine_event_fn on_event;
 	void *arg;
 	const char *az;             /* the Azure CLI program; NULL = "az" on PATH */
-	const struct step_table *table;  /* NULL: the install's (steps_table()) */
+	const struct step_table *table;  /* required: the steps to run (the engine names none) */
 	long poll_ms;               /* ARM poll interval when Retry-After is absent; 0: default */
 	long lro_deadline_ms;       /* tests only: every long-running operation's deadline; 0: doc/azure-waits.md */
 	const char *command;        /* "studio-wizard --state-dir DIR" for suggested commands; NULL: plain */
@@ -96,17 +96,16 @@ struct engine_summary {
 struct engine;
 
 const char *engine_event_name(enum engine_event_kind k);
-/* 1 when this version can run step s. */
-int engine_step_available(step_id s);
 
-/* NULL with err (unreadable CA file, sign-in method not usable, ...). */
+/* NULL with err (no table, unreadable CA file, sign-in method not usable, ...). */
 struct engine *engine_new(const struct engine_config *cfg, char *err, size_t errlen);
 void engine_free(struct engine *e);
-/* Runs every action of the steps up to until (inclusive); done ones are skipped.
- * 0, or -1 with err (already running, a step this version does not have). */
+/* Runs every action of the table's steps up to until (inclusive); done ones are skipped.
+ * 0, or -1 with err (already running, no such step). */
 int engine_start(struct engine *e, step_id until, char *err, size_t errlen);
-/* The Subscription screen's sign-in: signs in and asks which subscription (a QUESTION
- * answered with its id), then FINISHED; nothing is created and no state changes. */
+/* The Subscription screen's sign-in (the table's step_def.sign_in): signs in and asks which
+ * subscription (a QUESTION answered with its id), then FINISHED; nothing is created and no
+ * state changes. -1 when running already or the table has no sign-in. */
 int engine_sign_in(struct engine *e);
 
 /* Headless: drives the loop until FINISHED. 0 when every requested action is done. */

@@ -18,6 +18,7 @@
 struct act {
 	struct engine *e;
 	const struct step_def *step;
+	step_id sid;                       /* its index in the table */
 	const struct action_def *def;
 	size_t index;
 	enum action_state state;
@@ -71,7 +72,8 @@ struct engine {
 	unsigned pump_timer;
 	unsigned next_serial;
 	long long started_ms;
-	int step_started[STEP_COUNT];
+	int step_started[PLAN_STEPS_MAX];
+	step_id sign_in_step;       /* the table's step with a sign-in action, or -1 */
 	/* the sign-in flow of the Subscription screen */
 	struct act sign_in;
 };
@@ -84,6 +86,14 @@ int engine_save(struct engine *e, char *err, size_t errlen);
 void engine_act_end(struct act *a, int ok, const char *text);
 void engine_pump_later(struct engine *e);
 void engine_ask(struct act *a);
+
+/* graph.c: the run set */
+const char *engine_step_key(const struct engine *e, step_id s);
+/* The actions of steps 0..until whose `when` holds, with their dependencies. 0, or -1 with err. */
+int engine_build(struct engine *e, step_id until, char *err, size_t errlen);
+int engine_recorded_done(struct engine *e, const struct act *a);
+/* The longest chain of Azure's usual durations through what is left, in seconds. */
+double engine_expected(const struct engine *e);
 
 /* record.c: the state's per-action and per-resource records */
 cJSON *record_action(struct state *st, const char *key, int create);

@@ -27,18 +27,18 @@ static void engine_deliver(struct act *a, const char *value)
 
 static void engine_on_answer_timer(struct act *a)
 {
-	engine_deliver(a, answers_get(a->e->cfg.answers, a->question.answer));
+	engine_deliver(a, answers_get(a->e->cfg.answers, plan_q(a->question.answer)));
 }
 
 void engine_ask(struct act *a)
 {
 	struct engine *e = a->e;
 	const struct engine_question *q = &a->question;
-	const char *given = answers_get(e->cfg.answers, q->answer);
-	const struct plan_question *pq = plan_question(q->answer);
+	plan_qid qa = plan_q(q->answer);
+	const char *given = answers_get(e->cfg.answers, qa);
 	/* An empty value (an optional field left empty, such as minio.binary_file) answers nothing. */
-	if (!q->force && given && *given && e->cfg.answers->given[q->answer]) {
-		log_msg(LOG_INFO, "%s: question %s answered by %s in the answers: %s", a->def->key, q->id, pq->key, given);
+	if (!q->force && given && *given && e->cfg.answers->given[qa]) {
+		log_msg(LOG_INFO, "%s: question %s answered by %s in the answers: %s", a->def->key, q->id, q->answer, given);
 		a->asking = 1;
 		if (act_after(a, 0, engine_on_answer_timer) != 0)
 			act_fail(a, "out of memory");
@@ -53,12 +53,12 @@ void engine_ask(struct act *a)
 			act_fail(a, "question %s: %s -- a headless run needs the answers file's %s", q->id, q->text, q->headless);
 		else
 			act_fail(a, "question %s: %s -- a headless run needs the answer in the answers file: %s: %s", q->id,
-			         q->text, pq->key, *values ? values : "VALUE");
+			         q->text, q->answer, *values ? values : "VALUE");
 		return;
 	}
 	a->asking = 1;
 	a->serial = ++e->next_serial;
-	struct engine_event ev = {.kind = ENGINE_EV_QUESTION, .step = a->step->id, .action = a->def->key,
+	struct engine_event ev = {.kind = ENGINE_EV_QUESTION, .step = a->sid, .action = a->def->key,
 	                          .text = q->text, .question = q, .serial = a->serial};
 	engine_emit(e, &ev);
 }
@@ -80,12 +80,11 @@ int engine_answer(struct engine *e, unsigned serial, const char *value, char *wh
 	}
 	/* Free text is checked by its answer's own rule (a path that is a readable file, ...);
 	 * a refused one leaves the question open. */
-	if (!a->question.nchoices && plan_question_check(a->question.answer, value, why, whylen) != 0)
+	if (!a->question.nchoices && plan_question_check(plan_q(a->question.answer), value, why, whylen) != 0)
 		return -1;
-	const struct plan_question *pq = plan_question(a->question.answer);
-	log_msg(LOG_INFO, "%s: the operator answered %s: %s", a->def->key, pq->key, value);
+	log_msg(LOG_INFO, "%s: the operator answered %s: %s", a->def->key, a->question.answer, value);
 	if (!a->question.force || !e->sign_in_only)
-		answers_set(e->cfg.answers, a->question.answer, value);
+		answers_set(e->cfg.answers, plan_q(a->question.answer), value);
 	engine_deliver(a, value);
 	return 0;
 }

@@ -11,7 +11,7 @@
 
 struct engine_question {
 	const char *id;                      /* "register-providers" */
-	plan_qid answer;                     /* the answers key that answers it */
+	const char *answer;                  /* the answers key that answers it */
 	char text[1024];                     /* the question, whole */
 	const struct plan_choice *choices;   /* the values it accepts (value, detail); none: free text,
 	                                        checked by the rule of `answer` (a path, ...) */

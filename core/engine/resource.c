@@ -280,7 +280,7 @@ static void resource_put(struct act *a)
 		act_fail(a, "out of memory");
 		return;
 	}
-	record_set_str(rec, "step", plan_step_key(a->step->id));
+	record_set_str(rec, "step", a->step->plan.key);
 	record_set_str(rec, "action", a->def->key);
 	if (!cJSON_GetObjectItemCaseSensitive(rec, "intent_ms"))
 		record_set_num(rec, "intent_ms", (double)loop_now_ms());

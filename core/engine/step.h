@@ -1,6 +1,7 @@
-/* core/engine/step.h: a step of the install, described once as data (core/steps/<step>.c).
- * The engine runs its actions, `plan` prints them, `status` and the review report
- * against them: there is no second description anywhere.
+/* core/engine/step.h: a step of the install, described once as data (core/steps/<step>.c):
+ * its title, questions, actions, vault entries and outputs. The answers read its questions,
+ * the engine runs its actions, `plan` prints them, `status`, the review and the install
+ * screen report against them: there is no second description anywhere.
  *
  * An action is the unit of work: an Azure resource created once (ACTION_RESOURCE: the
  * engine records the intent before the PUT, polls, resumes, recognises its own), or a
@@ -33,7 +34,9 @@ enum action_kind {
 
 struct action_def {
 	const char *key;        /* "rabbitmq.vm": unique in the install; the state's records use it */
-	const char *text;       /* what it does, over the answers: "create VM {rabbitmq.vm_name}" */
+	const char *text;       /* what it does, over the answers: "create VM {rabbitmq.vm_name}"; the
+	                         * one text of the action in the plan, the review, the install screen
+	                         * and the log (describe_action) */
 	const char *after[ACTION_AFTER_MAX]; /* action keys, or step keys meaning all their actions */
 	enum action_kind kind;
 	int expect_s;           /* Azure's usual duration in seconds (shown while waiting) */
@@ -54,7 +57,8 @@ struct action_def {
 	void (*start)(struct act *a);
 	void (*stop)(struct act *a);  /* cancelled: drop what start() began besides act_call/act_after */
 	size_t data_size;             /* act_data(): zeroed scratch memory, freed after the action */
-	/* The plan's line when text alone cannot say it (choices among answers). */
+	/* Instead of text when a template cannot say it (choices among answers): the same one
+	 * text everywhere. */
 	void (*describe)(const struct answers *a, char *out, size_t outlen);
 };
 
@@ -63,32 +67,40 @@ struct step_output {
 	const char *label;      /* "public IP" */
 };
 
+/* A step, whole: what it asks, what it does, what it leaves. Adding a question or a step
+ * touches the step's file (and the install's list, core/steps/steps.c). */
 struct step_def {
-	step_id id;
+	struct plan_step plan;               /* key, title, questions */
 	const struct action_def *actions;
 	size_t nactions;
 	const struct plan_secret *secrets;   /* vault entries the step produces */
 	size_t nsecrets;
 	const struct step_output *outputs;
 	size_t noutputs;
-	int available;          /* 0: this version cannot run it yet (run stops before it) */
+	/* The screen's sign-in (engine_sign_in): sign in, then pick a subscription. One step of a
+	 * table has it. */
+	const struct action_def *sign_in;
 };
 
-/* The install's table (core/steps/steps.c). */
+/* A table of steps in the order the operator walks them; the engine, `plan`, `status` and
+ * the screens take one (core/steps/steps.c has the install's). */
 struct step_table {
-	const struct step_def *const *steps;  /* indexed by step_id */
+	const struct step_def *const *steps;
 	size_t nsteps;
 };
-const struct step_table *steps_table(void);
-/* The Subscription screen's sign-in (engine_sign_in): sign in, then pick a subscription. */
-extern const struct action_def steps_sign_in_action;
+/* Hands t's steps and questions to core/model (plan_use): once, before answers are read. 0, or
+ * -1 with why. */
+int step_table_use(const struct step_table *t, char *why, size_t whylen);
 
 /* ---- for the actions (core/engine/act.c) ---- */
 
 const char *act_key(const struct act *a);
+/* The table the engine runs (for what every step declares, such as the vault entries). */
+const struct step_table *act_table(const struct act *a);
 step_id act_step(const struct act *a);
 const struct answers *act_answers(const struct act *a);
-const char *act_answer(const struct act *a, plan_qid q);
+/* The answer to key ("rabbitmq.vm_name"); NULL when unset or not a question. */
+const char *act_answer(const struct act *a, const char *key);
 void *act_data(struct act *a);
 struct loop *act_loop(struct act *a);
 struct http_client *act_http(struct act *a);

@@ -21,7 +21,7 @@ void answers_init(struct answers *a)
 
 void answers_free(struct answers *a)
 {
-	for (int i = 0; i < PLAN_Q_COUNT; i++)
+	for (int i = 0; i < PLAN_Q_MAX; i++)
 		free(a->val[i]);
 	answers_init(a);
 }
@@ -39,14 +39,25 @@ static int answers_store(struct answers *a, plan_qid q, const char *value, int g
 
 int answers_set(struct answers *a, plan_qid q, const char *value)
 {
-	if ((unsigned)q >= PLAN_Q_COUNT)
+	if (q < 0 || (size_t)q >= plan_question_count())
 		return -1;
 	return answers_store(a, q, value, 1);
 }
 
 const char *answers_get(const struct answers *a, plan_qid q)
 {
-	return (unsigned)q < PLAN_Q_COUNT ? a->val[q] : NULL;
+	return q >= 0 && (size_t)q < plan_question_count() ? a->val[q] : NULL;
+}
+
+int answers_given(const struct answers *a, const char *key)
+{
+	plan_qid q = plan_q(key);
+	return q >= 0 && a->given[q];
+}
+
+static const char *ans(const struct answers *a, const char *key)
+{
+	return answers_get(a, plan_q(key));
 }
 
 static const char *answers_lookup(void *ctx, plan_qid q)
@@ -136,7 +147,7 @@ static enum answers_result answers_take(struct answers *a, const char *path, con
 static int answers_is_section(const char *section)
 {
 	size_t n = strlen(section);
-	for (int i = 0; i < PLAN_Q_COUNT; i++) {
+	for (int i = 0; (size_t)i < plan_question_count(); i++) {
 		const char *k = plan_question((plan_qid)i)->key;
 		if (strncmp(k, section, n) == 0 && k[n] == '.')
 			return 1;
@@ -273,7 +284,7 @@ int answers_default(const struct answers *a, plan_qid q, char *out, size_t outle
 		snprintf(why, sizeof why, "not answered yet");
 		break;
 	case PLAN_DEF_UNIQID: {
-		const char *sub = answers_get(a, Q_SUBSCRIPTION);
+		const char *sub = ans(a, "subscription");
 		char id[UNIQID_LEN + 1];
 		if (!sub)
 			snprintf(why, sizeof why, "subscription is needed first");
@@ -291,7 +302,7 @@ int answers_default(const struct answers *a, plan_qid q, char *out, size_t outle
 		break;
 	case PLAN_DEF_REGION: {
 		size_t n;
-		const struct plan_choice *r = plan_cloud_regions(answers_get(a, Q_CLOUD), &n);
+		const struct plan_choice *r = plan_cloud_regions(ans(a, "cloud"), &n);
 		rc = snprintf(out, outlen, "%s", n ? r[0].value : "eastus") < (int)outlen ? 0 : -1;
 		break;
 	}
@@ -310,7 +321,7 @@ int answers_default(const struct answers *a, plan_qid q, char *out, size_t outle
 
 int answers_cpu_mode(const struct answers *a)
 {
-	const char *m = a->val[Q_AKS_RUNNER_MODE], *d = a->val[Q_DECIDE_LOW_QUOTA];
+	const char *m = ans(a, "aks.runner_mode"), *d = ans(a, "decisions.low_quota");
 	return (m && strcmp(m, "cpu") == 0) || (d && strcmp(d, "cpu") == 0);
 }
 
@@ -353,13 +364,14 @@ static int answers_region_rule(const char *cloud, const char *location, char *wh
 int answers_follow_cloud(struct answers *a, char *note, size_t notelen)
 {
 	char why[256];
-	if (!a->given[Q_LOCATION] || answers_region_rule(a->val[Q_CLOUD], a->val[Q_LOCATION], why, sizeof why) == 0)
+	plan_qid ql = plan_q("location");
+	if (!answers_given(a, "location") || answers_region_rule(ans(a, "cloud"), ans(a, "location"), why, sizeof why) == 0)
 		return 0;
-	snprintf(note, notelen, "location %s is not a region of %s: back to that cloud's default", a->val[Q_LOCATION],
-	         a->val[Q_CLOUD]);
-	free(a->val[Q_LOCATION]);
-	a->val[Q_LOCATION] = NULL;
-	a->given[Q_LOCATION] = 0;
+	snprintf(note, notelen, "location %s is not a region of %s: back to that cloud's default", ans(a, "location"),
+	         ans(a, "cloud"));
+	free(a->val[ql]);
+	a->val[ql] = NULL;
+	a->given[ql] = 0;
 	return 1;
 }
 
@@ -367,24 +379,24 @@ int answers_check(const struct answers *a, plan_qid q, const char *value, char *
 {
 	if (plan_question_check(q, value, why, whylen) != 0)
 		return -1;
-	if (q == Q_LOCATION)
-		return answers_region_rule(a->val[Q_CLOUD], value, why, whylen);
-	const char *image = q == Q_ACR_IMAGE ? value : a->val[Q_ACR_IMAGE];
-	const char *size = q == Q_AKS_NODE_VM_SIZE ? value : a->val[Q_AKS_NODE_VM_SIZE];
-	const char *mode = q == Q_AKS_RUNNER_MODE ? value : a->val[Q_AKS_RUNNER_MODE];
-	if (q == Q_ACR_IMAGE || q == Q_AKS_NODE_VM_SIZE || q == Q_AKS_RUNNER_MODE)
+	if (q == plan_q("location"))
+		return answers_region_rule(ans(a, "cloud"), value, why, whylen);
+	const char *image = q == plan_q("acr.image") ? value : ans(a, "acr.image");
+	const char *size = q == plan_q("aks.node_vm_size") ? value : ans(a, "aks.node_vm_size");
+	const char *mode = q == plan_q("aks.runner_mode") ? value : ans(a, "aks.runner_mode");
+	if (q == plan_q("acr.image") || q == plan_q("aks.node_vm_size") || q == plan_q("aks.runner_mode"))
 		return answers_runner_rule(image, mode, size, q, why, whylen);
 	return 0;
 }
 
 const struct plan_choice *answers_choices(const struct answers *a, plan_qid q, size_t *n)
 {
-	if (q == Q_AKS_NODE_VM_SIZE)
-		return plan_gpu_choices(a->val[Q_ACR_IMAGE], n);
-	if (q == Q_CLOUD)
+	if (q == plan_q("aks.node_vm_size"))
+		return plan_gpu_choices(ans(a, "acr.image"), n);
+	if (q == plan_q("cloud"))
 		return plan_cloud_choices(n);
-	if (q == Q_LOCATION)
-		return plan_cloud_regions(a->val[Q_CLOUD], n);
+	if (q == plan_q("location"))
+		return plan_cloud_regions(ans(a, "cloud"), n);
 	const struct plan_question *pq = plan_question(q);
 	*n = pq ? pq->nchoices : 0;
 	return pq ? pq->choices : NULL;
@@ -393,20 +405,22 @@ const struct plan_choice *answers_choices(const struct answers *a, plan_qid q, s
 /* Rules that join two answers. */
 static enum answers_result answers_cross_check(const struct answers *a, char *err, size_t errlen)
 {
-	plan_qid blame = a->given[Q_ACR_IMAGE] && !a->given[Q_AKS_NODE_VM_SIZE] ? Q_ACR_IMAGE : Q_AKS_NODE_VM_SIZE;
-	if (answers_runner_rule(a->val[Q_ACR_IMAGE], a->val[Q_AKS_RUNNER_MODE], a->val[Q_AKS_NODE_VM_SIZE], blame, err,
+	plan_qid blame = plan_q(answers_given(a, "acr.image") && !answers_given(a, "aks.node_vm_size") ? "acr.image"
+	                                                                                              : "aks.node_vm_size");
+	if (answers_runner_rule(ans(a, "acr.image"), ans(a, "aks.runner_mode"), ans(a, "aks.node_vm_size"), blame, err,
 	                        errlen) != 0)
 		return ANSWERS_E_INVALID;
-	if (answers_region_rule(a->val[Q_CLOUD], a->val[Q_LOCATION], err, errlen) != 0)
+	if (answers_region_rule(ans(a, "cloud"), ans(a, "location"), err, errlen) != 0)
 		return ANSWERS_E_INVALID;
-	if (strcmp(a->val[Q_AUTH_METHOD], "service-principal") == 0) {
-		const char *t = a->val[Q_AUTH_TENANT];
+	const char *method = ans(a, "auth.method"), *t = ans(a, "auth.tenant");
+	const char *client = ans(a, "auth.client_id");
+	if (method && t && client && strcmp(method, "service-principal") == 0) {
 		if (strcmp(t, "organizations") == 0 || strcmp(t, "common") == 0) {
 			snprintf(err, errlen, "auth.tenant: a service principal signs in to one tenant; "
 			                      "give its GUID or domain");
 			return ANSWERS_E_INVALID;
 		}
-		if (strcmp(a->val[Q_AUTH_CLIENT_ID], AZ_CLI_CLIENT_ID) == 0) {
+		if (strcmp(client, AZ_CLI_CLIENT_ID) == 0) {
 			snprintf(err, errlen, "auth.client_id: a service principal signs in with its own "
 			                      "application id, not the Azure CLI's");
 			return ANSWERS_E_INVALID;
@@ -417,7 +431,7 @@ static enum answers_result answers_cross_check(const struct answers *a, char *er
 
 void answers_clear_defaults(struct answers *a)
 {
-	for (int i = 0; i < PLAN_Q_COUNT; i++)
+	for (int i = 0; (size_t)i < plan_question_count(); i++)
 		if (!a->given[i]) {
 			free(a->val[i]);
 			a->val[i] = NULL;
@@ -427,7 +441,7 @@ void answers_clear_defaults(struct answers *a)
 enum answers_result answers_complete(struct answers *a, char *err, size_t errlen)
 {
 	char value[PATH_MAX];
-	for (int i = 0; i < PLAN_Q_COUNT; i++) {
+	for (int i = 0; (size_t)i < plan_question_count(); i++) {
 		if (!a->val[i] && plan_question((plan_qid)i)->def_kind == PLAN_DEF_NONE)
 			continue;   /* a decision: asked when it arises */
 		if (!a->val[i]) {
@@ -447,7 +461,7 @@ cJSON *answers_to_json(const struct answers *a)
 	cJSON *root = cJSON_CreateObject();
 	if (!root)
 		return NULL;
-	for (int i = 0; i < PLAN_Q_COUNT; i++) {
+	for (int i = 0; (size_t)i < plan_question_count(); i++) {
 		const struct plan_question *pq = plan_question((plan_qid)i);
 		const char *v = a->val[i];
 		if (!v)

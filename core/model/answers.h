@@ -10,9 +10,10 @@
 
 #include "core/model/plan.h"
 
+/* Indexed by plan_qid (the questions of the steps in use, core/model/plan.h). */
 struct answers {
-	char *val[PLAN_Q_COUNT];          /* NULL until answered or defaulted */
-	unsigned char given[PLAN_Q_COUNT];  /* 1 when set by the operator, 0 for a default */
+	char *val[PLAN_Q_MAX];            /* NULL until answered or defaulted */
+	unsigned char given[PLAN_Q_MAX];  /* 1 when set by the operator, 0 for a default */
 };
 
 enum answers_result {
@@ -27,6 +28,8 @@ void answers_free(struct answers *a);
 /* Copies value (NULL clears) and marks it as given. 0, or -1 when out of memory. */
 int answers_set(struct answers *a, plan_qid q, const char *value);
 const char *answers_get(const struct answers *a, plan_qid q);
+/* 1 when the operator gave key's answer (not a default). */
+int answers_given(const struct answers *a, const char *key);
 
 /* Reads the answers file's JSON into a (unset keys stay NULL). Keys starting with '_'
  * are comments. Unknown keys are refused: a typo must not silently fall back to a

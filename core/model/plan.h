@@ -1,7 +1,6 @@
-/* core/model/plan.h: the install as data. The TUI, headless commands, `plan` and `status`
- * all read this one table: steps, their questions (key, label, default, validator,
- * help, choices), what each step produces (Azure resources, vault entries) and the
- * steps it depends on. */
+/* core/model/plan.h: what the answers need of the install's steps (their keys, titles and
+ * questions, registered by the front end), the catalogues the questions offer (regions,
+ * VM and GPU sizes, sign-in methods) and the validators that need them. */
 #ifndef SW_PLAN_H
 #define SW_PLAN_H
 
@@ -9,78 +8,15 @@
 
 #include "secrets/vault.h"
 
-/* id, key (state and CLI), title (screens) */
-#define PLAN_STEPS(X)                                              \
-	X(STEP_SUBSCRIPTION, "subscription", "Subscription")          \
-	X(STEP_RABBITMQ, "rabbitmq", "RabbitMQ VM")                    \
-	X(STEP_MINIO, "minio", "Minio disk and partition")             \
-	X(STEP_ACR, "acr", "Container registry (ACR)")                 \
-	X(STEP_AKS, "aks", "AKS GPU cluster")                          \
-	X(STEP_OVERLAY, "overlay", "Kustomize overlay")
-
-#define PLAN_ENUM_(id, key, title) id,
-typedef enum { PLAN_STEPS(PLAN_ENUM_) STEP_COUNT } step_id;
-#undef PLAN_ENUM_
-
-const char *plan_step_key(step_id s);
-const char *plan_step_title(step_id s);
-/* -1 when unknown. */
-int plan_step_parse(const char *key);
-
-/* Questions: id, answers-file key path. Order matters: a default may only refer to
- * answers listed above it. The rest of each row is in plan.c. */
-#define PLAN_QUESTIONS(X)                                   \
-	X(Q_CLOUD, "cloud")                                     \
-	X(Q_AUTH_METHOD, "auth.method")                         \
-	X(Q_AUTH_TENANT, "auth.tenant")                         \
-	X(Q_AUTH_CLIENT_ID, "auth.client_id")                   \
-	X(Q_SUBSCRIPTION, "subscription")                       \
-	X(Q_LOCATION, "location")                               \
-	X(Q_UNIQ_ID, "uniq_id")                                 \
-	X(Q_RMQ_RESOURCE_GROUP, "rabbitmq.resource_group")      \
-	X(Q_RMQ_VM_NAME, "rabbitmq.vm_name")                    \
-	X(Q_RMQ_VM_SIZE, "rabbitmq.vm_size")                    \
-	X(Q_RMQ_ADMIN_USER, "rabbitmq.admin_user")              \
-	X(Q_RMQ_SSH_KEY, "rabbitmq.ssh_public_key_file")        \
-	X(Q_RMQ_AMQP_USER, "rabbitmq.amqp_user")                \
-	X(Q_RMQ_AMQP_PORT, "rabbitmq.amqp_port")                \
-	X(Q_RMQ_ALLOWED_SOURCES, "rabbitmq.allowed_sources")    \
-	X(Q_MINIO_RESOURCE_GROUP, "minio.resource_group")       \
-	X(Q_MINIO_VM_NAME, "minio.vm_name")                     \
-	X(Q_MINIO_VM_SIZE, "minio.vm_size")                     \
-	X(Q_MINIO_ADMIN_USER, "minio.admin_user")               \
-	X(Q_MINIO_SSH_KEY, "minio.ssh_public_key_file")         \
-	X(Q_MINIO_DATA_DISK_GB, "minio.data_disk_gb")           \
-	X(Q_MINIO_BUCKET, "minio.bucket")                       \
-	X(Q_MINIO_PORT, "minio.port")                           \
-	X(Q_MINIO_ALLOWED_SOURCES, "minio.allowed_sources")     \
-	X(Q_MINIO_BINARY_URL, "minio.binary_url")               \
-	X(Q_MINIO_BINARY_SHA256, "minio.binary_sha256")         \
-	X(Q_MINIO_BINARY_FILE, "minio.binary_file")             \
-	X(Q_ACR_RESOURCE_GROUP, "acr.resource_group")           \
-	X(Q_ACR_NAME, "acr.name")                               \
-	X(Q_ACR_SKU, "acr.sku")                                 \
-	X(Q_ACR_SOURCE_REGISTRY, "acr.source_registry")         \
-	X(Q_ACR_IMAGE, "acr.image")                             \
-	X(Q_AKS_RESOURCE_GROUP, "aks.resource_group")           \
-	X(Q_AKS_NAME, "aks.name")                               \
-	X(Q_AKS_DNS_PREFIX, "aks.dns_prefix")                   \
-	X(Q_AKS_RUNNER_MODE, "aks.runner_mode")                 \
-	X(Q_AKS_NODE_VM_SIZE, "aks.node_vm_size")               \
-	X(Q_AKS_NODE_COUNT, "aks.node_count")                   \
-	X(Q_AKS_CPU_NODE_VM_SIZE, "aks.cpu_node_vm_size")       \
-	X(Q_OVERLAY_DIR, "overlay.dir")                         \
-	X(Q_OVERLAY_NAMESPACE, "overlay.namespace")             \
-	X(Q_OVERLAY_QUEUE_MATCH, "overlay.queue_match")         \
-	X(Q_OVERLAY_CLEAR_TEXT, "overlay.clear_text_messages")  \
-	X(Q_OVERLAY_RUNNER_STATE, "overlay.runner_state")       \
-	X(Q_DECIDE_REGISTER_PROVIDERS, "decisions.register_providers") \
-	X(Q_DECIDE_LOW_QUOTA, "decisions.low_quota")                  \
-	X(Q_DECIDE_MINIO_UPLOAD, "decisions.minio_upload")
-
-#define PLAN_Q_ENUM_(id, key) id,
-typedef enum { PLAN_QUESTIONS(PLAN_Q_ENUM_) PLAN_Q_COUNT } plan_qid;
-#undef PLAN_Q_ENUM_
+/* The steps and their questions are the steps' own (core/steps/<step>.c, struct step_def): the
+ * front end hands them over once with plan_use() (through step_table_use(), core/engine/step.h)
+ * and everything here that names a step or a question reads them from there. A step_id is a
+ * step's place in that table, a plan_qid a question's place among all the steps' questions in
+ * table order. */
+typedef int step_id;
+typedef int plan_qid;
+#define PLAN_STEPS_MAX 16
+#define PLAN_Q_MAX 128
 
 typedef int (*plan_validator)(const char *value, char *why, size_t whylen);
 
@@ -103,24 +39,50 @@ struct plan_choice {
 };
 
 struct plan_question {
-	plan_qid id;
-	const char *key;
-	step_id step;
+	const char *key;              /* answers-file key path: "acr.name" */
 	const char *label;
 	enum plan_default def_kind;
 	const char *def;              /* template for PLAN_DEF_TEMPLATE, else NULL */
-	plan_validator validate;
+	plan_validator validate;      /* NULL: one of the selectable choices */
 	const char *help;
 	const struct plan_choice *choices;  /* NULL for free text */
 	size_t nchoices;
-	int closed;                   /* 1: only a selectable choice is valid */
 	int decision;                 /* 1: asked by the engine when it arises, not on a form */
 	int optional;                 /* 1: "" is a valid answer (nothing given) */
 };
+#define PLAN_CHOICES(list) .choices = list, .nchoices = sizeof list / sizeof *list
 
+/* What core/model knows of a step. Its questions are in order: a default may only refer to
+ * answers listed above it, in this step or an earlier one. */
+struct plan_step {
+	const char *key;              /* "rabbitmq": the state's, --until's, the plan's */
+	const char *title;            /* "RabbitMQ VM": screens and status */
+	const struct plan_question *questions;   /* the form's, then the decisions */
+	size_t nquestions;
+};
+
+/* The install's steps, in the order the operator walks them (kept, not copied). 0, or -1 with
+ * why (more than PLAN_STEPS_MAX steps or PLAN_Q_MAX questions, a key used twice): the steps in
+ * use are then undefined and the caller stops. */
+int plan_use(const struct plan_step *const *steps, size_t n, char *why, size_t whylen);
+size_t plan_step_count(void);
+const char *plan_step_key(step_id s);
+const char *plan_step_title(step_id s);
+/* -1 when unknown. */
+int plan_step_parse(const char *key);
+/* The step keys, comma separated ("subscription, rabbitmq, ..."), for messages and help. */
+const char *plan_step_list(void);
+
+size_t plan_question_count(void);
+/* NULL when q is out of range. */
 const struct plan_question *plan_question(plan_qid q);
+step_id plan_question_step(plan_qid q);
 /* -1 when key is not a question. */
 int plan_question_find(const char *key);
+/* plan_question_find for a key the program itself names ("location"). */
+#define plan_q(key) plan_question_find(key)
+
+
 /* Validates value for q; on failure why reads "acr.name: must be ...". 0 or -1. */
 int plan_question_check(plan_qid q, const char *value, char *why, size_t whylen);
 /* The questions of one step's form, in order (decisions excluded); returns how many (at
@@ -144,7 +106,6 @@ int plan_gpu_usable(const char *size, const char *image, char *why, size_t whyle
  * can use it. The array is rebuilt by the next call. */
 const struct plan_choice *plan_gpu_choices(const char *image, size_t *n);
 #define PLAN_GPU_DEFAULT "Standard_ND96asr_v4"
-#define PLAN_SYSTEM_POOL_SIZE "Standard_D2s_v5"
 
 /* Azure region names the wizard offers, with the cloud each belongs to. */
 struct plan_region {
@@ -153,6 +114,13 @@ struct plan_region {
 };
 const struct plan_region *plan_regions(size_t *n);
 const struct plan_region *plan_region_find(const char *name);
+
+/* Catalogues the steps' questions list (counts checked against the definitions in plan.c). */
+#define PLAN_VM_CHOICES 9
+extern const struct plan_choice plan_vm_choices[PLAN_VM_CHOICES];   /* service VM sizes */
+extern const struct plan_choice plan_yes_no[2], plan_true_false[2];
+extern const struct plan_choice plan_auth_choices[3];
+extern const struct plan_choice plan_acr_sku_choices[3];
 
 /* Validators that need the tables above. */
 int plan_validate_cloud(const char *value, char *why, size_t whylen);
@@ -187,22 +155,5 @@ struct plan_secret {
 int plan_expand(const char *tpl, const char *(*get)(void *ctx, plan_qid q), void *ctx,
                 char *out, size_t outlen, char *err, size_t errlen);
 
-/* Images and names the steps share (runner-facts §1, §4, §5). */
-#define PLAN_DEVICE_PLUGIN_IMAGE "nvcr.io/nvidia/k8s-device-plugin:v0.17.1"
-#define PLAN_DEVICE_PLUGIN_NAMESPACE "gpu-resources"
-/* Both service VMs run Ubuntu LTS (Bitnami's RabbitMQ image is gone): 24.04 when the region
- * offers it, else 22.04; the Hyper-V generation 2 image when the size boots it, else the
- * generation 1 image (doc/azure-vm-generations.md). */
-#define PLAN_UBUNTU_IMAGE "Canonical:ubuntu-24_04-lts:server:latest"
-#define PLAN_UBUNTU_FALLBACK_IMAGE "Canonical:0001-com-ubuntu-server-jammy:22_04-lts-gen2:latest"
-#define PLAN_UBUNTU_GEN1_IMAGE "Canonical:ubuntu-24_04-lts:server-gen1:latest"
-#define PLAN_UBUNTU_GEN1_FALLBACK_IMAGE "Canonical:0001-com-ubuntu-server-jammy:22_04-lts:latest"
-/* The last MinIO community release with prebuilt binaries (runner-facts §7); its published
- * sha256 (110,989,496 bytes). dl.min.io answers 410 for it since 2026-09. */
-#define PLAN_MINIO_RELEASE "RELEASE.2025-09-07T16-13-09Z"
-#define PLAN_MINIO_URL                                                                                  \
-	"https://github.com/minio/minio/releases/download/" PLAN_MINIO_RELEASE "/minio.linux-amd64." PLAN_MINIO_RELEASE
-#define PLAN_MINIO_SHA256 "7c5bd8512c6e966455b1d198209358b2d191c77a83ab377c4073281065fb855f"
-#define PLAN_RUNNER_BASE_IMAGE "studioml/studio-go-runner"
 
 #endif

@@ -59,7 +59,7 @@ static struct state *state_new(const char *profile)
 	randombytes_buf(rnd, sizeof rnd);
 	sodium_bin2hex(st->install_id, sizeof st->install_id, rnd, sizeof rnd);
 	int ok = st->profile && st->answers && st->actions && st->resources && st->outputs;
-	for (int i = 0; i < STEP_COUNT && ok; i++) {
+	for (int i = 0; (size_t)i < plan_step_count() && ok; i++) {
 		st->steps[i].secrets = cJSON_CreateArray();
 		ok = st->steps[i].secrets != NULL;
 	}
@@ -82,7 +82,7 @@ void state_free(struct state *st)
 	cJSON_Delete(st->actions);
 	cJSON_Delete(st->resources);
 	cJSON_Delete(st->outputs);
-	for (int i = 0; i < STEP_COUNT; i++) {
+	for (int i = 0; (size_t)i < plan_step_count(); i++) {
 		free(st->steps[i].error);
 		cJSON_Delete(st->steps[i].secrets);
 	}
@@ -121,7 +121,7 @@ static cJSON *state_to_cjson(const struct state *st)
 	cJSON_AddNumberToObject(root, "vault_generation", (double)st->vault_generation);
 	cJSON_AddItemToObject(root, "answers", cJSON_Duplicate(st->answers, 1));
 	cJSON *steps = cJSON_AddArrayToObject(root, "steps");
-	for (int i = 0; i < STEP_COUNT; i++) {
+	for (int i = 0; (size_t)i < plan_step_count(); i++) {
 		const struct step_state *s = &st->steps[i];
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "step", plan_step_key((step_id)i));
@@ -460,11 +460,11 @@ int state_resume_step(const struct state *st)
 {
 	/* A step that started and did not finish comes first; a confirmed step still waiting
 	 * for its turn to run does not stop the questions of the steps after it. */
-	for (int i = 0; i < STEP_COUNT; i++)
+	for (int i = 0; (size_t)i < plan_step_count(); i++)
 		if (!st->steps[i].confirmed || st->steps[i].status == STEP_RUNNING ||
 		    st->steps[i].status == STEP_FAILED)
 			return i;
-	for (int i = 0; i < STEP_COUNT; i++)
+	for (int i = 0; (size_t)i < plan_step_count(); i++)
 		if (st->steps[i].status != STEP_DONE)
 			return i;
 	return -1;

@@ -49,7 +49,7 @@ struct state {
 	int64_t updated;
 	uint64_t vault_generation;   /* mirrors the vault header's counter */
 	cJSON *answers;              /* object, shaped like the answers file */
-	struct step_state steps[STEP_COUNT];
+	struct step_state steps[PLAN_STEPS_MAX];   /* the first plan_step_count() used */
 	char install_id[17];         /* random, tags what this install creates (schema 3) */
 	/* Schema 3, read and written by core/engine/record.c:
 	 * actions:   action key -> {status, started_ms, finished_ms, detail, error,

@@ -73,7 +73,7 @@ static int state_auth_fresh(const struct state *st)
 {
 	if (cJSON_GetArraySize(st->actions) || cJSON_GetArraySize(st->resources) || cJSON_GetArraySize(st->outputs))
 		return 0;
-	for (int i = 0; i < STEP_COUNT; i++)
+	for (int i = 0; (size_t)i < plan_step_count(); i++)
 		if (st->steps[i].status != STEP_PENDING || st->steps[i].confirmed || cJSON_GetArraySize(st->steps[i].secrets))
 			return 0;
 	return 1;

@@ -10,6 +10,8 @@
 
 #include "core/registry/hub.h"
 #include "core/steps/aks_int.h"
+#include "core/model/runner.h"
+#include "core/model/validate.h"
 #include "core/steps/steps.h"
 #include "secrets/secmem.h"
 
@@ -62,14 +64,14 @@ static void pre_on_manifest(const struct hub_result *r, void *arg)
 	struct act *a = arg;
 	struct preflight_data *d = pre_data(a);
 	d->hub = NULL;
-	const char *src = act_answer(a, Q_ACR_SOURCE_REGISTRY), *img = act_answer(a, Q_ACR_IMAGE);
+	const char *src = act_answer(a, "acr.source_registry"), *img = act_answer(a, "acr.image");
 	if (r->error)
 		act_fail(a, "acr.image: cannot check %s in %s: %s", img, src, r->error);
 	else if (!r->found)
 		act_fail(a, "acr.image: %s has no tag %s in %s (repository %s); F4 on the image field lists the tags it "
 		         "has", img, d->tag, src, d->repo);
 	else {
-		act_info(a, "registry name %s is free; %s found in %s", act_answer(a, Q_ACR_NAME), img, src);
+		act_info(a, "registry name %s is free; %s found in %s", act_answer(a, "acr.name"), img, src);
 		aks_preflight_start(a);   /* then the cluster's sizes, quota and version */
 	}
 }
@@ -77,8 +79,8 @@ static void pre_on_manifest(const struct hub_result *r, void *arg)
 static void pre_check_image(struct act *a)
 {
 	struct preflight_data *d = pre_data(a);
-	const char *src = act_answer(a, Q_ACR_SOURCE_REGISTRY);
-	if (hub_split_image(src, act_answer(a, Q_ACR_IMAGE), d->repo, sizeof d->repo, d->tag, sizeof d->tag) != 0) {
+	const char *src = act_answer(a, "acr.source_registry");
+	if (hub_split_image(src, act_answer(a, "acr.image"), d->repo, sizeof d->repo, d->tag, sizeof d->tag) != 0) {
 		act_fail(a, "acr.image: cannot read the repository and tag");
 		return;
 	}
@@ -99,7 +101,7 @@ static void pre_on_name(const struct arm_result *r, void *arg)
 		act_fail(a, "checking the registry name: %s", r->error);
 		return;
 	}
-	int ok = arm_name_available(r->json, act_answer(a, Q_ACR_NAME), why, sizeof why);
+	int ok = arm_name_available(r->json, act_answer(a, "acr.name"), why, sizeof why);
 	if (ok < 0) {
 		act_fail(a, "checking the registry name: Azure's answer has no nameAvailable");
 		return;
@@ -123,7 +125,7 @@ static void pre_on_existing(const struct arm_result *r, void *arg)
 			return;
 		}
 		act_fail(a, "acr.name: registry %s exists already and was not made by this install; choose another name",
-		         act_answer(a, Q_ACR_NAME));
+		         act_answer(a, "acr.name"));
 		return;
 	}
 	if (r->error && r->status != 404) {
@@ -132,10 +134,10 @@ static void pre_on_existing(const struct arm_result *r, void *arg)
 	}
 	char body[256];
 	snprintf(d->path, sizeof d->path, "/subscriptions/%s/providers/Microsoft.ContainerRegistry/checkNameAvailability",
-	         act_answer(a, Q_SUBSCRIPTION));
+	         act_answer(a, "subscription"));
 	snprintf(body, sizeof body, "{\"name\":\"%s\",\"type\":\"Microsoft.ContainerRegistry/registries\"}",
-	         act_answer(a, Q_ACR_NAME));
-	act_progress(a, "is the name %s free?", act_answer(a, Q_ACR_NAME));
+	         act_answer(a, "acr.name"));
+	act_progress(a, "is the name %s free?", act_answer(a, "acr.name"));
 	if (act_call(a, "POST", d->path, API_ACR, body, pre_on_name) != 0)
 		act_fail(a, "out of memory");
 }
@@ -167,7 +169,7 @@ static cJSON *registry_body(struct act *a, char *err, size_t errlen)
 	cJSON *o = steps_location_body(a, err, errlen);
 	cJSON *sku = o ? cJSON_AddObjectToObject(o, "sku") : NULL;
 	cJSON *props = o ? cJSON_AddObjectToObject(o, "properties") : NULL;
-	if (!sku || !props || !cJSON_AddStringToObject(sku, "name", act_answer(a, Q_ACR_SKU)) ||
+	if (!sku || !props || !cJSON_AddStringToObject(sku, "name", act_answer(a, "acr.sku")) ||
 	    !cJSON_AddBoolToObject(props, "adminUserEnabled", 0)) {
 		cJSON_Delete(o);
 		snprintf(err, errlen, "out of memory");
@@ -180,7 +182,7 @@ static int registry_created(struct act *a, const cJSON *res, char *err, size_t e
 {
 	const char *ls = acr_str(cJSON_GetObjectItemCaseSensitive(res, "properties"), "loginServer");
 	if (!*ls) {
-		snprintf(err, errlen, "registry %s: Azure's answer has no loginServer", act_answer(a, Q_ACR_NAME));
+		snprintf(err, errlen, "registry %s: Azure's answer has no loginServer", act_answer(a, "acr.name"));
 		return -1;
 	}
 	if (act_output_set(a, "acr.login_server", ls) != 0) {
@@ -201,12 +203,12 @@ struct import_data {
 static void import_target(struct act *a, char *out, size_t outlen)
 {
 	char repo[256], tag[160];
-	hub_split_image(act_answer(a, Q_ACR_SOURCE_REGISTRY), act_answer(a, Q_ACR_IMAGE), repo, sizeof repo, tag,
+	hub_split_image(act_answer(a, "acr.source_registry"), act_answer(a, "acr.image"), repo, sizeof repo, tag,
 	                sizeof tag);
 	if (strncmp(tag, "sha256:", 7) == 0)
-		snprintf(out, outlen, "%s/%s:sha256-%.12s", act_answer(a, Q_ACR_NAME), ACR_TARGET_REPO, tag + 7);
+		snprintf(out, outlen, "%s/%s:sha256-%.12s", act_answer(a, "acr.name"), ACR_TARGET_REPO, tag + 7);
 	else
-		snprintf(out, outlen, "%s/%s:%s", act_answer(a, Q_ACR_NAME), ACR_TARGET_REPO, tag);
+		snprintf(out, outlen, "%s/%s:%s", act_answer(a, "acr.name"), ACR_TARGET_REPO, tag);
 }
 
 static void import_on_done(const struct arm_result *r, void *arg)
@@ -215,7 +217,7 @@ static void import_on_done(const struct arm_result *r, void *arg)
 	struct import_data *d = act_data(a);
 	char image[600];
 	if (r->error) {
-		act_fail(a, "importing %s: %s", act_answer(a, Q_ACR_IMAGE), r->error);
+		act_fail(a, "importing %s: %s", act_answer(a, "acr.image"), r->error);
 		return;
 	}
 	snprintf(image, sizeof image, "%s/%s", act_output(a, "acr.login_server"), d->target);
@@ -230,14 +232,14 @@ static void import_start(struct act *a)
 {
 	struct import_data *d = act_data(a);
 	char host[256], repo[256], tag[160], rp[512];
-	const char *src = act_answer(a, Q_ACR_SOURCE_REGISTRY);
+	const char *src = act_answer(a, "acr.source_registry");
 	if (!act_output(a, "acr.login_server")) {
 		act_fail(a, "the registry's login server is not known (acr.registry)");
 		return;
 	}
 	import_target(a, d->target, sizeof d->target);
 	hub_import_host(src, host, sizeof host);
-	hub_split_image(src, act_answer(a, Q_ACR_IMAGE), repo, sizeof repo, tag, sizeof tag);
+	hub_split_image(src, act_answer(a, "acr.image"), repo, sizeof repo, tag, sizeof tag);
 	answers_expand(act_answers(a), REGISTRY_PATH, rp, sizeof rp, NULL, 0);
 	snprintf(d->path, sizeof d->path, "%s/importImage", rp);
 	cJSON *o = cJSON_CreateObject();
@@ -308,7 +310,32 @@ static const struct step_output outputs[] = {
 	{"acr.image", "runner image in the registry"},
 };
 
+static const struct plan_question questions[] = {
+	{.key = "acr.resource_group", .label = "Resource group",
+	 .def_kind = PLAN_DEF_TEMPLATE, .def = "studioml-{uniq_id}", .validate = validate_resource_group,
+	 .help = "The guide's registry group."},
+	{.key = "acr.name", .label = "Registry name",
+	 .def_kind = PLAN_DEF_TEMPLATE, .def = "leafai{uniq_id}", .validate = validate_registry_name,
+	 .help = "Global across Azure: the step checks availability before creating it."},
+	{.key = "acr.sku", .label = "Registry SKU",
+	 .def_kind = PLAN_DEF_TEMPLATE, .def = "Basic", .validate = plan_validate_acr_sku,
+	 .help = "Basic holds one runner image comfortably.",
+	 PLAN_CHOICES(plan_acr_sku_choices)},
+	{.key = "acr.source_registry", .label = "Source registry",
+	 .def_kind = PLAN_DEF_TEMPLATE, .def = "docker.io", .validate = plan_validate_source_registry,
+	 .help = "Where the runner image comes from (docker.io is Docker Hub). A Docker Hub access token "
+	         "in the vault as dockerhub-token (USER:TOKEN) lifts its anonymous pull limit."},
+	{.key = "acr.image", .label = "Runner image",
+	 .def_kind = PLAN_DEF_TEMPLATE, .def = RUNNER_IMAGE_DEFAULT, .validate = validate_image_ref,
+	 .help = "Imported into the registry by ACR itself (no local docker); F4 lists the tags the "
+	         "source registry has. The runner gives work only to GPUs its release recognises: "
+	         "A100-SXM4-40GB (Standard_ND96asr_v4) from 0.13.2; the guide's 0.9.21 knows none Azure "
+	         "still sells."},
+};
+
 const struct step_def step_acr = {
-	.id = STEP_ACR, .actions = actions, .nactions = sizeof actions / sizeof actions[0], .outputs = outputs,
-	.noutputs = sizeof outputs / sizeof outputs[0], .available = 1,
+	.plan = {.key = "acr", .title = "Container registry (ACR)", .questions = questions,
+	         .nquestions = sizeof questions / sizeof questions[0]},
+	.actions = actions, .nactions = sizeof actions / sizeof actions[0], .outputs = outputs,
+	.noutputs = sizeof outputs / sizeof outputs[0],
 };

@@ -14,6 +14,7 @@
 
 #include <sodium.h>
 
+#include "core/model/validate.h"
 #include "core/steps/aks_int.h"
 #include "secrets/secmem.h"
 
@@ -69,14 +70,14 @@ static cJSON *cluster_body(struct act *a, char *err, size_t errlen)
 	cJSON_AddStringToObject(cJSON_AddObjectToObject(o, "identity"), "type", "SystemAssigned");
 	cJSON *props = cJSON_AddObjectToObject(o, "properties");
 	cJSON_AddStringToObject(props, "kubernetesVersion", version);
-	cJSON_AddStringToObject(props, "dnsPrefix", act_answer(a, Q_AKS_DNS_PREFIX));
+	cJSON_AddStringToObject(props, "dnsPrefix", act_answer(a, "aks.dns_prefix"));
 	cJSON *pools = cJSON_AddArrayToObject(props, "agentPoolProfiles");
-	int count = atoi(act_answer(a, Q_AKS_NODE_COUNT));
-	aks_pool(pools, "system", "System", PLAN_SYSTEM_POOL_SIZE, 1);
+	int count = atoi(act_answer(a, "aks.node_count"));
+	aks_pool(pools, "system", "System", AKS_SYSTEM_POOL_SIZE, 1);
 	if (aks_cpu(a)) {
-		aks_pool(pools, "cpu", "User", act_answer(a, Q_AKS_CPU_NODE_VM_SIZE), count);
+		aks_pool(pools, "cpu", "User", act_answer(a, "aks.cpu_node_vm_size"), count);
 	} else {
-		cJSON *p = aks_pool(pools, "gpu", "User", act_answer(a, Q_AKS_NODE_VM_SIZE), count);
+		cJSON *p = aks_pool(pools, "gpu", "User", act_answer(a, "aks.node_vm_size"), count);
 		cJSON_AddItemToArray(cJSON_AddArrayToObject(p, "nodeTaints"), cJSON_CreateString(GPU_TAINT));
 		cJSON_AddStringToObject(cJSON_AddObjectToObject(p, "gpuProfile"), "driver", "Install");
 	}
@@ -95,36 +96,36 @@ static int cluster_created(struct act *a, const cJSON *res, char *err, size_t er
 		cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(props, "identityProfile"), "kubeletidentity"),
 		"objectId");
 	if (!cJSON_IsString(kid) || !*kid->valuestring) {
-		snprintf(err, errlen, "cluster %s: Azure's answer has no kubelet identity", act_answer(a, Q_AKS_NAME));
+		snprintf(err, errlen, "cluster %s: Azure's answer has no kubelet identity", act_answer(a, "aks.name"));
 		return -1;
 	}
 	char gpus[16] = "0";
-	const struct plan_gpu_size *g = plan_gpu_find(act_answer(a, Q_AKS_NODE_VM_SIZE));
+	const struct plan_gpu_size *g = plan_gpu_find(act_answer(a, "aks.node_vm_size"));
 	if (!aks_cpu(a) && g)
 		snprintf(gpus, sizeof gpus, "%d", g->gpus);
 	if (act_output_set(a, "aks.kubelet_object_id", kid->valuestring) != 0 ||
 	    act_output_set(a, "aks.fqdn", aks_str(props, "fqdn")) != 0 ||
-	    act_output_set(a, "aks.nodes", act_answer(a, Q_AKS_NODE_COUNT)) != 0 ||
+	    act_output_set(a, "aks.nodes", act_answer(a, "aks.node_count")) != 0 ||
 	    act_output_set(a, "aks.node_gpus", gpus) != 0) {
 		snprintf(err, errlen, "cannot save the state");
 		return -1;
 	}
 	if (aks_cpu(a))
 		act_info(a, "runner pool: %s x %s without GPUs; the runner runs with CPU_ONLY=true",
-		         act_answer(a, Q_AKS_CPU_NODE_VM_SIZE), act_answer(a, Q_AKS_NODE_COUNT));
+		         act_answer(a, "aks.cpu_node_vm_size"), act_answer(a, "aks.node_count"));
 	return 0;
 }
 
 static void cluster_describe(const struct answers *a, char *out, size_t outlen)
 {
-	if (strcmp(answers_get(a, Q_AKS_RUNNER_MODE), "cpu") == 0)
+	if (strcmp(answers_get(a, plan_q("aks.runner_mode")), "cpu") == 0)
 		answers_expand(a, "create AKS cluster {aks.name} (identity SystemAssigned, the region's default Kubernetes): "
-		                  "system pool " PLAN_SYSTEM_POOL_SIZE " x1, CPU pool {aks.cpu_node_vm_size} x {aks.node_count}"
+		                  "system pool " AKS_SYSTEM_POOL_SIZE " x1, CPU pool {aks.cpu_node_vm_size} x {aks.node_count}"
 		                  " -- the runner runs with CPU_ONLY=true: jobs run WITHOUT GPUs",
 		               out, outlen, NULL, 0);
 	else
 		answers_expand(a, "create AKS cluster {aks.name} (identity SystemAssigned, the region's default Kubernetes): "
-		                  "system pool " PLAN_SYSTEM_POOL_SIZE " x1, GPU pool {aks.node_vm_size} x {aks.node_count} "
+		                  "system pool " AKS_SYSTEM_POOL_SIZE " x1, GPU pool {aks.node_vm_size} x {aks.node_count} "
 		                  "(taint " GPU_TAINT ", NVIDIA driver installed by AKS; the runner images up to 0.14.x are "
 		                  "CUDA 10.1 with TensorFlow 1.x, and an A100 needs CUDA 11 or later: only jobs whose framework "
 		                  "brings its own CUDA runtime use the GPU); if the GPU quota is short and "
@@ -225,7 +226,7 @@ static void pull_on_put(const struct arm_result *r, void *arg)
 		return;
 	}
 	if (r->error) {
-		act_fail(a, "granting AcrPull on %s: %s", act_answer(a, Q_ACR_NAME), r->error);
+		act_fail(a, "granting AcrPull on %s: %s", act_answer(a, "acr.name"), r->error);
 		return;
 	}
 	act_done(a, "AcrPull for the kubelet identity");
@@ -253,7 +254,7 @@ static void pull_start(struct act *a)
 	/* principal comes from Azure's answer: cJSON writes it as a JSON string, whatever it holds. */
 	char role[256];
 	snprintf(role, sizeof role, "/subscriptions/%s/providers/Microsoft.Authorization/roleDefinitions/" ACR_PULL_ROLE,
-	         act_answer(a, Q_SUBSCRIPTION));
+	         act_answer(a, "subscription"));
 	cJSON *body = cJSON_CreateObject(), *props = cJSON_AddObjectToObject(body, "properties");
 	int ok = cJSON_AddStringToObject(props, "roleDefinitionId", role) &&
 	         cJSON_AddStringToObject(props, "principalId", principal) &&
@@ -319,8 +320,55 @@ static const struct step_output outputs[] = {
 	{"aks.outbound_ips", "outbound IPs (admitted to the VMs)"},
 };
 
+static const struct plan_choice mode_choices[] = {
+	{"gpu", "runner pods on a GPU node pool (the runner must recognise its GPUs)", 1},
+	{"cpu", "CPU_ONLY=true on a general-purpose pool: jobs run without GPUs", 1},
+};
+
+static const struct plan_choice low_quota_answers[] = {
+	{"cpu", "run the runner on CPUs now (aks.cpu_node_vm_size); ask for GPU quota later", 1},
+	{"stop", "stop before anything is created; ask for quota first", 1},
+};
+
+static const struct plan_question questions[] = {
+	{.key = "aks.resource_group", .label = "Resource group",
+	 .def_kind = PLAN_DEF_TEMPLATE, .def = "leafai-{uniq_id}", .validate = validate_resource_group,
+	 .help = "The guide's cluster group. AKS also makes its own MC_* group for the nodes."},
+	{.key = "aks.name", .label = "Cluster name",
+	 .def_kind = PLAN_DEF_TEMPLATE, .def = "leafai-cluster-{uniq_id}", .validate = validate_aks_name,
+	 .help = ""},
+	{.key = "aks.dns_prefix", .label = "DNS prefix",
+	 .def_kind = PLAN_DEF_TEMPLATE, .def = "leafai-{uniq_id}", .validate = validate_dns_prefix,
+	 .help = "Prefix of the cluster API server's host name."},
+	{.key = "aks.runner_mode", .label = "Runner mode",
+	 .def_kind = PLAN_DEF_TEMPLATE, .def = "gpu",
+	 .help = "gpu: a GPU node pool the runner can use. cpu: the runner with CPU_ONLY=true on a "
+	         "general-purpose pool (aks.cpu_node_vm_size); jobs then run without GPUs.",
+	 PLAN_CHOICES(mode_choices)},
+	{.key = "aks.node_vm_size", .label = "GPU node size",
+	 .def_kind = PLAN_DEF_TEMPLATE, .def = PLAN_GPU_DEFAULT, .validate = plan_validate_gpu_size,
+	 .help = "The runner only uses GPUs its release recognises; on today's Azure that is ND A100 v4 "
+	         "(A100-SXM4-40GB, runner 0.13.2 and later). F4 shows what the chosen image can use."
+	 /* answers_choices(): plan_gpu_choices() for the runner in acr.image */},
+	{.key = "aks.node_count", .label = "Runner nodes",
+	 .def_kind = PLAN_DEF_TEMPLATE, .def = "1", .validate = validate_node_count,
+	 .help = "Nodes of the runner's pool. Runner replicas are set to nodes x GPUs per node, so "
+	         "none wait for a GPU."},
+	{.key = "aks.cpu_node_vm_size", .label = "CPU node size",
+	 .def_kind = PLAN_DEF_TEMPLATE, .def = "Standard_D4s_v5", .validate = validate_vm_size,
+	 .help = "The runner's pool in cpu mode (or when GPU quota is short and you choose cpu).",
+	 PLAN_CHOICES(plan_vm_choices)},
+	{.key = "decisions.low_quota", .label = "GPU quota too small",
+	 .def_kind = PLAN_DEF_NONE,
+	 .help = "cpu: when the GPU family's vCPU quota cannot hold the nodes, run the runner on CPUs "
+	         "(aks.cpu_node_vm_size) instead; stop: create nothing and stop.",
+	 PLAN_CHOICES(low_quota_answers),
+	 .decision = 1},
+};
+
 const struct step_def step_aks = {
-	.id = STEP_AKS, .actions = actions, .nactions = sizeof actions / sizeof actions[0], .secrets = secrets,
+	.plan = {.key = "aks", .title = "AKS GPU cluster", .questions = questions,
+	         .nquestions = sizeof questions / sizeof questions[0]},
+	.actions = actions, .nactions = sizeof actions / sizeof actions[0], .secrets = secrets,
 	.nsecrets = sizeof secrets / sizeof secrets[0], .outputs = outputs, .noutputs = sizeof outputs / sizeof outputs[0],
-	.available = 1,
 };

@@ -5,6 +5,8 @@
 #include "core/steps/steps.h"
 
 #define API_AKS "2025-07-01"
+/* The system pool's size (the runner's pool is the answers'). */
+#define AKS_SYSTEM_POOL_SIZE "Standard_D2s_v5"
 
 /* aks_preflight.c (run by acr.preflight, after its own checks): the node sizes are offered in the region, the quota holds them (else the
  * operator may take the CPU mode), the default Kubernetes version. Outputs aks.mode and

@@ -64,7 +64,7 @@ static void outbound_next(struct act *a)
 static int outbound_id_ok(const struct act *a, const char *id)
 {
 	char want[128];
-	snprintf(want, sizeof want, "/subscriptions/%s/resourcegroups/", act_answer(a, Q_SUBSCRIPTION));
+	snprintf(want, sizeof want, "/subscriptions/%s/resourcegroups/", act_answer(a, "subscription"));
 	if (strncasecmp(id, want, strlen(want)) != 0 || strlen(id) >= 512 || strstr(id, "..") ||
 	    strpbrk(id, "?#%\\ \"'") || !strstr(id, "/providers/Microsoft.Network/publicIPAddresses/"))
 		return 0;
@@ -79,7 +79,7 @@ static void outbound_on_cluster(const struct arm_result *r, void *arg)
 	struct act *a = arg;
 	struct outbound_data *d = act_data(a);
 	if (r->error) {
-		act_fail(a, "reading cluster %s: %s", act_answer(a, Q_AKS_NAME), r->error);
+		act_fail(a, "reading cluster %s: %s", act_answer(a, "aks.name"), r->error);
 		return;
 	}
 	const cJSON *net = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(r->json, "properties"),
@@ -93,18 +93,18 @@ static void outbound_on_cluster(const struct arm_result *r, void *arg)
 		const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(it, "id"));
 		if (!id || !outbound_id_ok(a, id)) {
 			act_fail(a, "cluster %s: an effective outbound IP is not a public IP of this subscription",
-			         act_answer(a, Q_AKS_NAME));
+			         act_answer(a, "aks.name"));
 			return;
 		}
 		if (d->n == OUTBOUND_MAX) {
-			act_fail(a, "cluster %s has more than %d outbound IPs", act_answer(a, Q_AKS_NAME), OUTBOUND_MAX);
+			act_fail(a, "cluster %s has more than %d outbound IPs", act_answer(a, "aks.name"), OUTBOUND_MAX);
 			return;
 		}
 		snprintf(d->ids[d->n++], sizeof d->ids[0], "%s", id);
 	}
 	if (d->n == 0) {
 		act_fail(a, "cluster %s reports no effective outbound IP (outbound type %s): the VMs' security groups "
-		         "cannot admit the runner; see doc/azure-network.md", act_answer(a, Q_AKS_NAME), type ? type : "unknown");
+		         "cannot admit the runner; see doc/azure-network.md", act_answer(a, "aks.name"), type ? type : "unknown");
 		return;
 	}
 	outbound_next(a);
@@ -154,7 +154,7 @@ static cJSON *rule_body(struct act *a, const int *ports, size_t nports, char *er
 
 cJSON *aks_rule_rabbitmq_body(struct act *a, char *err, size_t errlen)
 {
-	int amqp = atoi(act_answer(a, Q_RMQ_AMQP_PORT));
+	int amqp = atoi(act_answer(a, "rabbitmq.amqp_port"));
 	/* The runner finds queues through the management API at the AMQP port + 10000. */
 	int ports[] = {amqp, amqp + 10000};
 	return rule_body(a, ports, 2, err, errlen);
@@ -162,7 +162,7 @@ cJSON *aks_rule_rabbitmq_body(struct act *a, char *err, size_t errlen)
 
 cJSON *aks_rule_minio_body(struct act *a, char *err, size_t errlen)
 {
-	int ports[] = {atoi(act_answer(a, Q_MINIO_PORT))};
+	int ports[] = {atoi(act_answer(a, "minio.port"))};
 	return rule_body(a, ports, 1, err, errlen);
 }
 

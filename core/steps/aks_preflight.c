@@ -62,19 +62,19 @@ static void pre_fail(struct act *a, const char *msg)
 
 static int pre_count(struct act *a)
 {
-	return atoi(act_answer(a, Q_AKS_NODE_COUNT));
+	return atoi(act_answer(a, "aks.node_count"));
 }
 
 /* The pools of the mode: the system pool and the runner's. */
 static void pre_pools(struct act *a)
 {
 	struct pre_data *d = act_data(a);
-	d->pools[0] = (struct pool_need){PLAN_SYSTEM_POOL_SIZE, "the system pool", 1, "", 0, 0};
+	d->pools[0] = (struct pool_need){AKS_SYSTEM_POOL_SIZE, "the system pool", 1, "", 0, 0};
 	if (d->cpu)
-		d->pools[1] = (struct pool_need){act_answer(a, Q_AKS_CPU_NODE_VM_SIZE), "aks.cpu_node_vm_size", pre_count(a),
+		d->pools[1] = (struct pool_need){act_answer(a, "aks.cpu_node_vm_size"), "aks.cpu_node_vm_size", pre_count(a),
 		                                 "", 0, 0};
 	else
-		d->pools[1] = (struct pool_need){act_answer(a, Q_AKS_NODE_VM_SIZE), "aks.node_vm_size", pre_count(a), "", 0, 0};
+		d->pools[1] = (struct pool_need){act_answer(a, "aks.node_vm_size"), "aks.node_vm_size", pre_count(a), "", 0, 0};
 }
 
 /* A usage's number from Azure: whole and from 0 to max (core/sys/text.h); else -1. */
@@ -103,7 +103,7 @@ static int pre_check_offered(struct act *a, char *msg, size_t msglen)
 	struct pre_data *d = act_data(a);
 	for (int i = 0; i < POOLS_MAX; i++) {
 		struct pool_need *p = &d->pools[i];
-		const cJSON *found = skus_check_offered(d->skus, p->size, p->key, act_answer(a, Q_LOCATION), msg, msglen);
+		const cJSON *found = skus_check_offered(d->skus, p->size, p->key, act_answer(a, "location"), msg, msglen);
 		if (!found)
 			return -1;
 		snprintf(p->family, sizeof p->family, "%s", pre_str(found, "family"));
@@ -171,7 +171,7 @@ static int pre_check_quota(struct act *a, char *msg, size_t msglen)
 		snprintf(msg, msglen, "quota: %s x %d on %s (+ the system pool) needs %ld vCPUs of %s (%s) in %s; the limit "
 		         "is %ld with %ld in use: ask for a quota increase of %s to at least %ld (Azure portal: Quotas > "
 		         "Compute, or https://aka.ms/ProdportalCRP)", d->pools[1].key, d->pools[1].count, d->pools[1].size,
-		         need[k], names[k], *what ? what : names[k], act_answer(a, Q_LOCATION), limit, used, names[k],
+		         need[k], names[k], *what ? what : names[k], act_answer(a, "location"), limit, used, names[k],
 		         used + need[k]);
 		return -1;
 	}
@@ -185,7 +185,7 @@ static void pre_on_versions(const struct arm_result *r, void *arg)
 	const char *def = NULL;
 	if (r->error) {
 		char m[700];
-		snprintf(m, sizeof m, "Kubernetes versions in %s: %s", act_answer(a, Q_LOCATION), r->error);
+		snprintf(m, sizeof m, "Kubernetes versions in %s: %s", act_answer(a, "location"), r->error);
 		pre_fail(a, m);
 		return;
 	}
@@ -216,7 +216,7 @@ static void pre_versions(struct act *a)
 {
 	struct pre_data *d = act_data(a);
 	snprintf(d->path, sizeof d->path, "/subscriptions/%s/providers/Microsoft.ContainerService/locations/%s/"
-	         "kubernetesVersions", act_answer(a, Q_SUBSCRIPTION), act_answer(a, Q_LOCATION));
+	         "kubernetesVersions", act_answer(a, "subscription"), act_answer(a, "location"));
 	act_progress(a, "the region's Kubernetes versions");
 	if (act_call(a, "GET", d->path, API_AKS, NULL, pre_on_versions) != 0)
 		pre_fail(a, "out of memory");
@@ -230,7 +230,7 @@ static void pre_on_low_quota(struct act *a, const char *value)
 		return;
 	}
 	act_warn(a, "GPU quota too small: the runner will run on %s with CPU_ONLY=true; jobs run without GPUs",
-	         act_answer(a, Q_AKS_CPU_NODE_VM_SIZE));
+	         act_answer(a, "aks.cpu_node_vm_size"));
 	d->cpu = 1;
 	if (d->cpu_rc != 0)
 		act_fail(a, "%s", d->cpu_msg);
@@ -253,7 +253,7 @@ static void pre_on_usages(const struct arm_result *r, void *arg)
 	struct pre_data *d = act_data(a);
 	if (r->error) {
 		char m[700];
-		snprintf(m, sizeof m, "vCPU quota in %s: %s", act_answer(a, Q_LOCATION), r->error);
+		snprintf(m, sizeof m, "vCPU quota in %s: %s", act_answer(a, "location"), r->error);
 		pre_fail(a, m);
 		return;
 	}
@@ -270,13 +270,13 @@ static void pre_on_usages(const struct arm_result *r, void *arg)
 	d->cpu = !gpu;
 	pre_free(d);
 	if (gpu && rc == -1) {
-		d->q = (struct engine_question){.id = "low-quota", .answer = Q_DECIDE_LOW_QUOTA, .choices = low_quota_choices,
+		d->q = (struct engine_question){.id = "low-quota", .answer = "decisions.low_quota", .choices = low_quota_choices,
 		                                .nchoices = 2};
 		/* The whole message as a warning; the question stays short enough for one line. */
 		act_warn(a, "%s", d->short_msg);
 		snprintf(d->q.text, sizeof d->q.text, "The GPU quota is too small (above). Run the runner on CPUs instead (%s "
 		         "x %s, CPU_ONLY=true: jobs run without GPUs), or stop with nothing created?",
-		         act_answer(a, Q_AKS_CPU_NODE_VM_SIZE), act_answer(a, Q_AKS_NODE_COUNT));
+		         act_answer(a, "aks.cpu_node_vm_size"), act_answer(a, "aks.node_count"));
 		act_ask(a, &d->q, pre_on_low_quota);
 	} else if (rc != 0) {
 		act_fail(a, "%s", d->short_msg);
@@ -291,14 +291,14 @@ static void pre_on_skus(const struct arm_result *r, void *arg)
 	struct pre_data *d = act_data(a);
 	if (r->error) {
 		char m[700];
-		snprintf(m, sizeof m, "VM sizes offered in %s: %s", act_answer(a, Q_LOCATION), r->error);
+		snprintf(m, sizeof m, "VM sizes offered in %s: %s", act_answer(a, "location"), r->error);
 		pre_fail(a, m);
 		return;
 	}
 	d->skus = cJSON_Duplicate(r->json, 1);
 	snprintf(d->path, sizeof d->path, "/subscriptions/%s/providers/Microsoft.Compute/locations/%s/usages",
-	         act_answer(a, Q_SUBSCRIPTION), act_answer(a, Q_LOCATION));
-	act_progress(a, "vCPU quota in %s", act_answer(a, Q_LOCATION));
+	         act_answer(a, "subscription"), act_answer(a, "location"));
+	act_progress(a, "vCPU quota in %s", act_answer(a, "location"));
 	if (!d->skus || act_call(a, "GET", d->path, API_COMPUTE, NULL, pre_on_usages) != 0)
 		pre_fail(a, "out of memory");
 }
@@ -306,9 +306,9 @@ static void pre_on_skus(const struct arm_result *r, void *arg)
 void aks_preflight_start(struct act *a)
 {
 	struct pre_data *d = act_data(a);
-	d->cpu = strcmp(act_answer(a, Q_AKS_RUNNER_MODE), "cpu") == 0;
-	act_progress(a, "VM sizes offered in %s", act_answer(a, Q_LOCATION));
-	if (skus_path(d->path, sizeof d->path, act_answer(a, Q_SUBSCRIPTION), act_answer(a, Q_LOCATION)) != 0 ||
+	d->cpu = strcmp(act_answer(a, "aks.runner_mode"), "cpu") == 0;
+	act_progress(a, "VM sizes offered in %s", act_answer(a, "location"));
+	if (skus_path(d->path, sizeof d->path, act_answer(a, "subscription"), act_answer(a, "location")) != 0 ||
 	    act_call(a, "GET", d->path, SKUS_API, NULL, pre_on_skus) != 0)
 		pre_fail(a, "out of memory");
 }

@@ -173,9 +173,9 @@ int experimenter_write(const struct state *st, const vault *v, const char *path,
 	}
 	const char *ip = outv[0], *endpoint = outv[1], *pub = outv[2];
 	char ubuf[256], pbuf[64], bbuf[256];
-	const char *user = exp_answer(st, Q_RMQ_AMQP_USER, ubuf, sizeof ubuf, err, errlen);
-	const char *port = user ? exp_answer(st, Q_RMQ_AMQP_PORT, pbuf, sizeof pbuf, err, errlen) : NULL;
-	const char *bucket = port ? exp_answer(st, Q_MINIO_BUCKET, bbuf, sizeof bbuf, err, errlen) : NULL;
+	const char *user = exp_answer(st, plan_q("rabbitmq.amqp_user"), ubuf, sizeof ubuf, err, errlen);
+	const char *port = user ? exp_answer(st, plan_q("rabbitmq.amqp_port"), pbuf, sizeof pbuf, err, errlen) : NULL;
+	const char *bucket = port ? exp_answer(st, plan_q("minio.bucket"), bbuf, sizeof bbuf, err, errlen) : NULL;
 	if (!bucket)
 		return -1;
 	const unsigned char *pass, *ak, *sk, *sign;

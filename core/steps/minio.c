@@ -17,6 +17,7 @@
 #include "core/probe/s3.h"
 #include "core/probe/connect.h"
 #include "core/steps/minio_int.h"
+#include "core/model/validate.h"
 #include "core/steps/steps.h"
 #include "secrets/secmem.h"
 
@@ -26,11 +27,11 @@
 #define MINIO_PROBE_KEY "studio-wizard-probe.txt"
 
 const struct vm_spec minio_spec = {
-	.step = STEP_MINIO, .key = "minio", .q_group = Q_MINIO_RESOURCE_GROUP, .q_name = Q_MINIO_VM_NAME,
-	.q_size = Q_MINIO_VM_SIZE, .q_admin = Q_MINIO_ADMIN_USER, .q_ssh_key = Q_MINIO_SSH_KEY,
-	.q_sources = Q_MINIO_ALLOWED_SOURCES, .q_disk_gb = Q_MINIO_DATA_DISK_GB, .host_key_secret = "minio-host-key",
+	.key = "minio", .q_group = "minio.resource_group", .q_name = "minio.vm_name",
+	.q_size = "minio.vm_size", .q_admin = "minio.admin_user", .q_ssh_key = "minio.ssh_public_key_file",
+	.q_sources = "minio.allowed_sources", .q_disk_gb = "minio.data_disk_gb", .host_key_secret = "minio-host-key",
 	.out_ip = "minio.public_ip", .out_image = "minio.image",
-	.ports = {{"allow-ssh", -1, 22}, {"allow-s3", Q_MINIO_PORT, 0}}, .nports = 2,
+	.ports = {{"allow-ssh", NULL, 22}, {"allow-s3", "minio.port", 0}}, .nports = 2,
 };
 #define spec minio_spec
 
@@ -115,7 +116,7 @@ static void server_after_unit(struct act *a, int status, const char *err)
 static void server_after_env(struct act *a, int status, const char *err)
 {
 	struct server_data *d = act_data(a);
-	const char *port = act_answer(a, Q_MINIO_PORT);
+	const char *port = act_answer(a, "minio.port");
 	if (status != 0) {
 		server_end(a, 0, "writing the MinIO keys over SFTP failed", status, err);
 		return;
@@ -141,7 +142,7 @@ static void server_after_prepare(struct act *a, int status, const char *err)
 	char head[256];
 	int hl = snprintf(head, sizeof head, "MINIO_VOLUMES=/data/minio\nMINIO_OPTS=\"--address :%s --console-address "
 	                                     "127.0.0.1:9001\"\nMINIO_ROOT_USER=",
-	                  act_answer(a, Q_MINIO_PORT));
+	                  act_answer(a, "minio.port"));
 	size_t len = (size_t)hl + aklen + 20 + sklen + 1;
 	char *env = secmem_alloc(len + 1);
 	if (!env) {
@@ -154,7 +155,7 @@ static void server_after_prepare(struct act *a, int status, const char *err)
 	memcpy(env + o, "\nMINIO_ROOT_PASSWORD=", 21), o += 21;
 	memcpy(env + o, sk, sklen), o += sklen;
 	env[o++] = '\n';
-	snprintf(d->envpath, sizeof d->envpath, "/home/%s/.minio.env", act_answer(a, Q_MINIO_ADMIN_USER));
+	snprintf(d->envpath, sizeof d->envpath, "/home/%s/.minio.env", act_answer(a, "minio.admin_user"));
 	act_progress(a, "writing /etc/default/minio (keys over SFTP, mode 0600)");
 	int rc = vmssh_put(&d->ssh, d->envpath, env, o, 0600, server_after_env);
 	secmem_free(env);
@@ -236,7 +237,7 @@ static void prove_s3(const struct s3_result *r, void *arg);
 static void prove_next(struct act *a)
 {
 	struct prove_data *d = act_data(a);
-	const char *b = act_answer(a, Q_MINIO_BUCKET);
+	const char *b = act_answer(a, "minio.bucket");
 	switch (d->stage++) {
 	case 0: s3_list_buckets(d->s3, prove_s3, a); break;
 	case 1: act_progress(a, "ListBuckets works with the sealed keys"); s3_create_bucket(d->s3, b, prove_s3, a); break;
@@ -245,7 +246,7 @@ static void prove_next(struct act *a)
 	case 4: s3_delete_object(d->s3, b, MINIO_PROBE_KEY, prove_s3, a); break;
 	default: {
 		char url[160];
-		snprintf(url, sizeof url, "http://%s:%s", act_output(a, spec.out_ip), act_answer(a, Q_MINIO_PORT));
+		snprintf(url, sizeof url, "http://%s:%s", act_output(a, spec.out_ip), act_answer(a, "minio.port"));
 		prove_stop(a);
 		if (act_output_set(a, "minio.endpoint", url) != 0) {
 			act_fail(a, "cannot save the state");
@@ -273,7 +274,7 @@ static void prove_ready(struct act *a)
 	const unsigned char *ak, *sk;
 	size_t aklen, sklen;
 	char err[256];
-	int port = vmssh_forward(&d->ssh, atoi(act_answer(a, Q_MINIO_PORT)), err, sizeof err);
+	int port = vmssh_forward(&d->ssh, atoi(act_answer(a, "minio.port")), err, sizeof err);
 	if (port < 0) {
 		prove_fail(a, "ssh forward to the S3 port: ", err);
 		return;
@@ -314,12 +315,12 @@ static void prove_on_connect(int fd, short revents, void *arg)
 		char msg[256];
 		char advice[256];
 		probe_connect_advice(soerr, "minio.allowed_sources", advice, sizeof advice);
-		snprintf(msg, sizeof msg, "%s:%s: %s; %s", act_output(a, spec.out_ip), act_answer(a, Q_MINIO_PORT),
+		snprintf(msg, sizeof msg, "%s:%s: %s; %s", act_output(a, spec.out_ip), act_answer(a, "minio.port"),
 		         strerror(soerr), advice);
 		prove_fail(a, "the S3 port does not answer from here: ", msg);
 		return;
 	}
-	act_progress(a, "%s:%s accepts connections from here", act_output(a, spec.out_ip), act_answer(a, Q_MINIO_PORT));
+	act_progress(a, "%s:%s accepts connections from here", act_output(a, spec.out_ip), act_answer(a, "minio.port"));
 	vmssh_open(a, &d->ssh, &spec, prove_ready);
 }
 
@@ -337,7 +338,7 @@ static void prove_on_timeout(struct act *a)
 static void prove_start(struct act *a)
 {
 	struct prove_data *d = act_data(a);
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(act_answer(a, Q_MINIO_PORT)))};
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(act_answer(a, "minio.port")))};
 	d->fd = -1;
 	const char *ip;
 	if (vmssh_output(a, spec.out_ip, &ip) != 0)
@@ -397,8 +398,61 @@ static const struct step_output outputs[] = {
 	{"minio.endpoint", "S3 endpoint"},
 };
 
+static const struct plan_question questions[] = {
+	{.key = "minio.resource_group", .label = "Resource group",
+	 .def_kind = PLAN_DEF_TEMPLATE, .def = "studioml-{uniq_id}", .validate = validate_resource_group,
+	 .help = "Shared by default with RabbitMQ and the registry."},
+	{.key = "minio.vm_name", .label = "VM name",
+	 .def_kind = PLAN_DEF_TEMPLATE, .def = "minio", .validate = validate_vm_name,
+	 .help = "Also the VM's host name; its IP, NSG, NIC and data disk are named after it."},
+	{.key = "minio.vm_size", .label = "VM size",
+	 .def_kind = PLAN_DEF_TEMPLATE, .def = "Standard_D2s_v3", .validate = validate_vm_size,
+	 .help = "D2s_v3 takes premium disks; grow it when many runners pull data at once.",
+	 PLAN_CHOICES(plan_vm_choices)},
+	{.key = "minio.admin_user", .label = "SSH admin user",
+	 .def_kind = PLAN_DEF_TEMPLATE, .def = "{rabbitmq.admin_user}", .validate = validate_admin_user,
+	 .help = "The Linux account you SSH in as."},
+	{.key = "minio.ssh_public_key_file", .label = "SSH public key file",
+	 .def_kind = PLAN_DEF_TEMPLATE, .def = "{rabbitmq.ssh_public_key_file}", .validate = validate_ssh_public_key_file,
+	 .help = "Optional; the same key as RabbitMQ unless you say otherwise.",
+	 .optional = 1},
+	{.key = "minio.data_disk_gb", .label = "Data disk (GiB)",
+	 .def_kind = PLAN_DEF_TEMPLATE, .def = "1024", .validate = validate_data_disk_gb,
+	 .help = "An empty managed disk, partitioned, formatted ext4 and mounted at /data. "
+	         "1024 is Azure's \"1 TB\"."},
+	{.key = "minio.bucket", .label = "Bucket",
+	 .def_kind = PLAN_DEF_TEMPLATE, .def = "studioml-artifacts", .validate = validate_bucket,
+	 .help = "Bucket for experiment artifacts, created on the Minio server."},
+	{.key = "minio.port", .label = "S3 port",
+	 .def_kind = PLAN_DEF_TEMPLATE, .def = "9000", .validate = validate_port,
+	 .help = "Experimenters and runner pods both reach Minio here."},
+	{.key = "minio.allowed_sources", .label = "Allowed sources",
+	 .def_kind = PLAN_DEF_TEMPLATE, .def = "*", .validate = validate_sources,
+	 .help = "Who may reach SSH and the S3 port: * (any address), or IPv4 addresses/CIDR ranges "
+	         "separated by commas."},
+	{.key = "minio.binary_url", .label = "MinIO binary URL",
+	 .def_kind = PLAN_DEF_TEMPLATE, .def = MINIO_URL, .validate = validate_url,
+	 .help = "The VM downloads the server from here (the last community release with binaries, "
+		MINIO_RELEASE ") and installs it only when its sha256 matches."},
+	{.key = "minio.binary_sha256", .label = "MinIO binary sha256",
+	 .def_kind = PLAN_DEF_TEMPLATE, .def = MINIO_SHA256, .validate = validate_sha256,
+	 .help = "The published sha256 of the binary; a download or upload that differs is refused."},
+	{.key = "minio.binary_file", .label = "MinIO binary on this machine (optional)",
+	 .def_kind = PLAN_DEF_TEMPLATE, .def = "", .validate = validate_binary_file,
+	 .help = "Used only when the VM cannot download the binary and you agree to upload it: a "
+	         "local copy, checked against the same sha256.",
+	 .optional = 1},
+	{.key = "decisions.minio_upload", .label = "Upload the MinIO binary",
+	 .def_kind = PLAN_DEF_NONE,
+	 .help = "yes: when the VM cannot download the MinIO binary, upload minio.binary_file from this "
+	         "machine over SFTP (checked against minio.binary_sha256).",
+	 PLAN_CHOICES(plan_yes_no),
+	 .decision = 1},
+};
+
 const struct step_def step_minio = {
-	.id = STEP_MINIO, .actions = actions, .nactions = sizeof actions / sizeof actions[0], .secrets = secrets,
+	.plan = {.key = "minio", .title = "Minio disk and partition", .questions = questions,
+	         .nquestions = sizeof questions / sizeof questions[0]},
+	.actions = actions, .nactions = sizeof actions / sizeof actions[0], .secrets = secrets,
 	.nsecrets = sizeof secrets / sizeof secrets[0], .outputs = outputs, .noutputs = sizeof outputs / sizeof outputs[0],
-	.available = 1,
 };

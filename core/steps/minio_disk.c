@@ -106,7 +106,7 @@ static void disk_done(struct act *a, int status, const char *err)
 	snprintf(size, sizeof size, "%s", vmssh_mark(&d->ssh, "size") ? vmssh_mark(&d->ssh, "size") : "?");
 	vmssh_close(&d->ssh);
 	if (status == 3)
-		act_fail(a, "the data disk of %s was refused: %s", act_answer(a, Q_MINIO_VM_NAME), err ? err : "");
+		act_fail(a, "the data disk of %s was refused: %s", act_answer(a, "minio.vm_name"), err ? err : "");
 	else if (status != 0)
 		act_fail(a, "preparing the data disk failed (exit %d): %s", status, err ? err : "");
 	else
@@ -190,12 +190,12 @@ static int binary_run(struct act *a, int upload, void (*done)(struct act *a, int
 	struct minio_binary_data *d = act_data(a);
 	char src[512];
 	if (upload)
-		snprintf(src, sizeof src, "/home/%s/.minio.upload", act_answer(a, Q_MINIO_ADMIN_USER));
+		snprintf(src, sizeof src, "/home/%s/.minio.upload", act_answer(a, "minio.admin_user"));
 	else
-		snprintf(src, sizeof src, "%s", act_answer(a, Q_MINIO_BINARY_URL));
+		snprintf(src, sizeof src, "%s", act_answer(a, "minio.binary_url"));
 	snprintf(d->script, sizeof d->script, "%s%s%s", binary_head, upload ? binary_upload : binary_download,
 	         binary_tail);
-	const char *kv[] = {"WANT", act_answer(a, Q_MINIO_BINARY_SHA256), "SRC", src, NULL};
+	const char *kv[] = {"WANT", act_answer(a, "minio.binary_sha256"), "SRC", src, NULL};
 	return vmssh_script(&d->ssh, kv, d->script, done);
 }
 
@@ -247,7 +247,7 @@ static void binary_on_decision(struct act *a, const char *value)
 {
 	struct minio_binary_data *d = act_data(a);
 	char path[PATH_MAX], msg[PATH_MAX + 128], dst[256];
-	const char *file = act_answer(a, Q_MINIO_BINARY_FILE);
+	const char *file = act_answer(a, "minio.binary_file");
 	if (strcmp(value, "yes") != 0) {
 		binary_end(a, 0, "the VM cannot download the MinIO binary and no upload was wanted (decisions.minio_upload: "
 		                 "no); give a reachable minio.binary_url");
@@ -269,7 +269,7 @@ static void binary_on_decision(struct act *a, const char *value)
 		binary_end(a, 0, msg);
 		return;
 	}
-	snprintf(dst, sizeof dst, "/home/%s/.minio.upload", act_answer(a, Q_MINIO_ADMIN_USER));
+	snprintf(dst, sizeof dst, "/home/%s/.minio.upload", act_answer(a, "minio.admin_user"));
 	act_progress(a, "uploading %s (%zu bytes) over SFTP", path, d->file_len);
 	if (vmssh_put(&d->ssh, dst, d->file, d->file_len, 0600, binary_after_put) != 0)
 		binary_end(a, 0, "ssh: cannot start the SFTP upload");
@@ -302,30 +302,30 @@ static void binary_after_download(struct act *a, int status, const char *err)
 	}
 	const char *http = vmssh_mark(&d->ssh, "http");
 	act_warn(a, "the download of the MinIO binary failed: %s", err ? err : "");
-	const char *decided = act_answer(a, Q_DECIDE_MINIO_UPLOAD), *file = act_answer(a, Q_MINIO_BINARY_FILE);
+	const char *decided = act_answer(a, "decisions.minio_upload"), *file = act_answer(a, "minio.binary_file");
 	if ((!file || !*file) && !(decided && strcmp(decided, "no") == 0)) {
 		/* No local copy named yet: the question asks for its path (checked when given), as
 		 * "yes" alone would only fail for want of a file. */
-		d->q = (struct engine_question){.id = "minio-binary-file", .answer = Q_MINIO_BINARY_FILE,
+		d->q = (struct engine_question){.id = "minio-binary-file", .answer = "minio.binary_file",
 		                                .headless = "minio.binary_file: PATH and decisions.minio_upload: yes|no"};
 		snprintf(d->q.text, sizeof d->q.text,
 		         "The Minio VM cannot download the MinIO binary from %s (%s%s). MinIO stopped publishing community "
 		         "binaries (dl.min.io answers 410 Gone). Give the path of a copy on this machine: it is uploaded "
 		         "over SFTP and checked against sha256 %s before it is installed.",
-		         act_answer(a, Q_MINIO_BINARY_URL), http && strcmp(http, "000") != 0 ? "HTTP " : "no route or no answer",
-		         http && strcmp(http, "000") != 0 ? http : "", act_answer(a, Q_MINIO_BINARY_SHA256));
+		         act_answer(a, "minio.binary_url"), http && strcmp(http, "000") != 0 ? "HTTP " : "no route or no answer",
+		         http && strcmp(http, "000") != 0 ? http : "", act_answer(a, "minio.binary_sha256"));
 		act_ask(a, &d->q, binary_on_path);
 		return;
 	}
-	d->q = (struct engine_question){.id = "minio-upload", .answer = Q_DECIDE_MINIO_UPLOAD, .choices = upload_choices,
+	d->q = (struct engine_question){.id = "minio-upload", .answer = "decisions.minio_upload", .choices = upload_choices,
 	                                .nchoices = 2};
 	snprintf(d->q.text, sizeof d->q.text,
 	         "The Minio VM cannot download the MinIO binary from %s (%s%s). MinIO stopped publishing community "
 	         "binaries (dl.min.io answers 410 Gone). Upload %s from this machine over SFTP instead? It is checked "
 	         "against sha256 %s before it is installed.",
-	         act_answer(a, Q_MINIO_BINARY_URL), http && strcmp(http, "000") != 0 ? "HTTP " : "no route or no answer",
+	         act_answer(a, "minio.binary_url"), http && strcmp(http, "000") != 0 ? "HTTP " : "no route or no answer",
 	         http && strcmp(http, "000") != 0 ? http : "",
-	         file, act_answer(a, Q_MINIO_BINARY_SHA256));
+	         file, act_answer(a, "minio.binary_sha256"));
 	act_ask(a, &d->q, binary_on_decision);
 }
 

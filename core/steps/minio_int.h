@@ -4,6 +4,12 @@
 
 #include "core/steps/vmssh.h"
 
+/* The last MinIO community release with prebuilt binaries (runner-facts §7); its published
+ * sha256 (110,989,496 bytes). dl.min.io answers 410 for it since 2026-09. */
+#define MINIO_RELEASE "RELEASE.2025-09-07T16-13-09Z"
+#define MINIO_URL "https://github.com/minio/minio/releases/download/" MINIO_RELEASE "/minio.linux-amd64." MINIO_RELEASE
+#define MINIO_SHA256 "7c5bd8512c6e966455b1d198209358b2d191c77a83ab377c4073281065fb855f"
+
 extern const struct vm_spec minio_spec;
 
 #define MINIO_OUT_PARTUUID "minio.data_partuuid"

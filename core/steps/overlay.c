@@ -18,6 +18,7 @@
 #include "core/remote/keys.h"
 #include "core/steps/overlay.h"
 #include "core/steps/overlay_int.h"
+#include "core/model/validate.h"
 #include "core/steps/steps.h"
 #include "core/sys/log.h"
 #include "secrets/secmem.h"
@@ -66,22 +67,22 @@ static int overlay_inputs(struct act *a, struct overlay_in *in, int tell)
 	memset(in, 0, sizeof *in);
 	if (need_output(a, "rabbitmq.public_ip", "rabbitmq", &ip) || need_output(a, "acr.image", "acr", &image))
 		return -1;
-	snprintf(in->ns, sizeof in->ns, "%s", act_answer(a, Q_OVERLAY_NAMESPACE));
-	snprintf(in->queue_match, sizeof in->queue_match, "%s", act_answer(a, Q_OVERLAY_QUEUE_MATCH));
-	in->clear_text = strcmp(act_answer(a, Q_OVERLAY_CLEAR_TEXT), "true") == 0;
+	snprintf(in->ns, sizeof in->ns, "%s", act_answer(a, "overlay.namespace"));
+	snprintf(in->queue_match, sizeof in->queue_match, "%s", act_answer(a, "overlay.queue_match"));
+	in->clear_text = strcmp(act_answer(a, "overlay.clear_text_messages"), "true") == 0;
 	snprintf(in->amqp_url, sizeof in->amqp_url, "amqp://${RMQ_USER}:${RMQ_PASS}@%s:%s/", ip,
-	         act_answer(a, Q_RMQ_AMQP_PORT));
+	         act_answer(a, "rabbitmq.amqp_port"));
 	if (overlay_image_split(image, in) != 0) {
 		act_fail(a, "acr.image '%s' is not an image reference (registry/repository:tag)", image);
 		return -1;
 	}
 	/* Where the AKS step left nothing, what the answers say is safe to use. */
-	const struct plan_gpu_size *g = plan_gpu_find(act_answer(a, Q_AKS_NODE_VM_SIZE));
+	const struct plan_gpu_size *g = plan_gpu_find(act_answer(a, "aks.node_vm_size"));
 	const char *mode = act_output(a, "aks.mode");
 	in->cpu_mode = mode ? strcmp(mode, "cpu") == 0 : !g;
 	int nodes = positive(act_output(a, "aks.nodes"));
 	if (!nodes)
-		nodes = positive(act_answer(a, Q_AKS_NODE_COUNT));
+		nodes = positive(act_answer(a, "aks.node_count"));
 	int gpus = positive(act_output(a, "aks.node_gpus"));
 	if (!gpus && g)
 		gpus = g->gpus;
@@ -90,8 +91,8 @@ static int overlay_inputs(struct act *a, struct overlay_in *in, int tell)
 		return -1;
 	}
 	in->replicas = in->cpu_mode ? nodes : nodes * gpus;
-	snprintf(in->state, sizeof in->state, "%s", act_answer(a, Q_OVERLAY_RUNNER_STATE));
-	const char *size = act_answer(a, in->cpu_mode ? Q_AKS_CPU_NODE_VM_SIZE : Q_AKS_NODE_VM_SIZE);
+	snprintf(in->state, sizeof in->state, "%s", act_answer(a, "overlay.runner_state"));
+	const char *size = act_answer(a, in->cpu_mode ? "aks.cpu_node_vm_size" : "aks.node_vm_size");
 	char why[300];
 	int rc = runner_share(size, in->cpu_mode ? 1 : gpus, &in->share, why, sizeof why);
 	if (rc == -2) {
@@ -181,8 +182,8 @@ static void files_start(struct act *a)
 	char dir[4096], err[600], sums[2048], kept[1024];
 	if (overlay_inputs(a, &in, 1) != 0)
 		return;
-	if (validate_expand_home(act_answer(a, Q_OVERLAY_DIR), dir, sizeof dir) != 0) {
-		act_fail(a, "overlay.dir: cannot expand '%s' (is HOME set?)", act_answer(a, Q_OVERLAY_DIR));
+	if (validate_expand_home(act_answer(a, "overlay.dir"), dir, sizeof dir) != 0) {
+		act_fail(a, "overlay.dir: cannot expand '%s' (is HOME set?)", act_answer(a, "overlay.dir"));
 		return;
 	}
 	struct overlay_set set;
@@ -279,7 +280,7 @@ static int apply_secrets(struct act *a, const char *ns, cJSON *list)
 		act_fail(a, "the runner keys are missing from the vault: run the overlay step again");
 		return -1;
 	}
-	const char *user = act_answer(a, Q_RMQ_AMQP_USER), *pub = act_output(a, OUT_PUBLIC),
+	const char *user = act_answer(a, "rabbitmq.amqp_user"), *pub = act_output(a, OUT_PUBLIC),
 	           *line = act_output(a, OUT_SIGNING);
 	static const char info[] = "rmq_: the experimenter signing key studio-wizard made (experimenter-signing-key)";
 	const char *k1[] = {"RMQ_USER", "RMQ_PASS"}, *k2[] = {"ssh-privatekey", "ssh-publickey"},
@@ -478,7 +479,7 @@ static void rollout_report(const struct kube_rollout_report *r, void *arg)
  * run.sh prints the environment). */
 static void redact_vault(struct act *a)
 {
-	const struct step_table *t = steps_table();
+	const struct step_table *t = act_table(a);
 	for (size_t s = 0; s < t->nsteps; s++)
 		for (size_t i = 0; t->steps[s] && i < t->steps[s]->nsecrets; i++) {
 			const unsigned char *v;
@@ -509,7 +510,7 @@ static void rollout_start(struct act *a)
 		act_fail(a, "vault entry aks-kubeconfig is missing: the aks step provides it; run that step first");
 		return;
 	}
-	snprintf(d->ns, sizeof d->ns, "%s", act_answer(a, Q_OVERLAY_NAMESPACE));
+	snprintf(d->ns, sizeof d->ns, "%s", act_answer(a, "overlay.namespace"));
 	redact_vault(a);
 	if (!(d->k = kube_new(act_http(a), (const char *)kc, kc_len, err, sizeof err))) {
 		act_fail(a, "aks-kubeconfig: %s", err);
@@ -560,8 +561,39 @@ static const struct step_output outputs[] = {
 	{"overlay.ready", "runner pods ready"},
 };
 
+/* STATE of the ConfigMap the runner watches: the K8sState names it parses (go-service
+ * pkg/types/appstate.go at runner 0.14.2). DrainAndTerminate is left out: the Deployment
+ * restarts the runner, which reads it again and exits again. */
+static const struct plan_choice runner_state_choices[] = {
+	{"Running", "take work from the queues", 1},
+	{"DrainAndSuspend", "finish the running jobs, then take no new work until Running", 1},
+};
+
+static const struct plan_question questions[] = {
+	{.key = "overlay.dir", .label = "Overlay directory",
+	 .def_kind = PLAN_DEF_TEMPLATE, .def = "~/studioml-overlay-{uniq_id}", .validate = validate_dir,
+	 .help = "Where kustomization.yaml and its patches are written (no secrets go there)."},
+	{.key = "overlay.namespace", .label = "Namespace",
+	 .def_kind = PLAN_DEF_TEMPLATE, .def = "studioml", .validate = validate_k8s_namespace,
+	 .help = "The runner's namespace; K8S_NAMESPACE and the RoleBinding follow it."},
+	{.key = "overlay.queue_match", .label = "Queue match",
+	 .def_kind = PLAN_DEF_TEMPLATE, .def = "^rmq_.*$", .validate = validate_regex_text,
+	 .help = "Queues the runners serve (QUEUE_MATCH); experimenters use --queue=rmq_<name>."},
+	{.key = "overlay.clear_text_messages", .label = "Accept clear-text requests",
+	 .def_kind = PLAN_DEF_TEMPLATE, .def = "true", .validate = validate_bool,
+	 .help = "true until experimenters' signing keys are in studioml-signing: otherwise the "
+	         "runner refuses every request.",
+	 PLAN_CHOICES(plan_true_false)},
+	{.key = "overlay.runner_state", .label = "Runner state",
+	 .def_kind = PLAN_DEF_TEMPLATE, .def = "Running",
+	 .help = "STATE in the ConfigMap studioml-go-runner that the runner watches: Running takes work; "
+	         "DrainAndSuspend pauses it after the running jobs (set Running to resume).",
+	 PLAN_CHOICES(runner_state_choices)},
+};
+
 const struct step_def step_overlay = {
-	.id = STEP_OVERLAY, .actions = actions, .nactions = sizeof actions / sizeof actions[0], .secrets = secrets,
+	.plan = {.key = "overlay", .title = "Kustomize overlay", .questions = questions,
+	         .nquestions = sizeof questions / sizeof questions[0]},
+	.actions = actions, .nactions = sizeof actions / sizeof actions[0], .secrets = secrets,
 	.nsecrets = sizeof secrets / sizeof secrets[0], .outputs = outputs, .noutputs = sizeof outputs / sizeof outputs[0],
-	.available = 1,
 };

@@ -9,6 +9,11 @@
 #include "core/model/plan.h"
 #include "core/model/runner.h"
 
+/* Images and names the overlay uses (doc/runner.md). */
+#define PLAN_DEVICE_PLUGIN_IMAGE "nvcr.io/nvidia/k8s-device-plugin:v0.17.1"
+#define PLAN_DEVICE_PLUGIN_NAMESPACE "gpu-resources"
+#define PLAN_RUNNER_BASE_IMAGE "studioml/studio-go-runner"
+
 #define OVERLAY_DEPLOYMENT "studioml-go-runner-deployment"
 #define OVERLAY_NFILES_MAX 10
 #define OVERLAY_DOCS_MAX 12

@@ -455,13 +455,13 @@ void overlay_proof_start(struct act *a)
 		act_fail(a, "the vault lacks aks-kubeconfig or the Minio keys: run the aks and minio steps first");
 		return;
 	}
-	snprintf(d->ns, sizeof d->ns, "%s", act_answer(a, Q_OVERLAY_NAMESPACE));
+	snprintf(d->ns, sizeof d->ns, "%s", act_answer(a, "overlay.namespace"));
 	snprintf(d->rmq, sizeof d->rmq, "%s", rmq);
-	snprintf(d->amqp_port, sizeof d->amqp_port, "%s", act_answer(a, Q_RMQ_AMQP_PORT));
+	snprintf(d->amqp_port, sizeof d->amqp_port, "%s", act_answer(a, "rabbitmq.amqp_port"));
 	snprintf(d->mgmt_port, sizeof d->mgmt_port, "%d", atoi(d->amqp_port) + 10000);
 	snprintf(d->s3, sizeof d->s3, "%s", endpoint);
 	snprintf(d->ips, sizeof d->ips, "%s", ips && *ips ? ips : "unknown");
-	d->job = proof_job(d->ns, image, endpoint, act_answer(a, Q_MINIO_BUCKET));
+	d->job = proof_job(d->ns, image, endpoint, act_answer(a, "minio.bucket"));
 	d->secret = proof_meta(cJSON_CreateObject(), "v1", "Secret", d->ns);
 	cJSON_AddStringToObject(d->secret, "type", "Opaque");
 	cJSON *data = cJSON_AddObjectToObject(d->secret, "data");

@@ -10,6 +10,7 @@
 
 #include "core/probe/amqp.h"
 #include "core/probe/connect.h"
+#include "core/model/validate.h"
 #include "core/steps/steps.h"
 #include "core/steps/vm.h"
 #include "core/steps/vmssh.h"
@@ -21,11 +22,11 @@
 #define RMQ_WHOAMI_EVERY_MS 1000L
 
 static const struct vm_spec spec = {
-	.step = STEP_RABBITMQ, .key = "rabbitmq", .q_group = Q_RMQ_RESOURCE_GROUP, .q_name = Q_RMQ_VM_NAME,
-	.q_size = Q_RMQ_VM_SIZE, .q_admin = Q_RMQ_ADMIN_USER, .q_ssh_key = Q_RMQ_SSH_KEY,
-	.q_sources = Q_RMQ_ALLOWED_SOURCES, .q_disk_gb = -1, .host_key_secret = "rabbitmq-host-key",
+	.key = "rabbitmq", .q_group = "rabbitmq.resource_group", .q_name = "rabbitmq.vm_name",
+	.q_size = "rabbitmq.vm_size", .q_admin = "rabbitmq.admin_user", .q_ssh_key = "rabbitmq.ssh_public_key_file",
+	.q_sources = "rabbitmq.allowed_sources", .host_key_secret = "rabbitmq-host-key",
 	.out_ip = "rabbitmq.public_ip", .out_image = "rabbitmq.image",
-	.ports = {{"allow-ssh", -1, 22}, {"allow-amqp", Q_RMQ_AMQP_PORT, 0}, {"allow-management", Q_RMQ_AMQP_PORT, 10000}},
+	.ports = {{"allow-ssh", NULL, 22}, {"allow-amqp", "rabbitmq.amqp_port", 0}, {"allow-management", "rabbitmq.amqp_port", 10000}},
 	.nports = 3,
 };
 
@@ -86,7 +87,7 @@ static void install_done(struct act *a, int status, const char *err)
 	snprintf(version, sizeof version, "%s", vmssh_mark(&d->ssh, "version") ? vmssh_mark(&d->ssh, "version") : "?");
 	vmssh_close(&d->ssh);
 	if (status != 0)
-		act_fail(a, "installing rabbitmq-server on %s failed (exit %d): %s", act_answer(a, Q_RMQ_VM_NAME), status,
+		act_fail(a, "installing rabbitmq-server on %s failed (exit %d): %s", act_answer(a, "rabbitmq.vm_name"), status,
 		         err ? err : "");
 	else
 		act_done(a, "rabbitmq-server %s running, management plugin on", version);
@@ -131,7 +132,7 @@ static void user_after_guest(struct act *a, int status, const char *err)
 		act_fail(a, "deleting the guest user failed: %s", err ? err : "");
 		return;
 	}
-	act_done(a, "user %s (tag management, all permissions on vhost /), guest removed", act_answer(a, Q_RMQ_AMQP_USER));
+	act_done(a, "user %s (tag management, all permissions on vhost /), guest removed", act_answer(a, "rabbitmq.amqp_user"));
 }
 
 static void user_after_import(struct act *a, int status, const char *err)
@@ -139,7 +140,7 @@ static void user_after_import(struct act *a, int status, const char *err)
 	struct user_data *d = act_data(a);
 	if (status != 0) {
 		vmssh_close(&d->ssh);
-		act_fail(a, "rabbitmqctl import_definitions (user %s) failed: %s", act_answer(a, Q_RMQ_AMQP_USER),
+		act_fail(a, "rabbitmqctl import_definitions (user %s) failed: %s", act_answer(a, "rabbitmq.amqp_user"),
 		         err ? err : "");
 		return;
 	}
@@ -195,7 +196,7 @@ done:
 static void user_ready(struct act *a)
 {
 	struct user_data *d = act_data(a);
-	const char *u = act_answer(a, Q_RMQ_AMQP_USER);
+	const char *u = act_answer(a, "rabbitmq.amqp_user");
 	const unsigned char *pw;
 	size_t len, deflen = 0;
 	if (act_secret_get(a, RMQ_PASSWORD, &pw, &len) != 0) {
@@ -233,7 +234,7 @@ static void user_start(struct act *a)
 			act_fail(a, "sealing %s: %s", RMQ_PASSWORD, pw ? err : "out of memory");
 			return;
 		}
-		act_info(a, "generated the password of %s and sealed it as %s", act_answer(a, Q_RMQ_AMQP_USER), RMQ_PASSWORD);
+		act_info(a, "generated the password of %s and sealed it as %s", act_answer(a, "rabbitmq.amqp_user"), RMQ_PASSWORD);
 	}
 	vmssh_open(a, &d->ssh, &spec, user_ready);
 }
@@ -279,7 +280,7 @@ static void prove_on_whoami(struct http_request *req, const struct http_response
 	}
 	cJSON *j = r->status == 200 ? cJSON_Parse(r->body) : NULL;
 	const cJSON *name = cJSON_GetObjectItemCaseSensitive(j, "name");
-	int ok = cJSON_IsString(name) && strcmp(name->valuestring, act_answer(a, Q_RMQ_AMQP_USER)) == 0;
+	int ok = cJSON_IsString(name) && strcmp(name->valuestring, act_answer(a, "rabbitmq.amqp_user")) == 0;
 	cJSON_Delete(j);
 	if (!ok) {
 		prove_stop(a);
@@ -289,14 +290,14 @@ static void prove_on_whoami(struct http_request *req, const struct http_response
 	}
 	const char *ip = act_output(a, spec.out_ip);
 	char url[512];
-	snprintf(url, sizeof url, "amqp://%s:<sealed:%s>@%s:%s/", act_answer(a, Q_RMQ_AMQP_USER), RMQ_PASSWORD, ip,
-	         act_answer(a, Q_RMQ_AMQP_PORT));
+	snprintf(url, sizeof url, "amqp://%s:<sealed:%s>@%s:%s/", act_answer(a, "rabbitmq.amqp_user"), RMQ_PASSWORD, ip,
+	         act_answer(a, "rabbitmq.amqp_port"));
 	prove_stop(a);
 	if (act_output_set(a, "rabbitmq.amqp_url", url) != 0) {
 		act_fail(a, "cannot save the state");
 		return;
 	}
-	act_info(a, "RabbitMQ works: %s (%s); management API knows user %s", url, d->header, act_answer(a, Q_RMQ_AMQP_USER));
+	act_info(a, "RabbitMQ works: %s (%s); management API knows user %s", url, d->header, act_answer(a, "rabbitmq.amqp_user"));
 	act_done(a, "AMQP login and management API ok");
 }
 
@@ -313,7 +314,7 @@ static void prove_whoami(struct act *a)
 	}
 	snprintf(url, sizeof url, "http://127.0.0.1:%d/api/whoami", d->mgmt_port);
 	/* Basic auth via curl's own option is not exposed: build the header in protected memory. */
-	const char *u = act_answer(a, Q_RMQ_AMQP_USER);
+	const char *u = act_answer(a, "rabbitmq.amqp_user");
 	size_t ulen = strlen(u), plain = ulen + 1 + len;
 	size_t b64 = sodium_base64_ENCODED_LEN(plain, sodium_base64_VARIANT_ORIGINAL);
 	char *cred = secmem_alloc(plain + 1), *hdr = secmem_alloc(b64 + 32);
@@ -348,13 +349,13 @@ static void prove_on_login(const struct amqp_probe_result *r, void *arg)
 	d->probe = NULL;
 	if (!r->ok) {
 		prove_stop(a);
-		act_fail(a, "AMQP login as %s with <sealed:%s> through the SSH tunnel failed: %s", act_answer(a, Q_RMQ_AMQP_USER),
+		act_fail(a, "AMQP login as %s with <sealed:%s> through the SSH tunnel failed: %s", act_answer(a, "rabbitmq.amqp_user"),
 		         RMQ_PASSWORD, r->error);
 		return;
 	}
-	act_progress(a, "AMQP login as %s on vhost / works", act_answer(a, Q_RMQ_AMQP_USER));
+	act_progress(a, "AMQP login as %s on vhost / works", act_answer(a, "rabbitmq.amqp_user"));
 	char err[256];
-	d->mgmt_port = vmssh_forward(&d->ssh, atoi(act_answer(a, Q_RMQ_AMQP_PORT)) + 10000, err, sizeof err);
+	d->mgmt_port = vmssh_forward(&d->ssh, atoi(act_answer(a, "rabbitmq.amqp_port")) + 10000, err, sizeof err);
 	if (d->mgmt_port < 0) {
 		prove_stop(a);
 		act_fail(a, "ssh forward to the management port: %s", err);
@@ -370,14 +371,14 @@ static void prove_ready(struct act *a)
 	const unsigned char *pw;
 	size_t len;
 	char err[256];
-	d->amqp_port = vmssh_forward(&d->ssh, atoi(act_answer(a, Q_RMQ_AMQP_PORT)), err, sizeof err);
+	d->amqp_port = vmssh_forward(&d->ssh, atoi(act_answer(a, "rabbitmq.amqp_port")), err, sizeof err);
 	if (d->amqp_port < 0 || act_secret_get(a, RMQ_PASSWORD, &pw, &len) != 0) {
 		prove_stop(a);
 		act_fail(a, "ssh forward to the AMQP port: %s", d->amqp_port < 0 ? err : "no password in the vault");
 		return;
 	}
 	struct amqp_probe_opts o = {.host = "127.0.0.1", .port = (unsigned)d->amqp_port, .mode = AMQP_PROBE_LOGIN,
-	                            .user = act_answer(a, Q_RMQ_AMQP_USER), .password = (const char *)pw,
+	                            .user = act_answer(a, "rabbitmq.amqp_user"), .password = (const char *)pw,
 	                            .password_len = len};
 	d->probe = amqp_probe_start(act_loop(a), &o, prove_on_login, a);
 	if (!d->probe) {
@@ -394,20 +395,20 @@ static void prove_on_header(const struct amqp_probe_result *r, void *arg)
 	if (!r->ok) {
 		char advice[256];
 		probe_connect_advice(r->connect_errno, "rabbitmq.allowed_sources", advice, sizeof advice);
-		act_fail(a, "%s:%s from here: %s (%s)", act_output(a, spec.out_ip), act_answer(a, Q_RMQ_AMQP_PORT), r->error,
+		act_fail(a, "%s:%s from here: %s (%s)", act_output(a, spec.out_ip), act_answer(a, "rabbitmq.amqp_port"), r->error,
 		         r->connect_errno ? advice : "it answered, but not as RabbitMQ");
 		return;
 	}
 	snprintf(d->header, sizeof d->header, "%s %s", r->product, r->version);
 	act_progress(a, "%s:%s answers from here: %s (no credentials sent)", act_output(a, spec.out_ip),
-	             act_answer(a, Q_RMQ_AMQP_PORT), d->header);
+	             act_answer(a, "rabbitmq.amqp_port"), d->header);
 	vmssh_open(a, &d->ssh, &spec, prove_ready);
 }
 
 static void prove_start(struct act *a)
 {
 	struct prove_data *d = act_data(a);
-	struct amqp_probe_opts o = {.port = (unsigned)atoi(act_answer(a, Q_RMQ_AMQP_PORT)), .mode = AMQP_PROBE_HEADER};
+	struct amqp_probe_opts o = {.port = (unsigned)atoi(act_answer(a, "rabbitmq.amqp_port")), .mode = AMQP_PROBE_HEADER};
 	if (vmssh_output(a, spec.out_ip, &o.host) != 0)
 		return;
 	if (!o.host) {
@@ -457,8 +458,43 @@ static const struct step_output outputs[] = {
 	{"rabbitmq.amqp_url", "AMQP URL"},
 };
 
+static const struct plan_question questions[] = {
+	{.key = "rabbitmq.resource_group", .label = "Resource group",
+	 .def_kind = PLAN_DEF_TEMPLATE, .def = "studioml-{uniq_id}", .validate = validate_resource_group,
+	 .help = "Shared by default with Minio and the registry, so one deletion removes them."},
+	{.key = "rabbitmq.vm_name", .label = "VM name",
+	 .def_kind = PLAN_DEF_TEMPLATE, .def = "rabbitmq", .validate = validate_vm_name,
+	 .help = "Also the VM's host name; its IP, NSG and NIC are named after it."},
+	{.key = "rabbitmq.vm_size", .label = "VM size",
+	 .def_kind = PLAN_DEF_TEMPLATE, .def = "Standard_B2s", .validate = validate_vm_size,
+	 .help = "The queue server is light. The guide's A2_v2 boots only Hyper-V generation 1 images; the "
+	         "wizard then takes Ubuntu's generation 1 image.",
+	 PLAN_CHOICES(plan_vm_choices)},
+	{.key = "rabbitmq.admin_user", .label = "SSH admin user",
+	 .def_kind = PLAN_DEF_TEMPLATE, .def = "azureuser", .validate = validate_admin_user,
+	 .help = "The Linux account you SSH in as (Azure refuses names such as admin or root)."},
+	{.key = "rabbitmq.ssh_public_key_file", .label = "Your SSH public key file (optional)",
+	 .def_kind = PLAN_DEF_SSH_KEY, .validate = validate_ssh_public_key_file,
+	 .help = "Optional: your own key, let in beside the wizard's admin key (kept sealed in the vault "
+	         "as admin-ssh-key). ssh-ed25519, or ssh-rsa of 2048 bits or more. Empty: only the "
+	         "wizard's key.",
+	 .optional = 1},
+	{.key = "rabbitmq.amqp_user", .label = "RabbitMQ user",
+	 .def_kind = PLAN_DEF_TEMPLATE, .def = "studioml", .validate = validate_amqp_user,
+	 .help = "Runners and experimenters connect as this user; its password is generated "
+	         "(letters and digits, as the runner needs) and kept in the vault."},
+	{.key = "rabbitmq.amqp_port", .label = "AMQP port",
+	 .def_kind = PLAN_DEF_TEMPLATE, .def = "5672", .validate = validate_amqp_port,
+	 .help = "The runner also calls the management API on this port + 10000 (15672)."},
+	{.key = "rabbitmq.allowed_sources", .label = "Allowed sources",
+	 .def_kind = PLAN_DEF_TEMPLATE, .def = "*", .validate = validate_sources,
+	 .help = "Who may reach SSH, AMQP and the management port: * (any address), or IPv4 "
+	         "addresses/CIDR ranges separated by commas (your office, the AKS egress IP)."},
+};
+
 const struct step_def step_rabbitmq = {
-	.id = STEP_RABBITMQ, .actions = actions, .nactions = sizeof actions / sizeof actions[0], .secrets = secrets,
+	.plan = {.key = "rabbitmq", .title = "RabbitMQ VM", .questions = questions,
+	         .nquestions = sizeof questions / sizeof questions[0]},
+	.actions = actions, .nactions = sizeof actions / sizeof actions[0], .secrets = secrets,
 	.nsecrets = sizeof secrets / sizeof secrets[0], .outputs = outputs, .noutputs = sizeof outputs / sizeof outputs[0],
-	.available = 1,
 };

@@ -3,12 +3,11 @@
 
 #include <stdio.h>
 
-static const struct step_def *const table[STEP_COUNT] = {
-	[STEP_SUBSCRIPTION] = &step_subscription, [STEP_RABBITMQ] = &step_rabbitmq, [STEP_MINIO] = &step_minio,
-	[STEP_ACR] = &step_acr,                   [STEP_AKS] = &step_aks,           [STEP_OVERLAY] = &step_overlay,
+static const struct step_def *const table[] = {
+	&step_subscription, &step_rabbitmq, &step_minio, &step_acr, &step_aks, &step_overlay,
 };
 
-static const struct step_table install = {table, STEP_COUNT};
+static const struct step_table install = {table, sizeof table / sizeof table[0]};
 
 const struct step_table *steps_table(void)
 {
@@ -18,7 +17,7 @@ const struct step_table *steps_table(void)
 cJSON *steps_location_body(struct act *a, char *err, size_t errlen)
 {
 	cJSON *o = cJSON_CreateObject();
-	if (!o || !cJSON_AddStringToObject(o, "location", act_answer(a, Q_LOCATION))) {
+	if (!o || !cJSON_AddStringToObject(o, "location", act_answer(a, "location"))) {
 		cJSON_Delete(o);
 		snprintf(err, errlen, "out of memory");
 		return NULL;

@@ -6,6 +6,10 @@
 #include "core/engine/step.h"
 
 extern const struct step_def step_subscription, step_rabbitmq, step_minio, step_acr, step_aks, step_overlay;
+/* The install's table (steps.c). */
+const struct step_table *steps_table(void);
+/* The Subscription screen's sign-in (step_subscription.sign_in). */
+extern const struct action_def steps_sign_in_action;
 
 /* api-versions the steps share: one served by a published Azure SDK package for each
  * (doc/azure-models.md; the fake cloud refuses any other). */

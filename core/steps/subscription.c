@@ -11,6 +11,7 @@
 
 #include "core/azure/auth.h"
 #include "core/engine/step.h"
+#include "core/model/validate.h"
 #include "core/steps/steps.h"
 
 #define API_SUBSCRIPTIONS "2022-12-01"
@@ -52,7 +53,7 @@ static void sign_in_done(const char *token, const char *error, void *arg)
 	if (!token)
 		act_fail(a, "%s", error);
 	else
-		act_done(a, "signed in (%s)", act_answer(a, Q_AUTH_METHOD));
+		act_done(a, "signed in (%s)", act_answer(a, "auth.method"));
 }
 
 static void sign_in_start(struct act *a)
@@ -144,13 +145,13 @@ static void select_listed(struct act *a)
 		d->n++;
 	}
 	if (d->pick) {
-		d->q = (struct engine_question){.id = "subscription", .answer = Q_SUBSCRIPTION, .choices = d->choices,
+		d->q = (struct engine_question){.id = "subscription", .answer = "subscription", .choices = d->choices,
 		                                .nchoices = d->n, .force = 1};
 		snprintf(d->q.text, sizeof d->q.text, "Which subscription pays for the install? (%zu found)", d->n);
 		act_ask(a, &d->q, select_on_pick);
 		return;
 	}
-	const char *want = act_answer(a, Q_SUBSCRIPTION);
+	const char *want = act_answer(a, "subscription");
 	for (size_t i = 0; i < d->n; i++) {
 		if (strcasecmp(d->choices[i].value, want) != 0)
 			continue;
@@ -159,7 +160,7 @@ static void select_listed(struct act *a)
 			         d->details[i], d->states[i]);
 			return;
 		}
-		act_info(a, "using subscription %s (%s); uniq_id %s", want, d->details[i], act_answer(a, Q_UNIQ_ID));
+		act_info(a, "using subscription %s (%s); uniq_id %s", want, d->details[i], act_answer(a, "uniq_id"));
 		cJSON_Delete(d->all);
 		d->all = NULL;
 		act_done(a, "%s", d->details[i]);
@@ -226,7 +227,7 @@ static void prov_poll(struct act *a);
 static void prov_path(struct act *a, const char *ns, const char *suffix)
 {
 	struct providers_data *d = act_data(a);
-	snprintf(d->path, sizeof d->path, "/subscriptions/%s/providers/%s%s", act_answer(a, Q_SUBSCRIPTION), ns, suffix);
+	snprintf(d->path, sizeof d->path, "/subscriptions/%s/providers/%s%s", act_answer(a, "subscription"), ns, suffix);
 }
 
 static void prov_on_answer(struct act *a, const char *value)
@@ -290,7 +291,7 @@ static void prov_next(struct act *a)
 	if (o < sizeof d->q.text)
 		snprintf(d->q.text + o, sizeof d->q.text - o, "? The later steps need them.");
 	d->q.id = "register-providers";
-	d->q.answer = Q_DECIDE_REGISTER_PROVIDERS;
+	d->q.answer = "decisions.register_providers";
 	d->q.choices = yes_no;
 	d->q.nchoices = 2;
 	act_ask(a, &d->q, prov_on_answer);
@@ -497,7 +498,7 @@ static void perm_on_token(const char *token, const char *error, void *arg)
 		return;
 	}
 	snprintf(d->path, sizeof d->path, "/subscriptions/%s/providers/Microsoft.Authorization/roleAssignments?$filter="
-	         "atScope()%%20and%%20assignedTo(%%27%s%%27)", act_answer(a, Q_SUBSCRIPTION), d->oid);
+	         "atScope()%%20and%%20assignedTo(%%27%s%%27)", act_answer(a, "subscription"), d->oid);
 	if (act_call(a, "GET", d->path, API_AUTHORIZATION, NULL, perm_on_assignments) != 0)
 		act_fail(a, "out of memory");
 }
@@ -509,7 +510,7 @@ static void perm_start(struct act *a)
 
 static void sign_in_describe(const struct answers *a, char *out, size_t outlen)
 {
-	const char *m = answers_get(a, Q_AUTH_METHOD);
+	const char *m = answers_get(a, plan_q("auth.method"));
 	if (strcmp(m, "device-code") == 0)
 		answers_expand(a, "sign in with a device code (tenant {auth.tenant}); keep the refresh token as "
 		                  "<sealed:azure-refresh-token>", out, outlen, NULL, 0);
@@ -548,7 +549,51 @@ static const struct plan_secret secrets[] = {
 	 "Azure until it is given again (the install asks for it)"},
 };
 
+static const struct plan_question questions[] = {
+	{.key = "cloud", .label = "Azure cloud",
+	 .def_kind = PLAN_DEF_CLOUD, .validate = plan_validate_cloud,
+	 .help = "Which Azure to sign in to; almost everyone wants AzureCloud (public Azure). With "
+	         "--cloud FILE, the file's cloud.",
+	 /* plan_cloud_choices(): the three built in and the --cloud file's */},
+	{.key = "auth.method", .label = "Sign-in method",
+	 .def_kind = PLAN_DEF_TEMPLATE, .def = "device-code", .validate = plan_validate_auth_method,
+	 .help = "device-code works from any terminal, also over SSH. A service principal's secret "
+	         "is asked for (masked) at F5 or when the install starts, and sealed in the vault at once.",
+	 PLAN_CHOICES(plan_auth_choices)},
+	{.key = "auth.tenant", .label = "Tenant",
+	 .def_kind = PLAN_DEF_TEMPLATE, .def = "organizations", .validate = validate_tenant,
+	 .help = "organizations: choose after signing in. A tenant GUID or domain goes straight "
+	         "there (a service principal needs one)."},
+	{.key = "auth.client_id", .label = "Client (application) id",
+	 .def_kind = PLAN_DEF_TEMPLATE, .def = "04b07795-8ddb-461a-bbee-02f9e1bf7b46", .validate = validate_guid,
+	 .help = "The default is the Azure CLI's public client id; a service principal uses its "
+	         "own application id."},
+	{.key = "subscription", .label = "Subscription id",
+	 .def_kind = PLAN_DEF_REQUIRED, .validate = validate_guid,
+	 .help = "The subscription that pays for everything (`az account list -o table`)."},
+	{.key = "location", .label = "Region",
+	 .def_kind = PLAN_DEF_REGION, .validate = plan_validate_location,
+	 .help = "One region for every resource, of the cloud above (F4 lists them; a cloud the wizard "
+	         "does not know takes the name as typed). The aks step checks that the GPU size is offered "
+	         "there and that your quota covers it before creating anything.",
+	 /* plan_cloud_regions(): the cloud's own */},
+	{.key = "uniq_id", .label = "Unique id",
+	 .def_kind = PLAN_DEF_UNIQID, .validate = validate_uniq_id,
+	 .help = "Part of every resource name so installs do not collide. Derived as in the 2020 "
+	         "guide (md5 of the subscription id and this host's multicast addresses), so the "
+	         "same host gives the same names."},
+	{.key = "decisions.register_providers", .label = "Register resource providers",
+	 .def_kind = PLAN_DEF_NONE,
+	 .help = "yes: register the resource providers the install needs when the subscription has "
+	         "not yet (a one-time, free change of the subscription).",
+	 PLAN_CHOICES(plan_yes_no),
+	 .decision = 1},
+};
+
 const struct step_def step_subscription = {
-	.id = STEP_SUBSCRIPTION, .actions = actions, .nactions = sizeof actions / sizeof actions[0],
-	.secrets = secrets, .nsecrets = sizeof secrets / sizeof secrets[0], .available = 1,
+	.plan = {.key = "subscription", .title = "Subscription", .questions = questions,
+	         .nquestions = sizeof questions / sizeof questions[0]},
+	.actions = actions, .nactions = sizeof actions / sizeof actions[0],
+	.secrets = secrets, .nsecrets = sizeof secrets / sizeof secrets[0],
+	.sign_in = &steps_sign_in_action,
 };

@@ -17,7 +17,7 @@
 #include "core/remote/keys.h"
 #include "secrets/secmem.h"
 
-static const char *vm_ans(struct act *a, plan_qid q)
+static const char *vm_ans(struct act *a, const char *q)
 {
 	const char *v = act_answer(a, q);
 	return v ? v : "";
@@ -102,10 +102,10 @@ struct vm_image_try {
 	const char *gen, *urn, *pub, *offer, *sku;
 };
 static const struct vm_image_try vm_images[] = {
-	{"V2", PLAN_UBUNTU_IMAGE, "Canonical", "ubuntu-24_04-lts", "server"},
-	{"V2", PLAN_UBUNTU_FALLBACK_IMAGE, "Canonical", "0001-com-ubuntu-server-jammy", "22_04-lts-gen2"},
-	{"V1", PLAN_UBUNTU_GEN1_IMAGE, "Canonical", "ubuntu-24_04-lts", "server-gen1"},
-	{"V1", PLAN_UBUNTU_GEN1_FALLBACK_IMAGE, "Canonical", "0001-com-ubuntu-server-jammy", "22_04-lts"},
+	{"V2", VM_UBUNTU_IMAGE, "Canonical", "ubuntu-24_04-lts", "server"},
+	{"V2", VM_UBUNTU_FALLBACK_IMAGE, "Canonical", "0001-com-ubuntu-server-jammy", "22_04-lts-gen2"},
+	{"V1", VM_UBUNTU_GEN1_IMAGE, "Canonical", "ubuntu-24_04-lts", "server-gen1"},
+	{"V1", VM_UBUNTU_GEN1_FALLBACK_IMAGE, "Canonical", "0001-com-ubuntu-server-jammy", "22_04-lts"},
 };
 #define VM_IMAGES (sizeof vm_images / sizeof vm_images[0])
 
@@ -133,10 +133,10 @@ static void vm_image_on_list(const struct arm_result *r, void *arg)
 		return;
 	}
 	if (r->error && r->status != 404) {
-		act_fail(a, "checking image %s in %s: %s", t->urn, act_answer(a, Q_LOCATION), r->error);
+		act_fail(a, "checking image %s in %s: %s", t->urn, act_answer(a, "location"), r->error);
 		return;
 	}
-	act_info(a, "%s is not offered in %s", t->urn, act_answer(a, Q_LOCATION));
+	act_info(a, "%s is not offered in %s", t->urn, act_answer(a, "location"));
 	d->i++;
 	vm_image_next(a);
 }
@@ -148,7 +148,7 @@ static void vm_image_next(struct act *a)
 		d->i++;
 	if (d->i >= VM_IMAGES) {
 		act_fail(a, "no Ubuntu LTS image (24.04 or 22.04) of Hyper-V generation %c is offered in %s: choose another "
-		         "location", d->gen[1], act_answer(a, Q_LOCATION));
+		         "location", d->gen[1], act_answer(a, "location"));
 		return;
 	}
 	const struct vm_image_try *t = &vm_images[d->i];
@@ -156,7 +156,7 @@ static void vm_image_next(struct act *a)
 	snprintf(path, sizeof path,
 	         "/subscriptions/%s/providers/Microsoft.Compute/locations/%s/publishers/%s/artifacttypes/vmimage/"
 	         "offers/%s/skus/%s/versions",
-	         act_answer(a, Q_SUBSCRIPTION), act_answer(a, Q_LOCATION), t->pub, t->offer, t->sku);
+	         act_answer(a, "subscription"), act_answer(a, "location"), t->pub, t->offer, t->sku);
 	if (act_call(a, "GET", path, API_COMPUTE, NULL, vm_image_on_list) != 0)
 		act_fail(a, "out of memory");
 }
@@ -167,13 +167,13 @@ static void vm_image_on_skus(const struct arm_result *r, void *arg)
 {
 	struct act *a = arg;
 	struct vm_image_data *d = act_data(a);
-	const char *size = vm_ans(a, d->spec->q_size), *key = plan_question(d->spec->q_size)->key;
+	const char *size = vm_ans(a, d->spec->q_size), *key = d->spec->q_size;
 	char msg[600];
 	if (r->error) {
-		act_fail(a, "VM sizes offered in %s: %s", act_answer(a, Q_LOCATION), r->error);
+		act_fail(a, "VM sizes offered in %s: %s", act_answer(a, "location"), r->error);
 		return;
 	}
-	const cJSON *sku = skus_check_offered(r->json, size, key, act_answer(a, Q_LOCATION), msg, sizeof msg);
+	const cJSON *sku = skus_check_offered(r->json, size, key, act_answer(a, "location"), msg, sizeof msg);
 	if (!sku) {
 		act_fail(a, "%s", msg);
 		return;
@@ -200,8 +200,8 @@ void vm_image_start(struct act *a, const struct vm_spec *spec)
 	d->spec = spec;
 	d->i = 0;
 	d->gen[0] = '\0';
-	act_progress(a, "VM sizes offered in %s", act_answer(a, Q_LOCATION));
-	if (skus_path(path, sizeof path, act_answer(a, Q_SUBSCRIPTION), act_answer(a, Q_LOCATION)) != 0 ||
+	act_progress(a, "VM sizes offered in %s", act_answer(a, "location"));
+	if (skus_path(path, sizeof path, act_answer(a, "subscription"), act_answer(a, "location")) != 0 ||
 	    act_call(a, "GET", path, SKUS_API, NULL, vm_image_on_skus) != 0)
 		act_fail(a, "out of memory");
 }
@@ -211,7 +211,7 @@ void vm_image_start(struct act *a, const struct vm_spec *spec)
 static int vm_id(struct act *a, const struct vm_spec *spec, const char *type, const char *suffix, char *out,
                  size_t outlen)
 {
-	return snprintf(out, outlen, "/subscriptions/%s/resourceGroups/%s/providers/%s/%s%s", vm_ans(a, Q_SUBSCRIPTION),
+	return snprintf(out, outlen, "/subscriptions/%s/resourceGroups/%s/providers/%s/%s%s", vm_ans(a, "subscription"),
 	                vm_ans(a, spec->q_group), type, vm_ans(a, spec->q_name), suffix) < (int)outlen ? 0 : -1;
 }
 
@@ -288,7 +288,7 @@ cJSON *vm_vnet_body(struct act *a, const struct vm_spec *spec, char *err, size_t
 
 static int vm_port(struct act *a, const struct vm_port *p)
 {
-	int base = p->question >= 0 ? atoi(vm_ans(a, (plan_qid)p->question)) : 0;
+	int base = p->question ? atoi(vm_ans(a, p->question)) : 0;
 	return base + p->value;
 }
 
@@ -344,7 +344,7 @@ cJSON *vm_nic_body(struct act *a, const struct vm_spec *spec, char *err, size_t 
 	    answers_expand(act_answers(a), VM_VNET_NAME, vnet, sizeof vnet, err, errlen) != 0 ||
 	    snprintf(subnet, sizeof subnet,
 	             "/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Network/virtualNetworks/%s/subnets/%s",
-	             vm_ans(a, Q_SUBSCRIPTION), vm_ans(a, spec->q_group), vnet, VM_SUBNET_NAME) >= (int)sizeof subnet) {
+	             vm_ans(a, "subscription"), vm_ans(a, spec->q_group), vnet, VM_SUBNET_NAME) >= (int)sizeof subnet) {
 		snprintf(err, errlen, "resource ids too long");
 		return NULL;
 	}
@@ -376,7 +376,7 @@ static int vm_operator_key(struct act *a, const struct vm_spec *spec, char *out,
 	if (!f || !fgets(out, (int)outlen, f)) {
 		if (f)
 			fclose(f);
-		snprintf(err, errlen, "%s: cannot read %s (%s)", plan_question(spec->q_ssh_key)->key, file,
+		snprintf(err, errlen, "%s: cannot read %s (%s)", spec->q_ssh_key, file,
 		         "change it or leave it empty");
 		return -1;
 	}
@@ -420,7 +420,7 @@ static cJSON *vm_vm_fill(struct act *a, const struct vm_spec *spec, cJSON *o, co
 	cJSON *os = cJSON_AddObjectToObject(storage, "osDisk");
 	cJSON_AddStringToObject(os, "createOption", "FromImage");
 	cJSON_AddStringToObject(cJSON_AddObjectToObject(os, "managedDisk"), "storageAccountType", "StandardSSD_LRS");
-	if (spec->q_disk_gb >= 0) {
+	if (spec->q_disk_gb) {
 		cJSON *disks = cJSON_AddArrayToObject(storage, "dataDisks");
 		cJSON *d = cJSON_CreateObject();
 		char dname[128];
@@ -429,7 +429,7 @@ static cJSON *vm_vm_fill(struct act *a, const struct vm_spec *spec, cJSON *o, co
 		cJSON_AddNumberToObject(d, "lun", 0);
 		cJSON_AddStringToObject(d, "name", dname);
 		cJSON_AddStringToObject(d, "createOption", "Empty");
-		cJSON_AddNumberToObject(d, "diskSizeGB", atoi(vm_ans(a, (plan_qid)spec->q_disk_gb)));
+		cJSON_AddNumberToObject(d, "diskSizeGB", atoi(vm_ans(a, spec->q_disk_gb)));
 		cJSON_AddStringToObject(cJSON_AddObjectToObject(d, "managedDisk"), "storageAccountType", "StandardSSD_LRS");
 	}
 	cJSON *osp = cJSON_AddObjectToObject(p, "osProfile");
@@ -503,30 +503,30 @@ void vm_nsg_describe(const struct answers *ans, const struct vm_spec *spec, char
 	size_t o = 0;
 	for (size_t i = 0; i < spec->nports && o < sizeof ports; i++) {
 		const struct vm_port *p = &spec->ports[i];
-		int base = p->question >= 0 ? atoi(answers_get(ans, (plan_qid)p->question)) : 0;
+		int base = p->question ? atoi(answers_get(ans, plan_q(p->question))) : 0;
 		o += (size_t)snprintf(ports + o, sizeof ports - o, "%s%d", i ? ", " : "", base + p->value);
 	}
-	const char *src = answers_get(ans, spec->q_sources);
+	const char *src = answers_get(ans, plan_q(spec->q_sources));
 	snprintf(out, outlen, "create network security group %s-nsg: inbound TCP %s from %s%s",
-	         answers_get(ans, spec->q_name), ports, strcmp(src, "*") == 0 ? "any address (*)" : src,
+	         answers_get(ans, plan_q(spec->q_name)), ports, strcmp(src, "*") == 0 ? "any address (*)" : src,
 	         strcmp(src, "*") == 0 ? " -- narrow it with " : "");
 	if (strcmp(src, "*") == 0) {
 		size_t n = strlen(out);
-		snprintf(out + n, outlen - n, "%s", plan_question(spec->q_sources)->key);
+		snprintf(out + n, outlen - n, "%s", spec->q_sources);
 	}
 }
 
 void vm_vm_describe(const struct answers *ans, const struct vm_spec *spec, char *out, size_t outlen)
 {
-	const char *key = answers_get(ans, spec->q_ssh_key);
+	const char *key = answers_get(ans, plan_q(spec->q_ssh_key));
 	char disk[96] = "";
-	if (spec->q_disk_gb >= 0)
+	if (spec->q_disk_gb)
 		snprintf(disk, sizeof disk, ", an empty %s GiB data disk at LUN 0",
-		         answers_get(ans, (plan_qid)spec->q_disk_gb));
+		         answers_get(ans, plan_q(spec->q_disk_gb)));
 	snprintf(out, outlen,
 	         "create VM %s (%s, Ubuntu 24.04 LTS, or 22.04 where 24.04 is not offered, of the Hyper-V generation the "
 	         "size boots%s); logins by key only as "
 	         "%s: <sealed:%s>%s%s; its SSH host key <sealed:%s> is handed over in the cloud-init custom data",
-	         answers_get(ans, spec->q_name), answers_get(ans, spec->q_size), disk, answers_get(ans, spec->q_admin),
+	         answers_get(ans, plan_q(spec->q_name)), answers_get(ans, plan_q(spec->q_size)), disk, answers_get(ans, plan_q(spec->q_admin)),
 	         VM_ADMIN_KEY, key && *key ? " and your " : "", key && *key ? key : "", spec->host_key_secret);
 }

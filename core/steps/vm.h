@@ -8,6 +8,14 @@
 #include "core/engine/step.h"
 #include "core/steps/steps.h"
 
+/* Both service VMs run Ubuntu LTS (Bitnami's RabbitMQ image is gone): 24.04 when the region
+ * offers it, else 22.04; the Hyper-V generation 2 image when the size boots it, else the
+ * generation 1 image (doc/azure-vm-generations.md). */
+#define VM_UBUNTU_IMAGE "Canonical:ubuntu-24_04-lts:server:latest"
+#define VM_UBUNTU_FALLBACK_IMAGE "Canonical:0001-com-ubuntu-server-jammy:22_04-lts-gen2:latest"
+#define VM_UBUNTU_GEN1_IMAGE "Canonical:ubuntu-24_04-lts:server-gen1:latest"
+#define VM_UBUNTU_GEN1_FALLBACK_IMAGE "Canonical:0001-com-ubuntu-server-jammy:22_04-lts:latest"
+
 #define VM_VNET_NAME "studioml-{uniq_id}-vnet"
 #define VM_SUBNET_NAME "vms"
 #define VM_PORTS_MAX 4
@@ -15,15 +23,15 @@
 
 struct vm_port {
 	const char *name;   /* the security rule's name: "allow-amqp" */
-	int question;       /* plan_qid of the port, or -1 */
+	const char *question;   /* the answers key of the port, or NULL */
 	int value;          /* the port, or the offset added to the question's port */
 };
 
 struct vm_spec {
-	step_id step;
 	const char *key;              /* "rabbitmq" */
-	plan_qid q_group, q_name, q_size, q_admin, q_ssh_key, q_sources;
-	int q_disk_gb;                /* plan_qid of the data disk size, or -1 */
+	/* answers keys */
+	const char *q_group, *q_name, *q_size, *q_admin, *q_ssh_key, *q_sources;
+	const char *q_disk_gb;        /* the data disk's size, or NULL */
 	const char *host_key_secret;  /* "rabbitmq-host-key" */
 	const char *out_ip;           /* "rabbitmq.public_ip" */
 	const char *out_image;        /* "rabbitmq.image" */

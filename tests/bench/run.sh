@@ -15,5 +15,5 @@ for s in "$top"/tests/bench/bench_*.sh; do
 	[ -f "$s" ] || continue
 	case "$(basename "$s" .sh)" in *"${SW_BENCH_ONLY:-}"*) ;; *) continue ;; esac
 	echo "== $(basename "$s" .sh)"
-	sh "$s" || echo "(benchmark $(basename "$s") failed with exit $?)"
+	bash "$s" || echo "(benchmark $(basename "$s") failed with exit $?)"
 done

@@ -20,7 +20,7 @@ check "and does not go on before approval" test "$(fakectl count GET '^/subscrip
 fakectl post /_fake/approve >/dev/null
 wait "$pid"; rc=$?
 check "after approval the run finishes (exit $rc)" test "$rc" -eq 0
-check "signing in is reported done" grep -q '^subscription: sign in \.\.\. signed in (device-code)' "$TEST_TMP/out"
+check "signing in is reported done" grep -q '^subscription: sign in with a device code .* \.\.\. signed in (device-code)' "$TEST_TMP/out"
 swp vault list > "$TEST_TMP/list"
 check "the refresh token is sealed in the vault" grep -q '^azure-refresh-token  *token  *subscription' "$TEST_TMP/list"
 check "the state mirrors the vault generation" \

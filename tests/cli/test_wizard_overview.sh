@@ -56,7 +56,7 @@ s["actions"] = {"subscription.providers": {"status": "running", "started_ms": 10
 sw status >"$TEST_TMP/status.txt" 2>&1
 check "status: the killed step says interrupted" grep -Eq '^1 +subscription +interrupted ' "$TEST_TMP/status.txt"
 check "  ...and so does its action" grep -Eq '^ +interrupted +subscription.providers' "$TEST_TMP/status.txt"
-check "  ...never running" bash -c '! grep -q running "$1"' _ "$TEST_TMP/status.txt"
+expect_absent "  ...never running" 'running' "$TEST_TMP/status.txt"
 # While a process holds the profile's lock, running is what it does.
 flock "$SW_STATE/lock" "$SW_BIN" --state-dir "$SW_STATE" status >"$TEST_TMP/held.txt" 2>&1
 check "status under a held lock: the step is running" grep -Eq '^1 +subscription +running ' "$TEST_TMP/held.txt"
@@ -76,18 +76,27 @@ for k in ("subscription", "rabbitmq", "minio", "acr", "aks", "overlay"):
     steps[k].update(status="done", confirmed=True)
 s["actions"] = {}
 s["outputs"] = {"rabbitmq.public_ip": "203.0.113.10", "minio.public_ip": "203.0.113.11",
+                "rabbitmq.amqp_url": "amqp://studioml:<sealed:rabbitmq-password>@203.0.113.10:5673/",
                 "minio.endpoint": "http://203.0.113.11:9000", "overlay.ready": "8/8"}
 '
 start d "$SW_STATE" --passphrase-fd 3 "3<'$PASSFILE'"
 track d
-check "the installed overview says so" wait_for d 'installed: runner pods 8/8 ready; RabbitMQ amqp://203\.0\.113\.10:5672/'
+check "the installed overview says so" wait_for d 'installed: runner pods 8/8 ready'
 screen d >"$TEST_TMP/installed.txt"
+# RabbitMQ's endpoint is the AMQP URL the rabbitmq step output, with the port the operator
+# chose (rabbitmq.amqp_port), not one rebuilt around the default 5672.
+check "  ...with the AMQP URL the rabbitmq step recorded, port 5673" \
+	grep -qF 'RabbitMQ amqp://studioml:<sealed:rabbitmq-password>@203.0.113.10:5673/' "$TEST_TMP/installed.txt"
+check "  ...and Minio's endpoint" grep -qE '^ +Minio +http://203\.0\.113\.11:9000$' "$TEST_TMP/installed.txt"
+expect_absent "  ...and no URL rebuilt with the default port" ':5672/' "$TEST_TMP/installed.txt"
 keys d F10
 on_screen d 'Leave the wizard'
 keys d y
 end_wait d >/dev/null
 after d >"$TEST_TMP/installed-after.txt"
-check "the end prints the endpoints" grep -q '^installed: runner pods 8/8 ready; RabbitMQ amqp://203.0.113.10:5672/, Minio http://203.0.113.11:9000$' "$TEST_TMP/installed-after.txt"
+check "the end prints the endpoints" sh -c "grep -qx 'installed: runner pods 8/8 ready' '$TEST_TMP/installed-after.txt' &&
+	grep -qxF '  RabbitMQ amqp://studioml:<sealed:rabbitmq-password>@203.0.113.10:5673/' '$TEST_TMP/installed-after.txt' &&
+	grep -qxF '  Minio    http://203.0.113.11:9000' '$TEST_TMP/installed-after.txt'"
 check "  ...what to do next, with this profile's command" \
 	grep -qF "next: the experimenters' studioml config: F3 then e in the wizard, or \`studio-wizard --state-dir $SW_STATE export experimenter\`" "$TEST_TMP/installed-after.txt"
 check "  ...and where the log is" grep -qx "log: $SW_STATE/wizard.log" "$TEST_TMP/installed-after.txt"

@@ -58,6 +58,9 @@ check "it asks before registering resource providers" wait_for s 'Register 2 res
 # The question wraps at the window's width: the two names may stand on two lines.
 check "  ...naming them" sh -c "tmux -S '$SOCK' capture-pane -p -t s | tr '\\n' ' ' | grep -Eq 'Microsoft.Compute, +Microsoft.ContainerService'"
 check "  ...and registers nothing before the answer" test "$(fakectl count POST '/register$')" -eq 0
+# The action's line (the plan's) wraps on the screen: its end is read whole from the log.
+check "it signed in with the sealed refresh token before that, no new code" grep -q 'subscription.sign-in: sign in with a device code .* \.\.\. signed in (device-code)' \
+	"$SW_STATE/wizard.log"
 keys s y
 check "after yes it registers them and waits for them" wait_for s 'registered Microsoft.ContainerService' 20
 check "the step finishes" wait_for s 'finished: [0-9]+ done, 0 failed'

@@ -4,11 +4,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "core/steps/steps.h"
 #include "core/model/state.h"
 #include "tests/fuzz/fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	static int steps;
+	if (!steps++ && step_table_use(steps_table(), NULL, 0) != 0)
+		abort();
 	char *text = fuzz_text(data, size);
 	char err[512] = "";
 	struct state *st = NULL;

@@ -13,9 +13,10 @@
 #include "core/steps/steps.h"
 #include "core/sys/log.h"
 #include "secrets/vault.h"
+#include "tests/unit/testutil.h"
 
-static const struct step_def empty_rabbitmq = {.id = STEP_RABBITMQ, .available = 1};
-static const struct step_def empty_minio = {.id = STEP_MINIO, .available = 1};
+/* The VM steps' questions without their actions (built in main). */
+static struct step_def empty_rabbitmq, empty_minio;
 
 /* The aks step without the actions that wait for the VMs' security groups (the rules admitting
  * the cluster's outbound IPs: tests/cli/test_install*.sh run them). */
@@ -72,6 +73,7 @@ static void on_event(const struct engine_event *ev, void *arg)
 
 int main(int argc, char **argv)
 {
+	test_use_steps();
 	struct cli_opts o;
 	memset(&o, 0, sizeof o);
 	o.pass_fd = -1;
@@ -123,11 +125,10 @@ int main(int argc, char **argv)
 		cJSON_Delete(st->answers);
 		st->answers = aj;
 	}
-	const struct step_def *steps[STEP_COUNT] = {
-		[STEP_SUBSCRIPTION] = &step_subscription, [STEP_RABBITMQ] = &empty_rabbitmq, [STEP_MINIO] = &empty_minio,
-		[STEP_ACR] = &step_acr, [STEP_AKS] = aks_without_vms(),
-	};
-	struct step_table table = {steps, STEP_AKS + 1};
+	empty_rabbitmq = (struct step_def){.plan = step_rabbitmq.plan};
+	empty_minio = (struct step_def){.plan = step_minio.plan};
+	const struct step_def *steps[] = {&step_subscription, &empty_rabbitmq, &empty_minio, &step_acr, aks_without_vms()};
+	struct step_table table = {steps, sizeof steps / sizeof steps[0]};
 	struct engine_config cfg = {.cloud = &cloud, .answers = &a, .st = st, .state_dir = p.dir, .vault = v,
 	                            .headless = 1, .on_event = on_event, .table = &table, .poll_ms = 200};
 	struct engine *e = engine_new(&cfg, err, sizeof err);

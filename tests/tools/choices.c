@@ -4,13 +4,17 @@
  * Usage: choices KEY...   Prints one line per choice: KEY<TAB>VALUE<TAB>SELECTABLE<TAB>DETAIL.
  * location: the region chooser follows the cloud answered, so every cloud's list, each region
  * with its cloud as DETAIL. Exit 2 for a key that is no question or has no chooser. */
+#include "core/model/answers.h"
 #include "core/model/plan.h"
 
 #include <stdio.h>
 #include <string.h>
 
+#include "tests/unit/testutil.h"
+
 int main(int argc, char **argv)
 {
+	test_use_steps();
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "location") == 0) {
 			size_t nc;
@@ -23,15 +27,18 @@ int main(int argc, char **argv)
 			}
 			continue;
 		}
+		/* As F4 lists them before anything is answered (the GPU sizes for the default image). */
+		struct answers none;
+		size_t n = 0;
+		answers_init(&none);
 		int q = plan_question_find(argv[i]);
-		const struct plan_question *pq = q >= 0 ? plan_question((plan_qid)q) : NULL;
-		if (!pq || !pq->choices) {
+		const struct plan_choice *c = q >= 0 ? answers_choices(&none, (plan_qid)q, &n) : NULL;
+		if (!c || n == 0) {
 			fprintf(stderr, "choices: %s is no question with a chooser\n", argv[i]);
 			return 2;
 		}
-		for (size_t c = 0; c < pq->nchoices; c++)
-			printf("%s\t%s\t%d\t%s\n", argv[i], pq->choices[c].value, pq->choices[c].selectable,
-			       pq->choices[c].detail);
+		for (size_t k = 0; k < n; k++)
+			printf("%s\t%s\t%d\t%s\n", argv[i], c[k].value, c[k].selectable, c[k].detail);
 	}
 	return 0;
 }

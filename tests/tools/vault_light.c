@@ -19,6 +19,7 @@
 #include "core/sys/secret_input.h"
 #include "secrets/secmem.h"
 #include "secrets/vault_int.h"
+#include "tests/unit/testutil.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -67,6 +68,7 @@ static int light_resign(const char *dir)
 
 int main(int argc, char **argv)
 {
+	test_use_steps();
 	if (sodium_init() < 0) {
 		fprintf(stderr, "vault_light: libsodium did not start\n");
 		return 1;

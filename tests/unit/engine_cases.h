@@ -8,15 +8,16 @@
 #include "tests/unit/engine_run.h"
 
 #define SUB "00000000-0000-0000-0000-000000000000"
-/* AKS the longest; VMs 1 s; everything else 0.3 s (polled at Retry-After's 1 s floor). */
+/* slow.net the longest (3 s); the public IPs 1 s; everything else 0.3 s. */
 #define SCRIPT_TIMED(extra)                                                                        \
 	"{\"lro_seconds\": 0.3, \"import_seconds\": 0.3, \"retry_after\": 0, "                     \
-	"\"lro_seconds_by_type\": {\"managedClusters\": 3, \"virtualMachines\": 1}" extra "}"
+	"\"lro_seconds_by_type\": {\"virtualNetworks\": 3, \"publicIPAddresses\": 1}" extra "}"
 
 extern struct fakecloud ec_fake;
 extern const struct step_table *const ec_table;
-extern char ec_keyfile[4200];   /* the public key both VMs' answers name */
 
+/* The graph's steps and questions handed to core/model (instead of the install's). */
+void ec_use_table(void);
 /* A fresh profile and engine on the fake; the test fails when it cannot be made. */
 void run_open(struct et_run *r, const char *tag, int decision);
 /* The fake's request log; fails the test when it cannot be read or is empty. */

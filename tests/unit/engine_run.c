@@ -11,16 +11,15 @@
 #include "tests/unit/engine_run.h"
 #include "tests/unit/testutil.h"
 
-int et_answers(struct answers *a, const char *keyfile, int decision, char *err, size_t errlen)
+int et_answers(struct answers *a, int decision, char *err, size_t errlen)
 {
 	char json[2048];
 	snprintf(json, sizeof json,
 	         "{\"cloud\": \"AzureCloud\", \"subscription\": \"00000000-0000-0000-0000-000000000000\", "
 	         "\"location\": \"eastus\", \"uniq_id\": \"1a2b3c4d\", \"auth\": {\"method\": \"service-principal\", "
 	         "\"tenant\": \"11111111-1111-1111-1111-111111111111\", "
-	         "\"client_id\": \"33333333-3333-3333-3333-333333333333\"}, "
-	         "\"rabbitmq\": {\"ssh_public_key_file\": \"%s\"}%s}",
-	         keyfile, decision ? ", \"decisions\": {\"register_providers\": \"yes\"}" : "");
+	         "\"client_id\": \"33333333-3333-3333-3333-333333333333\"}%s}",
+	         decision ? ", \"decisions\": {\"register_providers\": \"yes\"}" : "");
 	answers_init(a);
 	if (answers_parse(a, json, err, errlen) != ANSWERS_OK || answers_complete(a, err, errlen) != ANSWERS_OK)
 		return -1;
@@ -141,7 +140,7 @@ void et_run_detach(struct et_run *r)
 }
 
 int et_run_open(struct et_run *r, const struct fakecloud *fake, const struct step_table *table, const char *tag,
-                const char *keyfile, int decision, char *err, size_t errlen)
+                int decision, char *err, size_t errlen)
 {
 	vault *v = NULL;
 	memset(r, 0, sizeof *r);
@@ -153,7 +152,7 @@ int et_run_open(struct et_run *r, const struct fakecloud *fake, const struct ste
 	int bad = vault_put(v, AUTH_SECRET_ENTRY, VAULT_KIND_CLIENT_SECRET, "manual", "fake-secret-0001", 16) != VAULT_OK ||
 	          vault_save(v, err, errlen) != VAULT_OK;
 	vault_close(v);
-	if (bad || et_answers(&r->ans, keyfile, decision, err, errlen) != 0)
+	if (bad || et_answers(&r->ans, decision, err, errlen) != 0)
 		return -1;
 	return et_run_attach(r, err, errlen);
 }

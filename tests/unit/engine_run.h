@@ -1,5 +1,5 @@
 /* tests/unit/engine_run.h: running a step table on the fake cloud and reading what happened,
- * for the engine's tests and its bench (tests/unit/engine_run.c, no cmocka): a profile
+ * for the engine's tests and its bench (tests/unit/engine_run.c, no cmocka; the engine tests run the small graph of tests/unit/engine_table.h): a profile
  * directory with a vault holding the fake's client secret, a headless engine on it, the
  * fake's request log, the checks every test makes, and the critical path. */
 #ifndef SW_ENGINE_RUN_H
@@ -35,9 +35,9 @@ struct et_run {
 	void *data;              /* for also */
 };
 
-/* Answers for the fake's subscription and service principal, the public key keyfile for both
- * VMs, decisions.register_providers yes when decision. 0, or -1 with err. */
-int et_answers(struct answers *a, const char *keyfile, int decision, char *err, size_t errlen);
+/* Answers for the fake's subscription and service principal, decisions.register_providers yes
+ * when decision; the graph's own questions keep their defaults. 0, or -1 with err. */
+int et_answers(struct answers *a, int decision, char *err, size_t errlen);
 
 /* The longest chain of the actions' own measured durations (state.actions[key].started_ms and
  * finished_ms) along the table's dependencies (after, and the first maker of a shared resource).
@@ -54,10 +54,10 @@ int et_run_attach(struct et_run *r, char *err, size_t errlen);
 /* Frees engine, state and vault without writing anything (as a crash would leave them). */
 void et_run_detach(struct et_run *r);
 /* A fresh profile directory under TEST_TMP: a vault holding the fake's client secret, an
- * empty state; answers for keyfile (decision: decisions.register_providers yes); an engine
+ * empty state; answers (decision: decisions.register_providers yes); an engine
  * on table. 0 or -1. */
 int et_run_open(struct et_run *r, const struct fakecloud *fake, const struct step_table *table, const char *tag,
-                const char *keyfile, int decision, char *err, size_t errlen);
+                int decision, char *err, size_t errlen);
 void et_run_close(struct et_run *r);
 /* engine_start up to the table's last step. 0 or -1 with err. */
 int et_run_start(struct et_run *r, char *err, size_t errlen);

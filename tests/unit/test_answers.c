@@ -54,13 +54,13 @@ static void test_full_example_loads_unchanged(void **s)
 	char err[512] = "";
 	answers_init(&a);
 	assert_int_equal(answers_load(&a, FULL, err, sizeof err), ANSWERS_OK);
-	for (int i = 0; i < PLAN_Q_COUNT; i++)
+	for (int i = 0; (size_t)i < plan_question_count(); i++)
 		if (!a.given[i])
 			fail_msg("the full example lacks %s", plan_question((plan_qid)i)->key);
 	assert_int_equal(answers_complete(&a, err, sizeof err), ANSWERS_OK);
-	assert_string_equal(answers_get(&a, Q_ACR_NAME), "leafai1a2b3c4d");
-	assert_string_equal(answers_get(&a, Q_MINIO_DATA_DISK_GB), "1024");
-	assert_string_equal(answers_get(&a, Q_OVERLAY_CLEAR_TEXT), "true");
+	assert_string_equal(answers_get(&a, plan_q("acr.name")), "leafai1a2b3c4d");
+	assert_string_equal(answers_get(&a, plan_q("minio.data_disk_gb")), "1024");
+	assert_string_equal(answers_get(&a, plan_q("overlay.clear_text_messages")), "true");
 	answers_free(&a);
 }
 
@@ -95,7 +95,7 @@ static void test_defaults_follow_the_guide(void **s)
 	}
 	/* The default GPU is one the runner can use. */
 	char why[256];
-	assert_true(plan_gpu_usable(answers_get(&a, Q_AKS_NODE_VM_SIZE), answers_get(&a, Q_ACR_IMAGE), why, sizeof why));
+	assert_true(plan_gpu_usable(answers_get(&a, plan_q("aks.node_vm_size")), answers_get(&a, plan_q("acr.image")), why, sizeof why));
 	answers_free(&a);
 }
 
@@ -106,9 +106,9 @@ static void test_missing_uniq_id_is_derived_like_the_guide(void **s)
 	char err[512] = "", id[UNIQID_LEN + 1], reg[64];
 	assert_int_equal(load_text(&a, "{\"subscription\":\"" SUB "\"}", err, sizeof err), ANSWERS_OK);
 	assert_int_equal(uniqid_derive(SUB, NULL, id), 0);
-	assert_string_equal(answers_get(&a, Q_UNIQ_ID), id);
+	assert_string_equal(answers_get(&a, plan_q("uniq_id")), id);
 	snprintf(reg, sizeof reg, "leafai%s", id);
-	assert_string_equal(answers_get(&a, Q_ACR_NAME), reg);
+	assert_string_equal(answers_get(&a, plan_q("acr.name")), reg);
 	answers_free(&a);
 }
 
@@ -119,12 +119,12 @@ static void test_changed_uniq_id_recomputes_defaults(void **s)
 	char err[512] = "";
 	assert_int_equal(load_text(&a, "{\"subscription\":\"" SUB "\",\"uniq_id\":\"aaaa\"}", err,
 	                           sizeof err), ANSWERS_OK);
-	assert_string_equal(answers_get(&a, Q_ACR_NAME), "leafaiaaaa");
-	assert_int_equal(answers_set(&a, Q_UNIQ_ID, "bbbb"), 0);
+	assert_string_equal(answers_get(&a, plan_q("acr.name")), "leafaiaaaa");
+	assert_int_equal(answers_set(&a, plan_q("uniq_id"), "bbbb"), 0);
 	answers_clear_defaults(&a);
 	assert_int_equal(answers_complete(&a, err, sizeof err), ANSWERS_OK);
-	assert_string_equal(answers_get(&a, Q_ACR_NAME), "leafaibbbb");
-	assert_string_equal(answers_get(&a, Q_SUBSCRIPTION), SUB);
+	assert_string_equal(answers_get(&a, plan_q("acr.name")), "leafaibbbb");
+	assert_string_equal(answers_get(&a, plan_q("subscription")), SUB);
 	answers_free(&a);
 }
 
@@ -215,7 +215,7 @@ static void test_each_invalid_answer_names_its_key(void **s)
 		{"aks.cpu_node_vm_size", "\"D4s_v5\""},
 		{"decisions.minio_upload", "\"perhaps\""},
 	};
-	int covered[PLAN_Q_COUNT] = {0};
+	int covered[PLAN_Q_MAX] = {0};
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
 		char err[768] = "", want[128];
 		if (load_with(bad[i][0], bad[i][1], err, sizeof err) != ANSWERS_E_INVALID)
@@ -225,7 +225,7 @@ static void test_each_invalid_answer_names_its_key(void **s)
 			fail_msg("message for %s does not start with its key: %s", bad[i][0], err);
 		covered[plan_question_find(bad[i][0])] = 1;
 	}
-	for (int q = 0; q < PLAN_Q_COUNT; q++)
+	for (int q = 0; (size_t)q < plan_question_count(); q++)
 		if (!covered[q])
 			fail_msg("no invalid-value case for %s", plan_question((plan_qid)q)->key);
 }
@@ -343,37 +343,37 @@ static void test_cloud_file_cloud_and_its_regions(void **s)
 	size_t n;
 	plan_set_extra_cloud("FakeCloud");
 	answers_init(&a);
-	assert_int_equal(answers_default(&a, Q_CLOUD, buf, sizeof buf, err, sizeof err), 0);
+	assert_int_equal(answers_default(&a, plan_q("cloud"), buf, sizeof buf, err, sizeof err), 0);
 	assert_string_equal(buf, "FakeCloud");
-	const struct plan_choice *c = answers_choices(&a, Q_CLOUD, &n);
+	const struct plan_choice *c = answers_choices(&a, plan_q("cloud"), &n);
 	assert_int_equal(n, 4);
 	assert_string_equal(c[3].value, "FakeCloud");
-	answers_set(&a, Q_CLOUD, "FakeCloud");
-	answers_choices(&a, Q_LOCATION, &n);
+	answers_set(&a, plan_q("cloud"), "FakeCloud");
+	answers_choices(&a, plan_q("location"), &n);
 	assert_int_equal(n, 0);   /* free text */
-	assert_int_equal(answers_check(&a, Q_LOCATION, "eastus", err, sizeof err), 0);
-	assert_int_equal(answers_check(&a, Q_LOCATION, "local", err, sizeof err), 0);
+	assert_int_equal(answers_check(&a, plan_q("location"), "eastus", err, sizeof err), 0);
+	assert_int_equal(answers_check(&a, plan_q("location"), "local", err, sizeof err), 0);
 	assert_int_equal(answers_parse(&a, "{\"subscription\": \"11111111-2222-3333-4444-555555555555\"}", err,
 	                               sizeof err), ANSWERS_OK);
 	assert_int_equal(answers_complete(&a, err, sizeof err), ANSWERS_OK);   /* no dead end at the review */
 	answers_free(&a);
 
 	answers_init(&a);
-	answers_set(&a, Q_CLOUD, "AzureChinaCloud");
-	c = answers_choices(&a, Q_LOCATION, &n);
+	answers_set(&a, plan_q("cloud"), "AzureChinaCloud");
+	c = answers_choices(&a, plan_q("location"), &n);
 	assert_int_equal(n, 3);
 	for (size_t i = 0; i < n; i++)
 		assert_string_equal(c[i].detail, "AzureChinaCloud");
-	assert_int_equal(answers_default(&a, Q_LOCATION, buf, sizeof buf, err, sizeof err), 0);
+	assert_int_equal(answers_default(&a, plan_q("location"), buf, sizeof buf, err, sizeof err), 0);
 	assert_string_equal(buf, "chinaeast2");
-	assert_int_equal(answers_check(&a, Q_LOCATION, "eastus", err, sizeof err), -1);
+	assert_int_equal(answers_check(&a, plan_q("location"), "eastus", err, sizeof err), -1);
 	assert_string_equal(err, "location: eastus is a region of AzureCloud, not of AzureChinaCloud; F4 lists "
 	                         "AzureChinaCloud's");
-	assert_int_equal(answers_check(&a, Q_LOCATION, "chinanorth3", err, sizeof err), 0);
-	answers_set(&a, Q_LOCATION, "chinanorth3");
-	answers_set(&a, Q_CLOUD, "AzureUSGovernment");
+	assert_int_equal(answers_check(&a, plan_q("location"), "chinanorth3", err, sizeof err), 0);
+	answers_set(&a, plan_q("location"), "chinanorth3");
+	answers_set(&a, plan_q("cloud"), "AzureUSGovernment");
 	assert_int_equal(answers_follow_cloud(&a, err, sizeof err), 1);
-	assert_null(answers_get(&a, Q_LOCATION));
+	assert_null(answers_get(&a, plan_q("location")));
 	assert_non_null(strstr(err, "chinanorth3 is not a region of AzureUSGovernment"));
 	answers_free(&a);
 	plan_set_extra_cloud(NULL);
@@ -391,12 +391,12 @@ static void test_no_ssh_key_names_the_key_to_give(void **s)
 	                                   err, sizeof err);
 	setenv("HOME", home, 1);
 	assert_int_equal(rc, ANSWERS_OK);
-	assert_string_equal(answers_get(&a, Q_RMQ_SSH_KEY), "");
-	assert_string_equal(answers_get(&a, Q_MINIO_SSH_KEY), "");
-	assert_string_equal(answers_get(&a, Q_MINIO_BINARY_FILE), "");
-	assert_string_equal(answers_get(&a, Q_RMQ_ALLOWED_SOURCES), "*");
-	assert_int_equal(plan_question_check(Q_RMQ_SSH_KEY, "", err, sizeof err), 0);
-	assert_int_equal(plan_question_check(Q_RMQ_VM_NAME, "", err, sizeof err), -1);
+	assert_string_equal(answers_get(&a, plan_q("rabbitmq.ssh_public_key_file")), "");
+	assert_string_equal(answers_get(&a, plan_q("minio.ssh_public_key_file")), "");
+	assert_string_equal(answers_get(&a, plan_q("minio.binary_file")), "");
+	assert_string_equal(answers_get(&a, plan_q("rabbitmq.allowed_sources")), "*");
+	assert_int_equal(plan_question_check(plan_q("rabbitmq.ssh_public_key_file"), "", err, sizeof err), 0);
+	assert_int_equal(plan_question_check(plan_q("rabbitmq.vm_name"), "", err, sizeof err), -1);
 	answers_free(&a);
 	test_rmrf(empty);
 	free(empty);
@@ -418,7 +418,7 @@ static void test_json_round_trip(void **s)
 	cJSON_Delete(j);
 	answers_init(&b);
 	assert_int_equal(answers_parse(&b, text, err, sizeof err), ANSWERS_OK);
-	for (int i = 0; i < PLAN_Q_COUNT; i++)
+	for (int i = 0; (size_t)i < plan_question_count(); i++)
 		assert_string_equal(answers_get(&a, (plan_qid)i), answers_get(&b, (plan_qid)i));
 	free(text);
 	answers_free(&a);
@@ -437,7 +437,7 @@ static void test_kept_answers_load_even_when_a_key_file_has_moved(void **s)
 	answers_free(&a);
 	answers_init(&a);
 	assert_int_equal(answers_parse_kept(&a, json, err, sizeof err), ANSWERS_OK);
-	assert_string_equal(answers_get(&a, Q_RMQ_SSH_KEY), "/nonexistent/id.pub");
+	assert_string_equal(answers_get(&a, plan_q("rabbitmq.ssh_public_key_file")), "/nonexistent/id.pub");
 	assert_int_equal(answers_parse_kept(&a, "{\"rabbitmq\": {\"pasword\": \"x\"}}", err, sizeof err),
 	                 ANSWERS_E_INVALID);   /* structure is still checked: no secrets, no unknown keys */
 	answers_free(&a);
@@ -445,6 +445,7 @@ static void test_kept_answers_load_even_when_a_key_file_has_moved(void **s)
 
 int main(void)
 {
+	test_use_steps();
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kept_answers_load_even_when_a_key_file_has_moved),
 		cmocka_unit_test(test_full_example_loads_unchanged),

@@ -1,4 +1,4 @@
-/* tests/unit/test_engine.c: the step engine v2 on a table shaped like the full install
+/* tests/unit/test_engine.c: the step engine on a small synthetic graph
  * (tests/unit/engine_table.h) against the strict fake cloud, signed in as a service
  * principal: every resource PUT once and exactly the plan's; independent work at the same
  * time; a failure stops only what depends on it; a PUT whose answer is lost; a question a
@@ -13,6 +13,7 @@
 #include <sodium.h>
 #include <string.h>
 
+#include "core/engine/describe.h"
 #include "tests/unit/engine_cases.h"
 
 /* ---- the whole install ---- */
@@ -25,29 +26,45 @@ static void test_install_puts_every_planned_resource_once(void **state)
 	run_open(&r, "eng-a", 1);
 	assert_int_equal(et_run_all(&r), 0);
 	assert_int_equal(r.finished_seen, 1);
-	assert_non_null(strstr(r.finished, "23 done, 0 failed, 0 not started"));
+	assert_non_null(strstr(r.finished, "12 done, 0 failed, 0 not started"));   /* 4 of subscription, 8 */
 	cJSON *reqs = requests();
 	assert_plan_put_once(&r, reqs);
 	char group[512];
-	plan_id(&r, "rabbitmq.group", group, sizeof group);
-	assert_int_equal(et_count(reqs, "PUT", group), 1);   /* shared by rabbitmq, minio and acr */
-	assert_string_equal(et_action_str(r.st, "minio.group", "detail"), "made by rabbitmq.group");
-	assert_string_equal(et_action_str(r.st, "acr.group", "detail"), "made by rabbitmq.group");
+	plan_id(&r, "front.group", group, sizeof group);
+	assert_int_equal(et_count(reqs, "PUT", group), 1);   /* shared by front and back */
+	assert_string_equal(et_action_str(r.st, "back.group", "detail"), "made by front.group");
 	int puts = 0;
 	const cJSON *it;
 	cJSON_ArrayForEach(it, reqs)
 	{
 		puts += strcmp(et_str(it, "method"), "PUT") == 0;
 	}
-	assert_int_equal(puts, 15);   /* 2 groups, 2 x (IP, VNet, NSG, NIC, VM), registry, cluster, attach */
+	assert_int_equal(puts, 7);   /* 2 groups, 2 IPs, 2 NSGs, the network */
 	assert_all_done(&r);
+	/* One text per action: the install screen's line is the plan's, describe() included. */
+	cJSON *plan = describe_plan_json(ec_table, &r.ans);
+	const cJSON *js, *ja;
+	int compared = 0;
+	cJSON_ArrayForEach(js, cJSON_GetObjectItemCaseSensitive(plan, "steps"))
+	{
+		cJSON_ArrayForEach(ja, cJSON_GetObjectItemCaseSensitive(js, "actions"))
+		{
+			for (size_t i = 0; i < engine_action_count(r.e); i++) {
+				struct engine_action_view v;
+				if (engine_action_at(r.e, i, &v) == 0 && strcmp(v.key, et_str(ja, "key")) == 0) {
+					assert_string_equal(v.text, et_str(ja, "text"));
+					if (strcmp(v.key, "slow.nsg") == 0)
+						assert_non_null(strstr(v.text, "(back's group is front's)"));
+					compared++;
+				}
+			}
+		}
+	}
+	assert_int_equal(compared, 12);
+	cJSON_Delete(plan);
 	/* What later steps read. */
-	const cJSON *ip = cJSON_GetObjectItemCaseSensitive(r.st->outputs, "rabbitmq.public_ip");
+	const cJSON *ip = cJSON_GetObjectItemCaseSensitive(r.st->outputs, "front.public_ip");
 	assert_true(cJSON_IsString(ip) && strncmp(ip->valuestring, "127.0.0.", 8) == 0);
-	const unsigned char *kc;
-	size_t kclen;
-	assert_int_equal(vault_get(r.v, "aks-kubeconfig", &kc, &kclen, NULL), VAULT_OK);
-	assert_true(kclen > 0);
 	cJSON_Delete(reqs);
 	et_run_close(&r);
 }
@@ -60,9 +77,9 @@ static void test_independent_work_runs_at_once(void **state)
 	run_open(&r, "eng-b", 1);
 	assert_int_equal(et_run_all(&r), 0);
 	cJSON *reqs = requests();
-	char cluster[512];
-	plan_id(&r, "aks.cluster", cluster, sizeof cluster);
-	double put = et_first_ms(reqs, "PUT", cluster);
+	char slow[512];
+	plan_id(&r, "slow.net", slow, sizeof slow);
+	double put = et_first_ms(reqs, "PUT", slow);
 	assert_true(put > 0);
 	double sub_end = 0;
 	const char *subs[] = {"subscription.sign-in", "subscription.select", "subscription.providers",
@@ -72,14 +89,14 @@ static void test_independent_work_runs_at_once(void **state)
 		assert_true(f > 0);
 		sub_end = f > sub_end ? f : sub_end;
 	}
-	double vm1 = et_action_num(r.st, "rabbitmq.vm", "finished_ms"), vm2 = et_action_num(r.st, "minio.vm", "finished_ms");
+	double ip1 = et_action_num(r.st, "front.ip", "finished_ms"), ip2 = et_action_num(r.st, "back.ip", "finished_ms");
 	double c = et_critical_path(ec_table, &r.ans, r.st, NULL, 0);
 	double w = (double)(r.t1 - r.t0) / 1000.0;
-	print_message("cluster PUT %.0f ms after the subscription step; VMs done %.0f and %.0f ms after it; wall %.2f s, "
-	              "critical path %.2f s, ratio %.3f\n", put - sub_end, vm1 - put, vm2 - put, w, c, w / c);
-	assert_true(put < vm1 && put < vm2);
+	print_message("network PUT %.0f ms after the subscription step; IPs done %.0f and %.0f ms after it; wall %.2f s, "
+	              "critical path %.2f s, ratio %.3f\n", put - sub_end, ip1 - put, ip2 - put, w, c, w / c);
+	assert_true(put < ip1 && put < ip2);
 	assert_true(put - sub_end < 1000);
-	assert_true(c > 3.0);   /* the cluster alone takes 3 s */
+	assert_true(c > 3.0);   /* the network alone takes 3 s */
 	assert_true(w / c < 1.5);
 	cJSON_Delete(reqs);
 	et_run_close(&r);
@@ -90,31 +107,30 @@ static void test_independent_work_runs_at_once(void **state)
 static void test_failure_stops_only_its_dependents(void **state)
 {
 	(void)state;
-	fakecloud_reset(&ec_fake, SCRIPT_TIMED(", \"faults\": [{\"method\": \"PUT\", \"path\": \"/registries/\", "
+	fakecloud_reset(&ec_fake, SCRIPT_TIMED(", \"faults\": [{\"method\": \"PUT\", \"path\": \"/publicIPAddresses/back-ip\", "
 	                                    "\"status\": 400, \"code\": \"InvalidParameter\", "
-	                                    "\"message\": \"fakecloud refuses this registry\"}]"));
+	                                    "\"message\": \"fakecloud refuses this address\"}]"));
 	struct et_run r;
 	run_open(&r, "eng-c", 1);
 	assert_int_equal(et_run_all(&r), -1);
-	assert_string_equal(et_action_str(r.st, "acr.registry", "status"), "failed");
-	assert_non_null(strstr(et_action_str(r.st, "acr.registry", "error"), "fakecloud refuses this registry"));
-	assert_null(et_action_str(r.st, "acr.import", "status"));   /* never started */
-	assert_null(et_action_str(r.st, "aks.attach", "status"));
-	const char *done[] = {"rabbitmq.vm", "minio.vm", "aks.cluster", "aks.kubeconfig"};
-	for (size_t i = 0; i < 4; i++)
+	assert_string_equal(et_action_str(r.st, "back.ip", "status"), "failed");
+	assert_non_null(strstr(et_action_str(r.st, "back.ip", "error"), "fakecloud refuses this address"));
+	assert_null(et_action_str(r.st, "slow.nsg", "status"));   /* never started */
+	const char *done[] = {"front.ip", "front.nsg", "slow.net"};
+	for (size_t i = 0; i < 3; i++)
 		assert_string_equal(et_action_str(r.st, done[i], "status"), "done");
-	assert_non_null(strstr(r.finished, "20 done, 1 failed, 2 not started"));
-	assert_non_null(strstr(r.finished, "acr.registry failed: "));
+	assert_non_null(strstr(r.finished, "10 done, 1 failed, 1 not started"));
+	assert_non_null(strstr(r.finished, "back.ip failed: "));
 	/* The root cause once, with what it blocks; no chain of "waits for" lines. */
-	assert_non_null(strstr(r.finished, "; it blocks acr.import, aks.attach"));
+	assert_non_null(strstr(r.finished, "; it blocks slow.nsg"));
 	assert_null(strstr(r.finished, "waits for"));
 	cJSON *reqs = requests();
 	char id[512];
-	plan_id(&r, "acr.registry", id, sizeof id);
+	plan_id(&r, "back.ip", id, sizeof id);
 	assert_int_equal(et_count(reqs, "PUT", id), 1);
-	plan_id(&r, "aks.cluster", id, sizeof id);
+	plan_id(&r, "slow.net", id, sizeof id);
 	assert_int_equal(et_count(reqs, "PUT", id), 1);
-	plan_id(&r, "aks.attach", id, sizeof id);
+	plan_id(&r, "slow.nsg", id, sizeof id);
 	assert_int_equal(et_count(reqs, "PUT", id), 0);
 	cJSON_Delete(reqs);
 	et_run_close(&r);
@@ -161,7 +177,7 @@ static void test_accepted_put_that_never_appears_is_sent_a_few_times_then_fails(
 {
 	(void)state;
 	fakecloud_reset(&ec_fake, SCRIPT_TIMED(", \"faults\": [{\"method\": \"PUT\", \"path\": "
-	                                    "\"/publicIPAddresses/rabbitmq\", \"action\": \"accept_elsewhere\"}]"));
+	                                    "\"/publicIPAddresses/front\", \"action\": \"accept_elsewhere\"}]"));
 	struct et_run r;
 	char err[512], ip[512];
 	run_open(&r, "eng-storm", 1);
@@ -169,7 +185,7 @@ static void test_accepted_put_that_never_appears_is_sent_a_few_times_then_fails(
 	r.poll_ms = 200;   /* the waits between the PUTs: 200, 400, 800 ms */
 	if (et_run_attach(&r, err, sizeof err) != 0)
 		fail_msg("%s", err);
-	plan_id(&r, "rabbitmq.ip", ip, sizeof ip);
+	plan_id(&r, "front.ip", ip, sizeof ip);
 	assert_int_equal(et_run_start(&r, err, sizeof err), 0);
 	et_run_until(&r, run_over);   /* bounded: a storm never ends on its own */
 	cJSON *reqs = requests();
@@ -187,11 +203,11 @@ static void test_accepted_put_that_never_appears_is_sent_a_few_times_then_fails(
 	assert_int_equal(engine_status(r.e), -1);
 	assert_int_equal(puts, 4);   /* the first and three more */
 	assert_true(last - first >= 1400 - 100);   /* after waits of 200, 400 and 800 ms */
-	const char *why = et_action_str(r.st, "rabbitmq.ip", "error");
-	assert_string_equal(et_action_str(r.st, "rabbitmq.ip", "status"), "failed");
+	const char *why = et_action_str(r.st, "front.ip", "error");
+	assert_string_equal(et_action_str(r.st, "front.ip", "status"), "failed");
 	if (!strstr(why, "sent 4 times") || !strstr(why, "https://elsewhere.invalid/operations/lost"))
 		fail_msg("the failure should count the PUTs and name the refused URL, got: %s", why);
-	assert_string_equal(et_action_str(r.st, "minio.vm", "status"), "done");   /* the rest went on */
+	assert_string_equal(et_action_str(r.st, "back.ip", "status"), "done");   /* the rest went on */
 	cJSON_Delete(reqs);
 	et_run_close(&r);
 }
@@ -222,6 +238,7 @@ static void test_headless_question_names_the_answers_key(void **state)
 
 int main(void)
 {
+	ec_use_table();
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_install_puts_every_planned_resource_once),
 		cmocka_unit_test(test_independent_work_runs_at_once),

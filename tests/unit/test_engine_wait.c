@@ -1,4 +1,4 @@
-/* tests/unit/test_engine_wait.c: long waits on the test table (tests/unit/engine_table.h)
+/* tests/unit/test_engine_wait.c: long waits on the test graph (tests/unit/engine_table.h)
  * against the fake cloud: Azure's own provisioningState in the action's progress, the
  * deadline that stops waiting but keeps the operation, and a resume that finishes it without
  * a second PUT while its clock counts from the operation's first start (doc/azure-waits.md). */
@@ -16,13 +16,13 @@
 
 #include "tests/unit/engine_cases.h"
 
-/* The cluster takes 7 s; everything else is over at the first poll (1 s). */
+/* slow.net takes 7 s; everything else is over at the first poll (1 s). */
 #define SCRIPT_SLOW_CLUSTER                                                                        \
 	"{\"lro_seconds\": 0.3, \"import_seconds\": 0.3, \"retry_after\": 1, "                     \
-	"\"lro_seconds_by_type\": {\"managedClusters\": 7, \"virtualMachines\": 0.5}}"
+	"\"lro_seconds_by_type\": {\"virtualNetworks\": 7, \"publicIPAddresses\": 0.5}}"
 
 struct seen {
-	char progress[2048];     /* aks.cluster's progress details, "|"-separated */
+	char progress[2048];     /* slow.net's progress details, "|"-separated */
 	char infos[4096];        /* its info lines */
 	double end_seconds;      /* its ACTION_END seconds; -1 before */
 	int ok;
@@ -31,7 +31,7 @@ struct seen {
 static void on_cluster_event(const struct engine_event *ev, struct et_run *r)
 {
 	struct seen *s = r->data;
-	if (!ev->action || strcmp(ev->action, "aks.cluster") != 0)
+	if (!ev->action || strcmp(ev->action, "slow.net") != 0)
 		return;
 	char *buf = ev->kind == ENGINE_EV_ACTION_PROGRESS ? s->progress : ev->kind == ENGINE_EV_INFO ? s->infos : NULL;
 	size_t len = ev->kind == ENGINE_EV_ACTION_PROGRESS ? sizeof s->progress : sizeof s->infos;
@@ -57,8 +57,8 @@ static void attach(struct et_run *r, struct seen *s, long deadline_ms)
 		fail_msg("%s", err);
 }
 
-/* Runs the install with a 2.5 s deadline: the cluster (7 s) stops waiting, its operation
- * kept. Returns the fake's time of the cluster's PUT on loop_now_ms()'s clock. */
+/* Runs the install with a 2.5 s deadline: the network (7 s) stops waiting, its operation
+ * kept. Returns the fake's time of the network's PUT on loop_now_ms()'s clock. */
 static double stop_at_the_deadline(struct et_run *r, struct seen *s, const char *cluster)
 {
 	attach(r, s, 2500);
@@ -66,12 +66,12 @@ static double stop_at_the_deadline(struct et_run *r, struct seen *s, const char 
 	assert_non_null(strstr(s->progress, "Azure says Creating|"));
 	assert_non_null(strstr(s->infos, "Azure says Creating|"));   /* the log and run's output too */
 	assert_int_equal(s->ok, 0);
-	const char *error = et_action_str(r->st, "aks.cluster", "error");
+	const char *error = et_action_str(r->st, "slow.net", "error");
 	assert_non_null(error);
 	assert_non_null(strstr(error, "still working on it after 3 s (provisioningState Creating); stopped waiting"));
 	assert_non_null(strstr(error, "/operations/"));
 	/* The summary says what it waits for and how to go on. */
-	assert_non_null(strstr(r->finished, "aks.cluster failed: "));
+	assert_non_null(strstr(r->finished, "slow.net failed: "));
 	assert_non_null(strstr(r->finished, "kept and polled again when the install starts again"));
 	const cJSON *rec = et_resource_rec(r->st, cluster);
 	assert_non_null(strstr(et_str(rec, "operation"), "/operations/"));
@@ -91,7 +91,7 @@ static int cluster_running(struct et_run *r)
 {
 	struct engine_action_view v;
 	for (size_t i = 0; i < engine_action_count(r->e); i++)
-		if (engine_action_at(r->e, i, &v) == 0 && strcmp(v.key, "aks.cluster") == 0)
+		if (engine_action_at(r->e, i, &v) == 0 && strcmp(v.key, "slow.net") == 0)
 			return v.state == ACT_RUNNING;
 	return 0;
 }
@@ -105,9 +105,9 @@ static int clock_passed(struct et_run *r)
 static void cluster_view(struct et_run *r, struct engine_action_view *v)
 {
 	for (size_t i = 0; i < engine_action_count(r->e); i++)
-		if (engine_action_at(r->e, i, v) == 0 && strcmp(v->key, "aks.cluster") == 0)
+		if (engine_action_at(r->e, i, v) == 0 && strcmp(v->key, "slow.net") == 0)
 			return;
-	fail_msg("no aks.cluster action");
+	fail_msg("no slow.net action");
 }
 
 static void test_deadline_keeps_the_operation_and_a_resume_finishes_it_from_its_first_start(void **state)
@@ -118,14 +118,14 @@ static void test_deadline_keeps_the_operation_and_a_resume_finishes_it_from_its_
 	struct seen s;
 	char cluster[512];
 	run_open(&r, "eng-wait", 1);
-	plan_id(&r, "aks.cluster", cluster, sizeof cluster);
+	plan_id(&r, "slow.net", cluster, sizeof cluster);
 	et_run_detach(&r);
 	double first_put = stop_at_the_deadline(&r, &s, cluster);
 
 	/* The next start polls the kept operation to its end: no second PUT, and the clock
 	 * counts from the first start (7 s), not from this run's (about 4.5 s). */
 	attach(&r, &s, 0);
-	/* What is left shrinks while the cluster runs (its usual 7 min less what it spent). */
+	/* What is left shrinks while the network runs (its usual 7 min less what it spent). */
 	char err[512];
 	assert_int_equal(et_run_start(&r, err, sizeof err), 0);
 	assert_true(et_run_until(&r, cluster_running));
@@ -162,7 +162,7 @@ static void test_a_late_resume_says_longer_than_usual_with_azures_last_state(voi
 	struct seen s;
 	char cluster[512], err[512];
 	run_open(&r, "eng-late", 1);
-	plan_id(&r, "aks.cluster", cluster, sizeof cluster);
+	plan_id(&r, "slow.net", cluster, sizeof cluster);
 	et_run_detach(&r);
 	stop_at_the_deadline(&r, &s, cluster);
 
@@ -187,6 +187,7 @@ static void test_a_late_resume_says_longer_than_usual_with_azures_last_state(voi
 
 int main(void)
 {
+	ec_use_table();
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_deadline_keeps_the_operation_and_a_resume_finishes_it_from_its_first_start),
 		cmocka_unit_test(test_a_late_resume_says_longer_than_usual_with_azures_last_state),

@@ -115,14 +115,18 @@ static int group_teardown(void **state)
 
 /* ---- a profile holding what the earlier steps leave ---- */
 
-static const struct step_def empty[] = {
-	{.id = STEP_SUBSCRIPTION, .available = 1}, {.id = STEP_RABBITMQ, .available = 1},
-	{.id = STEP_MINIO, .available = 1},        {.id = STEP_ACR, .available = 1},
-	{.id = STEP_AKS, .available = 1},
-};
-static const struct step_def *const only_overlay[STEP_COUNT] = {&empty[0], &empty[1], &empty[2], &empty[3], &empty[4],
-                                                                 &overlay_no_proof};
-static const struct step_table table = {only_overlay, STEP_COUNT};
+/* The earlier steps' questions without their actions (built by use_only_overlay). */
+static struct step_def empty[5];
+static const struct step_def *const only_overlay[] = {&empty[0], &empty[1], &empty[2], &empty[3], &empty[4],
+                                                       &overlay_no_proof};
+static const struct step_table table = {only_overlay, sizeof only_overlay / sizeof only_overlay[0]};
+
+static void use_only_overlay(void)
+{
+	const struct step_table *t = steps_table();
+	for (size_t i = 0; i < 5; i++)
+		empty[i] = (struct step_def){.plan = t->steps[i]->plan};
+}
 
 struct fix {
 	char *dir;
@@ -231,7 +235,7 @@ static int fix_run(struct fix *f)
 	struct engine *e = engine_new(&cfg, err, sizeof err);
 	if (!e)
 		fail_msg("engine_new: %s", err);
-	if (engine_start(e, STEP_OVERLAY, err, sizeof err) != 0)
+	if (engine_start(e, plan_step_parse("overlay"), err, sizeof err) != 0)
 		fail_msg("engine_start: %s", err);
 	int rc = engine_run(e);
 	if (getenv("OVL_DEBUG"))
@@ -337,6 +341,8 @@ static char *vault_value(struct fix *f, const char *name, size_t *len)
 
 int main(void)
 {
+	test_use_steps();
+	use_only_overlay();
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_gpu_install_pending_then_running),
 		cmocka_unit_test(test_cpu_mode_renders_what_was_applied),

@@ -71,7 +71,7 @@ static void forget_actions(struct fix *f)
 	assert_int_equal(state_load(f->dir, "test", &st, err, sizeof err), STATE_OK);
 	cJSON_Delete(st->actions);
 	st->actions = cJSON_CreateObject();
-	st->steps[STEP_OVERLAY].status = STEP_PENDING;
+	st->steps[plan_step_parse("overlay")].status = STEP_PENDING;
 	assert_int_equal(state_save(f->dir, st, err, sizeof err), STATE_OK);
 	state_free(st);
 }

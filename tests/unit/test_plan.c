@@ -39,13 +39,14 @@ static int teardown(void **s)
 static void test_step_table_keeps_keys_titles_and_parse(void **s)
 {
 	(void)s;
-	assert_int_equal(STEP_COUNT, 6);
+	assert_int_equal(plan_step_count(), 6);
 	static const char *const keys[] = {"subscription", "rabbitmq", "minio", "acr", "aks", "overlay"};
-	for (int i = 0; i < STEP_COUNT; i++) {
+	for (int i = 0; i < 6; i++) {
 		assert_string_equal(plan_step_key((step_id)i), keys[i]);
 		assert_int_equal(plan_step_parse(keys[i]), i);
 	}
-	assert_string_equal(plan_step_title(STEP_AKS), "AKS GPU cluster");
+	assert_string_equal(plan_step_title(plan_step_parse("aks")), "AKS GPU cluster");
+	assert_string_equal(plan_step_list(), "subscription, rabbitmq, minio, acr, aks, overlay");
 	assert_int_equal(plan_step_parse("nope"), -1);
 	assert_string_equal(plan_step_key((step_id)99), "?");
 }
@@ -59,20 +60,20 @@ static const char *earlier_only(void *ctx, plan_qid q)
 static void test_questions_are_consistent(void **s)
 {
 	(void)s;
-	for (int i = 0; i < PLAN_Q_COUNT; i++) {
+	for (int i = 0; (size_t)i < plan_question_count(); i++) {
 		const struct plan_question *q = plan_question((plan_qid)i);
-		assert_int_equal(q->id, i);
+		step_id own = plan_question_step((plan_qid)i);
 		assert_int_equal(plan_question_find(q->key), i);
-		assert_non_null(q->validate);
+		assert_true(q->validate || q->nchoices > 0);   /* no validator: one of its choices */
 		assert_non_null(q->label);
 		/* a key "step.x" belongs to that step; top-level keys to subscription */
 		const char *dot = strchr(q->key, '.');
 		if (dot && strncmp(q->key, "auth.", 5) != 0 && !q->decision) {
 			char step[32];
 			snprintf(step, sizeof step, "%.*s", (int)(dot - q->key), q->key);
-			assert_int_equal(plan_step_parse(step), q->step);
+			assert_int_equal(plan_step_parse(step), own);
 		} else if (!q->decision) {
-			assert_int_equal(q->step, STEP_SUBSCRIPTION);
+			assert_int_equal(own, plan_step_parse("subscription"));
 		} else {
 			assert_int_equal(strncmp(q->key, "decisions.", 10), 0);
 		}
@@ -83,7 +84,7 @@ static void test_questions_are_consistent(void **s)
 				fail_msg("default of %s uses a later or unknown answer: %s", q->key, err);
 		}
 		for (size_t c = 0; c < q->nchoices; c++)
-			if (q->choices[c].selectable && q->validate(q->choices[c].value, NULL, 0) != 0)
+			if (q->choices[c].selectable && plan_question_check((plan_qid)i, q->choices[c].value, NULL, 0) != 0)
 				fail_msg("%s offers %s but refuses it", q->key, q->choices[c].value);
 	}
 }
@@ -108,9 +109,9 @@ static void test_step_table_is_consistent(void **s)
 	(void)s;
 	const struct step_table *t = steps_table();
 	size_t n = 0;
-	assert_int_equal(t->nsteps, STEP_COUNT);
+	assert_int_equal(t->nsteps, plan_step_count());
 	for (size_t st = 0; st < t->nsteps; st++) {
-		assert_int_equal(t->steps[st]->id, st);
+		assert_string_equal(t->steps[st]->plan.key, plan_step_key((step_id)st));
 		for (size_t i = 0; i < t->steps[st]->nactions; i++, n++) {
 			const struct action_def *d = &t->steps[st]->actions[i];
 			size_t at = 0;
@@ -135,23 +136,23 @@ static void test_step_table_is_consistent(void **s)
 		}
 	}
 	/* The subscription step waits for nothing; every other step starts from it. */
-	assert_null(t->steps[STEP_SUBSCRIPTION]->actions[0].after[0]);
+	assert_null(t->steps[0]->actions[0].after[0]);
 }
 
 static void test_step_questions_and_secrets(void **s)
 {
 	(void)s;
-	plan_qid qs[PLAN_Q_COUNT];
+	plan_qid qs[PLAN_Q_MAX];
 	size_t total = 0, decisions = 0;
-	for (int st = 0; st < STEP_COUNT; st++)
-		total += plan_step_questions((step_id)st, qs, PLAN_Q_COUNT);
-	for (int q = 0; q < PLAN_Q_COUNT; q++)
+	for (int st = 0; (size_t)st < plan_step_count(); st++)
+		total += plan_step_questions((step_id)st, qs, PLAN_Q_MAX);
+	for (int q = 0; (size_t)q < plan_question_count(); q++)
 		decisions += plan_question((plan_qid)q)->decision;
 	assert_true(decisions >= 1);
-	assert_int_equal(total + decisions, PLAN_Q_COUNT);
-	size_t n = plan_step_questions(STEP_ACR, qs, PLAN_Q_COUNT);
+	assert_int_equal(total + decisions, plan_question_count());
+	size_t n = plan_step_questions(plan_step_parse("acr"), qs, PLAN_Q_MAX);
 	assert_int_equal(n, 5);
-	assert_int_equal(qs[1], Q_ACR_NAME);
+	assert_int_equal(qs[1], plan_q("acr.name"));
 	/* Vault entry names are unique across the table. */
 	const char *names[64];
 	size_t nn = 0;
@@ -168,11 +169,15 @@ static void test_step_questions_and_secrets(void **s)
 static void test_gpu_choices_show_model_and_runner_support(void **s)
 {
 	(void)s;
-	const struct plan_question *q = plan_question(Q_AKS_NODE_VM_SIZE);
+	const struct plan_question *q = plan_question(plan_q("aks.node_vm_size"));
+	struct answers a;
+	size_t nc = 0;
 	int usable = 0, t4 = 0, v100 = 0;
-	assert_true(q->closed);
-	for (size_t i = 0; i < q->nchoices; i++) {
-		const struct plan_choice *c = &q->choices[i];
+	answers_init(&a);
+	const struct plan_choice *list = answers_choices(&a, plan_q("aks.node_vm_size"), &nc);
+	assert_true(nc > 5);
+	for (size_t i = 0; i < nc; i++) {
+		const struct plan_choice *c = &list[i];
 		const struct plan_gpu_size *g = plan_gpu_find(c->value);
 		assert_non_null(g);
 		assert_non_null(strstr(c->detail, g->gpu_model));
@@ -192,7 +197,7 @@ static void test_gpu_choices_show_model_and_runner_support(void **s)
 	assert_true(v100);
 	assert_string_equal(q->def, PLAN_GPU_DEFAULT);
 	char why[256];
-	assert_true(plan_gpu_usable(PLAN_GPU_DEFAULT, plan_question(Q_ACR_IMAGE)->def, why, sizeof why));
+	assert_true(plan_gpu_usable(PLAN_GPU_DEFAULT, plan_question(plan_q("acr.image"))->def, why, sizeof why));
 }
 
 static void test_expand_copies_shell_variables_and_reports_gaps(void **s)
@@ -201,7 +206,7 @@ static void test_expand_copies_shell_variables_and_reports_gaps(void **s)
 	struct answers a;
 	char out[256], err[256];
 	answers_init(&a);
-	assert_int_equal(answers_set(&a, Q_UNIQ_ID, "1a2b"), 0);
+	assert_int_equal(answers_set(&a, plan_q("uniq_id"), "1a2b"), 0);
 	assert_int_equal(answers_expand(&a, "leafai{uniq_id} ${RMQ_USER} {x", out, sizeof out, err,
 	                                sizeof err), 0);
 	assert_string_equal(out, "leafai1a2b ${RMQ_USER} {x");
@@ -217,7 +222,7 @@ static char *run_cmd(const char *path, int *code, char **errtext)
 	size_t on = 0, en = 0;
 	FILE *out = open_memstream(&outbuf, &on);
 	FILE *err = open_memstream(&errbuf, &en);
-	*code = plan_cmd(path, 0, out, err);
+	*code = plan_cmd(steps_table(), path, 0, out, err);
 	fclose(out);
 	fclose(err);
 	*errtext = errbuf;
@@ -318,6 +323,7 @@ static void test_plan_for_service_principal_and_other_cloud(void **s)
 
 int main(void)
 {
+	test_use_steps();
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_step_table_keeps_keys_titles_and_parse),
 		cmocka_unit_test(test_questions_are_consistent),

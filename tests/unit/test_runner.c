@@ -114,25 +114,25 @@ static void test_field_refuses_an_image_whose_runner_cannot_use_the_size(void **
 	char why[512] = "";
 	load(&a, "{\"subscription\":\"" SUB "\",\"uniq_id\":\"1a2b3c4d\"}");
 	assert_int_equal(answers_complete(&a, why, sizeof why), ANSWERS_OK);
-	assert_string_equal(answers_get(&a, Q_ACR_IMAGE), RUNNER_IMAGE_DEFAULT);
-	assert_string_equal(answers_get(&a, Q_AKS_RUNNER_MODE), "gpu");
-	assert_string_equal(answers_get(&a, Q_AKS_CPU_NODE_VM_SIZE), "Standard_D4s_v5");
-	assert_string_equal(answers_get(&a, Q_ACR_SOURCE_REGISTRY), "docker.io");
-	assert_null(answers_get(&a, Q_DECIDE_LOW_QUOTA));
+	assert_string_equal(answers_get(&a, plan_q("acr.image")), RUNNER_IMAGE_DEFAULT);
+	assert_string_equal(answers_get(&a, plan_q("aks.runner_mode")), "gpu");
+	assert_string_equal(answers_get(&a, plan_q("aks.cpu_node_vm_size")), "Standard_D4s_v5");
+	assert_string_equal(answers_get(&a, plan_q("acr.source_registry")), "docker.io");
+	assert_null(answers_get(&a, plan_q("decisions.low_quota")));
 	/* At the acr.image field: the guide's image cannot use the default GPU size. */
-	assert_int_equal(answers_check(&a, Q_ACR_IMAGE, "leafai/azure-studio-go-runner:0.9.21", why, sizeof why), -1);
+	assert_int_equal(answers_check(&a, plan_q("acr.image"), "leafai/azure-studio-go-runner:0.9.21", why, sizeof why), -1);
 	assert_non_null(strstr(why, "acr.image: Standard_ND96asr_v4: runner 0.9.21 does not recognise A100-SXM4-40GB; "
 	                            "it does from 0.13.2"));
-	assert_int_equal(answers_check(&a, Q_ACR_IMAGE, "leafai/azure-studio-go-runner:0.13.2", why, sizeof why), 0);
+	assert_int_equal(answers_check(&a, plan_q("acr.image"), "leafai/azure-studio-go-runner:0.13.2", why, sizeof why), 0);
 	/* At the size field: a T4 size is refused for the runner, with the reason. */
-	assert_int_equal(answers_check(&a, Q_AKS_NODE_VM_SIZE, "Standard_NC4as_T4_v3", why, sizeof why), -1);
+	assert_int_equal(answers_check(&a, plan_q("aks.node_vm_size"), "Standard_NC4as_T4_v3", why, sizeof why), -1);
 	assert_non_null(strstr(why, "aks.node_vm_size: Standard_NC4as_T4_v3: runner 0.14.2 does not recognise Tesla T4"));
 	/* Retired sizes are refused by the field's own rule. */
-	assert_int_equal(answers_check(&a, Q_AKS_NODE_VM_SIZE, "Standard_NC6", why, sizeof why), -1);
+	assert_int_equal(answers_check(&a, plan_q("aks.node_vm_size"), "Standard_NC6", why, sizeof why), -1);
 	assert_non_null(strstr(why, "retired"));
 	/* In cpu mode the GPU size does not matter. */
-	answers_set(&a, Q_AKS_RUNNER_MODE, "cpu");
-	assert_int_equal(answers_check(&a, Q_ACR_IMAGE, "leafai/azure-studio-go-runner:0.9.21", why, sizeof why), 0);
+	answers_set(&a, plan_q("aks.runner_mode"), "cpu");
+	assert_int_equal(answers_check(&a, plan_q("acr.image"), "leafai/azure-studio-go-runner:0.9.21", why, sizeof why), 0);
 	answers_free(&a);
 }
 
@@ -219,6 +219,7 @@ static void test_share_refuses_unknown_and_too_small_nodes(void **s)
 
 int main(void)
 {
+	test_use_steps();
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_versions_are_read_from_the_tag),
 		cmocka_unit_test(test_eight_pods_share_an_nd96asr_v4),

@@ -33,8 +33,8 @@ static void test_state_missing_file_is_a_fresh_install(void **state)
 	struct state *st = NULL;
 	assert_int_equal(state_load(*state, "default", &st, err, sizeof err), STATE_OK);
 	assert_int_equal(st->schema, STATE_SCHEMA);
-	assert_int_equal(state_resume_step(st), STEP_SUBSCRIPTION);
-	for (int i = 0; i < STEP_COUNT; i++)
+	assert_int_equal(state_resume_step(st), plan_step_parse("subscription"));
+	for (int i = 0; i < (int)plan_step_count(); i++)
 		assert_int_equal(st->steps[i].status, STEP_PENDING);
 	state_free(st);
 }
@@ -45,17 +45,17 @@ static void test_state_round_trip_keeps_everything(void **state)
 	assert_int_equal(state_load(*state, "prod", &st, err, sizeof err), STATE_OK);
 	state_answer_set(st, "rabbitmq.vm_size", "Standard_A2_v2");
 	state_answer_set(st, "location", "eastus");
-	state_step_set(st, STEP_SUBSCRIPTION, STEP_DONE, NULL);
-	st->steps[STEP_SUBSCRIPTION].confirmed = 1;
-	st->steps[STEP_RABBITMQ].confirmed = 1;
-	state_step_set(st, STEP_RABBITMQ, STEP_FAILED, "QuotaExceeded: raise the quota");
+	state_step_set(st, plan_step_parse("subscription"), STEP_DONE, NULL);
+	st->steps[plan_step_parse("subscription")].confirmed = 1;
+	st->steps[plan_step_parse("rabbitmq")].confirmed = 1;
+	state_step_set(st, plan_step_parse("rabbitmq"), STEP_FAILED, "QuotaExceeded: raise the quota");
 	cJSON *rec = cJSON_AddObjectToObject(st->resources, "/subscriptions/0000/resourcegroups/rg");
 	cJSON_AddStringToObject(rec, "operation", "https://management.azure.com/op/1?api-version=x");
 	cJSON_AddObjectToObject(st->actions, "minio.vm");
 	cJSON_AddStringToObject(st->outputs, "rabbitmq.public_ip", "10.0.0.4");
 	char iid[17];
 	memcpy(iid, st->install_id, sizeof iid);
-	cJSON_AddItemToArray(st->steps[STEP_RABBITMQ].secrets, cJSON_CreateString("rabbitmq-password"));
+	cJSON_AddItemToArray(st->steps[plan_step_parse("rabbitmq")].secrets, cJSON_CreateString("rabbitmq-password"));
 	st->vault_generation = 9;
 	assert_int_equal(state_save(*state, st, err, sizeof err), STATE_OK);
 	state_free(st);
@@ -64,12 +64,12 @@ static void test_state_round_trip_keeps_everything(void **state)
 	assert_string_equal(state_answer_get(st, "rabbitmq.vm_size"), "Standard_A2_v2");
 	assert_string_equal(state_answer_get(st, "location"), "eastus");
 	assert_null(state_answer_get(st, "rabbitmq.nothing"));
-	assert_int_equal(st->steps[STEP_SUBSCRIPTION].status, STEP_DONE);
-	assert_true(st->steps[STEP_SUBSCRIPTION].finished > 0);
-	assert_int_equal(st->steps[STEP_RABBITMQ].status, STEP_FAILED);
-	assert_true(st->steps[STEP_RABBITMQ].confirmed);
-	assert_false(st->steps[STEP_MINIO].confirmed);
-	assert_string_equal(st->steps[STEP_RABBITMQ].error, "QuotaExceeded: raise the quota");
+	assert_int_equal(st->steps[plan_step_parse("subscription")].status, STEP_DONE);
+	assert_true(st->steps[plan_step_parse("subscription")].finished > 0);
+	assert_int_equal(st->steps[plan_step_parse("rabbitmq")].status, STEP_FAILED);
+	assert_true(st->steps[plan_step_parse("rabbitmq")].confirmed);
+	assert_false(st->steps[plan_step_parse("minio")].confirmed);
+	assert_string_equal(st->steps[plan_step_parse("rabbitmq")].error, "QuotaExceeded: raise the quota");
 	rec = cJSON_GetObjectItemCaseSensitive(st->resources, "/subscriptions/0000/resourcegroups/rg");
 	assert_string_equal(cJSON_GetObjectItemCaseSensitive(rec, "operation")->valuestring,
 	                    "https://management.azure.com/op/1?api-version=x");
@@ -77,15 +77,15 @@ static void test_state_round_trip_keeps_everything(void **state)
 	assert_string_equal(cJSON_GetObjectItemCaseSensitive(st->outputs, "rabbitmq.public_ip")->valuestring,
 	                    "10.0.0.4");
 	assert_string_equal(st->install_id, iid);
-	assert_string_equal(cJSON_GetArrayItem(st->steps[STEP_RABBITMQ].secrets, 0)->valuestring,
+	assert_string_equal(cJSON_GetArrayItem(st->steps[plan_step_parse("rabbitmq")].secrets, 0)->valuestring,
 	                    "rabbitmq-password");
 	assert_int_equal(st->vault_generation, 9);
-	assert_int_equal(state_resume_step(st), STEP_RABBITMQ); /* it failed */
-	state_step_set(st, STEP_RABBITMQ, STEP_PENDING, NULL);
-	assert_int_equal(state_resume_step(st), STEP_MINIO);    /* its answers are not confirmed */
-	st->steps[STEP_MINIO].confirmed = st->steps[STEP_ACR].confirmed = 1;
-	st->steps[STEP_AKS].confirmed = st->steps[STEP_OVERLAY].confirmed = 1;
-	assert_int_equal(state_resume_step(st), STEP_RABBITMQ); /* all confirmed: first not done */
+	assert_int_equal(state_resume_step(st), plan_step_parse("rabbitmq")); /* it failed */
+	state_step_set(st, plan_step_parse("rabbitmq"), STEP_PENDING, NULL);
+	assert_int_equal(state_resume_step(st), plan_step_parse("minio"));    /* its answers are not confirmed */
+	st->steps[plan_step_parse("minio")].confirmed = st->steps[plan_step_parse("acr")].confirmed = 1;
+	st->steps[plan_step_parse("aks")].confirmed = st->steps[plan_step_parse("overlay")].confirmed = 1;
+	assert_int_equal(state_resume_step(st), plan_step_parse("rabbitmq")); /* all confirmed: first not done */
 	state_free(st);
 
 	char path[4200];
@@ -136,7 +136,7 @@ static void test_state_complete_install_has_no_resume_step(void **state)
 	(void)state;
 	struct state *st = NULL;
 	assert_int_equal(state_from_json("{\"schema\": 1}", "d", &st, err, sizeof err), STATE_OK);
-	for (int i = 0; i < STEP_COUNT; i++) {
+	for (int i = 0; i < (int)plan_step_count(); i++) {
 		st->steps[i].confirmed = 1;
 		state_step_set(st, (step_id)i, STEP_DONE, NULL);
 	}
@@ -154,11 +154,11 @@ static void test_state_schema_1_migrates_to_2(void **state)
 	                 "{\"step\": \"rabbitmq\", \"status\": \"pending\"}]}";
 	assert_int_equal(state_from_json(v1, "default", &st, err, sizeof err), STATE_OK);
 	assert_int_equal(st->schema, STATE_SCHEMA);
-	assert_true(st->steps[STEP_SUBSCRIPTION].confirmed);
-	assert_false(st->steps[STEP_RABBITMQ].confirmed);
+	assert_true(st->steps[plan_step_parse("subscription")].confirmed);
+	assert_false(st->steps[plan_step_parse("rabbitmq")].confirmed);
 	assert_int_equal(st->vault_generation, 4);
 	assert_string_equal(state_answer_get(st, "location"), "eastus");
-	assert_int_equal(state_resume_step(st), STEP_RABBITMQ);
+	assert_int_equal(state_resume_step(st), plan_step_parse("rabbitmq"));
 	char *text = state_to_json(st);
 	assert_non_null(strstr(text, "\"schema\":\t3"));
 	free(text);
@@ -203,6 +203,7 @@ static void test_state_huge_numbers_are_refused(void **state)
 
 int main(void)
 {
+	test_use_steps();
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_state_missing_file_is_a_fresh_install, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_state_round_trip_keeps_everything, setup, teardown),

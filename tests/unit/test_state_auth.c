@@ -234,6 +234,7 @@ static void test_state_auth_key_is_the_vaults(void **state)
 
 int main(void)
 {
+	test_use_steps();
 	if (vault_process_init() != 0)
 		return 1;
 	const struct CMUnitTest tests[] = {

@@ -396,6 +396,7 @@ static void test_gpu_size_refuses_what_the_runner_cannot_use(void **s)
 
 int main(void)
 {
+	test_use_steps();
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_guid_needs_8_4_4_4_12_hex),
 		cmocka_unit_test(test_outputs_have_exact_formats),

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/steps/steps.h"
 #include "tests/unit/testutil.h"
 
 char *test_mkdtemp(const char *tag)
@@ -44,4 +45,13 @@ void test_data_path(const char *name, char *out, size_t outlen)
 {
 	const char *top = getenv("SW_TOP");
 	snprintf(out, outlen, "%s/tests/data/%s", top ? top : ".", name);
+}
+
+void test_use_steps(void)
+{
+	char why[256];
+	if (step_table_use(steps_table(), why, sizeof why) != 0) {
+		fprintf(stderr, "step_table_use: %s\n", why);
+		abort();
+	}
 }

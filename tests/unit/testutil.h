@@ -4,8 +4,12 @@
 
 #include <stddef.h>
 
+#include "core/steps/steps.h"
+
 /* A fresh directory under $TEST_TMP (or /tmp); caller frees. */
 char *test_mkdtemp(const char *tag);
+/* The install's steps handed to core/model, as cli_main does: before any answers or state. */
+void test_use_steps(void);
 
 void test_rmrf(const char *dir);
 

@@ -1,5 +1,0 @@
-/* The overlay step screen: the kustomize overlay: directory, namespace, queue match. Its questions, defaults and rules are the plan's
- * (core/model/plan.c); the form is screens/stepform.c. */
-#include "screens/screen.h"
-
-STEPFORM_SCREEN(screen_overlay, "overlay", STEP_OVERLAY);
