@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "core/model/plan.h"
-#include "core/model/session.h"
+#include "front/session.h"
 #include "core/sys/exitcode.h"
 #include "cli/export.h"
 #include "cli/plan.h"

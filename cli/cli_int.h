@@ -7,7 +7,7 @@
 #include <stddef.h>
 
 #include "cli/cli.h"
-#include "core/model/session.h"
+#include "front/session.h"
 
 #define CLI_ERRLEN 1024
 

@@ -11,7 +11,7 @@
 #include "core/model/answers.h"
 #include "core/azure/cloud.h"
 #include "core/engine/engine.h"
-#include "core/model/session.h"
+#include "front/session.h"
 #include "core/steps/steps.h"
 #include "core/sys/exitcode.h"
 #include "core/sys/log.h"

@@ -1,9 +1,10 @@
-#include "core/model/session.h"
+#include "front/session.h"
 
 #include <stdio.h>
 #include <string.h>
 
 #include "core/model/plan.h"
+#include "core/remote/shquote.h"
 #include "core/sys/exitcode.h"
 
 int session_exit_code(vault_status vs)
@@ -118,4 +119,17 @@ int session_cloud(const struct session_options *o, const char *cloud_name, struc
 	}
 	*out = *c;
 	return 0;
+}
+
+void profile_command(const struct profile *p, char *out, size_t outlen)
+{
+	char quoted[PATH_MAX * 4 + 3];
+	if (p->from_option) {
+		shquote_word(p->dir, quoted, sizeof quoted);
+		snprintf(out, outlen, "studio-wizard --state-dir %s", quoted);
+	} else if (strcmp(p->name, PROFILE_DEFAULT) != 0) {
+		snprintf(out, outlen, "studio-wizard --profile %s", p->name);
+	} else {
+		snprintf(out, outlen, "studio-wizard");
+	}
 }
