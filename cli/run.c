@@ -1,7 +1,7 @@
 /* The headless run: answers file in, progress lines out. */
 #include "cli/run.h"
 
-#include "cli/cli_int.h"
+#include "cli/cmd.h"
 
 #include <stdarg.h>
 #include <stdio.h>
