@@ -22,7 +22,9 @@ static int cursor_y, cursor_x;
 static bool invalid;
 static int empty_wakes; /* wakes with "input ready" but no key: see stdin_gone */
 
-void tui_loop_setup(void)
+/* Once the terminal is up, at the first tui_run: the input window (kept for the process,
+ * like the screen) and the script. */
+static void loop_setup(void)
 {
 	if (!input)
 		input = newwin(1, 1, 0, 0);
@@ -31,20 +33,7 @@ void tui_loop_setup(void)
 	keypad(input, TRUE);
 	nodelay(input, TRUE);
 	untouchwin(input);
-}
-
-void tui_loop_teardown(void)
-{
-	if (input)
-		delwin(input);
-	input = NULL;
-}
-
-long tui_now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	tui_script_setup();
 }
 
 void tui_invalidate(void) { invalid = true; }
@@ -174,6 +163,7 @@ enum tui_event tui_run(struct tui_app *app)
 		return TUI_SIGNAL;
 	if (depth == MAX_DEPTH)
 		tui_fatal("screens nested more than %d deep", MAX_DEPTH);
+	loop_setup();
 	stack[depth++] = app;
 	while (ev < TUI_NEXT) {
 		if (dirty || invalid)

@@ -1,4 +1,5 @@
-/* tui/tui.c: terminal set-up and restore, signals, colour roles. */
+/* tui/tui.c: terminal set-up and restore, signals, colour roles, the clock. The lowest of
+ * tui/: the loop (loop.c) and the scripted keys (script.c) use it; it calls neither. */
 #include <panel.h>
 
 #include "tui/tui.h"
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static bool up;
@@ -139,8 +141,6 @@ int tui_init(void)
 	nonl();
 	keypad(stdscr, TRUE);
 	colours_setup();
-	tui_loop_setup();
-	tui_script_setup();
 	return 0;
 }
 
@@ -149,7 +149,6 @@ void tui_end(void)
 	if (!up)
 		return;
 	up = false;
-	tui_loop_teardown();
 	curs_set(1);
 	endwin();
 	signals_restore();
@@ -168,6 +167,13 @@ void tui_fatal(const char *fmt, ...)
 }
 
 bool tui_active(void) { return up; }
+
+long tui_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 int tui_signal(void) { return last_signal; }
 bool tui_has_colour(void) { return colour; }
 
