@@ -16,6 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/xalloc.h"
+
 static bool up;
 static SCREEN *screen; /* kept for the process: widgets may still hold windows after tui_end */
 static bool colour;
@@ -141,6 +143,7 @@ int tui_init(void)
 	nonl();
 	keypad(stdscr, TRUE);
 	colours_setup();
+	xalloc_on_failure(tui_end);   /* out of memory: the terminal comes back before the abort */
 	return 0;
 }
 
