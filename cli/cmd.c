@@ -48,8 +48,8 @@ int cli_read_pass(struct cli_opts *o, const char *prompt, char **pass, size_t *l
 	return 0;
 }
 
-int cli_vault_open(struct cli_opts *o, struct profile *p, struct state *st, int for_write,
-                   struct vault **out)
+enum sw_exit cli_vault_open(struct cli_opts *o, struct profile *p, struct state *st, int for_write,
+                            struct vault **out)
 {
 	char err[CLI_ERRLEN];
 	uint64_t gen = 0;

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "core/model/state.h"
+#include "core/sys/exitcode.h"
 #include "core/sys/profile.h"
 #include "front/session.h"
 
@@ -50,6 +51,7 @@ int cli_read_pass(struct cli_opts *o, const char *prompt, char **pass, size_t *l
  * against the state, then the state against the vault. Returns an exit code (0 ok) with a
  * one-line message printed to stderr on failure. */
 struct vault;
-int cli_vault_open(struct cli_opts *o, struct profile *p, struct state *st, int for_write, struct vault **out);
+enum sw_exit cli_vault_open(struct cli_opts *o, struct profile *p, struct state *st, int for_write,
+                            struct vault **out);
 
 #endif

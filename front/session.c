@@ -7,7 +7,7 @@
 #include "core/remote/shquote.h"
 #include "core/sys/exitcode.h"
 
-int session_exit_code(vault_status vs)
+enum sw_exit session_exit_code(vault_status vs)
 {
 	switch (vs) {
 	case VAULT_OK: return SW_EXIT_OK;
@@ -41,7 +41,7 @@ int session_check_generation(const struct session_options *o, const struct state
 	return 0;
 }
 
-int session_vault_open(const struct session_options *o, const char *dir, struct state *st, const char *pass,
+enum sw_exit session_vault_open(const struct session_options *o, const char *dir, struct state *st, const char *pass,
                        size_t passlen, int for_write, vault **out, char *err, size_t errlen)
 {
 	vault_status vs = vault_open(dir, pass, passlen, out, err, errlen);

@@ -9,6 +9,7 @@
 
 #include "core/azure/cloud.h"
 #include "core/model/state.h"
+#include "core/sys/exitcode.h"
 #include "core/sys/profile.h"
 #include "secrets/vault.h"
 
@@ -23,13 +24,13 @@ struct session_options {
 };
 
 /* The process exit code for a vault failure (see README "Exit codes"). */
-int session_exit_code(vault_status vs);
+enum sw_exit session_exit_code(vault_status vs);
 /* A vault older than the state means a restored backup or a swapped file. Reading goes on
  * with a warning in err (returns 0); writing is refused (-1) unless accept_old_vault. */
 int session_check_generation(const struct session_options *o, const struct state *st, uint64_t gen, int for_write,
                              char *err, size_t errlen);
 /* Opens dir's vault with pass and checks its generation. Returns an exit code (0 ok). */
-int session_vault_open(const struct session_options *o, const char *dir, struct state *st, const char *pass,
+enum sw_exit session_vault_open(const struct session_options *o, const char *dir, struct state *st, const char *pass,
                        size_t passlen, int for_write, vault **out, char *err, size_t errlen);
 /* After the vault opened: state.json checked against it (state_verify) and its generation
  * against the vault's. Returns 0 when the state may be used (its key then signs every save;
