@@ -11,6 +11,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "base/xalloc.h"
 #include "secrets/secmem.h"
 
 #define STATUS_TEXT_(id, text) text,
@@ -124,10 +125,6 @@ vault_status vault_create(const char *dir, const char *pass, size_t passlen, vau
 {
 	*out = NULL;
 	vault *v = vault_alloc(dir);
-	if (!v) {
-		snprintf(err, errlen, "%s/%s: out of memory", dir, VAULT_FILE);
-		return VAULT_E_NOMEM;
-	}
 	if (vault_exists(dir)) {
 		snprintf(err, errlen, "%s: a vault already exists; refusing to replace it", v->path);
 		vault_close(v);
@@ -300,11 +297,7 @@ vault_status vault_derive_key(const char *dir, const char *pass, size_t passlen,
                               char *err, size_t errlen)
 {
 	*out = NULL;
-	vault_key *k = calloc(1, sizeof *k);
-	if (!k) {
-		snprintf(err, errlen, "%s/%s: out of memory", dir, VAULT_FILE);
-		return VAULT_E_NOMEM;
-	}
+	vault_key *k = xcalloc(1, sizeof *k);
 	vault *v;
 	unsigned char *b;
 	size_t len;

@@ -42,7 +42,7 @@ struct vault {
 };
 
 /* vault_mem.c (vault_close too) */
-vault *vault_alloc(const char *dir);   /* empty, for dir's vault file; NULL when out of memory */
+vault *vault_alloc(const char *dir);   /* empty, for dir's vault file */
 int vault_reserve(vault *v, size_t want);   /* room for want entries; 0 or -1 */
 void vault_mem_release(struct vault_entry *e);   /* the entry's protected block */
 
@@ -52,7 +52,7 @@ void vault_kdf_limits(vault_strength s, uint64_t *ops, uint64_t *mem);   /* Argo
 vault_status vault_kdf_derive(vault *v, const char *pass, size_t passlen, char *err, size_t errlen);
 
 /* vault_file.c */
-/* A new vault for dir (*v, NULL only when out of memory), the whole file into *b (malloc'd)
+/* A new vault for dir (*v), the whole file into *b (malloc'd)
  * and its header checked and parsed into *v; vault_file_done ends it either way. */
 vault_status vault_file_load(const char *dir, vault **v, unsigned char **b, size_t *len, char *err,
                              size_t errlen);

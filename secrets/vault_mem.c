@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/xalloc.h"
 #include "secrets/secmem.h"
 
 void vault_mem_release(struct vault_entry *e)
@@ -35,9 +36,7 @@ int vault_reserve(vault *v, size_t want)
 
 vault *vault_alloc(const char *dir)
 {
-	vault *v = calloc(1, sizeof *v);
-	if (!v)
-		return NULL;
+	vault *v = xcalloc(1, sizeof *v);
 	snprintf(v->dir, sizeof v->dir, "%s", dir);
 	snprintf(v->path, sizeof v->path, "%s/%s", dir, VAULT_FILE);
 	return v;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/xalloc.h"
 #include "core/sys/log.h"
 #include "core/sys/subprocess.h"
 #include "secrets/secmem.h"
@@ -88,7 +89,7 @@ static void auth_on_later(void *arg)
 static void auth_finish_later(struct auth *a, enum auth_resource r, const char *msg)
 {
 	free(a->later[r]);
-	a->later[r] = strdup(msg);
+	a->later[r] = xstrdup(msg);
 	if (!a->later_timer)
 		a->later_timer = loop_after(a->cfg.loop, 0, auth_on_later, a);
 }
@@ -128,11 +129,7 @@ static void auth_deliver_cached(void *arg)
 
 void auth_request(struct auth *a, enum auth_resource r, auth_done_fn done, void *arg)
 {
-	struct auth_waiter *w = calloc(1, sizeof *w), **tail = &a->waiters;
-	if (!w) {
-		log_msg(LOG_ERROR, "auth: out of memory");
-		return;
-	}
+	struct auth_waiter *w = xcalloc(1, sizeof *w), **tail = &a->waiters;
 	w->res = r;
 	w->done = done;
 	w->arg = arg;
@@ -193,11 +190,7 @@ unsigned auth_fetches(const struct auth *a)
 
 struct auth *auth_new(const struct auth_config *cfg, char *err, size_t errlen)
 {
-	struct auth *a = calloc(1, sizeof *a);
-	if (!a) {
-		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
+	struct auth *a = xcalloc(1, sizeof *a);
 	a->cfg = *cfg;
 	a->fetched = auth_on_fetched;
 	snprintf(a->tenant, sizeof a->tenant, "%s", cfg->tenant && *cfg->tenant ? cfg->tenant : "organizations");
