@@ -1,6 +1,6 @@
-/* The install as data. Defaults follow the 2020 guide (shared/seed/azure-install.md)
+/* The install as data. Defaults follow the 2020 guide (doc/runner.md, "The guide")
  * except where Azure or the runner moved on: the guide's Standard_NC6 is retired and
- * the runner only schedules on GPUs it recognises (runner-facts §5). */
+ * the runner only schedules on GPUs it recognises (doc/runner.md, "GPUs each runner release recognises"). */
 #include "core/model/plan.h"
 
 #include <stdio.h>

@@ -186,7 +186,8 @@ struct plan_secret {
 int plan_expand(const char *tpl, const char *(*get)(void *ctx, plan_qid q), void *ctx,
                 char *out, size_t outlen, char *err, size_t errlen);
 
-/* Images and names the steps share (runner-facts §1, §4, §5). */
+/* Images and names the steps share (doc/runner.md: "Manifests, names and secrets", "The NVIDIA
+ * device plugin"). */
 #define PLAN_DEVICE_PLUGIN_IMAGE "nvcr.io/nvidia/k8s-device-plugin:v0.17.1"
 #define PLAN_DEVICE_PLUGIN_NAMESPACE "gpu-resources"
 /* Both service VMs run Ubuntu LTS (Bitnami's RabbitMQ image is gone): 24.04 when the region
@@ -196,7 +197,7 @@ int plan_expand(const char *tpl, const char *(*get)(void *ctx, plan_qid q), void
 #define PLAN_UBUNTU_FALLBACK_IMAGE "Canonical:0001-com-ubuntu-server-jammy:22_04-lts-gen2:latest"
 #define PLAN_UBUNTU_GEN1_IMAGE "Canonical:ubuntu-24_04-lts:server-gen1:latest"
 #define PLAN_UBUNTU_GEN1_FALLBACK_IMAGE "Canonical:0001-com-ubuntu-server-jammy:22_04-lts:latest"
-/* The last MinIO community release with prebuilt binaries (runner-facts §7); its published
+/* The last MinIO community release with prebuilt binaries (doc/runner.md, "MinIO binaries"); its published
  * sha256 (110,989,496 bytes). dl.min.io answers 410 for it since 2026-09. */
 #define PLAN_MINIO_RELEASE "RELEASE.2025-09-07T16-13-09Z"
 #define PLAN_MINIO_URL                                                                                  \

@@ -1,7 +1,7 @@
 /* core/steps/overlay_base.c: the runner's base manifest, the one source of every object the
  * overlay step applies except the Secrets. The wizard writes these texts byte for byte into
  * the operator's overlay directory and applies what kustomize renders from them; written for
- * studio-wizard from runner-facts.md (sections 1, 4, 5), not copied from the runner's
+ * studio-wizard from doc/runner.md ("Manifests, names and secrets", "The NVIDIA device plugin"), not copied from the runner's
  * repository. The YAML stays within overlay_yaml.c's subset: block style, plain keys, no
  * comments after values. */
 #include "core/steps/overlay_int.h"
