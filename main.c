@@ -1,6 +1,10 @@
 /* studio-wizard: installs the studio-go-runner stack on Azure. */
 #include <stdio.h>
+#include <stdlib.h>
 
+#include <cjson/cJSON.h>
+
+#include "base/xalloc.h"
 #include "cli/cli.h"
 #include "core/sys/exitcode.h"
 #include "screens/screen.h"
@@ -13,5 +17,7 @@ int main(int argc, char **argv)
 		fputs("studio-wizard: cannot initialise libsodium or disable core dumps\n", stderr);
 		return SW_EXIT_ERROR;
 	}
+	/* cJSON's memory is ordinary memory too: no NULL from it means "out of memory". */
+	cJSON_InitHooks(&(cJSON_Hooks){.malloc_fn = xmalloc, .free_fn = free});
 	return cli_main(argc, argv, wizard_main);
 }
