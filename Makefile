@@ -31,7 +31,7 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) -I. \
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 LIBS     = $(PKG_LIBS)
 
-LIB_SRC  := $(sort $(wildcard secrets/*.c core/*/*.c cli/*.c tui/*.c screens/*.c))
+LIB_SRC  := $(sort $(wildcard base/*.c secrets/*.c core/*/*.c front/*.c cli/*.c tui/*.c screens/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 BIN      := $(BUILD)/studio-wizard
 

@@ -1,6 +1,6 @@
 /* The command line: option parsing, the command table and dispatch (vault commands:
  * vault_cmd.c). */
-#include "cli/cli_int.h"
+#include "cli/cli.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -11,23 +11,14 @@
 #include <unistd.h>
 
 #include "core/model/plan.h"
-#include "core/model/session.h"
 #include "core/steps/steps.h"
+#include "front/session.h"
 #include "core/sys/exitcode.h"
 #include "cli/export.h"
 #include "cli/plan.h"
 #include "cli/status.h"
 #include "cli/run.h"
-
-void cli_fail(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fputs("studio-wizard: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-}
+#include "cli/vault_cmd.h"
 
 void cli_usage(FILE *f)
 {
@@ -185,22 +176,6 @@ static int parse_opts(int argc, char **argv, struct cli_opts *o)
 	return 0;
 }
 
-
-/* The options the wizard and `run` share. */
-struct session_options cli_session(const struct cli_opts *o)
-{
-	return (struct session_options){o->answers,  o->cloud_file,       o->ca_file,     o->pass_fd,
-	                                o->until,    o->accept_old_vault, o->accept_state};
-}
-
-int cli_need_args(struct ctx *c, int want, const char *usage)
-{
-	if (c->o->npos != want) {
-		cli_fail("usage: studio-wizard %s", usage);
-		return -1;
-	}
-	return 0;
-}
 
 static int cmd_status(struct ctx *c)
 {

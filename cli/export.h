@@ -4,7 +4,7 @@
 #ifndef SW_CLI_EXPORT_H
 #define SW_CLI_EXPORT_H
 
-#include "cli/cli.h"
+#include "cli/cmd.h"
 
 /* Returns the exit code. */
 int export_main(struct cli_opts *o, struct profile *p, struct state *st);

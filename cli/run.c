@@ -1,7 +1,7 @@
 /* The headless run: answers file in, progress lines out. */
 #include "cli/run.h"
 
-#include "cli/cli_int.h"
+#include "cli/cmd.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -11,7 +11,7 @@
 #include "core/model/answers.h"
 #include "core/azure/cloud.h"
 #include "core/engine/engine.h"
-#include "core/model/session.h"
+#include "front/session.h"
 #include "core/steps/steps.h"
 #include "core/sys/exitcode.h"
 #include "core/sys/log.h"
@@ -76,6 +76,11 @@ int run_main(struct cli_opts *o, struct profile *p, struct state *st)
 	const struct step_table *t = steps_table();
 	/* cli_main checked --until against the table. */
 	step_id until = o->until ? plan_step_parse(o->until) : (step_id)t->nsteps - 1;
+	struct answers a;
+	answers_init(&a);
+	vault *v = NULL;
+	struct engine *e = NULL;
+	enum sw_exit rc = SW_EXIT_USAGE;
 	if (profile_file(p, "wizard.log", path, sizeof path) == 0 && log_open(path) != 0)
 		cli_fail("%s: cannot open the log", path);
 	log_msg(LOG_INFO, "run: answers %s, until %s", o->answers, plan_step_key(until));
@@ -85,43 +90,33 @@ int run_main(struct cli_opts *o, struct profile *p, struct state *st)
 	struct session_options so = cli_session(o);
 	if (o->cloud_file && session_cloud(&so, NULL, &cloud, err, sizeof err) != 0) {
 		cli_fail("%s", err);
-		log_close();
-		return SW_EXIT_USAGE;
+		goto out;
 	}
-	struct answers a;
-	answers_init(&a);
 	enum answers_result ar = answers_load(&a, o->answers, err, sizeof err);
 	if (ar == ANSWERS_OK)
 		ar = answers_complete(&a, err, sizeof err);
 	if (ar != ANSWERS_OK) {
 		cli_fail("%s", err);
 		log_msg(LOG_ERROR, "run: %s", err);
-		answers_free(&a);
-		log_close();
-		return ar == ANSWERS_E_IO ? SW_EXIT_ERROR : SW_EXIT_USAGE;
+		rc = ar == ANSWERS_E_IO ? SW_EXIT_ERROR : SW_EXIT_USAGE;
+		goto out;
 	}
 	if (!o->cloud_file && session_cloud(&so, answers_get(&a, plan_q("cloud")), &cloud, err, sizeof err) != 0) {
 		cli_fail("%s", err);
-		answers_free(&a);
-		log_close();
-		return SW_EXIT_USAGE;
+		goto out;
 	}
 
+	rc = SW_EXIT_ERROR;
 	char command[PATH_MAX + 64];
 	profile_command(p, command, sizeof command);
 	if (!vault_exists(p->dir)) {
 		cli_fail("no vault in %s yet: create it first with `%s vault init`", p->dir, command);
-		answers_free(&a);
-		log_close();
-		return SW_EXIT_ERROR;
+		goto out;
 	}
-	vault *v = NULL;
-	int rc = cli_vault_open(o, p, st, 1, &v);
-	if (rc != SW_EXIT_OK) {
-		answers_free(&a);
-		log_close();
-		return rc;
-	}
+	rc = cli_vault_open(o, p, st, 1, &v);
+	if (rc != SW_EXIT_OK)
+		goto out;
+	rc = SW_EXIT_ERROR;
 
 	/* The state keeps the answers this run used (never secrets: the answers file has none). */
 	cJSON *aj = answers_to_json(&a);
@@ -137,29 +132,19 @@ int run_main(struct cli_opts *o, struct profile *p, struct state *st)
 		.cloud = &cloud, .ca_file = o->ca_file, .answers = &a, .st = st, .state_dir = p->dir, .vault = v,
 		.headless = 1, .on_event = run_on_event, .arg = NULL, .command = command, .table = t,
 	};
-	struct engine *e = engine_new(&cfg, err, sizeof err);
-	if (!e) {
+	e = engine_new(&cfg, err, sizeof err);
+	if (!e || engine_start(e, until, err, sizeof err) != 0) {
 		cli_fail("%s", err);
 		log_msg(LOG_ERROR, "run: %s", err);
-		vault_close(v);
-		answers_free(&a);
-		log_close();
-		return SW_EXIT_ERROR;
-	}
-	if (engine_start(e, until, err, sizeof err) != 0) {
-		cli_fail("%s", err);
-		log_msg(LOG_ERROR, "run: %s", err);
-		engine_free(e);
-		vault_close(v);
-		answers_free(&a);
-		log_close();
-		return SW_EXIT_ERROR;
+		goto out;
 	}
 	int ok = engine_run(e) == 0;
+	log_msg(LOG_INFO, "run: %s", ok ? "every requested step is done" : "stopped");
+	rc = ok ? SW_EXIT_OK : SW_EXIT_ERROR;
+out:
 	engine_free(e);
 	vault_close(v);
 	answers_free(&a);
-	log_msg(LOG_INFO, "run: %s", ok ? "every requested step is done" : "stopped");
 	log_close();
-	return ok ? SW_EXIT_OK : SW_EXIT_ERROR;
+	return rc;
 }

@@ -5,7 +5,7 @@
 #ifndef SW_RUN_H
 #define SW_RUN_H
 
-#include "cli/cli.h"
+#include "cli/cmd.h"
 #include "core/sys/profile.h"
 #include "core/model/state.h"
 

@@ -1,11 +1,12 @@
 /* Secure output: values go from protected memory to fd 1 without stdio buffers. */
-#include "cli/cli_int.h"
+#include "cli/sout.h"
 
 #include <errno.h>
 #include <sodium.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/cmd.h"
 #include "secrets/secmem.h"
 
 int sout_open(struct sout *s)

@@ -1,11 +1,12 @@
-/* The vault commands: passphrases, opening the profile's vault, init/list/get/set/rm/
- * rekey/export; values reach stdout only through sout. */
-#include "cli/cli_int.h"
+/* The vault commands: new passphrases, init/list/get/set/rm/rekey/export; values reach
+ * stdout only through sout. */
+#include "cli/vault_cmd.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/sout.h"
 #include "core/sys/exitcode.h"
 #include "core/sys/secret_input.h"
 #include "core/sys/timeutil.h"
@@ -14,22 +15,10 @@
 
 #define PASSPHRASE_MIN 8
 
-static int vault_cmd_read_pass(struct cli_opts *o, const char *prompt, char **pass, size_t *len)
-{
-	char err[CLI_ERRLEN];
-	int rc = o->pass_fd >= 0 ? secret_read_line_fd(o->pass_fd, pass, len, err, sizeof err)
-	                         : secret_read_tty(prompt, pass, len, err, sizeof err);
-	if (rc != 0) {
-		cli_fail("%s", err);
-		return -1;
-	}
-	return 0;
-}
-
 /* A new passphrase: from the terminal twice, or the next line of the fd. */
 static int vault_cmd_read_new_pass(struct cli_opts *o, char **pass, size_t *len)
 {
-	if (vault_cmd_read_pass(o, "New vault passphrase: ", pass, len) != 0)
+	if (cli_read_pass(o, "New vault passphrase: ", pass, len) != 0)
 		return -1;
 	if (*len < PASSPHRASE_MIN) {
 		cli_fail("passphrase: must be at least %d characters", PASSPHRASE_MIN);
@@ -40,7 +29,7 @@ static int vault_cmd_read_new_pass(struct cli_opts *o, char **pass, size_t *len)
 		return 0;
 	char *again = NULL;
 	size_t again_len = 0;
-	if (vault_cmd_read_pass(o, "Repeat the passphrase: ", &again, &again_len) != 0) {
+	if (cli_read_pass(o, "Repeat the passphrase: ", &again, &again_len) != 0) {
 		secmem_free(*pass);
 		return -1;
 	}
@@ -53,46 +42,6 @@ static int vault_cmd_read_new_pass(struct cli_opts *o, char **pass, size_t *len)
 	}
 	return 0;
 }
-int cli_vault_open(struct cli_opts *o, struct profile *p, struct state *st, int for_write,
-                   struct vault **out)
-{
-	char err[CLI_ERRLEN];
-	uint64_t gen = 0;
-	/* Header problems are reported before asking for a passphrase. */
-	vault_status vs = vault_peek(p->dir, &gen, NULL, err, sizeof err);
-	if (vs != VAULT_OK) {
-		cli_fail("%s", err);
-		return session_exit_code(vs);
-	}
-	struct session_options so = cli_session(o);
-	int refused = session_check_generation(&so, st, gen, for_write, err, sizeof err);
-	if (*err)
-		cli_fail("%s", err);
-	if (refused)
-		return SW_EXIT_ERROR;
-	char *pass = NULL;
-	size_t plen = 0;
-	if (vault_cmd_read_pass(o, "Vault passphrase: ", &pass, &plen) != 0)
-		return SW_EXIT_ERROR;
-	vs = vault_open(p->dir, pass, plen, out, err, sizeof err);
-	secmem_free(pass);
-	if (vs != VAULT_OK) {
-		cli_fail("%s", err);
-		return session_exit_code(vs);
-	}
-	/* The state is trusted, and signs its saves, only once the vault vouches for it. */
-	char msg[4096];
-	if (session_state_check(&so, p->dir, st, *out, for_write, msg, sizeof msg) != 0) {
-		cli_fail("%s%s", msg, SESSION_STATE_HOWTO);
-		vault_close(*out);
-		*out = NULL;
-		return SW_EXIT_STATE;
-	}
-	if (*msg)
-		cli_fail("%s", msg);
-	return SW_EXIT_OK;
-}
-
 /* After a vault write the state mirrors its generation. */
 static int vault_cmd_mirror(struct profile *p, struct state *st, const vault *v)
 {

@@ -8,7 +8,7 @@
 
 #include "core/model/answers.h"
 #include "core/model/plan.h"
-#include "core/model/session.h"
+#include "front/session.h"
 #include "core/sys/profile.h"
 #include "core/model/state.h"
 #include "secrets/vault.h"

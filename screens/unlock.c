@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "core/sys/exitcode.h"
-#include "core/model/session.h"
+#include "front/session.h"
 #include "core/sys/log.h"
 #include "screens/screen.h"
 #include "secrets/secmem.h"

@@ -251,17 +251,18 @@ int wizard_resume_screen(const struct wizard *w)
 	return FIRST_STEP_SCREEN + r;
 }
 
-static int load_answers(struct wizard *w, char *err, size_t errlen)
+/* The answers the state kept, then --answers FILE's: the exit code (a bad file is usage). */
+static enum sw_exit load_answers(struct wizard *w, char *err, size_t errlen)
 {
 	char *text = cJSON_PrintUnformatted(w->st->answers);
 	if (!text) {
 		snprintf(err, errlen, "out of memory");
-		return -1;
+		return SW_EXIT_ERROR;
 	}
 	enum answers_result ar = answers_parse_kept(&w->ans, text, err, errlen);
 	free(text);
 	if (ar != ANSWERS_OK)
-		return -1;
+		return SW_EXIT_ERROR;
 	if (w->opts->answers) {
 		/* The file's answers win over the ones the state kept from an earlier run. */
 		char why[1024];
@@ -270,14 +271,14 @@ static int load_answers(struct wizard *w, char *err, size_t errlen)
 		if (answers_load(&file, w->opts->answers, why, sizeof why) != ANSWERS_OK) {
 			snprintf(err, errlen, "%s: %s", w->opts->answers, why);
 			answers_free(&file);
-			return -2;
+			return SW_EXIT_USAGE;
 		}
 		for (int q = 0; (size_t)q < plan_question_count(); q++)
 			if (file.given[q] && file.val[q])
 				answers_set(&w->ans, (plan_qid)q, file.val[q]);
 		answers_free(&file);
 	}
-	return 0;
+	return SW_EXIT_OK;
 }
 
 int wizard_main(const struct session_options *o, struct profile *p)
@@ -307,12 +308,12 @@ int wizard_main(const struct session_options *o, struct profile *p)
 		}
 		plan_set_extra_cloud(c.name);
 	}
-	int rc = load_answers(&w, err, sizeof err);
-	if (rc != 0) {
+	enum sw_exit rc = load_answers(&w, err, sizeof err);
+	if (rc != SW_EXIT_OK) {
 		fprintf(stderr, "studio-wizard: %s\n", err);
 		state_free(w.st);
 		answers_free(&w.ans);
-		return rc == -2 ? SW_EXIT_USAGE : SW_EXIT_ERROR;
+		return rc;
 	}
 	/* With --passphrase-fd the vault opens before the screen starts (scripts, tests). */
 	if (o->pass_fd >= 0 && vault_exists(p->dir)) {

@@ -1,5 +1,7 @@
 /* The open vault: entries sorted by name in protected memory, names and kinds, and the
- * vault's life (create, open, rekey); the file is vault_file.c, the KDF vault_kdf.c. */
+ * vault's life (create, open, rekey, open with a derived key). Below it: the file format
+ * (vault_file.c), the KDF (vault_kdf.c) and the vault's memory (vault_mem.c), which use
+ * nothing of this file. */
 #include "secrets/vault_int.h"
 
 #include <stdio.h>
@@ -9,6 +11,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "base/xalloc.h"
 #include "secrets/secmem.h"
 
 #define STATUS_TEXT_(id, text) text,
@@ -82,12 +85,6 @@ static int vault_step_valid(const char *step)
 
 /* ---- entries ---- */
 
-static void vault_entry_release(struct vault_entry *e)
-{
-	secmem_free(e->block);
-	e->block = NULL;
-}
-
 static int vault_find(const vault *v, const char *name, size_t *slot)
 {
 	size_t lo = 0, hi = v->count;
@@ -105,47 +102,6 @@ static int vault_find(const vault *v, const char *name, size_t *slot)
 	}
 	*slot = lo;
 	return 0;
-}
-
-int vault_reserve(vault *v, size_t want)
-{
-	if (want <= v->cap)
-		return 0;
-	size_t cap = v->cap ? v->cap : 16;
-	while (cap < want)
-		cap *= 2;
-	struct vault_entry *n = secmem_alloc(cap * sizeof *n);
-	if (!n)
-		return -1;
-	if (v->count)
-		memcpy(n, v->entries, v->count * sizeof *n);
-	secmem_free(v->entries);
-	v->entries = n;
-	v->cap = cap;
-	return 0;
-}
-
-vault *vault_alloc(const char *dir)
-{
-	vault *v = calloc(1, sizeof *v);
-	if (!v)
-		return NULL;
-	snprintf(v->dir, sizeof v->dir, "%s", dir);
-	snprintf(v->path, sizeof v->path, "%s/%s", dir, VAULT_FILE);
-	return v;
-}
-
-void vault_close(vault *v)
-{
-	if (!v)
-		return;
-	for (size_t i = 0; i < v->count; i++)
-		vault_entry_release(&v->entries[i]);
-	secmem_free(v->entries);
-	secmem_free(v->plain);
-	secmem_free(v->key);
-	sodium_memzero(v->kcv, sizeof v->kcv);
-	free(v);
 }
 
 vault_status vault_open(const char *dir, const char *pass, size_t passlen, vault **out,
@@ -169,10 +125,6 @@ vault_status vault_create(const char *dir, const char *pass, size_t passlen, vau
 {
 	*out = NULL;
 	vault *v = vault_alloc(dir);
-	if (!v) {
-		snprintf(err, errlen, "%s/%s: out of memory", dir, VAULT_FILE);
-		return VAULT_E_NOMEM;
-	}
 	if (vault_exists(dir)) {
 		snprintf(err, errlen, "%s: a vault already exists; refusing to replace it", v->path);
 		vault_close(v);
@@ -307,7 +259,7 @@ vault_status vault_put(vault *v, const char *name, vault_kind kind, const char *
 	size_t slot;
 	if (vault_find(v, name, &slot)) {
 		e.created = v->entries[slot].created;
-		vault_entry_release(&v->entries[slot]);
+		vault_mem_release(&v->entries[slot]);
 		v->entries[slot] = e;
 		return VAULT_OK;
 	}
@@ -326,8 +278,79 @@ vault_status vault_remove(vault *v, const char *name)
 	size_t slot;
 	if (!vault_find(v, name, &slot))
 		return VAULT_E_NOENT;
-	vault_entry_release(&v->entries[slot]);
+	vault_mem_release(&v->entries[slot]);
 	memmove(&v->entries[slot], &v->entries[slot + 1], (v->count - slot - 1) * sizeof v->entries[0]);
 	v->count--;
 	return VAULT_OK;
+}
+
+/* ---- a key derived once, to open again later ---- */
+
+struct vault_key {
+	unsigned char *key;       /* encryption subkey, protected */
+	unsigned char kcv[VAULT_KCV_LEN];
+	unsigned char salt[crypto_pwhash_SALTBYTES];
+	uint64_t opslimit, memlimit;
+};
+
+vault_status vault_derive_key(const char *dir, const char *pass, size_t passlen, vault_key **out,
+                              char *err, size_t errlen)
+{
+	*out = NULL;
+	vault_key *k = xcalloc(1, sizeof *k);
+	vault *v;
+	unsigned char *b;
+	size_t len;
+	vault_status st = vault_file_load(dir, &v, &b, &len, err, errlen);
+	free(b);
+	if (st == VAULT_OK)
+		st = vault_kdf_derive(v, pass, passlen, err, errlen);
+	if (st == VAULT_OK) {
+		k->key = v->key;
+		v->key = NULL;
+		memcpy(k->kcv, v->kcv, VAULT_KCV_LEN);
+		memcpy(k->salt, v->salt, sizeof k->salt);
+		k->opslimit = v->opslimit;
+		k->memlimit = v->memlimit;
+		*out = k;
+	} else {
+		free(k);
+	}
+	vault_close(v);
+	return st;
+}
+
+vault_status vault_open_with_key(const char *dir, const vault_key *k, vault **out, char *err,
+                                 size_t errlen)
+{
+	*out = NULL;
+	vault *v;
+	unsigned char *b;
+	size_t len;
+	vault_status st = vault_file_load(dir, &v, &b, &len, err, errlen);
+	if (st == VAULT_OK && (sodium_memcmp(k->salt, v->salt, sizeof k->salt) != 0 ||
+	                       k->opslimit != v->opslimit || k->memlimit != v->memlimit)) {
+		snprintf(err, errlen, "%s: the key was derived for another salt or KDF (rekeyed since?)",
+		         v->path);
+		st = VAULT_E_PASSPHRASE;
+	}
+	if (st == VAULT_OK && !(v->key = secmem_alloc(VAULT_KEY_LEN))) {
+		snprintf(err, errlen, "%s: out of protected memory", v->path);
+		st = VAULT_E_NOMEM;
+	}
+	if (st == VAULT_OK) {
+		memcpy(v->key, k->key, VAULT_KEY_LEN);
+		memcpy(v->kcv, k->kcv, VAULT_KCV_LEN);
+		st = vault_file_unseal(v, b, len, err, errlen);
+	}
+	return vault_file_done(v, st, b, out);
+}
+
+void vault_key_free(vault_key *k)
+{
+	if (!k)
+		return;
+	secmem_free(k->key);
+	sodium_memzero(k, sizeof *k);
+	free(k);
 }

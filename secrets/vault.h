@@ -1,4 +1,4 @@
-/* secrets/vault.h: the sealed vault, one file `vault.sealed` (libsodium + libc only).
+/* secrets/vault.h: the sealed vault, one file `vault.sealed` (libsodium, libc and base/ only).
  *
  * File: a fixed header (magic, format version, KDF id and limits, salt, generation,
  * a fresh 24-byte nonce on every save, key-check value, body length, header checksum)

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/xalloc.h"
 #include "secrets/atomic.h"
 #include "secrets/secmem.h"
 
@@ -194,12 +195,7 @@ static vault_status vault_file_slurp(const char *path, unsigned char **buf, size
 		return VAULT_E_HEADER;
 	}
 	size_t size = (size_t)st.st_size;
-	unsigned char *b = malloc(size ? size : 1);
-	if (!b) {
-		close(fd);
-		snprintf(err, errlen, "%s: out of memory", path);
-		return VAULT_E_NOMEM;
-	}
+	unsigned char *b = xmalloc(size);   /* sealed: not secret */
 	size_t got = 0;
 	while (got < size) {
 		ssize_t n = read(fd, b + got, size - got);
@@ -296,8 +292,6 @@ vault_status vault_peek(const char *dir, uint64_t *generation, vault_strength *s
                         size_t errlen)
 {
 	vault *v = vault_alloc(dir);
-	if (!v)
-		return VAULT_E_NOMEM;
 	unsigned char *b = NULL;
 	size_t len = 0;
 	vault_status st = vault_file_slurp(v->path, &b, &len, err, errlen);
@@ -328,10 +322,6 @@ vault_status vault_file_load(const char *dir, vault **out, unsigned char **b, si
 	*b = NULL;
 	*len = 0;
 	vault *v = *out = vault_alloc(dir);
-	if (!v) {
-		snprintf(err, errlen, "%s/%s: out of memory", dir, VAULT_FILE);
-		return VAULT_E_NOMEM;
-	}
 	vault_status st = vault_file_slurp(v->path, b, len, err, errlen);
 	return st == VAULT_OK ? vault_file_header(v, *b, *len, err, errlen) : st;
 }
@@ -385,13 +375,11 @@ vault_status vault_save(vault *v, char *err, size_t errlen)
 		return VAULT_E_INVALID;
 	}
 	unsigned char *plain = secmem_alloc(plen);
-	unsigned char *cipher = malloc(clen);     /* ciphertext is not secret */
-	if (!plain || !cipher) {
-		secmem_free(plain);
-		free(cipher);
-		snprintf(err, errlen, "%s: out of memory", v->path);
+	if (!plain) {
+		snprintf(err, errlen, "%s: out of protected memory", v->path);
 		return VAULT_E_NOMEM;
 	}
+	unsigned char *cipher = xmalloc(clen);     /* ciphertext is not secret */
 	vault_file_body_encode(v, plain);
 
 	unsigned char h[HDR_LEN] = {0};

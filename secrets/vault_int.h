@@ -1,6 +1,6 @@
 /* secrets/vault_int.h: what the vault's files share: the open vault and its entries
- * (vault.c), the file format (vault_file.c) and the key derivation (vault_kdf.c).
- * Not for use outside secrets/vault*.c. */
+ * (vault_mem.c), the file format (vault_file.c) and the key derivation (vault_kdf.c), all
+ * below vault.c, which alone uses the others. Not for use outside secrets/vault*.c. */
 #ifndef SW_VAULT_INT_H
 #define SW_VAULT_INT_H
 
@@ -41,9 +41,10 @@ struct vault {
 	size_t cap;
 };
 
-/* vault.c */
-vault *vault_alloc(const char *dir);   /* empty, for dir's vault file; NULL when out of memory */
+/* vault_mem.c (vault_close too) */
+vault *vault_alloc(const char *dir);   /* empty, for dir's vault file */
 int vault_reserve(vault *v, size_t want);   /* room for want entries; 0 or -1 */
+void vault_mem_release(struct vault_entry *e);   /* the entry's protected block */
 
 /* vault_kdf.c */
 void vault_kdf_limits(vault_strength s, uint64_t *ops, uint64_t *mem);   /* Argon2id limits */
@@ -51,7 +52,7 @@ void vault_kdf_limits(vault_strength s, uint64_t *ops, uint64_t *mem);   /* Argo
 vault_status vault_kdf_derive(vault *v, const char *pass, size_t passlen, char *err, size_t errlen);
 
 /* vault_file.c */
-/* A new vault for dir (*v, NULL only when out of memory), the whole file into *b (malloc'd)
+/* A new vault for dir (*v), the whole file into *b (malloc'd)
  * and its header checked and parsed into *v; vault_file_done ends it either way. */
 vault_status vault_file_load(const char *dir, vault **v, unsigned char **b, size_t *len, char *err,
                              size_t errlen);

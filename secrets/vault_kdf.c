@@ -1,5 +1,5 @@
-/* Key derivation: Argon2id strengths, the encryption and key-check subkeys, and a key
- * derived once and used to open later (vault_derive_key, vault_open_with_key). */
+/* Key derivation: Argon2id strengths and limits, the encryption, key-check and state subkeys.
+ * It reads no file: opening with a key derived once is vault.c's. */
 #include "secrets/vault_int.h"
 
 #include <stdio.h>
@@ -88,77 +88,4 @@ vault_status vault_kdf_derive(vault *v, const char *pass, size_t passlen, char *
 nomem:
 	snprintf(err, errlen, "%s: out of protected memory", v->path);
 	return VAULT_E_NOMEM;
-}
-
-struct vault_key {
-	unsigned char *key;       /* encryption subkey, protected */
-	unsigned char kcv[VAULT_KCV_LEN];
-	unsigned char salt[crypto_pwhash_SALTBYTES];
-	uint64_t opslimit, memlimit;
-};
-
-vault_status vault_derive_key(const char *dir, const char *pass, size_t passlen, vault_key **out,
-                              char *err, size_t errlen)
-{
-	*out = NULL;
-	vault_key *k = calloc(1, sizeof *k);
-	if (!k) {
-		snprintf(err, errlen, "%s/%s: out of memory", dir, VAULT_FILE);
-		return VAULT_E_NOMEM;
-	}
-	vault *v;
-	unsigned char *b;
-	size_t len;
-	vault_status st = vault_file_load(dir, &v, &b, &len, err, errlen);
-	free(b);
-	if (st == VAULT_OK)
-		st = vault_kdf_derive(v, pass, passlen, err, errlen);
-	if (st == VAULT_OK) {
-		k->key = v->key;
-		v->key = NULL;
-		memcpy(k->kcv, v->kcv, VAULT_KCV_LEN);
-		memcpy(k->salt, v->salt, sizeof k->salt);
-		k->opslimit = v->opslimit;
-		k->memlimit = v->memlimit;
-		*out = k;
-	} else {
-		free(k);
-	}
-	vault_close(v);
-	return st;
-}
-
-vault_status vault_open_with_key(const char *dir, const vault_key *k, vault **out, char *err,
-                                 size_t errlen)
-{
-	*out = NULL;
-	vault *v;
-	unsigned char *b;
-	size_t len;
-	vault_status st = vault_file_load(dir, &v, &b, &len, err, errlen);
-	if (st == VAULT_OK && (sodium_memcmp(k->salt, v->salt, sizeof k->salt) != 0 ||
-	                       k->opslimit != v->opslimit || k->memlimit != v->memlimit)) {
-		snprintf(err, errlen, "%s: the key was derived for another salt or KDF (rekeyed since?)",
-		         v->path);
-		st = VAULT_E_PASSPHRASE;
-	}
-	if (st == VAULT_OK && !(v->key = secmem_alloc(VAULT_KEY_LEN))) {
-		snprintf(err, errlen, "%s: out of protected memory", v->path);
-		st = VAULT_E_NOMEM;
-	}
-	if (st == VAULT_OK) {
-		memcpy(v->key, k->key, VAULT_KEY_LEN);
-		memcpy(v->kcv, k->kcv, VAULT_KCV_LEN);
-		st = vault_file_unseal(v, b, len, err, errlen);
-	}
-	return vault_file_done(v, st, b, out);
-}
-
-void vault_key_free(vault_key *k)
-{
-	if (!k)
-		return;
-	secmem_free(k->key);
-	sodium_memzero(k, sizeof *k);
-	free(k);
 }

@@ -27,7 +27,9 @@ static bool ticked;          /* a tui_timer fired this turn */
 
 void tui_set_loop(struct loop *l) { loop = l; }
 
-void tui_loop_setup(void)
+/* Once the terminal is up, at the first tui_run: the input window (kept for the process,
+ * like the screen) and the script. */
+static void loop_setup(void)
 {
 	if (!input)
 		input = newwin(1, 1, 0, 0);
@@ -36,13 +38,7 @@ void tui_loop_setup(void)
 	keypad(input, TRUE);
 	nodelay(input, TRUE);
 	untouchwin(input);
-}
-
-void tui_loop_teardown(void)
-{
-	if (input)
-		delwin(input);
-	input = NULL;
+	tui_script_setup();
 }
 
 void tui_invalidate(void) { invalid = true; }
@@ -180,6 +176,7 @@ enum tui_event tui_run(struct tui_app *app)
 		tui_fatal("no event loop (tui_set_loop)");
 	if (depth == MAX_DEPTH)
 		tui_fatal("screens nested more than %d deep", MAX_DEPTH);
+	loop_setup();
 	if (depth == 0 && (loop_watch(loop, STDIN_FILENO, POLLIN, on_stdin, NULL) != 0 ||
 	                   loop_watch(loop, tui_sig_fd(), POLLIN, on_signal_pipe, NULL) != 0))
 		tui_fatal("out of memory");

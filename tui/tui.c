@@ -1,4 +1,5 @@
-/* tui/tui.c: terminal set-up and restore, signals, colour roles. */
+/* tui/tui.c: terminal set-up and restore, signals, colour roles. The lowest of
+ * tui/: the loop (loop.c) and the scripted keys (script.c) use it; it calls neither. */
 #include <panel.h>
 
 #include "tui/tui.h"
@@ -14,6 +15,8 @@
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
+
+#include "base/xalloc.h"
 
 static bool up;
 static SCREEN *screen; /* kept for the process: widgets may still hold windows after tui_end */
@@ -148,8 +151,7 @@ int tui_init(void)
 	nonl();
 	keypad(stdscr, TRUE);
 	colours_setup();
-	tui_loop_setup();
-	tui_script_setup();
+	xalloc_on_failure(tui_end);   /* out of memory: the terminal comes back before the abort */
 	return 0;
 }
 
@@ -158,7 +160,6 @@ void tui_end(void)
 	if (!up)
 		return;
 	up = false;
-	tui_loop_teardown();
 	curs_set(1);
 	endwin();
 	signals_restore();
@@ -177,6 +178,7 @@ void tui_fatal(const char *fmt, ...)
 }
 
 bool tui_active(void) { return up; }
+
 int tui_signal(void) { return last_signal; }
 bool tui_has_colour(void) { return colour; }
 

@@ -4,15 +4,13 @@
 
 #include <stdbool.h>
 
-void tui_loop_setup(void);
-void tui_loop_teardown(void);
-/* The signal pipe: poll its read end; take() drains it and says what arrived. */
+/* tui.c, the lowest file: the signal pipe: poll its read end; take() drains it and says what arrived. */
 int tui_sig_fd(void);
 int tui_sig_take(bool *resized);
 /* The terminal went away without a signal: report it as SIGHUP. */
 void tui_sig_hangup(void);
 
-/* tui/script.c: SW_TUI_SCRIPT and SW_TUI_DUMP (read once, at the first tui_init). */
+/* tui/script.c: SW_TUI_SCRIPT and SW_TUI_DUMP (read once, at the first tui_run). */
 void tui_script_setup(void);
 /* True while scripted commands remain: the keyboard is ignored until then. */
 bool tui_script_running(void);

@@ -64,7 +64,8 @@ void arm_set_lro_deadline(struct arm *a, enum arm_lro_kind kind, long ms);
 long arm_lro_deadline(const struct arm *a, const char *path);
 
 /* path: "/subscriptions/..." under the cloud's ARM endpoint, or an absolute URL (used as
- * is, e.g. nextLink). body: JSON text or NULL. on_op may be NULL. */
+ * is, e.g. nextLink). body: JSON text or NULL. on_op may be NULL. The op returned stays
+ * valid until done() runs, which is always later, from the loop, never inside the call. */
 struct arm_op *arm_call(struct arm *a, const char *method, const char *path, const char *api_version,
                         const char *body, arm_operation_fn on_op, arm_done_fn done, void *arg);
 struct arm_op *arm_get(struct arm *a, const char *path, const char *api_version, arm_done_fn done, void *arg);

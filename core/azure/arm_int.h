@@ -1,5 +1,5 @@
-/* core/azure/arm_int.h: what arm.c (the calls) and arm_lro.c (long-running operations)
- * share; not for callers of core/azure/arm.h. */
+/* core/azure/arm_int.h: what arm.c (the calls), arm_lro.c (long-running operations) and
+ * arm_op.c (an op's life, below both) share; not for callers of core/azure/arm.h. */
 #ifndef SW_ARM_INT_H
 #define SW_ARM_INT_H
 
@@ -28,6 +28,7 @@ struct arm_op {
 	void *arg;
 	struct http_request *req;
 	unsigned timer;
+	const char *unsent;   /* why arm_send could not send: reported from the loop */
 	long next_wait_ms;
 	unsigned requests, polls;
 	long long started_ms;
@@ -46,13 +47,15 @@ struct arm {
 	long poll_default_ms;
 	long lro_deadline_ms[ARM_LRO_COUNT];
 	struct arm_op *ops;
+	http_done_fn on_http;   /* arm.c's handler of every answer */
 };
 
-/* arm.c */
+/* arm_op.c */
 void arm_op_free(struct arm_op *op);
 void arm_unlink(struct arm *a, struct arm_op *op);
 struct arm_op *arm_op_new(struct arm *a, const char *method, const char *path, const char *api_version,
                           const char *body, arm_operation_fn on_op, arm_done_fn done, void *arg);
+/* Sends op's current request; never ends op inside the call (a failure comes from the loop). */
 void arm_send(struct arm_op *op);
 void arm_finish_as(struct arm_op *op, const struct http_response *resp, const char *error, const char *code,
                    int still);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/xalloc.h"
 #include "core/azure/arm_int.h"
 #include "core/sys/log.h"
 
@@ -111,20 +112,16 @@ void arm_start_lro(struct arm_op *op, const struct http_response *resp)
 	const char *async = http_response_header(resp, "Azure-AsyncOperation");
 	const char *loc = http_response_header(resp, "Location");
 	if (loc && *loc)
-		op->location = strdup(loc);
+		op->location = xstrdup(loc);
 	if (async && *async) {
 		op->kind = ARM_KIND_ASYNC;
-		op->poll_url = strdup(async);
+		op->poll_url = xstrdup(async);
 	} else if (loc && *loc) {
 		op->kind = ARM_KIND_LOCATION;
-		op->poll_url = strdup(loc);
+		op->poll_url = xstrdup(loc);
 	} else {
 		op->kind = ARM_KIND_RESOURCE;
-		op->poll_url = strdup(op->url);
-	}
-	if (!op->poll_url) {
-		arm_finish(op, resp, "out of memory", "");
-		return;
+		op->poll_url = xstrdup(op->url);
 	}
 	if (!arm_url_trusted(op->arm, op->poll_url) || (op->location && !arm_url_trusted(op->arm, op->location))) {
 		arm_untrusted(op, arm_url_trusted(op->arm, op->poll_url) ? op->location : op->poll_url);
@@ -216,17 +213,10 @@ struct arm_op *arm_resume(struct arm *a, const char *op_url, const char *method,
                           const char *api_version, arm_done_fn done, void *arg)
 {
 	struct arm_op *op = arm_op_new(a, method, path, api_version, NULL, NULL, done, arg);
-	if (!op)
-		return NULL;
-	op->poll_url = strdup(op_url);
-	if (!op->poll_url) {
-		arm_unlink(a, op);
-		arm_op_free(op);
-		return NULL;
-	}
+	op->poll_url = xstrdup(op_url);
 	/* A POST's final answer is the Location it was polling. */
 	if (strcmp(method, "POST") == 0)
-		op->location = strdup(op_url);
+		op->location = xstrdup(op_url);
 	op->phase = ARM_POLL;
 	op->kind = ARM_KIND_UNKNOWN;
 	op->lro_ms = loop_now_ms();

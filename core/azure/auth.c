@@ -1,11 +1,11 @@
 /* Sign-in and access tokens: the token cache, the waiters, dispatch by method. */
 #include "core/azure/auth_int.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/xalloc.h"
 #include "core/sys/log.h"
 #include "core/sys/subprocess.h"
 #include "secrets/secmem.h"
@@ -30,21 +30,6 @@ int auth_method_parse(const char *name, enum auth_method *out)
 		}
 	}
 	return -1;
-}
-
-char *auth_secdup(const char *s, size_t len)
-{
-	char *p = secmem_alloc(len + 1);
-	if (p) {
-		memcpy(p, s, len);
-		p[len] = '\0';
-	}
-	return p;
-}
-
-const char *auth_res_name(enum auth_resource r)
-{
-	return r == AUTH_ARM ? "Azure Resource Manager" : "Microsoft Graph";
 }
 
 /* ---- waiters ---- */
@@ -72,49 +57,18 @@ static void auth_deliver(struct auth *a, enum auth_resource r, const char *token
 	}
 }
 
-/* Compared as double before any cast: (long)1e300 is undefined. */
-long auth_seconds(const cJSON *v, long lo, long hi, long dflt)
-{
-	double d;
-	if (cJSON_IsNumber(v)) {
-		d = v->valuedouble;
-	} else if (cJSON_IsString(v) && v->valuestring[0]) {
-		char *end;
-		d = strtod(v->valuestring, &end);
-		if (*end)
-			return dflt;
-	} else {
-		return dflt;
-	}
-	if (!isfinite(d))
-		return dflt;
-	if (d <= (double)lo)
-		return lo;
-	if (d >= (double)hi)
-		return hi;
-	return (long)d;
-}
+static void auth_fetch(struct auth *a, enum auth_resource r);
 
-void auth_store(struct auth *a, enum auth_resource r, const char *token, long lifetime_s)
-{
-	struct auth_token *t = &a->tok[r];
-	secmem_free(t->value);
-	t->value = auth_secdup(token, strlen(token));
-	log_redact(token, strlen(token));
-	long margin = lifetime_s / 10;
-	if (margin > 300)
-		margin = 300;
-	if (lifetime_s < 1)
-		lifetime_s = 1;
-	t->valid_until = time(NULL) + lifetime_s - margin;
-}
-
-void auth_finish(struct auth *a, enum auth_resource r, const char *error)
+/* The methods' completion: to r's waiters. */
+static void auth_on_fetched(struct auth *a, enum auth_resource r, enum auth_outcome how, const char *error)
 {
 	a->fetching[r] = 0;
 	a->inflight[r] = NULL;
 	a->az[r] = NULL;
-	auth_deliver(a, r, error ? NULL : a->tok[r].value, error);
+	if (how == AUTH_SIGN_IN_AGAIN)
+		auth_fetch(a, r);   /* the waiters stay queued */
+	else
+		auth_deliver(a, r, how == AUTH_GOT_TOKEN ? a->tok[r].value : NULL, error);
 }
 
 static void auth_on_later(void *arg)
@@ -126,42 +80,36 @@ static void auth_on_later(void *arg)
 		if (!msg)
 			continue;
 		a->later[r] = NULL;
-		auth_finish(a, (enum auth_resource)r, msg);
+		auth_on_fetched(a, (enum auth_resource)r, AUTH_FAILED, msg);
 		free(msg);
 	}
 }
 
 /* A failure found while starting a fetch still reaches the caller from the loop. */
-void auth_finish_later(struct auth *a, enum auth_resource r, const char *msg)
+static void auth_finish_later(struct auth *a, enum auth_resource r, const char *msg)
 {
 	free(a->later[r]);
-	a->later[r] = strdup(msg);
+	a->later[r] = xstrdup(msg);
 	if (!a->later_timer)
 		a->later_timer = loop_after(http_client_loop(a->cfg.http), 0, auth_on_later, a);
 }
 
 /* ---- requests ---- */
 
-void auth_fetch(struct auth *a, enum auth_resource r)
+static const struct auth_method_ops *const auth_methods[AUTH_METHOD_COUNT] = {
+	[AUTH_DEVICE_CODE] = &auth_device_ops,
+	[AUTH_AZURE_CLI] = &auth_cli_ops,
+	[AUTH_SERVICE_PRINCIPAL] = &auth_sp_ops,
+};
+
+static void auth_fetch(struct auth *a, enum auth_resource r)
 {
 	if (a->fetching[r])
 		return;
 	a->fetching[r] = 1;
-	switch (a->cfg.method) {
-	case AUTH_SERVICE_PRINCIPAL:
-		auth_oauth_fetch_sp(a, r);
-		break;
-	case AUTH_AZURE_CLI:
-		auth_cli_fetch(a, r);
-		break;
-	default:
-		/* Without a refresh token, sign in for ARM; Graph follows in auth_device_end. */
-		if (a->refresh)
-			auth_oauth_fetch_refresh(a, r);
-		else
-			auth_device_start(a);
-		break;
-	}
+	char why[1024];
+	if (auth_methods[a->cfg.method]->fetch(a, r, auth_on_fetched, why, sizeof why) != 0)
+		auth_finish_later(a, r, why);
 }
 
 const char *auth_token(struct auth *a, enum auth_resource r)
@@ -181,11 +129,7 @@ static void auth_deliver_cached(void *arg)
 
 void auth_request(struct auth *a, enum auth_resource r, auth_done_fn done, void *arg)
 {
-	struct auth_waiter *w = calloc(1, sizeof *w), **tail = &a->waiters;
-	if (!w) {
-		log_msg(LOG_ERROR, "auth: out of memory");
-		return;
-	}
+	struct auth_waiter *w = xcalloc(1, sizeof *w), **tail = &a->waiters;
 	w->res = r;
 	w->done = done;
 	w->arg = arg;
@@ -246,12 +190,9 @@ unsigned auth_fetches(const struct auth *a)
 
 struct auth *auth_new(const struct auth_config *cfg, char *err, size_t errlen)
 {
-	struct auth *a = calloc(1, sizeof *a);
-	if (!a) {
-		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
+	struct auth *a = xcalloc(1, sizeof *a);
 	a->cfg = *cfg;
+	a->fetched = auth_on_fetched;
 	snprintf(a->tenant, sizeof a->tenant, "%s", cfg->tenant && *cfg->tenant ? cfg->tenant : "organizations");
 	snprintf(a->client_id, sizeof a->client_id, "%s", cfg->client_id ? cfg->client_id : "");
 	a->cfg.tenant = a->tenant;

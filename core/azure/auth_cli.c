@@ -45,14 +45,14 @@ static void auth_cli_on_done(int status, const char *out, size_t outlen, const c
 		text_safe(clean, safe, sizeof safe);   /* az's stderr: no escapes on to a terminal */
 		snprintf(msg, sizeof msg, "az account get-access-token failed (exit %d: %s); run `az login` first",
 		         status, safe);
-		auth_finish(a, r, msg);
+		a->fetched(a, r, AUTH_FAILED, msg);
 		return;
 	}
 	cJSON *j = cJSON_Parse(out);
 	const cJSON *at = cJSON_GetObjectItemCaseSensitive(j, "accessToken");
 	if (!cJSON_IsString(at) || !*at->valuestring) {
 		cJSON_Delete(j);
-		auth_finish(a, r, "az account get-access-token printed no accessToken");
+		a->fetched(a, r, AUTH_FAILED, "az account get-access-token printed no accessToken");
 		return;
 	}
 	long life = (long)(auth_cli_expiry(j) - time(NULL));
@@ -64,10 +64,10 @@ static void auth_cli_on_done(int status, const char *out, size_t outlen, const c
 	secmem_wipe(at->valuestring, strlen(at->valuestring));
 	cJSON_Delete(j);
 	log_msg(LOG_INFO, "auth: %s token from the Azure CLI (valid %ld s)", auth_res_name(r), life);
-	auth_finish(a, r, NULL);
+	a->fetched(a, r, AUTH_GOT_TOKEN, NULL);
 }
 
-void auth_cli_fetch(struct auth *a, enum auth_resource r)
+static int auth_cli_fetch(struct auth *a, enum auth_resource r, auth_fetched_fn done, char *why, size_t whylen)
 {
 	const char *resource = r == AUTH_ARM ? a->cfg.cloud->arm_resource : a->cfg.cloud->graph;
 	/* az refuses the generic authorities; a real tenant narrows the token. */
@@ -76,14 +76,18 @@ void auth_cli_fetch(struct auth *a, enum auth_resource r)
 	const char *argv[] = {a->cfg.az ? a->cfg.az : "az", "account", "get-access-token", "--output", "json",
 	                      "--resource", resource, tenant ? "--tenant" : NULL, a->tenant, NULL};
 	struct auth_cli_ctx *ctx = &a->azctx[r];
-	char err[512], msg[700];
+	char err[512];
+	a->fetched = done;
 	ctx->a = a;
 	ctx->r = r;
 	a->fetches++;
 	a->az[r] = subprocess_start(http_client_loop(a->cfg.http), argv, auth_cli_on_done, ctx, err, sizeof err);
 	if (!a->az[r]) {
-		snprintf(msg, sizeof msg, "Azure CLI sign-in: %s (install the Azure CLI and run `az login`, or choose "
+		snprintf(why, whylen, "Azure CLI sign-in: %s (install the Azure CLI and run `az login`, or choose "
 		         "another auth.method)", err);
-		auth_finish_later(a, r, msg);
+		return -1;
 	}
+	return 0;
 }
+
+const struct auth_method_ops auth_cli_ops = {auth_cli_fetch};

@@ -25,13 +25,15 @@ void auth_device_end(struct auth *a, const char *error)
 	if (error) {
 		for (int r = 0; r < AUTH_RESOURCE_COUNT; r++)
 			if (a->fetching[r])
-				auth_finish(a, (enum auth_resource)r, error);
+				a->fetched(a, (enum auth_resource)r, AUTH_FAILED, error);
 		return;
 	}
-	auth_finish(a, AUTH_ARM, NULL);
+	a->fetched(a, AUTH_ARM, AUTH_GOT_TOKEN, NULL);
 	/* Graph waiters go on with the new refresh token. */
-	if (a->fetching[AUTH_GRAPH] && !a->inflight[AUTH_GRAPH])
-		auth_oauth_fetch_refresh(a, AUTH_GRAPH);
+	char why[512];
+	if (a->fetching[AUTH_GRAPH] && !a->inflight[AUTH_GRAPH] &&
+	    auth_oauth_fetch_refresh(a, AUTH_GRAPH, a->fetched, why, sizeof why) != 0)
+		a->fetched(a, AUTH_GRAPH, AUTH_FAILED, why);
 }
 
 static void auth_device_poll(void *arg);
@@ -145,20 +147,32 @@ static void auth_device_on_code(struct http_request *req, const struct http_resp
 	cJSON_Delete(j);
 }
 
-void auth_device_start(struct auth *a)
+/* Without a refresh token, sign in for ARM; Graph follows in auth_device_end. */
+static int auth_device_start(struct auth *a, char *why, size_t whylen)
 {
 	if (a->device_active)
-		return;
+		return 0;
 	char scope[512];
 	auth_oauth_scope(a, AUTH_ARM, 1, scope, sizeof scope);
 	const char *kv[] = {"client_id", AUTH_CLI_CLIENT_ID, "scope", scope, NULL};
-	const char *why = NULL;
-	struct http_request *req = auth_oauth_send(a, "devicecode", kv, auth_device_on_code, &why);
+	const char *fail = NULL;
+	struct http_request *req = auth_oauth_send(a, "devicecode", kv, auth_device_on_code, &fail);
 	if (!req) {
-		auth_finish_later(a, AUTH_ARM, why);
-		return;
+		snprintf(why, whylen, "device code sign-in: %s", fail);
+		return -1;
 	}
 	a->device_active = 1;
 	a->fetching[AUTH_ARM] = 1;
 	a->device_req = req;
+	return 0;
 }
+
+static int auth_device_fetch(struct auth *a, enum auth_resource r, auth_fetched_fn done, char *why, size_t whylen)
+{
+	a->fetched = done;
+	if (a->refresh)
+		return auth_oauth_fetch_refresh(a, r, done, why, whylen);
+	return auth_device_start(a, why, whylen);
+}
+
+const struct auth_method_ops auth_device_ops = {auth_device_fetch};

@@ -161,12 +161,12 @@ static void auth_oauth_on_sp(struct http_request *req, const struct http_respons
 	char code[128], desc[512], msg[1024];
 	if (resp->error) {
 		snprintf(msg, sizeof msg, "service principal sign-in: %s", resp->error);
-		auth_finish(a, r, msg);
+		a->fetched(a, r, AUTH_FAILED, msg);
 		return;
 	}
 	if (resp->status == 200 && auth_oauth_take_tokens(a, r, resp) == 0) {
 		log_msg(LOG_INFO, "auth: service principal token for %s", auth_res_name(r));
-		auth_finish(a, r, NULL);
+		a->fetched(a, r, AUTH_GOT_TOKEN, NULL);
 		return;
 	}
 	auth_oauth_error(resp, code, sizeof code, desc, sizeof desc);
@@ -177,20 +177,26 @@ static void auth_oauth_on_sp(struct http_request *req, const struct http_respons
 		         desc, AUTH_SECRET_ENTRY);
 	else
 		snprintf(msg, sizeof msg, "service principal sign-in failed (HTTP %ld %s: %s)", resp->status, code, desc);
-	auth_finish(a, r, msg);
+	a->fetched(a, r, AUTH_FAILED, msg);
 }
 
-void auth_oauth_fetch_sp(struct auth *a, enum auth_resource r)
+static int auth_oauth_fetch_sp(struct auth *a, enum auth_resource r, auth_fetched_fn done, char *why, size_t whylen)
 {
 	char scope[512];
 	auth_oauth_scope(a, r, 0, scope, sizeof scope);
 	const char *kv[] = {"client_id", a->client_id, "client_secret", a->secret, "grant_type", "client_credentials",
 	                    "scope", scope, NULL};
-	const char *why = NULL;
-	a->inflight[r] = auth_oauth_send(a, "token", kv, auth_oauth_on_sp, &why);
-	if (!a->inflight[r])
-		auth_finish(a, r, why);
+	const char *fail = NULL;
+	a->fetched = done;
+	a->inflight[r] = auth_oauth_send(a, "token", kv, auth_oauth_on_sp, &fail);
+	if (!a->inflight[r]) {
+		snprintf(why, whylen, "service principal sign-in: %s", fail);
+		return -1;
+	}
+	return 0;
 }
+
+const struct auth_method_ops auth_sp_ops = {auth_oauth_fetch_sp};
 
 /* ---- refresh token ---- */
 
@@ -202,31 +208,34 @@ static void auth_oauth_on_refresh(struct http_request *req, const struct http_re
 	a->inflight[r] = NULL;
 	if (resp->error) {
 		snprintf(msg, sizeof msg, "renewing the sign-in: %s", resp->error);
-		auth_finish(a, r, msg);
+		a->fetched(a, r, AUTH_FAILED, msg);
 		return;
 	}
 	if (resp->status == 200 && auth_oauth_take_tokens(a, r, resp) == 0) {
 		log_msg(LOG_INFO, "auth: renewed the %s token with the refresh token", auth_res_name(r));
-		auth_finish(a, r, NULL);
+		a->fetched(a, r, AUTH_GOT_TOKEN, NULL);
 		return;
 	}
 	auth_oauth_error(resp, code, sizeof code, desc, sizeof desc);
 	log_msg(LOG_WARN, "auth: the refresh token was refused (%s: %s); a new sign-in is needed", code, desc);
 	secmem_free(a->refresh);
 	a->refresh = NULL;
-	/* Sign in again with a device code; the waiters stay queued. */
-	a->fetching[r] = 0;
-	auth_fetch(a, r);
+	/* Sign in again with a device code. */
+	a->fetched(a, r, AUTH_SIGN_IN_AGAIN, NULL);
 }
 
-void auth_oauth_fetch_refresh(struct auth *a, enum auth_resource r)
+int auth_oauth_fetch_refresh(struct auth *a, enum auth_resource r, auth_fetched_fn done, char *why, size_t whylen)
 {
 	char scope[512];
 	auth_oauth_scope(a, r, 1, scope, sizeof scope);
 	const char *kv[] = {"client_id", AUTH_CLI_CLIENT_ID, "grant_type", "refresh_token", "refresh_token", a->refresh,
 	                    "scope", scope, NULL};
-	const char *why = NULL;
-	a->inflight[r] = auth_oauth_send(a, "token", kv, auth_oauth_on_refresh, &why);
-	if (!a->inflight[r])
-		auth_finish(a, r, why);
+	const char *fail = NULL;
+	a->fetched = done;
+	a->inflight[r] = auth_oauth_send(a, "token", kv, auth_oauth_on_refresh, &fail);
+	if (!a->inflight[r]) {
+		snprintf(why, whylen, "renewing the sign-in: %s", fail);
+		return -1;
+	}
+	return 0;
 }

@@ -20,14 +20,6 @@ static const long http_kind_ms[] = {HTTP_KINDS(HTTP_KIND_MS_)};
 #define HTTP_KIND_NAME_(id, name, ms) name,
 static const char *const http_kind_name[] = {HTTP_KINDS(HTTP_KIND_NAME_)};
 
-uint32_t http_random_u32(void)
-{
-	uint32_t v = 0;
-	if (getrandom(&v, sizeof v, 0) != sizeof v)
-		v = (uint32_t)loop_now_ms() * 2654435761u;
-	return v;
-}
-
 /* Client ------------------------------------------------------------------ */
 
 static void http_read_info(struct http_client *c);

@@ -8,7 +8,16 @@
 #include <sys/random.h>
 
 #include "core/sys/log.h"
+#include "core/sys/loop.h"
 #include "secrets/secmem.h"
+
+uint32_t http_random_u32(void)
+{
+	uint32_t v = 0;
+	if (getrandom(&v, sizeof v, 0) != sizeof v)
+		v = (uint32_t)loop_now_ms() * 2654435761u;
+	return v;
+}
 
 static void http_request_uuid(char out[37])
 {

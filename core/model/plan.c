@@ -1,6 +1,7 @@
 /* The steps in use (registered by the front end) and the catalogues their questions offer.
- * Sizes follow the 2020 guide except where Azure or the runner moved on: the guide's
- * Standard_NC6 is retired and the runner only schedules on GPUs it recognises. */
+ * Sizes follow the 2020 guide (doc/runner.md, "The guide") except where Azure or the runner
+ * moved on: the guide's Standard_NC6 is retired and the runner only schedules on GPUs it
+ * recognises (doc/runner.md, "GPUs each runner release recognises"). */
 #include "core/model/plan.h"
 
 #include <stdio.h>

@@ -1,4 +1,4 @@
-/* The runner's GPU whitelist by release (runner-facts §7):
+/* The runner's GPU whitelist by release (doc/runner.md, "GPUs each runner release recognises"):
  *   up to 0.9.22: GTX 1050-1080, TITAN X, K80, P40, P100
  *   0.9.23 on:    adds V100
  *   0.13.2 on:    adds A100-SXM4-40GB and RTX 2080 Ti

@@ -1,5 +1,5 @@
 /* core/model/runner.h: which GPUs each studio-go-runner release gives work to
- * (internal/cuda/devices.go across the tags of leaf-ai/studio-go-runner; runner-facts §7).
+ * (internal/cuda/devices.go across the tags of leaf-ai/studio-go-runner; doc/runner.md).
  * A GPU the runner does not recognise gets no slots, and the runner then refuses to start
  * unless CPU_ONLY=true: a GPU pool it cannot use idles at full price. */
 #ifndef SW_RUNNER_H

@@ -11,8 +11,8 @@
 #include <cjson/cJSON.h>
 
 #include "core/model/plan.h"
+#include "core/sys/profile.h"   /* STATE_FILE */
 
-#define STATE_FILE "state.json"
 #define STATE_VERIFIED_FILE "state.json.verified"   /* the last state this program signed */
 #define STATE_SCHEMA 3
 

@@ -502,7 +502,7 @@ int validate_port(const char *value, char *why, size_t whylen)
 	return validate_range(value, 1, 65535, "a TCP port", why, whylen);
 }
 
-/* The runner finds RabbitMQ's management API at the AMQP port + 10000 (runner-facts §2). */
+/* The runner finds RabbitMQ's management API at the AMQP port + 10000 (doc/runner.md, "The queue"). */
 int validate_amqp_port(const char *value, char *why, size_t whylen)
 {
 	return validate_range(value, 1, 55535,

@@ -237,7 +237,7 @@ int experimenter_write(const struct state *st, const vault *v, const char *path,
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
-	/* The runner's queue URL (runner-facts §2): user and password percent-encoded, vhost "/". */
+	/* The runner's queue URL (doc/runner.md, "The queue"): user and password percent-encoded, vhost "/". */
 	snprintf(url, urlcap, "amqp://%s:%s@%s:%s/%%2f?connection_attempts=30&retry_delay=.5&socket_timeout=5", euser,
 	         epass, ip, port);
 	if (!zak || !zsk || !(text = exp_yaml(endpoint, bucket, zak, zsk, url, pubpath, signpath, &n))) {

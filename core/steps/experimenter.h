@@ -1,5 +1,5 @@
 /* core/steps/experimenter.h: the studioml client configuration for experimenters
- * (runner-facts §2): the queue's amqp URL with the real password, the Minio endpoint, bucket
+ * (doc/runner.md, "The experimenter's configuration"): the queue's amqp URL with the real password, the Minio endpoint, bucket
  * and keys for database and storage, and the runner's public key and the signing key as
  * files beside it. It holds secrets: every file is created 0600 and never over an existing one. */
 #ifndef SW_EXPERIMENTER_H

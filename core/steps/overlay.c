@@ -55,7 +55,7 @@ static int positive(const char *s)
 	return s && *s && !*end && v > 0 && v < 10000 ? (int)v : 0;
 }
 
-/* The runner's CPU-only example (runner-facts §7): the share of a node size the wizard does
+/* The runner's CPU-only example (doc/runner.md, end of "GPUs each runner release recognises"): the share of a node size the wizard does
  * not know. */
 static const struct runner_share share_unknown = {2000, 2, 8192, 7168, 20, 17};
 

@@ -10,8 +10,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/format/shquote.h"
-#include "core/model/state.h"
 #include "secrets/atomic.h"
 #include "secrets/vault.h"
 
@@ -224,17 +222,4 @@ int profile_file(const struct profile *p, const char *file, char *out, size_t ou
 {
 	int n = snprintf(out, outlen, "%s/%s", p->dir, file);
 	return n < 0 || (size_t)n >= outlen ? -1 : 0;
-}
-
-void profile_command(const struct profile *p, char *out, size_t outlen)
-{
-	char quoted[PATH_MAX * 4 + 3];
-	if (p->from_option) {
-		shquote_word(p->dir, quoted, sizeof quoted);
-		snprintf(out, outlen, "studio-wizard --state-dir %s", quoted);
-	} else if (strcmp(p->name, PROFILE_DEFAULT) != 0) {
-		snprintf(out, outlen, "studio-wizard --profile %s", p->name);
-	} else {
-		snprintf(out, outlen, "studio-wizard");
-	}
 }

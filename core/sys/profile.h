@@ -9,6 +9,9 @@
 #define PROFILE_NAME_MAX 64
 /* Written by the wizard when it ends: the answers it used, for --answers. */
 #define PROFILE_ANSWERS_FILE "answers.json"
+/* The state beside the vault (core/model/state.c reads and writes it; the lock cleans up
+ * after a writer that was killed). The vault's own name is VAULT_FILE (secrets/vault.h). */
+#define STATE_FILE "state.json"
 
 struct profile {
 	char name[PROFILE_NAME_MAX + 1];
@@ -36,10 +39,6 @@ void profile_unlock(struct profile *p);
 /* 1 when some process holds the profile's lock (works on it now), else 0. Only tries a shared
  * lock for an instant, so a reader such as `status` never holds the profile. */
 int profile_lock_held(const struct profile *p);
-/* The command line that reaches this profile again, for messages that suggest a command:
- * "studio-wizard", "studio-wizard --profile NAME" or "studio-wizard --state-dir DIR" (DIR
- * quoted for a shell when it needs it). A suggestion without them opens another profile. */
-void profile_command(const struct profile *p, char *out, size_t outlen);
 /* Joins dir and a file name. */
 int profile_file(const struct profile *p, const char *file, char *out, size_t outlen);
 

@@ -34,8 +34,8 @@ ARM_ID = re.compile(r"^/subscriptions/[^/]+/resourcegroups/[^/]+/providers/.+", 
 
 # api-versions ARM accepts, by provider namespace, for routes Azure's SDK models
 # (azure_models.py) do not describe (the operation URLs, Microsoft.MarketplaceOrdering):
-# ../shared/azure-recordings/notes.md ("used in these files" and "also seen"), every apiVersion
-# in recordings/index.json, and the versions of the SDK packages in package.json.
+# the api-versions doc/azure-models.md lists, every apiVersion in recordings/index.json (whose
+# sources recordings/README.md names), and the versions of the SDK packages in package.json.
 API_VERSIONS = {
     "microsoft.resources": ["2021-04-01", "2022-09-01", "2024-03-01", "2022-12-01"],
     "microsoft.network": ["2024-10-01", "2024-07-01"],

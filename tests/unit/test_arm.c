@@ -1,7 +1,8 @@
 /* tests/unit/test_arm.c: the ARM client against the loopback fake cloud: long-running
  * operations (Azure-AsyncOperation, Location), the operation hook before the first
  * poll, resume without a second PUT, one token renewal on 401, and error messages; Azure's
- * own state while it runs, and the deadline that stops waiting without losing the operation. */
+ * own state while it runs, and the deadline that stops waiting without losing the operation;
+ * a call that cannot be sent ends from the loop, never inside the call that started it. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +11,8 @@
 #include <cmocka.h>
 
 #include <cjson/cJSON.h>
+#include <dlfcn.h>
+#include <errno.h>
 #include <sodium.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -32,6 +35,21 @@
 static struct fakecloud fake;
 static char *dir;
 static vault *v;
+static int fail_next_secmem;   /* the next sodium_malloc returns NULL, as when locked pages ran out */
+
+/* Interposes libsodium's: the test binary's definition is the one libsw.a's secmem_alloc links to. */
+void *sodium_malloc(size_t size)
+{
+	static void *(*real)(size_t);
+	if (!real)
+		*(void **)&real = dlsym(RTLD_NEXT, "sodium_malloc");
+	if (fail_next_secmem) {
+		fail_next_secmem = 0;
+		errno = ENOMEM;
+		return NULL;
+	}
+	return real(size);
+}
 
 struct t {
 	struct loop *loop;
@@ -391,6 +409,33 @@ static void test_taken_registry_name_is_reported(void **state)
 	free(body);
 }
 
+/* With a token cached and no protected memory for the Authorization header, arm_call used to
+ * run done() and free the op before returning it; core/engine/act.c kept the freed pointer and
+ * arm_watch wrote through it (a use after free under `make asan`). */
+static void test_a_call_that_cannot_be_sent_ends_from_the_loop_not_inside_arm_call(void **state)
+{
+	(void)state;
+	fakecloud_reset(&fake, "{}");
+	struct t t;
+	t_open(&t);
+	make_group(&t);   /* signs in: the next call finds the token cached and builds its request at once */
+	assert_non_null(auth_token(t.auth, AUTH_ARM));
+	int gets = fakecloud_count(&fake, "GET", "/resourceGroups/rg-arm", 0);
+	fail_next_secmem = 1;
+	struct arm_op *op = arm_get(t.arm, RG, "2021-04-01", on_done, &t);
+	arm_watch(op, on_state);                 /* what core/engine/act.c does with the op */
+	assert_int_equal(fail_next_secmem, 0);   /* the header did ask for protected memory */
+	assert_non_null(op);
+	assert_int_equal(t.done, 1);             /* done() has not run inside arm_get */
+	assert_int_equal(arm_pending(t.arm), 1);
+	t_wait(&t);
+	assert_int_equal(t.done, 2);
+	assert_string_equal(t.error, "out of protected memory");
+	assert_int_equal(arm_pending(t.arm), 0);
+	assert_int_equal(fakecloud_count(&fake, "GET", "/resourceGroups/rg-arm", 0), gets);   /* nothing sent */
+	t_close(&t);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -428,6 +473,7 @@ int main(void)
 		cmocka_unit_test(test_error_bodies_become_operator_messages),
 		cmocka_unit_test(test_taken_registry_name_is_reported),
 		cmocka_unit_test(test_post_without_body_is_not_sent_as_a_form),
+		cmocka_unit_test(test_a_call_that_cannot_be_sent_ends_from_the_loop_not_inside_arm_call),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

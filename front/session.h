@@ -1,4 +1,4 @@
-/* core/model/session.h: what both front ends (the wizard and `run`) open before they work:
+/* front/session.h: what both front ends (the wizard and `run`) open before they work:
  * the options the command line gave, the vault checked against the state's generation and
  * the state against the vault (its MAC), the cloud. Screens include this, never the command line. */
 #ifndef SW_SESSION_H
@@ -9,6 +9,8 @@
 
 #include "core/azure/cloud.h"
 #include "core/model/state.h"
+#include "core/sys/exitcode.h"
+#include "core/sys/profile.h"
 #include "secrets/vault.h"
 
 struct session_options {
@@ -22,13 +24,13 @@ struct session_options {
 };
 
 /* The process exit code for a vault failure (see README "Exit codes"). */
-int session_exit_code(vault_status vs);
+enum sw_exit session_exit_code(vault_status vs);
 /* A vault older than the state means a restored backup or a swapped file. Reading goes on
  * with a warning in err (returns 0); writing is refused (-1) unless accept_old_vault. */
 int session_check_generation(const struct session_options *o, const struct state *st, uint64_t gen, int for_write,
                              char *err, size_t errlen);
 /* Opens dir's vault with pass and checks its generation. Returns an exit code (0 ok). */
-int session_vault_open(const struct session_options *o, const char *dir, struct state *st, const char *pass,
+enum sw_exit session_vault_open(const struct session_options *o, const char *dir, struct state *st, const char *pass,
                        size_t passlen, int for_write, vault **out, char *err, size_t errlen);
 /* After the vault opened: state.json checked against it (state_verify) and its generation
  * against the vault's. Returns 0 when the state may be used (its key then signs every save;
@@ -45,6 +47,10 @@ int session_state_accept(const char *dir, struct state *st, const vault *v, char
 #define SESSION_STATE_HOWTO                                                                          \
 	"Nothing was sent. To go on with state.json as it is now, rerun with --accept-state; to go back " \
 	"to the last state studio-wizard signed, copy state.json.verified over state.json."
+/* The command line that reaches this profile again, for messages that suggest a command:
+ * "studio-wizard", "studio-wizard --profile NAME" or "studio-wizard --state-dir DIR" (DIR
+ * quoted for a shell when it needs it). A suggestion without them opens another profile. */
+void profile_command(const struct profile *p, char *out, size_t outlen);
 /* The cloud: --cloud FILE (its name then valid in answers) or the built-in named cloud_name. 0, or -1 with err. */
 int session_cloud(const struct session_options *o, const char *cloud_name, struct cloud *out, char *err,
                   size_t errlen);

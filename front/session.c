@@ -1,12 +1,13 @@
-#include "core/model/session.h"
+#include "front/session.h"
 
 #include <stdio.h>
 #include <string.h>
 
 #include "core/model/plan.h"
+#include "core/format/shquote.h"
 #include "core/sys/exitcode.h"
 
-int session_exit_code(vault_status vs)
+enum sw_exit session_exit_code(vault_status vs)
 {
 	switch (vs) {
 	case VAULT_OK: return SW_EXIT_OK;
@@ -40,7 +41,7 @@ int session_check_generation(const struct session_options *o, const struct state
 	return 0;
 }
 
-int session_vault_open(const struct session_options *o, const char *dir, struct state *st, const char *pass,
+enum sw_exit session_vault_open(const struct session_options *o, const char *dir, struct state *st, const char *pass,
                        size_t passlen, int for_write, vault **out, char *err, size_t errlen)
 {
 	vault_status vs = vault_open(dir, pass, passlen, out, err, errlen);
@@ -118,4 +119,17 @@ int session_cloud(const struct session_options *o, const char *cloud_name, struc
 	}
 	*out = *c;
 	return 0;
+}
+
+void profile_command(const struct profile *p, char *out, size_t outlen)
+{
+	char quoted[PATH_MAX * 4 + 3];
+	if (p->from_option) {
+		shquote_word(p->dir, quoted, sizeof quoted);
+		snprintf(out, outlen, "studio-wizard --state-dir %s", quoted);
+	} else if (strcmp(p->name, PROFILE_DEFAULT) != 0) {
+		snprintf(out, outlen, "studio-wizard --profile %s", p->name);
+	} else {
+		snprintf(out, outlen, "studio-wizard");
+	}
 }
