@@ -111,7 +111,7 @@ d["actions"] = {}; d["resources"] = {}'
 	cp -r "$S" "$I" && rm -f "$I/lock"
 	state_edit "$I" '
 for s in d["steps"]: s.update(status="done", confirmed=True, updated="2026-11-25T11:00:00Z")
-d["outputs"] = {"rabbitmq.public_ip": "20.1.2.3", "minio.public_ip": "20.1.2.4", "minio.endpoint": "http://20.1.2.4:9000", "overlay.ready": "2/2"}
+d["outputs"] = {"rabbitmq.public_ip": "20.1.2.3", "rabbitmq.amqp_url": "amqp://studioml:<sealed:rabbitmq-password>@20.1.2.3:5672/", "minio.public_ip": "20.1.2.4", "minio.endpoint": "http://20.1.2.4:9000", "overlay.ready": "2/2"}
 d["actions"] = {}; d["resources"] = {}'
 	TUI_SIZE=$size start "i$size" "$I" --cloud "'$FAKE_CLOUD'" --passphrase-fd 3 "3<'$PASSFILE'"
 	track "i$size"

@@ -79,7 +79,9 @@ check "y answers yes" dump_has c 'answer: yes'
 dump_frames_with c '^  The GPU quota is too small' "$TEST_TMP/quota.txt"
 check "the quota question is shown whole" grep -q '^  .*or stop with nothing created?$' "$TEST_TMP/quota.txt"
 check "  ...with both choices in the box" sh -c "grep -Eq '^  \| *> cpu' '$TEST_TMP/quota.txt' && grep -Eq '^  \| +stop' '$TEST_TMP/quota.txt'"
-check "its help line offers c and s, not y/n" sh -c "grep -q 'c cpu  s stop' '$TEST_TMP/quota.txt' && ! grep -q 'y/n\|y yes' '$TEST_TMP/quota.txt'"
+check "its help line offers c and s" grep -q 'c cpu  s stop' "$TEST_TMP/quota.txt"
+expect_absent "  ...not y/n" 'y/n|y yes' "$TEST_TMP/quota.txt"
 check "s answers stop" dump_has c 'answer: stop'
-check "  ...and the install stops with nothing created" dump_has c 'stopped before anything was created'
+# The log wraps at the window's width: "stopped" may end one row, the rest start the next.
+check "  ...and the install stops with nothing created" dump_has c 'before anything was created \(decisions.low_quota: stop\)'
 finish
