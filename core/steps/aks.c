@@ -367,7 +367,7 @@ static const struct plan_question questions[] = {
 };
 
 const struct step_def step_aks = {
-	.plan = {.key = "aks", .title = "AKS GPU cluster", .questions = questions,
+	.plan = {.key = "aks", .title = "AKS cluster", .questions = questions,
 	         .nquestions = sizeof questions / sizeof questions[0]},
 	.actions = actions, .nactions = sizeof actions / sizeof actions[0], .secrets = secrets,
 	.nsecrets = sizeof secrets / sizeof secrets[0], .outputs = outputs, .noutputs = sizeof outputs / sizeof outputs[0],
