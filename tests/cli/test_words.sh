@@ -29,4 +29,7 @@ sed -n '/^6\. overlay:/,/^ *$/p' "$TEST_TMP/cpu.out" >"$TEST_TMP/cpu-overlay.txt
 check "  ...the sections were found" sh -c "[ -s '$TEST_TMP/cpu-aks.txt' ] && [ -s '$TEST_TMP/cpu-overlay.txt' ]"
 expect_absent "  ...and no NVIDIA device plugin in CPU mode" 'NVIDIA|device plugin' "$TEST_TMP/cpu-overlay.txt"
 expect_absent "  ...nor a GPU pool" 'GPU pool|AKS GPU' "$TEST_TMP/cpu-aks.txt"
+# The actions' texts are the review's and the install screen's too: no answers-file key for a
+# decision the screen asks about.
+expect_absent "no action's text names a decisions.* key" 'decisions\.' "$TEST_TMP/gpu.out"
 finish
