@@ -451,7 +451,7 @@ static const struct plan_question questions[] = {
 };
 
 const struct step_def step_minio = {
-	.plan = {.key = "minio", .title = "Minio VM, data disk and storage", .questions = questions,
+	.plan = {.key = "minio", .title = "Minio VM and data disk", .questions = questions,
 	         .nquestions = sizeof questions / sizeof questions[0]},
 	.actions = actions, .nactions = sizeof actions / sizeof actions[0], .secrets = secrets,
 	.nsecrets = sizeof secrets / sizeof secrets[0], .outputs = outputs, .noutputs = sizeof outputs / sizeof outputs[0],

@@ -12,7 +12,7 @@ check "the CPU answers file says cpu" grep -q '"runner_mode": "cpu"' "$TEST_TMP/
 expect_exit 0 "plan prints the GPU example" sh -c "'$SW_BIN' --state-dir '$SW_STATE' plan --answers '$full' >'$TEST_TMP/gpu.out'"
 expect_exit 0 "plan prints the CPU example" sh -c "'$SW_BIN' --state-dir '$SW_STATE' plan --answers '$TEST_TMP/cpu.json' >'$TEST_TMP/cpu.out'"
 
-check "the Minio step is titled for the VM, its disk and the storage" grep -qx '3\. minio: Minio VM, data disk and storage' "$TEST_TMP/gpu.out"
+check "the Minio step is titled for the VM and its data disk" grep -qx '3\. minio: Minio VM and data disk' "$TEST_TMP/gpu.out"
 check "the runner's message key is sealed as a private key" \
 	grep -q '^ *<sealed:runner-encryption-key> private-key, the runner.s RSA-4096 message key' "$TEST_TMP/gpu.out"
 check "  ...as is the experimenters' signing key" \

@@ -47,7 +47,7 @@ static void test_step_table_keeps_keys_titles_and_parse(void **s)
 	}
 	/* A title true in both runner modes, and the Minio step named for all it makes (issue 17). */
 	assert_string_equal(plan_step_title(plan_step_parse("aks")), "AKS cluster");
-	assert_string_equal(plan_step_title(plan_step_parse("minio")), "Minio VM, data disk and storage");
+	assert_string_equal(plan_step_title(plan_step_parse("minio")), "Minio VM and data disk");
 	/* The same field on both VM forms reads the same. */
 	assert_string_equal(plan_question(plan_q("minio.ssh_public_key_file"))->label,
 	                    plan_question(plan_q("rabbitmq.ssh_public_key_file"))->label);
