@@ -13,6 +13,9 @@ expect_exit 0 "plan prints the GPU example" sh -c "'$SW_BIN' --state-dir '$SW_ST
 expect_exit 0 "plan prints the CPU example" sh -c "'$SW_BIN' --state-dir '$SW_STATE' plan --answers '$TEST_TMP/cpu.json' >'$TEST_TMP/cpu.out'"
 
 check "the Minio step is titled for the VM and its data disk" grep -qx '3\. minio: Minio VM and data disk' "$TEST_TMP/gpu.out"
+expect_exit 0 "status prints the steps" sh -c "'$SW_BIN' --state-dir '$SW_STATE' status >'$TEST_TMP/status.out'"
+check "  ...with the same titles as the plan" sh -c "grep -Eq '^3 +minio +pending .* Minio VM and data disk\$' '$TEST_TMP/status.out' &&
+	grep -Eq '^5 +aks +pending .* AKS cluster\$' '$TEST_TMP/status.out'"
 check "the runner's message key is sealed as a private key" \
 	grep -q '^ *<sealed:runner-encryption-key> private-key, the runner.s RSA-4096 message key' "$TEST_TMP/gpu.out"
 check "  ...as is the experimenters' signing key" \
