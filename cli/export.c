@@ -39,7 +39,7 @@ int export_main(struct cli_opts *o, struct profile *p, struct state *st)
 	rc = experimenter_write(st, v, out, err, sizeof err);
 	vault_close(v);
 	if (rc != 0) {
-		cli_fail("export experimenter: %s", err);
+		cli_fail("export experimenter: %s%s", err, rc == -2 ? " (choose another file with --out)" : "");
 		return SW_EXIT_ERROR;
 	}
 	cli_fail("warning: %s holds the queue password and the Minio keys in clear text (mode 0600); "

@@ -259,8 +259,9 @@ static enum tui_event export_experimenter(struct wizard *w)
 		screen_say(w, 1, "%s (or type another file)", err);
 		return TUI_REDRAW;
 	}
-	if (experimenter_write(w->st, w->v, full, err, sizeof err) != 0)
-		screen_say(w, 1, "%s", err);
+	int rc = experimenter_write(w->st, w->v, full, err, sizeof err);
+	if (rc != 0)
+		screen_say(w, 1, "%s%s", err, rc == -2 ? " (press e and type another file)" : "");
 	else
 		screen_say(w, 0, "%s written (mode 0600): it holds the queue password and Minio keys", full);
 	return TUI_REDRAW;

@@ -45,7 +45,7 @@ static void welcome_draw(struct wizard *w, void *self)
 	erase();
 	screen_frame(w, "overview", NULL);
 	mvaddstr(2, 2, "This wizard installs the studio-go-runner stack on Azure: a RabbitMQ VM,");
-	mvaddstr(3, 2, "a Minio VM with its data disk, a container registry, an AKS GPU cluster");
+	mvaddstr(3, 2, "a Minio VM with its data disk, a container registry, an AKS cluster");
 	mvaddstr(4, 2, "and the kustomize overlay that starts the runner pods. Secrets go into");
 	mvprintw(5, 2, "the sealed vault in %.60s.", w->prof->dir);
 	if (w->opts->answers) {   /* the fields are filled in, not typed: say from where */

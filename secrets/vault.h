@@ -43,7 +43,9 @@ const char *vault_status_text(vault_status st);
 	X(VAULT_KIND_TOKEN, "token")               \
 	X(VAULT_KIND_KUBECONFIG, "kubeconfig")     \
 	X(VAULT_KIND_CLIENT_SECRET, "client-secret") \
-	X(VAULT_KIND_OTHER, "other")
+	X(VAULT_KIND_OTHER, "other")               \
+	X(VAULT_KIND_PRIVATE_KEY, "private-key")
+/* A vault file stores a kind as its number: a new kind goes last, so old files keep theirs. */
 
 #define VAULT_ENUM_(id, text) id,
 typedef enum { VAULT_KINDS(VAULT_ENUM_) VAULT_KIND_COUNT } vault_kind;

@@ -22,6 +22,7 @@ struct auth *act_auth(struct act *a) { return a->e->auth; }
 const struct cloud *act_cloud(const struct act *a) { return a->e->cfg.cloud; }
 const char *act_install_id(const struct act *a) { return a->e->cfg.st->install_id; }
 const char *act_state_dir(const struct act *a) { return a->e->cfg.state_dir; }
+int act_headless(const struct act *a) { return a->e->cfg.headless; }
 
 int act_output_set(struct act *a, const char *key, const char *value)
 {

@@ -110,6 +110,9 @@ const struct cloud *act_cloud(const struct act *a);
 const char *act_install_id(const struct act *a);
 /* The profile directory (for files the operator keeps, e.g. the overlay). */
 const char *act_state_dir(const struct act *a);
+/* 1 when no one is at a screen (engine_config.headless): a message then names the answers
+ * file's keys, on a screen the choices the operator made. */
+int act_headless(const struct act *a);
 
 /* Outputs live in the state and are saved at once. 0 or -1. */
 int act_output_set(struct act *a, const char *key, const char *value);

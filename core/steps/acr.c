@@ -287,7 +287,7 @@ static const struct action_def actions[] = {
 	{.key = "acr.preflight",
 	 .text = "check before creating anything in the acr and aks steps: registry name {acr.name} free, {acr.image} "
 	         "in {acr.source_registry}, the cluster's node sizes offered in {location} and the vCPU quota for them "
-	         "(too little GPU quota: decisions.low_quota), the default Kubernetes version",
+	         "(too little GPU quota: the runner on CPUs, or stop, as you decide), the default Kubernetes version",
 	 .after = {"subscription"}, .kind = ACTION_TASK, .expect_s = 5, .start = pre_start, .stop = pre_stop,
 	 .data_size = sizeof(struct preflight_all)},
 	{.key = "acr.group", .text = "create resource group {acr.resource_group} in {location}",

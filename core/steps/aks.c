@@ -128,8 +128,8 @@ static void cluster_describe(const struct answers *a, char *out, size_t outlen)
 		                  "system pool " AKS_SYSTEM_POOL_SIZE " x1, GPU pool {aks.node_vm_size} x {aks.node_count} "
 		                  "(taint " GPU_TAINT ", NVIDIA driver installed by AKS; the runner images up to 0.14.x are "
 		                  "CUDA 10.1 with TensorFlow 1.x, and an A100 needs CUDA 11 or later: only jobs whose framework "
-		                  "brings its own CUDA runtime use the GPU); if the GPU quota is short and "
-		                  "decisions.low_quota is cpu: CPU pool {aks.cpu_node_vm_size}, jobs without GPUs",
+		                  "brings its own CUDA runtime use the GPU); if the GPU quota is short and you "
+		                  "choose CPUs: CPU pool {aks.cpu_node_vm_size}, jobs without GPUs",
 		               out, outlen, NULL, 0);
 }
 
@@ -367,7 +367,7 @@ static const struct plan_question questions[] = {
 };
 
 const struct step_def step_aks = {
-	.plan = {.key = "aks", .title = "AKS GPU cluster", .questions = questions,
+	.plan = {.key = "aks", .title = "AKS cluster", .questions = questions,
 	         .nquestions = sizeof questions / sizeof questions[0]},
 	.actions = actions, .nactions = sizeof actions / sizeof actions[0], .secrets = secrets,
 	.nsecrets = sizeof secrets / sizeof secrets[0], .outputs = outputs, .noutputs = sizeof outputs / sizeof outputs[0],

@@ -226,7 +226,8 @@ static void pre_on_low_quota(struct act *a, const char *value)
 {
 	struct pre_data *d = act_data(a);
 	if (strcmp(value, "cpu") != 0) {
-		act_fail(a, "%s; stopped before anything was created (decisions.low_quota: stop)", d->short_msg);
+		act_fail(a, "%s; stopped before anything was created (%s)", d->short_msg,
+		         act_headless(a) ? "decisions.low_quota: stop" : "you chose to stop");
 		return;
 	}
 	act_warn(a, "GPU quota too small: the runner will run on %s with CPU_ONLY=true; jobs run without GPUs",

@@ -225,8 +225,8 @@ int experimenter_write(const struct state *st, const vault *v, const char *path,
 	struct stat sb;
 	for (int i = 0; i < 3; i++)
 		if (lstat(all[i], &sb) == 0) {
-			snprintf(err, errlen, "%s: exists already; not overwritten (choose another file with --out)", all[i]);
-			return -1;
+			snprintf(err, errlen, "%s: exists already; not overwritten", all[i]);
+			return -2;
 		}
 	char *euser = exp_urlencode((const unsigned char *)user, strlen(user)), *epass = exp_urlencode(pass, pass_len);
 	char *url = NULL, *zak = exp_dup(ak, ak_len), *zsk = exp_dup(sk, sk_len), *text = NULL;

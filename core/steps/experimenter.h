@@ -13,7 +13,8 @@
 #define EXPERIMENTER_DEFAULT_OUT "~/.studioml/config.yaml"
 
 /* Writes path (and <stem>-request.pub.pem, <stem>-signing beside it) from the installed state
- * and the vault. 0, or -1 with err naming the missing input (and its step) or the file. */
+ * and the vault. 0, or -1 with err naming the missing input (and its step) or the file; -2
+ * when one of the files exists already (the caller says how to name another). */
 int experimenter_write(const struct state *st, const vault *v, const char *path, char *err, size_t errlen);
 
 /* The default's directory, ~/.studioml (the client's own place): made 0700 when missing; an

@@ -412,7 +412,7 @@ static const struct plan_question questions[] = {
 	{.key = "minio.admin_user", .label = "SSH admin user",
 	 .def_kind = PLAN_DEF_TEMPLATE, .def = "{rabbitmq.admin_user}", .validate = validate_admin_user,
 	 .help = "The Linux account you SSH in as."},
-	{.key = "minio.ssh_public_key_file", .label = "SSH public key file",
+	{.key = "minio.ssh_public_key_file", .label = "Your SSH public key file (optional)",
 	 .def_kind = PLAN_DEF_TEMPLATE, .def = "{rabbitmq.ssh_public_key_file}", .validate = validate_ssh_public_key_file,
 	 .help = "Optional; the same key as RabbitMQ unless you say otherwise.",
 	 .optional = 1},
@@ -451,7 +451,7 @@ static const struct plan_question questions[] = {
 };
 
 const struct step_def step_minio = {
-	.plan = {.key = "minio", .title = "Minio disk and partition", .questions = questions,
+	.plan = {.key = "minio", .title = "Minio VM and data disk", .questions = questions,
 	         .nquestions = sizeof questions / sizeof questions[0]},
 	.actions = actions, .nactions = sizeof actions / sizeof actions[0], .secrets = secrets,
 	.nsecrets = sizeof secrets / sizeof secrets[0], .outputs = outputs, .noutputs = sizeof outputs / sizeof outputs[0],

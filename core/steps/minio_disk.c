@@ -249,13 +249,17 @@ static void binary_on_decision(struct act *a, const char *value)
 	char path[PATH_MAX], msg[PATH_MAX + 128], dst[256];
 	const char *file = act_answer(a, "minio.binary_file");
 	if (strcmp(value, "yes") != 0) {
-		binary_end(a, 0, "the VM cannot download the MinIO binary and no upload was wanted (decisions.minio_upload: "
-		                 "no); give a reachable minio.binary_url");
+		binary_end(a, 0, act_headless(a) ? "the VM cannot download the MinIO binary and no upload was wanted "
+		                                   "(decisions.minio_upload: no); give a reachable minio.binary_url"
+		                                 : "the VM cannot download the MinIO binary and you chose not to upload it; "
+		                                   "give a reachable \"MinIO binary URL\" on the Minio screen");
 		return;
 	}
 	if (!file || !*file || validate_expand_home(file, path, sizeof path) != 0) {
-		binary_end(a, 0, "decisions.minio_upload is yes but minio.binary_file names no file: give the path of a "
-		                 "local copy of the MinIO binary");
+		binary_end(a, 0, act_headless(a) ? "decisions.minio_upload is yes but minio.binary_file names no file: give "
+		                                   "the path of a local copy of the MinIO binary"
+		                                 : "an upload was chosen but \"MinIO binary on this machine\" is empty on "
+		                                   "the Minio screen: give the path of a local copy");
 		return;
 	}
 	FILE *f = fopen(path, "rb");

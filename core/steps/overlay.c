@@ -149,9 +149,9 @@ static void keys_run(struct act *a)
 	}
 	if (act_secret_put(a, "runner-key-passphrase", VAULT_KIND_PASSWORD, rk.passphrase, rk.passphrase_len, err,
 	                   sizeof err) != 0 ||
-	    act_secret_put(a, "runner-encryption-key", VAULT_KIND_SSH_KEY, rk.private_pem, rk.private_len, err,
+	    act_secret_put(a, "runner-encryption-key", VAULT_KIND_PRIVATE_KEY, rk.private_pem, rk.private_len, err,
 	                   sizeof err) != 0 ||
-	    act_secret_put(a, "experimenter-signing-key", VAULT_KIND_SSH_KEY, sk_text, sk_len, err, sizeof err) != 0) {
+	    act_secret_put(a, "experimenter-signing-key", VAULT_KIND_PRIVATE_KEY, sk_text, sk_len, err, sizeof err) != 0) {
 		act_fail(a, "sealing the keys: %s", err);
 		goto out;
 	}
@@ -464,10 +464,12 @@ static void rollout_report(const struct kube_rollout_report *r, void *arg)
 		act_fail(a, "the runner exits at start (%s); last log lines: %s. See kubectl -n %s logs deploy/" OVERLAY_DEPLOYMENT
 		         ", fix the cause, then run the wizard again", p->message, p->log_tail[0] ? p->log_tail : "(none)", d->ns);
 	else if ((p = rollout_find(r, "Unschedulable")))
-		act_fail(a, "the runner pods cannot be scheduled after %ld min (%s). Check that the GPU nodes are Ready (kubectl "
-		         "get nodes) and the NVIDIA device plugin runs (kubectl -n " PLAN_DEVICE_PLUGIN_NAMESPACE " get pods), or "
-		         "add nodes; then run the wizard again",
-		         min, p->message);
+		act_fail(a, "the runner pods cannot be scheduled after %ld min (%s). Check that the %s; then run the wizard again",
+		         min, p->message,
+		         strcmp(act_output(a, "aks.mode") ? act_output(a, "aks.mode") : "", "cpu") == 0
+		             ? "nodes are Ready (kubectl get nodes), or add nodes"
+		             : "GPU nodes are Ready (kubectl get nodes) and the NVIDIA device plugin runs (kubectl -n "
+		               PLAN_DEVICE_PLUGIN_NAMESPACE " get pods), or add nodes");
 	else
 		act_fail(a, "the runner pods are not ready after %ld min: %s. See kubectl -n %s get pods; run the wizard again "
 		         "to keep waiting", min, r->error ? r->error : sum, d->ns);
@@ -523,6 +525,21 @@ static void rollout_start(struct act *a)
 	}
 }
 
+#define APPLY_REST                                                                                    \
+	"Secrets studioml-amqp (the RabbitMQ user and password), studioml-runner-key-secret, "                 \
+	"studioml-runner-passphrase-secret, studioml-signing, and the runner's objects (ConfigMap "              \
+	OVERLAY_STATE_CONFIGMAP " with STATE {overlay.runner_state}; each pod's share of its node)"
+
+/* CPU mode applies no device plugin (overlay_objects.c): its text does not name one. */
+static void apply_describe(const struct answers *an, char *out, size_t outlen)
+{
+	answers_expand(an,
+	               answers_cpu_mode(an) ? "apply namespace {overlay.namespace}, " APPLY_REST
+	                                    : "apply the NVIDIA device plugin (namespace " PLAN_DEVICE_PLUGIN_NAMESPACE
+	                                      "), namespace {overlay.namespace}, " APPLY_REST,
+	               out, outlen, NULL, 0);
+}
+
 static const struct action_def actions[] = {
 	{.key = "overlay.keys",
 	 .text = "generate the runner's message key <sealed:runner-encryption-key> with its passphrase "
@@ -531,12 +548,8 @@ static const struct action_def actions[] = {
 	{.key = "overlay.files", .text = "write the kustomize overlay to {overlay.dir}", .after = {"rabbitmq", "acr", "aks"},
 	 .kind = ACTION_TASK, .expect_s = 1, .start = files_start},
 	{.key = "overlay.apply",
-	 .text = "apply the NVIDIA device plugin (namespace " PLAN_DEVICE_PLUGIN_NAMESPACE "), namespace {overlay.namespace}, "
-	         "Secrets studioml-amqp (the RabbitMQ user and password), studioml-runner-key-secret, "
-	         "studioml-runner-passphrase-secret, studioml-signing, and the runner's objects (ConfigMap "
-	         OVERLAY_STATE_CONFIGMAP " with STATE {overlay.runner_state}; each pod's share of its node)",
 	 .after = {"overlay.keys", "overlay.files"}, .kind = ACTION_TASK, .expect_s = 5, .start = apply_start,
-	 .stop = apply_stop, .data_size = sizeof(struct apply_data)},
+	 .stop = apply_stop, .data_size = sizeof(struct apply_data), .describe = apply_describe},
 	{.key = "overlay.rollout", .text = "wait until the runner pods in {overlay.namespace} are Running and ready",
 	 .after = {"overlay.apply"}, .kind = ACTION_TASK, .expect_s = 120, .start = rollout_start, .stop = rollout_stop,
 	 .data_size = sizeof(struct rollout_data)},
@@ -548,11 +561,11 @@ static const struct action_def actions[] = {
 };
 
 static const struct plan_secret secrets[] = {
-	{"runner-encryption-key", VAULT_KIND_SSH_KEY, "the runner's RSA-4096 message key (PKCS#1, AES-128-CBC PEM)", NULL,
+	{"runner-encryption-key", VAULT_KIND_PRIVATE_KEY, "the runner's RSA-4096 message key (PKCS#1, AES-128-CBC PEM)", NULL,
 	 "experimenters encrypt their requests to this key: without it the runner's key secret cannot be made again"},
 	{"runner-key-passphrase", VAULT_KIND_PASSWORD, "the passphrase of the runner's message key", NULL,
 	 "the runner opens its message key with it: without it the runner's key secret cannot be made again"},
-	{"experimenter-signing-key", VAULT_KIND_SSH_KEY, "the experimenters' ed25519 request signing key", NULL,
+	{"experimenter-signing-key", VAULT_KIND_PRIVATE_KEY, "the experimenters' ed25519 request signing key", NULL,
 	 "experimenters sign their requests with it and the runner checks them: the experimenters' config needs it"},
 };
 

@@ -45,7 +45,14 @@ static void test_step_table_keeps_keys_titles_and_parse(void **s)
 		assert_string_equal(plan_step_key((step_id)i), keys[i]);
 		assert_int_equal(plan_step_parse(keys[i]), i);
 	}
-	assert_string_equal(plan_step_title(plan_step_parse("aks")), "AKS GPU cluster");
+	/* A title true in both runner modes, and the Minio step named for all it makes (issue 17). */
+	assert_string_equal(plan_step_title(plan_step_parse("aks")), "AKS cluster");
+	assert_string_equal(plan_step_title(plan_step_parse("minio")), "Minio VM and data disk");
+	/* The same field on both VM forms reads the same. */
+	assert_string_equal(plan_question(plan_q("minio.ssh_public_key_file"))->label,
+	                    plan_question(plan_q("rabbitmq.ssh_public_key_file"))->label);
+	assert_string_equal(plan_question(plan_q("minio.admin_user"))->label,
+	                    plan_question(plan_q("rabbitmq.admin_user"))->label);
 	assert_string_equal(plan_step_list(), "subscription, rabbitmq, minio, acr, aks, overlay");
 	assert_int_equal(plan_step_parse("nope"), -1);
 	assert_string_equal(plan_step_key((step_id)99), "?");

@@ -318,6 +318,23 @@ static void test_vault_generation_grows_with_every_save(void **state)
 	assert_int_equal(peek, g + 1);
 }
 
+/* A file stores a kind as its number: the kinds files already hold keep theirs, so an old
+ * vault (its runner-encryption-key an ssh-key) reads as written; private-key came last. */
+static void test_vault_kinds_keep_their_numbers(void **state)
+{
+	(void)state;
+	static const char *const old[] = {"password", "access-key", "ssh-key", "token", "kubeconfig", "client-secret",
+	                                  "other"};
+	vault_kind k;
+	for (int i = 0; i < 7; i++) {
+		assert_int_equal(vault_kind_parse(old[i], &k), 0);
+		assert_int_equal((int)k, i);
+	}
+	assert_int_equal(vault_kind_parse("private-key", &k), 0);
+	assert_int_equal((int)k, 7);
+	assert_string_equal(vault_kind_name(k), "private-key");
+}
+
 static void test_vault_file_is_private_and_nonce_fresh(void **state)
 {
 	const char *dir = *state;
@@ -356,6 +373,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_vault_state_key_follows_the_vault_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vault_open_with_a_derived_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vault_file_is_private_and_nonce_fresh, setup, teardown),
+		cmocka_unit_test(test_vault_kinds_keep_their_numbers),
 	};
 	return cmocka_run_group_tests_name("vault", tests, NULL, NULL);
 }
