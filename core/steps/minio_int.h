@@ -4,7 +4,7 @@
 
 #include "core/steps/vmssh.h"
 
-/* The last MinIO community release with prebuilt binaries (runner-facts §7); its published
+/* The last MinIO community release with prebuilt binaries (doc/runner.md, "MinIO binaries"); its published
  * sha256 (110,989,496 bytes). dl.min.io answers 410 for it since 2026-09. */
 #define MINIO_RELEASE "RELEASE.2025-09-07T16-13-09Z"
 #define MINIO_URL "https://github.com/minio/minio/releases/download/" MINIO_RELEASE "/minio.linux-amd64." MINIO_RELEASE
