@@ -3,7 +3,7 @@
 # at a time. Each file's log is printed whole when it ends, then "# name: exit N in Ns"; the
 # last line is "N passed, N failed".
 # Env: SW_BIN (the binary under test), SW_BUILD (its build dir), SW_ONLY (substring filter),
-# SW_JOBS (tests at a time, default: three times the number of CPUs: many tests wait on servers or sandboxes),
+# SW_JOBS (tests at a time, default: four times the number of CPUs: many tests wait on servers or sandboxes),
 # SW_UNIT_MAKE and SW_UNIT_DIR (from make check: the unit tests are those of tests/unit, and the job
 # that runs one first builds it with `$SW_UNIT_MAKE $SW_UNIT_DIR/NAME` in the top directory).
 # The longest tests start first: by the durations of the last run ($SW_BUILD/test-times), on
@@ -14,7 +14,7 @@ set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 export SW_BIN SW_BUILD SW_TOP="$top"
 only=${SW_ONLY:-}
-jobs=${SW_JOBS:-$(( $(nproc 2>/dev/null || echo 1) * 3 ))}
+jobs=${SW_JOBS:-$(( $(nproc 2>/dev/null || echo 1) * 4 ))}
 case "$jobs" in '' | *[!0-9]* | 0) echo "SW_JOBS must be a number above 0" >&2; exit 2 ;; esac
 times="$SW_BUILD/test-times"
 seed_times="$top/tests/test-times"

@@ -55,6 +55,13 @@ for i in range(1, rounds + 1):
     ok = p.returncode == 0
     completed += ok
     killed += not ok
+    # The first write's time sets the span; a machine that gets busier (or idler) moves the
+    # save, so the span follows what the kills hit: both sides of the save stay covered.
+    if i % 10 == 0:
+        if completed < i // 10:
+            span *= 1.5
+        elif killed < i // 3:
+            span /= 1.5
     now, err = export()
     if now is None:
         problem = "round %d: the vault did not open: %s" % (i, err)
