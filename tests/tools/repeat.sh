@@ -1,7 +1,7 @@
 #!/bin/bash
 # tests/tools/repeat.sh NAME [N] [K]: runs one test (a unit binary build/tests/NAME or a shell
 # test tests/cli/NAME.sh) N times (default 20), K copies at a time (default twice run.sh's
-# SW_JOBS: 6 times the CPUs), each in its own TEST_TMP as tests/run.sh runs it. Prints one
+# SW_JOBS: 8 times the CPUs), each in its own TEST_TMP as tests/run.sh runs it. Prints one
 # line per run that failed (with the log's "not ok" / FAILED lines; the whole log is kept in
 # TMPDIR) and "NAME: P passed, F failed of N (K at a time) in S s"; exits 1 when any run
 # failed. Shows a test flakes.
@@ -10,7 +10,7 @@ set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 name=${1:?usage: repeat.sh NAME [N] [K]}
 n=${2:-20}
-k=${3:-$(( $(nproc 2>/dev/null || echo 1) * 6 ))}
+k=${3:-$(( $(nproc 2>/dev/null || echo 1) * 8 ))}
 export SW_TOP="$top" SW_BUILD="${SW_BUILD:-$top/build}" SW_BIN="${SW_BIN:-$top/build/studio-wizard}"
 if [ -x "$SW_BUILD/tests/$name" ]; then
 	cmd=("$SW_BUILD/tests/$name")
