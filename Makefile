@@ -29,7 +29,7 @@ CFLAGS  ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) -I. \
              -DSW_VERSION='"$(VERSION)"' $(PKG_CFLAGS) -MMD -MP
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
-LIBS     = $(PKG_LIBS)
+LIBS     = $(PKG_LIBS) -lm
 
 LIB_SRC  := $(sort $(wildcard base/*.c secrets/*.c core/*/*.c front/*.c cli/*.c tui/*.c screens/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)

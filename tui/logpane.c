@@ -50,7 +50,8 @@ void tui_log_indent(struct tui_log *l, int columns)
 	l->indent = columns;
 }
 
-static void log_vadd(struct tui_log *l, enum tui_role role, const char *fmt, va_list ap)
+__attribute__((format(printf, 3, 0))) static void log_vadd(struct tui_log *l, enum tui_role role, const char *fmt,
+                                                           va_list ap)
 {
 	char *s;
 	if (vasprintf(&s, fmt, ap) < 0)
