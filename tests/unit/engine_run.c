@@ -133,6 +133,13 @@ void et_run_detach(struct et_run *r)
 {
 	engine_free(r->e);
 	r->e = NULL;
+	/* Nothing of the engine's may stay on its caller's loop: the TUI's outlives every engine. */
+	if (r->loop && loop_pending(r->loop) != 0) {
+		fprintf(stderr, "engine_free left %d timers or watches on the loop\n", loop_pending(r->loop));
+		abort();
+	}
+	loop_free(r->loop);
+	r->loop = NULL;
 	state_free(r->st);
 	r->st = NULL;
 	vault_close(r->v);
